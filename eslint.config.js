@@ -1,0 +1,67 @@
+// Import boundaries by runtime (the VS Code way): shared/ is pure TypeScript, renderer/ sees only
+// shared/, electron/ may use Node. These rules are what keeps the folders honest.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util', 'worker_threads', 'stream', 'events', 'zlib', 'module'];
+const nodeOnly = [...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`), 'node:*'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'release/**', 'e2e/output/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['shared/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'shared/ must not import Electron.' },
+          { group: ['react', 'react-dom', 'react/*', 'react-dom/*', '@xyflow/*', 'zustand', 'zustand/*', 'zundo'], message: 'shared/ must not import React or UI state.' },
+          { group: ['@tensorflow/*'], message: 'shared/ must not import TensorFlow.js (engine only).' },
+          { group: nodeOnly, message: 'shared/ must not import Node-only modules.' },
+          { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ is the spine: it imports nothing from electron/ or renderer/.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'process', 'require', 'Buffer'],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'renderer/ talks to main only through window.api (preload).' },
+          { group: ['@tensorflow/*'], message: 'renderer/ never runs TensorFlow.js: the engine does.' },
+          { group: nodeOnly, message: 'renderer/ is sandboxed: no Node modules.' },
+          { group: ['**/electron/**'], message: 'renderer/ imports only shared/.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/renderer/**', 'react', 'react-dom', '@xyflow/*'], message: 'electron/ must not import the renderer.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['electron/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'The engine is plain Node: it runs in the CLI and a child process too.' },
+          { group: ['**/renderer/**'], message: 'electron/ must not import the renderer.' },
+        ],
+      }],
+    },
+  },
+);

@@ -1,0 +1,4 @@
+export * from './infer';
+export * from './summary';
+export * from './fixes';
+export { buildGraph, topoSort, type Graph } from './graph';
