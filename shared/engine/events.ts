@@ -1,0 +1,116 @@
+/**
+ * The training engine's event stream: what `layerloom train --json` prints (one object per line),
+ * what the engine process sends to main, and what main forwards to the renderer. Plain numbers only,
+ * never tensors. Epoch and batch numbers are 1-based (as shown to people).
+ * Metric keys follow Keras: `loss`, `accuracy`, `mae`, and `val_` + those for validation.
+ */
+import { z } from 'zod';
+
+export const BackendInfoSchema = z.object({
+  /** `tensorflow` = @tensorflow/tfjs-node (native), then `wasm`, then `cpu` (pure JS). */
+  name: z.enum(['tensorflow', 'wasm', 'cpu']),
+  native: z.boolean(),
+  /** Why a faster backend is not in use (shown to the user), e.g. "tfjs-node is not installed". */
+  reason: z.string().optional(),
+  /** Number of threads the backend computes on, when known. */
+  threads: z.number().int().optional(),
+});
+export type BackendInfo = z.infer<typeof BackendInfoSchema>;
+
+const logs = z.record(z.string(), z.number());
+const runId = z.string().min(1).max(128);
+
+export const StartEventSchema = z.object({
+  type: z.literal('start'),
+  runId,
+  backend: BackendInfoSchema,
+  totalParams: z.number().int(),
+  epochs: z.number().int(),
+  batchSize: z.number().int(),
+  batchesPerEpoch: z.number().int(),
+  seed: z.number().int(),
+  data: z.object({
+    name: z.string(),
+    train: z.number().int(),
+    validation: z.number().int(),
+    test: z.number().int(),
+    inputShape: z.array(z.number().int()),
+    /** Class names for classification data; absent for regression. */
+    classes: z.array(z.string()).optional(),
+  }),
+});
+
+export const BatchEventSchema = z.object({
+  type: z.literal('batch'),
+  runId,
+  epoch: z.number().int(),
+  batch: z.number().int(),
+  batches: z.number().int(),
+  /** Training metrics of this batch (`loss`, `accuracy`, ...). */
+  logs,
+  samplesPerSec: z.number(),
+  etaSec: z.number(),
+  elapsedSec: z.number(),
+});
+
+export const EpochEventSchema = z.object({
+  type: z.literal('epoch'),
+  runId,
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  /** Epoch means of training metrics plus `val_*` metrics. */
+  logs,
+  samplesPerSec: z.number(),
+  etaSec: z.number(),
+  elapsedSec: z.number(),
+});
+
+export const PauseEventSchema = z.object({ type: z.enum(['paused', 'resumed']), runId });
+
+export const EndEventSchema = z.object({
+  type: z.literal('end'),
+  runId,
+  reason: z.enum(['completed', 'stopped', 'earlyStopped']),
+  epochsCompleted: z.number().int(),
+  /** Last epoch's logs (or the restored best epoch's, with early stopping). */
+  logs,
+  elapsedSec: z.number(),
+  /** Where the trained weights were written, when the run saved them. */
+  weightsPath: z.string().optional(),
+});
+
+export const ErrorEventSchema = z.object({
+  type: z.literal('error'),
+  runId,
+  /** `nan`: loss became NaN/Inf; `model`/`data`: invalid input; `crash`/`oom`: engine process died. */
+  code: z.enum(['nan', 'model', 'data', 'crash', 'oom', 'internal']),
+  /** A sentence a person can act on ("Loss became NaN at epoch 1, batch 3: lower the learning rate"). */
+  message: z.string(),
+  nodeId: z.string().optional(),
+  epoch: z.number().int().optional(),
+  batch: z.number().int().optional(),
+});
+
+export const TrainEventSchema = z.discriminatedUnion('type', [
+  StartEventSchema, BatchEventSchema, EpochEventSchema, PauseEventSchema, EndEventSchema, ErrorEventSchema,
+]);
+export type TrainEvent = z.infer<typeof TrainEventSchema>;
+export type StartEvent = z.infer<typeof StartEventSchema>;
+export type BatchEvent = z.infer<typeof BatchEventSchema>;
+export type EpochEvent = z.infer<typeof EpochEventSchema>;
+export type EndEvent = z.infer<typeof EndEventSchema>;
+export type ErrorEvent = z.infer<typeof ErrorEventSchema>;
+
+/** Test-split evaluation of a trained model. */
+export const EvaluationSchema = z.object({
+  runId,
+  samples: z.number().int(),
+  logs,
+  classes: z.array(z.string()).optional(),
+  /** confusion[true][predicted] counts (classification). */
+  confusion: z.array(z.array(z.number().int())).optional(),
+  perClass: z.array(z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.number().int() })).optional(),
+  /** Regression: predicted vs true values (capped sample for plotting). */
+  regression: z.object({ predicted: z.array(z.number()), actual: z.array(z.number()) }).optional(),
+});
+export type Evaluation = z.infer<typeof EvaluationSchema>;
