@@ -1,0 +1,164 @@
+import {
+  EVENT_NAMES, REQUEST_NAMES, events, requestSpec, type EventName, type EventOf, type RequestName, type RequestOf, type ResponseOf,
+} from './contract';
+import { createApi, EVENT_METHODS, type Transport } from './client';
+import { dispatch, IpcError, parseEvent, parseRequest, type Envelope, type Handlers } from './rpc';
+
+const doc = {
+  format: 'layerloom.model' as const,
+  version: 1 as const,
+  name: 'tiny',
+  nodes: [
+    { id: 'input', type: 'Input', params: { shape: [4] } },
+    { id: 'out', type: 'Dense', params: { units: 2, activation: 'softmax' } },
+  ],
+  edges: [{ from: 'input', to: 'out' }],
+};
+const backend = { name: 'wasm' as const, native: false, reason: 'native TensorFlow (@tensorflow/tfjs-node) is not installed' };
+const settings = { theme: 'dark' as const, recentFiles: ['/a/b.loom'], snapToGrid: true, ui: { leftPanel: 240 } };
+const evaluation = { runId: 'r1', samples: 4, logs: { loss: 0.5, accuracy: 0.75 }, classes: ['a', 'b'], confusion: [[2, 0], [1, 1]] };
+
+/** A valid request and response for every request in the contract (the map must stay exhaustive). */
+const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } } = {
+  'app.info': { req: {}, res: { mode: 'web', version: '0.1.0', platform: 'linux', projectDir: '/p' } },
+  'app.setDirty': { req: { dirty: true, name: 'tiny' }, res: { ok: true } },
+  'app.closeReady': { req: { requestId: 'c1', close: true }, res: { ok: true } },
+  'file.new': { req: { template: 'mnist-cnn' }, res: { path: null, name: 'mnist-cnn.loom', text: '{}' } },
+  'file.open': { req: { path: 'models/a.loom' }, res: { canceled: false, path: 'models/a.loom', name: 'a.loom', text: '{}' } },
+  'file.save': { req: { path: '/x/a.loom', text: '{}' }, res: { canceled: false, path: '/x/a.loom', name: 'a.loom' } },
+  'file.saveAs': { req: { text: '{}', suggestedName: 'a' }, res: { canceled: true } },
+  'file.recent': { req: {}, res: { files: [{ path: '/x/a.loom', name: 'a.loom' }] } },
+  'file.list': { req: {}, res: { dir: '/p', files: [{ path: 'a.loom', name: 'a.loom' }] } },
+  'file.listTemplates': { req: {}, res: { templates: [{ id: 't', name: 'T', description: 'd', text: '{}' }] } },
+  'settings.get': { req: {}, res: settings },
+  'settings.set': { req: { theme: 'light' }, res: { ...settings, theme: 'light' } },
+  'engine.backend': { req: {}, res: backend },
+  'engine.train': { req: { runId: 'run-1', doc, docPath: '/x/a.loom', overrides: { epochs: 2 } }, res: { runId: 'run-1' } },
+  'engine.stop': { req: { runId: 'run-1' }, res: { ok: true } },
+  'engine.pause': { req: { runId: 'run-1' }, res: { ok: false } },
+  'engine.resume': { req: { runId: 'run-1' }, res: { ok: true } },
+  'engine.evaluate': { req: { runId: 'r1', doc }, res: evaluation },
+  'engine.predict': { req: { runId: 'r1', doc, inputs: [[1, 2, 3, 4]] }, res: { outputs: [[0.1, 0.9]], labels: ['b'], classes: ['a', 'b'] } },
+  'data.preview': { req: { dataset: { source: 'builtin', name: 'digits' }, limit: 8 }, res: { name: 'digits', inputShape: [28, 28, 1], count: 100, samples: [] } },
+  'export.run': { req: { format: 'pytorch', doc, runId: 'r1' }, res: { canceled: false, outDir: '/x/export', files: ['model.py'] } },
+};
+
+const eventSamples: { [E in EventName]: EventOf<E> } = {
+  'train.event': { type: 'error', runId: 'r1', code: 'crash', message: 'The engine process stopped unexpectedly (killed by SIGKILL).' },
+  'engine.status': { state: 'ready', backend },
+  'menu.command': { command: 'openFile', arg: '/x/a.loom' },
+  'app.beforeClose': { requestId: 'c1' },
+};
+
+describe('IPC contract', () => {
+  it('lists every request and event once', () => {
+    expect(new Set(REQUEST_NAMES).size).toBe(REQUEST_NAMES.length);
+    expect(REQUEST_NAMES.slice().sort()).toEqual(Object.keys(samples).sort());
+    expect(EVENT_NAMES.slice().sort()).toEqual(Object.keys(eventSamples).sort());
+    expect(Object.values(EVENT_METHODS).sort()).toEqual(EVENT_NAMES.slice().sort());
+  });
+
+  it.each(REQUEST_NAMES)('%s: request and response round-trip through the schemas (as JSON)', (name) => {
+    const spec = requestSpec(name)!;
+    const { req, res } = samples[name];
+    const wireReq = JSON.parse(JSON.stringify(req));
+    expect(spec.request.parse(wireReq)).toMatchObject(wireReq);
+    const wireRes = JSON.parse(JSON.stringify(res));
+    expect(spec.response.parse(wireRes)).toEqual(wireRes);
+  });
+
+  it.each(EVENT_NAMES)('%s: event payload round-trips', (name) => {
+    const payload = JSON.parse(JSON.stringify(eventSamples[name]));
+    expect(events[name].parse(payload)).toEqual(payload);
+  });
+
+  it('rejects malformed payloads with an error naming the request and the field', () => {
+    expect(() => parseRequest('file.save', { path: '/x/a.loom' })).toThrow(/file\.save: invalid request: text: /);
+    expect(() => parseRequest('engine.stop', { runId: '../../etc' })).toThrow(/runId: a run id is letters/);
+    expect(() => parseRequest('settings.set', { theme: 'neon' })).toThrow(/theme/);
+    expect(() => parseRequest('settings.set', { evil: true })).toThrow(/settings\.set: invalid request/);
+    expect(() => parseRequest('engine.train', { doc: { ...doc, nodes: 'x' } })).toThrow(/doc\.nodes/);
+    expect(() => parseRequest('nope.nothing' as RequestName, {})).toThrow(/unknown request "nope.nothing"/);
+    expect(() => parseEvent('train.event', { type: 'batch', runId: 'r' })).toThrow(/train\.event: invalid event/);
+    try {
+      parseRequest('file.open', { path: 42 });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(IpcError);
+      expect((e as IpcError).code).toBe('invalid-request');
+      expect((e as IpcError).issues).toEqual([expect.stringMatching(/^path: /)]);
+    }
+  });
+
+  it('fills defaults for the handler (settings)', () => {
+    expect(requestSpec('settings.get')!.response.parse({})).toEqual({ theme: 'system', recentFiles: [], snapToGrid: false, ui: {} });
+  });
+});
+
+describe('dispatch + createApi over a loopback transport', () => {
+  function loopback(handlers: Partial<Handlers>) {
+    const listeners = new Map<string, Set<(p: unknown) => void>>();
+    const sent: unknown[] = [];
+    const transport: Transport = {
+      invoke: async (name, payload): Promise<Envelope> => {
+        sent.push(payload);
+        return dispatch(handlers, name, JSON.parse(JSON.stringify(payload)), undefined);
+      },
+      subscribe: (name, l) => {
+        const set = listeners.get(name) ?? new Set();
+        listeners.set(name, set);
+        set.add(l);
+        return () => set.delete(l);
+      },
+    };
+    const emit = (name: string, payload: unknown) => listeners.get(name)?.forEach((l) => l(payload));
+    return { transport, emit, sent };
+  }
+
+  it('every request reaches its handler validated and returns the validated answer', async () => {
+    const seen: string[] = [];
+    const handlers = Object.fromEntries(
+      REQUEST_NAMES.map((n) => [n, (req: unknown) => (seen.push(n), expect(req).toBeTypeOf('object'), samples[n].res)]),
+    ) as unknown as Partial<Handlers>;
+    const { transport } = loopback(handlers);
+    const api = createApi(transport) as unknown as Record<string, Record<string, (r: unknown) => Promise<unknown>>>;
+    for (const n of REQUEST_NAMES) {
+      const [ns, m] = n.split('.') as [string, string];
+      await expect(api[ns]![m]!(samples[n].req)).resolves.toEqual(samples[n].res);
+    }
+    expect(seen).toEqual(REQUEST_NAMES);
+  });
+
+  it('a malformed request is refused before it is sent; a server-side refusal and a handler error come back as IpcError', async () => {
+    const { transport, sent } = loopback({
+      'file.save': () => {
+        throw new Error('disk full');
+      },
+      'engine.backend': () => ({ name: 'gpu' }) as never,
+    });
+    const api = createApi(transport);
+    await expect(api.file.save({ path: '/a.loom' } as never)).rejects.toThrow(/file\.save: invalid request: text/);
+    expect(sent).toHaveLength(0);
+    await expect(api.file.save({ path: '/a.loom', text: '' })).rejects.toMatchObject({ code: 'failed', message: 'disk full' });
+    await expect(api.engine.backend()).rejects.toMatchObject({ code: 'invalid-response' });
+    await expect(api.file.recent()).rejects.toMatchObject({ code: 'unavailable' });
+    // The server validates independently of the client.
+    expect(await dispatch({}, 'file.save', { path: 3 }, undefined)).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await dispatch({}, 'constructor', {}, undefined)).toMatchObject({ ok: false, error: { code: 'unknown-request' } });
+    expect(await dispatch({}, 'file.__proto__', {}, undefined)).toMatchObject({ ok: false, error: { code: 'unknown-request' } });
+  });
+
+  it('subscriptions deliver validated events and stop after unsubscribe', () => {
+    const { transport, emit } = loopback({});
+    const invalid: string[] = [];
+    const api = createApi(transport, { onInvalidEvent: (n) => invalid.push(n) });
+    const got: unknown[] = [];
+    const off = api.onMenuCommand((c) => got.push(c.command));
+    emit('menu.command', { command: 'save' });
+    emit('menu.command', { command: 'rm -rf' });
+    off();
+    emit('menu.command', { command: 'undo' });
+    expect(got).toEqual(['save']);
+    expect(invalid).toEqual(['menu.command']);
+  });
+});

@@ -1,0 +1,243 @@
+/**
+ * The one IPC contract between the renderer and the app (Electron main, or the web-mode server).
+ * Every request (`namespace.method` → request schema, response schema) and every event
+ * (`name` → payload schema) is declared here once; types, the preload, the web client, main's
+ * handlers and the web server's dispatcher are all derived from these tables.
+ *
+ * Requests carry plain JSON data only (no functions, class instances, tensors or binary).
+ * Documents travel as text (`text`, the file's content) when they are files, and as `LoomDocument`
+ * objects when the engine needs them.
+ */
+import { z } from 'zod';
+import { DatasetSchema, DocumentSchema, TrainingSchema } from '../document/schema';
+// The lint rule's Node-builtin pattern `events` also matches this file's name; it is pure TS.
+// eslint-disable-next-line no-restricted-imports
+import { BackendInfoSchema, EvaluationSchema, TrainEventSchema } from '../engine/events';
+
+const empty = z.strictObject({});
+const ok = z.object({ ok: z.boolean() });
+const filePath = z.string().min(1).max(4096);
+const runId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'a run id is letters, digits, ".", "_" or "-"');
+/** The document's file as text (a `.loom` file is at most 64 MiB). */
+const fileText = z.string().max(64 * 1024 * 1024);
+
+/** A file that was read or written. `path` is absolute in the desktop app, project-relative in web mode. */
+export const FileRefSchema = z.object({
+  /** null when the file did not come from a path (a browser file picker). */
+  path: filePath.nullable(),
+  /** The file name shown to people (`mnist.loom`). */
+  name: z.string(),
+});
+export type FileRef = z.infer<typeof FileRefSchema>;
+
+export const OpenedFileSchema = FileRefSchema.extend({ text: fileText });
+export type OpenedFile = z.infer<typeof OpenedFileSchema>;
+
+const canceled = z.object({ canceled: z.literal(true) });
+export const OpenResultSchema = z.discriminatedUnion('canceled', [canceled, OpenedFileSchema.extend({ canceled: z.literal(false) })]);
+export const SaveResultSchema = z.discriminatedUnion('canceled', [canceled, FileRefSchema.extend({ canceled: z.literal(false) })]);
+export type OpenResult = z.infer<typeof OpenResultSchema>;
+export type SaveResult = z.infer<typeof SaveResultSchema>;
+
+export const TemplateSchema = z.object({
+  /** The file's base name (`mnist-cnn`): pass it to `file.new({ template })`. */
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  text: fileText,
+});
+export type Template = z.infer<typeof TemplateSchema>;
+
+const uiValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+/** Per-user settings (a JSON file in the user's data folder; the project folder's `.layerloom/` in web mode). */
+export const SettingsSchema = z.object({
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  /** Most recent first, at most 10. */
+  recentFiles: z.array(filePath).max(10).default([]),
+  snapToGrid: z.boolean().default(false),
+  /** Free-form UI preferences owned by the renderer (panel sizes, last tab...). */
+  ui: z.record(z.string().max(100), uiValue).default({}),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SettingsPatchSchema = z.strictObject({
+  theme: SettingsSchema.shape.theme.unwrap().optional(),
+  recentFiles: z.array(filePath).max(10).optional(),
+  snapToGrid: z.boolean().optional(),
+  ui: z.record(z.string().max(100), uiValue).optional(),
+});
+
+export const AppInfoSchema = z.object({
+  /** `electron`: the desktop app; `web`: a browser talking to `npm run web`. */
+  mode: z.enum(['electron', 'web']),
+  version: z.string(),
+  platform: z.string(),
+  /** Web mode: the folder files are opened from and saved to (shown to people). */
+  projectDir: z.string().optional(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+/** Where a request about a document's runs finds them: the document's path (relative paths in the dataset resolve from its folder). */
+const docLocation = { docPath: filePath.nullable().optional() };
+
+export const TrainRequestSchema = z.strictObject({
+  /** Chosen by the caller (so it can match events before the response arrives); generated when absent. */
+  runId: runId.optional(),
+  doc: DocumentSchema,
+  ...docLocation,
+  overrides: TrainingSchema.partial().optional(),
+});
+export type TrainRequest = z.input<typeof TrainRequestSchema>;
+
+const runRef = z.strictObject({ runId });
+
+export const EvaluateRequestSchema = z.strictObject({ runId, doc: DocumentSchema, ...docLocation });
+export const PredictRequestSchema = z.strictObject({
+  runId,
+  doc: DocumentSchema,
+  ...docLocation,
+  /** One sample per entry, each a nested number array of the model input's shape (no batch dimension). */
+  inputs: z.array(z.unknown()).min(1).max(10_000),
+});
+export const PredictionSchema = z.object({
+  /** Model outputs, one flat number array per sample. */
+  outputs: z.array(z.array(z.number())),
+  /** Classification: the predicted class name (or index as text) per sample, and class names. */
+  labels: z.array(z.string()).optional(),
+  classes: z.array(z.string()).optional(),
+});
+
+/** The data panel: a few samples of a dataset and its shape/split summary. Loose by design (it grows with the panel). */
+export const DataPreviewRequestSchema = z.strictObject({ dataset: DatasetSchema, ...docLocation, limit: z.number().int().min(1).max(1000).optional() });
+export const DataPreviewSchema = z.looseObject({
+  name: z.string(),
+  inputShape: z.array(z.number().int()).optional(),
+  classes: z.array(z.string()).optional(),
+  count: z.number().int().optional(),
+  samples: z.array(z.unknown()).optional(),
+});
+
+/** Exporters (formats are registered in shared/export): kept generic here. */
+export const ExportRequestSchema = z.strictObject({
+  format: z.string().min(1).max(64),
+  doc: DocumentSchema,
+  ...docLocation,
+  /** Where to write; absent: the app asks (desktop) or uses `<project>/export/<format>` (web). */
+  outDir: filePath.optional(),
+  /** Trained weights to include, from this run. */
+  runId: runId.optional(),
+});
+export const ExportResultSchema = z.discriminatedUnion('canceled', [
+  canceled,
+  z.object({ canceled: z.literal(false), outDir: z.string(), files: z.array(z.string()) }),
+]);
+
+const request = <Q extends z.ZodType, R extends z.ZodType>(req: Q, res: R) => ({ request: req, response: res });
+
+/** Every request: `namespace.method` → { request, response }. */
+export const requests = {
+  app: {
+    info: request(empty, AppInfoSchema),
+    /** The renderer reports unsaved changes so closing the window can ask first. */
+    setDirty: request(z.strictObject({ dirty: z.boolean(), name: z.string().max(200).optional() }), ok),
+    /** Reply to `app.beforeClose`: `close: true` once the document is saved (or discarded). */
+    closeReady: request(z.strictObject({ requestId: z.string().max(64), close: z.boolean() }), ok),
+  },
+  file: {
+    /** A new document's text: a template (`template` = its id) or an empty model. */
+    new: request(z.strictObject({ template: z.string().max(200).optional() }), OpenedFileSchema),
+    /** Open `path`, or (no path) ask: a native dialog (desktop) / a browser file picker (web). */
+    open: request(z.strictObject({ path: filePath.optional() }), OpenResultSchema),
+    /** Write to the file's existing path (atomic: temp file + fsync + rename). */
+    save: request(z.strictObject({ path: filePath, text: fileText }), SaveResultSchema),
+    /** Ask for a path (or use `path` when given), then write. */
+    saveAs: request(z.strictObject({ text: fileText, suggestedName: z.string().max(200).optional(), path: filePath.optional() }), SaveResultSchema),
+    recent: request(empty, z.object({ files: z.array(FileRefSchema) })),
+    /** Web mode: the `.loom` files in the project folder. Desktop: the folder of `dir` (absolute). */
+    list: request(z.strictObject({ dir: filePath.optional() }), z.object({ dir: z.string(), files: z.array(FileRefSchema) })),
+    listTemplates: request(empty, z.object({ templates: z.array(TemplateSchema) })),
+  },
+  settings: {
+    get: request(empty, SettingsSchema),
+    set: request(SettingsPatchSchema, SettingsSchema),
+  },
+  engine: {
+    backend: request(empty, BackendInfoSchema),
+    /** Starts a run and returns at once; progress arrives as `train.event`. */
+    train: request(TrainRequestSchema, z.object({ runId })),
+    stop: request(runRef, ok),
+    pause: request(runRef, ok),
+    resume: request(runRef, ok),
+    evaluate: request(EvaluateRequestSchema, EvaluationSchema),
+    predict: request(PredictRequestSchema, PredictionSchema),
+  },
+  data: {
+    preview: request(DataPreviewRequestSchema, DataPreviewSchema),
+  },
+  export: {
+    run: request(ExportRequestSchema, ExportResultSchema),
+  },
+} as const;
+
+/** Commands the native menu (or a shortcut handled by main) sends to the renderer. */
+export const MENU_COMMANDS = [
+  'new', 'newFromTemplate', 'open', 'openFile', 'save', 'saveAs', 'importModel', 'export', 'close',
+  'undo', 'redo', 'delete', 'zoomIn', 'zoomOut', 'zoomReset', 'fit', 'toggleTheme',
+  'train', 'stop', 'evaluate', 'help', 'about',
+] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+export const EngineStatusSchema = z.object({
+  /** `starting`: the engine process is loading; `crashed`: it died (the next request starts a fresh one). */
+  state: z.enum(['idle', 'starting', 'ready', 'busy', 'crashed']),
+  backend: BackendInfoSchema.optional(),
+  message: z.string().optional(),
+  runId: z.string().optional(),
+});
+export type EngineStatus = z.infer<typeof EngineStatusSchema>;
+
+/** Every event main (or the web server) pushes to the renderer: name → payload. */
+export const events = {
+  'train.event': TrainEventSchema,
+  'engine.status': EngineStatusSchema,
+  /** A menu item was chosen. `arg`: the template id (newFromTemplate), or the path (openFile). */
+  'menu.command': z.object({ command: z.enum(MENU_COMMANDS), arg: z.string().optional() }),
+  /** The window is closing with unsaved changes and the person chose "Save": save, then reply with `app.closeReady`. */
+  'app.beforeClose': z.object({ requestId: z.string() }),
+} as const;
+
+// ── Derived names and types ──────────────────────────────────────────────────────────────────
+
+export type Requests = typeof requests;
+export type Namespace = keyof Requests;
+export type RequestName = { [N in Namespace]: `${N & string}.${keyof Requests[N] & string}` }[Namespace];
+export type EventName = keyof typeof events;
+
+type Spec<N extends RequestName> = N extends `${infer NS}.${infer M}`
+  ? NS extends Namespace ? M extends keyof Requests[NS] ? Requests[NS][M] : never : never
+  : never;
+type ReqOf<S> = S extends { request: infer Q extends z.ZodType } ? Q : never;
+type ResOf<S> = S extends { response: infer R extends z.ZodType } ? R : never;
+
+/** What a caller passes (defaults may be omitted). */
+export type RequestOf<N extends RequestName> = z.input<ReqOf<Spec<N>>>;
+/** What a handler receives (validated, defaults applied). */
+export type ParsedRequestOf<N extends RequestName> = z.output<ReqOf<Spec<N>>>;
+export type ResponseOf<N extends RequestName> = z.output<ResOf<Spec<N>>>;
+export type EventOf<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const REQUEST_NAMES: readonly RequestName[] = Object.entries(requests).flatMap(([ns, methods]) =>
+  Object.keys(methods).map((m) => `${ns}.${m}` as RequestName),
+);
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function requestSpec(name: string): { request: z.ZodType; response: z.ZodType } | undefined {
+  const dot = name.indexOf('.');
+  if (dot < 0) return undefined;
+  const ns = (requests as Record<string, Record<string, { request: z.ZodType; response: z.ZodType }>>)[name.slice(0, dot)];
+  const spec = ns && Object.hasOwn(ns, name.slice(dot + 1)) ? ns[name.slice(dot + 1)] : undefined;
+  return spec;
+}
+
+export function eventSchema(name: string): z.ZodType | undefined {
+  return Object.hasOwn(events, name) ? (events as Record<string, z.ZodType>)[name] : undefined;
+}

@@ -1,0 +1,3 @@
+export * from './contract';
+export * from './rpc';
+export * from './client';

@@ -1,0 +1,108 @@
+/**
+ * Transport-agnostic request handling: validation against the contract, the result envelope that
+ * crosses the wire, and the error type callers see. Used by Electron main (ipcMain), the web-mode
+ * server (WebSocket), the preload and the web client alike.
+ */
+import type { z } from 'zod';
+import { eventSchema, requestSpec, type EventName, type EventOf, type ParsedRequestOf, type RequestName, type ResponseOf } from './contract';
+
+export type IpcErrorCode =
+  | 'invalid-request' // the payload does not match the contract
+  | 'unknown-request' // no such request name
+  | 'invalid-response' // a handler answered outside the contract (a bug)
+  | 'forbidden' // wrong sender, path outside the project folder...
+  | 'not-found'
+  | 'unavailable' // not supported here (e.g. not implemented by the engine yet)
+  | 'disconnected' // the transport is gone
+  | 'failed'; // the handler threw
+
+export interface IpcErrorInfo {
+  code: IpcErrorCode;
+  message: string;
+  /** For invalid payloads: one line per problem, `path: message`. */
+  issues?: string[];
+}
+
+/** What travels back for every request. */
+export type Envelope = { ok: true; value: unknown } | { ok: false; error: IpcErrorInfo };
+
+export class IpcError extends Error {
+  readonly code: IpcErrorCode;
+  readonly issues?: string[];
+  constructor(code: IpcErrorCode, message: string, issues?: string[]) {
+    super(message);
+    this.name = 'IpcError';
+    this.code = code;
+    if (issues) this.issues = issues;
+  }
+  toInfo(): IpcErrorInfo {
+    return { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) };
+  }
+  static from(info: IpcErrorInfo): IpcError {
+    return new IpcError(info.code, info.message, info.issues);
+  }
+}
+
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.slice(0, 20).map((i) => `${i.path.length ? i.path.map(String).join('.') : '(payload)'}: ${i.message}`);
+}
+
+function invalid(kind: 'request' | 'response' | 'event', name: string, error: z.ZodError): IpcError {
+  const issues = formatIssues(error);
+  return new IpcError(kind === 'request' ? 'invalid-request' : 'invalid-response', `${name}: invalid ${kind}: ${issues.join('; ')}`, issues);
+}
+
+/** Validate a request payload (defaults applied). Throws IpcError naming the request and each bad field. */
+export function parseRequest<N extends RequestName>(name: N, payload: unknown): ParsedRequestOf<N> {
+  const spec = requestSpec(name);
+  if (!spec) throw new IpcError('unknown-request', `unknown request "${String(name).slice(0, 80)}"`);
+  const r = spec.request.safeParse(payload === undefined ? {} : payload);
+  if (!r.success) throw invalid('request', name, r.error);
+  return r.data as ParsedRequestOf<N>;
+}
+
+export function parseResponse<N extends RequestName>(name: N, value: unknown): ResponseOf<N> {
+  const spec = requestSpec(name);
+  if (!spec) throw new IpcError('unknown-request', `unknown request "${String(name).slice(0, 80)}"`);
+  const r = spec.response.safeParse(value);
+  if (!r.success) throw invalid('response', name, r.error);
+  return r.data as ResponseOf<N>;
+}
+
+export function parseEvent<E extends EventName>(name: E, payload: unknown): EventOf<E> {
+  const schema = eventSchema(name);
+  if (!schema) throw new IpcError('unknown-request', `unknown event "${String(name).slice(0, 80)}"`);
+  const r = schema.safeParse(payload);
+  if (!r.success) throw invalid('event', name, r.error);
+  return r.data as EventOf<E>;
+}
+
+/** The implementation of each request on the serving side. Handlers receive validated requests. */
+export type Handlers<Ctx = void> = {
+  [N in RequestName]: (req: ParsedRequestOf<N>, ctx: Ctx) => Promise<ResponseOf<N>> | ResponseOf<N>;
+};
+
+/**
+ * Serve one request: validate the payload, run the handler, validate its answer, and wrap the result
+ * (or the error) in an envelope. Never throws.
+ */
+export async function dispatch<Ctx>(handlers: Partial<Handlers<Ctx>>, name: unknown, payload: unknown, ctx: Ctx): Promise<Envelope> {
+  try {
+    if (typeof name !== 'string') throw new IpcError('unknown-request', 'request name must be a string');
+    const req = parseRequest(name as RequestName, payload);
+    const handler = Object.hasOwn(handlers, name) ? (handlers as Record<string, (r: unknown, c: Ctx) => unknown>)[name] : undefined;
+    if (!handler) throw new IpcError('unavailable', `${name} is not available here`);
+    const value = await handler(req, ctx);
+    return { ok: true, value: parseResponse(name as RequestName, value) };
+  } catch (e) {
+    if (e instanceof IpcError) return { ok: false, error: e.toInfo() };
+    const err = e as Error;
+    return { ok: false, error: { code: 'failed', message: err?.message ?? String(e) } };
+  }
+}
+
+export function isEnvelope(v: unknown): v is Envelope {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (o.ok === true && 'value' in o) || (o.ok === false && typeof o.error === 'object' && o.error !== null);
+}
