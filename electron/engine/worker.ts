@@ -1,0 +1,167 @@
+/**
+ * The engine process's entry: a plain Node process (Electron `utilityProcess` in the desktop app,
+ * `child_process.fork` in web mode and tests) that receives calls from the supervisor in main over
+ * its message port, runs them with the engine API (./index), and sends back results and training
+ * events. Long work never runs in main: this process can crash or run out of memory and main
+ * survives (electron/main/engine-supervisor.ts).
+ *
+ * `LAYERLOOM_ENGINE_MODULE` (a path or file URL) replaces the engine module (tests use a fake engine).
+ * Missing engine functions answer with an `unavailable` error instead of crashing the process.
+ */
+import { pathToFileURL } from 'node:url';
+import { isAbsolute } from 'node:path';
+import type { TrainEvent } from '../../shared/engine/events';
+
+// ── The protocol between the supervisor (main) and this process ───────────────────────────────
+
+export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export';
+
+export interface WorkerCall { kind: 'call'; id: number; method: WorkerMethod; params: unknown }
+export type WorkerResult =
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number; ok: false; error: { code: string; message: string } };
+export type WorkerMessage = WorkerResult | { kind: 'event'; event: TrainEvent } | { kind: 'ready' };
+
+export interface TrainParams {
+  runId: string;
+  doc: unknown;
+  baseDir?: string;
+  outDir?: string;
+  overrides?: Record<string, unknown>;
+}
+export interface ControlParams { runId: string; action: 'stop' | 'pause' | 'resume' }
+
+/** What this process needs from the engine module; every member is optional so a partial engine still loads. */
+export interface EngineModule {
+  initBackend?: () => Promise<unknown>;
+  startTraining?: (
+    req: TrainParams,
+    emit: (e: TrainEvent) => void,
+  ) => { stop(): void; pause(): void; resume(): void; done: Promise<TrainEvent> };
+  evaluate?: (req: unknown) => Promise<unknown>;
+  predict?: (req: unknown) => Promise<unknown>;
+  previewData?: (req: unknown) => Promise<unknown>;
+  exportModel?: (req: unknown) => Promise<unknown>;
+}
+
+export interface Port {
+  send(msg: WorkerMessage): void;
+  onMessage(listener: (msg: unknown) => void): void;
+}
+
+class WorkerError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Serve calls from `port` with `engine`. Exported for tests; the process entry is at the bottom. */
+export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void {
+  let enginePromise: Promise<EngineModule> | null = null;
+  const engine = () => (enginePromise ??= loadEngine());
+  const runs = new Map<string, { stop(): void; pause(): void; resume(): void }>();
+
+  const fn = async <K extends keyof EngineModule>(name: K): Promise<NonNullable<EngineModule[K]>> => {
+    const mod = await engine();
+    const f = mod[name];
+    if (typeof f !== 'function') throw new WorkerError('unavailable', `the training engine does not provide ${name}() yet`);
+    return f as NonNullable<EngineModule[K]>;
+  };
+
+  const train = async (p: TrainParams) => {
+    const start = await fn('startTraining');
+    let finished = false;
+    const emit = (event: TrainEvent) => {
+      if (event.type === 'end' || event.type === 'error') {
+        if (finished) return;
+        finished = true;
+        runs.delete(p.runId);
+      }
+      port.send({ kind: 'event', event });
+    };
+    const fail = (e: unknown) =>
+      emit({ type: 'error', runId: p.runId, code: trainErrorCode(e), message: (e as Error)?.message ?? String(e) });
+    try {
+      const handle = start(p, emit);
+      runs.set(p.runId, handle);
+      handle.done.then((last) => last && emit(last), fail);
+    } catch (e) {
+      fail(e);
+    }
+    return { runId: p.runId };
+  };
+
+  const methods: Record<WorkerMethod, (params: any) => Promise<unknown>> = {
+    initBackend: async () => (await fn('initBackend'))(),
+    train,
+    control: async ({ runId, action }: ControlParams) => {
+      const run = runs.get(runId);
+      if (!run) return { ok: false };
+      run[action]();
+      return { ok: true };
+    },
+    evaluate: async (p) => (await fn('evaluate'))(p),
+    predict: async (p) => (await fn('predict'))(p),
+    preview: async (p) => (await fn('previewData'))(p),
+    export: async (p) => (await fn('exportModel'))(p),
+  };
+
+  port.onMessage(async (raw) => {
+    const msg = raw as WorkerCall;
+    if (!msg || msg.kind !== 'call' || typeof msg.id !== 'number') return;
+    const method = Object.hasOwn(methods, msg.method) ? methods[msg.method] : undefined;
+    try {
+      if (!method) throw new WorkerError('unavailable', `unknown engine call "${String(msg.method)}"`);
+      const value = await method(msg.params);
+      port.send({ kind: 'result', id: msg.id, ok: true, value: value === undefined ? null : value });
+    } catch (e) {
+      port.send({ kind: 'result', id: msg.id, ok: false, error: { code: errorCode(e), message: (e as Error)?.message ?? String(e) } });
+    }
+  });
+  port.send({ kind: 'ready' });
+}
+
+function errorCode(e: unknown): 'model' | 'data' | 'internal' | 'unavailable' | 'nan' {
+  const code = (e as { code?: unknown })?.code;
+  if (code === 'model' || code === 'data' || code === 'nan' || code === 'unavailable') return code;
+  const name = (e as Error)?.name ?? '';
+  if (/Model|Document|UnknownLayerType/.test(name)) return 'model';
+  if (/Data/.test(name)) return 'data';
+  return 'internal';
+}
+
+function trainErrorCode(e: unknown): 'model' | 'data' | 'internal' | 'nan' {
+  const c = errorCode(e);
+  return c === 'unavailable' ? 'internal' : c;
+}
+
+/** The message port of this process: Electron's utilityProcess `parentPort`, or Node's IPC channel. */
+function processPort(): Port | null {
+  const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(ev: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+  if (parentPort) {
+    return { send: (m) => parentPort.postMessage(m), onMessage: (l) => parentPort.on('message', (e) => l(e.data)) };
+  }
+  if (typeof process.send === 'function') {
+    return { send: (m) => process.send?.(m), onMessage: (l) => process.on('message', l) };
+  }
+  return null;
+}
+
+/** Loads the real engine (or `LAYERLOOM_ENGINE_MODULE`). A missing engine module makes every call `unavailable`. */
+export async function loadEngineModule(spec = process.env.LAYERLOOM_ENGINE_MODULE): Promise<EngineModule> {
+  if (spec) return (await import(isAbsolute(spec) ? pathToFileURL(spec).href : spec)) as EngineModule;
+  try {
+    const path = './index';
+    return (await import(/* @vite-ignore */ path)) as EngineModule;
+  } catch (e) {
+    process.stderr.write(`layerloom engine: could not load the engine module: ${(e as Error).message}\n`);
+    return {};
+  }
+}
+
+const port = processPort();
+if (port && process.env.LAYERLOOM_ENGINE_WORKER === '1') {
+  serve(port, () => loadEngineModule());
+  // Do not let an unexpected rejection in the engine take the process down silently.
+  process.on('unhandledRejection', (e) => process.stderr.write(`layerloom engine: unhandled rejection: ${(e as Error)?.stack ?? e}\n`));
+}

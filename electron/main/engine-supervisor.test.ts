@@ -1,0 +1,93 @@
+import { fileURLToPath } from 'node:url';
+import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
+import type { EngineStatus } from '../../shared/ipc/contract';
+import { EngineSupervisor, describeExit, type EngineProcess } from './engine-supervisor';
+import { forkEngine } from './engine-fork';
+
+const fakeEngine = fileURLToPath(new URL('./fixtures/fake-engine.ts', import.meta.url));
+
+function setup(execArgv: string[] = []) {
+  const events: TrainEvent[] = [];
+  const statuses: EngineStatus[] = [];
+  const procs: EngineProcess[] = [];
+  const spawnFork = forkEngine({ engineModule: fakeEngine, execArgv, echoStderr: false });
+  const sup = new EngineSupervisor({
+    spawn: () => {
+      const p = spawnFork();
+      procs.push(p);
+      return p;
+    },
+    onTrainEvent: (e) => events.push(TrainEventSchema.parse(e)),
+    onStatus: (s) => statuses.push(s),
+  });
+  const waitFor = async <T>(pred: () => T | undefined | false, ms = 20_000): Promise<T> => {
+    const t0 = Date.now();
+    for (;;) {
+      const v = pred();
+      if (v) return v;
+      if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { sup, events, statuses, procs, waitFor };
+}
+
+const doc = { format: 'layerloom.model', version: 1, name: 't', nodes: [], edges: [] };
+
+describe('engine supervisor (real child process, fake engine)', () => {
+  let ctx: ReturnType<typeof setup>;
+  afterEach(() => ctx?.sup.dispose());
+
+  it('kill the engine mid-training: the run fails with the reason, main survives, and the next run works', async () => {
+    ctx = setup();
+    const { sup, events, statuses, procs, waitFor } = ctx;
+    await expect(sup.train({ runId: 'run-1', doc })).resolves.toEqual({ runId: 'run-1' });
+    await waitFor(() => events.some((e) => e.type === 'batch' && e.runId === 'run-1'));
+    expect(sup.activeRuns()).toEqual(['run-1']);
+    procs[0]!.kill(); // as if the process crashed
+
+    const failed = await waitFor(() => events.find((e) => e.type === 'error' && e.runId === 'run-1'));
+    expect(failed).toMatchObject({ type: 'error', code: 'crash', message: expect.stringMatching(/stopped unexpectedly \(killed by SIGKILL\)/) });
+    expect(statuses.at(-1)).toMatchObject({ state: 'crashed' });
+    expect(sup.activeRuns()).toEqual([]);
+    await expect(sup.control('run-1', 'stop')).resolves.toEqual({ ok: false });
+
+    // The next run starts a fresh engine process and completes.
+    await sup.train({ runId: 'run-2', doc, overrides: { epochs: 1 } });
+    const end = await waitFor(() => events.find((e) => e.type === 'end' && e.runId === 'run-2'));
+    expect(end).toMatchObject({ reason: 'completed', epochsCompleted: 1 });
+    expect(procs).toHaveLength(2);
+    expect(events.filter((e) => e.runId === 'run-2').map((e) => e.type)).toEqual(['start', 'batch', 'batch', 'batch', 'batch', 'batch', 'epoch', 'end']);
+    expect(statuses.at(-1)).toMatchObject({ state: 'ready' });
+  });
+
+  it('stop/pause/resume reach the run; missing engine functions are reported, not fatal', async () => {
+    ctx = setup();
+    const { sup, events, waitFor } = ctx;
+    await sup.train({ runId: 'r', doc });
+    await waitFor(() => events.some((e) => e.type === 'batch'));
+    await expect(sup.control('r', 'pause')).resolves.toEqual({ ok: true });
+    await waitFor(() => events.some((e) => e.type === 'paused'));
+    await expect(sup.control('r', 'resume')).resolves.toEqual({ ok: true });
+    await expect(sup.control('r', 'stop')).resolves.toEqual({ ok: true });
+    await waitFor(() => events.find((e) => e.type === 'end' && e.reason === 'stopped'));
+    await expect(sup.call('evaluate', {})).rejects.toMatchObject({ code: 'unavailable', message: /does not provide evaluate\(\)/ });
+    await expect(sup.call('initBackend', {})).resolves.toMatchObject({ name: 'cpu' });
+  });
+
+  it('an engine that runs out of memory fails the run with code "oom"', async () => {
+    ctx = setup(['--max-old-space-size=40']);
+    const { sup, events, waitFor } = ctx;
+    await sup.train({ runId: 'big', doc, overrides: { batchSize: -1 } });
+    const failed = await waitFor(() => events.find((e) => e.type === 'error'), 30_000);
+    expect(failed).toMatchObject({ runId: 'big', code: 'oom', message: expect.stringMatching(/ran out of memory/) });
+  });
+});
+
+describe('describeExit', () => {
+  it('recognises out-of-memory deaths and says what to do', () => {
+    expect(describeExit({ code: 134, signal: null, detail: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }).code).toBe('oom');
+    expect(describeExit({ code: null, signal: 'SIGKILL', oom: true }).message).toMatch(/smaller batch size/);
+    expect(describeExit({ code: 1, signal: null }).message).toMatch(/exit code 1/);
+  });
+});

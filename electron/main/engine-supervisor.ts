@@ -1,0 +1,171 @@
+/**
+ * Main's side of the engine process: starts it on first use, forwards calls and training events,
+ * and survives it. If the process dies (crash, kill, out of memory) every run in flight ends with a
+ * `train.event` of type `error` (code `oom` or `crash`, with the reason), pending calls fail, the
+ * status says `crashed`, and the next call starts a fresh process. No Electron import here: the
+ * desktop app passes a utilityProcess spawner, web mode and tests a child_process.fork one.
+ */
+import type { TrainEvent } from '../../shared/engine/events';
+import type { EngineStatus } from '../../shared/ipc/contract';
+import { IpcError } from '../../shared/ipc/rpc';
+import type { WorkerCall, WorkerMessage, WorkerMethod } from '../engine/worker';
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  /** Known to be an out-of-memory death (utilityProcess reports it; Node prints it on stderr). */
+  oom?: boolean;
+  /** Last lines the process wrote on stderr, when captured. */
+  detail?: string;
+}
+
+export interface EngineProcess {
+  send(msg: WorkerCall): void;
+  onMessage(listener: (msg: WorkerMessage) => void): void;
+  onExit(listener: (info: ExitInfo) => void): void;
+  kill(): void;
+  readonly pid?: number | undefined;
+}
+
+export type SpawnEngine = () => EngineProcess;
+
+export interface SupervisorOptions {
+  spawn: SpawnEngine;
+  onTrainEvent: (e: TrainEvent) => void;
+  onStatus?: (s: EngineStatus) => void;
+  log?: (msg: string) => void;
+}
+
+const OOM_TEXT = /heap out of memory|Reached heap limit|Allocation failed|out of memory|std::bad_alloc/i;
+
+/** A sentence a person can act on, describing how the engine process ended. */
+export function describeExit(info: ExitInfo): { code: 'oom' | 'crash'; message: string } {
+  const oom = info.oom || OOM_TEXT.test(info.detail ?? '');
+  const how = info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`;
+  if (oom) {
+    return {
+      code: 'oom',
+      message: `The training engine ran out of memory (${how}). Try a smaller batch size or a smaller model; your model is safe and the next run starts a fresh engine.`,
+    };
+  }
+  return {
+    code: 'crash',
+    message: `The training engine stopped unexpectedly (${how}). Your model is safe; the next run starts a fresh engine.`,
+  };
+}
+
+export class EngineSupervisor {
+  private proc: EngineProcess | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; method: WorkerMethod }>();
+  /** Runs started on the current process that have not ended yet. */
+  private readonly active = new Set<string>();
+  private disposed = false;
+  private status: EngineStatus = { state: 'idle' };
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  getStatus(): EngineStatus {
+    return this.status;
+  }
+
+  activeRuns(): string[] {
+    return [...this.active];
+  }
+
+  private setStatus(s: EngineStatus) {
+    this.status = s;
+    this.opts.onStatus?.(s);
+  }
+
+  private ensure(): EngineProcess {
+    if (this.disposed) throw new IpcError('unavailable', 'the engine is shut down');
+    if (this.proc) return this.proc;
+    this.setStatus({ state: 'starting' });
+    const proc = this.opts.spawn();
+    this.proc = proc;
+    proc.onMessage((msg) => this.onMessage(proc, msg));
+    proc.onExit((info) => this.onExit(proc, info));
+    return proc;
+  }
+
+  private onMessage(proc: EngineProcess, msg: WorkerMessage) {
+    if (proc !== this.proc || !msg || typeof msg !== 'object') return;
+    if (msg.kind === 'ready') {
+      if (this.status.state === 'starting') this.setStatus({ state: this.active.size ? 'busy' : 'ready' });
+    } else if (msg.kind === 'result') {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.value);
+      else p.reject(new IpcError(msg.error.code === 'unavailable' ? 'unavailable' : 'failed', msg.error.message));
+    } else if (msg.kind === 'event') {
+      const e = msg.event;
+      if (e.type === 'start') this.setStatus({ state: 'busy', backend: e.backend, runId: e.runId });
+      if (e.type === 'end' || e.type === 'error') {
+        this.active.delete(e.runId);
+        if (!this.active.size) this.setStatus({ state: 'ready', ...(this.status.backend ? { backend: this.status.backend } : {}) });
+      }
+      this.opts.onTrainEvent(e);
+    }
+  }
+
+  private onExit(proc: EngineProcess, info: ExitInfo) {
+    if (proc !== this.proc) return;
+    this.proc = null;
+    const { code, message } = describeExit(info);
+    this.opts.log?.(`engine process ${proc.pid ?? ''} exited (${info.signal ?? info.code})${info.detail ? `: ${info.detail.slice(-500)}` : ''}`);
+    for (const runId of this.active) this.opts.onTrainEvent({ type: 'error', runId, code, message });
+    this.active.clear();
+    for (const p of this.pending.values()) p.reject(new IpcError('failed', message));
+    this.pending.clear();
+    if (!this.disposed) this.setStatus({ state: 'crashed', message });
+  }
+
+  /** Call the engine process (started on demand). */
+  call(method: WorkerMethod, params: unknown): Promise<unknown> {
+    const proc = this.ensure();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, method });
+      try {
+        proc.send({ kind: 'call', id, method, params });
+      } catch (e) {
+        this.pending.delete(id);
+        reject(new IpcError('failed', `could not reach the engine process: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  async train(params: { runId: string; doc: unknown; baseDir?: string; outDir?: string; overrides?: Record<string, unknown> }): Promise<{ runId: string }> {
+    this.active.add(params.runId);
+    try {
+      await this.call('train', params);
+    } catch (e) {
+      // The process died before answering: onExit already reported the run as failed.
+      if (!this.active.has(params.runId)) return { runId: params.runId };
+      this.active.delete(params.runId);
+      throw e;
+    }
+    return { runId: params.runId };
+  }
+
+  async control(runId: string, action: 'stop' | 'pause' | 'resume'): Promise<{ ok: boolean }> {
+    if (!this.proc || !this.active.has(runId)) return { ok: false };
+    return (await this.call('control', { runId, action })) as { ok: boolean };
+  }
+
+  /** Kill the engine process (the next call starts a new one). */
+  restart(): void {
+    this.proc?.kill();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const proc = this.proc;
+    this.proc = null;
+    for (const p of this.pending.values()) p.reject(new IpcError('unavailable', 'the engine is shut down'));
+    this.pending.clear();
+    proc?.kill();
+  }
+}
