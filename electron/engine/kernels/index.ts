@@ -1,7 +1,53 @@
 /**
- * Fast/fallback kernels and gradients for the wasm backend (owned by the kernels work; see issue 4 §3
- * and issue 9). The engine calls installFastKernels() once after the wasm backend is ready.
+ * Fast and fallback kernels/gradients for the wasm backend (issue 4 §3, issue 9).
+ *
+ * Stock tfjs-backend-wasm 4.22 cannot train convolutions (no Conv2DBackpropFilter), depthwise or
+ * separable convolutions, or embeddings (no UnsortedSegmentSum), and its Conv2DBackpropInput and
+ * pooling gradients are slow scalar loops. installFastKernels() registers, for backend 'wasm' only:
+ *  - Conv2DBackpropFilter / Conv2DBackpropInput as forward convolutions (./conv2d), which also makes
+ *    Conv2DTranspose fast, plus a Conv2D gradient that handles dilation rates > 1 on wasm;
+ *  - DepthwiseConv2dNativeBackpropFilter / Input (./depthwise), UnsortedSegmentSum (./segment);
+ *  - MaxPoolGrad / AvgPoolGrad as linear passes (./pool);
+ *  - a generic fallback running the cpu backend's kernel on copies for every other kernel that wasm
+ *    lacks (./fallback), so a missing kernel never crashes a run.
+ * Every replacement is tested against the cpu backend (kernels.test.ts). Other backends (cpu,
+ * tfjs-node) are untouched: the only backend-independent registration, the Conv2D gradient, defers
+ * to the stock gradient unless the backend is wasm and the dilation rate is > 1.
+ */
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+// tfjs-layers registers every stock gradient; ours must be registered after them.
+import '@tensorflow/tfjs-layers';
+import { registerConv2D } from './conv2d';
+import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise';
+import { registerCpuFallbacks } from './fallback';
+import { avgPoolGradConfig, maxPoolGradConfig } from './pool';
+import { unsortedSegmentSumConfig } from './segment';
+
+let installed: string[] | null = null;
+
+/** Replace (without the "already registered" warning) or add a wasm kernel. */
+function put(cfg: KernelConfig): string {
+  if (getKernel(cfg.kernelName, 'wasm')) unregisterKernel(cfg.kernelName, 'wasm');
+  registerKernel(cfg);
+  return cfg.kernelName;
+}
+
+/**
+ * Register Layerloom's wasm kernels and gradients. Idempotent: later calls return the same list.
+ * Call after the wasm backend is registered (importing '@tensorflow/tfjs-backend-wasm' does that);
+ * it may be called before or after `tf.setBackend('wasm')`.
  */
 export function installFastKernels(): { installed: string[] } {
-  return { installed: [] };
+  if (installed) return { installed: [...installed] };
+  const names: string[] = [];
+  for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput']) {
+    if (getKernel(k, 'wasm')) unregisterKernel(k, 'wasm');
+  }
+  names.push(...registerConv2D());
+  names.push(put(depthwiseFilterGradConfig), put(depthwiseInputGradConfig), put(unsortedSegmentSumConfig));
+  names.push(put(maxPoolGradConfig), put(avgPoolGradConfig));
+  names.push(...registerCpuFallbacks().map((n) => `${n} (cpu fallback)`));
+  installed = names;
+  return { installed: [...names] };
 }

@@ -1,0 +1,157 @@
+/**
+ * Conv2D gradients on wasm as FORWARD convolutions (XNNPACK's fast path) instead of scalar loops.
+ *
+ * Forward: y[n,oh,ow,co] = Σ_{kh,kw,ci} x[n, oh·s − pt + kh·d, ow·s − pl + kw·d, ci] · w[kh,kw,ci,co].
+ *
+ * Filter gradient dw[kh,kw,ci,co] = Σ_{n,oh,ow} xpad[n, kh·d + oh·s, kw·d + ow·s, ci] · dy[n,oh,ow,co]:
+ * a convolution of x transposed to [Ci,H,W,N] ("batch" = Ci, "channels" = N) with dy transposed to
+ * [OH,OW,N,Co] used as the filter, with stride = d and dilation = s, then sliced to the kernel size
+ * and transposed back to [KH,KW,Ci,Co].
+ *
+ * Input gradient: dy is dilated by the stride (s−1 zeros between rows/columns), padded by
+ * (K−1)·d − pad, and convolved (stride 1, dilation d) with the spatially reversed filter whose in/out
+ * channels are swapped. Also serves Conv2DTranspose's forward pass (that op IS Conv2DBackpropInput).
+ */
+import {
+  backend_util, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, engine, getBackend, getGradient,
+  registerGradient, registerKernel, type GradConfig, type KernelConfig, type NamedAttrMap, type Tensor,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { pair, Scratch, type WasmBackend } from './wasm-util';
+
+type Pad = backend_util.PadInfo;
+type ConvPad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
+
+function explicit(top: number, bottom: number, left: number, right: number): backend_util.ExplicitPadding {
+  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+}
+
+function assertNHWC(attrs: NamedAttrMap, what: string) {
+  const f = attrs.dataFormat as string | undefined;
+  if (f && f !== 'NHWC' && f !== 'channelsLast') throw new Error(`${what} on wasm supports NHWC only (got ${f})`);
+}
+
+export function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo {
+  const { inputs: { x, dy }, attrs, backend } = args;
+  assertNHWC(attrs, 'Conv2DBackpropFilter');
+  const filterShape = attrs.filterShape as [number, number, number, number];
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filterShape, attrs.strides as [number, number],
+    (attrs.dilations as [number, number] | undefined) ?? 1, attrs.pad as ConvPad,
+    attrs.dimRoundingMode as 'floor' | undefined,
+  );
+  return filterGrad(backend, x, dy, info);
+}
+
+function filterGrad(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co, outHeight: OH, outWidth: OW,
+    filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH,
+    dilationWidth: dW } = info;
+  const p: Pad = info.padInfo;
+  const s = new Scratch(backend);
+  try {
+    const xT = s.transpose(x, [3, 1, 2, 0]); // [Ci, H, W, N]
+    const dyT = s.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, Co]
+    const bottom = Math.max(0, (KH - 1) * dH + (OH - 1) * sH + 1 - p.top - H);
+    const right = Math.max(0, (KW - 1) * dW + (OW - 1) * sW + 1 - p.left - W);
+    let g = s.run(Conv2D, { x: xT, filter: dyT }, {
+      strides: [dH, dW], dilations: [sH, sW], pad: explicit(p.top, bottom, p.left, right), dataFormat: 'NHWC',
+    }); // [Ci, >=KH, >=KW, Co]
+    if (g.shape[1] !== KH || g.shape[2] !== KW) {
+      g = s.run('Slice', { x: g }, { begin: [0, 0, 0, 0], size: [Ci, KH, KW, Co] });
+    }
+    return s.keep(s.transpose(g, [1, 2, 0, 3]));
+  } finally {
+    s.dispose();
+  }
+}
+
+export function conv2DBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo {
+  const { inputs: { dy, filter }, attrs, backend } = args;
+  assertNHWC(attrs, 'Conv2DBackpropInput');
+  const info = backend_util.computeConv2DInfo(
+    attrs.inputShape as [number, number, number, number], filter.shape as [number, number, number, number],
+    attrs.strides as [number, number], (attrs.dilations as [number, number] | undefined) ?? 1,
+    attrs.pad as ConvPad, attrs.dimRoundingMode as 'floor' | undefined,
+  );
+  return inputGrad(backend, dy, filter, info);
+}
+
+function inputGrad(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, outChannels: Co, outHeight: OH, outWidth: OW,
+    filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH,
+    dilationWidth: dW } = info;
+  const p: Pad = info.padInfo;
+  const s = new Scratch(backend);
+  try {
+    let d = dy;
+    let Hd = OH;
+    let Wd = OW;
+    if (sW > 1) { // insert sW-1 zero columns after each column
+      const r = s.reshape(d, [N * OH, OW, 1, Co]);
+      const q = s.run('PadV2', { x: r }, { paddings: [[0, 0], [0, 0], [0, sW - 1], [0, 0]], constantValue: 0 });
+      Wd = OW * sW;
+      d = s.reshape(q, [N, OH, Wd, Co]);
+    }
+    if (sH > 1) { // insert sH-1 zero rows after each row
+      const r = s.reshape(d, [N, OH, 1, Wd * Co]);
+      const q = s.run('PadV2', { x: r }, { paddings: [[0, 0], [0, 0], [0, sH - 1], [0, 0]], constantValue: 0 });
+      Hd = OH * sH;
+      d = s.reshape(q, [N, Hd, Wd, Co]);
+    }
+    let top = (KH - 1) * dH - p.top;
+    let left = (KW - 1) * dW - p.left;
+    let bottom = H + (KH - 1) * dH - Hd - top;
+    let right = W + (KW - 1) * dW - Wd - left;
+    if (top < 0 || left < 0 || bottom < 0 || right < 0) { // crop instead of negative padding
+      const ct = Math.max(0, -top), cl = Math.max(0, -left), cb = Math.max(0, -bottom), cr = Math.max(0, -right);
+      d = s.run('Slice', { x: d }, { begin: [0, ct, cl, 0], size: [N, Hd - ct - cb, Wd - cl - cr, Co] });
+      top = Math.max(0, top); left = Math.max(0, left); bottom = Math.max(0, bottom); right = Math.max(0, right);
+    }
+    const rev = s.run('Reverse', { x: filter }, { dims: [0, 1] });
+    const wT = s.transpose(rev, [0, 1, 3, 2]); // [KH, KW, Co, Ci]
+    return s.keep(s.run(Conv2D, { x: d, filter: wT }, {
+      strides: [1, 1], dilations: [dH, dW], pad: explicit(top, bottom, left, right), dataFormat: 'NHWC',
+    }));
+  } finally {
+    s.dispose();
+  }
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2DBackpropFilterWasm as never,
+};
+export const conv2DBackpropInputConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput, backendName: 'wasm', kernelFunc: conv2DBackpropInputWasm as never,
+};
+
+/**
+ * The Conv2D gradient, extended to dilation rates > 1 on wasm (stock tfjs refuses dilated gradients
+ * on every backend). Dilation 1, or any other backend: the stock gradient, untouched.
+ */
+export function conv2DGradConfig(): GradConfig | null {
+  const stock = getGradient(Conv2D);
+  if (!stock) return null;
+  return {
+    kernelName: Conv2D,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [dh, dw] = pair(attrs.dilations as number | number[] | undefined);
+      if ((dh === 1 && dw === 1) || getBackend() !== 'wasm') return stock.gradFunc(dy, saved, attrs);
+      const [x, filter] = saved as Tensor[];
+      const common = { strides: attrs.strides, pad: attrs.pad, dataFormat: attrs.dataFormat, dimRoundingMode: attrs.dimRoundingMode, dilations: attrs.dilations };
+      return {
+        x: () => engine().runKernel(Conv2DBackpropInput, { dy: dy as Tensor, filter: filter! }, { ...common, inputShape: x!.shape } as unknown as NamedAttrMap) as Tensor,
+        filter: () => engine().runKernel(Conv2DBackpropFilter, { x: x!, dy: dy as Tensor }, { ...common, filterShape: filter!.shape } as unknown as NamedAttrMap) as Tensor,
+      };
+    },
+  };
+}
+
+export function registerConv2D(): string[] {
+  registerKernel(conv2DBackpropFilterConfig);
+  registerKernel(conv2DBackpropInputConfig);
+  const grad = conv2DGradConfig();
+  if (grad) registerGradient(grad);
+  return [Conv2DBackpropFilter, Conv2DBackpropInput, `${Conv2D} gradient (dilations)`];
+}

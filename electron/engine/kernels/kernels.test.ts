@@ -1,0 +1,240 @@
+/**
+ * Every kernel/gradient Layerloom registers for wasm gives the cpu backend's result (within 1e-4) on
+ * random inputs, over strides, paddings, kernel sizes and dilations.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { installFastKernels } from './index';
+import { initWasm, onBackend } from './test-backends';
+
+type Arrays = number[][];
+
+/** Deterministic pseudo-random values in [-1, 1) (mulberry32). */
+function rand(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const rnd = (shape: number[], seed: number) => tf.tensor(rand(size(shape), seed), shape);
+
+/** Run f on cpu then on wasm; every returned tensor must match within 1e-4 (relative above 1). */
+async function expectSame(label: string, f: () => tf.Tensor[]): Promise<void> {
+  const run = (): Arrays => tf.tidy(() => f().map((t) => Array.from(t.dataSync())));
+  const cpu = await onBackend('cpu', run);
+  const wasm = await onBackend('wasm', run);
+  expect(wasm.length, label).toBe(cpu.length);
+  cpu.forEach((ref, i) => {
+    const got = wasm[i]!;
+    expect(got.length, `${label} output ${i} size`).toBe(ref.length);
+    let worst = 0;
+    for (let j = 0; j < ref.length; j++) {
+      const err = Math.abs(got[j]! - ref[j]!) / Math.max(1, Math.abs(ref[j]!));
+      if (!(err <= worst)) worst = Number.isNaN(err) ? Infinity : err;
+    }
+    expect(worst, `${label} output ${i}`).toBeLessThanOrEqual(1e-4);
+  });
+}
+
+beforeAll(async () => {
+  await initWasm();
+});
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('installFastKernels', () => {
+  it('is idempotent and registers the kernels wasm lacks', async () => {
+    const a = installFastKernels().installed;
+    const b = installFastKernels().installed;
+    expect(b).toEqual(a);
+    for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
+      expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
+    }
+    const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+    const missing = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).filter((k) => !wasm.has(k));
+    expect(missing).toEqual([]);
+  });
+});
+
+// [H, W, KH, KW, strideH, strideW, pad, Cin, Cout, N]
+const CONV_CASES: [number, number, number, number, number, number, 'same' | 'valid', number, number, number][] = [
+  [8, 8, 3, 3, 1, 1, 'same', 2, 3, 2],
+  [8, 8, 3, 3, 1, 1, 'valid', 2, 3, 2],
+  [9, 9, 5, 5, 2, 3, 'valid', 2, 3, 1],
+  [8, 8, 3, 2, 2, 2, 'same', 3, 2, 2],
+  [7, 7, 3, 3, 2, 2, 'same', 1, 4, 3],
+  [7, 6, 2, 4, 3, 1, 'valid', 2, 2, 2],
+  [10, 10, 4, 4, 2, 2, 'same', 2, 2, 1],
+  [6, 9, 1, 1, 1, 2, 'valid', 3, 2, 2],
+  [5, 5, 5, 5, 1, 1, 'same', 2, 2, 2],
+];
+
+describe('Conv2D gradients (forward-convolution rewrite)', () => {
+  it.each(CONV_CASES)('x %ix%i k %ix%i s %i,%i %s ci %i co %i n %i', async (H, W, KH, KW, sH, sW, pad, ci, co, n) => {
+    await expectSame('conv2d grads', () => {
+      const x = rnd([n, H, W, ci], 1);
+      const w = rnd([KH, KW, ci, co], 2);
+      const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [sH, sW], pad);
+      const dy = rnd(y.shape, 3);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, [sH, sW], pad))([x, w], dy);
+      return [y, dx!, dw!];
+    });
+  });
+
+  it('matches through a fused conv with bias and relu (the Conv2D layer path)', async () => {
+    await expectSame('fused conv', () => {
+      const x = rnd([2, 7, 7, 3], 4);
+      const w = rnd([3, 3, 3, 4], 5);
+      const b = rnd([4], 6);
+      const f = (a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(
+        tf.fused.conv2d({ x: a as tf.Tensor4D, filter: k as tf.Tensor4D, bias: c, strides: 2, pad: 'same', activation: 'relu' }),
+        rnd([2, 4, 4, 4], 7)));
+      return tf.grads(f)([x, w, b]);
+    });
+  });
+
+  it.each([[1, 2, 'same'], [2, 1, 'valid'], [2, 3, 'same']] as const)('dilation %i,%i %s on wasm equals the dilated-filter reference on cpu', async (dH, dW, pad) => {
+    const KH = 3, KW = 2, ci = 2, co = 3;
+    const x0 = rand(2 * 9 * 9 * ci, 11), w0 = rand(KH * KW * ci * co, 12);
+    // Reference: an ordinary conv with the filter dilated by zero insertion (gather from [0; w]).
+    const eh = (KH - 1) * dH + 1, ew = (KW - 1) * dW + 1;
+    const idx: number[] = [];
+    for (let i = 0; i < eh; i++) for (let j = 0; j < ew; j++) idx.push(i % dH === 0 && j % dW === 0 ? 1 + (i / dH) * KW + j / dW : 0);
+    const ref = await onBackend('cpu', () => tf.tidy(() => {
+      const x = tf.tensor4d(x0, [2, 9, 9, ci]);
+      const w = tf.tensor4d(w0, [KH, KW, ci, co]);
+      const f = (a: tf.Tensor, k: tf.Tensor) => {
+        const flat = tf.concat([tf.zeros([1, ci * co]), tf.reshape(k, [KH * KW, ci * co])]);
+        const wd = tf.reshape(tf.gather(flat, tf.tensor1d(idx, 'int32')), [eh, ew, ci, co]);
+        return tf.conv2d(a as tf.Tensor4D, wd as tf.Tensor4D, 1, pad);
+      };
+      const y = f(x, w);
+      const dy = tf.tensor(rand(size(y.shape), 13), y.shape);
+      return [y, ...tf.grads(f)([x, w], dy)].map((t) => Array.from(t.dataSync()));
+    }));
+    const got = await onBackend('wasm', () => tf.tidy(() => {
+      const x = tf.tensor4d(x0, [2, 9, 9, ci]);
+      const w = tf.tensor4d(w0, [KH, KW, ci, co]);
+      const lin = (a: tf.Tensor, k: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, k as tf.Tensor4D, 1, pad, 'NHWC', [dH, dW]);
+      const y = lin(x, w);
+      const dy = tf.tensor(rand(size(y.shape), 13), y.shape);
+      return [y, ...tf.grads(lin)([x, w], dy)].map((t) => Array.from(t.dataSync()));
+    }));
+    ref.forEach((r, i) => {
+      const g = got[i]!;
+      expect(g.length).toBe(r.length);
+      expect(Math.max(...r.map((v, j) => Math.abs(v - g[j]!)))).toBeLessThanOrEqual(1e-4);
+    });
+  });
+
+  it.each([[4, 4, 3, 2, 'same', 3, 2], [4, 5, 2, 1, 'valid', 2, 3], [3, 3, 3, 3, 'valid', 2, 2], [5, 4, 4, 2, 'same', 1, 3]] as const)(
+    'Conv2DTranspose %ix%i k%i s%i %s forward and gradients', async (H, W, K, s, pad, ci, co) => {
+      await expectSame('conv2dTranspose', () => {
+        const x = rnd([2, H, W, ci], 21);
+        const w = rnd([K, K, co, ci], 22);
+        const outShape: [number, number, number, number] = pad === 'same' ? [2, H * s, W * s, co] : [2, (H - 1) * s + K, (W - 1) * s + K, co];
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, outShape, s, pad);
+        const y = f(x, w);
+        return [y, ...tf.grads(f)([x, w], rnd(y.shape, 23))];
+      });
+    });
+
+  it('Conv1D (via conv2d) gradients', async () => {
+    await expectSame('conv1d', () => {
+      const x = rnd([3, 9, 2], 31);
+      const w = rnd([3, 2, 4], 32);
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv1d(a as tf.Tensor3D, b as tf.Tensor3D, 2, 'same');
+      const y = f(x, w);
+      return [y, ...tf.grads(f)([x, w], rnd(y.shape, 33))];
+    });
+  });
+});
+
+describe('DepthwiseConv2dNative gradients', () => {
+  it.each([[8, 8, 3, 1, 'same', 2, 1], [8, 8, 3, 2, 'same', 3, 2], [9, 7, 2, 2, 'valid', 2, 3], [6, 6, 5, 1, 'valid', 1, 2], [7, 7, 3, 3, 'same', 2, 1]] as const)(
+    'x %ix%i k%i s%i %s C %i M %i', async (H, W, K, s, pad, C, M) => {
+      await expectSame('depthwise', () => {
+        const x = rnd([2, H, W, C], 41);
+        const w = rnd([K, K, C, M], 42);
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
+        const y = f(x, w);
+        return [y, ...tf.grads(f)([x, w], rnd(y.shape, 43))];
+      });
+    });
+
+  it('separable conv (depthwise + pointwise) gradients', async () => {
+    await expectSame('separable', () => {
+      const x = rnd([2, 8, 8, 3], 44);
+      const dw = rnd([3, 3, 3, 2], 45);
+      const pw = rnd([1, 1, 6, 5], 46);
+      const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.separableConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, 2, 'valid');
+      const y = f(x, dw, pw);
+      return [y, ...tf.grads(f)([x, dw, pw], rnd(y.shape, 47))];
+    });
+  });
+});
+
+describe('UnsortedSegmentSum and the Gather (Embedding) gradient', () => {
+  it('unsortedSegmentSum over rows, with repeated and out-of-range ids', async () => {
+    await expectSame('segment sum', () => {
+      const x = rnd([7, 3, 2], 51);
+      const ids = tf.tensor1d([0, 4, 4, 1, 0, 9, 2], 'int32');
+      return [tf.unsortedSegmentSum(x, ids, 5)];
+    });
+  });
+
+  it('embedding lookup gradient', async () => {
+    await expectSame('gather grad', () => {
+      const table = rnd([11, 4], 52);
+      const ids = tf.tensor2d([[1, 3, 3, 10], [0, 1, 5, 5]], [2, 4], 'int32');
+      const f = (t: tf.Tensor) => tf.gather(t, ids);
+      const y = f(table);
+      return [y, tf.grad(f)(table, rnd(y.shape, 53))];
+    });
+  });
+});
+
+describe('pooling gradients', () => {
+  // Values rounded to a coarse grid create ties, and relu zeros create all-tie windows.
+  const tied = (shape: number[], seed: number) => tf.relu(tf.div(tf.round(tf.mul(rnd(shape, seed), 3)), 3));
+  it.each([[8, 8, 2, 2, 'valid', 3], [7, 7, 3, 2, 'same', 2], [6, 9, 2, 3, 'same', 4], [5, 5, 3, 1, 'valid', 1], [8, 6, 2, 2, 'same', 2]] as const)(
+    'x %ix%i pool %i stride %i %s C %i', async (H, W, K, s, pad, C) => {
+      await expectSame('pool grads', () => {
+        const x = tied([2, H, W, C], 61);
+        const mp = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, K, s, pad);
+        const ap = (a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, [K, K], s, pad);
+        const y = mp(x);
+        return [y, tf.grad(mp)(x, rnd(y.shape, 62)), tf.grad(ap)(x, rnd(y.shape, 63))];
+      });
+    });
+
+  it('1D pooling via 2D, rectangular windows', async () => {
+    await expectSame('pool1d', () => {
+      const x = tied([3, 1, 7, 3], 64);
+      const mp = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [1, 3], [1, 2], 'same');
+      const ap = (a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, [1, 2], [1, 2], 'valid');
+      return [tf.grad(mp)(x, rnd(mp(x).shape, 65)), tf.grad(ap)(x, rnd(ap(x).shape, 66))];
+    });
+  });
+});
+
+describe('cpu fallback for kernels wasm lacks', () => {
+  it('Einsum runs on wasm through the fallback', async () => {
+    await expectSame('einsum', () => [tf.einsum('ij,jk->ik', rnd([3, 4], 71), rnd([4, 2], 72))]);
+  });
+  it('does not leak tensors on either side', async () => {
+    await onBackend('wasm', () => {
+      const before = tf.memory().numTensors;
+      tf.tidy(() => tf.einsum('ij,jk->ik', rnd([3, 4], 73), rnd([4, 2], 74)).dataSync());
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * Test/bench helper: initialise the wasm backend in Node (with Layerloom's kernels) and run code on a
+ * chosen backend. Not used by the app itself (the engine's backend.ts does the real selection).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { installFastKernels } from './index';
+
+let ready: Promise<void> | null = null;
+
+/** Register + initialise the wasm backend once, then install the fast kernels. */
+export function initWasm(): Promise<void> {
+  ready ??= (async () => {
+    const req = createRequire(import.meta.url);
+    const dir = path.join(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    setWasmPaths(dir);
+    const prev = tf.getBackend();
+    if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not initialise');
+    installFastKernels();
+    if (prev) await tf.setBackend(prev);
+  })();
+  return ready;
+}
+
+/** Run `f` with `name` as the active backend; returns plain arrays of the resulting tensors. */
+export async function onBackend<T>(name: 'cpu' | 'wasm', f: () => T): Promise<T> {
+  if (name === 'wasm') await initWasm();
+  await tf.setBackend(name);
+  return f();
+}

@@ -1,0 +1,79 @@
+/**
+ * Low-level helpers for writing wasm-backend kernels in TypeScript.
+ *
+ * The wasm backend (tfjs-backend-wasm 4.22) keeps every tensor in its WebAssembly heap:
+ * `backend.dataIdMap.get(dataId)` → `{ id, memoryOffset, shape, dtype, refCount }`;
+ * `backend.makeOutput(shape, dtype)` allocates a new tensor on the heap and returns its TensorInfo;
+ * `backend.typedArrayFromHeap(info)` is a live view of a tensor's memory (invalidated when the heap
+ * grows, so allocate every output BEFORE taking views); `backend.disposeData(dataId)` drops one
+ * reference. Stock wasm kernels are plain functions `({inputs, attrs, backend}) → TensorInfo` that
+ * can be called directly (no engine bookkeeping) — `callKernel` does that for intermediates, and
+ * `Scratch` frees them.
+ */
+import { getKernel, type DataType, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+
+export interface WasmTensorData {
+  id: number;
+  memoryOffset: number;
+  shape: number[];
+  dtype: DataType;
+  refCount: number;
+}
+
+/** The parts of BackendWasm these kernels use (not exported by the package's typings). */
+export interface WasmBackend {
+  dataIdMap: { get(dataId: object): WasmTensorData | undefined; has(dataId: object): boolean };
+  makeOutput(shape: number[], dtype: DataType, memoryOffset?: number, values?: ArrayLike<number>): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  readSync(dataId: object): ArrayLike<number> | Uint8Array[];
+  disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
+}
+
+/** Run a kernel registered for the wasm backend directly (no tape, no engine tracking). */
+export function callKernel(
+  backend: WasmBackend, name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {},
+): TensorInfo {
+  const cfg = getKernel(name, 'wasm');
+  if (!cfg) throw new Error(`wasm kernel ${name} is not registered`);
+  const out = (cfg.kernelFunc as KernelFunc)({ inputs, attrs, backend: backend as never });
+  return Array.isArray(out) ? out[0]! : (out as TensorInfo);
+}
+
+/** Tracks intermediate TensorInfos and frees them (one reference each). */
+export class Scratch {
+  private readonly infos: TensorInfo[] = [];
+  constructor(readonly backend: WasmBackend) {}
+  /** Run a wasm kernel and remember its output for disposal. */
+  run(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+    const out = callKernel(this.backend, name, inputs, attrs);
+    this.infos.push(out);
+    return out;
+  }
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run('Reshape', { x }, { shape });
+  }
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+  /** Release one output from tracking (it becomes the kernel's result). */
+  keep(info: TensorInfo): TensorInfo {
+    const i = this.infos.indexOf(info);
+    if (i >= 0) this.infos.splice(i, 1);
+    return info;
+  }
+  dispose(): void {
+    for (const info of this.infos) this.backend.disposeData(info.dataId);
+    this.infos.length = 0;
+  }
+}
+
+export const f32 = (b: WasmBackend, t: TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
+export const i32 = (b: WasmBackend, t: TensorInfo) => b.typedArrayFromHeap(t) as Int32Array;
+
+/** Normalise a number-or-pair attribute (strides, dilations, filterSize) to [h, w]. */
+export function pair(v: number | number[] | undefined, dflt = 1): [number, number] {
+  if (v == null) return [dflt, dflt];
+  if (typeof v === 'number') return [v, v];
+  return [v[0]!, v[1] ?? v[0]!];
+}
