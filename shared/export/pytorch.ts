@@ -1,0 +1,727 @@
+/**
+ * PyTorch exporter: a readable `model.py` (an nn.Module whose submodules are named after the graph's
+ * nodes and whose `forward` follows the DAG) and the conversion of TF.js weights to its state dict.
+ *
+ * Layout: the generated model takes and returns channels-last tensors, exactly like Layerloom and
+ * Keras (`[batch, height, width, channels]`, `[batch, steps, features]`), so the same data works.
+ * Inside, convolution and pooling run channels-first (PyTorch's layout): the code permutes once
+ * where a channels-last tensor enters a run of convolutional layers and once where it leaves
+ * (before Flatten, Dense, ...). Flatten therefore flattens in Keras' (H, W, C) order, so Dense
+ * weights need no reordering.
+ */
+import { lookup, type ActivationName, type LayerType } from '../catalog';
+import { TORCH_ACT } from './activations';
+import { ExportError, makePlan, modelClassName, py, pyStr, samePads, type ExportPlan, type PlanNode, type Unsupported } from './plan';
+import { filled, reshape, tensor, transpose, type HostTensor, type NodeWeights } from './tensor';
+import type { LoomDocument } from '../document/schema';
+
+type Layout = 'cl' | 'cf';
+
+interface In {
+  expr: string;
+  layout: Layout;
+  rank: number;
+}
+
+interface Ctx {
+  /** Input i converted to a layout ('any' = as it is). */
+  input(i: number, want: Layout | 'any'): In;
+  self: string;
+  helpers: Set<string>;
+}
+
+interface Emitted {
+  /** Module constructor, assigned to `self.<name>`. */
+  init?: string;
+  /** Extra lines after the constructor in __init__ (e.g. freezing a missing BatchNorm offset). */
+  initExtra?: string[];
+  expr: string;
+  layout: Layout;
+}
+
+type Emit = (n: PlanNode, c: Ctx) => Emitted;
+
+const act = (a: ActivationName, e: string, c: Ctx) => {
+  if (a === 'linear') return e;
+  if (a === 'hardSigmoid') c.helpers.add('hard_sigmoid');
+  if (a === 'softmax') c.helpers.add('softmax_last');
+  return `${TORCH_ACT[a]}(${e})`;
+};
+const actFn = (a: ActivationName, c: Ctx) => {
+  if (a === 'linear') c.helpers.add('identity');
+  if (a === 'hardSigmoid') c.helpers.add('hard_sigmoid');
+  if (a === 'softmax') c.helpers.add('softmax_last');
+  return TORCH_ACT[a];
+};
+const bias = (b: boolean) => (b ? '' : ', bias=False');
+const tuple = (v: number[]) => py(v);
+const last = (s: number[]) => s[s.length - 1]!;
+
+/** Constant F.pad for TF "same" padding of the spatial dims of a channels-first tensor, or ''. */
+function padFor(spatial: number[], k: number[], s: number[], d: number[] = [1, 1]): number[] | null {
+  // F.pad takes the last dim first: (left, right, top, bottom).
+  const pads = spatial.map((size, i) => samePads(size, k[i]!, s[i]!, d[i]!)).reverse().flat();
+  return pads.some((p) => p > 0) ? pads : null;
+}
+
+const convFor = (rank: number) => (rank === 1 ? '1d' : '2d');
+
+/** Input expression and constructor argument for TF "same" padding: symmetric → padding=, else F.pad. */
+function convPad(x: string, same: boolean, spatial: number[], k: number[], s: number[], d?: number[]): { xin: string; arg: string } {
+  const pads = same ? padFor(spatial, k, s, d) : null;
+  if (!pads) return { xin: x, arg: '' };
+  const pairs = spatial.map((_, i) => [pads[2 * (spatial.length - 1 - i)]!, pads[2 * (spatial.length - 1 - i) + 1]!]);
+  if (pairs.every(([a, b]) => a === b)) return { xin: x, arg: `, padding=${spatial.length === 1 ? pairs[0]![0] : tuple(pairs.map((q) => q[0]!))}` };
+  return { xin: `F.pad(${x}, ${tuple(pads)})`, arg: '' };
+}
+
+function pool(kind: 'max' | 'avg', rank: 1 | 2): Emit {
+  return (n, c) => {
+    const x = c.input(0, 'cf');
+    const k = n.p.poolSize as number[];
+    const s = (n.p.strides ?? n.p.poolSize) as number[];
+    const fn = `F.${kind}_pool${convFor(rank)}`;
+    const pads = n.p.padding === 'same' ? padFor(n.inShapes[0]!.slice(0, rank), k, s) : null;
+    if (!pads) return { expr: `${fn}(${x.expr}, ${tuple(k)}, ${tuple(s)})`, layout: 'cf' };
+    if (kind === 'max') return { expr: `${fn}(F.pad(${x.expr}, ${tuple(pads)}, value=float('-inf')), ${tuple(k)}, ${tuple(s)})`, layout: 'cf' };
+    c.helpers.add('avg_pool_same');
+    return { expr: `avg_pool_same(${x.expr}, ${tuple(pads)}, ${tuple(k)}, ${tuple(s)})`, layout: 'cf' };
+  };
+}
+
+function globalPool(kind: 'mean' | 'amax', rank: 1 | 2): Emit {
+  return (_n, c) => {
+    const x = c.input(0, 'any');
+    const dims = x.layout === 'cf' ? (rank === 1 ? [2] : [2, 3]) : rank === 1 ? [1] : [1, 2];
+    return { expr: `${x.expr}.${kind}(dim=${tuple(dims)})`, layout: 'cl' };
+  };
+}
+
+/** A recurrent layer as a module constructor (nn.LSTM / nn.RNN when the activations allow, else Recurrent). */
+function recurrentModule(cell: 'LSTM' | 'GRU' | 'SimpleRNN', features: number, p: Record<string, any>, c: Ctx, forceExplicit: boolean, goBackwards = false) {
+  const a = p.activation as ActivationName;
+  const ra = (p.recurrentActivation ?? 'sigmoid') as ActivationName;
+  const std = !forceExplicit && !goBackwards && (
+    (cell === 'LSTM' && a === 'tanh' && ra === 'sigmoid') || (cell === 'SimpleRNN' && (a === 'tanh' || a === 'relu')));
+  if (std) {
+    const ctor = cell === 'LSTM' ? `nn.LSTM(${features}, ${p.units}, batch_first=True${bias(p.useBias)})`
+      : `nn.RNN(${features}, ${p.units}, nonlinearity=${pyStr(a)}, batch_first=True${bias(p.useBias)})`;
+    return { ctor, std: true };
+  }
+  c.helpers.add('Recurrent');
+  const kind = cell === 'LSTM' ? 'lstm' : cell === 'GRU' ? 'gru' : 'rnn';
+  const ctor = `Recurrent(${pyStr(kind)}, ${features}, ${p.units}, activation=${actFn(a, c)}, ` +
+    `recurrent_activation=${actFn(ra, c)}, bias=${py(p.useBias)}, return_sequences=${py(p.returnSequences)})`;
+  return { ctor, std: false };
+}
+
+function rnn(cell: 'LSTM' | 'GRU' | 'SimpleRNN'): Emit {
+  return (n, c) => {
+    const x = c.input(0, 'cl');
+    const m = recurrentModule(cell, last(n.inShapes[0]!), n.p, c, cell === 'GRU');
+    const call = `${c.self}(${x.expr})`;
+    const expr = m.std ? (n.p.returnSequences ? `${call}[0]` : `${call}[0][:, -1]`) : call;
+    return { init: m.ctor, expr, layout: 'cl' };
+  };
+}
+
+const EMIT = {
+  Input: (n) => ({ expr: n.py, layout: 'cl' }),
+  Dense: (n, c) => {
+    const x = c.input(0, 'cl');
+    return { init: `nn.Linear(${last(n.inShapes[0]!)}, ${n.p.units}${bias(n.p.useBias)})`, expr: act(n.p.activation, `${c.self}(${x.expr})`, c), layout: 'cl' };
+  },
+  Activation: (n, c) => {
+    const x = c.input(0, n.p.activation === 'softmax' ? 'cl' : 'any');
+    return { expr: act(n.p.activation, x.expr, c), layout: x.layout };
+  },
+  Dropout: (n, c) => {
+    const x = c.input(0, 'any');
+    return { init: `nn.Dropout(${n.p.rate})`, expr: `${c.self}(${x.expr})`, layout: x.layout };
+  },
+  Embedding: (n, c) => ({
+    init: `nn.Embedding(${n.p.inputDim}, ${n.p.outputDim})`, expr: `${c.self}(${c.input(0, 'cl').expr}.long())`, layout: 'cl',
+  }),
+  Conv1D: (n, c) => {
+    const x = c.input(0, 'cf');
+    const s = n.inShapes[0]!;
+    const { xin, arg } = convPad(x.expr, n.p.padding === 'same', [s[0]!], n.p.kernelSize, n.p.strides, n.p.dilationRate);
+    const dil = n.p.dilationRate[0] > 1 ? `, dilation=${n.p.dilationRate[0]}` : '';
+    return {
+      init: `nn.Conv1d(${s[1]}, ${n.p.filters}, kernel_size=${n.p.kernelSize[0]}, stride=${n.p.strides[0]}${arg}${dil}${bias(n.p.useBias)})`,
+      expr: act(n.p.activation, `${c.self}(${xin})`, c), layout: 'cf',
+    };
+  },
+  Conv2D: (n, c) => {
+    const x = c.input(0, 'cf');
+    const s = n.inShapes[0]!;
+    const { xin, arg } = convPad(x.expr, n.p.padding === 'same', s.slice(0, 2), n.p.kernelSize, n.p.strides, n.p.dilationRate);
+    const dil = n.p.dilationRate.some((d: number) => d > 1) ? `, dilation=${tuple(n.p.dilationRate)}` : '';
+    return {
+      init: `nn.Conv2d(${s[2]}, ${n.p.filters}, kernel_size=${tuple(n.p.kernelSize)}, stride=${tuple(n.p.strides)}${arg}${dil}${bias(n.p.useBias)})`,
+      expr: act(n.p.activation, `${c.self}(${xin})`, c), layout: 'cf',
+    };
+  },
+  Conv2DTranspose: (n, c) => {
+    const x = c.input(0, 'cf');
+    const s = n.inShapes[0]!;
+    const k = n.p.kernelSize as number[];
+    const st = n.p.strides as number[];
+    // output_padding adds the rows TF produces when the kernel is smaller than the stride.
+    const op = k.map((kk, i) => Math.max(st[i]! - kk, 0));
+    let expr = `${c.self}(${x.expr})`;
+    if (n.p.padding === 'same') {
+      const crop = k.map((kk, i) => Math.floor(Math.max(kk - st[i]!, 0) / 2));
+      if (k.some((kk, i) => kk > st[i]!)) {
+        const [h, w] = n.outShape as [number, number];
+        expr = `${expr}[:, :, ${crop[0]}:${crop[0]! + h}, ${crop[1]}:${crop[1]! + w}]`;
+      }
+    }
+    const opArg = op.some((v) => v > 0) ? `, output_padding=${tuple(op)}` : '';
+    return {
+      init: `nn.ConvTranspose2d(${s[2]}, ${n.p.filters}, kernel_size=${tuple(k)}, stride=${tuple(st)}${opArg}${bias(n.p.useBias)})`,
+      expr: act(n.p.activation, expr, c), layout: 'cf',
+    };
+  },
+  DepthwiseConv2D: (n, c) => {
+    const x = c.input(0, 'cf');
+    const s = n.inShapes[0]!;
+    const { xin, arg } = convPad(x.expr, n.p.padding === 'same', s.slice(0, 2), n.p.kernelSize, n.p.strides);
+    return {
+      init: `nn.Conv2d(${s[2]}, ${s[2]! * n.p.depthMultiplier}, kernel_size=${tuple(n.p.kernelSize)}, stride=${tuple(n.p.strides)}${arg}, groups=${s[2]}${bias(n.p.useBias)})`,
+      expr: act(n.p.activation, `${c.self}(${xin})`, c), layout: 'cf',
+    };
+  },
+  SeparableConv2D: (n, c) => {
+    const x = c.input(0, 'cf');
+    const s = n.inShapes[0]!;
+    const pads = n.p.padding === 'same' ? padFor(s.slice(0, 2), n.p.kernelSize, n.p.strides) : null;
+    const xin = pads ? `F.pad(${x.expr}, ${tuple(pads)})` : x.expr;
+    c.helpers.add('SeparableConv2d');
+    return {
+      init: `SeparableConv2d(${s[2]}, ${n.p.filters}, kernel_size=${tuple(n.p.kernelSize)}, stride=${tuple(n.p.strides)}, depth_multiplier=${n.p.depthMultiplier}, bias=${py(n.p.useBias)})`,
+      expr: act(n.p.activation, `${c.self}(${xin})`, c), layout: 'cf',
+    };
+  },
+  MaxPooling1D: pool('max', 1),
+  AveragePooling1D: pool('avg', 1),
+  MaxPooling2D: pool('max', 2),
+  AveragePooling2D: pool('avg', 2),
+  GlobalAveragePooling1D: globalPool('mean', 1),
+  GlobalMaxPooling1D: globalPool('amax', 1),
+  GlobalAveragePooling2D: globalPool('mean', 2),
+  GlobalMaxPooling2D: globalPool('amax', 2),
+  SimpleRNN: rnn('SimpleRNN'),
+  LSTM: rnn('LSTM'),
+  GRU: rnn('GRU'),
+  Bidirectional: (n, c) => {
+    const x = c.input(0, 'cl');
+    const f = last(n.inShapes[0]!);
+    const p = { units: n.p.units, activation: 'tanh', recurrentActivation: n.p.layer === 'SimpleRNN' ? undefined : 'sigmoid', useBias: true, returnSequences: n.p.returnSequences };
+    const inner = recurrentModule(n.p.layer, f, p, c, true).ctor;
+    c.helpers.add('Bidirectional');
+    return {
+      init: `Bidirectional(\n            ${inner},\n            ${inner},\n            merge_mode=${pyStr(n.p.mergeMode)}, return_sequences=${py(n.p.returnSequences)})`,
+      expr: `${c.self}(${x.expr})`, layout: 'cl',
+    };
+  },
+  MultiHeadAttention: (n, c) => {
+    const xs = n.inputs.map((_, i) => c.input(i, 'cl').expr);
+    const [q, v = q!, k = v] = n.inShapes;
+    c.helpers.add('MultiHeadAttention');
+    const p = n.p;
+    return {
+      init: `MultiHeadAttention(${last(q!)}, ${last(k)}, ${last(v)}, num_heads=${p.numHeads}, key_dim=${p.keyDim}, ` +
+        `value_dim=${p.valueDim ?? p.keyDim}, output_dim=${p.outputShape ?? last(q!)}, bias=${py(p.useBias)}, dropout=${p.dropout})`,
+      expr: `${c.self}(${xs.join(', ')})`, layout: 'cl',
+    };
+  },
+  TransformerEncoder: (n, c) => {
+    const x = c.input(0, 'cl');
+    c.helpers.add('MultiHeadAttention');
+    c.helpers.add('TransformerEncoder');
+    const p = n.p;
+    return {
+      init: `TransformerEncoder(${last(n.inShapes[0]!)}, num_heads=${p.numHeads}, intermediate_dim=${p.intermediateDim}, ` +
+        `dropout=${p.dropout}, activation=${actFn(p.activation, c)}, layer_norm_epsilon=${p.layerNormEpsilon}, normalize_first=${py(p.normalizeFirst)})`,
+      expr: `${c.self}(${x.expr})`, layout: 'cl',
+    };
+  },
+  PositionalEmbedding: (n, c) => {
+    c.helpers.add('PositionalEmbedding');
+    return { init: `PositionalEmbedding(${n.p.sequenceLength}, ${last(n.inShapes[0]!)})`, expr: `${c.self}(${c.input(0, 'cl').expr})`, layout: 'cl' };
+  },
+  BatchNormalization: (n, c) => {
+    const rank = n.inShapes[0]!.length;
+    if (rank > 3) throw new ExportError(`BatchNormalization "${n.id}" on a rank-${rank} input is not supported in the PyTorch export`);
+    const x = c.input(0, rank === 1 ? 'cl' : 'cf');
+    const ch = last(n.inShapes[0]!);
+    const cls = rank === 3 ? 'nn.BatchNorm2d' : 'nn.BatchNorm1d';
+    const affine = n.p.center || n.p.scale;
+    const extra: string[] = [];
+    if (affine && !n.p.center) extra.push(`self.${n.py}.bias.requires_grad_(False)  # center=False: no learned offset`);
+    if (affine && !n.p.scale) extra.push(`self.${n.py}.weight.requires_grad_(False)  # scale=False: no learned scale`);
+    return {
+      // Keras momentum m weights the old statistics; PyTorch's momentum weights the new batch: 1 - m.
+      init: `${cls}(${ch}, eps=${n.p.epsilon}, momentum=${+(1 - n.p.momentum).toFixed(10)}${affine ? '' : ', affine=False'})`,
+      initExtra: extra, expr: `${c.self}(${x.expr})`, layout: rank === 1 ? 'cl' : 'cf',
+    };
+  },
+  LayerNormalization: (n, c) => {
+    const x = c.input(0, 'cl');
+    const affine = n.p.center || n.p.scale;
+    const extra: string[] = [];
+    if (affine && !n.p.center) extra.push(`self.${n.py}.bias.requires_grad_(False)  # center=False`);
+    if (affine && !n.p.scale) extra.push(`self.${n.py}.weight.requires_grad_(False)  # scale=False`);
+    return {
+      init: `nn.LayerNorm(${last(n.inShapes[0]!)}, eps=${n.p.epsilon}${affine ? '' : ', elementwise_affine=False'})`,
+      initExtra: extra, expr: `${c.self}(${x.expr})`, layout: 'cl',
+    };
+  },
+  Add: (n, c) => merge(n, c, ' + '),
+  Multiply: (n, c) => merge(n, c, ' * '),
+  Concatenate: (n, c) => {
+    const first = c.input(0, 'any');
+    const layout = n.inputs.every((_, i) => c.input(i, 'any').layout === first.layout) ? first.layout : 'cl';
+    const xs = n.inputs.map((_, i) => c.input(i, layout).expr);
+    const rank = n.outShape.length;
+    const axis = n.p.axis < 0 ? rank + n.p.axis : n.p.axis;
+    // Sample axis (channels-last) → tensor dim; channels-first moves channels to dim 1.
+    const dim = layout === 'cl' ? axis + 1 : axis === rank - 1 ? 1 : axis + 2;
+    return { expr: `torch.cat([${xs.join(', ')}], dim=${dim})`, layout };
+  },
+  Flatten: (_n, c) => ({ expr: `torch.flatten(${c.input(0, 'cl').expr}, 1)`, layout: 'cl' }),
+  Reshape: (n, c) => ({ expr: `${c.input(0, 'cl').expr}.reshape(-1, ${n.outShape.join(', ')})`, layout: 'cl' }),
+  UpSampling2D: (n, c) => {
+    if (n.p.interpolation !== 'nearest') {
+      throw new ExportError(`UpSampling2D "${n.id}": bilinear interpolation (TF.js' legacy corner alignment) has no PyTorch equivalent yet; use "nearest"`,
+        [{ nodeId: n.id, type: n.type, reason: 'interpolation "bilinear" is not supported' }]);
+    }
+    const x = c.input(0, 'cf');
+    return { expr: `F.interpolate(${x.expr}, scale_factor=${tuple(n.p.size)}, mode='nearest')`, layout: 'cf' };
+  },
+} satisfies Record<LayerType, Emit>;
+
+function merge(n: PlanNode, c: Ctx, op: string): Emitted {
+  const first = c.input(0, 'any');
+  const xs = n.inputs.map((_, i) => c.input(i, first.layout).expr);
+  return { expr: xs.join(op), layout: first.layout };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers emitted into model.py when used.
+
+const HELPERS: Record<string, string> = {
+  identity: `def identity(x):
+    return x
+`,
+  hard_sigmoid: `def hard_sigmoid(x):
+    """TF.js/Keras 2 hard sigmoid: clip(0.2 * x + 0.5, 0, 1) (torch's F.hardsigmoid uses slope 1/6)."""
+    return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)
+`,
+  softmax_last: `def softmax_last(x):
+    return torch.softmax(x, dim=-1)
+`,
+  avg_pool_same: `def avg_pool_same(x, pads, kernel, stride):
+    """TF "same" average pooling: zero padding that does not count in the average."""
+    pool = F.avg_pool2d if x.dim() == 4 else F.avg_pool1d
+    ones = F.pad(torch.ones_like(x[:, :1]), pads)
+    return pool(F.pad(x, pads), kernel, stride) / pool(ones, kernel, stride)
+`,
+  SeparableConv2d: `class SeparableConv2d(nn.Module):
+    """Keras SeparableConv2D: a depthwise convolution (no bias), then a 1x1 pointwise convolution."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, depth_multiplier=1, bias=True):
+        super().__init__()
+        mid = in_channels * depth_multiplier
+        self.depthwise = nn.Conv2d(in_channels, mid, kernel_size, stride=stride, groups=in_channels, bias=False)
+        self.pointwise = nn.Conv2d(mid, out_channels, 1, bias=bias)
+
+    def forward(self, x):
+        return self.pointwise(self.depthwise(x))
+`,
+  Recurrent: `class Recurrent(nn.Module):
+    """A Keras/TF.js recurrent layer written out step by step: 'rnn' (SimpleRNN), 'lstm', or 'gru'.
+
+    The GRU is TF.js' (Keras reset_after=False): the reset gate multiplies the previous state before
+    the recurrent matmul, which torch.nn.GRU cannot express. Weights use PyTorch's layout:
+    weight_ih [gates * units, features], weight_hh [gates * units, units], one bias [gates * units];
+    gate order i, f, g, o (LSTM, as PyTorch) and z, r, h (GRU, as Keras). Input [batch, time, features].
+    """
+
+    def __init__(self, cell, input_size, units, activation=torch.tanh, recurrent_activation=torch.sigmoid,
+                 bias=True, return_sequences=False):
+        super().__init__()
+        gates = {'rnn': 1, 'lstm': 4, 'gru': 3}[cell]
+        self.cell, self.units, self.return_sequences = cell, units, return_sequences
+        self.activation, self.recurrent_activation = activation, recurrent_activation
+        self.weight_ih = nn.Parameter(torch.empty(gates * units, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(gates * units, units))
+        self.bias = nn.Parameter(torch.zeros(gates * units)) if bias else None
+        nn.init.xavier_uniform_(self.weight_ih)
+        nn.init.orthogonal_(self.weight_hh)
+
+    def forward(self, x):
+        batch, steps, _ = x.shape
+        u = self.units
+        h = x.new_zeros(batch, u)
+        c = x.new_zeros(batch, u)
+        xw = F.linear(x, self.weight_ih, self.bias)
+        outputs = []
+        for t in range(steps):
+            xt = xw[:, t]
+            if self.cell == 'lstm':
+                i, f, g, o = (xt + h @ self.weight_hh.t()).chunk(4, dim=1)
+                i, f, o = self.recurrent_activation(i), self.recurrent_activation(f), self.recurrent_activation(o)
+                c = f * c + i * self.activation(g)
+                h = o * self.activation(c)
+            elif self.cell == 'gru':
+                xz, xr, xh = xt.chunk(3, dim=1)
+                hz, hr = (h @ self.weight_hh[:2 * u].t()).chunk(2, dim=1)
+                z = self.recurrent_activation(xz + hz)
+                r = self.recurrent_activation(xr + hr)
+                candidate = self.activation(xh + (r * h) @ self.weight_hh[2 * u:].t())
+                h = z * h + (1 - z) * candidate
+            else:
+                h = self.activation(xt + h @ self.weight_hh.t())
+            outputs.append(h)
+        return torch.stack(outputs, dim=1) if self.return_sequences else h
+`,
+  Bidirectional: `class Bidirectional(nn.Module):
+    """Keras Bidirectional: one layer reads the sequence forwards, the other backwards; outputs merged
+    ('concat', 'sum', 'mul', 'ave'). With return_sequences the backward outputs are re-reversed so that
+    step t of both directions lines up, as in Keras."""
+
+    def __init__(self, forward_layer, backward_layer, merge_mode='concat', return_sequences=False):
+        super().__init__()
+        self.forward_layer, self.backward_layer = forward_layer, backward_layer
+        self.merge_mode, self.return_sequences = merge_mode, return_sequences
+
+    def forward(self, x):
+        y = self.forward_layer(x)
+        y_back = self.backward_layer(x.flip(1))
+        if self.return_sequences:
+            y_back = y_back.flip(1)
+        if self.merge_mode == 'concat':
+            return torch.cat([y, y_back], dim=-1)
+        if self.merge_mode == 'sum':
+            return y + y_back
+        if self.merge_mode == 'mul':
+            return y * y_back
+        return (y + y_back) / 2
+`,
+  MultiHeadAttention: `class MultiHeadAttention(nn.Module):
+    """keras.layers.MultiHeadAttention: query/key/value projections into heads, scaled dot-product
+    attention per head, softmax over the keys, an output projection. Called as (query[, value[, key]]):
+    value defaults to query, key to value."""
+
+    def __init__(self, query_dim, key_in_dim, value_in_dim, num_heads, key_dim, value_dim, output_dim,
+                 bias=True, dropout=0.0):
+        super().__init__()
+        self.num_heads, self.key_dim, self.value_dim = num_heads, key_dim, value_dim
+        self.query = nn.Linear(query_dim, num_heads * key_dim, bias=bias)
+        self.key = nn.Linear(key_in_dim, num_heads * key_dim, bias=bias)
+        self.value = nn.Linear(value_in_dim, num_heads * value_dim, bias=bias)
+        self.output = nn.Linear(num_heads * value_dim, output_dim, bias=bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, query, value=None, key=None):
+        value = query if value is None else value
+        key = value if key is None else key
+        batch, tq, _ = query.shape
+        tk = key.shape[1]
+        h = self.num_heads
+        q = self.query(query).view(batch, tq, h, self.key_dim).transpose(1, 2)
+        k = self.key(key).view(batch, tk, h, self.key_dim).transpose(1, 2)
+        v = self.value(value).view(batch, tk, h, self.value_dim).transpose(1, 2)
+        scores = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.key_dim), dim=-1)
+        context = (self.dropout(scores) @ v).transpose(1, 2).reshape(batch, tq, h * self.value_dim)
+        return self.output(context)
+`,
+  TransformerEncoder: `class TransformerEncoder(nn.Module):
+    """keras_nlp TransformerEncoder: self-attention and a feed-forward network, each followed by
+    dropout and a residual connection, with LayerNormalization after (post-norm) or before
+    (normalize_first) each sub-layer."""
+
+    def __init__(self, dim, num_heads, intermediate_dim, dropout=0.1, activation=F.relu,
+                 layer_norm_epsilon=1e-5, normalize_first=False):
+        super().__init__()
+        head = dim // num_heads
+        self.self_attention = MultiHeadAttention(dim, dim, dim, num_heads, head, head, dim, True, dropout)
+        self.self_attention_layer_norm = nn.LayerNorm(dim, eps=layer_norm_epsilon)
+        self.feedforward_intermediate_dense = nn.Linear(dim, intermediate_dim)
+        self.feedforward_output_dense = nn.Linear(intermediate_dim, dim)
+        self.feedforward_layer_norm = nn.LayerNorm(dim, eps=layer_norm_epsilon)
+        self.dropout = nn.Dropout(dropout)
+        self.activation, self.normalize_first = activation, normalize_first
+
+    def forward(self, x):
+        h = self.self_attention_layer_norm(x) if self.normalize_first else x
+        y = x + self.dropout(self.self_attention(h))
+        if not self.normalize_first:
+            y = self.self_attention_layer_norm(y)
+        f = self.feedforward_layer_norm(y) if self.normalize_first else y
+        f = self.dropout(self.feedforward_output_dense(self.activation(self.feedforward_intermediate_dense(f))))
+        z = y + f
+        if not self.normalize_first:
+            z = self.feedforward_layer_norm(z)
+        return z
+`,
+  PositionalEmbedding: `class PositionalEmbedding(nn.Module):
+    """Adds a learned vector per position: x[:, t] + embeddings[t]."""
+
+    def __init__(self, sequence_length, dim):
+        super().__init__()
+        self.embeddings = nn.Parameter(torch.empty(sequence_length, dim))
+        nn.init.xavier_uniform_(self.embeddings)
+
+    def forward(self, x):
+        return x + self.embeddings[: x.shape[1]]
+`,
+};
+const HELPER_ORDER = Object.keys(HELPERS);
+
+// ---------------------------------------------------------------------------------------------
+
+export interface PytorchCode {
+  className: string;
+  modelPy: string;
+}
+
+const PERMUTE = {
+  3: { toCf: '.permute(0, 3, 1, 2)', toCl: '.permute(0, 2, 3, 1)' },
+  2: { toCf: '.transpose(1, 2)', toCl: '.transpose(1, 2)' },
+} as Record<number, { toCf: string; toCl: string }>;
+
+/** Generate model.py for a document (throws ExportError listing every unsupported layer). */
+export function generatePytorch(doc: LoomDocument): PytorchCode {
+  const plan = makePlan(doc);
+  const className = modelClassName(plan.name);
+  const helpers = new Set<string>();
+  const outs = new Map<string, In>();
+  const converted = new Map<string, string>();
+  const init: string[] = [];
+  const fwd: string[] = [];
+  const problems: Unsupported[] = [];
+
+  const convert = (src: string, want: Layout | 'any'): In => {
+    const v = outs.get(src)!;
+    if (want === 'any' || v.layout === want || !PERMUTE[v.rank]) return v;
+    const key = `${src}:${want}`;
+    let name = converted.get(key);
+    if (!name) {
+      name = `${plan.byId.get(src)!.py}_${want === 'cf' ? 'nchw' : 'nhwc'}`;
+      if (v.rank === 2) name = `${plan.byId.get(src)!.py}_${want === 'cf' ? 'ncl' : 'nlc'}`;
+      fwd.push(`${name} = ${v.expr}${want === 'cf' ? PERMUTE[v.rank]!.toCf : PERMUTE[v.rank]!.toCl}`);
+      converted.set(key, name);
+    }
+    return { expr: name, layout: want, rank: v.rank };
+  };
+
+  for (const n of plan.nodes) {
+    const ctx: Ctx = { input: (i, want) => convert(n.inputs[i]!, want), self: `self.${n.py}`, helpers };
+    let e: Emitted;
+    try {
+      e = lookup(EMIT, n.type, n.id)(n, ctx);
+    } catch (err) {
+      if (err instanceof ExportError) {
+        problems.push(...(err.unsupported.length ? err.unsupported : [{ nodeId: n.id, type: n.type, reason: err.message }]));
+        outs.set(n.id, { expr: n.py, layout: 'cl', rank: n.outShape.length });
+        continue;
+      }
+      throw err;
+    }
+    if (e.init) {
+      init.push(`self.${n.py} = ${e.init}`);
+      init.push(...(e.initExtra ?? []));
+    }
+    if (n.type !== 'Input') fwd.push(`${n.py} = ${e.expr}  # ${n.type} -> [${n.outShape.join(', ')}]`);
+    outs.set(n.id, { expr: n.py, layout: e.layout, rank: n.outShape.length });
+  }
+  if (problems.length) {
+    throw new ExportError(`PyTorch export: ${problems.length} layer(s) cannot be exported: ${problems.map((p) => `${p.nodeId} (${p.type}): ${p.reason}`).join('; ')}`, problems);
+  }
+  const results = plan.outputs.map((id) => convert(id, 'cl').expr);
+  fwd.push(`return ${results.length === 1 ? results[0] : `(${results.join(', ')})`}`);
+
+  const args = plan.inputs.map((id) => plan.byId.get(id)!.py);
+  const inputSpecs = plan.inputs.map((id) => {
+    const n = plan.byId.get(id)!;
+    return `    ${pyStr(n.py)}: (${py(n.outShape)}, ${pyStr(n.p.dtype)}),`;
+  });
+  const usedHelpers = HELPER_ORDER.filter((h) => helpers.has(h));
+  const modelPy = `"""${plan.name}: a PyTorch model exported by Layerloom.
+
+Inputs and outputs are channels-last, as in Layerloom and Keras (images [batch, height, width,
+channels], sequences [batch, steps, features]); convolutions run channels-first inside, with one
+permute where a run of them starts and ends, so Flatten keeps Keras' (height, width, channels) order.
+
+    from model import load_model
+    model = load_model()            # the trained weights in weights.pt next to this file
+    y = model(x)                    # x: torch.float32 tensor [batch, ${plan.byId.get(plan.inputs[0]!)!.outShape.join(', ')}]
+"""
+import math
+import os
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# Input name -> (shape of one sample, dtype), batch excluded.
+INPUTS = {
+${inputSpecs.join('\n')}
+}
+OUTPUTS = [${plan.outputs.map((id) => pyStr(plan.byId.get(id)!.py)).join(', ')}]
+
+
+${usedHelpers.map((h) => HELPERS[h]).join('\n\n')}${usedHelpers.length ? '\n\n' : ''}class ${className}(nn.Module):
+    def __init__(self):
+        super().__init__()
+${init.length ? init.map((l) => `        ${l}`).join('\n') : '        pass'}
+
+    def forward(self, ${args.join(', ')}):
+${fwd.map((l) => `        ${l}`).join('\n')}
+
+
+Model = ${className}
+
+
+def load_model(path=None, map_location='cpu'):
+    """The model with the exported weights (weights.pt beside this file), in eval mode."""
+    model = ${className}()
+    path = path or os.path.join(os.path.dirname(os.path.abspath(__file__)), 'weights.pt')
+    model.load_state_dict(torch.load(path, map_location=map_location))
+    return model.eval()
+
+
+def example_inputs(batch=2):
+    """Random inputs of the right shapes and dtypes."""
+    out = []
+    for shape, dtype in INPUTS.values():
+        out.append(torch.zeros((batch,) + shape, dtype=torch.long) if dtype == 'int32' else torch.rand((batch,) + shape))
+    return out
+
+
+if __name__ == '__main__':
+    weights = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'weights.pt')
+    model = load_model() if os.path.exists(weights) else ${className}().eval()
+    with torch.no_grad():
+        y = model(*example_inputs())
+    for name, t in zip(OUTPUTS, y if isinstance(y, tuple) else (y,)):
+        print(name, tuple(t.shape))
+`;
+  return { className, modelPy };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weights: TF.js getWeights() order → PyTorch state dict.
+
+type WeightMap = (n: PlanNode, w: HostTensor[]) => [string, HostTensor][];
+
+const T2 = (t: HostTensor) => transpose(t, [1, 0]);
+const convW = (t: HostTensor) => transpose(t, t.shape.length === 3 ? [2, 1, 0] : [3, 2, 0, 1]);
+const withBias = (useBias: boolean, w: HostTensor[], main: [string, HostTensor][]): [string, HostTensor][] =>
+  useBias ? [...main, ['bias', w[main.length]!]] : main;
+
+/** Depthwise kernel [kh, kw, cin, m] → [cin * m, 1, kh, kw] (output channel c * m + j, as TF). */
+function depthwiseW(t: HostTensor): HostTensor {
+  const [kh, kw, cin, m] = t.shape as [number, number, number, number];
+  return transpose(reshape(t, [kh, kw, cin * m, 1]), [2, 3, 0, 1]);
+}
+
+/** A recurrent layer's [kernel, recurrent_kernel, bias?] in PyTorch names. */
+function rnnWeights(prefix: string, w: HostTensor[], useBias: boolean, std: boolean): [string, HostTensor][] {
+  const [k, rk, b] = w as [HostTensor, HostTensor, HostTensor?];
+  if (std) {
+    const out: [string, HostTensor][] = [[`${prefix}weight_ih_l0`, T2(k)], [`${prefix}weight_hh_l0`, T2(rk)]];
+    if (useBias) out.push([`${prefix}bias_ih_l0`, b!], [`${prefix}bias_hh_l0`, tensor(b!.shape)]);
+    return out;
+  }
+  const out: [string, HostTensor][] = [[`${prefix}weight_ih`, T2(k)], [`${prefix}weight_hh`, T2(rk)]];
+  if (useBias) out.push([`${prefix}bias`, b!]);
+  return out;
+}
+
+const isStdRnn = (type: string, p: Record<string, any>) =>
+  (type === 'LSTM' && p.activation === 'tanh' && p.recurrentActivation === 'sigmoid') ||
+  (type === 'SimpleRNN' && (p.activation === 'tanh' || p.activation === 'relu'));
+
+/** Keras MHA weights (8 or 4 tensors) → the generated MultiHeadAttention's Linear layers. */
+function mhaWeights(prefix: string, w: HostTensor[], useBias: boolean): [string, HostTensor][] {
+  const per = useBias ? 2 : 1;
+  const out: [string, HostTensor][] = [];
+  ['query', 'key', 'value', 'output'].forEach((name, i) => {
+    const k = w[i * per]!;
+    const isOut = name === 'output';
+    const din = isOut ? k.shape[0]! * k.shape[1]! : k.shape[0]!;
+    const dout = isOut ? k.shape[2]! : k.shape[1]! * k.shape[2]!;
+    out.push([`${prefix}${name}.weight`, T2(reshape(k, [din, dout]))]);
+    if (useBias) out.push([`${prefix}${name}.bias`, reshape(w[i * per + 1]!, [dout])]);
+  });
+  return out;
+}
+
+function normWeights(n: PlanNode, w: HostTensor[], batch: boolean): [string, HostTensor][] {
+  const c = n.outShape[n.outShape.length - 1]!;
+  let i = 0;
+  const gamma = n.p.scale ? w[i++]! : filled([c], 1);
+  const beta = n.p.center ? w[i++]! : filled([c], 0);
+  const out: [string, HostTensor][] = n.p.scale || n.p.center ? [['weight', gamma], ['bias', beta]] : [];
+  if (batch) {
+    out.push(['running_mean', w[i++]!], ['running_var', w[i++]!]);
+    out.push(['num_batches_tracked', { shape: [], data: new Float32Array([0]), dtype: 'int64' }]);
+  }
+  return out;
+}
+
+const none: WeightMap = () => [];
+
+const WEIGHTS = {
+  Input: none, Activation: none, Dropout: none, Add: none, Multiply: none, Concatenate: none, Flatten: none, Reshape: none,
+  UpSampling2D: none, MaxPooling1D: none, AveragePooling1D: none, MaxPooling2D: none, AveragePooling2D: none,
+  GlobalAveragePooling1D: none, GlobalMaxPooling1D: none, GlobalAveragePooling2D: none, GlobalMaxPooling2D: none,
+  Dense: (n, w) => withBias(n.p.useBias, w, [['weight', T2(w[0]!)]]),
+  Embedding: (_n, w) => [['weight', w[0]!]],
+  Conv1D: (n, w) => withBias(n.p.useBias, w, [['weight', convW(w[0]!)]]),
+  Conv2D: (n, w) => withBias(n.p.useBias, w, [['weight', convW(w[0]!)]]),
+  // TF.js transposed kernel [kh, kw, out, in] → ConvTranspose2d [in, out, kh, kw]: the same permutation.
+  Conv2DTranspose: (n, w) => withBias(n.p.useBias, w, [['weight', convW(w[0]!)]]),
+  DepthwiseConv2D: (n, w) => withBias(n.p.useBias, w, [['weight', depthwiseW(w[0]!)]]),
+  SeparableConv2D: (n, w) => {
+    const out: [string, HostTensor][] = [['depthwise.weight', depthwiseW(w[0]!)], ['pointwise.weight', convW(w[1]!)]];
+    if (n.p.useBias) out.push(['pointwise.bias', w[2]!]);
+    return out;
+  },
+  SimpleRNN: (n, w) => rnnWeights('', w, n.p.useBias, isStdRnn('SimpleRNN', n.p)),
+  LSTM: (n, w) => rnnWeights('', w, n.p.useBias, isStdRnn('LSTM', n.p)),
+  GRU: (n, w) => rnnWeights('', w, n.p.useBias, false),
+  Bidirectional: (_n, w) => [
+    ...rnnWeights('forward_layer.', w.slice(0, 3), true, false),
+    ...rnnWeights('backward_layer.', w.slice(3, 6), true, false),
+  ],
+  MultiHeadAttention: (n, w) => mhaWeights('', w, n.p.useBias),
+  TransformerEncoder: (_n, w) => [
+    ...mhaWeights('self_attention.', w.slice(0, 8), true),
+    ['self_attention_layer_norm.weight', w[8]!], ['self_attention_layer_norm.bias', w[9]!],
+    ['feedforward_intermediate_dense.weight', T2(w[10]!)], ['feedforward_intermediate_dense.bias', w[11]!],
+    ['feedforward_output_dense.weight', T2(w[12]!)], ['feedforward_output_dense.bias', w[13]!],
+    ['feedforward_layer_norm.weight', w[14]!], ['feedforward_layer_norm.bias', w[15]!],
+  ],
+  PositionalEmbedding: (_n, w) => [['embeddings', w[0]!]],
+  BatchNormalization: (n, w) => normWeights(n, w, true),
+  LayerNormalization: (n, w) => normWeights(n, w, false),
+} satisfies Record<LayerType, WeightMap>;
+
+/** The state dict (`name → tensor`, PyTorch layouts) for the trained TF.js weights of every node. */
+export function pytorchStateDict(doc: LoomDocument | ExportPlan, weights: NodeWeights): [string, HostTensor][] {
+  const plan = 'byId' in doc ? doc : makePlan(doc);
+  const out: [string, HostTensor][] = [];
+  for (const n of plan.nodes) {
+    const w = weights[n.id] ?? [];
+    for (const [k, t] of lookup(WEIGHTS, n.type, n.id)(n, w)) {
+      if (!t) throw new ExportError(`PyTorch export: node "${n.id}" (${n.type}) is missing weights (got ${w.length})`);
+      out.push([`${n.py}.${k}`, t]);
+    }
+  }
+  return out;
+}
