@@ -1,0 +1,230 @@
+/**
+ * CSV import: a header row, then one sample per line. Features (default: every column but the
+ * target) may be numeric or categorical (one-hot); the target is label-encoded for classification
+ * or numeric for regression. Bad data throws a DataError naming the file, the line and the column.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { type Dataset, DataError, type Task } from './types';
+
+export interface CsvOptions {
+  /** Feature columns in order; default every column except the target. */
+  features?: string[];
+  target: string;
+  /** Columns to treat as categorical (one-hot features / class targets) even if they look numeric. */
+  categorical?: string[];
+  task?: Task;
+}
+
+/** Parse CSV text into rows of strings (RFC 4180 quotes; `,` `;` or tab, detected from the header). Returns rows with their 1-based line numbers. */
+export function parseCsv(text: string): { rows: string[][]; lines: number[]; delimiter: string } {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const delimiter = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  let fieldStarted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (ch === '\n') line++;
+        field += ch;
+      }
+      continue;
+    }
+    if (ch === '"' && !fieldStarted) {
+      quoted = true;
+      fieldStarted = true;
+    } else if (ch === delimiter) {
+      row.push(field);
+      field = '';
+      fieldStarted = false;
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      if (!(row.length === 1 && row[0]!.trim() === '')) {
+        rows.push(row);
+        lines.push(rowLine);
+      }
+      row = [];
+      field = '';
+      fieldStarted = false;
+      line++;
+      rowLine = line;
+    } else {
+      field += ch;
+      if (ch !== ' ') fieldStarted = true;
+    }
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    if (!(row.length === 1 && row[0]!.trim() === '')) {
+      rows.push(row);
+      lines.push(rowLine);
+    }
+  }
+  return { rows, lines, delimiter };
+}
+
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const isNum = (s: string) => NUMERIC.test(s.trim());
+
+function sortCategories(values: Iterable<string>): string[] {
+  const arr = [...new Set(values)];
+  if (arr.every(isNum)) return arr.sort((a, b) => Number(a) - Number(b));
+  return arr.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function loadCsv(path: string, opts: CsvOptions): Dataset {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DataError(`Cannot read the CSV file ${path}: ${(e as Error).message}`, path);
+  }
+  return csvToDataset(text, path, opts);
+}
+
+/** Build a Dataset from CSV text (`file` is used in messages). */
+export function csvToDataset(text: string, file: string, opts: CsvOptions): Dataset {
+  const name = basename(file);
+  const { rows, lines } = parseCsv(text);
+  if (rows.length < 2) throw new DataError(`${name} has no data rows: it needs a header line with column names, then one sample per line.`, file, rows.length ? lines[0] : 1);
+  const header = rows[0]!.map((h) => h.trim());
+  const colIndex = (c: string, what: string): number => {
+    const i = header.indexOf(c);
+    if (i < 0) throw new DataError(`${name} has no column "${c}" (${what}). Its columns are: ${header.join(', ')}.`, file, lines[0], c);
+    return i;
+  };
+  const targetCol = colIndex(opts.target, 'the target');
+  const featureNamesIn = opts.features ?? header.filter((_, i) => i !== targetCol);
+  if (featureNamesIn.length === 0) throw new DataError(`${name}: choose at least one feature column besides the target "${opts.target}".`, file, lines[0]);
+  if (featureNamesIn.includes(opts.target)) throw new DataError(`${name}: the target column "${opts.target}" cannot also be a feature.`, file, lines[0], opts.target);
+  const featureCols = featureNamesIn.map((f) => colIndex(f, 'a feature'));
+  const data = rows.slice(1);
+  const dataLines = lines.slice(1);
+  data.forEach((r, k) => {
+    if (r.length !== header.length) {
+      throw new DataError(`${name} line ${dataLines[k]}: ${r.length} values, but the header has ${header.length} columns.`, file, dataLines[k]);
+    }
+  });
+  const cell = (k: number, c: number) => data[k]![c]!.trim();
+  const forcedCat = new Set(opts.categorical ?? []);
+  for (const c of forcedCat) colIndex(c, 'listed as categorical');
+  // A column is categorical when listed, or when most of its values are not numbers.
+  const isCategorical = (c: number): boolean => {
+    if (forcedCat.has(header[c]!)) return true;
+    let nonNum = 0;
+    let filled = 0;
+    for (let k = 0; k < data.length; k++) {
+      const v = cell(k, c);
+      if (v === '') continue;
+      filled++;
+      if (!isNum(v)) nonNum++;
+    }
+    return filled > 0 && nonNum * 2 > filled;
+  };
+  const numberAt = (k: number, c: number, role: string): number => {
+    const v = cell(k, c);
+    if (v === '') throw new DataError(`${name} line ${dataLines[k]}, column "${header[c]}": the value is empty (${role} values must be numbers; fill it in or remove the line).`, file, dataLines[k], header[c]);
+    if (!isNum(v)) throw new DataError(`${name} line ${dataLines[k]}, column "${header[c]}": "${v}" is not a number (fix the value, or mark the column as categorical).`, file, dataLines[k], header[c]);
+    return Number(v);
+  };
+
+  // Features → columns of the flat sample.
+  type Enc = { col: number; kind: 'num' } | { col: number; kind: 'cat'; cats: string[] };
+  const encs: Enc[] = featureCols.map((c) => {
+    if (!isCategorical(c)) return { col: c, kind: 'num' };
+    const cats = sortCategories(data.map((_, k) => cell(k, c)));
+    return { col: c, kind: 'cat', cats };
+  });
+  const featureNames: string[] = [];
+  const categories: Record<string, string[]> = {};
+  for (const e of encs) {
+    if (e.kind === 'num') featureNames.push(header[e.col]!);
+    else {
+      categories[header[e.col]!] = e.cats;
+      for (const v of e.cats) featureNames.push(`${header[e.col]}=${v}`);
+    }
+  }
+  const sampleSize = featureNames.length;
+  const n = data.length;
+  const x = new Float32Array(n * sampleSize);
+  for (let k = 0; k < n; k++) {
+    let o = k * sampleSize;
+    for (const e of encs) {
+      if (e.kind === 'num') x[o++] = numberAt(k, e.col, 'feature');
+      else {
+        const v = cell(k, e.col);
+        x[o + e.cats.indexOf(v)] = 1;
+        o += e.cats.length;
+      }
+    }
+  }
+
+  // Target.
+  const targetCat = isCategorical(targetCol);
+  let task: Task = opts.task ?? 'regression';
+  if (!opts.task) {
+    if (targetCat) task = 'classification';
+    else {
+      const vals = new Set<string>();
+      let integral = true;
+      for (let k = 0; k < n; k++) {
+        const v = cell(k, targetCol);
+        vals.add(v);
+        if (!Number.isInteger(Number(v))) integral = false;
+      }
+      task = integral && vals.size <= 20 && vals.size < n / 2 ? 'classification' : 'regression';
+    }
+  }
+  if (task === 'regression' && targetCat) {
+    throw new DataError(`${name}: the target column "${opts.target}" holds text, which regression cannot predict: choose classification, or a numeric target.`, file, lines[0], opts.target);
+  }
+  let y: Int32Array | Float32Array;
+  let classes: string[] | undefined;
+  if (task === 'classification') {
+    for (let k = 0; k < n; k++) {
+      if (cell(k, targetCol) === '') throw new DataError(`${name} line ${dataLines[k]}, column "${opts.target}": the target is empty.`, file, dataLines[k], opts.target);
+    }
+    classes = sortCategories(data.map((_, k) => cell(k, targetCol)));
+    if (classes.length < 2) throw new DataError(`${name}: the target column "${opts.target}" has a single class ("${classes[0]}"): classification needs at least two.`, file, lines[0], opts.target);
+    const index = new Map(classes.map((c, i) => [c, i]));
+    y = new Int32Array(n);
+    for (let k = 0; k < n; k++) y[k] = index.get(cell(k, targetCol))!;
+  } else {
+    y = new Float32Array(n);
+    for (let k = 0; k < n; k++) y[k] = numberAt(k, targetCol, 'target');
+  }
+  return {
+    name,
+    description: `${n} rows of ${name}: ${featureNamesIn.length} feature column${featureNamesIn.length === 1 ? '' : 's'} → "${opts.target}" (${task}).`,
+    task,
+    kind: 'tabular',
+    count: n,
+    x,
+    dtype: 'float32',
+    sampleShape: [sampleSize],
+    sampleSize,
+    y,
+    targetShape: [1],
+    targetSize: 1,
+    classes,
+    defaultNormalize: 'standardize',
+    defaultTestSplit: 0.2,
+    featureNames,
+    targetNames: [opts.target],
+    ...(Object.keys(categories).length ? { categories } : {}),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Image-folder import: one subfolder per class, PNG and JPEG files decoded in pure JS (pngjs,
+ * jpeg-js), resized to the Input node's [height, width] and converted to grayscale or RGB.
+ * Pixels are stored as 8-bit values (0..255); the default normalisation scales them to [0, 1].
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { type Dataset, DataError } from './types';
+
+export interface ImageFolderOptions {
+  color?: 'grayscale' | 'rgb';
+  /** [height, width, channels] of the Input node; without it the first image's size is used. */
+  inputShape?: number[];
+}
+
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** RGBA, 4 bytes per pixel, row-major. */
+  data: Uint8Array;
+}
+
+const PNG_EXT = new Set(['.png']);
+const JPEG_EXT = new Set(['.jpg', '.jpeg']);
+
+/** Decode PNG or JPEG bytes (format detected from the bytes, not the name). */
+export function decodeImage(bytes: Uint8Array, file = 'image'): RgbaImage {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    if (buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47) {
+      const png = PNG.sync.read(buf);
+      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
+    }
+    if (buf[0] === 0xff && buf[1] === 0xd8) {
+      const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
+      return { width: img.width, height: img.height, data: img.data };
+    }
+  } catch (e) {
+    throw new DataError(`${file} could not be decoded: ${(e as Error).message}`, file);
+  }
+  throw new DataError(`${file} is neither a PNG nor a JPEG image.`, file);
+}
+
+/**
+ * Resize an RGBA image to h×w with c channels (1 = luminance, 3 = RGB), writing 0..255 values into
+ * `out` at `offset`. Downscaling averages the covered source area; upscaling is bilinear.
+ * Transparent pixels are composited over white.
+ */
+export function resizeInto(img: RgbaImage, h: number, w: number, c: 1 | 3, out: Uint8Array, offset: number): void {
+  const { width: W, height: H, data } = img;
+  // premultiplied RGB over white, as floats
+  const rgb = new Float32Array(W * H * 3);
+  for (let p = 0; p < W * H; p++) {
+    const a = data[p * 4 + 3]! / 255;
+    for (let k = 0; k < 3; k++) rgb[p * 3 + k] = data[p * 4 + k]! * a + 255 * (1 - a);
+  }
+  const sx = W / w;
+  const sy = H / h;
+  const px = new Float32Array(3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      px.fill(0);
+      if (sx > 1 || sy > 1) {
+        // area average over [x*sx, (x+1)*sx) × [y*sy, (y+1)*sy)
+        const x0 = x * sx;
+        const x1 = (x + 1) * sx;
+        const y0 = y * sy;
+        const y1 = (y + 1) * sy;
+        let wsum = 0;
+        for (let yy = Math.floor(y0); yy < Math.min(H, Math.ceil(y1)); yy++) {
+          const wy = Math.min(yy + 1, y1) - Math.max(yy, y0);
+          for (let xx = Math.floor(x0); xx < Math.min(W, Math.ceil(x1)); xx++) {
+            const wx = Math.min(xx + 1, x1) - Math.max(xx, x0);
+            const wgt = wx * wy;
+            if (wgt <= 0) continue;
+            const p = (yy * W + xx) * 3;
+            px[0]! += rgb[p]! * wgt;
+            px[1]! += rgb[p + 1]! * wgt;
+            px[2]! += rgb[p + 2]! * wgt;
+            wsum += wgt;
+          }
+        }
+        if (wsum > 0) for (let k = 0; k < 3; k++) px[k]! /= wsum;
+      } else {
+        const fx = Math.min(W - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+        const fy = Math.min(H - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+        const xa = Math.floor(fx);
+        const ya = Math.floor(fy);
+        const xb = Math.min(W - 1, xa + 1);
+        const yb = Math.min(H - 1, ya + 1);
+        const tx = fx - xa;
+        const ty = fy - ya;
+        for (let k = 0; k < 3; k++) {
+          const top = rgb[(ya * W + xa) * 3 + k]! * (1 - tx) + rgb[(ya * W + xb) * 3 + k]! * tx;
+          const bot = rgb[(yb * W + xa) * 3 + k]! * (1 - tx) + rgb[(yb * W + xb) * 3 + k]! * tx;
+          px[k] = top * (1 - ty) + bot * ty;
+        }
+      }
+      const o = offset + (y * w + x) * c;
+      if (c === 1) out[o] = Math.round(0.299 * px[0]! + 0.587 * px[1]! + 0.114 * px[2]!);
+      else for (let k = 0; k < 3; k++) out[o + k] = Math.round(px[k]!);
+    }
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function loadImageFolder(root: string, opts: ImageFolderOptions = {}): Dataset {
+  if (!isDir(root)) throw new DataError(`The image folder ${root} does not exist (or is not a folder).`, root);
+  const classes = readdirSync(root).filter((d) => !d.startsWith('.') && isDir(join(root, d))).sort();
+  if (classes.length < 2) {
+    throw new DataError(`The image folder ${root} needs one subfolder per class (e.g. ${join(root, 'cats')}, ${join(root, 'dogs')}) with PNG or JPEG images inside; it has ${classes.length === 0 ? 'none' : `only "${classes[0]}"`}.`, root);
+  }
+  const files: { path: string; cls: number }[] = [];
+  classes.forEach((cls, ci) => {
+    const dir = join(root, cls);
+    const imgs = readdirSync(dir)
+      .filter((f) => !f.startsWith('.') && (PNG_EXT.has(extname(f).toLowerCase()) || JPEG_EXT.has(extname(f).toLowerCase())))
+      .sort();
+    if (imgs.length === 0) throw new DataError(`The class folder ${dir} has no PNG or JPEG images.`, dir);
+    for (const f of imgs) files.push({ path: join(dir, f), cls: ci });
+  });
+  const decode = (p: string): RgbaImage => {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(p);
+    } catch (e) {
+      throw new DataError(`Cannot read ${p}: ${(e as Error).message}`, p);
+    }
+    return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), p);
+  };
+  const first = decode(files[0]!.path);
+  const shape = opts.inputShape;
+  const h = shape && shape.length >= 2 && shape[0]! > 0 ? shape[0]! : first.height;
+  const w = shape && shape.length >= 2 && shape[1]! > 0 ? shape[1]! : first.width;
+  const inputC = shape && shape.length === 3 ? shape[2] : shape && shape.length === 2 ? 1 : undefined;
+  const c: 1 | 3 = opts.color ? (opts.color === 'grayscale' ? 1 : 3) : inputC === 1 ? 1 : 3;
+  const size = h * w * c;
+  const x = new Uint8Array(files.length * size);
+  const y = new Int32Array(files.length);
+  files.forEach((f, i) => {
+    const img = i === 0 ? first : decode(f.path);
+    resizeInto(img, h, w, c, x, i * size);
+    y[i] = f.cls;
+  });
+  return {
+    name: basename(root),
+    description: `${files.length} images in ${classes.length} classes from the folder ${basename(root)}, resized to ${h}×${w} ${c === 1 ? 'grayscale' : 'RGB'}.`,
+    task: 'classification',
+    kind: 'image',
+    count: files.length,
+    x,
+    dtype: 'float32',
+    sampleShape: [h, w, c],
+    sampleSize: size,
+    y,
+    targetShape: [1],
+    targetSize: 1,
+    classes,
+    defaultNormalize: 'scale',
+    defaultTestSplit: 0.2,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Datasets for the training engine (issue 4 §4): built-ins shipped in assets/datasets (or generated,
+ * seeded, at load time), user imports (CSV, image folders, .npy), seeded splits, batches in reusable
+ * buffers, normalisation computed on the training split, on-the-fly image augmentation, the
+ * sample-shape check against the Input node, and plain-data summaries for the data panel.
+ *
+ * Plain Node, no TensorFlow.js. Typical use by the training loop:
+ *
+ *   const { dataset, split, normalization, augmentation } = await prepareData(doc.dataset, training, { baseDir, inputShape });
+ *   const problem = checkSampleShape(dataset, inputShape, inputNodeId);   // null = fits
+ *   for (let epoch = 0; epoch < epochs; epoch++)
+ *     for (const b of iterateBatches(dataset, split.train, { batchSize, seed, epoch, normalization, augmentation }))
+ *       // tf.tensor(b.x, [b.size, ...inputShape], dataset.dtype); labels b.y (class ids or targets)
+ *   const val = gather(dataset, split.validation, normalization);        // no augmentation
+ *
+ * Datasets returned by loadDataset may be cached and shared: treat `x` and `y` as read-only.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { loadBuiltin } from './builtins';
+import { loadCsv } from './csv';
+import { loadImageFolder } from './images';
+import { loadNpyDataset } from './npy';
+import { computeNormalization } from './normalize';
+import { splitDataset } from './split';
+import type { Dataset, DatasetConfig, LoadOptions, PreparedData } from './types';
+
+export * from './types';
+export { listBuiltins, BUILTIN_NAMES } from './builtins';
+export { splitDataset, splitSizes } from './split';
+export { iterateBatches, batchCount, gather, gatherInto } from './batch';
+export { computeNormalization, applyNormalization, normalizeInput, IDENTITY as NO_NORMALIZATION } from './normalize';
+export { augmentBatch } from './augment';
+export { checkSampleShape } from './shape';
+export { previewSamples, classBalance, duplicateCount, dataWarnings, summarizeData } from './inspect';
+export { parseNpy } from './npy';
+export { setDatasetsDir, datasetsDir } from './assets';
+
+/** Resolve a config path against the document's folder. */
+export function resolvePath(p: string, baseDir?: string): string {
+  return isAbsolute(p) ? p : resolve(baseDir ?? process.cwd(), p);
+}
+
+/** Load the data a DatasetConfig names. Throws DataError (file/line/column) on bad data. */
+export async function loadDataset(cfg: DatasetConfig, opts: LoadOptions = {}): Promise<Dataset> {
+  switch (cfg.source) {
+    case 'builtin':
+      return loadBuiltin(cfg.name);
+    case 'csv':
+      return loadCsv(resolvePath(cfg.path, opts.baseDir), {
+        features: cfg.features,
+        target: cfg.target,
+        categorical: cfg.categorical,
+        task: cfg.task,
+      });
+    case 'images':
+      return loadImageFolder(resolvePath(cfg.path, opts.baseDir), { color: cfg.color, inputShape: opts.inputShape });
+    case 'npy':
+      return loadNpyDataset(resolvePath(cfg.x, opts.baseDir), resolvePath(cfg.y, opts.baseDir));
+  }
+}
+
+/**
+ * Load + split + normalisation (computed on the training split) in one call.
+ * `training` gives validationSplit / seed / shuffle (TrainingConfig fields); the config's testSplit,
+ * normalize, limit and augmentation are applied.
+ */
+export async function prepareData(
+  cfg: DatasetConfig,
+  training: { validationSplit?: number; seed?: number; shuffle?: boolean } = {},
+  opts: LoadOptions = {},
+): Promise<PreparedData> {
+  const dataset = await loadDataset(cfg, opts);
+  const split = splitDataset(dataset, {
+    testSplit: cfg.testSplit,
+    validationSplit: training.validationSplit,
+    seed: training.seed,
+    shuffle: training.shuffle,
+    limit: cfg.limit,
+  });
+  const normalization = computeNormalization(dataset, split.train, cfg.normalize ?? dataset.defaultNormalize);
+  return { dataset, split, normalization, augmentation: dataset.kind === 'image' ? cfg.augmentation : undefined };
+}
