@@ -77,7 +77,8 @@ export const BUILDERS = {
   LSTM: (p, name) => layer(tfl.layers.lstm(rnnArgs(p, name))),
   GRU: (p, name) => layer(tfl.layers.gru(rnnArgs(p, name))),
   Bidirectional: (p, name) => {
-    const args = { name: `${name}_${String(p.layer).toLowerCase()}`, units: p.units, returnSequences: p.returnSequences };
+    // recurrentActivation: TF.js defaults it to hardSigmoid; the catalog (Keras) means sigmoid.
+    const args = { name: `${name}_${String(p.layer).toLowerCase()}`, units: p.units, returnSequences: p.returnSequences, ...(p.layer === 'SimpleRNN' ? {} : { recurrentActivation: 'sigmoid' as const }) };
     const inner = p.layer === 'GRU' ? tfl.layers.gru(args) : p.layer === 'SimpleRNN' ? tfl.layers.simpleRNN(args) : tfl.layers.lstm(args);
     return layer(tfl.layers.bidirectional({ name, layer: inner as any, mergeMode: p.mergeMode }));
   },

@@ -1,0 +1,51 @@
+/**
+ * Trained runs kept in memory by the engine process, by run id, so that evaluate/predict/save can be
+ * asked for later with plain data (a run id). Each holds its model's weights: dispose runs that are
+ * no longer shown (disposeRun) — the engine keeps at most MAX_RUNS and drops the oldest.
+ */
+import type { CompiledModel } from './compile';
+import type { Dataset, Normalization, Split } from './data/types';
+import type { LossSpec } from './losses';
+import type { RunRecord } from './types';
+
+export interface TrainedRun {
+  runId: string;
+  compiled: CompiledModel;
+  spec: LossSpec;
+  record: RunRecord;
+  normalization?: Normalization;
+  /** The data it trained on (for evaluation on its test split), when still loaded. */
+  dataset?: Dataset;
+  split?: Split;
+}
+
+const MAX_RUNS = 8;
+const runs = new Map<string, TrainedRun>();
+
+export function registerRun(run: TrainedRun): void {
+  disposeRun(run.runId);
+  runs.set(run.runId, run);
+  while (runs.size > MAX_RUNS) disposeRun(runs.keys().next().value!);
+}
+
+export function getRun(runId: string): TrainedRun {
+  const r = runs.get(runId);
+  if (!r) throw new Error(`No trained run "${runId}" in this engine: train it again or load it from its folder`);
+  return r;
+}
+
+export function hasRun(runId: string): boolean {
+  return runs.has(runId);
+}
+
+/** Free a run's model weights. Safe to call for an unknown id. */
+export function disposeRun(runId: string): void {
+  const r = runs.get(runId);
+  if (!r) return;
+  runs.delete(runId);
+  r.compiled.model.dispose();
+}
+
+export function listRuns(): string[] {
+  return [...runs.keys()];
+}

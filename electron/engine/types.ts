@@ -1,0 +1,69 @@
+/** Plain-data types of the engine's public API (JSON-serialisable requests and responses). */
+import type { DatasetConfig, LoomDocument, TrainingConfig } from '../../shared/document';
+import { LOSSES, OPTIMIZERS } from '../../shared/document';
+import type { BackendInfo } from '../../shared/engine/events';
+import type { PreparedData } from './data/types';
+
+export type { BackendInfo, DatasetConfig, LoomDocument, TrainingConfig, PreparedData };
+export type LossName = (typeof LOSSES)[number];
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface TrainRequest {
+  /** Names the run in every event; also the run folder's name when the run is saved. */
+  runId: string;
+  doc: LoomDocument;
+  /** The document's folder: relative dataset paths resolve against it. */
+  baseDir?: string;
+  /** Hyper-parameters that override the document's `training` (CLI flags, the training panel). */
+  overrides?: Partial<TrainingConfig>;
+  /** Overrides the document's `dataset`. */
+  dataset?: DatasetConfig;
+  /** Save the trained run (weights + run.json) into this folder. */
+  outDir?: string;
+  /** Force a backend (tests); default: the fastest available (see backend.ts). */
+  backend?: BackendInfo['name'];
+  /**
+   * Already loaded data (in-process callers and tests); skips loading `doc.dataset`.
+   * Not JSON: never sent over IPC.
+   */
+  data?: PreparedData;
+}
+
+/** A prediction for some inputs. */
+export interface Prediction {
+  /** Model outputs per sample (probabilities for classifiers), flat per sample. */
+  outputs: number[][];
+  /** Output shape per sample. */
+  outputShape: number[];
+  /** Classification: the predicted class id and name per sample. */
+  predicted?: number[];
+  classes?: string[];
+}
+
+/** What a saved run folder holds, besides the weights (run.json). */
+export interface RunRecord {
+  format: 'layerloom.run';
+  version: 1;
+  runId: string;
+  createdAt: string;
+  /** The model document as it was trained (architecture snapshot). */
+  doc: LoomDocument;
+  training: TrainingConfig;
+  seed: number;
+  dataset?: DatasetConfig;
+  datasetName?: string;
+  task?: 'classification' | 'regression';
+  classes?: string[];
+  /** The data's normalisation, applied by predict to new inputs. */
+  normalization?: { mode: string; offset: number[]; scale: number[]; groups: number };
+  /** How targets fed the loss and whether outputs are logits (see losses.ts). */
+  lossSpec: { loss: LossName; mode: 'onehot' | 'binary' | 'values'; fromLogits: boolean; classes?: number };
+  backend: BackendInfo;
+  /** Per-epoch logs (the curves). */
+  history: Record<string, number>[];
+  /** Final logs (best epoch's with early stopping). */
+  logs: Record<string, number>;
+  reason: 'completed' | 'stopped' | 'earlyStopped';
+  epochsCompleted: number;
+  elapsedSec: number;
+}
