@@ -3,6 +3,7 @@
  * Exit codes: 0 success, 1 invalid model or data (message on stderr), 2 usage.
  */
 import { inspectCommand } from './inspect';
+import { trainCommand, TRAIN_USAGE } from './train';
 import { processIO, type CliIO } from './io';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -10,6 +11,7 @@ type Command = (args: string[], io: CliIO) => Promise<number>;
 /** Subcommands; train/export register here as they land (see README). */
 export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspectCommand, usage: 'layerloom inspect model.loom [--json]          Keras-style summary: shapes, params, errors' },
+  train: { run: trainCommand, usage: TRAIN_USAGE },
 };
 
 export function usage(): string {

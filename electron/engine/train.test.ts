@@ -111,6 +111,7 @@ describe('training runs (wasm backend)', () => {
     if (last.type === 'end') {
       expect(last.logs.loss).toBeLessThan(1e-3);
       expect(last.logs.val_mae).toBeLessThan(0.03);
+      expect(last.logs.val_mae).toBeGreaterThan(0);
     }
     const ev = EvaluationSchema.parse(await evaluateRun('line'));
     expect(ev.regression!.predicted.length).toBe(ev.samples);

@@ -255,7 +255,8 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
         tf.dispose(r);
         n += b.size;
       }
-      return sums.map((s) => s / Math.max(1, n));
+      const mean = sums.map((s) => s / Math.max(1, n));
+      return [mean[0]!, ...(wantAcc ? [mean[1]!] : []), ...(wantMae ? [mean[2]!] : [])];
     };
 
     const logsOf = (v: number[], prefix = ''): Record<string, number> => {

@@ -1,0 +1,270 @@
+/**
+ * `layerloom train model.loom [--data SPEC] [--epochs N] [--json] [--out DIR] ...`
+ *
+ * Trains with the same engine as the app. Human output: the backend in use, a progress bar with ETA
+ * on a TTY (plain lines per epoch otherwise), then the test-split evaluation. `--json`: one TrainEvent
+ * object per line (start, batch, epoch, paused/resumed, end, error), nothing else on stdout.
+ * Exit codes: 0 success (also when stopped with Ctrl+C), 1 invalid model or data or a diverged run
+ * (message on stderr), 2 usage.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import type { DatasetConfig, TrainingConfig } from '../../shared/document';
+import { OPTIMIZERS, LOSSES } from '../../shared/document';
+import type { Evaluation, TrainEvent } from '../../shared/engine/events';
+import type { CliIO } from './io';
+import { readModel } from './io';
+
+export const TRAIN_USAGE = 'layerloom train model.loom [--data D] [--epochs N] [--json] [--out DIR]   train; D = a built-in name, file.csv (--target COL), an image folder, or x.npy,y.npy';
+
+const HELP = `usage: layerloom train model.loom [options]
+
+  --data D            built-in dataset name (digits, fashion-mnist, iris, ...), a .csv file (with --target),
+                      an image folder (one subfolder per class), or x.npy,y.npy; default: the model's dataset
+  --target COL        the CSV's target column (with --data file.csv)
+  --epochs N          number of epochs
+  --batch-size N      batch size
+  --lr X              learning rate
+  --optimizer NAME    ${OPTIMIZERS.join(', ')}
+  --loss NAME         ${LOSSES.join(', ')}
+  --seed N            seed weights, shuffling and dropout (reproducible runs)
+  --limit N           use at most N training samples
+  --backend NAME      force tensorflow, wasm or cpu (default: the fastest available)
+  --out DIR           save the trained run there (model.json, weights.bin, run.json, evaluation.json)
+  --json              one JSON event per line on stdout
+`;
+
+const VALUE_FLAGS = ['--data', '--target', '--epochs', '--batch-size', '--lr', '--optimizer', '--loss', '--seed', '--limit', '--backend', '--out'] as const;
+const BOOL_FLAGS = ['--json', '--help', '-h'] as const;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  file: string;
+  flags: Partial<Record<(typeof VALUE_FLAGS)[number], string>>;
+  json: boolean;
+  help: boolean;
+}
+
+function parse(args: string[]): Parsed {
+  const flags: Parsed['flags'] = {};
+  const files: string[] = [];
+  let json = false, help = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    if ((VALUE_FLAGS as readonly string[]).includes(name)) {
+      const v = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      flags[name as (typeof VALUE_FLAGS)[number]] = v;
+    } else if ((BOOL_FLAGS as readonly string[]).includes(a)) {
+      if (a === '--json') json = true;
+      else help = true;
+    } else if (a.startsWith('-')) {
+      throw new UsageError(`unknown option ${a}`);
+    } else {
+      files.push(a);
+    }
+  }
+  if (help) return { file: '', flags, json, help };
+  if (files.length !== 1) throw new UsageError(files.length ? `one model file expected, got ${files.length}` : 'no model file given');
+  return { file: files[0]!, flags, json, help };
+}
+
+function int(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+function overridesOf(f: Parsed['flags']): Partial<TrainingConfig> {
+  const o: Partial<TrainingConfig> = {};
+  const epochs = int('--epochs', f['--epochs'], 1);
+  if (epochs !== undefined) o.epochs = epochs;
+  const bs = int('--batch-size', f['--batch-size'], 1);
+  if (bs !== undefined) o.batchSize = bs;
+  const seed = int('--seed', f['--seed'], 0);
+  if (seed !== undefined) o.seed = seed;
+  if (f['--lr'] !== undefined) {
+    const lr = Number(f['--lr']);
+    if (!(lr > 0) || lr > 1e3) throw new UsageError(`--lr must be a number in (0, 1000], got "${f['--lr']}"`);
+    o.learningRate = lr;
+  }
+  if (f['--optimizer'] !== undefined) {
+    if (!(OPTIMIZERS as readonly string[]).includes(f['--optimizer'])) throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}`);
+    o.optimizer = f['--optimizer'] as TrainingConfig['optimizer'];
+  }
+  if (f['--loss'] !== undefined) {
+    if (!(LOSSES as readonly string[]).includes(f['--loss'])) throw new UsageError(`--loss must be one of ${LOSSES.join(', ')}`);
+    o.loss = f['--loss'] as TrainingConfig['loss'];
+  }
+  return o;
+}
+
+/** The dataset a --data value names (paths relative to the current folder). */
+export function datasetFromFlag(d: string, target: string | undefined, base?: DatasetConfig): DatasetConfig {
+  const keep = base ? { testSplit: base.testSplit, normalize: base.normalize, augmentation: base.augmentation } : {};
+  const clean = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  if (d.includes(',') && d.split(',').every((p) => p.toLowerCase().endsWith('.npy'))) {
+    const [x, y] = d.split(',');
+    return clean({ source: 'npy', x: resolve(x!), y: resolve(y!), ...keep });
+  }
+  if (extname(d).toLowerCase() === '.csv') {
+    if (!target) throw new UsageError('--data file.csv needs --target COLUMN (the column to predict)');
+    return clean({ source: 'csv', path: resolve(d), target, ...keep });
+  }
+  if (existsSync(d) && statSync(d).isDirectory()) return clean({ source: 'images', path: resolve(d), ...keep });
+  if (/[/\\]/.test(d) || extname(d)) throw new UsageError(`--data ${d}: no such folder, and not a .csv or x.npy,y.npy`);
+  return clean({ source: 'builtin', name: d, ...keep });
+}
+
+const fmtNum = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 0.001 || v === 0 ? v.toFixed(4) : v.toExponential(2));
+const fmtLogs = (logs: Record<string, number>) => Object.entries(logs).map(([k, v]) => `${k} ${fmtNum(v)}`).join('  ');
+function fmtTime(sec: number): string {
+  if (!Number.isFinite(sec)) return '?';
+  const s = Math.round(sec);
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
+}
+function bar(fraction: number, width = 24): string {
+  const f = Math.max(0, Math.min(1, fraction));
+  const full = Math.round(f * width);
+  return `[${'='.repeat(Math.max(0, full - 1))}${full > 0 ? (full === width ? '=' : '>') : ''}${' '.repeat(width - full)}]`;
+}
+
+/** `layerloom train`. */
+export async function trainCommand(args: string[], io: CliIO): Promise<number> {
+  let p: Parsed;
+  let overrides: Partial<TrainingConfig>;
+  try {
+    p = parse(args);
+    if (p.help) {
+      io.out(HELP);
+      return 0;
+    }
+    overrides = overridesOf(p.flags);
+    if (p.flags['--backend'] && !['tensorflow', 'wasm', 'cpu'].includes(p.flags['--backend'])) throw new UsageError('--backend must be tensorflow, wasm or cpu');
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`layerloom train: ${e.message}\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  const doc = await readModel(p.file, io);
+  if (!doc) return 1;
+  let dataset: DatasetConfig | undefined;
+  try {
+    dataset = p.flags['--data'] ? datasetFromFlag(p.flags['--data'], p.flags['--target'], doc.dataset) : doc.dataset;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`layerloom train: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (dataset && p.flags['--limit']) {
+    try {
+      dataset = { ...dataset, limit: int('--limit', p.flags['--limit'], 1) };
+    } catch (e) {
+      io.err(`layerloom train: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+
+  const engine = await import('../engine/train');
+  const { describeBackend } = await import('../engine/backend');
+  const runId = `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
+  const outDir = p.flags['--out'] ? resolve(p.flags['--out']) : undefined;
+  const tty = io.isTTY && !p.json;
+  const write = (s: string) => process.stdout.write(s);
+  let lineOpen = false;
+  const closeLine = () => {
+    if (lineOpen) write('\n');
+    lineOpen = false;
+  };
+  let classes: string[] | undefined;
+
+  const onEvent = (e: TrainEvent) => {
+    if (p.json) {
+      io.out(JSON.stringify(e));
+      return;
+    }
+    switch (e.type) {
+      case 'start':
+        classes = e.data.classes;
+        io.out(`Training ${doc.name} (${e.totalParams.toLocaleString('en-US')} parameters) on ${e.data.name}: ${e.data.train} train / ${e.data.validation} validation / ${e.data.test} test samples`);
+        io.out(`Backend: ${describeBackend(e.backend)}`);
+        io.out(`${e.epochs} epoch${e.epochs === 1 ? '' : 's'} of ${e.batchesPerEpoch} batches (batch size ${e.batchSize}), seed ${e.seed}`);
+        break;
+      case 'batch':
+        if (tty) {
+          const line = `Epoch ${e.epoch} ${bar(e.batch / e.batches)} ${e.batch}/${e.batches}  ${fmtLogs(e.logs)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${fmtTime(e.etaSec)}`;
+          write(`\r\x1b[2K${line}`);
+          lineOpen = true;
+        }
+        break;
+      case 'epoch':
+        if (tty) write('\r\x1b[2K');
+        lineOpen = false;
+        io.out(`Epoch ${e.epoch}/${e.epochs}  ${fmtLogs(e.logs)}  (${Math.round(e.samplesPerSec)} samples/s, ETA ${fmtTime(e.etaSec)})`);
+        break;
+      case 'paused':
+      case 'resumed':
+        closeLine();
+        io.out(e.type === 'paused' ? 'Paused' : 'Resumed');
+        break;
+      case 'end':
+        closeLine();
+        io.out(`${e.reason === 'completed' ? 'Done' : e.reason === 'stopped' ? 'Stopped' : 'Stopped early (no improvement)'} after ${e.epochsCompleted} epoch${e.epochsCompleted === 1 ? '' : 's'} in ${fmtTime(e.elapsedSec)}: ${fmtLogs(e.logs)}`);
+        break;
+      case 'error':
+        closeLine();
+        break;
+    }
+  };
+
+  const h = engine.startTraining({
+    runId, doc, dataset, overrides, outDir, baseDir: dirname(resolve(p.file)),
+    backend: p.flags['--backend'] as 'tensorflow' | 'wasm' | 'cpu' | undefined,
+  }, onEvent);
+  const onSigint = () => h.stop();
+  process.once('SIGINT', onSigint);
+  let last;
+  try {
+    last = await h.done;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (last.type === 'error') {
+    io.err(`${p.file}: ${last.message}${last.nodeId ? ` (node "${last.nodeId}")` : ''}`);
+    return 1;
+  }
+
+  const { evaluateRun } = await import('../engine/evaluate');
+  const { disposeRun } = await import('../engine/runs');
+  try {
+    let ev: Evaluation | null = null;
+    try {
+      ev = await evaluateRun(runId);
+    } catch (e) {
+      if (!p.json) io.out(`No test evaluation: ${(e as Error).message}`);
+    }
+    if (ev && outDir) await writeFile(join(outDir, 'evaluation.json'), JSON.stringify(ev, null, 1));
+    if (ev && !p.json) {
+      io.out(`Test (${ev.samples} samples): ${fmtLogs(ev.logs)}`);
+      if (ev.perClass && classes) {
+        const worst = ev.perClass.map((c, i) => ({ ...c, name: classes![i]! })).sort((a, b) => a.f1 - b.f1).slice(0, 3);
+        io.out(`Weakest classes (F1): ${worst.map((c) => `${c.name} ${c.f1.toFixed(3)}`).join(', ')}`);
+      }
+    }
+  } finally {
+    disposeRun(runId);
+  }
+  if (!p.json) io.out(outDir ? `Saved the trained run to ${outDir}` : 'Not saved (pass --out DIR to keep the trained weights)');
+  return 0;
+}
