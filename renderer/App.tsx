@@ -1,0 +1,126 @@
+/** The editor screen: toolbar; palette | canvas | inspector; bottom panel (summary, problems, training). */
+import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect, useState } from 'react';
+import { serializeDocument } from '../shared/document';
+import { BottomPanel } from './editor/BottomPanel';
+import { Canvas } from './editor/Canvas';
+import { fileName, restoreText, runMenuCommand, save } from './editor/commands';
+import { Dialogs } from './editor/Dialogs';
+import { Inspector } from './editor/Inspector';
+import { Palette } from './editor/Palette';
+import { handleShortcut } from './editor/shortcuts';
+import { Toolbar } from './editor/Toolbar';
+import { platform } from './services/platform';
+import { clearRecovery, readRecovery, writeRecovery, type Recovery } from './services/recovery';
+import { useEditor } from './store';
+
+const AUTOSAVE_MS = 800;
+
+/** Title, dirty flag for the shell, autosave to the recovery copy. */
+function useDocumentEffects() {
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let lastDirty: boolean | null = null;
+    const apply = () => {
+      const s = useEditor.getState();
+      const dirty = s.doc !== s.savedDoc;
+      const name = fileName(s.filePath) ?? s.doc.name;
+      document.title = `${dirty ? '● ' : ''}${name} — Layerloom`;
+      if (dirty !== lastDirty) {
+        lastDirty = dirty;
+        platform().setDirty(dirty, name);
+      }
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        const t = useEditor.getState();
+        if (t.doc !== t.savedDoc) writeRecovery({ text: serializeDocument(t.doc), filePath: t.filePath, savedAt: Date.now() });
+        else clearRecovery();
+      }, AUTOSAVE_MS);
+    };
+    apply();
+    const off = useEditor.subscribe((s, prev) => {
+      if (s.doc !== prev.doc || s.savedDoc !== prev.savedDoc || s.filePath !== prev.filePath) apply();
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, []);
+}
+
+function usePlatformEvents() {
+  useEffect(() => {
+    const p = platform();
+    const offMenu = p.onMenuCommand(runMenuCommand);
+    const offClose = p.onBeforeClose((requestId) => void save().then((ok) => p.closeReady(requestId, ok)));
+    const onKey = (e: KeyboardEvent) => handleShortcut(e);
+    window.addEventListener('keydown', onKey);
+    const onUnload = (e: BeforeUnloadEvent) => {
+      const s = useEditor.getState();
+      if (!p.desktop && s.doc !== s.savedDoc) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', onUnload);
+    void p.getTheme().then((t) => {
+      const dark = t === 'dark' || ((!t || t === 'system') && window.matchMedia?.('(prefers-color-scheme: dark)').matches);
+      useEditor.getState().setTheme(dark ? 'dark' : 'light');
+    });
+    return () => {
+      offMenu();
+      offClose();
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('beforeunload', onUnload);
+    };
+  }, []);
+}
+
+function RecoveryBanner() {
+  const [rec, setRec] = useState<Recovery | null>(() => readRecovery());
+  if (!rec) return null;
+  return (
+    <div className="banner" role="alert" data-testid="recovery">
+      <span>Layerloom found unsaved work from {new Date(rec.savedAt).toLocaleString()}{rec.filePath ? ` (${fileName(rec.filePath)})` : ''}. Restore it?</span>
+      <button type="button" className="primary" onClick={() => { restoreText(rec.text, rec.filePath); setRec(null); }}>Restore</button>
+      <button type="button" onClick={() => { clearRecovery(); setRec(null); }}>Discard</button>
+    </div>
+  );
+}
+
+function StatusBar() {
+  const notice = useEditor((s) => s.notice);
+  const nodes = useEditor((s) => s.doc.nodes.length);
+  const selected = useEditor((s) => s.selectedNodes.length);
+  return (
+    <footer className="statusbar">
+      <span className={notice?.kind === 'error' ? 'error' : undefined} data-testid="notice">{notice?.text ?? 'Ready'}</span>
+      <span className="spacer" />
+      <span>{nodes} layers{selected ? ` · ${selected} selected` : ''}</span>
+    </footer>
+  );
+}
+
+export function App() {
+  const theme = useEditor((s) => s.theme);
+  const bottomHeight = useEditor((s) => s.bottomHeight);
+  const bottomOpen = useEditor((s) => s.bottomOpen);
+  useDocumentEffects();
+  usePlatformEvents();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  return (
+    <ReactFlowProvider>
+      <div className="app" style={{ ['--bottom-h' as string]: bottomOpen ? `${bottomHeight}px` : '34px' }}>
+        <Toolbar />
+        <div className="banner-slot"><RecoveryBanner /></div>
+        <main className="workspace">
+          <Palette />
+          <Canvas />
+          <Inspector />
+        </main>
+        <BottomPanel />
+        <StatusBar />
+        <Dialogs />
+      </div>
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * The bottom panel: tabs for the summary, problems and (filled by the training UI) training.
+ * Other features add tabs through `bottomTabs` (editor/bottomTabs.tsx).
+ */
+import { useRef, type PointerEvent } from 'react';
+import { useEditor } from '../store';
+import { bottomTabs } from './bottomTabs';
+import { useProblemCount } from './Problems';
+
+export function BottomPanel() {
+  const tab = useEditor((s) => s.bottomTab);
+  const open = useEditor((s) => s.bottomOpen);
+  const problems = useProblemCount();
+  const drag = useRef<{ y: number; h: number } | null>(null);
+  const current = bottomTabs.find((t) => t.id === tab) ?? bottomTabs[0]!;
+
+  const onPointerDown = (e: PointerEvent) => {
+    drag.current = { y: e.clientY, h: useEditor.getState().bottomHeight };
+    (e.target as Element).setPointerCapture(e.pointerId);
+  };
+  const onPointerMove = (e: PointerEvent) => {
+    if (drag.current) useEditor.getState().setBottomHeight(drag.current.h + drag.current.y - e.clientY);
+  };
+  const onPointerUp = () => {
+    drag.current = null;
+  };
+  return (
+    <section className={`bottom-panel${open ? '' : ' collapsed'}`} aria-label="Bottom panel">
+      <div className="bottom-resize" onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp}
+        role="separator" aria-orientation="horizontal" aria-label="Resize the bottom panel" />
+      <div className="bottom-tabs" role="tablist">
+        {bottomTabs.map((t) => (
+          <button key={t.id} type="button" role="tab" aria-selected={open && t.id === current.id}
+            className={open && t.id === current.id ? 'active' : undefined}
+            onClick={() => (open && t.id === current.id ? useEditor.getState().setBottomOpen(false) : useEditor.getState().setBottomTab(t.id))}>
+            {t.label}
+            {t.id === 'problems' && problems > 0 && <span className="badge" data-testid="problem-count">{problems}</span>}
+          </button>
+        ))}
+        <span className="spacer" />
+        <button type="button" className="bottom-toggle" aria-label={open ? 'Collapse panel' : 'Expand panel'}
+          onClick={() => useEditor.getState().setBottomOpen(!open)}>{open ? '▾' : '▴'}</button>
+      </div>
+      {open && <div className="bottom-content" role="tabpanel">{current.render()}</div>}
+    </section>
+  );
+}

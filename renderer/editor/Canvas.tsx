@@ -1,0 +1,164 @@
+/**
+ * The React Flow canvas. Nodes and edges are derived from the document (derive.ts); every change a
+ * person makes goes back through store actions: drags move `layout` (one undo step per drag),
+ * handle connections add edges, selection lives in the selection slice.
+ */
+import {
+  Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
+  type Connection, type EdgeChange, type NodeChange,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEditor } from '../store';
+import { analysisOf } from '../store/analysis';
+import { GRID, NODE_W, positionsOf } from '../store/layout';
+import { FlowCache, type LayerFlowNode } from './derive';
+import { LayerNode } from './LayerNode';
+import { ShapeEdge } from './ShapeEdge';
+
+export const LAYER_MIME = 'application/x-layerloom-layer';
+
+const nodeTypes = { layer: LayerNode };
+const edgeTypes = { shape: ShapeEdge };
+const snapGrid: [number, number] = [GRID, GRID];
+const proOptions = { hideAttribution: true };
+const defaultEdgeOptions = { type: 'shape' };
+const minimapStyle = { width: 150, height: 100 };
+
+export function Canvas() {
+  const doc = useEditor((s) => s.doc);
+  const selectedNodes = useEditor((s) => s.selectedNodes);
+  const selectedEdges = useEditor((s) => s.selectedEdges);
+  const theme = useEditor((s) => s.theme);
+  const fitRequest = useEditor((s) => s.fitRequest);
+  const focusRequest = useEditor((s) => s.focusRequest);
+  const flow = useReactFlow();
+  const cache = useRef(new FlowCache());
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  const [measureTick, setMeasureTick] = useState(0);
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  const analysis = analysisOf(doc);
+  const nodes = useMemo(
+    () => cache.current.deriveNodes(doc, analysis, positionsOf(doc), new Set(selectedNodes), measured.current),
+    // measureTick: re-derive when React Flow measured node sizes.
+    [doc, analysis, selectedNodes, measureTick],
+  );
+  const edges = useMemo(() => cache.current.deriveEdges(doc, analysis, new Set(selectedEdges)), [doc, analysis, selectedEdges]);
+
+  const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode>[]) => {
+    const s = useEditor.getState();
+    const moves: Record<string, { x: number; y: number }> = {};
+    let sel: Set<string> | null = null;
+    let measuredChanged = false;
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) {
+        if (c.dragging) s.beginDrag();
+        moves[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+      } else if (c.type === 'select') {
+        sel ??= new Set(s.selectedNodes);
+        if (c.selected) sel.add(c.id);
+        else sel.delete(c.id);
+      } else if (c.type === 'dimensions' && c.dimensions) {
+        const prev = measured.current.get(c.id);
+        if (!prev || prev.width !== c.dimensions.width || prev.height !== c.dimensions.height) {
+          measured.current.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+          measuredChanged = true;
+        }
+      }
+    }
+    if (Object.keys(moves).length) s.moveNodes(moves);
+    if (sel) s.select([...sel], useEditor.getState().selectedEdges);
+    if (measuredChanged) setMeasureTick((t) => t + 1);
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const s = useEditor.getState();
+    let sel: Set<string> | null = null;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        sel ??= new Set(s.selectedEdges);
+        if (c.selected) sel.add(c.id);
+        else sel.delete(c.id);
+      }
+    }
+    if (sel) s.select(useEditor.getState().selectedNodes, [...sel]);
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    if (c.source && c.target) useEditor.getState().connect(c.source, c.target);
+  }, []);
+  const isValidConnection = useCallback((c: Connection | { source: string; target: string }) => c.source !== c.target, []);
+
+  const onDragStart = useCallback(() => useEditor.getState().beginDrag(), []);
+  const onDragStop = useCallback(() => useEditor.getState().endDrag(), []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(LAYER_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+  const onDrop = useCallback((e: DragEvent) => {
+    const type = e.dataTransfer.getData(LAYER_MIME);
+    if (!type) return;
+    e.preventDefault();
+    const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    // The drop point is where the card's top centre lands.
+    useEditor.getState().addNode(type, { position: { x: p.x - NODE_W / 2, y: p.y - 12 } });
+  }, [flow]);
+
+  useEffect(() => {
+    if (fitRequest) requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 200, maxZoom: 1.2 }));
+  }, [fitRequest, flow]);
+  useEffect(() => {
+    if (!focusRequest) return;
+    const p = positionsOf(useEditor.getState().doc)[focusRequest.id];
+    if (p) void flow.setCenter(p.x + NODE_W / 2, p.y + 40, { zoom: Math.max(flow.getZoom(), 0.8), duration: 250 });
+  }, [focusRequest, flow]);
+
+  return (
+    <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        defaultEdgeOptions={defaultEdgeOptions}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={onDragStart}
+        onNodeDragStop={onDragStop}
+        onSelectionDragStart={onDragStart}
+        onSelectionDragStop={onDragStop}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Control', 'Meta']}
+        snapToGrid
+        snapGrid={snapGrid}
+        colorMode={theme}
+        minZoom={0.1}
+        maxZoom={2.5}
+        fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        onlyRenderVisibleElements={doc.nodes.length > 120}
+        proOptions={proOptions}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={GRID * 2} size={1} />
+        <MiniMap pannable zoomable className="minimap" ariaLabel="Minimap" style={minimapStyle} />
+        <Controls showInteractive={false}>
+          <ControlButton onClick={() => useEditor.getState().autoLayout()} title="Automatic layout (L)" aria-label="Automatic layout">
+            ⇅
+          </ControlButton>
+        </Controls>
+      </ReactFlow>
+      {doc.nodes.length === 0 && (
+        <div className="canvas-empty">
+          <p><strong>Drag a layer from the palette</strong> onto the canvas, starting with an <em>Input</em>.</p>
+          <p>Connect layers by dragging from the bottom handle of one to the top of another, or select a layer and double-click a palette entry to add it after.</p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+/** Modal dialogs: the template gallery, Open (web mode: project files, recent, browse) and Save As. */
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { parseDocument, type LoomDocument } from '../../shared/document';
+import { platform, type FileRef, type TemplateInfo } from '../services/platform';
+import { useEditor } from '../store';
+import { newFromTemplate, openFile, saveAs } from './commands';
+import { GraphPicture } from './GraphPicture';
+
+function Modal({ title, children, wide }: { title: string; children: ReactNode; wide?: boolean }) {
+  const close = () => useEditor.getState().openDialog(null);
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) close(); }}>
+      <div className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title}>
+        <div className="modal-head">
+          <h2>{title}</h2>
+          <button type="button" className="icon" aria-label="Close" onClick={close}>✕</button>
+        </div>
+        <div className="modal-body">{children}</div>
+      </div>
+    </div>
+  );
+}
+
+export function Dialogs() {
+  const dialog = useEditor((s) => s.dialog);
+  if (dialog === 'templates') return <TemplateGallery />;
+  if (dialog === 'open') return <OpenDialog />;
+  if (dialog === 'saveAs') return <SaveAsDialog />;
+  return null;
+}
+
+function TemplateGallery() {
+  const [templates, setTemplates] = useState<TemplateInfo[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void platform().templates().then((t) => live && setTemplates(t));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const docs = useMemo(() => new Map((templates ?? []).map((t) => {
+    const r = parseDocument(t.text);
+    return [t.id, r.ok ? r.doc : null] as [string, LoomDocument | null];
+  })), [templates]);
+  return (
+    <Modal title="New from template" wide>
+      {!templates && <p className="muted">Loading templates…</p>}
+      <ul className="template-grid">
+        {(templates ?? []).map((t) => {
+          const doc = docs.get(t.id);
+          return (
+            <li key={t.id}>
+              <button type="button" className="template-card" data-testid={`template-${t.id}`} onClick={() => newFromTemplate(t)}
+                title={t.description}>
+                {doc ? <GraphPicture doc={doc} /> : <div className="graph-picture" />}
+                <span className="template-name">{t.name}</span>
+                <span className="template-desc">{t.description}</span>
+                <span className="template-meta">{doc ? `${doc.nodes.length} layers` : 'unreadable'}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </Modal>
+  );
+}
+
+function FileList({ files, label }: { files: FileRef[]; label: string }) {
+  if (!files.length) return null;
+  return (
+    <section>
+      <h3>{label}</h3>
+      <ul className="file-list">
+        {files.map((f) => (
+          <li key={`${label}:${f.path ?? f.name}`}>
+            <button type="button" onClick={() => f.path && void openFile(f.path)} disabled={!f.path} title={f.path ?? undefined}>
+              <span>{f.name}</span> <span className="muted small">{f.path}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function OpenDialog() {
+  const [recent, setRecent] = useState<FileRef[]>([]);
+  const [files, setFiles] = useState<FileRef[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void platform().recent().then((r) => live && setRecent(r));
+    void platform().list().then((r) => live && setFiles(r));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <Modal title="Open model">
+      <FileList files={recent} label="Recent" />
+      {files === null ? <p className="muted">Loading…</p> : <FileList files={files} label="Project files" />}
+      {files !== null && !files.length && !recent.length && <p className="muted">No saved models yet.</p>}
+      <div className="modal-actions">
+        <button type="button" onClick={() => void openFile()}>Browse…</button>
+      </div>
+    </Modal>
+  );
+}
+
+function SaveAsDialog() {
+  const docName = useEditor((s) => s.doc.name);
+  const filePath = useEditor((s) => s.filePath);
+  const [name, setName] = useState((filePath ?? docName ?? 'untitled').replace(/^.*[\\/]/, '').replace(/\.loom$/i, ''));
+  const [busy, setBusy] = useState(false);
+  const valid = /^[^\\/:*?"<>|]+$/.test(name.trim()) && name.trim() !== '';
+  const submit = async () => {
+    if (!valid) return;
+    setBusy(true);
+    const n = name.trim();
+    await saveAs(/\.loom$/i.test(n) ? n : `${n}.loom`);
+    setBusy(false);
+  };
+  return (
+    <Modal title="Save as">
+      <form onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <label className="field-label" htmlFor="save-name">File name (in the project folder)</label>
+        <div className="save-row">
+          <input id="save-name" type="text" value={name} autoFocus onChange={(e) => setName(e.target.value)} spellCheck={false} />
+          <span className="muted">.loom</span>
+        </div>
+        {!valid && <div className="field-error">Use a plain file name (no / \ : * ? " &lt; &gt; |).</div>}
+        <div className="modal-actions">
+          <button type="button" onClick={() => useEditor.getState().openDialog(null)}>Cancel</button>
+          <button type="submit" className="primary" disabled={!valid || busy}>Save</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

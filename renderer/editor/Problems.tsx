@@ -1,0 +1,25 @@
+/** Every problem analysis found; click one to select its node, apply a quick fix in place. */
+import { useEditor } from '../store';
+import { analysisOf } from '../store/analysis';
+import { QuickFixButton } from './QuickFixButton';
+
+export function useProblemCount(): number {
+  return useEditor((s) => analysisOf(s.doc).errors.length);
+}
+
+export function Problems() {
+  const errors = useEditor((s) => analysisOf(s.doc).errors);
+  if (!errors.length) return <p className="muted problems-empty" data-testid="problems-empty">No problems: every shape checks out.</p>;
+  return (
+    <ul className="problems" data-testid="problems">
+      {errors.map((e, i) => (
+        <li key={i} className={`problem ${e.severity}`} onClick={() => e.nodeId && useEditor.getState().focusNode(e.nodeId)}>
+          <span className="problem-icon">{e.severity === 'error' ? '⛔' : '⚠'}</span>
+          <span className="problem-node">{e.nodeId ?? 'model'}</span>
+          <span className="problem-msg">{e.message}</span>
+          {e.fix && e.nodeId && <QuickFixButton nodeId={e.nodeId} fix={e.fix} />}
+        </li>
+      ))}
+    </ul>
+  );
+}

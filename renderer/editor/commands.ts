@@ -1,0 +1,153 @@
+/**
+ * Document commands (New, New from Template, Open, Save, Save As, undo/redo, ...), shared by the
+ * toolbar, keyboard shortcuts and the native menu. Files go through the platform service.
+ */
+import { formatLoadError, parseDocument, serializeDocument, type LoomDocument } from '../../shared/document';
+import { platform, type FileRef, type TemplateInfo } from '../services/platform';
+import { clearRecovery } from '../services/recovery';
+import { emptyDocument, redo, undo, useEditor } from '../store';
+
+export const isDirty = () => {
+  const s = useEditor.getState();
+  return s.doc !== s.savedDoc;
+};
+
+export const fileName = (path: string | null) => (path ? path.replace(/^.*[\\/]/, '') : null);
+
+/** Ask before throwing away unsaved changes. */
+export function confirmDiscard(): boolean {
+  if (!isDirty()) return true;
+  return window.confirm(`“${useEditor.getState().doc.name}” has unsaved changes. Discard them?`);
+}
+
+function loadText(text: string, filePath: string | null, what: string): boolean {
+  const r = parseDocument(text);
+  const s = useEditor.getState();
+  if (!r.ok) {
+    s.notify(`Cannot open ${what}: ${r.errors.slice(0, 3).map(formatLoadError).join('; ')}`, 'error');
+    return false;
+  }
+  s.loadDocument(r.doc, filePath);
+  s.openDialog(null);
+  s.requestFit();
+  clearRecovery();
+  if (r.warnings.length) s.notify(`${what}: ${r.warnings.join('; ')}`);
+  else s.notify(`Opened ${what}`);
+  return true;
+}
+
+export function newDocument(): void {
+  if (!confirmDiscard()) return;
+  useEditor.getState().loadDocument(emptyDocument());
+  clearRecovery();
+  useEditor.getState().notify('New model');
+}
+
+export function newFromTemplate(t: TemplateInfo): boolean {
+  if (!confirmDiscard()) return false;
+  return loadText(t.text, null, `template “${t.name}”`);
+}
+
+/** Open `path`, or ask (native dialog on the desktop, the browser's picker in web mode). */
+export async function openFile(path?: string): Promise<boolean> {
+  if (!confirmDiscard()) return false;
+  try {
+    const f = await platform().open(path);
+    if (!f) return false;
+    return loadText(f.text, f.path, f.name);
+  } catch (e) {
+    useEditor.getState().notify(`Cannot open ${path ?? 'the file'}: ${(e as Error).message}`, 'error');
+    return false;
+  }
+}
+
+/** Open restored text (crash recovery): it stays marked as unsaved. */
+export function restoreText(text: string, filePath: string | null): void {
+  const r = parseDocument(text);
+  if (!r.ok) return;
+  const s = useEditor.getState();
+  s.loadDocument(r.doc, filePath);
+  useEditor.setState({ savedDoc: emptyDocument() });
+  s.requestFit();
+  s.notify('Restored the unsaved model from the last session');
+}
+
+const text = (doc: LoomDocument) => serializeDocument(doc);
+
+function saved(ref: FileRef, doc: LoomDocument): void {
+  const s = useEditor.getState();
+  // Only mark saved what was written (the document may have changed meanwhile).
+  useEditor.setState({ savedDoc: doc, filePath: ref.path ?? s.filePath });
+  clearRecovery();
+  s.notify(`Saved ${ref.name}`);
+}
+
+/** Save to the current file, or Save As when there is none. Resolves true once written. */
+export async function save(): Promise<boolean> {
+  const { doc, filePath } = useEditor.getState();
+  if (!filePath) return saveAs();
+  try {
+    const ref = await platform().save(filePath, text(doc));
+    if (!ref) return false;
+    saved(ref, doc);
+    return true;
+  } catch (e) {
+    useEditor.getState().notify(`Could not save ${filePath}: ${(e as Error).message}`, 'error');
+    return false;
+  }
+}
+
+/**
+ * Save under a new name. Desktop: the native dialog. Web mode without `path`: the in-app
+ * Save As dialog asks for a name in the project folder and calls this again with it.
+ */
+export async function saveAs(path?: string): Promise<boolean> {
+  const { doc } = useEditor.getState();
+  const p = platform();
+  if (!path && !p.desktop) {
+    useEditor.getState().openDialog('saveAs');
+    return false;
+  }
+  try {
+    const ref = await p.saveAs(text(doc), `${doc.name || 'untitled'}.loom`, path);
+    if (!ref) return false;
+    saved(ref, doc);
+    useEditor.getState().openDialog(null);
+    return true;
+  } catch (e) {
+    useEditor.getState().notify(`Could not save: ${(e as Error).message}`, 'error');
+    return false;
+  }
+}
+
+/** Ctrl+O: the desktop asks natively; web mode shows the in-app dialog (project files, recent, browse). */
+export function openCommand(): void {
+  if (platform().desktop) void openFile();
+  else useEditor.getState().openDialog('open');
+}
+
+export function toggleTheme(): void {
+  const s = useEditor.getState();
+  const next = s.theme === 'dark' ? 'light' : 'dark';
+  s.setTheme(next);
+  void platform().setTheme(next);
+}
+
+/** The native menu's commands (shared/ipc MENU_COMMANDS) that belong to the editor. */
+export function runMenuCommand(command: string, arg?: string): void {
+  const s = useEditor.getState();
+  switch (command) {
+    case 'new': return newDocument();
+    case 'newFromTemplate': return s.openDialog('templates');
+    case 'open': return openCommand();
+    case 'openFile': void openFile(arg); return;
+    case 'save': void save(); return;
+    case 'saveAs': void saveAs(); return;
+    case 'undo': return undo();
+    case 'redo': return redo();
+    case 'delete': return s.deleteSelection();
+    case 'fit': return s.requestFit();
+    case 'toggleTheme': return toggleTheme();
+    default: return; // training/export commands belong to other panels
+  }
+}
