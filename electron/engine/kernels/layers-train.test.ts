@@ -1,0 +1,181 @@
+/**
+ * Every catalog layer type trains on the wasm backend: for each example in LAYER_EXAMPLES, the
+ * layer (compiled by the engine's compileModel, with a Flatten + Dense head appended) gets
+ *  1. gradients on wasm equal to the cpu backend's (same weights, same inputs, inference mode), and
+ *  2. a few Adam steps on wasm in training mode with a finite loss that decreases, and the layer's
+ *     own weights changing (layers with weights) or a finite non-zero gradient reaching its inputs.
+ */
+import { tf, tfl } from '../tfjs';
+import { compileModel } from '../compile';
+import { LAYER_EXAMPLES, exampleDocument, type LayerExample } from '../../../shared/catalog/examples';
+import { LAYER_TYPES, type LayerType } from '../../../shared/catalog';
+import { analyze } from '../../../shared/analysis';
+import type { LoomDocument } from '../../../shared/document';
+import { initWasm, onBackend } from './test-backends';
+
+/** The example's document with a head: [Flatten →] Dense(3) named `head`. */
+function withHead(type: LayerType, ex: LayerExample): LoomDocument {
+  const base = exampleDocument(type, ex);
+  if (type === 'Input') {
+    return { ...base, nodes: [...base.nodes, { id: 'head', type: 'Dense', params: { units: 3 } }], edges: [{ from: 'layer', to: 'head' }] };
+  }
+  const out = analyze(base).nodes.layer!.outputShape!;
+  const nodes = [...base.nodes];
+  const edges = [...base.edges];
+  let last = 'layer';
+  if (out.length > 1) {
+    nodes.push({ id: 'flat', type: 'Flatten', params: {} });
+    edges.push({ from: last, to: 'flat' });
+    last = 'flat';
+  }
+  nodes.push({ id: 'head', type: 'Dense', params: { units: 3 } });
+  edges.push({ from: last, to: 'head' });
+  return { ...base, nodes, edges };
+}
+
+function seeded(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BATCH = 4;
+
+/** Plain-array inputs/targets for a compiled example (deterministic). */
+function makeData(shapes: number[][], dtypes: string[], vocab: number | undefined, seed: number) {
+  const r = seeded(seed);
+  const xs = shapes.map((s, i) => {
+    const n = BATCH * s.reduce((a, b) => a * b, 1);
+    const v = Array.from({ length: n }, () => (dtypes[i] === 'int32' ? Math.floor(r() * (vocab ?? 2)) : r() * 2 - 1));
+    return { values: v, shape: [BATCH, ...s], dtype: dtypes[i] as 'float32' | 'int32' };
+  });
+  const y = Array.from({ length: BATCH * 3 }, () => r() * 2 - 1);
+  return { xs, y };
+}
+
+type Case = { type: LayerType; index: number; ex: LayerExample };
+const CASES: Case[] = LAYER_TYPES.flatMap((type) => (LAYER_EXAMPLES[type] as LayerExample[]).map((ex, index) => ({ type, index, ex })));
+
+interface Built {
+  model: tfl.LayersModel;
+  xs: tf.Tensor[];
+  y: tf.Tensor;
+}
+
+function build(c: Case, weights?: number[][]): Built {
+  const doc = withHead(c.type, c.ex);
+  const compiled = compileModel(doc, { seed: 7 });
+  const { xs, y } = makeData(compiled.inputShapes as number[][], compiled.inputDtypes, c.ex.intInputs?.vocab, 100 + c.index);
+  const model = compiled.model;
+  if (weights) {
+    const ts = model.getWeights().map((w, i) => tf.tensor(weights[i]!, w.shape));
+    model.setWeights(ts);
+    tf.dispose(ts);
+  }
+  return { model, xs: xs.map((x) => tf.tensor(x.values, x.shape, x.dtype)), y: tf.tensor(y, [BATCH, 3]) };
+}
+
+/**
+ * Gradients are compared in training mode (BatchNormalization with center:false cannot be
+ * differentiated in inference mode on any backend: tfjs-core's tape trips over the missing offset),
+ * except for layers whose training mode is random.
+ */
+const RANDOM_IN_TRAINING = new Set<LayerType>(['Dropout']);
+
+/**
+ * Known tfjs 4.22 limitation, on every backend: tfjs-layers always runs Conv2D through the fused
+ * conv2d op, whose built-in gradient refuses dilation rates > 1 when the activation is linear.
+ * (With a non-linear activation the unfused path is taken and our wasm Conv2D gradient handles
+ * dilations; kernels.test.ts checks that.) This case must keep failing with that message until the
+ * engine builds dilated convolutions another way.
+ */
+const isDilatedLinearConv = (c: Case) => c.type === 'Conv2D' && c.ex.params.dilationRate !== undefined && !c.ex.params.activation;
+
+/**
+ * Known tfjs-layers 4.22 bug, on every backend: BatchNormalization with center:false reads its
+ * missing beta in training mode (TypeError), and in inference mode tfjs-core's tape trips over the
+ * missing offset. Must keep failing until the engine works around it.
+ */
+const isUncenteredBatchNorm = (c: Case) => c.type === 'BatchNormalization' && c.ex.params.center === false;
+
+const lossOf = (b: Built, training: boolean) => tf.losses.meanSquaredError(b.y, b.model.apply(b.xs, { training }) as tf.Tensor) as tf.Scalar;
+
+beforeAll(async () => {
+  await initWasm();
+});
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('every catalog layer trains on wasm', () => {
+  it.each(CASES.map((c) => [`${c.type} #${c.index}`, c] as const))('%s', async (_label, c) => {
+    // 1. gradients equal to the cpu backend's, on the same weights and inputs
+    const mode = !RANDOM_IN_TRAINING.has(c.type);
+    if (isDilatedLinearConv(c) || isUncenteredBatchNorm(c)) {
+      await onBackend('wasm', () => {
+        const b = build(c);
+        expect(() => tf.tidy(() => tf.variableGrads(() => lossOf(b, true)))).toThrow(isDilatedLinearConv(c) ? /dilation rates greater than 1/ : /read/);
+        b.model.dispose();
+        tf.dispose([...b.xs, b.y]);
+      });
+      return;
+    }
+    const grads = (b: Built) => tf.tidy(() => {
+      const { grads: g } = tf.variableGrads(() => lossOf(b, mode), b.model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+      return { names: Object.keys(g), values: Object.values(g).map((t) => Array.from(t.dataSync())) };
+    });
+    const cpu = await onBackend('cpu', () => {
+      const b = build(c);
+      const weights = b.model.getWeights().map((w) => Array.from(w.dataSync()));
+      const g = grads(b);
+      b.model.dispose();
+      return { weights, g };
+    });
+    await onBackend('wasm', () => {
+      const before = tf.memory().numTensors;
+      const b = build(c, cpu.weights);
+      const g = grads(b);
+      expect(g.values.length).toBe(cpu.g.values.length);
+      g.values.forEach((v, i) => {
+        const ref = cpu.g.values[i]!;
+        const scale = Math.max(1e-3, ...ref.map(Math.abs));
+        const err = Math.max(0, ...v.map((x, j) => Math.abs(x - ref[j]!))) / scale;
+        expect(err, `${c.type} gradient ${g.names[i]} (relative to max |g|)`).toBeLessThan(1e-3);
+      });
+
+      // 2. a few Adam steps in training mode
+      const layerWeights = b.model.getLayer('layer').trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+      const w0 = layerWeights.map((w) => Array.from(w.dataSync()));
+      const opt = tf.train.adam(0.02);
+      const losses: number[] = [];
+      for (let step = 0; step < 6; step++) {
+        const l = opt.minimize(() => lossOf(b, true), true)!;
+        losses.push(l.dataSync()[0]!);
+        l.dispose();
+      }
+      const final = tf.tidy(() => lossOf(b, false).dataSync()[0]!);
+      for (const l of [...losses, final]) expect(Number.isFinite(l), `${c.type} loss ${losses.join(', ')}`).toBe(true);
+      expect(final, `${c.type} loss ${losses.join(', ')} → ${final}`).toBeLessThan(losses[0]!);
+      if (layerWeights.length) {
+        const changed = layerWeights.some((w, i) => Array.from(w.dataSync()).some((v, j) => v !== w0[i]![j]));
+        expect(changed, `${c.type} weights changed`).toBe(true);
+      } else if (c.type !== 'Input' && b.xs.every((x) => x.dtype === 'float32')) {
+        const gx = tf.tidy(() => tf.grads((...xs: tf.Tensor[]) => tf.losses.meanSquaredError(b.y, b.model.apply(xs, { training: false }) as tf.Tensor))(b.xs)
+          .map((t) => Array.from(t.dataSync())));
+        for (const g of gx) {
+          expect(g.every(Number.isFinite), `${c.type} input gradient finite`).toBe(true);
+          expect(g.some((v) => v !== 0), `${c.type} input gradient non-zero`).toBe(true);
+        }
+      }
+      opt.dispose();
+      b.model.dispose();
+      tf.dispose([...b.xs, b.y]);
+      expect(tf.memory().numTensors, 'no tensor leak').toBe(before);
+    });
+  });
+});
