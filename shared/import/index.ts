@@ -1,0 +1,201 @@
+/**
+ * Import: a TF.js `model.json` or a Keras JSON topology (`model.to_json()`, Keras 2 or 3, functional
+ * or sequential) → an editable `.loom` document with a layered auto layout, plus the weights (by node
+ * id, TF.js order) when the caller decoded them. Layers Layerloom cannot represent are collected into
+ * one clear list (`ok: false`), never thrown one by one.
+ */
+import { ACTIVATIONS, analyzeLayerParams, type ActivationName } from './params';
+import type { LoomDocument } from '../document/schema';
+import type { HostTensor, NodeWeights } from '../export/tensor';
+
+export interface ImportProblem {
+  layer: string;
+  className: string;
+  reason: string;
+}
+
+export type ImportResult =
+  | { ok: true; doc: LoomDocument; weights: NodeWeights | null; warnings: string[] }
+  | { ok: false; message: string; problems: ImportProblem[] };
+
+type Json = Record<string, any>;
+
+interface RawLayer {
+  name: string;
+  className: string;
+  config: Json;
+  /** Source layer names in call order. */
+  inputs: string[];
+}
+
+const NODE_ID = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+function nodeIds(names: string[]): Map<string, string> {
+  const used = new Set<string>();
+  const out = new Map<string, string>();
+  for (const name of names) {
+    let base = name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60);
+    if (!/^[A-Za-z_]/.test(base)) base = `n_${base}`.slice(0, 60);
+    if (['__proto__', 'constructor', 'prototype'].includes(base)) base = `${base}_`;
+    let id = base;
+    for (let i = 2; used.has(id) || !NODE_ID.test(id); i++) id = `${base}_${i}`;
+    used.add(id);
+    out.set(name, id);
+  }
+  return out;
+}
+
+/** Layer names referenced by a Keras 3 call's args/kwargs (keras_history), in order. */
+function kerasTensors(v: unknown, out: string[]): void {
+  if (Array.isArray(v)) {
+    v.forEach((x) => kerasTensors(x, out));
+  } else if (v && typeof v === 'object') {
+    const o = v as Json;
+    if (o.class_name === '__keras_tensor__' && Array.isArray(o.config?.keras_history)) out.push(String(o.config.keras_history[0]));
+    else Object.values(o).forEach((x) => kerasTensors(x, out));
+  }
+}
+
+function inboundOf(layer: Json, problems: ImportProblem[]): string[] {
+  const nodes = layer.inbound_nodes ?? [];
+  if (!Array.isArray(nodes) || nodes.length === 0) return [];
+  if (nodes.length > 1) {
+    problems.push({ layer: layer.name ?? layer.config?.name, className: layer.class_name, reason: 'the layer is called more than once (shared weights); Layerloom layers are applied once' });
+  }
+  const first = nodes[0];
+  if (Array.isArray(first)) return first.map((t: unknown[]) => String(t[0])); // Keras 2 / TF.js: [[name, node, tensor, kwargs], ...]
+  const names: string[] = [];
+  kerasTensors([first.args, first.kwargs], names); // Keras 3: {args, kwargs}
+  return names;
+}
+
+/** The Keras model topology inside any of the accepted wrappers. */
+function topologyOf(json: Json): Json {
+  if (json.modelTopology) return topologyOf(json.modelTopology);
+  if (json.model_config) return json.model_config;
+  return json;
+}
+
+function rawLayers(topo: Json, problems: ImportProblem[]): { layers: RawLayer[]; outputs: string[] } {
+  const cls = topo.class_name;
+  const cfg = topo.config ?? {};
+  const list: Json[] = Array.isArray(cfg) ? cfg : cfg.layers ?? [];
+  if (cls === 'Sequential') {
+    const layers: RawLayer[] = [];
+    let prev: string | null = null;
+    const first = list[0];
+    const firstCfg = first?.config ?? {};
+    const shape = firstCfg.batch_input_shape ?? firstCfg.batch_shape ?? first?.build_config?.input_shape;
+    if (first && first.class_name !== 'InputLayer' && shape) {
+      layers.push({ name: 'input', className: 'InputLayer', config: { batch_input_shape: shape, dtype: firstCfg.dtype === 'int32' ? 'int32' : 'float32' }, inputs: [] });
+      prev = 'input';
+    }
+    for (const l of list) {
+      const name = String(l.config?.name ?? l.name);
+      layers.push({ name, className: l.class_name, config: l.config ?? {}, inputs: prev ? [prev] : [] });
+      prev = name;
+    }
+    return { layers, outputs: prev ? [prev] : [] };
+  }
+  if (!['Model', 'Functional'].includes(cls)) {
+    throw new Error(`not a Keras/TF.js model topology (class_name "${cls ?? 'missing'}"; expected Model, Functional or Sequential)`);
+  }
+  const layers = list.map((l) => ({ name: String(l.name ?? l.config?.name), className: String(l.class_name), config: l.config ?? {}, inputs: inboundOf(l, problems) }));
+  const outs = (cfg.output_layers ?? []) as unknown[];
+  const outputs = (Array.isArray(outs[0]) ? outs : [outs]).map((o) => String((o as unknown[])[0]));
+  return { layers, outputs };
+}
+
+/** Depth-layered positions: x by longest path from an input, y by order within a depth. */
+export function autoLayout(nodes: { id: string }[], edges: { from: string; to: string }[]): Record<string, { x: number; y: number }> {
+  const depth = new Map<string, number>(nodes.map((n) => [n.id, 0]));
+  for (let pass = 0; pass < nodes.length; pass++) {
+    let changed = false;
+    for (const e of edges) {
+      const d = (depth.get(e.from) ?? 0) + 1;
+      if (d > (depth.get(e.to) ?? 0)) {
+        depth.set(e.to, d);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  const perDepth = new Map<number, number>();
+  const out: Record<string, { x: number; y: number }> = {};
+  for (const n of nodes) {
+    const d = depth.get(n.id)!;
+    const row = perDepth.get(d) ?? 0;
+    perDepth.set(d, row + 1);
+    out[n.id] = { x: row * 260, y: d * 140 };
+  }
+  return out;
+}
+
+export interface ImportOptions {
+  /** Document name (defaults to the model's name). */
+  name?: string;
+  /** Decoded weights by TF.js/Keras weight name (`<layer>/<weight>`), in manifest order. */
+  weights?: [string, HostTensor][];
+}
+
+/** Convert a parsed TF.js model.json or Keras JSON topology. Never throws on bad layers: lists them. */
+export function importTopology(json: unknown, opts: ImportOptions = {}): ImportResult {
+  if (!json || typeof json !== 'object') return { ok: false, message: 'The file is not a JSON object', problems: [] };
+  const problems: ImportProblem[] = [];
+  const warnings: string[] = [];
+  const topo = topologyOf(json as Json);
+  let parsed: { layers: RawLayer[]; outputs: string[] };
+  try {
+    parsed = rawLayers(topo, problems);
+  } catch (e) {
+    return { ok: false, message: (e as Error).message, problems: [] };
+  }
+  const ids = nodeIds(parsed.layers.map((l) => l.name));
+  const nodes: LoomDocument['nodes'] = [];
+  for (const l of parsed.layers) {
+    const r = analyzeLayerParams(l.className, l.config);
+    if ('reason' in r) problems.push({ layer: l.name, className: l.className, reason: r.reason });
+    else {
+      nodes.push({ id: ids.get(l.name)!, type: r.type, params: r.params });
+      warnings.push(...r.warnings.map((w) => `${l.name}: ${w}`));
+    }
+  }
+  const known = new Set(parsed.layers.map((l) => l.name));
+  for (const l of parsed.layers) {
+    for (const src of l.inputs) {
+      if (!known.has(src)) problems.push({ layer: l.name, className: l.className, reason: `its input "${src}" is not a layer of this model` });
+    }
+  }
+  if (problems.length) {
+    const list = problems.map((p) => `  ${p.layer} (${p.className}): ${p.reason}`).join('\n');
+    return { ok: false, message: `${problems.length} layer${problems.length > 1 ? 's' : ''} cannot be imported:\n${list}`, problems };
+  }
+  const edges = parsed.layers.flatMap((l) => l.inputs.map((src) => ({ from: ids.get(src)!, to: ids.get(l.name)! })));
+  // Outputs in Layerloom are the nodes without outgoing edges; warn when the file marks others.
+  const sinks = new Set(nodes.map((n) => n.id).filter((id) => !edges.some((e) => e.from === id)));
+  const declared = parsed.outputs.map((o) => ids.get(o)).filter((x): x is string => !!x);
+  if (declared.length && (declared.length !== sinks.size || declared.some((d) => !sinks.has(d)))) {
+    warnings.push(`the model's declared outputs (${declared.join(', ')}) differ from its final layers (${[...sinks].join(', ')}); Layerloom uses the final layers`);
+  }
+
+  let weights: NodeWeights | null = null;
+  if (opts.weights) {
+    weights = {};
+    const prefixOf = (name: string) => name.split('/')[0]!;
+    for (const l of parsed.layers) weights[ids.get(l.name)!] = [];
+    for (const [name, t] of opts.weights) {
+      const id = ids.get(prefixOf(name));
+      if (id === undefined) warnings.push(`weight "${name}" belongs to no layer; ignored`);
+      else weights[id]!.push(t);
+    }
+  }
+  const rawName = opts.name ?? topo.config?.name ?? 'imported';
+  const doc: LoomDocument = {
+    format: 'layerloom.model', version: 1, name: String(rawName).slice(0, 200), nodes, edges,
+    layout: autoLayout(nodes, edges),
+  };
+  return { ok: true, doc, weights, warnings };
+}
+
+export { ACTIVATIONS };
+export type { ActivationName };
