@@ -69,8 +69,9 @@ function NodeInspector({ nodes }: { nodes: LoomNode[] }) {
   const first = nodes[0]!;
   const sameType = nodes.every((n) => n.type === first.type);
   const ids = nodes.map((n) => n.id);
-  const onCommit = useCallback((name: string, value: unknown) => {
-    useEditor.getState().setParam(useEditor.getState().selectedNodes, name, value);
+  const onCommit = useCallback((name: string, value: unknown, coalesce?: string) => {
+    const sel = useEditor.getState().selectedNodes;
+    useEditor.getState().setParam(sel, name, value, coalesce && `${sel.join(',')}:${coalesce}`);
   }, []);
   if (!sameType) {
     return (

@@ -14,8 +14,8 @@ export interface ParamFieldProps {
   value: unknown;
   /** Several selected nodes disagree on this param. */
   mixed?: boolean;
-  /** Write a value (undefined = reset to the default). */
-  onCommit(name: string, value: unknown): void;
+  /** Write a value (undefined = reset to the default); `coalesce` groups one typing session into one undo step. */
+  onCommit(name: string, value: unknown, coalesce?: string): void;
   /** An analysis error attached to this param. */
   problem?: string;
 }
@@ -75,13 +75,13 @@ function ParamFieldView({ def, spec, value, mixed, onCommit, problem }: ParamFie
   const isSet = value !== undefined;
   const effective = isSet ? value : spec.default;
   const label = (
-    <label htmlFor={id} className="field-label" title={spec.doc}>
-      {spec.name}
+    <div className="field-label">
+      <label htmlFor={id} title={spec.doc}>{spec.name}</label>
       {isSet && !mixed && (
         <button type="button" className="field-reset" title={`Reset to default (${formatValue(spec, spec.default) || 'auto'})`}
           aria-label={`Reset ${spec.name}`} onClick={() => onCommit(spec.name, undefined)}>↺</button>
       )}
-    </label>
+    </div>
   );
 
   if (spec.type === 'bool') {
@@ -114,6 +114,8 @@ function TextField({ id, def, spec, value, mixed, onCommit, label, problem }: Pa
   const [text, setText] = useState(shown);
   const [error, setError] = useState<string | null>(null);
   const lastShown = useRef(shown);
+  const session = useRef(0);
+  const key = () => `${id}:${session.current}`;
   // The document changed under the field (undo, another edit): show the new value.
   useEffect(() => {
     if (shown !== lastShown.current) {
@@ -129,7 +131,7 @@ function TextField({ id, def, spec, value, mixed, onCommit, label, problem }: Pa
       // Empty: back to the default (shown as the placeholder), not an error.
       setError(null);
       lastShown.current = '';
-      if (value !== undefined) onCommit(spec.name, undefined);
+      if (value !== undefined) onCommit(spec.name, undefined, key());
       return;
     }
     const r = parseParamText(def, spec, t);
@@ -139,7 +141,7 @@ function TextField({ id, def, spec, value, mixed, onCommit, label, problem }: Pa
     }
     setError(null);
     lastShown.current = formatValue(spec, r.value);
-    if (JSON.stringify(r.value) !== JSON.stringify(value)) onCommit(spec.name, r.value);
+    if (JSON.stringify(r.value) !== JSON.stringify(value)) onCommit(spec.name, r.value, key());
   };
   const hint = rangeHint(spec);
   const message = error ?? problem;
@@ -148,7 +150,7 @@ function TextField({ id, def, spec, value, mixed, onCommit, label, problem }: Pa
     <div className={`field${message ? ' invalid' : ''}`}>
       {label}
       <input id={id} type="text" inputMode={spec.type === 'int' || spec.type === 'float' ? 'decimal' : 'text'}
-        value={text} placeholder={placeholder} onChange={(e) => onChange(e.target.value)}
+        value={text} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} onFocus={() => { session.current++; }}
         aria-invalid={message ? true : undefined} aria-describedby={`${id}-doc`} spellCheck={false} autoComplete="off"
         data-param={spec.name} />
       {message ? <div className="field-error" role="alert">{message}</div> : null}

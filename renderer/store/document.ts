@@ -8,6 +8,7 @@ import { applyFix, freshId } from '../../shared/analysis';
 import { getLayerDef, isLayerType, type QuickFix } from '../../shared/catalog';
 import { NodeIdSchema, type LoomDocument, type LoomEdge, type LoomNode, type Position } from '../../shared/document';
 import { GRID, layoutGraph, NODE_H, positionsOf } from './layout';
+import type { History } from './selection';
 import type { Slice } from './types';
 
 export const emptyDocument = (name = 'untitled'): LoomDocument => ({
@@ -44,8 +45,11 @@ export interface DocumentSlice {
   connect(from: string, to: string): boolean;
   /** Delete nodes (and every edge touching them) and edges, as one step. */
   removeElements(nodeIds: readonly string[], edgeKeys?: readonly string[]): void;
-  /** Set (or with `undefined`, reset to default) one param on several nodes: one step. */
-  setParam(nodeIds: readonly string[], name: string, value: unknown): void;
+  /**
+   * Set (or with `undefined`, reset to default) one param on several nodes: one step. Successive
+   * calls with the same `coalesce` key (one typing session in a field) stay one undo step.
+   */
+  setParam(nodeIds: readonly string[], name: string, value: unknown, coalesce?: string): void;
   /** Rename a node (edges and layout follow). Returns an error message, or null on success. */
   renameNode(oldId: string, newId: string): string | null;
   /** Move nodes (positions are top-left corners, in the document's `layout`). */
@@ -89,9 +93,11 @@ export function clipOf(doc: LoomDocument, nodeIds: readonly string[]): Clip {
 }
 
 export const createDocumentSlice =
-  (clearHistory: () => void): Slice<DocumentSlice> =>
+  (history: History): Slice<DocumentSlice> =>
   (set, get) => {
     const doc0 = emptyDocument();
+    /** The last coalescing edit: its key and the document it produced. */
+    let lastEdit: { key: string; doc: LoomDocument } | null = null;
     const update = (fn: (doc: LoomDocument) => LoomDocument, extra: Record<string, unknown> = {}) => {
       const doc = get().doc;
       const next = fn(doc);
@@ -107,7 +113,7 @@ export const createDocumentSlice =
 
       loadDocument(doc, filePath = null) {
         set({ doc, savedDoc: doc, filePath, selectedNodes: [], selectedEdges: [] });
-        clearHistory();
+        history.clear();
       },
       markSaved(filePath) {
         set({ savedDoc: get().doc, filePath });
@@ -177,21 +183,29 @@ export const createDocumentSlice =
         }, { selectedNodes: get().selectedNodes.filter((id) => !ids.has(id)), selectedEdges: [] });
       },
 
-      setParam(nodeIds, name, value) {
+      setParam(nodeIds, name, value, coalesce) {
         const ids = new Set(nodeIds);
-        update((doc) => {
-          let changed = false;
-          const nodes = doc.nodes.map((n) => {
-            if (!ids.has(n.id)) return n;
-            const params = { ...n.params };
-            if (value === undefined) delete params[name];
-            else params[name] = value;
-            if (JSON.stringify(params) === JSON.stringify(n.params)) return n;
-            changed = true;
-            return { ...n, params };
+        // Same typing session, and nothing else changed the document since: no new undo step.
+        const merge = !!coalesce && lastEdit?.key === coalesce && lastEdit.doc === get().doc;
+        if (merge) history.pause();
+        try {
+          update((doc) => {
+            let changed = false;
+            const nodes = doc.nodes.map((n) => {
+              if (!ids.has(n.id)) return n;
+              const params = { ...n.params };
+              if (value === undefined) delete params[name];
+              else params[name] = value;
+              if (JSON.stringify(params) === JSON.stringify(n.params)) return n;
+              changed = true;
+              return { ...n, params };
+            });
+            return changed ? { ...doc, nodes } : doc;
           });
-          return changed ? { ...doc, nodes } : doc;
-        });
+        } finally {
+          if (merge) history.resume();
+        }
+        lastEdit = coalesce ? { key: coalesce, doc: get().doc } : null;
       },
 
       renameNode(oldId, newId) {

@@ -22,7 +22,7 @@ export function createEditorStore() {
   const store = create<EditorState>()(
     temporal(
       (set, get) => ({
-        ...createDocumentSlice(() => history.clear())(set, get),
+        ...createDocumentSlice(history)(set, get),
         ...createSelectionSlice(history)(set, get),
         ...createViewSlice(set, get),
       }),

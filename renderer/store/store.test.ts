@@ -66,6 +66,18 @@ describe('editor store', () => {
     expect(store.getState().doc.nodes.map((n) => n.params.units)).toEqual([undefined, undefined]);
   });
 
+  it('edits with the same coalesce key (one typing session) are one step, until something else changes', () => {
+    const { dense, out } = chain(store);
+    const before = past(store);
+    for (const v of [1, 12, 128]) store.getState().setParam([dense], 'units', v, 'typing-1');
+    expect(past(store)).toBe(before + 1);
+    store.getState().setParam([out], 'units', 3);
+    store.getState().setParam([dense], 'units', 64, 'typing-1');
+    expect(past(store)).toBe(before + 3);
+    undo(store);
+    expect(store.getState().doc.nodes[1]!.params.units).toBe(128);
+  });
+
   it('deleting a node cascades to its edges and layout, in one step', () => {
     const { input, dense, out } = chain(store);
     const before = past(store);
