@@ -41,6 +41,9 @@ const BOOL_FLAGS = ['--json', '--help', '-h'] as const;
 
 class UsageError extends Error {}
 
+/** Without a TTY, a batch progress line at most this often (seconds). */
+const PLAIN_PROGRESS_SEC = 15;
+
 interface Parsed {
   file: string;
   flags: Partial<Record<(typeof VALUE_FLAGS)[number], string>>;
@@ -188,6 +191,7 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
     lineOpen = false;
   };
   let classes: string[] | undefined;
+  let lastPlain = 0;
 
   const onEvent = (e: TrainEvent) => {
     if (p.json) {
@@ -202,6 +206,11 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
         io.out(`${e.epochs} epoch${e.epochs === 1 ? '' : 's'} of ${e.batchesPerEpoch} batches (batch size ${e.batchSize}), seed ${e.seed}`);
         break;
       case 'batch':
+        if (!tty && e.elapsedSec - lastPlain >= PLAIN_PROGRESS_SEC) {
+          // Logs and pipes get a progress line now and then instead of a redrawn bar.
+          lastPlain = e.elapsedSec;
+          io.out(`Epoch ${e.epoch} batch ${e.batch}/${e.batches}  ${fmtLogs(e.logs)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${fmtTime(e.etaSec)}`);
+        }
         if (tty) {
           const line = `Epoch ${e.epoch} ${bar(e.batch / e.batches)} ${e.batch}/${e.batches}  ${fmtLogs(e.logs)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${fmtTime(e.etaSec)}`;
           write(`\r\x1b[2K${line}`);

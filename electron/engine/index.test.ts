@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LoomDocument } from '../../shared/document';
+import { EvaluationSchema, type TrainEvent } from '../../shared/engine/events';
+import * as engine from './index';
+
+const doc: LoomDocument = {
+  format: 'layerloom.model', version: 1, name: 'blobs',
+  nodes: [
+    { id: 'x', type: 'Input', params: { shape: [2] } },
+    { id: 'h', type: 'Dense', params: { units: 8, activation: 'relu' } },
+    { id: 'y', type: 'Dense', params: { units: 2 } },
+  ],
+  edges: [{ from: 'x', to: 'h' }, { from: 'h', to: 'y' }],
+  training: {
+    optimizer: 'adam', learningRate: 0.05, momentum: 0, nesterov: false, loss: 'sparseCategoricalCrossentropy',
+    metrics: ['accuracy'], batchSize: 32, epochs: 8, validationSplit: 0.2, shuffle: true, seed: 7,
+  },
+  dataset: { source: 'builtin', name: 'blobs' },
+};
+
+describe('engine API (as the engine process calls it)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'loom-api-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('trains on a built-in dataset, then evaluates and predicts from the run folder after the run left memory', async () => {
+    const info = await engine.initBackend('wasm');
+    expect(info.name).toBe('wasm');
+    const runDir = join(tmp, 'blobs.runs', 'r1');
+    const events: TrainEvent[] = [];
+    const h = engine.startTraining({ runId: 'r1', doc, outDir: runDir }, (e) => events.push(e));
+    const last = await h.done;
+    expect(last).toMatchObject({ type: 'end', reason: 'completed', weightsPath: runDir });
+    // A linear output with a cross-entropy loss trains on logits; accuracy must still be high.
+    if (last.type === 'end') expect(last.logs.val_accuracy).toBeGreaterThan(0.9);
+    const before = await engine.evaluate({ runId: 'r1' });
+
+    engine.disposeRun('r1'); // as after an engine restart
+    expect(engine.hasRun('r1')).toBe(false);
+    const ev = EvaluationSchema.parse(await engine.evaluate({ runId: 'r1', runDir }));
+    expect(ev.logs).toEqual(before.logs);
+    expect(ev.confusion).toEqual(before.confusion);
+
+    const p = await engine.predict({ runId: 'r1', runDir, inputs: [[-2, -2], [2.5, 2]] });
+    expect(p.classes).toEqual(['0', '1']);
+    expect(p.labels).toHaveLength(2);
+    expect(p.labels).toEqual(['0', '1']);
+    for (const o of p.outputs) expect(o.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5); // probabilities, not logits
+    engine.disposeRun('r1');
+  });
+
+  it('previews a built-in dataset', async () => {
+    const p = await engine.previewData({ dataset: { source: 'builtin', name: 'iris' }, limit: 6 });
+    expect(p.name).toBe('iris');
+    expect(p.samples.length).toBeLessThanOrEqual(6);
+    expect(p.inputShape).toEqual([4]);
+  });
+
+  it('evaluating an unknown run says what to do', async () => {
+    await expect(engine.evaluate({ runId: 'nope' })).rejects.toThrow(/No trained run "nope"/);
+  });
+});

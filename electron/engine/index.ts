@@ -1,0 +1,106 @@
+/**
+ * The training engine's public API, in one place. Plain Node + TensorFlow.js (no electron import):
+ * the CLI calls it in-process, the desktop app's engine process (./worker.ts) calls it with
+ * JSON-serialisable requests and forwards the events.
+ *
+ *   await initBackend()                                → BackendInfo (which backend, and why not native)
+ *   startTraining({ runId, doc, baseDir, outDir }, emit) → { stop, pause, resume, done }
+ *   await evaluate({ runId, runDir? })                 → Evaluation (test split)
+ *   await predict({ runId, inputs, runDir? })          → { outputs, labels?, classes? }
+ *   await loadRun(runDir) / saveRun(runId, dir)        → run folders (docs/engine.md)
+ *   compileModel(doc)                                  → { model: tf.LayersModel, ... }
+ *
+ * See docs/engine.md for the run-folder layout, the custom layers' weights and the event stream.
+ */
+import { evaluateRun, predictRun, type EvaluateOptions } from './evaluate';
+import { loadRun as loadRunFolder, saveRun as saveRunFolder, runsDirFor, RUN_FILES } from './persist';
+import { disposeRun, getRun, hasRun, listRuns } from './runs';
+import type { Evaluation } from '../../shared/engine/events';
+import type { DatasetConfig } from '../../shared/document';
+import type { RunRecord } from './types';
+
+export { initBackend, backendInfo, describeBackend, type BackendName } from './backend';
+export { compileModel, layerNameOf, ModelBuildError, BUILDERS, type CompiledModel, type CompileOptions } from './compile';
+export { startTraining, RunError, type TrainHandle } from './train';
+export { evaluateRun, predictRun, perClassScores } from './evaluate';
+export { disposeRun, getRun, hasRun, listRuns, runsDirFor, RUN_FILES };
+export type { TrainRequest, Prediction, RunRecord } from './types';
+export { MultiHeadAttention, TransformerEncoder, PositionalEmbedding } from './layers/attention';
+
+/** Where a run lives: in memory by id, or on disk in `runDir` (loaded on demand, e.g. after an engine restart). */
+export interface RunRef {
+  runId: string;
+  /** The run folder (`<model>.runs/<runId>/`), to reload a run this engine process does not hold. */
+  runDir?: string;
+  /** The document's folder (relative dataset paths). */
+  baseDir?: string;
+}
+
+async function ensureRun(ref: RunRef): Promise<void> {
+  if (hasRun(ref.runId)) return;
+  if (!ref.runDir) throw new Error(`No trained run "${ref.runId}" in this engine and no run folder to load it from`);
+  await loadRunFolder(ref.runDir, ref.runId);
+}
+
+/** Evaluate a run on its test split. */
+export async function evaluate(req: RunRef & Pick<EvaluateOptions, 'split'>): Promise<Evaluation> {
+  await ensureRun(req);
+  return evaluateRun(req.runId, { baseDir: req.baseDir, split: req.split });
+}
+
+/** Flatten one sample given as nested arrays (the Input's shape) or already flat. */
+function flatSample(s: unknown, i: number): number[] {
+  const out: number[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
+    else throw new Error(`Input ${i + 1} holds ${JSON.stringify(v)?.slice(0, 40)}: only finite numbers are allowed`);
+  };
+  walk(s);
+  return out;
+}
+
+/** Predict on raw inputs (one sample per entry, nested in the Input's shape or flat). */
+export async function predict(req: RunRef & { inputs: unknown[] }): Promise<{ outputs: number[][]; labels?: string[]; classes?: string[] }> {
+  await ensureRun(req);
+  const p = predictRun(req.runId, req.inputs.map(flatSample));
+  return {
+    outputs: p.outputs,
+    ...(p.classes && p.predicted ? { classes: p.classes, labels: p.predicted.map((c) => p.classes![c] ?? String(c)) } : {}),
+  };
+}
+
+/** Load a run folder into this engine (for evaluate/predict/export). */
+export async function loadRun(runDir: string, runId?: string): Promise<RunRecord> {
+  return loadRunFolder(runDir, runId);
+}
+
+/** Save an in-memory run into a folder. */
+export async function saveRun(runId: string, dir: string): Promise<string> {
+  return saveRunFolder(getRun(runId), dir);
+}
+
+/** The data panel's preview: summary, split sizes, class balance, warnings and a few samples. */
+export async function previewData(req: { dataset: DatasetConfig; baseDir?: string; limit?: number; inputShape?: number[] }) {
+  const data = await import('./data');
+  const ds = await data.loadDataset(req.dataset, { baseDir: req.baseDir, inputShape: req.inputShape });
+  const split = data.splitDataset(ds, { testSplit: req.dataset.testSplit, limit: req.dataset.limit });
+  const summary = data.summarizeData(ds, split);
+  const limit = req.limit ?? 16;
+  const perClass = ds.classes ? Math.max(1, Math.ceil(limit / ds.classes.length)) : Math.max(1, Math.ceil(limit / 10));
+  const samples = data.previewSamples(ds, { perClass }).slice(0, limit);
+  return { ...summary, inputShape: ds.sampleShape, samples };
+}
+
+/** Exporters live in ./export (another part of the engine); this forwards when they provide exportModel. */
+export async function exportModel(req: unknown): Promise<unknown> {
+  const path = './export/index';
+  let mod: { exportModel?: (r: unknown) => Promise<unknown> };
+  try {
+    mod = await import(/* @vite-ignore */ path);
+  } catch {
+    mod = {};
+  }
+  if (typeof mod.exportModel !== 'function') throw Object.assign(new Error('export is not available in this engine yet'), { code: 'unavailable' });
+  return mod.exportModel(req);
+}
