@@ -1,0 +1,34 @@
+import { launchApp } from './harness';
+
+describe('smoke: web mode in Chromium', () => {
+  it('loads the app with the token, and talks to the server over the WebSocket', async () => {
+    const app = await launchApp({ projectFiles: ['assets/templates/linear-regression.loom'] });
+    try {
+      await expect(app.page.title()).resolves.toMatch(/Layerloom/);
+      await app.page.waitForFunction(() => (document.getElementById('root')?.childElementCount ?? 0) > 0, null, { timeout: 60_000 });
+      // The page's own WebSocket client (the same contract as Electron's preload) works with the token.
+      // (A string, so Vitest does not rewrite the dynamic import inside the page function.)
+      const info = await app.page.evaluate(`(async () => {
+        const { getApi } = await import('/platform/api.ts');
+        const api = getApi();
+        return { info: await api.app.info(), list: await api.file.list() };
+      })()`) as { info: unknown; list: { files: unknown[] } };
+      expect(info.info).toMatchObject({ mode: 'web', projectDir: app.projectDir });
+      expect(info.list.files).toEqual([{ path: 'linear-regression.loom', name: 'linear-regression.loom' }]);
+      await app.screenshot('smoke-loaded');
+      expect(app.errors).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is refused without the token', async () => {
+    const app = await launchApp({ withToken: false });
+    try {
+      await expect(app.page.locator('body').innerText()).resolves.toMatch(/needs the token/);
+      expect(await app.page.locator('#root').count()).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * Where documents are read from and written to. Two implementations of one interface:
+ *  - `ProjectFiles` (web mode): every path is relative to one project folder and confined to it
+ *    (`..`, absolute paths elsewhere and symlinks out of it are refused); only `.loom` files.
+ *  - the desktop app's version (electron/main/desktop-files.ts) adds native dialogs and absolute paths.
+ */
+import { readFile, readdir, realpath, stat, mkdir } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { FileRef, OpenResult, SaveResult } from '../../shared/ipc/contract';
+import { IpcError } from '../../shared/ipc/rpc';
+import { MAX_FILE_BYTES } from '../../shared/document/load';
+import { writeFileAtomic } from './atomic';
+
+export interface FileAccess {
+  /** Read `path`; without a path, ask the person (a dialog) or refuse where that is impossible. */
+  open(path?: string): Promise<OpenResult>;
+  save(path: string, text: string): Promise<SaveResult>;
+  saveAs(text: string, suggestedName?: string, path?: string): Promise<SaveResult>;
+  list(dir?: string): Promise<{ dir: string; files: FileRef[] }>;
+  /** The absolute path of a document path the renderer gave (checked like open/save). */
+  absolute(path: string): Promise<string>;
+  exists(path: string): Promise<boolean>;
+  /** Where an export goes when the request names no folder; null = canceled. */
+  exportDir(format: string, docPath?: string | null, docName?: string): Promise<string | null>;
+  /** Check (and make absolute) a folder the renderer asked to export into. */
+  checkOutDir(dir: string): Promise<string>;
+}
+
+export const LOOM_EXT = '.loom';
+
+export function requireLoom(path: string): void {
+  if (!path.toLowerCase().endsWith(LOOM_EXT)) throw new IpcError('forbidden', `only ${LOOM_EXT} model files can be opened or saved here (got "${basename(path)}")`);
+}
+
+export async function readDocumentFile(abs: string): Promise<string> {
+  let size: number;
+  try {
+    const st = await stat(abs);
+    if (!st.isFile()) throw new IpcError('not-found', `"${basename(abs)}" is not a file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof IpcError) throw e;
+    throw new IpcError('not-found', `cannot open "${basename(abs)}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  if (size > MAX_FILE_BYTES) throw new IpcError('failed', `"${basename(abs)}" is too large for a model file (${Math.round(size / 1e6)} MB)`);
+  return readFile(abs, 'utf8');
+}
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+export class ProjectFiles implements FileAccess {
+  private rootReal: Promise<string>;
+
+  constructor(readonly root: string) {
+    this.rootReal = realpath(root);
+  }
+
+  /** Resolve a project path, refusing anything that leaves the project folder. Returns [absolute, relative]. */
+  async resolve(p: string, { mustExist = false } = {}): Promise<[string, string]> {
+    const root = await this.rootReal;
+    if (p.includes('\0')) throw new IpcError('forbidden', 'invalid path');
+    const abs = resolve(root, p);
+    const inside = (a: string) => {
+      const rel = relative(root, a);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    };
+    if (!inside(abs)) throw new IpcError('forbidden', `"${p}" is outside the project folder`);
+    // Follow symlinks: the real location must be inside too (for a new file, its folder's).
+    let real: string;
+    try {
+      real = await realpath(abs);
+    } catch {
+      if (mustExist) throw new IpcError('not-found', `cannot open "${p}": no such file in the project folder`);
+      let parent: string;
+      try {
+        parent = await realpath(dirname(abs));
+      } catch {
+        throw new IpcError('not-found', `the folder of "${p}" does not exist in the project folder`);
+      }
+      real = join(parent, basename(abs));
+    }
+    if (!inside(real)) throw new IpcError('forbidden', `"${p}" leads outside the project folder`);
+    return [real, toPosix(relative(root, real))];
+  }
+
+  async open(path?: string): Promise<OpenResult> {
+    if (!path) throw new IpcError('unavailable', 'the server cannot show a file dialog: pass a path in the project folder');
+    requireLoom(path);
+    const [abs, rel] = await this.resolve(path, { mustExist: true });
+    return { canceled: false, path: rel, name: basename(abs), text: await readDocumentFile(abs) };
+  }
+
+  async save(path: string, text: string): Promise<SaveResult> {
+    requireLoom(path);
+    const [abs, rel] = await this.resolve(path);
+    await writeFileAtomic(abs, text);
+    return { canceled: false, path: rel, name: basename(abs) };
+  }
+
+  async saveAs(text: string, _suggested?: string, path?: string): Promise<SaveResult> {
+    if (!path) throw new IpcError('unavailable', 'the server cannot show a save dialog: pass a path in the project folder');
+    return this.save(path, text);
+  }
+
+  async list(dir = '.'): Promise<{ dir: string; files: FileRef[] }> {
+    const [abs, rel] = await this.resolve(dir, { mustExist: true });
+    const out: FileRef[] = [];
+    const walk = async (d: string, depth: number) => {
+      if (depth > 3 || out.length >= 500) return;
+      let entries;
+      try {
+        entries = await readdir(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+        const full = join(d, e.name);
+        if (e.isDirectory()) await walk(full, depth + 1);
+        else if (e.isFile() && e.name.toLowerCase().endsWith(LOOM_EXT)) {
+          out.push({ path: toPosix(relative(await this.rootReal, full)), name: e.name });
+        }
+      }
+    };
+    await walk(abs, 0);
+    return { dir: rel || '.', files: out };
+  }
+
+  async absolute(path: string): Promise<string> {
+    return (await this.resolve(path))[0];
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.resolve(path, { mustExist: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async exportDir(format: string, docPath?: string | null, docName?: string): Promise<string> {
+    const base = (docPath ? basename(docPath).replace(/\.loom$/i, '') : docName || 'model').replace(/[^A-Za-z0-9._-]+/g, '-');
+    const [abs] = await this.resolve(join('export', `${base}-${format.replace(/[^A-Za-z0-9_-]+/g, '-')}`));
+    await mkdir(abs, { recursive: true });
+    return abs;
+  }
+
+  async checkOutDir(dir: string): Promise<string> {
+    const [abs] = await this.resolve(dir);
+    await mkdir(abs, { recursive: true });
+    return abs;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The implementation of every request in the contract, shared by the desktop app (ipcMain) and web
+ * mode (WebSocket). Transport-specific pieces come in as dependencies: where files live and how the
+ * person picks them (`files`), settings, the engine supervisor, and how events are pushed.
+ * No Electron import here.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { serializeDocument } from '../../shared/document/save';
+import { CURRENT_VERSION, FORMAT, type LoomDocument } from '../../shared/document/schema';
+import type { BackendInfo, Evaluation } from '../../shared/engine/events';
+import type { EventName, EventOf, Template } from '../../shared/ipc/contract';
+import { IpcError, type Handlers } from '../../shared/ipc/rpc';
+import type { EngineSupervisor } from './engine-supervisor';
+import type { FileAccess } from './files';
+import type { SettingsStore } from './settings';
+
+export type Emit = <E extends EventName>(name: E, payload: EventOf<E>) => void;
+
+export interface ShellDeps {
+  mode: 'electron' | 'web';
+  version: string;
+  files: FileAccess;
+  settings: SettingsStore;
+  engine: EngineSupervisor;
+  templatesDir: string;
+  projectDir?: string;
+  /** The renderer's unsaved-changes state (desktop: used by the close prompt). */
+  onDirty?: (dirty: boolean, name?: string) => void;
+  /** The renderer's answer to `app.beforeClose`. */
+  onCloseReady?: (requestId: string, close: boolean) => void;
+  /** Files successfully opened or saved (desktop: OS recent documents). */
+  onRecent?: (path: string) => void;
+}
+
+export function newRunId(): string {
+  return `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+export const BLANK_DOCUMENT: LoomDocument = { format: FORMAT, version: CURRENT_VERSION, name: 'untitled', nodes: [], edges: [] };
+
+/** `assets/templates/*.loom` as { id, name, description, text }, sorted by name. Broken files are skipped. */
+export async function loadTemplates(dir: string): Promise<Template[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((f) => f.endsWith('.loom')).sort();
+  } catch {
+    return [];
+  }
+  const out: Template[] = [];
+  for (const f of names) {
+    const text = await readFile(join(dir, f), 'utf8');
+    try {
+      const json = JSON.parse(text) as { name?: unknown; description?: unknown };
+      const id = f.replace(/\.loom$/, '');
+      out.push({ id, name: typeof json.name === 'string' ? json.name : id, description: typeof json.description === 'string' ? json.description : '', text });
+    } catch {
+      /* not JSON: not a template */
+    }
+  }
+  return out;
+}
+
+export function createHandlers(deps: ShellDeps): Handlers {
+  const { files, settings, engine } = deps;
+  let templates: Promise<Template[]> | null = null;
+  const getTemplates = () => (templates ??= loadTemplates(deps.templatesDir));
+
+  const remember = async (path: string | null) => {
+    if (!path) return;
+    await settings.addRecent(path);
+    deps.onRecent?.(path);
+  };
+
+  /** Folder for the engine to resolve dataset paths against, and the run folder for weights. */
+  const locate = async (docPath: string | null | undefined, runId?: string): Promise<{ baseDir?: string; outDir?: string }> => {
+    if (!docPath) return {};
+    const abs = await files.absolute(docPath);
+    return {
+      baseDir: dirname(abs),
+      ...(runId ? { outDir: join(dirname(abs), `${basename(abs).replace(/\.loom$/i, '')}.runs`, runId) } : {}),
+    };
+  };
+
+  return {
+    'app.info': () => ({ mode: deps.mode, version: deps.version, platform: process.platform, ...(deps.projectDir ? { projectDir: deps.projectDir } : {}) }),
+    'app.setDirty': (req) => {
+      deps.onDirty?.(req.dirty, req.name);
+      return { ok: true };
+    },
+    'app.closeReady': (req) => {
+      if (!deps.onCloseReady) return { ok: false };
+      deps.onCloseReady(req.requestId, req.close);
+      return { ok: true };
+    },
+
+    'file.new': async ({ template }) => {
+      if (!template) return { path: null, name: 'untitled.loom', text: serializeDocument(BLANK_DOCUMENT) };
+      const t = (await getTemplates()).find((x) => x.id === template);
+      if (!t) throw new IpcError('not-found', `no template named "${template}"`);
+      return { path: null, name: `${t.id}.loom`, text: t.text };
+    },
+    'file.open': async ({ path }) => {
+      const r = await files.open(path);
+      if (!r.canceled) await remember(r.path);
+      return r;
+    },
+    'file.save': async ({ path, text }) => {
+      const r = await files.save(path, text);
+      if (!r.canceled) await remember(r.path);
+      return r;
+    },
+    'file.saveAs': async ({ text, suggestedName, path }) => {
+      const r = await files.saveAs(text, suggestedName, path);
+      if (!r.canceled) await remember(r.path);
+      return r;
+    },
+    'file.recent': async () => {
+      const s = await settings.get();
+      const present = await Promise.all(s.recentFiles.map((p) => files.exists(p)));
+      return { files: s.recentFiles.filter((_, i) => present[i]).map((p) => ({ path: p, name: basename(p) })) };
+    },
+    'file.list': ({ dir }) => files.list(dir),
+    'file.listTemplates': async () => ({ templates: await getTemplates() }),
+
+    'settings.get': () => settings.get(),
+    'settings.set': (patch) => settings.set(patch),
+
+    'engine.backend': async () => (await engine.call('initBackend', {})) as BackendInfo,
+    'engine.train': async (req) => {
+      const runId = req.runId ?? newRunId();
+      return engine.train({
+        runId,
+        doc: req.doc,
+        ...(await locate(req.docPath, runId)),
+        ...(req.overrides ? { overrides: req.overrides } : {}),
+      });
+    },
+    'engine.stop': ({ runId }) => engine.control(runId, 'stop'),
+    'engine.pause': ({ runId }) => engine.control(runId, 'pause'),
+    'engine.resume': ({ runId }) => engine.control(runId, 'resume'),
+    'engine.evaluate': async (req) => {
+      const where = await locate(req.docPath, req.runId);
+      return (await engine.call('evaluate', { runId: req.runId, doc: req.doc, baseDir: where.baseDir, runDir: where.outDir })) as Evaluation;
+    },
+    'engine.predict': async (req) => {
+      const where = await locate(req.docPath, req.runId);
+      return (await engine.call('predict', { runId: req.runId, doc: req.doc, inputs: req.inputs, baseDir: where.baseDir, runDir: where.outDir })) as never;
+    },
+    'data.preview': async (req) => {
+      const where = await locate(req.docPath);
+      return (await engine.call('preview', { dataset: req.dataset, baseDir: where.baseDir, limit: req.limit ?? 16 })) as never;
+    },
+    'export.run': async (req) => {
+      const outDir = req.outDir ? await files.checkOutDir(req.outDir) : await files.exportDir(req.format, req.docPath, req.doc.name);
+      if (!outDir) return { canceled: true };
+      const where = await locate(req.docPath, req.runId);
+      const r = (await engine.call('export', {
+        format: req.format, doc: req.doc, outDir, baseDir: where.baseDir, ...(req.runId ? { runId: req.runId, runDir: where.outDir } : {}),
+      })) as { files?: string[] } | null;
+      return { canceled: false, outDir, files: Array.isArray(r?.files) ? r.files : [] };
+    },
+  };
+}
