@@ -4,7 +4,10 @@
  * gradients and fallback kernels from ./kernels) → the pure-JS cpu backend.
  *
  * `LAYERLOOM_BACKEND=tensorflow|wasm|cpu` (or the `prefer` argument) forces a backend; when the forced
- * one cannot load, the next one down is used and the reason says so.
+ * one cannot load, the next one down is used and the reason says so. `LAYERLOOM_WASM_DIR` points the
+ * wasm backend at the folder holding its .wasm files (default: the package's own dist folder).
+ * In Node the wasm backend runs single-threaded (tfjs-backend-wasm 4.22 reports no multithread support
+ * there); SIMD is used when available.
  */
 import { tf } from './tfjs';
 import type { BackendInfo } from '../../shared/engine/events';
@@ -18,6 +21,7 @@ let pending: Promise<BackendInfo> | null = null;
 let pendingFor: string | undefined;
 let currentFor: string | undefined;
 let kernelsInstalled = false;
+let wasmPathSet = false;
 
 /** The backend in use, once initBackend() has run. */
 export function backendInfo(): BackendInfo | null {
@@ -45,7 +49,13 @@ async function tryNative(): Promise<string | null> {
 
 async function tryWasm(): Promise<string | null> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // A packaged app may keep the .wasm binaries outside its archive (asarUnpack): point there.
+    const dir = typeof process !== 'undefined' ? process.env.LAYERLOOM_WASM_DIR : undefined;
+    if (dir && !wasmPathSet) {
+      wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+      wasmPathSet = true;
+    }
     if (!(await tf.setBackend('wasm'))) return 'the WebAssembly backend did not initialise';
     if (!kernelsInstalled) {
       installFastKernels();
