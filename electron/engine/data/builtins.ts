@@ -251,7 +251,7 @@ function genShapes(info: Info): Dataset {
         }
         const o = ((i * S + py) * S + px) * 3;
         for (let k = 0; k < 3; k++) {
-          const v = (on ? fg[k]! : bg[k]!) + 12 * gaussian(rng);
+          const v = (on ? fg[k]! : bg[k]!) + 24 * (rng() + rng() - 1); // triangular noise, σ ≈ 10
           x[o + k] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
         }
       }
@@ -367,13 +367,14 @@ export function listBuiltins(): BuiltinInfo[] {
 const cache = new Map<string, Dataset>();
 
 /** Load a built-in by name (cached: treat x / y as read-only). */
-export function loadBuiltin(name: string): Dataset {
-  const hit = cache.get(name);
+export function loadBuiltin(name: string, opts: { cache?: boolean } = {}): Dataset {
+  const useCache = opts.cache ?? true;
+  const hit = useCache ? cache.get(name) : undefined;
   if (hit) return hit;
   const b = BUILTINS.find((d) => d.info.name === name);
   if (!b) throw new DataError(`There is no built-in dataset "${name}". Built-in datasets: ${BUILTIN_NAMES.join(', ')}.`);
   const ds = b.load();
   // The full Fashion-MNIST is large (55 MB): do not keep it alive between runs.
-  if (name !== 'fashion-mnist-full') cache.set(name, ds);
+  if (useCache && name !== 'fashion-mnist-full') cache.set(name, ds);
   return ds;
 }

@@ -105,25 +105,26 @@ export interface DataWarning {
   message: string;
 }
 
-/** Warnings a person should see before training (plain data). */
+/** Warnings a person should see before training (plain data): class imbalance (over all samples, largest/smallest ≥ 3), classes missing from the training split, exact duplicates between train and test/validation, tiny training sets. */
 export function dataWarnings(ds: Dataset, split: Split): DataWarning[] {
   const out: DataWarning[] = [];
-  const bal = classBalance(ds, split.train);
-  if (bal) {
-    const nonEmpty = bal.counts.filter((c) => c > 0);
-    const max = Math.max(...bal.counts);
+  const all = classBalance(ds);
+  const train = classBalance(ds, split.train);
+  if (all && train) {
+    const nonEmpty = all.counts.filter((c) => c > 0);
+    const max = Math.max(...all.counts);
     const min = nonEmpty.length ? Math.min(...nonEmpty) : 0;
-    bal.counts.forEach((c, i) => {
-      if (c === 0) out.push({ code: 'missing-class', message: `The training split has no samples of class "${bal.classes[i]}": the model cannot learn it.` });
-    });
     if (min > 0 && max / min >= 3) {
-      const big = bal.classes[bal.counts.indexOf(max)];
-      const small = bal.classes[bal.counts.indexOf(min)];
+      const big = all.classes[all.counts.indexOf(max)];
+      const small = all.classes[all.counts.indexOf(min)];
       out.push({
         code: 'imbalance',
-        message: `The classes are imbalanced: "${big}" has ${max} training samples but "${small}" only ${min} (${(max / min).toFixed(1)}×). Accuracy can look good while the small class is ignored; check per-class recall, or collect/augment more of it.`,
+        message: `The classes are imbalanced: "${big}" has ${max} samples but "${small}" only ${min} (${(max / min).toFixed(1)}×). Accuracy can look good while the small class is ignored; check per-class recall, or collect/augment more of it.`,
       });
     }
+    train.counts.forEach((c, i) => {
+      if (c === 0) out.push({ code: 'missing-class', message: `The training split has no samples of class "${train.classes[i]}": the model cannot learn it.` });
+    });
   }
   const dupTest = split.test.length ? duplicateCount(ds, split.train, split.test) : 0;
   if (dupTest > 0) {

@@ -1,0 +1,184 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { parseCsv } from './csv';
+import { DataError, loadDataset, parseNpy } from './index';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'll-data-'));
+});
+
+/** Build .npy bytes by hand (format 1.0). */
+function npy(descr: string, shape: number[], body: Uint8Array, fortran = false): Uint8Array {
+  const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${shapeStr}, }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  header += ' '.repeat(pad % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + body.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(body, 10 + header.length);
+  return out;
+}
+const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+describe('CSV import', () => {
+  const csv = [
+    'size,color,"weight, kg",label',
+    '1.5,red,10,cat',
+    '2,blue,12,dog',
+    '',
+    '3,red,"14",dog',
+    '0.5,green,8,cat',
+  ].join('\n');
+
+  it('one-hot encodes categorical features and label-encodes a text target', async () => {
+    writeFileSync(join(dir, 'pets.csv'), csv);
+    const ds = await loadDataset({ source: 'csv', path: 'pets.csv', target: 'label' }, { baseDir: dir });
+    expect(ds.task).toBe('classification');
+    expect(ds.classes).toEqual(['cat', 'dog']);
+    expect(ds.featureNames).toEqual(['size', 'color=blue', 'color=green', 'color=red', 'weight, kg']);
+    expect(ds.sampleShape).toEqual([5]);
+    expect([...ds.x.subarray(0, 5)]).toEqual([1.5, 0, 0, 1, 10]);
+    expect([...ds.y]).toEqual([0, 1, 1, 0]);
+    expect(ds.categories).toEqual({ color: ['blue', 'green', 'red'] });
+    expect(ds.defaultNormalize).toBe('standardize');
+  });
+
+  it('supports chosen features, regression targets and forced categorical columns', async () => {
+    writeFileSync(join(dir, 'pets2.csv'), csv);
+    const ds = await loadDataset({ source: 'csv', path: join(dir, 'pets2.csv'), target: 'weight, kg', features: ['size', 'label'], task: 'regression' });
+    expect(ds.task).toBe('regression');
+    expect(ds.featureNames).toEqual(['size', 'label=cat', 'label=dog']);
+    expect([...ds.y]).toEqual([10, 12, 14, 8]);
+    const cat = await loadDataset({ source: 'csv', path: join(dir, 'pets2.csv'), target: 'label', features: ['size'], categorical: ['size'] });
+    expect(cat.featureNames).toEqual(['size=0.5', 'size=1.5', 'size=2', 'size=3']);
+  });
+
+  it('names the file, line and column of bad data', async () => {
+    writeFileSync(join(dir, 'bad.csv'), 'a,b,y\n1,2,3\n4,oops,5\n6,7,8\n9,10,11\n');
+    const err = await loadDataset({ source: 'csv', path: 'bad.csv', target: 'y' }, { baseDir: dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toBe('bad.csv line 3, column "b": "oops" is not a number (fix the value, or mark the column as categorical).');
+    expect(err.line).toBe(3);
+    expect(err.column).toBe('b');
+    expect(err.file).toBe(join(dir, 'bad.csv'));
+    writeFileSync(join(dir, 'ragged.csv'), 'a,y\n1,2\n3\n');
+    await expect(loadDataset({ source: 'csv', path: 'ragged.csv', target: 'y' }, { baseDir: dir })).rejects.toThrow('ragged.csv line 3: 1 values, but the header has 2 columns.');
+    writeFileSync(join(dir, 'empty.csv'), 'a,y\n1,2\n,4\n5,6\n');
+    await expect(loadDataset({ source: 'csv', path: 'empty.csv', target: 'y' }, { baseDir: dir })).rejects.toThrow(/empty\.csv line 3, column "a": the value is empty/);
+    await expect(loadDataset({ source: 'csv', path: 'bad.csv', target: 'z' }, { baseDir: dir })).rejects.toThrow('bad.csv has no column "z" (the target). Its columns are: a, b, y.');
+    await expect(loadDataset({ source: 'csv', path: 'missing.csv', target: 'z' }, { baseDir: dir })).rejects.toThrow(/Cannot read the CSV file .*missing\.csv/);
+  });
+
+  it('parses quotes, escaped quotes, CRLF and semicolons', () => {
+    const r = parseCsv('x;"a ""q"";b"\r\n1;"2\n3"\r\n');
+    expect(r.delimiter).toBe(';');
+    expect(r.rows).toEqual([['x', 'a "q";b'], ['1', '2\n3']]);
+    expect(r.lines).toEqual([1, 2]);
+  });
+});
+
+describe('image folder import', () => {
+  function writePng(path: string, w: number, h: number, rgba: (x: number, y: number) => [number, number, number, number]) {
+    const png = new PNG({ width: w, height: h });
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) png.data.set(rgba(x, y), (y * w + x) * 4);
+    writeFileSync(path, PNG.sync.write(png));
+  }
+  function writeJpeg(path: string, w: number, h: number, rgb: [number, number, number]) {
+    const data = Buffer.alloc(w * h * 4);
+    for (let i = 0; i < w * h; i++) data.set([...rgb, 255], i * 4);
+    writeFileSync(path, jpeg.encode({ data, width: w, height: h }, 95).data);
+  }
+
+  it('reads one subfolder per class, decodes PNG and JPEG and resizes to the Input shape', async () => {
+    const root = join(dir, 'imgs');
+    mkdirSync(join(root, 'black'), { recursive: true });
+    mkdirSync(join(root, 'red'), { recursive: true });
+    writePng(join(root, 'black', 'a.png'), 8, 8, () => [0, 0, 0, 255]);
+    writePng(join(root, 'black', 'b.png'), 16, 4, (x) => [x < 8 ? 0 : 40, 0, 0, 255]);
+    writeJpeg(join(root, 'red', 'c.jpg'), 10, 10, [250, 0, 0]);
+    writePng(join(root, 'red', 'd.PNG'), 3, 3, () => [255, 0, 0, 255]);
+    writeFileSync(join(root, 'red', 'notes.txt'), 'ignored');
+    const ds = await loadDataset({ source: 'images', path: 'imgs' }, { baseDir: dir, inputShape: [4, 4, 3] });
+    expect(ds.classes).toEqual(['black', 'red']);
+    expect(ds.count).toBe(4);
+    expect(ds.sampleShape).toEqual([4, 4, 3]);
+    expect([...ds.y]).toEqual([0, 0, 1, 1]);
+    expect(ds.x).toBeInstanceOf(Uint8Array);
+    const px = (i: number, p: number) => [...ds.x.subarray(i * 48 + p * 3, i * 48 + p * 3 + 3)];
+    expect(px(0, 5)).toEqual([0, 0, 0]);
+    expect(px(1, 0)).toEqual([0, 0, 0]); // left half of b.png
+    expect(px(1, 3)).toEqual([40, 0, 0]); // right half
+    expect(Math.abs(px(2, 5)[0]! - 250)).toBeLessThan(8); // JPEG is lossy
+    expect(px(3, 15)).toEqual([255, 0, 0]); // upscaled 3x3
+    const gray = await loadDataset({ source: 'images', path: root }, { inputShape: [2, 2, 1] });
+    expect(gray.sampleShape).toEqual([2, 2, 1]);
+    expect(gray.x[3 * 4]).toBe(Math.round(0.299 * 255)); // red → luminance
+    const forced = await loadDataset({ source: 'images', path: root, color: 'grayscale' }, { inputShape: [2, 2, 3] });
+    expect(forced.sampleShape).toEqual([2, 2, 1]);
+  });
+
+  it('explains a folder without class subfolders and names undecodable files', async () => {
+    const flat = join(dir, 'flat');
+    mkdirSync(flat, { recursive: true });
+    writePng(join(flat, 'x.png'), 2, 2, () => [0, 0, 0, 255]);
+    await expect(loadDataset({ source: 'images', path: flat })).rejects.toThrow(/needs one subfolder per class/);
+    await expect(loadDataset({ source: 'images', path: join(dir, 'nope') })).rejects.toThrow(/does not exist/);
+    const broken = join(dir, 'broken');
+    mkdirSync(join(broken, 'a'), { recursive: true });
+    mkdirSync(join(broken, 'b'), { recursive: true });
+    writePng(join(broken, 'a', 'ok.png'), 2, 2, () => [0, 0, 0, 255]);
+    writeFileSync(join(broken, 'b', 'bad.png'), 'not a png');
+    await expect(loadDataset({ source: 'images', path: broken })).rejects.toThrow(`${join(broken, 'b', 'bad.png')} is neither a PNG nor a JPEG image.`);
+  });
+});
+
+describe('.npy import', () => {
+  it('reads float32/float64/int/uint8 C-order arrays', () => {
+    const f = parseNpy(npy('<f4', [2, 3], bytes(Float32Array.from([1, 2, 3, 4, 5, 6.5]))));
+    expect(f.shape).toEqual([2, 3]);
+    expect([...f.data]).toEqual([1, 2, 3, 4, 5, 6.5]);
+    const d = parseNpy(npy('<f8', [2], bytes(Float64Array.from([0.25, -3]))));
+    expect([...d.data]).toEqual([0.25, -3]);
+    expect(d.data).toBeInstanceOf(Float32Array);
+    const i = parseNpy(npy('<i8', [3], bytes(BigInt64Array.from([1n, -2n, 3n]))));
+    expect([...i.data]).toEqual([1, -2, 3]);
+    const u = parseNpy(npy('|u1', [2, 2], Uint8Array.from([0, 255, 7, 9])));
+    expect(u.data).toBeInstanceOf(Uint8Array);
+    const be = new Uint8Array(8);
+    new DataView(be.buffer).setInt32(0, 258, false);
+    new DataView(be.buffer).setInt32(4, -1, false);
+    expect([...parseNpy(npy('>i4', [2], be)).data]).toEqual([258, -1]);
+  });
+
+  it('refuses Fortran order, unsupported dtypes and non-npy files, naming the file', () => {
+    expect(() => parseNpy(npy('<f4', [2, 2], new Uint8Array(16), true), '/data/x.npy')).toThrow(/x\.npy is stored in Fortran order/);
+    expect(() => parseNpy(npy('<c8', [2], new Uint8Array(16)), 'z.npy')).toThrow("z.npy has dtype '<c8', which Layerloom cannot read");
+    expect(() => parseNpy(npy('<U3', [2], new Uint8Array(24)), 's.npy')).toThrow(/s\.npy has dtype '<U3'/);
+    expect(() => parseNpy(new TextEncoder().encode('hello world'), 'h.npy')).toThrow(/h\.npy is not a NumPy \.npy file/);
+    expect(() => parseNpy(npy('<f4', [4], new Uint8Array(8)), 't.npy')).toThrow(/t\.npy: expected 16 bytes/);
+  });
+
+  it('loads x/y pairs as classification (int labels) or regression (float targets)', async () => {
+    const x = Float32Array.from({ length: 12 }, (_, i) => i);
+    writeFileSync(join(dir, 'x.npy'), npy('<f4', [4, 3], bytes(x)));
+    writeFileSync(join(dir, 'y.npy'), npy('<i4', [4], bytes(Int32Array.from([0, 2, 1, 2]))));
+    writeFileSync(join(dir, 'yr.npy'), npy('<f8', [4, 1], bytes(Float64Array.from([0.5, 1, 1.5, 2]))));
+    writeFileSync(join(dir, 'y3.npy'), npy('<i4', [3], bytes(Int32Array.from([0, 1, 1]))));
+    const c = await loadDataset({ source: 'npy', x: 'x.npy', y: 'y.npy' }, { baseDir: dir });
+    expect(c.task).toBe('classification');
+    expect(c.sampleShape).toEqual([3]);
+    expect(c.classes).toEqual(['0', '1', '2']);
+    expect([...c.y]).toEqual([0, 2, 1, 2]);
+    const r = await loadDataset({ source: 'npy', x: 'x.npy', y: 'yr.npy' }, { baseDir: dir });
+    expect(r.task).toBe('regression');
+    expect(r.targetShape).toEqual([1]);
+    expect([...r.y]).toEqual([0.5, 1, 1.5, 2]);
+    await expect(loadDataset({ source: 'npy', x: 'x.npy', y: 'y3.npy' }, { baseDir: dir })).rejects.toThrow('x.npy has 4 samples but y3.npy has 3: they must have the same first dimension.');
+  });
+});
