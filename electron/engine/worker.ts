@@ -151,8 +151,7 @@ function processPort(): Port | null {
 export async function loadEngineModule(spec = process.env.LAYERLOOM_ENGINE_MODULE): Promise<EngineModule> {
   if (spec) return (await import(isAbsolute(spec) ? pathToFileURL(spec).href : spec)) as EngineModule;
   try {
-    const path = './index';
-    return (await import(/* @vite-ignore */ path)) as EngineModule;
+    return (await import('./index')) as EngineModule;
   } catch (e) {
     process.stderr.write(`layerloom engine: could not load the engine module: ${(e as Error).message}\n`);
     return {};

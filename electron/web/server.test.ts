@@ -1,0 +1,171 @@
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { forkEngine } from '../main/engine-fork';
+import { parseArgs, startWebServer, type WebServer } from './server';
+
+const fakeEngine = fileURLToPath(new URL('../main/fixtures/fake-engine.ts', import.meta.url));
+
+let dir: string;
+let srv: WebServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'll-web-'));
+  mkdirSync(join(dir, 'static'));
+  mkdirSync(join(dir, 'project', 'models'), { recursive: true });
+  mkdirSync(join(dir, 'outside'));
+  writeFileSync(join(dir, 'static', 'index.html'), '<!doctype html><title>Layerloom</title><div id="root"></div>');
+  writeFileSync(join(dir, 'project', 'models', 'a.loom'), '{"format":"layerloom.model"}');
+  writeFileSync(join(dir, 'outside', 'secret.loom'), 'secret');
+  symlinkSync(join(dir, 'outside'), join(dir, 'project', 'link'));
+  srv = await startWebServer({
+    serve: 'static', staticDir: join(dir, 'static'), projectDir: join(dir, 'project'), log: () => undefined,
+    spawnEngine: forkEngine({ engineModule: fakeEngine, echoStderr: false }),
+  });
+});
+afterAll(async () => {
+  await srv?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Open a WebSocket; resolves with the socket, or the HTTP status it was refused with. */
+function connect(opts: { token?: string | null; origin?: string | null; host?: string } = {}): Promise<WebSocket | number> {
+  const token = opts.token === undefined ? srv.token : opts.token;
+  const url = `ws://127.0.0.1:${srv.port}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
+  const headers: Record<string, string> = {};
+  const origin = opts.origin === undefined ? srv.origin : opts.origin;
+  if (origin !== null) headers.origin = origin;
+  if (opts.host) headers.host = opts.host;
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => resolve(ws));
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(-1));
+  });
+}
+
+function rpc(ws: WebSocket) {
+  let id = 0;
+  const events: { event: string; payload: any }[] = [];
+  const waiting = new Map<number, (v: any) => void>();
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d));
+    if (typeof m.id === 'number') waiting.get(m.id)?.(m.envelope);
+    else events.push(m);
+  });
+  const call = (name: string, payload: unknown): Promise<any> =>
+    new Promise((r) => {
+      const i = ++id;
+      waiting.set(i, r);
+      ws.send(JSON.stringify({ id: i, name, payload }));
+    });
+  return { call, events };
+}
+
+describe('web mode security', () => {
+  it('prints a loopback URL with the token', () => {
+    expect(srv.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${srv.port}/\\?token=.{20,}`));
+    expect(srv.host).toBe('127.0.0.1');
+  });
+
+  it('refuses the page without the token or with a wrong one; serves it with the token, strict headers and a cookie', async () => {
+    expect((await fetch(`${srv.origin}/`)).status).toBe(403);
+    expect((await fetch(`${srv.origin}/?token=wrong`)).status).toBe(403);
+    expect((await fetch(`${srv.origin}/?token=${srv.token}x`)).status).toBe(403);
+    const ok = await fetch(srv.url);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('<div id="root">');
+    const csp = ok.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(ok.headers.get('x-frame-options')).toBe('DENY');
+    expect(ok.headers.get('referrer-policy')).toBe('no-referrer');
+    const cookie = ok.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    // The page's own assets load with the cookie alone.
+    expect((await fetch(`${srv.origin}/assets/x`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      request({ host: '127.0.0.1', port: srv.port, path: `/?token=${srv.token}`, headers: { host: `evil.example:${srv.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).end();
+    });
+    expect(status).toBe(421);
+    expect(await connect({ host: `evil.example:${srv.port}`, origin: `http://evil.example:${srv.port}` })).toBe(421);
+  });
+
+  it('refuses WebSockets with no token, a wrong token, a foreign or missing Origin', async () => {
+    expect(await connect({ token: null })).toBe(403);
+    expect(await connect({ token: 'nope' })).toBe(403);
+    expect(await connect({ origin: 'http://evil.example' })).toBe(403);
+    expect(await connect({ origin: `http://192.168.1.10:${srv.port}` })).toBe(403);
+    expect(await connect({ origin: null })).toBe(403);
+    const ws = await connect();
+    expect(ws).toBeInstanceOf(WebSocket);
+    (ws as WebSocket).close();
+  });
+
+  it('carries the contract: validated requests, clear errors, files confined to the project folder', async () => {
+    const ws = (await connect()) as WebSocket;
+    const { call } = rpc(ws);
+    try {
+      expect(await call('app.info', {})).toMatchObject({ ok: true, value: { mode: 'web', projectDir: join(dir, 'project') } });
+      expect(await call('file.save', { path: 'models/a.loom' })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/text/) } });
+      expect(await call('no.such', {})).toMatchObject({ ok: false, error: { code: 'unknown-request' } });
+      expect(await call('file.open', { path: 'models/a.loom' })).toMatchObject({ ok: true, value: { path: 'models/a.loom', text: '{"format":"layerloom.model"}' } });
+      for (const bad of ['../outside/secret.loom', join(dir, 'outside', 'secret.loom'), 'link/secret.loom', 'models/../../outside/secret.loom']) {
+        expect(await call('file.open', { path: bad })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      }
+      expect(await call('file.save', { path: 'link/secret.loom', text: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(readFileSync(join(dir, 'outside', 'secret.loom'), 'utf8')).toBe('secret');
+      expect(await call('file.save', { path: '../evil.loom', text: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await call('file.save', { path: 'notes.txt', text: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: /only \.loom/ } });
+      expect(await call('file.saveAs', { text: 'new', path: 'models/b.loom' })).toMatchObject({ ok: true, value: { path: 'models/b.loom', name: 'b.loom' } });
+      expect(readFileSync(join(dir, 'project', 'models', 'b.loom'), 'utf8')).toBe('new');
+      expect((await call('file.list', {})).value.files.map((f: { path: string }) => f.path)).toEqual(['models/a.loom', 'models/b.loom']);
+      expect((await call('file.recent', {})).value.files[0]).toEqual({ path: 'models/b.loom', name: 'b.loom' });
+      const templates = (await call('file.listTemplates', {})).value.templates;
+      expect(templates.length).toBeGreaterThan(3);
+      expect(templates.find((t: { id: string }) => t.id === 'mnist-cnn')).toMatchObject({ name: 'mnist-cnn', description: expect.stringMatching(/MNIST/) });
+      expect(await call('file.new', { template: 'mnist-cnn' })).toMatchObject({ ok: true, value: { name: 'mnist-cnn.loom' } });
+      expect(await call('file.new', { template: '../../package' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      expect(await call('settings.set', { theme: 'dark' })).toMatchObject({ ok: true, value: { theme: 'dark' } });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('streams training events from the engine process to the page', async () => {
+    const ws = (await connect()) as WebSocket;
+    const { call, events } = rpc(ws);
+    try {
+      const doc = { format: 'layerloom.model', version: 1, name: 't', nodes: [{ id: 'input', type: 'Input', params: { shape: [1] } }], edges: [] };
+      expect(await call('engine.train', { runId: 'w1', doc, docPath: 'models/a.loom', overrides: { epochs: 1 } })).toEqual({ ok: true, value: { runId: 'w1' } });
+      const t0 = Date.now();
+      while (!events.some((e) => e.event === 'train.event' && e.payload.type === 'end') && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+      const types = events.filter((e) => e.event === 'train.event').map((e) => e.payload.type);
+      expect(types[0]).toBe('start');
+      expect(types.at(-1)).toBe('end');
+      expect(events.some((e) => e.event === 'engine.status')).toBe(true);
+    } finally {
+      ws.close();
+    }
+  });
+});
+
+describe('npm run web arguments', () => {
+  it('parses options and rejects unknown ones', () => {
+    expect(parseArgs(['--port', '8080', '--project', '/p', '--static'])).toEqual({ port: 8080, projectDir: '/p', serve: 'static' });
+    expect(parseArgs(['--host', '0.0.0.0'])).toEqual({ host: '0.0.0.0' });
+    expect(() => parseArgs(['--port', 'x'])).toThrow(/--port/);
+    expect(() => parseArgs(['--bogus'])).toThrow(/unknown option --bogus/);
+  });
+});
