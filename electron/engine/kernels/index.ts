@@ -8,6 +8,7 @@
  *    Conv2DTranspose fast, plus a Conv2D gradient that handles dilation rates > 1 on wasm;
  *  - DepthwiseConv2dNativeBackpropFilter / Input (./depthwise), UnsortedSegmentSum (./segment);
  *  - MaxPoolGrad / AvgPoolGrad as linear passes (./pool);
+ *  - BatchMatMul / _FusedMatMul with transposed operands via an explicit transpose (./matmul);
  *  - a generic fallback running the cpu backend's kernel on copies for every other kernel that wasm
  *    lacks (./fallback), so a missing kernel never crashes a run.
  * Every replacement is tested against the cpu backend (kernels.test.ts). Other backends (cpu,
@@ -21,6 +22,7 @@ import '@tensorflow/tfjs-layers';
 import { registerConv2D } from './conv2d';
 import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise';
 import { registerCpuFallbacks } from './fallback';
+import { matMulConfigs } from './matmul';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool';
 import { unsortedSegmentSumConfig } from './segment';
 
@@ -47,6 +49,7 @@ export function installFastKernels(): { installed: string[] } {
   names.push(...registerConv2D());
   names.push(put(depthwiseFilterGradConfig), put(depthwiseInputGradConfig), put(unsortedSegmentSumConfig));
   names.push(put(maxPoolGradConfig), put(avgPoolGradConfig));
+  for (const cfg of matMulConfigs()) names.push(`${put(cfg)} (transposed operands)`);
   names.push(...registerCpuFallbacks().map((n) => `${n} (cpu fallback)`));
   installed = names;
   return { installed: [...names] };

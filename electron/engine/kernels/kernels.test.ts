@@ -238,3 +238,25 @@ describe('cpu fallback for kernels wasm lacks', () => {
     });
   });
 });
+
+describe('transposed matrix products', () => {
+  it.each([[false, false], [true, false], [false, true], [true, true]])('matMul transposeA=%s transposeB=%s, batched and 2D', async (ta, tb) => {
+    await expectSame('matmul', () => {
+      const a2 = rnd(ta ? [5, 3] : [3, 5], 81);
+      const b2 = rnd(tb ? [4, 5] : [5, 4], 82);
+      const a3 = rnd(ta ? [2, 5, 3] : [2, 3, 5], 83);
+      const b3 = rnd(tb ? [2, 4, 5] : [2, 5, 4], 84);
+      return [tf.matMul(a2, b2, ta, tb), tf.matMul(a3, b3, ta, tb)];
+    });
+  });
+  it('fused matMul (Dense) with bias and relu: forward and gradients', async () => {
+    await expectSame('fused matmul', () => {
+      const x = rnd([6, 7], 85);
+      const w = rnd([7, 4], 86);
+      const b = rnd([4], 87);
+      const f = (a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: k as tf.Tensor2D, bias: c, activation: 'relu' });
+      const y = f(x, w, b);
+      return [y, ...tf.grads(f)([x, w, b], rnd(y.shape, 88))];
+    });
+  });
+});
