@@ -151,3 +151,76 @@ export function predictRun(runId: string, inputs: number[][]): Prediction {
   }
   return p;
 }
+
+export interface CellSample {
+  /** Index of the sample in the dataset. */
+  index: number;
+  /** Raw values (as loaded, before normalisation), row-major in `shape`. */
+  values: number[];
+  shape: number[];
+  /** Class probabilities the model gave it. */
+  probabilities: number[];
+}
+
+/**
+ * The samples behind one confusion-matrix cell (true class `trueClass`, predicted `predictedClass`)
+ * on the evaluated split, at most `limit`, in split order. For "open the misclassified samples".
+ */
+export async function confusionSamples(runId: string, cell: { trueClass: number; predictedClass: number; limit?: number; split?: EvaluateOptions['split']; baseDir?: string }): Promise<CellSample[]> {
+  const run = getRun(runId);
+  const { ds, split } = await dataOf(run, cell.baseDir);
+  const which = cell.split ?? (split.test.length > 0 ? 'test' : 'validation');
+  const limit = cell.limit ?? 24;
+  const { compiled, spec } = run;
+  const inputShape = compiled.inputShapes[0]!;
+  const out: CellSample[] = [];
+  for (const b of iterateBatches(ds, split[which], { batchSize: 256, shuffle: false, normalization: run.normalization })) {
+    const probs = tf.tidy(() => toOutputs(spec, compiled.model.apply(tf.tensor(b.x, [b.size, ...inputShape], compiled.inputDtypes[0]), { training: false }) as tf.Tensor));
+    const v = probs.dataSync();
+    probs.dispose();
+    const width = v.length / b.size;
+    for (let i = 0; i < b.size && out.length < limit; i++) {
+      const guess = width === 1 ? (v[i]! > 0.5 ? 1 : 0) : argmax(v, i * width, width);
+      if (b.y[i] !== cell.trueClass || guess !== cell.predictedClass) continue;
+      const idx = b.indices[i]!;
+      const p = Array.from(v.subarray(i * width, (i + 1) * width));
+      out.push({
+        index: idx,
+        values: Array.from(ds.x.subarray(idx * ds.sampleSize, (idx + 1) * ds.sampleSize)),
+        shape: [...ds.sampleShape],
+        probabilities: width === 1 ? [1 - p[0]!, p[0]!] : p,
+      });
+    }
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/**
+ * Saliency map of one raw input: |d score(top class) / d input|, the maximum over channels for images
+ * ([H, W, C] → [H, W]), scaled to [0, 1]. Token-id inputs have no gradient (an error says so).
+ */
+export function saliency(runId: string, input: number[]): { classIndex: number; shape: number[]; values: number[] } {
+  const run = getRun(runId);
+  const { compiled, spec } = run;
+  if (compiled.inputDtypes[0] === 'int32') throw new Error('Saliency needs a numeric input; this model takes token ids');
+  const inputShape = compiled.inputShapes[0]!;
+  const x0 = run.normalization ? normalizeInput(run.normalization, input) : Float32Array.from(input);
+  const [classIndex, grad] = tf.tidy(() => {
+    const x = tf.tensor(x0, [1, ...inputShape]);
+    const probs = toOutputs(spec, compiled.model.predict(x) as tf.Tensor);
+    const flat = probs.dataSync();
+    const top = flat.length === 1 ? 0 : argmax(flat, 0, flat.length);
+    const g = tf.grad((xi: tf.Tensor) => {
+      const o = tf.reshape(compiled.model.apply(xi, { training: false }) as tf.Tensor, [-1]);
+      return tf.slice(o, [top], [1]).sum();
+    })(x);
+    let s = tf.abs(tf.reshape(g, inputShape));
+    if (inputShape.length === 3) s = tf.max(s, 2);
+    return [top, tf.div(s, tf.maximum(tf.max(s), 1e-12))] as const;
+  });
+  const values = Array.from(grad.dataSync());
+  const shape = grad.shape;
+  grad.dispose();
+  return { classIndex, shape, values };
+}

@@ -7,12 +7,14 @@
  *   startTraining({ runId, doc, baseDir, outDir }, emit) → { stop, pause, resume, done }
  *   await evaluate({ runId, runDir? })                 → Evaluation (test split)
  *   await predict({ runId, inputs, runDir? })          → { outputs, labels?, classes? }
+ *   await confusionSamples({ runId, trueClass, predictedClass }) → the samples of one confusion cell
+ *   await saliency({ runId, input })                   → |∂ top-class score / ∂ input| map in [0, 1]
  *   await loadRun(runDir) / saveRun(runId, dir)        → run folders (docs/engine.md)
  *   compileModel(doc)                                  → { model: tf.LayersModel, ... }
  *
  * See docs/engine.md for the run-folder layout, the custom layers' weights and the event stream.
  */
-import { evaluateRun, predictRun, type EvaluateOptions } from './evaluate';
+import { confusionSamples as cellSamples, evaluateRun, predictRun, saliency as saliencyOf, type EvaluateOptions } from './evaluate';
 import { loadRun as loadRunFolder, saveRun as saveRunFolder, runsDirFor, RUN_FILES } from './persist';
 import { disposeRun, getRun, hasRun, listRuns } from './runs';
 import type { Evaluation } from '../../shared/engine/events';
@@ -22,7 +24,7 @@ import type { RunRecord } from './types';
 export { initBackend, backendInfo, describeBackend, type BackendName } from './backend';
 export { compileModel, layerNameOf, ModelBuildError, BUILDERS, type CompiledModel, type CompileOptions } from './compile';
 export { startTraining, RunError, type TrainHandle } from './train';
-export { evaluateRun, predictRun, perClassScores } from './evaluate';
+export { evaluateRun, predictRun, perClassScores, type CellSample } from './evaluate';
 export { disposeRun, getRun, hasRun, listRuns, runsDirFor, RUN_FILES };
 export type { TrainRequest, Prediction, RunRecord } from './types';
 export { MultiHeadAttention, TransformerEncoder, PositionalEmbedding } from './layers/attention';
@@ -68,6 +70,18 @@ export async function predict(req: RunRef & { inputs: unknown[] }): Promise<{ ou
     outputs: p.outputs,
     ...(p.classes && p.predicted ? { classes: p.classes, labels: p.predicted.map((c) => p.classes![c] ?? String(c)) } : {}),
   };
+}
+
+/** The samples behind one confusion-matrix cell (Evaluate panel: click a cell, see its samples). */
+export async function confusionSamples(req: RunRef & { trueClass: number; predictedClass: number; limit?: number }) {
+  await ensureRun(req);
+  return cellSamples(req.runId, req);
+}
+
+/** Saliency map (|gradient| of the top class score w.r.t. one raw input), for Try it. */
+export async function saliency(req: RunRef & { input: unknown }) {
+  await ensureRun(req);
+  return saliencyOf(req.runId, flatSample(req.input, 0));
 }
 
 /** Load a run folder into this engine (for evaluate/predict/export). */

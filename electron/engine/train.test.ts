@@ -8,7 +8,7 @@ import { initBackend } from './backend';
 import { computeNormalization } from './data/normalize';
 import { splitDataset } from './data/split';
 import type { Dataset, PreparedData } from './data/types';
-import { evaluateRun, predictRun } from './evaluate';
+import { confusionSamples, evaluateRun, predictRun, saliency } from './evaluate';
 import { mulberry32 } from './random';
 import { loadRun } from './persist';
 import { disposeRun, getRun } from './runs';
@@ -155,6 +155,15 @@ describe('training runs (wasm backend)', () => {
     const p = predictRun('blobs', [[-1.5, 1], [1.5, -1]]);
     expect(p.predicted).toEqual([0, 1]);
     expect(p.outputs[0]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+
+    // Confusion cells list their samples; the diagonal cell of class 0 holds every correct class-0 sample.
+    const cell = await confusionSamples('blobs', { trueClass: 0, predictedClass: 0, limit: 1000 });
+    expect(cell.length).toBe(ev.confusion![0]![0]);
+    expect(cell[0]!.probabilities[0]).toBeGreaterThan(0.5);
+    const sal = saliency('blobs', [-1.5, 1]);
+    expect(sal.classIndex).toBe(0);
+    expect(sal.shape).toEqual([2]);
+    expect(Math.max(...sal.values)).toBeCloseTo(1, 5);
 
     const rec = await loadRun(out, 'blobs-loaded');
     expect(rec.classes).toEqual(['a', 'b']);
