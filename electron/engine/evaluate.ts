@@ -206,21 +206,23 @@ export function saliency(runId: string, input: number[]): { classIndex: number; 
   if (compiled.inputDtypes[0] === 'int32') throw new Error('Saliency needs a numeric input; this model takes token ids');
   const inputShape = compiled.inputShapes[0]!;
   const x0 = run.normalization ? normalizeInput(run.normalization, input) : Float32Array.from(input);
-  const [classIndex, grad] = tf.tidy(() => {
+  let classIndex = 0;
+  const grad = tf.tidy(() => {
     const x = tf.tensor(x0, [1, ...inputShape]);
     const probs = toOutputs(spec, compiled.model.predict(x) as tf.Tensor);
     const flat = probs.dataSync();
     const top = flat.length === 1 ? 0 : argmax(flat, 0, flat.length);
+    classIndex = top;
     const g = tf.grad((xi: tf.Tensor) => {
       const o = tf.reshape(compiled.model.apply(xi, { training: false }) as tf.Tensor, [-1]);
-      return tf.slice(o, [top], [1]).sum();
+      return tf.sum(tf.slice(o, [top], [1]));
     })(x);
     let s = tf.abs(tf.reshape(g, inputShape));
     if (inputShape.length === 3) s = tf.max(s, 2);
-    return [top, tf.div(s, tf.maximum(tf.max(s), 1e-12))] as const;
+    return tf.div(s, tf.maximum(tf.max(s), 1e-12));
   });
   const values = Array.from(grad.dataSync());
-  const shape = grad.shape;
+  const shape = [...grad.shape];
   grad.dispose();
   return { classIndex, shape, values };
 }
