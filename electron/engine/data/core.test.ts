@@ -4,7 +4,7 @@ import { applyNormalization, computeNormalization } from './normalize';
 import { mulberry32 } from './rng';
 import { checkSampleShape } from './shape';
 import { splitDataset } from './split';
-import { classBalance, dataWarnings, duplicateCount, previewSamples, summarizeData } from './inspect';
+import { classBalance, dataWarnings, duplicateCount, previewAugmented, previewSamples, summarizeData } from './inspect';
 import type { Augmentation, Dataset } from './types';
 
 /** A small classification set: sample i = [i, 2i], class i % k (optionally imbalanced). */
@@ -181,6 +181,15 @@ describe('augmentation', () => {
     }
     expect(nf).toBeGreaterThan(0);
     expect(nf).toBeLessThan(16);
+  });
+
+  it('previews augmented copies of one sample as plain arrays', () => {
+    const ds = images(3, 8, 8, 1);
+    const p = previewAugmented(ds, 1, aug, { count: 4, seed: 9 });
+    expect(p).toHaveLength(4);
+    expect(p[0]).toHaveLength(64);
+    expect(previewAugmented(ds, 1, aug, { count: 4, seed: 9 })).toEqual(p);
+    expect(() => previewAugmented(toy(3), 0, aug)).toThrow(/applies to images/);
   });
 
   it('is applied to training batches of images only, deterministically per seed and epoch', () => {

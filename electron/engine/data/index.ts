@@ -31,7 +31,8 @@ export { iterateBatches, batchCount, gather, gatherInto } from './batch';
 export { computeNormalization, applyNormalization, normalizeInput, IDENTITY as NO_NORMALIZATION } from './normalize';
 export { augmentBatch } from './augment';
 export { checkSampleShape } from './shape';
-export { previewSamples, classBalance, duplicateCount, dataWarnings, summarizeData } from './inspect';
+export { previewSamples, previewAugmented, classBalance, duplicateCount, dataWarnings, summarizeData } from './inspect';
+export type { SamplePreview, DataSummary, DataWarning } from './inspect';
 export { parseNpy } from './npy';
 export { setDatasetsDir, datasetsDir } from './assets';
 

@@ -1,5 +1,7 @@
 /** Plain-data summaries for the data panel: previews, class balance, split sizes, warnings. */
-import type { Dataset, Split } from './types';
+import { augmentBatch } from './augment';
+import { mixSeed, mulberry32 } from './rng';
+import type { Augmentation, Dataset, Split } from './types';
 
 export interface SamplePreview {
   /** Index of the sample in the dataset. */
@@ -185,4 +187,19 @@ export function summarizeData(ds: Dataset, split: Split): DataSummary {
       : {}),
     warnings: dataWarnings(ds, split),
   };
+}
+
+/**
+ * The data panel's live augmentation preview: `count` augmented versions of sample `index`, as
+ * plain 0..255 (or raw) values in the sample's shape. Deterministic per seed.
+ */
+export function previewAugmented(ds: Dataset, index: number, aug: Augmentation, opts: { count?: number; seed?: number } = {}): number[][] {
+  const count = opts.count ?? 8;
+  if (ds.kind !== 'image' || ds.sampleShape.length < 2) throw new Error(`Augmentation applies to images; the ${ds.name} data has samples of shape [${ds.sampleShape.join(', ')}].`);
+  const s = ds.sampleSize;
+  const buf = new Float32Array(count * s);
+  const src = ds.x.subarray(index * s, (index + 1) * s);
+  for (let k = 0; k < count; k++) buf.set(src, k * s);
+  augmentBatch(buf, count, ds.sampleShape, aug, mulberry32(mixSeed(opts.seed ?? 0, index)));
+  return Array.from({ length: count }, (_, k) => Array.from(buf.subarray(k * s, (k + 1) * s), (v) => Math.round(v * 1000) / 1000));
 }
