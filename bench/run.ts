@@ -1,0 +1,75 @@
+/**
+ * Layerloom vs PyTorch training throughput on this machine (issue 4 §8, issue 9). Not part of npm test.
+ *
+ *   npm run bench [-- --models cnn,mlp,lstm,lenet] [--batches 40] [--markdown]
+ *
+ * For every network, one after another (never concurrently), each in its own process so that peak
+ * RSS is per network: PyTorch (/usr/bin/python3, bench/torch_bench.py) with its default thread count
+ * and with 2 threads, then Layerloom on wasm through the engine's own training run (startTraining)
+ * and through a minimal loop over the engine's compiled model (bench/tfjs-bench.ts). Prints samples/s,
+ * peak RSS and the ratio Layerloom / PyTorch. Timings on a shared machine are noisy: compare ratios
+ * within one run.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { MODEL_NAMES, type ModelName } from './models';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.resolve(here, '..');
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : dflt;
+}
+
+interface Result { samplesPerSec: number; peakRssMB: number; threads?: number; data?: string; error?: string }
+
+function runJson(cmd: string, args: string[]): Result {
+  try {
+    const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+    const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    if (!line) throw new Error(`no result from ${cmd} ${args.join(' ')}`);
+    return JSON.parse(line) as Result;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    return { samplesPerSec: NaN, peakRssMB: NaN, error: (err.stderr || err.message).trim().split('\n').slice(-3).join(' ') };
+  }
+}
+
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const fmt = (v: number) => (Number.isFinite(v) ? (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1)) : 'n/a');
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
+
+function main() {
+  const models = arg('models', MODEL_NAMES.join(',')).split(',') as ModelName[];
+  const batches = arg('batches', '40');
+  let torchVersion = 'unknown';
+  try {
+    torchVersion = execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
+  } catch { /* reported as unknown */ }
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write(`${new Date().toISOString().slice(0, 10)} · ${cpu} · ${os.cpus().length} cores · load ${os.loadavg()[0]!.toFixed(1)} · Node ${process.version} · PyTorch ${torchVersion} · batch 64, Adam 1e-3\n\n`);
+  const rows: string[][] = [];
+  for (const m of models) {
+    const t1 = runJson('/usr/bin/python3', [path.join(here, 'torch_bench.py'), m, '--batches', batches]);
+    const t2 = runJson('/usr/bin/python3', [path.join(here, 'torch_bench.py'), m, '--batches', batches, '--threads', '2']);
+    const eng = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--mode', 'engine', '--batches', batches]);
+    const loop = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--mode', 'loop', '--batches', batches]);
+    const best = Math.max(t1.samplesPerSec, t2.samplesPerSec);
+    rows.push([
+      m, fmt(t1.samplesPerSec), fmt(t2.samplesPerSec), fmt(eng.samplesPerSec), fmt(loop.samplesPerSec),
+      ratio(eng.samplesPerSec, best), ratio(loop.samplesPerSec, best),
+      `${fmt(Math.max(t1.peakRssMB, t2.peakRssMB))} / ${fmt(eng.peakRssMB)}`,
+    ]);
+    for (const [who, r] of [['torch', t1], ['torch 2 threads', t2], ['engine', eng], ['loop', loop]] as const) {
+      if (r.error) process.stderr.write(`${m} ${who}: ${r.error}\n`);
+    }
+    process.stderr.write(`${m}: data ${eng.data ?? t1.data ?? '?'}\n`);
+  }
+  const head = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'engine / best PyTorch', 'loop / best PyTorch', 'peak RSS MB PyTorch / Layerloom'];
+  const table = [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  process.stdout.write(`samples/s:\n\n${table}\n`);
+}
+
+main();
