@@ -58,6 +58,19 @@ describe('built-in datasets', () => {
       if (ds.kind === 'image') {
         expect(ds.x).toBeInstanceOf(Uint8Array);
         expect(ds.defaultNormalize).toBe('scale');
+        // every image shows something (no blank samples)
+        let blank = 0;
+        for (let i = 0; i < ds.count; i++) {
+          let lo = 255;
+          let hi = 0;
+          for (let e = i * ds.sampleSize; e < (i + 1) * ds.sampleSize; e++) {
+            const v = ds.x[e]!;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+          if (hi - lo < 100) blank++;
+        }
+        expect(blank).toBe(0);
       }
       if (ds.dtype === 'int32') {
         let lo = Infinity;

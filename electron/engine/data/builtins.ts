@@ -213,14 +213,12 @@ function genShapes(info: Info): Dataset {
   for (let i = 0; i < n; i++) {
     const cls = i % 10;
     y[i] = cls;
-    const bg = [rng() * 120, rng() * 120, rng() * 120];
-    // foreground: bright, far from the background
-    const fg = [130 + rng() * 125, 130 + rng() * 125, 130 + rng() * 125];
-    if (rng() < 0.5) {
-      const t = bg;
-      bg.splice(0, 3, ...fg);
-      fg.splice(0, 3, ...t);
-    }
+    // one dark and one bright colour; which one is the shape is random
+    const dark = [rng() * 120, rng() * 120, rng() * 120];
+    const bright = [130 + rng() * 125, 130 + rng() * 125, 130 + rng() * 125];
+    const swap = rng() < 0.5;
+    const bg = swap ? bright : dark;
+    const fg = swap ? dark : bright;
     const r = 6 + rng() * 6; // half size
     const cx = r + 2 + rng() * (S - 2 * r - 4);
     const cy = r + 2 + rng() * (S - 2 * r - 4);
