@@ -32,7 +32,7 @@ export function BottomPanel() {
         {bottomTabs.map((t) => (
           <button key={t.id} type="button" role="tab" aria-selected={open && t.id === current.id}
             className={open && t.id === current.id ? 'active' : undefined}
-            onClick={() => (open && t.id === current.id ? useEditor.getState().setBottomOpen(false) : useEditor.getState().setBottomTab(t.id))}>
+            onClick={() => useEditor.getState().setBottomTab(t.id)}>
             {t.label}
             {t.id === 'problems' && problems > 0 && <span className="badge" data-testid="problem-count">{problems}</span>}
           </button>
