@@ -223,6 +223,17 @@ describe('training runs (wasm backend)', () => {
     disposeRun('ctl');
   });
 
+  it('a run stopped before its first batch ends as stopped with no epochs', async () => {
+    const doc = chain({ shape: [2] }, [['Dense', { units: 2, activation: 'softmax' }]], { loss: 'sparseCategoricalCrossentropy', epochs: 5 } as TrainingConfig);
+    const events: TrainEvent[] = [];
+    const h = startTraining({ runId: 'early-stop', doc, data: blobs(), backend: 'wasm' }, (e) => events.push(e));
+    h.stop();
+    const last = await h.done;
+    expect(last).toMatchObject({ type: 'end', reason: 'stopped', epochsCompleted: 0 });
+    expect(events.map((e) => e.type)).toEqual(['start', 'end']);
+    disposeRun('early-stop');
+  });
+
   it('early stopping restores the best epoch', async () => {
     const doc = chain({ shape: [2] }, [['Dense', { units: 2, activation: 'softmax' }]], {
       loss: 'sparseCategoricalCrossentropy', batchSize: 16, epochs: 20, seed: 1,

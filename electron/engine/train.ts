@@ -286,7 +286,9 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     const eta = () => (samplesDone > 0 ? ((totalSamples - samplesDone) * activeSec()) / samplesDone : 0);
     const hasVal = split.validation.length > 0;
 
-    outer: for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+    // Stopped while the data was loading: end before the first batch.
+    if (control.stop) reason = 'stopped';
+    outer: for (let epoch = 1; epoch <= cfg.epochs && reason !== 'stopped'; epoch++) {
       const epochStart = now();
       let epochPaused = 0;
       const sums = [0, 0, 0];
