@@ -102,6 +102,7 @@ describe('built-in datasets', () => {
         if (v >= 10 && v < 40) score++;
         else if (v >= 40 && v < 70) score--;
       }
+      expect(Math.abs(score)).toBeGreaterThanOrEqual(2);
       expect(score > 0 ? 1 : 0).toBe(ds.y[i]);
     }
   });
