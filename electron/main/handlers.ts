@@ -30,6 +30,8 @@ export interface ShellDeps {
   onDirty?: (dirty: boolean, name?: string) => void;
   /** The renderer's answer to `app.beforeClose`. */
   onCloseReady?: (requestId: string, close: boolean) => void;
+  /** Files to open once the renderer is ready (desktop: from the command line / the OS). */
+  takeOpenFiles?: () => string[];
   /** Files successfully opened or saved (desktop: OS recent documents). */
   onRecent?: (path: string) => void;
 }
@@ -85,6 +87,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
 
   return {
     'app.info': () => ({ mode: deps.mode, version: deps.version, platform: process.platform, ...(deps.projectDir ? { projectDir: deps.projectDir } : {}) }),
+    'app.ready': () => ({ openFiles: deps.takeOpenFiles?.() ?? [] }),
     'app.setDirty': (req) => {
       deps.onDirty?.(req.dirty, req.name);
       return { ok: true };

@@ -13,6 +13,10 @@ import {
 } from './contract';
 import { IpcError, isEnvelope, parseEvent, parseRequest, parseResponse, type Envelope } from './rpc';
 
+/** Electron channel names: requests are `layerloom:<name>` (ipcMain.handle), events `layerloom:event:<name>`. */
+export const requestChannel = (name: string) => `layerloom:${name}`;
+export const eventChannel = (name: string) => `layerloom:event:${name}`;
+
 export interface Transport {
   invoke(name: RequestName, payload: unknown): Promise<Envelope>;
   /** Calls `listener` with each raw event payload; returns an unsubscribe. */

@@ -21,6 +21,7 @@ const evaluation = { runId: 'r1', samples: 4, logs: { loss: 0.5, accuracy: 0.75 
 /** A valid request and response for every request in the contract (the map must stay exhaustive). */
 const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } } = {
   'app.info': { req: {}, res: { mode: 'web', version: '0.1.0', platform: 'linux', projectDir: '/p' } },
+  'app.ready': { req: {}, res: { openFiles: ['/x/a.loom'] } },
   'app.setDirty': { req: { dirty: true, name: 'tiny' }, res: { ok: true } },
   'app.closeReady': { req: { requestId: 'c1', close: true }, res: { ok: true } },
   'file.new': { req: { template: 'mnist-cnn' }, res: { path: null, name: 'mnist-cnn.loom', text: '{}' } },

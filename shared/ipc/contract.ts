@@ -137,6 +137,12 @@ const request = <Q extends z.ZodType, R extends z.ZodType>(req: Q, res: R) => ({
 export const requests = {
   app: {
     info: request(empty, AppInfoSchema),
+    /**
+     * The renderer calls this once, after subscribing to events: the answer lists files to open now
+     * (passed on the command line, or by the OS before the window existed). Later opens arrive as
+     * `menu.command` `openFile`.
+     */
+    ready: request(empty, z.object({ openFiles: z.array(filePath) })),
     /** The renderer reports unsaved changes so closing the window can ask first. */
     setDirty: request(z.strictObject({ dirty: z.boolean(), name: z.string().max(200).optional() }), ok),
     /** Reply to `app.beforeClose`: `close: true` once the document is saved (or discarded). */

@@ -1,0 +1,233 @@
+/**
+ * The desktop app: lifecycle, the window, menus, dialogs and IPC, wired to the shared handlers.
+ * `electron/main/main.ts` calls `bootstrap()`; tests call it with Electron mocked at the boundary.
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, utilityProcess, type WebContents } from 'electron';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { EventName, EventOf, MenuCommand } from '../../shared/ipc/contract';
+import { CloseGuard } from './close-guard';
+import { DesktopFiles } from './desktop-files';
+import { EngineSupervisor } from './engine-supervisor';
+import { utilityEngine } from './engine-utility';
+import { createHandlers, loadTemplates } from './handlers';
+import { makeSenderCheck, registerIpc, sendEvent } from './ipc';
+import { buildMenuTemplate } from './menu';
+import { SettingsStore } from './settings';
+import { loadWindowState, saveWindowState, type WindowState } from './window-state';
+
+/** dist/electron (bundled) — the renderer is in dist/renderer, assets beside dist. */
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface BootstrapOptions {
+  /** Vite dev server URL (`npm run dev`); default: LAYERLOOM_DEV_URL, else the built renderer. */
+  devUrl?: string;
+  /** The app's root (where dist/ and assets/ are). */
+  root?: string;
+}
+
+/** `.loom` paths in a command line (skipping Electron's own flags and the app path). */
+export function fileArgs(argv: string[], cwd = process.cwd()): string[] {
+  return argv.slice(1).filter((a) => !a.startsWith('-') && a.toLowerCase().endsWith('.loom')).map((a) => resolve(cwd, a));
+}
+
+export function rendererCsp(devUrl?: string): string {
+  const dev = devUrl ? new URL(devUrl) : null;
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self'${dev ? ` ws://${dev.host}` : ''}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export const WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const;
+
+export function bootstrap(opts: BootstrapOptions = {}) {
+  const root = opts.root ?? resolve(here, '..', '..');
+  const devUrl = opts.devUrl ?? process.env.LAYERLOOM_DEV_URL;
+  const rendererUrl = devUrl ?? pathToFileURL(join(root, 'dist', 'renderer', 'index.html')).href;
+  const dev = !!devUrl || !app.isPackaged;
+
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
+
+  let win: BrowserWindow | null = null;
+  const pendingOpen: string[] = fileArgs(process.argv);
+  const userData = app.getPath('userData');
+  const settings = new SettingsStore(join(userData, 'settings.json'), (m) => console.warn(m));
+  const stateFile = join(userData, 'window-state.json');
+
+  const emit = <E extends EventName>(name: E, payload: EventOf<E>) => sendEvent(win?.webContents, name, payload);
+  const command = (c: MenuCommand, arg?: string) => emit('menu.command', { command: c, ...(arg !== undefined ? { arg } : {}) });
+
+  const engine = new EngineSupervisor({
+    spawn: utilityEngine(
+      (p, a, o) => utilityProcess.fork(p, a, o),
+      join(here, 'engine-worker.mjs'),
+      (listener) => app.on('child-process-gone', (_e, d) => d.type === 'Utility' && listener((d as { pid?: number }).pid, d.reason)),
+    ),
+    onTrainEvent: (e) => emit('train.event', e),
+    onStatus: (s) => emit('engine.status', s),
+    log: (m) => console.warn(m),
+  });
+
+  const guard = new CloseGuard({ dialog, requestSave: (requestId) => emit('app.beforeClose', { requestId }) });
+  const templatesDir = join(root, 'assets', 'templates');
+  let templates: { id: string; name: string }[] = [];
+
+  const rebuildMenu = async () => {
+    const s = await settings.get();
+    Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({
+      platform: process.platform,
+      appName: app.getName(),
+      dev,
+      recent: s.recentFiles.map((p) => ({ path: p, name: basename(p) })),
+      templates,
+      send: command,
+      clearRecent: () => {
+        app.clearRecentDocuments();
+        void settings.set({ recentFiles: [] }).then(rebuildMenu);
+      },
+    })));
+  };
+
+  const handlers = createHandlers({
+    mode: 'electron',
+    version: app.getVersion(),
+    files: new DesktopFiles(dialog, () => win, () => app.getPath('documents')),
+    settings,
+    engine,
+    templatesDir,
+    onDirty: (dirty, name) => {
+      guard.setDirty(dirty, name);
+      win?.setDocumentEdited(dirty);
+    },
+    onCloseReady: (id, close) => guard.closeReady(id, close),
+    takeOpenFiles: () => pendingOpen.splice(0),
+    onRecent: (p) => {
+      app.addRecentDocument(p);
+      void rebuildMenu();
+    },
+  });
+
+  const isTrusted = makeSenderCheck({ isOurWebContents: (wc: WebContents) => !!win && wc === win.webContents, rendererUrl });
+  registerIpc(ipcMain, handlers, isTrusted);
+
+  const openFile = (path: string) => {
+    if (win && !win.webContents.isLoading()) {
+      command('openFile', path);
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    } else {
+      pendingOpen.push(path);
+    }
+  };
+
+  app.on('second-instance', (_e, argv, cwd) => {
+    for (const f of fileArgs(argv, cwd)) openFile(f);
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('open-file', (e, path) => {
+    e.preventDefault();
+    openFile(path);
+  });
+
+  // Every web contents: no navigation away, no new windows, no webviews, no permissions.
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (ev, url) => {
+      if (url !== contents.getURL()) ev.preventDefault();
+    });
+    contents.on('will-redirect', (ev) => ev.preventDefault());
+    contents.on('will-attach-webview', (ev) => ev.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  const createWindow = () => {
+    const state = loadWindowState(stateFile, screen.getAllDisplays());
+    win = new BrowserWindow({
+      ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
+      width: state.width,
+      height: state.height,
+      minWidth: 800,
+      minHeight: 500,
+      show: false,
+      title: 'Layerloom',
+      backgroundColor: '#1e1e1e',
+      icon: join(root, 'assets', 'icons', 'icon-512.png'),
+      webPreferences: { ...WEB_PREFERENCES, preload: join(here, 'preload.cjs') },
+    });
+    if (state.maximized) win.maximize();
+    const w = win;
+    w.once('ready-to-show', () => w.show());
+    let saveTimer: NodeJS.Timeout | undefined;
+    const remember = () => {
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => {
+        if (w.isDestroyed()) return;
+        const b = w.getNormalBounds();
+        const next: WindowState = { x: b.x, y: b.y, width: b.width, height: b.height, maximized: w.isMaximized() };
+        void saveWindowState(stateFile, next).catch(() => undefined);
+      }, 300);
+    };
+    w.on('resize', remember);
+    w.on('move', remember);
+    w.on('close', guard.listener(w));
+    w.on('close', () => {
+      if (!w.isDestroyed()) {
+        const b = w.getNormalBounds();
+        void saveWindowState(stateFile, { x: b.x, y: b.y, width: b.width, height: b.height, maximized: w.isMaximized() }).catch(() => undefined);
+      }
+    });
+    w.on('closed', () => {
+      if (win === w) win = null;
+    });
+    void w.loadURL(rendererUrl);
+    return w;
+  };
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (!win) createWindow();
+  });
+  app.on('will-quit', () => engine.dispose());
+
+  const ready = app.whenReady().then(async () => {
+    const csp = rendererCsp(devUrl);
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    templates = (await loadTemplates(templatesDir)).map((t) => ({ id: t.id, name: t.name }));
+    await rebuildMenu();
+    createWindow();
+  });
+
+  return { ready, engine, guard, handlers, window: () => win, openFile, settings };
+}
+

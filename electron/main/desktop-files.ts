@@ -1,0 +1,96 @@
+/**
+ * Files in the desktop app: native open/save dialogs, absolute paths, `.loom` only, atomic saves.
+ */
+import type { BrowserWindow, Dialog } from 'electron';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { FileRef, OpenResult, SaveResult } from '../../shared/ipc/contract';
+import { IpcError } from '../../shared/ipc/rpc';
+import { writeFileAtomic } from './atomic';
+import { LOOM_EXT, readDocumentFile, requireLoom, type FileAccess } from './files';
+import { readdir } from 'node:fs/promises';
+
+const FILTERS = [{ name: 'Layerloom model', extensions: ['loom'] }];
+
+export class DesktopFiles implements FileAccess {
+  constructor(
+    private readonly dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>,
+    private readonly window: () => BrowserWindow | null,
+    private readonly defaultDir: () => string,
+  ) {}
+
+  private abs(path: string): string {
+    if (!isAbsolute(path)) throw new IpcError('forbidden', `expected an absolute path, got "${path}"`);
+    return resolve(path);
+  }
+
+  async open(path?: string): Promise<OpenResult> {
+    let file = path;
+    if (!file) {
+      const win = this.window();
+      const opts = { title: 'Open model', defaultPath: this.defaultDir(), filters: FILTERS, properties: ['openFile' as const] };
+      const r = win ? await this.dialog.showOpenDialog(win, opts) : await this.dialog.showOpenDialog(opts);
+      if (r.canceled || !r.filePaths[0]) return { canceled: true };
+      file = r.filePaths[0];
+    }
+    requireLoom(file);
+    const abs = this.abs(file);
+    return { canceled: false, path: abs, name: basename(abs), text: await readDocumentFile(abs) };
+  }
+
+  async save(path: string, text: string): Promise<SaveResult> {
+    requireLoom(path);
+    const abs = this.abs(path);
+    await writeFileAtomic(abs, text);
+    return { canceled: false, path: abs, name: basename(abs) };
+  }
+
+  async saveAs(text: string, suggestedName?: string, path?: string): Promise<SaveResult> {
+    let file = path;
+    if (!file) {
+      const name = (suggestedName ?? 'untitled').replace(/[\\/:*?"<>|]+/g, '-').replace(/\.loom$/i, '') + LOOM_EXT;
+      const win = this.window();
+      const opts = { title: 'Save model', defaultPath: join(this.defaultDir(), name), filters: FILTERS };
+      const r = win ? await this.dialog.showSaveDialog(win, opts) : await this.dialog.showSaveDialog(opts);
+      if (r.canceled || !r.filePath) return { canceled: true };
+      file = r.filePath.toLowerCase().endsWith(LOOM_EXT) ? r.filePath : r.filePath + LOOM_EXT;
+    }
+    return this.save(file, text);
+  }
+
+  async list(dir?: string): Promise<{ dir: string; files: FileRef[] }> {
+    const d = this.abs(dir ?? this.defaultDir());
+    const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
+    return {
+      dir: d,
+      files: entries.filter((e) => e.isFile() && e.name.toLowerCase().endsWith(LOOM_EXT)).map((e) => ({ path: join(d, e.name), name: e.name })),
+    };
+  }
+
+  async absolute(path: string): Promise<string> {
+    return this.abs(path);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return isAbsolute(path) && existsSync(path);
+  }
+
+  async exportDir(format: string, docPath?: string | null): Promise<string | null> {
+    const win = this.window();
+    const opts = {
+      title: `Export (${format}) to folder`,
+      defaultPath: docPath && isAbsolute(docPath) ? dirname(docPath) : this.defaultDir(),
+      properties: ['openDirectory' as const, 'createDirectory' as const],
+    };
+    const r = win ? await this.dialog.showOpenDialog(win, opts) : await this.dialog.showOpenDialog(opts);
+    if (r.canceled || !r.filePaths[0]) return null;
+    return r.filePaths[0];
+  }
+
+  async checkOutDir(dir: string): Promise<string> {
+    const abs = this.abs(dir);
+    await mkdir(abs, { recursive: true });
+    return abs;
+  }
+}
