@@ -142,6 +142,21 @@ describe('editor journey (web mode, Chromium)', () => {
     expect(await page.getByTestId('problems').innerText()).toMatch(/Reshape to \[2304\] cannot hold 4096 values/);
     await page.getByTestId('node-reshape').hover();
     await app.screenshot('editor-3-shape-mistake');
+    // A drag is one undo step; duplicate (Ctrl+D) and undo it.
+    const fc = page.locator('.react-flow__node[data-id="fc"]');
+    const before = await fc.getAttribute('style');
+    const box = (await fc.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 8);
+    await page.mouse.down();
+    for (let i = 1; i <= 6; i++) await page.mouse.move(box.x + box.width / 2 + i * 20, box.y + 8);
+    await page.mouse.up();
+    expect(await fc.getAttribute('style')).not.toBe(before);
+    await page.keyboard.press('Control+d');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(9);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(8);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => fc.getAttribute('style')).toBe(before);
     await page.getByTestId('problems').getByText('reshape', { exact: true }).click(); // select the node from the list
     await expect.poll(() => inspector(page).locator('#node-name').inputValue()).toBe('reshape');
     await inspector(page).getByRole('button', { name: /Set Reshape target to \[4096\]/ }).click();

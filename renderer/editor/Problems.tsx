@@ -14,7 +14,7 @@ export function Problems() {
     <ul className="problems" data-testid="problems">
       {errors.map((e, i) => (
         <li key={i} className={`problem ${e.severity}`} onClick={() => e.nodeId && useEditor.getState().focusNode(e.nodeId)}>
-          <span className="problem-icon">{e.severity === 'error' ? '⛔' : '⚠'}</span>
+          <span className={`problem-icon ${e.severity}`} aria-label={e.severity} />
           <span className="problem-node">{e.nodeId ?? 'model'}</span>
           <span className="problem-msg">{e.message}</span>
           {e.fix && e.nodeId && <QuickFixButton nodeId={e.nodeId} fix={e.fix} />}

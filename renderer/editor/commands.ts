@@ -138,7 +138,14 @@ export function runMenuCommand(command: string, arg?: string): void {
   const s = useEditor.getState();
   switch (command) {
     case 'new': return newDocument();
-    case 'newFromTemplate': return s.openDialog('templates');
+    case 'newFromTemplate':
+      if (!arg) return s.openDialog('templates');
+      void platform().templates().then((ts) => {
+        const t = ts.find((x) => x.id === arg);
+        if (t) newFromTemplate(t);
+        else s.notify(`No template “${arg}”`, 'error');
+      });
+      return;
     case 'open': return openCommand();
     case 'openFile': void openFile(arg); return;
     case 'save': void save(); return;
