@@ -11,7 +11,11 @@ import { type Dataset, DataError } from './types';
 
 export interface ImageFolderOptions {
   color?: 'grayscale' | 'rgb';
-  /** [height, width, channels] of the Input node; without it the first image's size is used. */
+  /**
+   * The Input node's shape: [height, width, channels] (or [height, width] = grayscale); a flat
+   * [n] Input gets square images of n pixels (grayscale) or n/3 pixels (RGB). Without it, the
+   * first image's size is used.
+   */
   inputShape?: number[];
 }
 
@@ -139,9 +143,17 @@ export function loadImageFolder(root: string, opts: ImageFolderOptions = {}): Da
   };
   const first = decode(files[0]!.path);
   const shape = opts.inputShape;
-  const h = shape && shape.length >= 2 && shape[0]! > 0 ? shape[0]! : first.height;
-  const w = shape && shape.length >= 2 && shape[1]! > 0 ? shape[1]! : first.width;
-  const inputC = shape && shape.length === 3 ? shape[2] : shape && shape.length === 2 ? 1 : undefined;
+  let h = shape && shape.length >= 2 && shape[0]! > 0 ? shape[0]! : first.height;
+  let w = shape && shape.length >= 2 && shape[1]! > 0 ? shape[1]! : first.width;
+  let inputC = shape && shape.length === 3 ? shape[2] : shape && shape.length === 2 ? 1 : undefined;
+  if (shape && shape.length === 1 && shape[0]! > 0) {
+    // A flat Input (an MLP on pixels): pick square images whose size matches, gray before RGB.
+    const n = shape[0]!;
+    const gray = Math.round(Math.sqrt(n));
+    const rgb = Math.round(Math.sqrt(n / 3));
+    if (gray * gray === n && opts.color !== 'rgb') [h, w, inputC] = [gray, gray, 1];
+    else if (3 * rgb * rgb === n) [h, w, inputC] = [rgb, rgb, 3];
+  }
   const c: 1 | 3 = opts.color ? (opts.color === 'grayscale' ? 1 : 3) : inputC === 1 ? 1 : 3;
   const size = h * w * c;
   const x = new Uint8Array(files.length * size);

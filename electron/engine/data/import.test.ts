@@ -121,6 +121,10 @@ describe('image folder import', () => {
     expect(gray.x[3 * 4]).toBe(Math.round(0.299 * 255)); // red → luminance
     const forced = await loadDataset({ source: 'images', path: root, color: 'grayscale' }, { inputShape: [2, 2, 3] });
     expect(forced.sampleShape).toEqual([2, 2, 1]);
+    const flat = await loadDataset({ source: 'images', path: root }, { inputShape: [9] });
+    expect(flat.sampleShape).toEqual([3, 3, 1]);
+    const flatRgb = await loadDataset({ source: 'images', path: root }, { inputShape: [12] });
+    expect(flatRgb.sampleShape).toEqual([2, 2, 3]);
   });
 
   it('explains a folder without class subfolders and names undecodable files', async () => {
