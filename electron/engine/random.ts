@@ -45,6 +45,21 @@ export function seedMathRandom(seed: number): () => void {
   };
 }
 
+/**
+ * Run synchronous fn with Math.random drawing from `rng` (a generator that persists across calls),
+ * restoring the previous Math.random afterwards. Scoping the swap to synchronous sections keeps
+ * concurrent runs and other code in the process from sharing or disturbing a run's random stream.
+ */
+export function withRandom<T>(rng: () => number, fn: () => T): T {
+  const previous = Math.random;
+  Math.random = rng;
+  try {
+    return fn();
+  } finally {
+    Math.random = previous;
+  }
+}
+
 /** Run fn with Math.random seeded (synchronous code only). */
 export function withSeededRandom<T>(seed: number, fn: () => T): T {
   const restore = seedMathRandom(seed);

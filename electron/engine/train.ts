@@ -19,7 +19,7 @@ import { batchCount, iterateBatches } from './data/batch';
 import { checkSampleShape } from './data/shape';
 import { DataError, type Batch, type Dataset, type PreparedData } from './data/types';
 import { correctPerSample, lossPerSample, maePerSample, makeOptimizer, type LossSpec, type TargetMode } from './losses';
-import { randomSeed, seedMathRandom } from './random';
+import { mulberry32, randomSeed, withRandom } from './random';
 import { registerRun } from './runs';
 import { tf } from './tfjs';
 import type { LossName, RunRecord, TrainRequest } from './types';
@@ -177,7 +177,8 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
   const backend = await initBackend(req.backend);
   const cfg = trainingDefaults({ ...(req.doc.training ?? {}), ...(req.overrides ?? {}) });
   const seed = cfg.seed ?? randomSeed();
-  const restoreRandom = seedMathRandom(seed);
+  // Dropout masks draw from Math.random: a per-run stream, swapped in only around each (synchronous) step.
+  const dropoutRng = mulberry32(seed ^ 0x5eed);
   let compiled: CompiledModel | null = null;
   let optimizer: tf.Optimizer | null = null;
   let best: tf.Tensor[] | null = null;
@@ -227,12 +228,12 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
       const y = targetTensor(spec.mode, b.y, b.size, outShape, spec.classes);
       const extras: tf.Tensor[] = [];
       try {
-        const loss = optimizer!.minimize(() => {
+        const loss = withRandom(dropoutRng, () => optimizer!.minimize(() => {
           const pred = model.apply(x, { training: true }) as tf.Tensor;
           if (wantAcc) extras.push(tf.keep(tf.mean(correctPerSample(spec, y, pred))));
           if (wantMae) extras.push(tf.keep(tf.mean(maePerSample(spec, y, pred))));
           return tf.mean(lossPerSample(spec, y, pred)) as tf.Scalar;
-        }, true, vars)!;
+        }, true, vars))!;
         const values = [loss, ...extras].map((t) => t.dataSync()[0]!);
         loss.dispose();
         return values;
@@ -386,7 +387,6 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     emit(end);
     return end;
   } finally {
-    restoreRandom();
     optimizer?.dispose();
     tf.dispose(best ?? []);
     if (!keep) compiled?.model.dispose();
