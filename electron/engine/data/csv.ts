@@ -228,3 +228,59 @@ export function csvToDataset(text: string, file: string, opts: CsvOptions): Data
     ...(Object.keys(categories).length ? { categories } : {}),
   };
 }
+
+export interface CsvColumnInfo {
+  name: string;
+  /** `numeric` when most values are numbers (as the importer decides), else `categorical`. */
+  kind: 'numeric' | 'categorical';
+  /** Number of distinct values (capped at 1001). */
+  distinct: number;
+  /** Empty cells. */
+  empty: number;
+  /** The first few values, as written. */
+  examples: string[];
+}
+
+/**
+ * The columns of a CSV file, for the data panel's feature/target chooser (no Dataset is built):
+ * names, numeric or categorical, distinct and empty counts, a few example values, plus the first
+ * rows for a table preview. `suggestedTarget` is the last column.
+ */
+export function describeCsv(path: string, opts: { previewRows?: number } = {}): { file: string; rows: number; delimiter: string; columns: CsvColumnInfo[]; preview: string[][]; suggestedTarget: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new DataError(`Cannot read the CSV file ${path}: ${(e as Error).message}`, path);
+  }
+  const { rows, delimiter } = parseCsv(text);
+  if (rows.length === 0) throw new DataError(`${basename(path)} is empty.`, path, 1);
+  const header = rows[0]!.map((h) => h.trim());
+  const data = rows.slice(1);
+  const columns = header.map((name, c): CsvColumnInfo => {
+    const seen = new Set<string>();
+    let empty = 0;
+    let nonNum = 0;
+    const examples: string[] = [];
+    for (const r of data) {
+      const v = (r[c] ?? '').trim();
+      if (v === '') {
+        empty++;
+        continue;
+      }
+      if (!isNum(v)) nonNum++;
+      if (seen.size <= 1000) seen.add(v);
+      if (examples.length < 5 && !examples.includes(v)) examples.push(v);
+    }
+    const filled = data.length - empty;
+    return { name, kind: filled > 0 && nonNum * 2 > filled ? 'categorical' : 'numeric', distinct: seen.size, empty, examples };
+  });
+  return {
+    file: basename(path),
+    rows: data.length,
+    delimiter,
+    columns,
+    preview: data.slice(0, opts.previewRows ?? 10),
+    suggestedTarget: header[header.length - 1] ?? '',
+  };
+}

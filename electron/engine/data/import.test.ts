@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { parseCsv } from './csv';
-import { DataError, loadDataset, parseNpy } from './index';
+import { DataError, describeCsv, loadDataset, parseNpy } from './index';
 
 let dir: string;
 beforeAll(() => {
@@ -73,6 +73,18 @@ describe('CSV import', () => {
     await expect(loadDataset({ source: 'csv', path: 'empty.csv', target: 'y' }, { baseDir: dir })).rejects.toThrow(/empty\.csv line 3, column "a": the value is empty/);
     await expect(loadDataset({ source: 'csv', path: 'bad.csv', target: 'z' }, { baseDir: dir })).rejects.toThrow('bad.csv has no column "z" (the target). Its columns are: a, b, y.');
     await expect(loadDataset({ source: 'csv', path: 'missing.csv', target: 'z' }, { baseDir: dir })).rejects.toThrow(/Cannot read the CSV file .*missing\.csv/);
+  });
+
+  it('describes the columns for the feature/target chooser', () => {
+    writeFileSync(join(dir, 'desc.csv'), csv);
+    const d = describeCsv(join(dir, 'desc.csv'));
+    expect(d.rows).toBe(4);
+    expect(d.suggestedTarget).toBe('label');
+    expect(d.columns.map((c) => [c.name, c.kind, c.distinct])).toEqual([
+      ['size', 'numeric', 4], ['color', 'categorical', 3], ['weight, kg', 'numeric', 4], ['label', 'categorical', 2],
+    ]);
+    expect(d.columns[1]!.examples).toEqual(['red', 'blue', 'green']);
+    expect(d.preview[0]).toEqual(['1.5', 'red', '10', 'cat']);
   });
 
   it('parses quotes, escaped quotes, CRLF and semicolons', () => {

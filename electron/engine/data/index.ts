@@ -34,6 +34,8 @@ export { checkSampleShape } from './shape';
 export { previewSamples, previewAugmented, classBalance, duplicateCount, dataWarnings, summarizeData } from './inspect';
 export type { SamplePreview, DataSummary, DataWarning } from './inspect';
 export { parseNpy } from './npy';
+export { describeCsv, parseCsv, csvToDataset } from './csv';
+export type { CsvColumnInfo } from './csv';
 export { setDatasetsDir, datasetsDir } from './assets';
 
 /** Resolve a config path against the document's folder. */
