@@ -277,5 +277,9 @@ describe('training runs (wasm backend)', () => {
     const bad = chain({ shape: [2] }, [['Dense', { units: 0 }]], {} as TrainingConfig);
     const r3 = await train(bad, blobs(), 'model');
     expect(r3.last).toMatchObject({ type: 'error', code: 'model', nodeId: 'l0' });
+    const nothing = chain({ shape: [2] }, [['Activation', { activation: 'softmax' }]], { loss: 'sparseCategoricalCrossentropy', epochs: 1 } as TrainingConfig);
+    const r4 = await train(nothing, blobs(), 'nothing');
+    expect(r4.last).toMatchObject({ type: 'error', code: 'model' });
+    if (r4.last.type === 'error') expect(r4.last.message).toMatch(/no trainable parameters/);
   });
 });

@@ -190,6 +190,9 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
       throw new RunError('model', `Training needs a model with exactly one connected Input and one output; this one has ${compiled.inputIds.length} input(s) (${compiled.inputIds.join(', ')}) and ${compiled.outputIds.length} output(s) (${compiled.outputIds.join(', ')})`,
         { nodeId: compiled.outputIds[1] ?? compiled.inputIds[1] });
     }
+    if (model.trainableWeights.length === 0) {
+      throw new RunError('model', 'The model has nothing to learn (no trainable parameters): add a layer with weights, such as Dense, before the output');
+    }
     const inputId = compiled.inputIds[0]!;
     const outId = compiled.outputIds[0]!;
     const inputShape = compiled.inputShapes[0]!;
