@@ -23,7 +23,7 @@ function arg(name: string, dflt: string): string {
   return i >= 0 ? process.argv[i + 1]! : dflt;
 }
 
-interface Result { samplesPerSec: number; peakRssMB: number; threads?: number; data?: string; error?: string }
+interface Result { samplesPerSec: number; samplesPerCpuSec?: number; peakRssMB: number; threads?: number; data?: string; error?: string }
 
 function runJson(cmd: string, args: string[]): Result {
   try {
@@ -51,6 +51,7 @@ function main() {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(`${new Date().toISOString().slice(0, 10)} · ${cpu} · ${os.cpus().length} cores · load ${os.loadavg()[0]!.toFixed(1)} · Node ${process.version} · PyTorch ${torchVersion} · batch 64, Adam 1e-3\n\n`);
   const rows: string[][] = [];
+  const cpuRows: string[][] = [];
   for (const m of models) {
     const t1 = runJson('/usr/bin/python3', [path.join(here, 'torch_bench.py'), m, '--batches', batches]);
     const t2 = runJson('/usr/bin/python3', [path.join(here, 'torch_bench.py'), m, '--batches', batches, '--threads', '2']);
@@ -62,14 +63,18 @@ function main() {
       ratio(eng.samplesPerSec, best), ratio(loop.samplesPerSec, best),
       `${fmt(Math.max(t1.peakRssMB, t2.peakRssMB))} / ${fmt(eng.peakRssMB)}`,
     ]);
+    const cpu = (r: Result) => r.samplesPerCpuSec ?? NaN;
+    cpuRows.push([m, fmt(cpu(t1)), fmt(cpu(t2)), fmt(cpu(eng)), fmt(cpu(loop)), ratio(cpu(eng), cpu(t1)), ratio(cpu(loop), cpu(t1))]);
     for (const [who, r] of [['torch', t1], ['torch 2 threads', t2], ['engine', eng], ['loop', loop]] as const) {
       if (r.error) process.stderr.write(`${m} ${who}: ${r.error}\n`);
     }
     process.stderr.write(`${m}: data ${eng.data ?? t1.data ?? '?'}\n`);
   }
+  const md = (h: string[], rs: string[][]) => [h, h.map(() => '---'), ...rs].map((r) => `| ${r.join(' | ')} |`).join('\n');
   const head = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'engine / best PyTorch', 'loop / best PyTorch', 'peak RSS MB PyTorch / Layerloom'];
-  const table = [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-  process.stdout.write(`samples/s:\n\n${table}\n`);
+  process.stdout.write(`samples/s (wall clock):\n\n${md(head, rows)}\n\n`);
+  const cpuHead = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'engine / PyTorch default', 'loop / PyTorch default'];
+  process.stdout.write(`samples per CPU-second (robust to a busy machine):\n\n${md(cpuHead, cpuRows)}\n`);
 }
 
 main();

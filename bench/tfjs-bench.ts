@@ -3,6 +3,9 @@
  *   tsx bench/tfjs-bench.ts <cnn|mlp|lstm|lenet> [--mode engine|loop] [--batches N] [--warmup N] [--backend wasm|cpu] [--profile]
  * Prints one JSON line: { model, mode, backend, samplesPerSec, peakRssMB, ... }.
  *
+ * samplesPerCpuSec divides by the CPU time the process used (user + system, all threads): on a
+ * machine shared with other work it shows compute efficiency independent of the share of the CPU
+ * the process got.
  * mode engine (default): the engine's own training run (startTraining: compile, batching, Adam 1e-3,
  *   batch 64, metrics), 2 epochs over warmup+batches batches; the 2nd epoch's samples/s is reported.
  * mode loop: the engine's compiled model and backend in a minimal loop (data held as one tensor,
@@ -25,6 +28,8 @@ function arg(name: string, dflt: string): string {
 }
 
 const rssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+/** CPU seconds (user + system, all threads) used by this process so far. */
+const cpuSec = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 function toDataset(d: BenchData, name: string): Dataset {
   const sampleSize = d.sampleShape.reduce((a, b) => a * b, 1);
@@ -43,6 +48,7 @@ async function engineRun(name: ModelName, d: BenchData) {
     normalization: { mode: 'none', offset: [0], scale: [1], groups: 1 },
   };
   const epochs: number[] = [];
+  const cpuAtEpoch: number[] = [];
   let error: string | undefined;
   const handle = startTraining({
     runId: `bench-${name}`, doc: benchDocument(name), backend: (arg('backend', 'wasm') as 'wasm' | 'cpu'), data,
@@ -51,12 +57,16 @@ async function engineRun(name: ModelName, d: BenchData) {
       loss: d.classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError', metrics: d.classes ? ['accuracy'] : [],
     },
   }, (e: TrainEvent) => {
-    if (e.type === 'epoch') epochs.push(e.samplesPerSec);
+    if (e.type === 'epoch') {
+      epochs.push(e.samplesPerSec);
+      cpuAtEpoch.push(cpuSec());
+    }
     if (e.type === 'error') error = e.message;
   });
   await handle.done;
   if (error) throw new Error(error);
-  return { samplesPerSec: epochs[epochs.length - 1] ?? 0, epochSamplesPerSec: epochs };
+  const cpu = cpuAtEpoch.length >= 2 ? cpuAtEpoch[1]! - cpuAtEpoch[0]! : NaN;
+  return { samplesPerSec: epochs[epochs.length - 1] ?? 0, samplesPerCpuSec: d.count / cpu, epochSamplesPerSec: epochs };
 }
 
 async function loopRun(name: ModelName, d: BenchData, warmup: number, batches: number) {
@@ -84,6 +94,7 @@ async function loopRun(name: ModelName, d: BenchData, warmup: number, batches: n
     for (const [k, ms] of top) process.stderr.write(`  ${k.padEnd(28)} ${ms.toFixed(2).padStart(8)} ms  ${(100 * ms / total).toFixed(1)}%\n`);
   }
   const t0 = performance.now();
+  const c0 = cpuSec();
   let last: tf.Scalar | null = null;
   for (let b = 0; b < batches; b++) {
     const r = opt.minimize(lossFn(warmup + b), b === batches - 1, vars);
@@ -91,10 +102,11 @@ async function loopRun(name: ModelName, d: BenchData, warmup: number, batches: n
   }
   const loss = last ? last.dataSync()[0] : NaN;
   const sec = (performance.now() - t0) / 1000;
+  const cpu = cpuSec() - c0;
   tf.dispose([X, Y, last!]);
   opt.dispose();
   model.dispose();
-  return { samplesPerSec: (batches * BATCH) / sec, loss };
+  return { samplesPerSec: (batches * BATCH) / sec, samplesPerCpuSec: (batches * BATCH) / cpu, loss };
 }
 
 async function main() {

@@ -77,6 +77,12 @@ def data(name, count):
     return torch.rand(count, 3, 32, 32, generator=g), torch.randint(0, 10, (count,), generator=g), "synthetic"
 
 
+def cpu_sec():
+    """CPU seconds (user + system, all threads) used by this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("model")
@@ -104,12 +110,14 @@ def main():
     for b in range(a.warmup):
         step(b)
     t0 = time.perf_counter()
+    c0 = cpu_sec()
     for b in range(a.batches):
         loss = step(a.warmup + b)
     loss = float(loss)
     sec = time.perf_counter() - t0
+    cpu = cpu_sec() - c0
     print(json.dumps({
-        "model": a.model, "samplesPerSec": a.batches * BATCH / sec, "loss": loss,
+        "model": a.model, "samplesPerSec": a.batches * BATCH / sec, "samplesPerCpuSec": a.batches * BATCH / cpu, "loss": loss,
         "peakRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "threads": torch.get_num_threads(), "data": source,
     }))
