@@ -181,3 +181,16 @@ export function loadImageFolder(root: string, opts: ImageFolderOptions = {}): Da
     defaultTestSplit: 0.2,
   };
 }
+
+/**
+ * One PNG/JPEG (e.g. dropped on "Try it") as a sample for an Input of shape [h, w, c] (or [h, w],
+ * grayscale): 0..255 values, row-major. Normalise it with the run's Normalization before predicting.
+ */
+export function imageToSample(bytes: Uint8Array, inputShape: readonly number[], file = 'image'): Float32Array {
+  const [h, w] = inputShape;
+  const c = inputShape.length === 3 ? inputShape[2] : 1;
+  if (!h || !w || (c !== 1 && c !== 3)) throw new DataError(`An image cannot feed an Input of shape [${inputShape.join(', ')}]: it needs [height, width, 1 or 3].`, file);
+  const out = new Uint8Array(h * w * c);
+  resizeInto(decodeImage(bytes, file), h, w, c, out, 0);
+  return Float32Array.from(out);
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { parseCsv } from './csv';
-import { DataError, describeCsv, loadDataset, parseNpy } from './index';
+import { DataError, describeCsv, imageToSample, loadDataset, parseNpy } from './index';
 
 let dir: string;
 beforeAll(() => {
@@ -137,6 +137,15 @@ describe('image folder import', () => {
     expect(flat.sampleShape).toEqual([3, 3, 1]);
     const flatRgb = await loadDataset({ source: 'images', path: root }, { inputShape: [12] });
     expect(flatRgb.sampleShape).toEqual([2, 2, 3]);
+  });
+
+  it('turns one dropped image into a sample for the Input shape', () => {
+    const png = new PNG({ width: 4, height: 2 });
+    for (let i = 0; i < 8; i++) png.data.set(i % 4 < 2 ? [255, 255, 255, 255] : [0, 0, 0, 255], i * 4);
+    const s = imageToSample(new Uint8Array(PNG.sync.write(png)), [1, 2, 1]);
+    expect([...s]).toEqual([255, 0]);
+    expect(imageToSample(new Uint8Array(PNG.sync.write(png)), [2, 2, 3])).toHaveLength(12);
+    expect(() => imageToSample(new Uint8Array(PNG.sync.write(png)), [4])).toThrow(/cannot feed an Input of shape \[4\]/);
   });
 
   it('explains a folder without class subfolders and names undecodable files', async () => {

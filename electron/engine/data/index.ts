@@ -35,6 +35,8 @@ export { previewSamples, previewAugmented, classBalance, duplicateCount, dataWar
 export type { SamplePreview, DataSummary, DataWarning } from './inspect';
 export { parseNpy } from './npy';
 export { describeCsv, parseCsv, csvToDataset } from './csv';
+export { decodeImage, imageToSample } from './images';
+export { readIdx, fashionMnistDir } from './builtins';
 export type { CsvColumnInfo } from './csv';
 export { setDatasetsDir, datasetsDir } from './assets';
 
