@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { serializeDocument } from '../shared/document';
 import { BottomPanel } from './editor/BottomPanel';
 import { Canvas } from './editor/Canvas';
-import { fileName, restoreText, runMenuCommand, save } from './editor/commands';
+import { fileName, openFile, restoreText, runMenuCommand, save } from './editor/commands';
 import { Dialogs } from './editor/Dialogs';
 import { Inspector } from './editor/Inspector';
 import { Palette } from './editor/Palette';
@@ -53,6 +53,9 @@ function usePlatformEvents() {
     const p = platform();
     const offMenu = p.onMenuCommand(runMenuCommand);
     const offClose = p.onBeforeClose((requestId) => void save().then((ok) => p.closeReady(requestId, ok)));
+    void p.ready().then((files) => {
+      if (files[0]) void openFile(files[0]);
+    });
     const onKey = (e: KeyboardEvent) => handleShortcut(e);
     window.addEventListener('keydown', onKey);
     const onUnload = (e: BeforeUnloadEvent) => {

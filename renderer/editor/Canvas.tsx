@@ -31,6 +31,7 @@ export function Canvas() {
   const theme = useEditor((s) => s.theme);
   const fitRequest = useEditor((s) => s.fitRequest);
   const focusRequest = useEditor((s) => s.focusRequest);
+  const zoomRequest = useEditor((s) => s.zoomRequest);
   const flow = useReactFlow();
   const cache = useRef(new FlowCache());
   const measured = useRef(new Map<string, { width: number; height: number }>());
@@ -110,6 +111,12 @@ export function Canvas() {
   useEffect(() => {
     if (fitRequest) requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 200, maxZoom: 1.2 }));
   }, [fitRequest, flow]);
+  useEffect(() => {
+    if (!zoomRequest) return;
+    if (zoomRequest.kind === 'in') void flow.zoomIn({ duration: 150 });
+    else if (zoomRequest.kind === 'out') void flow.zoomOut({ duration: 150 });
+    else void flow.zoomTo(1, { duration: 150 });
+  }, [zoomRequest, flow]);
   useEffect(() => {
     if (!focusRequest) return;
     const p = positionsOf(useEditor.getState().doc)[focusRequest.id];

@@ -154,6 +154,9 @@ export function runMenuCommand(command: string, arg?: string): void {
     case 'redo': return redo();
     case 'delete': return s.deleteSelection();
     case 'fit': return s.requestFit();
+    case 'zoomIn': return s.requestZoom('in');
+    case 'zoomOut': return s.requestZoom('out');
+    case 'zoomReset': return s.requestZoom('reset');
     case 'toggleTheme': return toggleTheme();
     default: return; // training/export commands belong to other panels
   }

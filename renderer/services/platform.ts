@@ -38,6 +38,8 @@ export interface Platform {
   setTheme(theme: 'light' | 'dark'): Promise<void>;
   getTheme(): Promise<'light' | 'dark' | 'system' | undefined>;
   setDirty(dirty: boolean, name: string): void;
+  /** Call once after subscribing to events: files to open now (command line, OS "open with"). */
+  ready(): Promise<string[]>;
   onMenuCommand(listener: MenuCommandListener): () => void;
   onBeforeClose(listener: (requestId: string) => void): () => void;
   closeReady(requestId: string, close: boolean): void;
@@ -106,6 +108,7 @@ export function createApiPlatform(): Platform {
     setDirty(dirty, name) {
       void quiet(api().app.setDirty({ dirty, name: name.slice(0, 200) }), null);
     },
+    ready: () => quiet(api().app.ready().then((r) => r.openFiles), [] as string[]),
     onMenuCommand(listener) {
       try {
         return api().onMenuCommand((e) => listener(e.command, e.arg));

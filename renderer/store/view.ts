@@ -15,6 +15,8 @@ export interface ViewSlice {
   notice: { text: string; kind: 'info' | 'error' } | null;
   /** Increments to ask the canvas to fit the view (after open, layout, ...). */
   fitRequest: number;
+  /** Ask the canvas to zoom (menu commands). */
+  zoomRequest: { kind: 'in' | 'out' | 'reset'; n: number } | null;
   /** Ask the canvas to centre on a node. */
   focusRequest: { id: string; n: number } | null;
 
@@ -25,6 +27,7 @@ export interface ViewSlice {
   openDialog(d: Dialog): void;
   notify(text: string, kind?: 'info' | 'error'): void;
   requestFit(): void;
+  requestZoom(kind: 'in' | 'out' | 'reset'): void;
   focusNode(id: string): void;
 }
 
@@ -37,6 +40,7 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   notice: null,
   fitRequest: 0,
   focusRequest: null,
+  zoomRequest: null,
 
   setTheme: (theme) => set({ theme }),
   setBottomTab: (bottomTab) => set({ bottomTab, bottomOpen: true }),
@@ -45,5 +49,6 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   openDialog: (dialog) => set({ dialog }),
   notify: (text, kind = 'info') => set({ notice: { text, kind } }),
   requestFit: () => set({ fitRequest: get().fitRequest + 1 }),
+  requestZoom: (kind) => set({ zoomRequest: { kind, n: (get().zoomRequest?.n ?? 0) + 1 } }),
   focusNode: (id) => set({ focusRequest: { id, n: (get().focusRequest?.n ?? 0) + 1 }, selectedNodes: [id], selectedEdges: [] }),
 });

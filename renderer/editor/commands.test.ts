@@ -1,0 +1,113 @@
+import { serializeDocument } from '../../shared/document';
+import { bundledTemplates, setPlatform, type Platform } from '../services/platform';
+import { readRecovery, writeRecovery } from '../services/recovery';
+import { undo, useEditor } from '../store';
+import { newDocument, newFromTemplate, openFile, runMenuCommand, save, saveAs } from './commands';
+
+/** An in-memory platform: a folder of files, like web mode's project folder. */
+function fakePlatform(desktop = false) {
+  const files = new Map<string, string>();
+  const p: Platform = {
+    desktop,
+    open: async (path) => (path && files.has(path) ? { path, name: path, text: files.get(path)! } : null),
+    save: async (path, text) => { files.set(path, text); return { path, name: path }; },
+    saveAs: async (text, suggested, path) => { const at = path ?? suggested; files.set(at, text); return { path: at, name: at }; },
+    recent: async () => [],
+    list: async () => [...files.keys()].map((path) => ({ path, name: path })),
+    templates: async () => bundledTemplates(),
+    getSetting: async () => undefined,
+    setSetting: async () => {},
+    getTheme: async () => 'light',
+    setTheme: async () => {},
+    setDirty: () => {},
+    ready: async () => [],
+    onMenuCommand: () => () => {},
+    onBeforeClose: () => () => {},
+    closeReady: () => {},
+  };
+  return { p, files };
+}
+
+const state = () => useEditor.getState();
+const dirty = () => state().doc !== state().savedDoc;
+
+describe('document commands', () => {
+  let fake: ReturnType<typeof fakePlatform>;
+  beforeEach(() => {
+    fake = fakePlatform();
+    setPlatform(fake.p);
+    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    state().loadDocument(state().doc);
+    newDocument();
+  });
+  afterEach(() => {
+    setPlatform(null);
+    vi.restoreAllMocks();
+  });
+
+  it('new from template, edit (dirty), save as, save again, reopen the same graph', async () => {
+    const t = bundledTemplates().find((x) => x.id === 'mnist-cnn')!;
+    expect(newFromTemplate(t)).toBe(true);
+    expect(state().doc.nodes.length).toBeGreaterThan(3);
+    expect(dirty()).toBe(false);
+    state().setParam(['dense'], 'units', 64);
+    expect(dirty()).toBe(true);
+
+    // Web mode without a path: the in-app Save As dialog asks for a name first.
+    await save();
+    expect(state().dialog).toBe('saveAs');
+    await saveAs('mine.loom');
+    expect(state().filePath).toBe('mine.loom');
+    expect(state().dialog).toBeNull();
+    expect(dirty()).toBe(false);
+    expect(fake.files.get('mine.loom')).toBe(serializeDocument(state().doc));
+
+    state().setParam(['dense'], 'units', 32);
+    await save();
+    expect(JSON.parse(fake.files.get('mine.loom')!).nodes.find((n: { id: string }) => n.id === 'dense').params.units).toBe(32);
+
+    const savedDoc = state().doc;
+    newDocument();
+    expect(state().doc.nodes).toEqual([]);
+    await openFile('mine.loom');
+    expect(state().doc).toEqual(savedDoc);
+    expect(dirty()).toBe(false);
+    // Opening is not undoable: the history starts fresh.
+    undo();
+    expect(state().doc).toEqual(savedDoc);
+  });
+
+  it('asks before discarding unsaved changes, and keeps them when refused', () => {
+    state().addNode('Input');
+    vi.mocked(window.confirm).mockReturnValue(false);
+    newDocument();
+    expect(state().doc.nodes).toHaveLength(1);
+    runMenuCommand('new');
+    expect(state().doc.nodes).toHaveLength(1);
+  });
+
+  it('reports an unreadable file and keeps the current document', async () => {
+    fake.files.set('bad.loom', '{"format": "layerloom.model", "version": 1, "nodes": [{"id": "1x", "type": "Dense"}]}');
+    state().addNode('Input');
+    state().markSaved(null);
+    await openFile('bad.loom');
+    expect(state().notice?.kind).toBe('error');
+    expect(state().notice?.text).toMatch(/nodes\[0\]/);
+    expect(state().doc.nodes).toHaveLength(1);
+  });
+
+  it('the desktop Save As goes straight to the native dialog', async () => {
+    setPlatform(fakePlatform(true).p);
+    state().addNode('Input');
+    await saveAs();
+    expect(state().dialog).toBeNull();
+    expect(state().filePath).toBe('untitled.loom');
+  });
+
+  it('keeps a recovery copy in browser storage', () => {
+    writeRecovery({ text: '{}', filePath: null, savedAt: 1 });
+    expect(readRecovery()).toEqual({ text: '{}', filePath: null, savedAt: 1 });
+    newDocument();
+    expect(readRecovery()).toBeNull();
+  });
+});
