@@ -250,6 +250,33 @@ describe('training runs (wasm backend)', () => {
     disposeRun('es');
   });
 
+  it('CNN (conv, batch norm, pooling, dropout) and embedding runs leak no tensors on wasm', async () => {
+    const r = mulberry32(21);
+    const n = 64;
+    const img = Float32Array.from({ length: n * 64 }, () => r());
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const images = prepared({ name: 'noise', task: 'classification', classes: ['a', 'b'], x: img, dtype: 'float32', sampleShape: [8, 8, 1], y: labels, targetShape: [1], kind: 'image' });
+    const tokens = Int32Array.from({ length: n * 5 }, () => Math.floor(r() * 11));
+    const text = prepared({ name: 'tokens', task: 'classification', classes: ['a', 'b'], x: tokens, dtype: 'int32', sampleShape: [5], y: labels, targetShape: [1], kind: 'tokens' });
+    const cnn = chain({ shape: [8, 8, 1] }, [
+      ['Conv2D', { filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }], ['BatchNormalization', {}],
+      ['MaxPooling2D', { poolSize: 2 }], ['Flatten', {}], ['Dropout', { rate: 0.3 }], ['Dense', { units: 2, activation: 'softmax' }],
+    ], { loss: 'categoricalCrossentropy', batchSize: 16, epochs: 2, seed: 1 } as TrainingConfig);
+    const emb = chain({ shape: [5], dtype: 'int32' }, [
+      ['Embedding', { inputDim: 11, outputDim: 4 }], ['GlobalAveragePooling1D', {}], ['Dense', { units: 2, activation: 'softmax' }],
+    ], { loss: 'sparseCategoricalCrossentropy', batchSize: 16, epochs: 2, seed: 1 } as TrainingConfig);
+    await train(cnn, images, 'warm');
+    disposeRun('warm');
+    const before = tf.memory().numTensors;
+    for (const [doc, data, id] of [[cnn, images, 'cnn'], [emb, text, 'emb']] as const) {
+      const { last } = await train(doc, data, id);
+      expect(last.type === 'error' ? last.message : last.type).toBe('end');
+      await evaluateRun(id);
+      disposeRun(id);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
   it('a diverging run stops with a NaN message naming the batch, without leaking tensors', async () => {
     const r = mulberry32(1);
     const x = Float32Array.from({ length: 64 }, () => r() * 1000);
