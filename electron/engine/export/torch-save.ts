@@ -119,3 +119,20 @@ export function npy(t: HostTensor): Uint8Array {
 export function npz(entries: [string, HostTensor][]): Uint8Array {
   return writeZip(entries.map(([k, t]) => ({ name: `${k}.npy`, data: npy(t) })));
 }
+
+/** A raw typed array as .npy (float32, int32, uint8 or float64). */
+export function npyArray(data: Float32Array | Int32Array | Uint8Array | Float64Array, shape: number[]): Uint8Array {
+  const descr = data instanceof Float32Array ? '<f4' : data instanceof Int32Array ? '<i4' : data instanceof Uint8Array ? '|u1' : '<f8';
+  const sh = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${sh}, }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const enc = new TextEncoder().encode(header);
+  const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Uint8Array(10 + enc.length + body.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, enc.length, true);
+  out.set(enc, 10);
+  out.set(body, 10 + enc.length);
+  return out;
+}
