@@ -81,7 +81,7 @@ export function bootstrap(opts: BootstrapOptions = {}) {
   const engine = new EngineSupervisor({
     spawn: utilityEngine(
       (p, a, o) => utilityProcess.fork(p, a, o),
-      join(here, 'engine-worker.mjs'),
+      join(here, 'engine-worker.cjs'),
       (listener) => app.on('child-process-gone', (_e, d) => d.type === 'Utility' && listener((d as { pid?: number }).pid, d.reason)),
     ),
     onTrainEvent: (e) => emit('train.event', e),

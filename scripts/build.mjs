@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm run build`: bundles the desktop app into dist/.
+//   dist/electron/main.cjs           Electron main (CommonJS; npm packages stay external)
+//   dist/electron/preload.cjs        the preload, fully bundled (sandboxed preloads cannot import)
+//   dist/electron/engine-worker.cjs  the engine process (utilityProcess)
+//   dist/renderer/                   the React app (vite build, vite.config.ts)
+// Flags: --no-renderer (only the Electron bundles, used by `npm run dev`), --quiet.
+import { build } from 'esbuild';
+import { rmSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist', 'electron');
+
+// Bundled CommonJS has no import.meta.url: give it one computed from __filename.
+const importMetaShim = {
+  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__import_meta_url' },
+};
+
+export async function buildElectron({ quiet = false } = {}) {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    logLevel: quiet ? 'error' : 'warning',
+    absWorkingDir: root,
+  };
+  await Promise.all([
+    build({ ...common, ...importMetaShim, entryPoints: ['electron/main/main.ts'], outfile: join(out, 'main.cjs'), packages: 'external', external: ['electron'] }),
+    // Sandboxed preload: everything inlined except electron itself.
+    build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: join(out, 'preload.cjs'), platform: 'browser', target: 'chrome130', external: ['electron'] }),
+    build({ ...common, ...importMetaShim, entryPoints: ['electron/engine/worker.ts'], outfile: join(out, 'engine-worker.cjs'), packages: 'external', external: ['electron'] }),
+  ]);
+}
+
+export async function buildRenderer() {
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ configFile: join(root, 'vite.config.ts'), root: join(root, 'renderer'), logLevel: 'warn' });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = process.argv.slice(2);
+  const quiet = args.includes('--quiet');
+  try {
+    await buildElectron({ quiet });
+    if (!quiet) console.log('built dist/electron (main, preload, engine worker)');
+    if (!args.includes('--no-renderer')) {
+      await buildRenderer();
+      if (!quiet) console.log('built dist/renderer');
+    }
+  } catch (e) {
+    console.error(`build failed: ${e.message ?? e}`);
+    process.exit(1);
+  }
+}

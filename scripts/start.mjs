@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// `npm start` / `npm run dev`: the desktop app when Electron can run here; otherwise web mode,
+// saying why, and printing the URL to open. Never a bare crash.
+//
+//   npm start                    build if needed, then Electron (or web mode)
+//   npm run dev                  Electron on the Vite dev server (or web mode through Vite)
+//   npm start -- --web           web mode even where Electron is available
+//   npm start -- --port 8080     any option after the flags above goes to web mode (see npm run web -- --help)
+import { spawn } from 'node:child_process';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+/** Can Electron run here? { ok: true, path } or { ok: false, reason }. */
+export function electronStatus(env = process.env, platform = process.platform) {
+  let path;
+  try {
+    path = require('electron'); // the binary's path; throws when the download never happened
+  } catch (e) {
+    const skipped = env.ELECTRON_SKIP_BINARY_DOWNLOAD ? ' (ELECTRON_SKIP_BINARY_DOWNLOAD is set)' : '';
+    const notInstalled = /Cannot find module/.test(e?.message ?? '');
+    return {
+      ok: false,
+      reason: notInstalled ? 'the electron package is not installed' : `its binary was not downloaded${skipped}`,
+    };
+  }
+  if (typeof path !== 'string' || !existsSync(path)) return { ok: false, reason: `its binary is missing (${path})` };
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { ok: false, reason: 'there is no display (DISPLAY/WAYLAND_DISPLAY are not set)' };
+  return { ok: true, path };
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when dist/ is missing or older than the sources. */
+export function needsBuild() {
+  const main = join(root, 'dist', 'electron', 'main.cjs');
+  const page = join(root, 'dist', 'renderer', 'index.html');
+  if (!existsSync(main) || !existsSync(page)) return true;
+  const built = Math.min(statSync(main).mtimeMs, statSync(page).mtimeMs);
+  return ['electron', 'shared', 'renderer'].some((d) => existsSync(join(root, d)) && newestMtime(join(root, d)) > built);
+}
+
+function run(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  const forward = (sig) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('error', (e) => {
+    console.error(`could not start ${cmd}: ${e.message}`);
+    process.exit(1);
+  });
+  return child;
+}
+
+function startWeb(args, dev) {
+  // Web mode runs the TypeScript server through tsx (a dependency).
+  const webArgs = [...args];
+  if (dev && !webArgs.includes('--static')) webArgs.push('--dev');
+  return run(process.execPath, ['--import', 'tsx', join(root, 'electron', 'web', 'server.ts'), ...webArgs]);
+}
+
+async function main(argv) {
+  const dev = argv.includes('--dev');
+  const forceWeb = argv.includes('--web');
+  const rest = argv.filter((a) => a !== '--dev' && a !== '--web');
+  const status = forceWeb ? { ok: false, reason: 'web mode was asked for (--web)' } : electronStatus();
+  if (!status.ok) {
+    if (!forceWeb) console.log(`Electron is not available on this machine (${status.reason}); starting Layerloom in web mode instead.`);
+    return startWeb(rest, dev);
+  }
+
+  const { buildElectron, buildRenderer } = await import('./build.mjs');
+  const env = { ...process.env };
+  if (dev) {
+    await buildElectron({ quiet: true });
+    const { createServer } = await import('vite');
+    const vite = await createServer({ configFile: join(root, 'vite.config.ts'), root: join(root, 'renderer'), server: { port: 0, host: '127.0.0.1', strictPort: false } });
+    await vite.listen();
+    const url = vite.resolvedUrls?.local?.[0];
+    if (!url) throw new Error('the Vite dev server did not report its URL');
+    env.LAYERLOOM_DEV_URL = url;
+    console.log(`renderer dev server: ${url}`);
+    process.on('exit', () => void vite.close());
+  } else if (needsBuild()) {
+    console.log('Building Layerloom (dist/ is missing or older than the sources)…');
+    await buildElectron({ quiet: true });
+    await buildRenderer();
+  }
+  delete env.ELECTRON_RUN_AS_NODE;
+  return run(status.path, [root, ...rest.filter((a) => a.endsWith('.loom'))], { env });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(`Layerloom could not start: ${e?.message ?? e}`);
+    process.exit(1);
+  });
+}
+
