@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LoomDocument } from '../../shared/document';
 import { EvaluationSchema, type TrainEvent } from '../../shared/engine/events';
 import * as engine from './index';
+import { TrainRequestSchema } from '../../shared/ipc/contract';
 
 const doc: LoomDocument = {
   format: 'layerloom.model', version: 1, name: 'blobs',
@@ -49,6 +50,11 @@ describe('engine API (as the engine process calls it)', () => {
     expect(p.labels).toEqual(['0', '1']);
     for (const o of p.outputs) expect(o.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5); // probabilities, not logits
     engine.disposeRun('r1');
+  });
+
+  it('IPC training overrides keep only the given fields (the document keeps the rest)', () => {
+    const req = TrainRequestSchema.parse({ doc, overrides: { epochs: 2 } });
+    expect(req.overrides).toEqual({ epochs: 2 });
   });
 
   it('previews a built-in dataset', async () => {

@@ -79,12 +79,20 @@ export type AppInfo = z.infer<typeof AppInfoSchema>;
 /** Where a request about a document's runs finds them: the document's path (relative paths in the dataset resolve from its folder). */
 const docLocation = { docPath: filePath.nullable().optional() };
 
+/**
+ * Hyper-parameters that override the document's: only the fields given. (`TrainingSchema.partial()`
+ * would fill every left-out field with its default and so override the document's values too.)
+ */
+export const TrainingOverridesSchema = z.strictObject(
+  Object.fromEntries(Object.entries(TrainingSchema.shape).map(([k, s]) => [k, (s instanceof z.ZodDefault ? s.unwrap() : s).optional()])),
+) as unknown as z.ZodType<Partial<z.output<typeof TrainingSchema>>>;
+
 export const TrainRequestSchema = z.strictObject({
   /** Chosen by the caller (so it can match events before the response arrives); generated when absent. */
   runId: runId.optional(),
   doc: DocumentSchema,
   ...docLocation,
-  overrides: TrainingSchema.partial().optional(),
+  overrides: TrainingOverridesSchema.optional(),
 });
 export type TrainRequest = z.input<typeof TrainRequestSchema>;
 
