@@ -53,15 +53,22 @@ export function topoSort(g: Graph): { order: string[]; blocked: Set<string>; cyc
   return { order, blocked, cycles: blocked.size ? findCycles(g, blocked) : [] };
 }
 
-/** Concrete cycles among blocked nodes (iterative DFS; each node reported in at most one cycle). */
+/** At most this many concrete cycles are spelled out; other blocked nodes get a generic message. */
+const MAX_CYCLES = 20;
+
+/** Concrete cycles among blocked nodes (iterative DFS, O(nodes + edges); each node in at most one cycle). */
 function findCycles(g: Graph, blocked: Set<string>): string[][] {
   const state = new Map<string, 0 | 1 | 2>();
   const cycles: string[][] = [];
+  const inCycle = new Set<string>();
+  const depth = new Map<string, number>();
   for (const start of blocked) {
     if (state.get(start)) continue;
+    if (cycles.length >= MAX_CYCLES) break;
     const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
     const path: string[] = [start];
     state.set(start, 1);
+    depth.set(start, 0);
     while (stack.length) {
       const top = stack[stack.length - 1]!;
       const outs = g.outputsOf.get(top.id)!;
@@ -70,9 +77,14 @@ function findCycles(g: Graph, blocked: Set<string>): string[][] {
         if (!blocked.has(t)) continue;
         const s = state.get(t) ?? 0;
         if (s === 1) {
-          cycles.push(path.slice(path.indexOf(t)));
+          const cycle = path.slice(depth.get(t)!);
+          if (cycles.length < MAX_CYCLES && !cycle.some((id) => inCycle.has(id))) {
+            cycles.push(cycle);
+            for (const id of cycle) inCycle.add(id);
+          }
         } else if (s === 0) {
           state.set(t, 1);
+          depth.set(t, path.length);
           stack.push({ id: t, next: 0 });
           path.push(t);
         }

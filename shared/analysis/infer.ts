@@ -73,7 +73,9 @@ export function analyze(doc: Pick<LoomDocument, 'nodes' | 'edges'>): Analysis {
 
   const reported = new Set<string>();
   for (const cycle of cycles) {
-    const names = [...cycle, cycle[0]].map((id) => `"${id}"`).join(' → ');
+    // Long cycles are summarised: the message must stay readable (and small, for 10k-node graphs).
+    const shown = cycle.length > 6 ? [...cycle.slice(0, 5), '…'] : [...cycle, cycle[0]!];
+    const names = shown.map((id) => (id === '…' ? `… (${cycle.length} layers)` : `"${id}"`)).join(' → ');
     for (const id of cycle) {
       reported.add(id);
       err(id, cycle.length === 1

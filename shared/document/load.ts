@@ -51,13 +51,31 @@ function pathOf(raw: Record<string, unknown>, path: readonly PropertyKey[]): { p
 }
 
 function zodErrors(raw: Record<string, unknown>, error: z.ZodError): LoadError[] {
-  return error.issues.slice(0, 50).map((issue) => {
-    const where = pathOf(raw, issue.path);
+  return error.issues.slice(0, 50).flatMap((issue) => {
+    // One error per unknown key, with the key in the path, so the field is always named.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.slice(0, 10).map((k) => ({ ...pathOf(raw, [...issue.path, k]), message: 'unknown field (typo, or a file from a newer Layerloom?)' }));
+    }
     let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     if (issue.code === 'invalid_type' && message.startsWith('Invalid input: expected')) message = message.replace('Invalid input: ', '');
-    return { ...where, message };
+    return [{ ...pathOf(raw, issue.path), message }];
   });
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Keys that could reach Object.prototype if a consumer copied them onto a plain object. */
+function forbiddenKeys(raw: Record<string, unknown>): LoadError[] {
+  const found: LoadError[] = [];
+  const walk = (v: unknown, path: PropertyKey[], depth: number) => {
+    if (depth > 12 || found.length >= 5 || typeof v !== 'object' || v === null) return;
+    for (const k of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(k)) found.push({ ...pathOf(raw, [...path, k]), message: `"${k}" is a reserved name and cannot be used as a field` });
+      else walk((v as Record<string, unknown>)[k], [...path, Array.isArray(v) ? Number(k) : k], depth + 1);
+    }
+  };
+  walk(raw, [], 0);
+  return found;
 }
 
 /** Referential integrity the schema cannot express: unique ids, edges to existing nodes. */
@@ -103,6 +121,8 @@ export function validateDocument(value: unknown): LoadResult {
     migrated = step(migrated);
     warnings.push(`migrated from format version ${v} to ${v + 1}`);
   }
+  const reserved = forbiddenKeys(migrated);
+  if (reserved.length) return { ok: false, errors: reserved };
   const parsed = DocumentSchema.safeParse(migrated);
   if (!parsed.success) return { ok: false, errors: zodErrors(migrated, parsed.error) };
   const doc = parsed.data;
