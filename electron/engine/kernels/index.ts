@@ -9,6 +9,7 @@
  *  - DepthwiseConv2dNativeBackpropFilter / Input (./depthwise), UnsortedSegmentSum (./segment);
  *  - MaxPoolGrad / AvgPoolGrad as linear passes (./pool);
  *  - BatchMatMul / _FusedMatMul with transposed operands via an explicit transpose (./matmul);
+ *  - Sum over leading axes as a product with ones, row-copying Transpose (./layout);
  *  - a generic fallback running the cpu backend's kernel on copies for every other kernel that wasm
  *    lacks (./fallback), so a missing kernel never crashes a run.
  * Every replacement is tested against the cpu backend (kernels.test.ts). Other backends (cpu,
@@ -23,6 +24,7 @@ import { registerConv2D } from './conv2d';
 import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise';
 import { registerCpuFallbacks } from './fallback';
 import { matMulConfigs } from './matmul';
+import { sumConfig, transposeConfig } from './layout';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool';
 import { unsortedSegmentSumConfig } from './segment';
 
@@ -37,6 +39,8 @@ function put(cfg: KernelConfig): string {
 
 /**
  * Register Layerloom's wasm kernels and gradients. Idempotent: later calls return the same list.
+ * `LAYERLOOM_WASM_KERNELS=minimal` registers only what training needs (the missing kernels and
+ * gradients), not the speed replacements of existing stock kernels: for benchmarks (A/B).
  * Call after the wasm backend is registered (importing '@tensorflow/tfjs-backend-wasm' does that);
  * it may be called before or after `tf.setBackend('wasm')`.
  */
@@ -48,8 +52,14 @@ export function installFastKernels(): { installed: string[] } {
   }
   names.push(...registerConv2D());
   names.push(put(depthwiseFilterGradConfig), put(depthwiseInputGradConfig), put(unsortedSegmentSumConfig));
-  names.push(put(maxPoolGradConfig), put(avgPoolGradConfig));
-  for (const cfg of matMulConfigs()) names.push(`${put(cfg)} (transposed operands)`);
+  if (process.env.LAYERLOOM_WASM_KERNELS !== 'minimal') {
+    names.push(put(maxPoolGradConfig), put(avgPoolGradConfig));
+    for (const cfg of matMulConfigs()) names.push(`${put(cfg)} (transposed operands)`);
+    const sum = sumConfig();
+    if (sum) names.push(`${put(sum)} (leading axes)`);
+    const transpose = transposeConfig();
+    if (transpose) names.push(`${put(transpose)} (last axis kept)`);
+  }
   names.push(...registerCpuFallbacks().map((n) => `${n} (cpu fallback)`));
   installed = names;
   return { installed: [...names] };

@@ -260,3 +260,24 @@ describe('transposed matrix products', () => {
     });
   });
 });
+
+describe('layout kernels', () => {
+  it.each([[[6, 5, 4, 9], [0, 1, 2]], [[6, 5, 4, 9], [0]], [[40, 9], [0]], [[3, 50, 8], [0, 1]], [[6, 5, 4, 9], [1, 2]], [[6, 5, 4, 9], [0, 1, 2, 3]], [[6, 5, 4, 9], [-1]]] as const)(
+    'sum of %j over axes %j (and keepDims)', async (shape, axes) => {
+      await expectSame('sum', () => {
+        const x = rnd([...shape], 91);
+        return [tf.sum(x, [...axes]), tf.sum(x, [...axes], true)];
+      });
+    });
+  it('bias-add gradient (sum over N, H, W)', async () => {
+    await expectSame('bias grad', () => {
+      const x = rnd([4, 6, 6, 8], 92);
+      const b = rnd([8], 93);
+      return [tf.grad((c: tf.Tensor) => tf.sum(tf.mul(tf.add(x, c), rnd([4, 6, 6, 8], 94))))(b)];
+    });
+  });
+  it.each([[[4, 5, 6, 9], [1, 2, 0, 3]], [[4, 5, 6, 9], [2, 0, 1, 3]], [[3, 4, 16], [1, 0, 2]], [[2, 3, 4, 5, 8], [4, 3, 2, 1, 0]], [[4, 5, 6, 9], [3, 1, 2, 0]], [[5, 7, 3], [1, 0, 2]]] as const)(
+    'transpose %j by %j', async (shape, perm) => {
+      await expectSame('transpose', () => [tf.transpose(rnd([...shape], 95), [...perm]), tf.transpose(tf.cast(tf.mul(rnd([...shape], 96), 100), 'int32'), [...perm])]);
+    });
+});

@@ -28,6 +28,7 @@ export interface WasmBackend {
   readSync(dataId: object): ArrayLike<number> | Uint8Array[];
   disposeData(dataId: object, force?: boolean): boolean;
   incRef(dataId: object): void;
+  wasm: { HEAPF32: Float32Array; HEAPU8: Uint8Array };
 }
 
 /** Run a kernel registered for the wasm backend directly (no tape, no engine tracking). */
@@ -49,6 +50,11 @@ export class Scratch {
     const out = callKernel(this.backend, name, inputs, attrs);
     this.infos.push(out);
     return out;
+  }
+  /** Track an output made with backend.makeOutput for disposal. */
+  track(info: TensorInfo): TensorInfo {
+    this.infos.push(info);
+    return info;
   }
   reshape(x: TensorInfo, shape: number[]): TensorInfo {
     return this.run('Reshape', { x }, { shape });

@@ -1,0 +1,85 @@
+/**
+ * Memory-bound kernels on wasm whose stock versions walk every element with generic index math:
+ *
+ * - Sum over LEADING axes (bias-add gradients, BatchNormalization statistics: a [rows, C] column sum)
+ *   becomes ones[1, rows] · x[rows, C] on XNNPACK (~12x faster than the stock reduction, which
+ *   transposes first). Other reductions: stock kernel.
+ * - Transpose that keeps the last axis in place (e.g. dy → [OH, OW, N, C] in the Conv2D filter
+ *   gradient) copies whole rows of the last axis with memmove instead of element by element.
+ */
+import { BatchMatMul, Sum, Transpose, getKernel, util, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { callKernel, Scratch, type WasmBackend } from './wasm-util';
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+export function sumConfig(): KernelConfig | null {
+  const stock = getKernel(Sum, 'wasm');
+  if (!stock) return null;
+  const kernelFunc = (args: { inputs: { x: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }) => {
+    const { inputs: { x }, attrs, backend } = args;
+    const rank = x.shape.length;
+    const axes = util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((a, b) => a - b);
+    const k = axes.length;
+    const leading = k > 0 && k < rank && axes.every((a, i) => a === i) && x.dtype === 'float32';
+    const rows = prod(x.shape.slice(0, k));
+    if (!leading || rows < 32) return (stock.kernelFunc as KernelFunc)(args as never);
+    const rest = x.shape.slice(k);
+    const cols = prod(rest);
+    const s = new Scratch(backend);
+    try {
+      const ones = s.track(backend.makeOutput([1, 1, rows], 'float32'));
+      (backend.typedArrayFromHeap(ones) as Float32Array).fill(1);
+      const x3 = s.reshape(x, [1, rows, cols]);
+      const out = s.track(callKernel(backend, BatchMatMul, { a: ones, b: x3 }, { transposeA: false, transposeB: false }));
+      const shape = attrs.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest;
+      return s.keep(s.reshape(out, shape));
+    } finally {
+      s.dispose();
+    }
+  };
+  return { kernelName: Sum, backendName: 'wasm', kernelFunc: kernelFunc as never };
+}
+
+export function transposeConfig(): KernelConfig | null {
+  const stock = getKernel(Transpose, 'wasm');
+  if (!stock) return null;
+  const kernelFunc = (args: { inputs: { x: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }) => {
+    const { inputs: { x }, attrs, backend } = args;
+    const perm = attrs.perm as number[];
+    const rank = x.shape.length;
+    const inner = x.shape[rank - 1] ?? 1;
+    if (rank < 3 || perm[rank - 1] !== rank - 1 || inner < 8 || x.dtype === 'string') {
+      return (stock.kernelFunc as KernelFunc)(args as never);
+    }
+    const outShape = perm.map((p) => x.shape[p]!);
+    const out = backend.makeOutput(outShape, x.dtype);
+    const heap = backend.wasm.HEAPF32; // 4-byte elements for float32/int32 alike
+    const bytes = util.bytesPerElement(x.dtype);
+    if (bytes !== 4) {
+      backend.disposeData(out.dataId);
+      return (stock.kernelFunc as KernelFunc)(args as never);
+    }
+    const src0 = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4;
+    let dst = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+    const inStrides = util.computeStrides(x.shape); // element strides of dims 0..rank-2
+    const outer = outShape.slice(0, rank - 1);
+    const stride = outer.map((_, j) => inStrides[perm[j]!]!);
+    const idx = new Array<number>(outer.length).fill(0);
+    const chunks = prod(outer);
+    let src = src0;
+    for (let c = 0; c < chunks; c++) {
+      heap.copyWithin(dst, src, src + inner);
+      dst += inner;
+      // advance the odometer over the output's outer dims
+      for (let j = outer.length - 1; j >= 0; j--) {
+        idx[j]!++;
+        src += stride[j]!;
+        if (idx[j]! < outer[j]!) break;
+        src -= stride[j]! * outer[j]!;
+        idx[j] = 0;
+      }
+    }
+    return out;
+  };
+  return { kernelName: Transpose, backendName: 'wasm', kernelFunc: kernelFunc as never };
+}
