@@ -106,6 +106,15 @@ export async function previewData(req: { dataset: DatasetConfig; baseDir?: strin
   return { ...summary, inputShape: ds.sampleShape, samples };
 }
 
+/** The data panel's live augmentation preview: `count` augmented copies of sample `index` (images only). */
+export async function previewAugmentation(req: { dataset: DatasetConfig; baseDir?: string; index?: number; count?: number; seed?: number }) {
+  const data = await import('./data');
+  const ds = await data.loadDataset(req.dataset, { baseDir: req.baseDir });
+  const index = Math.min(Math.max(0, req.index ?? 0), ds.count - 1);
+  const aug = { rotation: 0, widthShift: 0, heightShift: 0, shear: 0, zoom: 0, horizontalFlip: false, ...req.dataset.augmentation };
+  return { shape: [...ds.sampleShape], samples: data.previewAugmented(ds, index, aug, { count: req.count ?? 8, seed: req.seed ?? 0 }) };
+}
+
 /** Exporters live in ./export (another part of the engine); this forwards when they provide exportModel. */
 export async function exportModel(req: unknown): Promise<unknown> {
   const path = './export/index';

@@ -14,7 +14,7 @@ import type { TrainEvent } from '../../shared/engine/events';
 
 // ── The protocol between the supervisor (main) and this process ───────────────────────────────
 
-export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export';
+export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview';
 
 export interface WorkerCall { kind: 'call'; id: number; method: WorkerMethod; params: unknown }
 export type WorkerResult =
@@ -42,6 +42,9 @@ export interface EngineModule {
   predict?: (req: unknown) => Promise<unknown>;
   previewData?: (req: unknown) => Promise<unknown>;
   exportModel?: (req: unknown) => Promise<unknown>;
+  confusionSamples?: (req: any) => Promise<unknown>;
+  saliency?: (req: any) => Promise<unknown>;
+  previewAugmentation?: (req: any) => Promise<unknown>;
 }
 
 export interface Port {
@@ -104,6 +107,9 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     predict: async (p) => (await fn('predict'))(p),
     preview: async (p) => (await fn('previewData'))(p),
     export: async (p) => (await fn('exportModel'))(p),
+    confusionSamples: async (p) => (await fn('confusionSamples'))(p),
+    saliency: async (p) => (await fn('saliency'))(p),
+    augmentPreview: async (p) => (await fn('previewAugmentation'))(p),
   };
 
   port.onMessage(async (raw) => {

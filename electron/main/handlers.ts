@@ -151,6 +151,43 @@ export function createHandlers(deps: ShellDeps): Handlers {
       const where = await locate(req.docPath, req.runId);
       return (await engine.call('predict', { runId: req.runId, doc: req.doc, inputs: req.inputs, baseDir: where.baseDir, runDir: where.outDir })) as never;
     },
+    'engine.confusionSamples': async (req) => {
+      const where = await locate(req.docPath, req.runId);
+      const samples = await engine.call('confusionSamples', {
+        runId: req.runId, doc: req.doc, trueClass: req.trueClass, predictedClass: req.predictedClass, limit: req.limit ?? 24, baseDir: where.baseDir, runDir: where.outDir,
+      });
+      return { samples: Array.isArray(samples) ? samples : [] } as never;
+    },
+    'engine.saliency': async (req) => {
+      const where = await locate(req.docPath, req.runId);
+      return (await engine.call('saliency', { runId: req.runId, doc: req.doc, input: req.input, baseDir: where.baseDir, runDir: where.outDir })) as never;
+    },
+    'data.augmentPreview': async (req) => {
+      const where = await locate(req.docPath);
+      return (await engine.call('augmentPreview', { dataset: req.dataset, baseDir: where.baseDir, index: req.index ?? 0, count: req.count ?? 8, seed: req.seed ?? 0 })) as never;
+    },
+    'runs.list': async ({ docPath }) => {
+      if (!docPath) return { runs: [] };
+      const abs = await files.absolute(docPath);
+      const dir = join(dirname(abs), `${basename(abs).replace(/\.loom$/i, '')}.runs`);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return { runs: [] };
+      }
+      const runs: { runId: string; createdAt?: string }[] = [];
+      for (const n of names) {
+        try {
+          const rec = JSON.parse(await readFile(join(dir, n, 'run.json'), 'utf8')) as { runId?: unknown; createdAt?: unknown };
+          if (rec && typeof rec.runId === 'string') runs.push(rec as { runId: string; createdAt?: string });
+        } catch {
+          /* not a run folder (or still being written) */
+        }
+      }
+      runs.sort((a, b) => String(b.createdAt ?? '').localeCompare(String(a.createdAt ?? '')));
+      return { runs };
+    },
     'data.preview': async (req) => {
       const where = await locate(req.docPath);
       return (await engine.call('preview', { dataset: req.dataset, baseDir: where.baseDir, limit: req.limit ?? 16 })) as never;

@@ -124,6 +124,29 @@ export const DataPreviewSchema = z.looseObject({
   samples: z.array(z.unknown()).optional(),
 });
 
+/** Evaluate panel: the samples behind one confusion-matrix cell (true class × predicted class). */
+export const CellSamplesRequestSchema = z.strictObject({
+  runId, doc: DocumentSchema, ...docLocation,
+  trueClass: z.number().int().min(0), predictedClass: z.number().int().min(0),
+  limit: z.number().int().min(1).max(200).optional(),
+});
+export const CellSamplesSchema = z.object({
+  samples: z.array(z.object({ index: z.number().int(), values: z.array(z.number()), shape: z.array(z.number().int()), probabilities: z.array(z.number()) })),
+});
+/** Try it: |gradient| of the top class score w.r.t. one raw input, scaled to [0, 1]. */
+export const SaliencyRequestSchema = z.strictObject({ runId, doc: DocumentSchema, ...docLocation, input: z.unknown() });
+export const SaliencySchema = z.object({ classIndex: z.number().int(), shape: z.array(z.number().int()), values: z.array(z.number()) });
+/** Data panel: augmented versions of one sample (live preview of the augmentation options). */
+export const AugmentPreviewRequestSchema = z.strictObject({
+  dataset: DatasetSchema, ...docLocation,
+  index: z.number().int().min(0).optional(), count: z.number().int().min(1).max(32).optional(), seed: z.number().int().min(0).optional(),
+});
+export const AugmentPreviewSchema = z.object({ shape: z.array(z.number().int()), samples: z.array(z.array(z.number())) });
+/** Runs panel: the runs kept beside a document (`<model>.runs/<runId>/run.json`), newest first. Loose: a RunRecord. */
+export const RunListSchema = z.object({
+  runs: z.array(z.looseObject({ runId: z.string(), createdAt: z.string().optional(), history: z.array(z.record(z.string(), z.number())).optional() })),
+});
+
 /** Exporters (formats are registered in shared/export): kept generic here. */
 export const ExportRequestSchema = z.strictObject({
   format: z.string().min(1).max(64),
@@ -183,9 +206,16 @@ export const requests = {
     resume: request(runRef, ok),
     evaluate: request(EvaluateRequestSchema, EvaluationSchema),
     predict: request(PredictRequestSchema, PredictionSchema),
+    confusionSamples: request(CellSamplesRequestSchema, CellSamplesSchema),
+    saliency: request(SaliencyRequestSchema, SaliencySchema),
   },
   data: {
     preview: request(DataPreviewRequestSchema, DataPreviewSchema),
+    augmentPreview: request(AugmentPreviewRequestSchema, AugmentPreviewSchema),
+  },
+  runs: {
+    /** The runs saved beside the document (empty for a document that has no path yet). */
+    list: request(z.strictObject({ docPath: filePath.nullable().optional() }), RunListSchema),
   },
   export: {
     run: request(ExportRequestSchema, ExportResultSchema),
