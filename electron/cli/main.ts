@@ -4,6 +4,7 @@
  */
 import { inspectCommand } from './inspect';
 import { trainCommand, TRAIN_USAGE } from './train';
+import { exportCommand, EXPORT_USAGE } from './export';
 import { processIO, type CliIO } from './io';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -12,6 +13,7 @@ type Command = (args: string[], io: CliIO) => Promise<number>;
 export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspectCommand, usage: 'layerloom inspect model.loom [--json]          Keras-style summary: shapes, params, errors' },
   train: { run: trainCommand, usage: TRAIN_USAGE },
+  export: { run: exportCommand, usage: EXPORT_USAGE },
 };
 
 export function usage(): string {

@@ -470,3 +470,19 @@ export function buildOnnx(doc: LoomDocument | ExportPlan, weights: NodeWeights):
     docString: `${plan.name}: exported by Layerloom. Inputs and outputs are channels-last (as in Keras); dimension "batch" is dynamic.`,
   });
 }
+
+/** Layers of a document that the ONNX export cannot express (checked without weights). */
+export function onnxUnsupported(doc: LoomDocument | ExportPlan): Unsupported[] {
+  const plan = 'byId' in doc ? doc : makePlan(doc);
+  const out: Unsupported[] = [];
+  for (const n of plan.nodes) {
+    const bad = (reason: string) => out.push({ nodeId: n.id, type: n.type, reason });
+    if (['SimpleRNN', 'LSTM', 'GRU'].includes(n.type)) {
+      const acts = [n.p.activation, ...(n.type === 'SimpleRNN' ? [] : [n.p.recurrentActivation])] as ActivationName[];
+      if (acts.some((a) => !RNN_ACT[a])) bad(`activation "${acts.join('"/"')}" is not available in ONNX recurrent ops (sigmoid, tanh, relu)`);
+    }
+    if (n.type === 'UpSampling2D' && n.p.interpolation !== 'nearest') bad('UpSampling2D: only "nearest" interpolation is exported to ONNX');
+    if (n.type === 'BatchNormalization' && n.inShapes[0]!.length > 3) bad(`BatchNormalization on a rank-${n.inShapes[0]!.length} input is not supported in ONNX export`);
+  }
+  return out;
+}

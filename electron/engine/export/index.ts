@@ -1,0 +1,107 @@
+/**
+ * The engine's export API (plain data in, files out): one call for every format in
+ * shared/export/registry. Weights come from a training run folder (model.json + weights.bin, the
+ * TF.js format runs are saved in) or, without one, are the model's seeded initial weights.
+ *
+ *   const r = await exportModel({ doc, format: 'pytorch', outDir: '/tmp/out', weightsDir: runDir });
+ *   r.files  // absolute paths written
+ */
+import { dirname } from 'node:path';
+import type { LoomDocument } from '../../../shared/document';
+import { trainingDefaults } from '../../../shared/document';
+import { ExportError, getExportFormat, type ExportFormatId, type Quantization } from '../../../shared/export';
+import { compileModel } from '../compile';
+import { writeTrainingData } from './data';
+import { writeOut } from './files';
+import { writeKeras } from './keras';
+import { writeOnnx } from './onnx';
+import { writePytorch } from './pytorch';
+import { writeTfjs } from './tfjs';
+import { loadWeightsFromDir, nodeWeights } from './weights';
+
+export { importModelFile } from './import';
+export { ExportError };
+
+export interface ExportRequest {
+  doc: LoomDocument;
+  format: ExportFormatId;
+  outDir: string;
+  /** A training run folder holding model.json + weights.bin; without it the initial weights are exported. */
+  weightsDir?: string;
+  /** The document's folder (resolves relative dataset paths). */
+  baseDir?: string;
+  /** TF.js only. */
+  quantize?: Quantization;
+  /** Write data.npz for train.py (Keras/PyTorch; default true when the document names a dataset). */
+  includeData?: boolean;
+}
+
+export interface ExportResult {
+  format: ExportFormatId;
+  outDir: string;
+  files: string[];
+  weights: 'trained' | 'initial';
+  notes: string[];
+}
+
+export async function exportModel(req: ExportRequest): Promise<ExportResult> {
+  const format = getExportFormat(req.format);
+  const unsupported = format.unsupported(req.doc);
+  if (unsupported.length) {
+    throw new ExportError(`${format.label} cannot export ${unsupported.length} layer(s):\n${unsupported.map((u) => `  ${u.nodeId} (${u.type}): ${u.reason}`).join('\n')}`, unsupported);
+  }
+  if (req.quantize && req.quantize !== 'none' && !format.quantization.includes(req.quantize)) {
+    throw new ExportError(`${format.label} has no ${req.quantize} quantization (only TensorFlow.js does)`);
+  }
+  const notes: string[] = [];
+  const compiled = compileModel(req.doc, { seed: trainingDefaults(req.doc.training).seed ?? 0 });
+  try {
+    if (req.weightsDir) await loadWeightsFromDir(compiled, req.weightsDir);
+    else notes.push('No trained weights given (--weights RUNDIR): the exported weights are the untrained initial weights.');
+    const weights = nodeWeights(compiled);
+    let files: string[];
+    switch (req.format) {
+      case 'tfjs':
+        files = await writeTfjs(compiled, req.outDir, req.quantize ?? 'none');
+        break;
+      case 'keras':
+        files = await writeKeras(req.doc, weights, req.outDir);
+        break;
+      case 'pytorch':
+        files = await writePytorch(req.doc, weights, req.outDir);
+        break;
+      case 'onnx':
+        files = await writeOnnx(req.doc, weights, req.outDir);
+        break;
+    }
+    if ((req.format === 'keras' || req.format === 'pytorch') && (req.includeData ?? true) && req.doc.dataset) {
+      try {
+        const data = await writeTrainingData(req.doc, req.outDir, req.baseDir);
+        if (data) files.push(data);
+      } catch (e) {
+        notes.push(`data.npz not written (train.py needs --data): ${(e as Error).message}`);
+      }
+    }
+    files.push(await writeOut(req.outDir, 'README.md', readme(req, format.label, format.verified, format.files, notes)));
+    return { format: req.format, outDir: req.outDir, files, weights: req.weightsDir ? 'trained' : 'initial', notes };
+  } finally {
+    compiled.model.dispose();
+  }
+}
+
+function readme(req: ExportRequest, label: string, verified: string, files: readonly { name: string; what: string }[], notes: string[]): string {
+  return `# ${req.doc.name} — ${label} export
+
+Exported by Layerloom${req.weightsDir ? ` with the trained weights of ${req.weightsDir}` : ' (initial, untrained weights)'}.
+Inputs and outputs are channels-last, as in Layerloom and Keras.
+
+${files.map((f) => `- \`${f.name}\`: ${f.what}`).join('\n')}
+
+What Layerloom's tests verify for this format: ${verified}
+${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
+}
+
+/** Default output folder for a document file and a format: `<model>-<format>` next to it. */
+export function defaultOutDir(docPath: string, format: ExportFormatId): string {
+  return `${dirname(docPath)}/${docPath.replace(/^.*[\\/]/, '').replace(/\.loom$/, '')}-${format}`;
+}
