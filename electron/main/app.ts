@@ -82,6 +82,8 @@ export function bootstrap(opts: BootstrapOptions = {}) {
     spawn: utilityEngine(
       (p, a, o) => utilityProcess.fork(p, a, o),
       join(here, 'engine-worker.cjs'),
+      // Packaged: the .wasm binaries are unpacked beside app.asar (electron-builder.yml asarUnpack).
+      app.isPackaged ? { LAYERLOOM_WASM_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') } : {},
       (listener) => app.on('child-process-gone', (_e, d) => d.type === 'Utility' && listener((d as { pid?: number }).pid, d.reason)),
     ),
     onTrainEvent: (e) => emit('train.event', e),

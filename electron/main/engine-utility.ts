@@ -9,9 +9,9 @@ import type { WorkerMessage } from '../engine/worker';
 type Fork = (modulePath: string, args: string[], options: { serviceName: string; stdio: 'pipe'; env: NodeJS.ProcessEnv }) => UtilityProcess;
 
 /** `gone` receives the app's 'child-process-gone' notifications (they carry the 'oom' reason). */
-export function utilityEngine(fork: Fork, workerPath: string, gone: (listener: (pid: number | undefined, reason: string) => void) => void): SpawnEngine {
+export function utilityEngine(fork: Fork, workerPath: string, env: NodeJS.ProcessEnv, gone: (listener: (pid: number | undefined, reason: string) => void) => void): SpawnEngine {
   return () => {
-    const child = fork(workerPath, [], { serviceName: 'Layerloom engine', stdio: 'pipe', env: { ...process.env, LAYERLOOM_ENGINE_WORKER: '1' } });
+    const child = fork(workerPath, [], { serviceName: 'Layerloom engine', stdio: 'pipe', env: { ...process.env, ...env, LAYERLOOM_ENGINE_WORKER: '1' } });
     let tail = '';
     let oom = false;
     child.stderr?.on('data', (d: Buffer) => {

@@ -6,7 +6,7 @@
  */
 import { readFile, readdir, realpath, stat, mkdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { FileRef, OpenResult, SaveResult } from '../../shared/ipc/contract';
+import { DOCUMENT_EXTENSION, type FileRef, type OpenResult, type SaveResult } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
 import { MAX_FILE_BYTES } from '../../shared/document/load';
 import { writeFileAtomic } from './atomic';
@@ -26,7 +26,7 @@ export interface FileAccess {
   checkOutDir(dir: string): Promise<string>;
 }
 
-export const LOOM_EXT = '.loom';
+export const LOOM_EXT = `.${DOCUMENT_EXTENSION}`;
 
 export function requireLoom(path: string): void {
   if (!path.toLowerCase().endsWith(LOOM_EXT)) throw new IpcError('forbidden', `only ${LOOM_EXT} model files can be opened or saved here (got "${basename(path)}")`);

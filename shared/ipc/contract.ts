@@ -14,6 +14,9 @@ import { DatasetSchema, DocumentSchema, TrainingSchema } from '../document/schem
 // eslint-disable-next-line no-restricted-imports
 import { BackendInfoSchema, EvaluationSchema, TrainEventSchema } from '../engine/events';
 
+/** The model document's file extension (file dialogs, OS file association in electron-builder.yml). */
+export const DOCUMENT_EXTENSION = 'loom';
+
 const empty = z.strictObject({});
 const ok = z.object({ ok: z.boolean() });
 const filePath = z.string().min(1).max(4096);
