@@ -11,6 +11,8 @@ import { createDocumentSlice } from './document';
 import { createSelectionSlice, type History } from './selection';
 import type { EditorState } from './types';
 import { createViewSlice } from './view';
+import { createRunsSlice } from './runs';
+import { createTrainingSlice } from './training';
 
 export type { EditorState } from './types';
 export { edgeKey, emptyDocument, type Clip } from './document';
@@ -25,6 +27,8 @@ export function createEditorStore() {
         ...createDocumentSlice(history)(set, get),
         ...createSelectionSlice(history)(set, get),
         ...createViewSlice(set, get),
+        ...createTrainingSlice(set, get),
+        ...createRunsSlice(set, get),
       }),
       {
         partialize: (s): { doc: LoomDocument } => ({ doc: s.doc }),

@@ -1,0 +1,161 @@
+/**
+ * The runs slice: every training run of this session (and the ones saved beside the document, read
+ * from its `<model>.runs/` folder), with the curves, progress, final logs and evaluation. Not part of
+ * the document: undo/redo never records it (index.ts records `doc` only).
+ */
+import type { LoomDocument, TrainingConfig } from '../../shared/document';
+import type { EndEvent, ErrorEvent, Evaluation, StartEvent, TrainEvent } from '../../shared/engine/events';
+import type { Slice } from './types';
+
+export type RunStatus = 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'earlyStopped' | 'error';
+
+export interface RunProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  samplesPerSec: number;
+  etaSec: number;
+  elapsedSec: number;
+}
+
+export interface RunView {
+  runId: string;
+  /** "Run 3" (session order), shown in lists and legends. */
+  label: string;
+  createdAt: string;
+  /** The document as it was trained (architecture snapshot). */
+  doc: LoomDocument;
+  /** The hyper-parameters the run used (the document's, defaults filled). */
+  training: TrainingConfig;
+  status: RunStatus;
+  start?: StartEvent;
+  progress?: RunProgress;
+  /** Per-batch training metrics; `x` is the position in epochs (epoch - 1 + batch / batches). */
+  batches: { x: number[]; loss: number[]; accuracy: number[] };
+  /** Per-epoch logs (`loss`, `accuracy`, `val_loss`, `val_accuracy`...), index = epoch - 1. */
+  epochs: Record<string, number>[];
+  end?: EndEvent;
+  error?: ErrorEvent;
+  evaluation?: Evaluation;
+  /** Read from the run folder beside the document (not trained in this session). */
+  fromDisk?: boolean;
+}
+
+/** A saved run's `run.json` (the fields the UI reads). */
+export interface RunRecordLike {
+  runId: string;
+  createdAt?: string;
+  doc?: LoomDocument;
+  training?: TrainingConfig;
+  history?: Record<string, number>[];
+  logs?: Record<string, number>;
+  reason?: 'completed' | 'stopped' | 'earlyStopped';
+  epochsCompleted?: number;
+  elapsedSec?: number;
+}
+
+export interface RunsSlice {
+  runs: RunView[];
+  /** Runs ticked in the Runs panel (overlay, diff). */
+  selectedRuns: string[];
+
+  addRun(run: Omit<RunView, 'label' | 'batches' | 'epochs' | 'status'> & Partial<Pick<RunView, 'status'>>): void;
+  /** Apply one engine event to its run (ignored when the run is unknown). */
+  applyRunEvent(e: TrainEvent): void;
+  patchRun(runId: string, patch: Partial<RunView>): void;
+  toggleRunSelected(runId: string): void;
+  /** Merge runs read from the document's run folder (session runs with the same id win). */
+  mergeDiskRuns(records: RunRecordLike[]): void;
+}
+
+export const isActive = (s: RunStatus | undefined) => s === 'starting' || s === 'running' || s === 'paused' || s === 'stopping';
+
+const finite = (v: number | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+
+/** The run after one event (pure; exported for tests). */
+export function reduceRun(run: RunView, e: TrainEvent): RunView {
+  switch (e.type) {
+    case 'start':
+      return {
+        ...run, status: run.status === 'stopping' ? 'stopping' : 'running', start: e,
+        progress: { epoch: 1, epochs: e.epochs, batch: 0, batches: e.batchesPerEpoch, samplesPerSec: 0, etaSec: 0, elapsedSec: 0 },
+      };
+    case 'batch': {
+      const x = e.epoch - 1 + e.batch / Math.max(1, e.batches);
+      return {
+        ...run,
+        status: run.status === 'starting' ? 'running' : run.status,
+        progress: { epoch: e.epoch, epochs: run.progress?.epochs ?? run.start?.epochs ?? run.training.epochs, batch: e.batch, batches: e.batches, samplesPerSec: e.samplesPerSec, etaSec: e.etaSec, elapsedSec: e.elapsedSec },
+        batches: {
+          x: [...run.batches.x, x],
+          loss: [...run.batches.loss, finite(e.logs.loss)],
+          accuracy: [...run.batches.accuracy, finite(e.logs.accuracy)],
+        },
+      };
+    }
+    case 'epoch': {
+      const epochs = run.epochs.slice();
+      epochs[e.epoch - 1] = e.logs;
+      const batches = run.progress?.batches ?? run.start?.batchesPerEpoch ?? 0;
+      return {
+        ...run, epochs,
+        progress: { epoch: e.epoch, epochs: e.epochs, batch: batches, batches, samplesPerSec: e.samplesPerSec, etaSec: e.etaSec, elapsedSec: e.elapsedSec },
+      };
+    }
+    case 'paused':
+      return { ...run, status: 'paused' };
+    case 'resumed':
+      return { ...run, status: 'running' };
+    case 'end':
+      return { ...run, status: e.reason, end: e, progress: run.progress ? { ...run.progress, etaSec: 0, elapsedSec: e.elapsedSec } : run.progress };
+    case 'error':
+      return { ...run, status: 'error', error: e };
+  }
+}
+
+export function runFromRecord(r: RunRecordLike, label: string): RunView | null {
+  if (!r.doc || !r.training) return null;
+  return {
+    runId: r.runId, label, createdAt: r.createdAt ?? '', doc: r.doc, training: r.training,
+    status: r.reason ?? 'completed', batches: { x: [], loss: [], accuracy: [] }, epochs: r.history ?? [],
+    ...(r.logs ? { end: { type: 'end', runId: r.runId, reason: r.reason ?? 'completed', epochsCompleted: r.epochsCompleted ?? r.history?.length ?? 0, logs: r.logs, elapsedSec: r.elapsedSec ?? 0 } } : {}),
+    fromDisk: true,
+  };
+}
+
+export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
+  runs: [],
+  selectedRuns: [],
+
+  addRun(run) {
+    const label = `Run ${get().runs.length + 1}`;
+    set({ runs: [...get().runs, { status: 'starting', ...run, label, batches: { x: [], loss: [], accuracy: [] }, epochs: [] }] });
+  },
+  applyRunEvent(e) {
+    const runs = get().runs;
+    const i = runs.findIndex((r) => r.runId === e.runId);
+    if (i < 0) return;
+    const next = runs.slice();
+    next[i] = reduceRun(runs[i]!, e);
+    set({ runs: next });
+  },
+  patchRun(runId, patch) {
+    set({ runs: get().runs.map((r) => (r.runId === runId ? { ...r, ...patch } : r)) });
+  },
+  toggleRunSelected(runId) {
+    const sel = get().selectedRuns;
+    set({ selectedRuns: sel.includes(runId) ? sel.filter((x) => x !== runId) : [...sel, runId] });
+  },
+  mergeDiskRuns(records) {
+    const have = new Set(get().runs.map((r) => r.runId));
+    const added: RunView[] = [];
+    // Oldest first, so labels follow creation order.
+    for (const rec of [...records].sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')))) {
+      if (have.has(rec.runId)) continue;
+      const v = runFromRecord(rec, `Saved ${rec.createdAt ? rec.createdAt.slice(0, 16).replace('T', ' ') : rec.runId}`);
+      if (v) added.push(v);
+    }
+    if (added.length) set({ runs: [...added, ...get().runs] });
+  },
+});

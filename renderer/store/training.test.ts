@@ -1,0 +1,101 @@
+import type { LoomDocument } from '../../shared/document';
+import { installFakeApi } from '../training/fakeApi';
+import { createEditorStore, undo } from './index';
+import { currentRun, effectiveTraining, newRunId } from './training';
+import { reduceRun, type RunView } from './runs';
+
+const doc: LoomDocument = {
+  format: 'layerloom.model', version: 1, name: 'tiny',
+  nodes: [
+    { id: 'x', type: 'Input', params: { shape: [4] } },
+    { id: 'out', type: 'Dense', params: { units: 3, activation: 'softmax' } },
+  ],
+  edges: [{ from: 'x', to: 'out' }],
+  layout: {},
+  training: { optimizer: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 8, epochs: 2, validationSplit: 0.2, shuffle: true },
+};
+const backend = { name: 'wasm' as const, native: false, reason: 'native TensorFlow (@tensorflow/tfjs-node) is not installed' };
+const start = (runId: string) => ({
+  type: 'start' as const, runId, backend, totalParams: 15, epochs: 2, batchSize: 8, batchesPerEpoch: 4, seed: 1,
+  data: { name: 'iris', train: 30, validation: 8, test: 4, inputShape: [4], classes: ['a', 'b', 'c'] },
+});
+
+describe('training slice', () => {
+  it('trains the open document, feeds the event stream into the run, stops and evaluates', async () => {
+    const store = createEditorStore();
+    store.getState().loadDocument(structuredClone(doc));
+    const fake = installFakeApi({
+      'engine.train': (req) => ({ runId: req.runId! }),
+      'engine.stop': () => ({ ok: true }),
+      'engine.evaluate': (req) => ({ runId: req.runId, samples: 4, logs: { loss: 0.3, accuracy: 0.75 }, classes: ['a', 'b', 'c'], confusion: [[1, 0, 0], [0, 1, 1], [0, 0, 1]] }),
+    });
+    const runId = await store.getState().train();
+    expect(runId).toMatch(/^run-/);
+    expect(fake.calls[0]!.name).toBe('engine.train');
+    expect(fake.calls[0]!.req.doc.name).toBe('tiny');
+    let run = currentRun(store.getState())!;
+    expect(run.status).toBe('starting');
+    expect(run.training.learningRate).toBe(0.01);
+    // A second click while it runs does nothing.
+    expect(await store.getState().train()).toBeNull();
+
+    fake.emit('train.event', start(runId!));
+    expect(store.getState().backend?.name).toBe('wasm');
+    fake.emit('train.event', { type: 'batch', runId: runId!, epoch: 1, batch: 2, batches: 4, logs: { loss: 1.1, accuracy: 0.4 }, samplesPerSec: 100, etaSec: 3, elapsedSec: 0.2 });
+    fake.emit('train.event', { type: 'epoch', runId: runId!, epoch: 1, epochs: 2, logs: { loss: 1, accuracy: 0.5, val_loss: 1.2, val_accuracy: 0.45 }, samplesPerSec: 100, etaSec: 2, elapsedSec: 0.4 });
+    // Events of other runs are ignored.
+    fake.emit('train.event', { type: 'batch', runId: 'run-other', epoch: 1, batch: 1, batches: 4, logs: { loss: 9 }, samplesPerSec: 1, etaSec: 1, elapsedSec: 1 });
+    run = currentRun(store.getState())!;
+    expect(run.status).toBe('running');
+    expect(run.batches).toEqual({ x: [0.5], loss: [1.1], accuracy: [0.4] });
+    expect(run.epochs[0]!.val_accuracy).toBe(0.45);
+    expect(run.progress).toMatchObject({ epoch: 1, epochs: 2, batch: 4, batches: 4 });
+
+    store.getState().stopTraining();
+    expect(currentRun(store.getState())!.status).toBe('stopping');
+    await vi.waitFor(() => expect(fake.calls.map((c) => c.name)).toContain('engine.stop'));
+    fake.emit('train.event', { type: 'end', runId: runId!, reason: 'stopped', epochsCompleted: 1, logs: { loss: 1 }, elapsedSec: 0.5 });
+    expect(currentRun(store.getState())!.status).toBe('stopped');
+
+    await store.getState().evaluateRun();
+    expect(currentRun(store.getState())!.evaluation?.logs.accuracy).toBe(0.75);
+  });
+
+  it('reports a run that could not start, and the NaN error of a diverged run', async () => {
+    const store = createEditorStore();
+    store.getState().loadDocument(structuredClone(doc));
+    const fake = installFakeApi({});
+    await store.getState().train();
+    expect(currentRun(store.getState())!.error?.message).toMatch(/Training could not start/);
+
+    fake.handlers['engine.train'] = (req) => ({ runId: req.runId! });
+    const id = (await store.getState().train())!;
+    fake.emit('train.event', { type: 'error', runId: id, code: 'nan', message: 'The loss became NaN at epoch 1, batch 3: lower the learning rate', epoch: 1, batch: 3 });
+    const run = currentRun(store.getState())!;
+    expect(run.status).toBe('error');
+    expect(run.error?.code).toBe('nan');
+  });
+
+  it('edits hyper-parameters and the dataset in the document (undoable); run state is not recorded by undo', async () => {
+    const store = createEditorStore();
+    store.getState().loadDocument(structuredClone(doc));
+    store.getState().setTrainingParam('learningRate', 100);
+    expect(store.getState().doc.training?.learningRate).toBe(100);
+    store.getState().setDataset({ source: 'builtin', name: 'iris' });
+    expect(store.getState().doc.dataset).toEqual({ source: 'builtin', name: 'iris' });
+    store.getState().setCurrentRun('x');
+    undo(store);
+    expect(store.getState().doc.dataset).toBeUndefined();
+    expect(store.getState().currentRunId).toBe('x');
+    undo(store);
+    expect(store.getState().doc.training?.learningRate).toBe(0.01);
+    expect(effectiveTraining({ ...doc, training: undefined }).epochs).toBe(10);
+  });
+
+  it('makes valid run ids and applies pause/resume', () => {
+    expect(newRunId()).toMatch(/^[A-Za-z0-9._-]+$/);
+    const run: RunView = { runId: 'r', label: 'Run 1', createdAt: '', doc, training: effectiveTraining(doc), status: 'running', batches: { x: [], loss: [], accuracy: [] }, epochs: [] };
+    expect(reduceRun(run, { type: 'paused', runId: 'r' }).status).toBe('paused');
+    expect(reduceRun(run, { type: 'resumed', runId: 'r' }).status).toBe('running');
+  });
+});

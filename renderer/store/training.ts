@@ -1,0 +1,153 @@
+/**
+ * The training slice: one click on Train sends the open document to the engine (`engine.train`) and
+ * feeds its `train.event` stream into the runs slice; Stop / Pause / Resume / Evaluate. Editing a
+ * hyper-parameter or the dataset edits the document (`training` / `dataset`, undoable); the run
+ * state itself is not part of the document.
+ */
+import { trainingDefaults, type DatasetConfig, type LoomDocument, type TrainingConfig } from '../../shared/document';
+import type { BackendInfo, TrainEvent } from '../../shared/engine/events';
+import { getApi } from '../platform/api';
+import { isActive, type RunView } from './runs';
+import type { Slice } from './types';
+
+export interface TrainingSlice {
+  /** The run the Training / Evaluate / Try it panels show. */
+  currentRunId: string | null;
+  /** The engine's backend, once known (engine.backend, engine.status or a run's start event). */
+  backend: BackendInfo | null;
+  /** A request that failed before a run existed (the engine was unreachable...). */
+  trainingMessage: string | null;
+
+  /** Train the open document. Returns the run id (null when a run is already going or the request failed). */
+  train(): Promise<string | null>;
+  stopTraining(): void;
+  pauseTraining(): void;
+  resumeTraining(): void;
+  /** Evaluate a run (default: the current one) on its test split; the result lands in the run. */
+  evaluateRun(runId?: string): Promise<void>;
+  /** Ask the engine which backend it uses (once). */
+  loadBackend(): Promise<void>;
+  setCurrentRun(runId: string | null): void;
+  /** Edit one hyper-parameter in the document's `training` (one undo step; `undefined` removes it). */
+  setTrainingParam<K extends keyof TrainingConfig>(key: K, value: TrainingConfig[K] | undefined): void;
+  /** Replace the document's `dataset` (one undo step). */
+  setDataset(dataset: DatasetConfig | undefined): void;
+}
+
+/** The hyper-parameters a run of `doc` uses: the document's, with defaults filled. */
+export function effectiveTraining(doc: LoomDocument): TrainingConfig {
+  try {
+    return trainingDefaults(doc.training);
+  } catch {
+    return trainingDefaults();
+  }
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return `run-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The run being shown, if any. */
+export const currentRun = (s: { runs: RunView[]; currentRunId: string | null }): RunView | undefined =>
+  s.currentRunId ? s.runs.find((r) => r.runId === s.currentRunId) : undefined;
+
+const message = (e: unknown) => (e as Error)?.message ?? String(e);
+
+export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
+  /** One subscription to the engine's events for the store's lifetime. */
+  let subscribed = false;
+  const subscribe = () => {
+    if (subscribed) return;
+    subscribed = true;
+    const api = getApi();
+    api.onTrainEvent((e: TrainEvent) => {
+      get().applyRunEvent(e);
+      if (e.type === 'start') set({ backend: e.backend });
+    });
+    api.onEngineStatus((st) => {
+      if (st.backend) set({ backend: st.backend });
+      // The engine process died: the run in flight will not report its end.
+      if (st.state === 'crashed') {
+        for (const r of get().runs) {
+          if (isActive(r.status)) {
+            get().applyRunEvent({ type: 'error', runId: r.runId, code: 'crash', message: st.message ?? 'The training engine stopped unexpectedly. Your model is safe; press Train to try again.' });
+          }
+        }
+      }
+    });
+  };
+  const control = (action: 'stop' | 'pause' | 'resume') => {
+    const run = currentRun(get());
+    if (!run || !isActive(run.status)) return;
+    if (action === 'stop') get().patchRun(run.runId, { status: 'stopping' });
+    const api = getApi();
+    api.engine[action]({ runId: run.runId }).catch((e: unknown) => set({ trainingMessage: message(e) }));
+  };
+
+  return {
+    currentRunId: null,
+    backend: null,
+    trainingMessage: null,
+
+    async train() {
+      const cur = currentRun(get());
+      if (cur && isActive(cur.status)) return null;
+      subscribe();
+      const doc = get().doc;
+      const runId = newRunId();
+      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training: effectiveTraining(doc) });
+      set({ currentRunId: runId, trainingMessage: null });
+      const docPath = get().filePath;
+      try {
+        await getApi().engine.train({ runId, doc, ...(docPath ? { docPath } : {}) });
+        return runId;
+      } catch (e) {
+        get().applyRunEvent({ type: 'error', runId, code: 'internal', message: `Training could not start: ${message(e)}` });
+        return null;
+      }
+    },
+    stopTraining: () => control('stop'),
+    pauseTraining: () => control('pause'),
+    resumeTraining: () => control('resume'),
+
+    async evaluateRun(runId) {
+      const run = runId ? get().runs.find((r) => r.runId === runId) : currentRun(get());
+      if (!run) return;
+      const docPath = get().filePath;
+      try {
+        const evaluation = await getApi().engine.evaluate({ runId: run.runId, doc: run.doc, ...(docPath ? { docPath } : {}) });
+        get().patchRun(run.runId, { evaluation });
+        set({ trainingMessage: null });
+      } catch (e) {
+        set({ trainingMessage: `Evaluation failed: ${message(e)}` });
+      }
+    },
+    async loadBackend() {
+      if (get().backend) return;
+      subscribe();
+      try {
+        set({ backend: await getApi().engine.backend() });
+      } catch {
+        /* shown once a run starts */
+      }
+    },
+    setCurrentRun: (currentRunId) => set({ currentRunId }),
+    setTrainingParam(key, value) {
+      get().updateDocument((d) => {
+        const training: Record<string, unknown> = { ...d.training };
+        if (value === undefined) delete training[key];
+        else training[key] = value;
+        return { ...d, training: training as TrainingConfig };
+      });
+    },
+    setDataset(dataset) {
+      get().updateDocument((d) => {
+        const next = { ...d };
+        if (dataset) next.dataset = dataset;
+        else delete next.dataset;
+        return next;
+      });
+    },
+  };
+};
