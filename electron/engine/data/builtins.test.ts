@@ -33,6 +33,7 @@ describe('built-in datasets', () => {
     it.runIf(available.has(name))(`${name} loads with its documented shape and classes`, async () => {
       const ds = await loadDataset({ source: 'builtin', name });
       expect(ds.name).toBe(name);
+      expect(ds.defaultNormalize).toBe(listBuiltins().find((b) => b.name === name)!.defaultNormalize);
       expect(ds.sampleShape).toEqual(e.shape);
       expect(ds.sampleSize).toBe(e.shape.reduce((a, b) => a * b, 1));
       expect(ds.task).toBe(e.task);

@@ -10,7 +10,7 @@ import { loadCsv } from './csv';
 import { gaussian, mulberry32, randInt, type Rng } from './rng';
 import { type BuiltinInfo, type Dataset, DataError } from './types';
 
-type Info = Omit<BuiltinInfo, 'available' | 'unavailableReason'>;
+type Info = Omit<BuiltinInfo, 'available' | 'unavailableReason' | 'defaultNormalize'>;
 interface Builtin {
   info: Info;
   load(): Dataset;
@@ -353,13 +353,20 @@ const BUILTINS: Builtin[] = [
   },
 ];
 
+const CSV_BUILTINS = new Set(['iris', 'auto-mpg']);
+
 export const BUILTIN_NAMES: readonly string[] = BUILTINS.map((b) => b.info.name);
 
 /** Metadata of every built-in, without loading any (for the data panel). */
 export function listBuiltins(): BuiltinInfo[] {
   return BUILTINS.map((b) => {
     const reason = b.unavailable?.() ?? null;
-    return { ...b.info, available: reason === null, ...(reason ? { unavailableReason: reason } : {}) };
+    return {
+      ...b.info,
+      defaultNormalize: b.info.kind === 'image' ? 'scale' : CSV_BUILTINS.has(b.info.name) ? 'standardize' : 'none',
+      available: reason === null,
+      ...(reason ? { unavailableReason: reason } : {}),
+    };
   });
 }
 

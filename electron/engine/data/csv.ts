@@ -77,6 +77,8 @@ export function parseCsv(text: string): { rows: string[][]; lines: number[]; del
   return { rows, lines, delimiter };
 }
 
+/** One-hot encoding wider than this is almost always an id or free-text column by mistake. */
+const MAX_CATEGORIES = 1000;
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const isNum = (s: string) => NUMERIC.test(s.trim());
 
@@ -147,6 +149,9 @@ export function csvToDataset(text: string, file: string, opts: CsvOptions): Data
   const encs: Enc[] = featureCols.map((c) => {
     if (!isCategorical(c)) return { col: c, kind: 'num' };
     const cats = sortCategories(data.map((_, k) => cell(k, c)));
+    if (cats.length > MAX_CATEGORIES) {
+      throw new DataError(`${name}: the column "${header[c]}" has ${cats.length} different text values, too many to one-hot encode (at most ${MAX_CATEGORIES}); leave it out of the features (an id or free text?), or fix its values if it should be numeric.`, file, lines[0], header[c]);
+    }
     return { col: c, kind: 'cat', cats };
   });
   const featureNames: string[] = [];

@@ -73,6 +73,8 @@ describe('CSV import', () => {
     await expect(loadDataset({ source: 'csv', path: 'empty.csv', target: 'y' }, { baseDir: dir })).rejects.toThrow(/empty\.csv line 3, column "a": the value is empty/);
     await expect(loadDataset({ source: 'csv', path: 'bad.csv', target: 'z' }, { baseDir: dir })).rejects.toThrow('bad.csv has no column "z" (the target). Its columns are: a, b, y.');
     await expect(loadDataset({ source: 'csv', path: 'missing.csv', target: 'z' }, { baseDir: dir })).rejects.toThrow(/Cannot read the CSV file .*missing\.csv/);
+    writeFileSync(join(dir, 'ids.csv'), ['id,y', ...Array.from({ length: 1001 }, (_, i) => `user${i},${i % 2}`)].join('\n'));
+    await expect(loadDataset({ source: 'csv', path: 'ids.csv', target: 'y' }, { baseDir: dir })).rejects.toThrow('ids.csv: the column "id" has 1001 different text values, too many to one-hot encode');
   });
 
   it('describes the columns for the feature/target chooser', () => {

@@ -149,6 +149,7 @@ export interface DataSummary {
   sampleShape: number[];
   targetShape: number[];
   dtype: Dataset['dtype'];
+  defaultNormalize: Dataset['defaultNormalize'];
   classes?: string[];
   featureNames?: string[];
   license?: string;
@@ -170,6 +171,7 @@ export function summarizeData(ds: Dataset, split: Split): DataSummary {
     sampleShape: [...ds.sampleShape],
     targetShape: [...ds.targetShape],
     dtype: ds.dtype,
+    defaultNormalize: ds.defaultNormalize,
     ...(ds.classes ? { classes: [...ds.classes] } : {}),
     ...(ds.featureNames ? { featureNames: [...ds.featureNames] } : {}),
     ...(ds.license ? { license: ds.license } : {}),

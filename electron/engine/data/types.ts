@@ -156,6 +156,8 @@ export interface BuiltinInfo {
   classes?: string[];
   /** Approximate number of samples. */
   count: number;
+  /** Normalisation used when the config names none. */
+  defaultNormalize: NormalizeMode;
   license: string;
   /** Whether it can be loaded on this machine (fashion-mnist-full needs a Debian package). */
   available: boolean;
