@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { tf } from '../tfjs';
+import { tf, tfl } from '../tfjs';
 import { compileModel } from '../compile';
 import type { LoomDocument } from '../../../shared/document';
 
@@ -48,7 +48,7 @@ function workerBootstrap(): string {
 interface Reply { id: number; grads?: Float32Array[]; error?: string }
 
 export class DataParallelTrainer {
-  readonly model: tf.LayersModel;
+  readonly model: tfl.LayersModel;
   private readonly vars: tf.Variable[];
   private readonly workers: Worker[] = [];
   private ready: Promise<void>;
