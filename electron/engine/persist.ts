@@ -13,6 +13,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { DocumentSchema } from '../../shared/document';
 import { compileModel } from './compile';
 import type { LossSpec } from './losses';
 import { registerRun, type TrainedRun } from './runs';
@@ -71,7 +72,11 @@ export async function saveRun(run: TrainedRun, dir: string): Promise<string> {
  */
 export async function loadRun(dir: string, runId?: string): Promise<RunRecord> {
   const record = JSON.parse(await readFile(join(dir, RUN_FILES.record), 'utf8')) as RunRecord;
-  if (record.format !== 'layerloom.run') throw new Error(`${join(dir, RUN_FILES.record)} is not a Layerloom run record`);
+  if (record?.format !== 'layerloom.run') throw new Error(`${join(dir, RUN_FILES.record)} is not a Layerloom run record`);
+  // The file is data from disk: validate the document snapshot like any opened document.
+  const snapshot = DocumentSchema.safeParse(record.doc);
+  if (!snapshot.success) throw new Error(`${join(dir, RUN_FILES.record)} holds an invalid model snapshot: ${snapshot.error.issues[0]?.message ?? 'unknown problem'}`);
+  record.doc = snapshot.data;
   const modelJson = JSON.parse(await readFile(join(dir, RUN_FILES.model), 'utf8'));
   const specs = (modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[]).flatMap((g) => g.weights);
   const bin = await readFile(join(dir, RUN_FILES.weights));

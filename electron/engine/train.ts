@@ -286,7 +286,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     let reason: EndEvent['reason'] = 'completed';
     let epochsCompleted = 0;
     let lastLogs: Record<string, number> = {};
-    const activeSec = () => (now() - t0 - pausedMs) / 1000;
+    const activeSec = (at = now()) => (at - t0 - pausedMs) / 1000;
     const eta = () => (samplesDone > 0 ? ((totalSamples - samplesDone) * activeSec()) / samplesDone : 0);
     const hasVal = split.validation.length > 0;
 
@@ -317,7 +317,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
           const epochSec = (t - epochStart - epochPaused) / 1000;
           emit({
             type: 'batch', runId, epoch, batch, batches, logs: logsOf(values),
-            samplesPerSec: epochSec > 0 ? seen / epochSec : 0, etaSec: eta(), elapsedSec: activeSec(),
+            samplesPerSec: epochSec > 0 ? seen / epochSec : 0, etaSec: eta(), elapsedSec: activeSec(t),
           });
         }
         await nextTick();
