@@ -49,6 +49,16 @@ describe('CSV import', () => {
     expect(ds.defaultNormalize).toBe('standardize');
   });
 
+  it('caches an import until its file changes', async () => {
+    const p = join(dir, 'cached.csv');
+    writeFileSync(p, 'a,y\n1,0\n2,1\n');
+    const a = await loadDataset({ source: 'csv', path: p, target: 'y' });
+    expect(await loadDataset({ source: 'csv', path: p, target: 'y' })).toBe(a);
+    writeFileSync(p, 'a,y\n1,0\n2,1\n3,1\n');
+    const b = await loadDataset({ source: 'csv', path: p, target: 'y' });
+    expect(b.count).toBe(3);
+  });
+
   it('supports chosen features, regression targets and forced categorical columns', async () => {
     writeFileSync(join(dir, 'pets2.csv'), csv);
     const ds = await loadDataset({ source: 'csv', path: join(dir, 'pets2.csv'), target: 'weight, kg', features: ['size', 'label'], task: 'regression' });

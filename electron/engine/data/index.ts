@@ -13,9 +13,11 @@
  *       // tf.tensor(b.x, [b.size, ...inputShape], dataset.dtype); labels b.y (class ids or targets)
  *   const val = gather(dataset, split.validation, normalization);        // no augmentation
  *
- * Datasets returned by loadDataset may be cached and shared: treat `x` and `y` as read-only.
+ * Datasets returned by loadDataset may be cached and shared (built-ins always; user imports while
+ * their files are unchanged): treat `x` and `y` as read-only.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { loadBuiltin } from './builtins';
 import { loadCsv } from './csv';
 import { loadImageFolder } from './images';
@@ -45,8 +47,62 @@ export function resolvePath(p: string, baseDir?: string): string {
   return isAbsolute(p) ? p : resolve(baseDir ?? process.cwd(), p);
 }
 
+// User imports are cached (two entries) keyed by their options and the files' mtimes/sizes, so the
+// data panel's previews and the training run that follows decode an image folder once.
+const importCache: { key: string; ds: Dataset }[] = [];
+const IMPORT_CACHE_SIZE = 2;
+
+function stamp(p: string): string {
+  try {
+    const st = statSync(p);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+function cacheKey(cfg: DatasetConfig, opts: LoadOptions): string | null {
+  switch (cfg.source) {
+    case 'builtin':
+      return null;
+    case 'csv': {
+      const p = resolvePath(cfg.path, opts.baseDir);
+      return JSON.stringify(['csv', p, stamp(p), cfg.features, cfg.target, cfg.categorical, cfg.task]);
+    }
+    case 'npy': {
+      const x = resolvePath(cfg.x, opts.baseDir);
+      const y = resolvePath(cfg.y, opts.baseDir);
+      return JSON.stringify(['npy', x, stamp(x), y, stamp(y)]);
+    }
+    case 'images': {
+      const root = resolvePath(cfg.path, opts.baseDir);
+      let dirs: string[] = [];
+      try {
+        dirs = readdirSync(root).sort().map((d) => `${d}@${stamp(join(root, d))}`);
+      } catch {
+        return null;
+      }
+      return JSON.stringify(['images', root, stamp(root), dirs, cfg.color, opts.inputShape]);
+    }
+  }
+}
+
 /** Load the data a DatasetConfig names. Throws DataError (file/line/column) on bad data. */
 export async function loadDataset(cfg: DatasetConfig, opts: LoadOptions = {}): Promise<Dataset> {
+  const key = cacheKey(cfg, opts);
+  if (key) {
+    const hit = importCache.find((e) => e.key === key);
+    if (hit) return hit.ds;
+  }
+  const ds = await loadUncached(cfg, opts);
+  if (key) {
+    importCache.unshift({ key, ds });
+    importCache.length = Math.min(importCache.length, IMPORT_CACHE_SIZE);
+  }
+  return ds;
+}
+
+async function loadUncached(cfg: DatasetConfig, opts: LoadOptions): Promise<Dataset> {
   switch (cfg.source) {
     case 'builtin':
       return loadBuiltin(cfg.name);
