@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,7 +40,7 @@ export interface WebServerOptions {
   projectDir?: string;
   /** Default: a fresh random token. */
   token?: string;
-  /** `vite`: serve the sources through Vite (dev, tests); `static`: dist/renderer (a build). Default: static when a build exists. */
+  /** `vite`: serve the sources through Vite (dev, tests); `static`: dist/renderer (a build). Default: static when an up-to-date build exists. */
   serve?: 'vite' | 'static';
   staticDir?: string;
   /** Replace the engine process (tests). */
@@ -127,7 +127,7 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   const nonce = randomBytes(16).toString('base64url');
   const projectDir = resolve(opts.projectDir ?? process.cwd());
   const staticDir = opts.staticDir ?? join(REPO_ROOT, 'dist', 'renderer');
-  const mode = opts.serve ?? (existsSync(join(staticDir, 'index.html')) ? 'static' : 'vite');
+  const mode = opts.serve ?? (builtIsFresh(staticDir) ? 'static' : 'vite');
 
   const sockets = new Set<WebSocket>();
   const emit: Emit = <E extends EventName>(name: E, payload: EventOf<E>) => {
@@ -268,6 +268,24 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+function newestMtime(dir: string, depth = 0): number {
+  let newest = 0;
+  if (depth > 8) return newest;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p, depth + 1) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** A renderer build exists and is newer than the sources it was built from. */
+function builtIsFresh(staticDir: string): boolean {
+  const index = join(staticDir, 'index.html');
+  if (!existsSync(index)) return false;
+  const built = statSync(index).mtimeMs;
+  return ['renderer', 'shared'].every((d) => !existsSync(join(REPO_ROOT, d)) || newestMtime(join(REPO_ROOT, d)) <= built);
 }
 
 async function serveStatic(root: string, pathname: string, res: ServerResponse) {
