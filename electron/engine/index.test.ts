@@ -38,6 +38,11 @@ describe('engine API (as the engine process calls it)', () => {
     if (last.type === 'end') expect(last.logs.val_accuracy).toBeGreaterThan(0.9);
     const before = await engine.evaluate({ runId: 'r1' });
 
+    const saved = await engine.listSavedRuns(join(tmp, 'blobs.runs'));
+    expect(saved.map((r) => r.record.runId)).toEqual(['r1']);
+    expect(saved[0]!.record.history).toHaveLength(8);
+    expect(await engine.listSavedRuns(join(tmp, 'none.runs'))).toEqual([]);
+
     engine.disposeRun('r1'); // as after an engine restart
     expect(engine.hasRun('r1')).toBe(false);
     const ev = EvaluationSchema.parse(await engine.evaluate({ runId: 'r1', runDir }));

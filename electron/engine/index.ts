@@ -10,12 +10,13 @@
  *   await confusionSamples({ runId, trueClass, predictedClass }) → the samples of one confusion cell
  *   await saliency({ runId, input })                   → |∂ top-class score / ∂ input| map in [0, 1]
  *   await loadRun(runDir) / saveRun(runId, dir)        → run folders (docs/engine.md)
+ *   await listSavedRuns(runsDirFor(docPath))           → saved runs' records, newest first (run history)
  *   compileModel(doc)                                  → { model: tf.LayersModel, ... }
  *
  * See docs/engine.md for the run-folder layout, the custom layers' weights and the event stream.
  */
 import { confusionSamples as cellSamples, evaluateRun, predictRun, saliency as saliencyOf, type EvaluateOptions } from './evaluate';
-import { loadRun as loadRunFolder, saveRun as saveRunFolder, runsDirFor, RUN_FILES } from './persist';
+import { listSavedRuns, loadRun as loadRunFolder, saveRun as saveRunFolder, runsDirFor, RUN_FILES, type SavedRun } from './persist';
 import { disposeRun, getRun, hasRun, listRuns } from './runs';
 import type { Evaluation } from '../../shared/engine/events';
 import type { DatasetConfig } from '../../shared/document';
@@ -25,7 +26,7 @@ export { initBackend, backendInfo, describeBackend, type BackendName } from './b
 export { compileModel, layerNameOf, ModelBuildError, BUILDERS, type CompiledModel, type CompileOptions } from './compile';
 export { startTraining, RunError, type TrainHandle } from './train';
 export { evaluateRun, predictRun, perClassScores, type CellSample } from './evaluate';
-export { disposeRun, getRun, hasRun, listRuns, runsDirFor, RUN_FILES };
+export { disposeRun, getRun, hasRun, listRuns, runsDirFor, listSavedRuns, RUN_FILES, type SavedRun };
 export type { TrainRequest, Prediction, RunRecord } from './types';
 export { MultiHeadAttention, TransformerEncoder, PositionalEmbedding } from './layers/attention';
 

@@ -11,7 +11,7 @@
  * Every file is written to a temporary name and renamed into place (atomic on one file system).
  * Loading needs no tfjs-node: the weights are decoded with tf.io.decodeWeights.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { DocumentSchema } from '../../shared/document';
 import { compileModel } from './compile';
@@ -97,4 +97,34 @@ export async function loadRun(dir: string, runId?: string): Promise<RunRecord> {
     normalization: record.normalization as TrainedRun['normalization'],
   });
   return record;
+}
+
+/** A saved run's record, read without loading its weights (run history lists). */
+export interface SavedRun {
+  runDir: string;
+  record: RunRecord;
+}
+
+/**
+ * Every run folder under `runsDir` (e.g. `runsDirFor(docPath)`), newest first. Folders without a
+ * readable run.json are skipped; a missing `runsDir` gives an empty list.
+ */
+export async function listSavedRuns(runsDir: string): Promise<SavedRun[]> {
+  let names: string[];
+  try {
+    names = (await readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+  const out: SavedRun[] = [];
+  for (const name of names) {
+    const runDir = join(runsDir, name);
+    try {
+      const record = JSON.parse(await readFile(join(runDir, RUN_FILES.record), 'utf8')) as RunRecord;
+      if (record?.format === 'layerloom.run') out.push({ runDir, record });
+    } catch {
+      // not a run folder (or one being written): skip
+    }
+  }
+  return out.sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt));
 }
