@@ -44,7 +44,10 @@ export function Canvas() {
     // measureTick: re-derive when React Flow measured node sizes.
     [doc, analysis, selectedNodes, measureTick],
   );
-  const edges = useMemo(() => cache.current.deriveEdges(doc, analysis, new Set(selectedEdges)), [doc, analysis, selectedEdges]);
+  // Edges depend on nodes/edges/analysis, not on positions: dragging does not re-derive them.
+  const docNodes = doc.nodes, docEdges = doc.edges;
+  const edges = useMemo(() => cache.current.deriveEdges({ nodes: docNodes, edges: docEdges }, analysis, new Set(selectedEdges)),
+    [docNodes, docEdges, analysis, selectedEdges]);
 
   const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode>[]) => {
     const s = useEditor.getState();

@@ -1,15 +1,41 @@
 /** The Keras-style model summary: layer, output shape, params, connections; totals, memory, FLOPs. */
-import { bytesLabel, flopsLabel, thousands } from '../../shared/analysis';
+import { memo, useMemo } from 'react';
+import { bytesLabel, flopsLabel, thousands, type Analysis } from '../../shared/analysis';
+import type { LoomDocument } from '../../shared/document';
 import { useEditor } from '../store';
 import { analysisOf } from '../store/analysis';
 import { kerasShape } from './format';
 
+interface RowProps { id: string; type: string; shape: string; params: number; inputs: string; bad: boolean }
+
+/** One table row; re-renders only when what it shows changes. */
+const SummaryRow = memo(function SummaryRow({ id, type, shape, params, inputs, bad }: RowProps) {
+  return (
+    <tr className={bad ? 'error' : undefined} onClick={() => useEditor.getState().focusNode(id)} data-node={id}>
+      <td>{id} <span className="muted">({type})</span></td>
+      <td className="mono">{shape}</td>
+      <td className="num mono">{thousands(params)}</td>
+      <td className="muted">{inputs}</td>
+    </tr>
+  );
+});
+
 export function Summary() {
-  const doc = useEditor((s) => s.doc);
-  const a = analysisOf(doc);
-  const order = [...a.order, ...doc.nodes.map((n) => n.id).filter((id) => !a.order.includes(id))];
-  const inputsOf = new Map<string, string[]>();
-  for (const e of doc.edges) inputsOf.set(e.to, [...(inputsOf.get(e.to) ?? []), e.from]);
+  // Nodes and edges only: dragging (layout) does not touch the summary.
+  const nodes = useEditor((s) => s.doc.nodes);
+  const edges = useEditor((s) => s.doc.edges);
+  return <SummaryView nodes={nodes} edges={edges} />;
+}
+
+const SummaryView = memo(function SummaryView({ nodes, edges }: Pick<LoomDocument, 'nodes' | 'edges'>) {
+  const a: Analysis = analysisOf({ nodes, edges });
+  const { order, inputsOf } = useMemo(() => {
+    const inOrder = new Set(a.order);
+    const order = [...a.order, ...nodes.map((n) => n.id).filter((id) => !inOrder.has(id))];
+    const inputsOf = new Map<string, string[]>();
+    for (const e of edges) inputsOf.set(e.to, [...(inputsOf.get(e.to) ?? []), e.from]);
+    return { order, inputsOf };
+  }, [a, nodes, edges]);
   return (
     <div className="summary" data-testid="summary">
       <div className="summary-table-wrap">
@@ -20,15 +46,8 @@ export function Summary() {
           <tbody>
             {order.map((id) => {
               const info = a.nodes[id]!;
-              const bad = info.errors.some((e) => e.severity === 'error');
-              return (
-                <tr key={id} className={bad ? 'error' : undefined} onClick={() => useEditor.getState().focusNode(id)} data-node={id}>
-                  <td>{id} <span className="muted">({info.type})</span></td>
-                  <td className="mono">{kerasShape(info.outputShape)}</td>
-                  <td className="num mono">{thousands(info.params)}</td>
-                  <td className="muted">{(inputsOf.get(id) ?? []).join(', ')}</td>
-                </tr>
-              );
+              return <SummaryRow key={id} id={id} type={info.type} shape={kerasShape(info.outputShape)} params={info.params}
+                inputs={(inputsOf.get(id) ?? []).join(', ')} bad={info.errors.some((e) => e.severity === 'error')} />;
             })}
             {!order.length && <tr><td colSpan={4} className="muted">No layers yet.</td></tr>}
           </tbody>
@@ -45,4 +64,4 @@ export function Summary() {
       </dl>
     </div>
   );
-}
+});

@@ -5,7 +5,7 @@
  * Nothing here holds a callback: node components read actions from the store themselves.
  */
 import type { Edge, Node } from '@xyflow/react';
-import type { Analysis } from '../../shared/analysis';
+import type { Analysis, NodeInfo } from '../../shared/analysis';
 import { getLayerDef, isLayerType } from '../../shared/catalog';
 import type { LoomDocument, LoomNode, Position } from '../../shared/document';
 import { edgeKey } from '../store/document';
@@ -37,26 +37,21 @@ const sameData = (a: LayerData, b: LayerData) =>
 export class FlowCache {
   private nodes = new Map<string, LayerFlowNode>();
   private edges = new Map<string, ShapeFlowEdge>();
+  private infos = new Map<string, NodeInfo | undefined>();
 
   deriveNodes(doc: LoomDocument, a: Analysis, positions: Record<string, Position>, selected: ReadonlySet<string>,
     measured: ReadonlyMap<string, Dims>): LayerFlowNode[] {
     const next = new Map<string, LayerFlowNode>();
+    const infos = new Map<string, NodeInfo | undefined>();
     const out = doc.nodes.map((n) => {
       const info = a.nodes[n.id];
-      const errs = info?.errors ?? [];
-      const data: LayerData = {
-        node: n,
-        keyParams: keyParamsLabel(n.type, info?.resolved ?? null),
-        shape: shapeLabel(info?.outputShape),
-        params: info?.params ?? 0,
-        error: errs.filter((e) => e.severity === 'error').map((e) => e.message).join('\n') || null,
-        warning: errs.filter((e) => e.severity === 'warning').map((e) => e.message).join('\n') || null,
-        maxInputs: isLayerType(n.type) ? getLayerDef(n.type).inputs.max : 1,
-      };
+      const prev = this.nodes.get(n.id);
+      // Same node and same analysis (e.g. a drag frame): the card's data cannot have changed.
+      const data: LayerData = prev && prev.data.node === n && this.infos.get(n.id) === info ? prev.data : this.data(n, info);
+      infos.set(n.id, info);
       const position = positions[n.id] ?? { x: 0, y: 0 };
       const isSel = selected.has(n.id);
       const dims = measured.get(n.id);
-      const prev = this.nodes.get(n.id);
       let node: LayerFlowNode;
       if (prev && prev.position === position && prev.selected === isSel && prev.measured === dims && sameData(prev.data, data)) {
         node = prev;
@@ -71,19 +66,38 @@ export class FlowCache {
       return node;
     });
     this.nodes = next;
+    this.infos = infos;
     return out;
   }
 
-  deriveEdges(doc: LoomDocument, a: Analysis, selected: ReadonlySet<string>): ShapeFlowEdge[] {
+  private data(n: LoomNode, info: NodeInfo | undefined): LayerData {
+    const errs = info?.errors ?? [];
+    return {
+      node: n,
+      keyParams: keyParamsLabel(n.type, info?.resolved ?? null),
+      shape: shapeLabel(info?.outputShape),
+      params: info?.params ?? 0,
+      error: errs.filter((e) => e.severity === 'error').map((e) => e.message).join('\n') || null,
+      warning: errs.filter((e) => e.severity === 'warning').map((e) => e.message).join('\n') || null,
+      maxInputs: isLayerType(n.type) ? getLayerDef(n.type).inputs.max : 1,
+    };
+  }
+
+  deriveEdges(doc: Pick<LoomDocument, 'nodes' | 'edges'>, a: Analysis, selected: ReadonlySet<string>): ShapeFlowEdge[] {
     const next = new Map<string, ShapeFlowEdge>();
     const ids = new Set(doc.nodes.map((n) => n.id));
     // Input slot of each edge into a multi-input node (file order; toPort first, as analysis does).
     const slot = new Map<string, number>();
+    const incomingOf = new Map<string, LoomDocument['edges']>();
+    for (const e of doc.edges) {
+      const list = incomingOf.get(e.to);
+      if (list) list.push(e);
+      else incomingOf.set(e.to, [e]);
+    }
     for (const n of doc.nodes) {
-      const inputs = a.nodes[n.id]?.inputShapes.length ?? 0;
-      if (inputs > 1 || (isLayerType(n.type) && getLayerDef(n.type).inputs.max > 1)) {
-        const incoming = doc.edges.filter((e) => e.to === n.id)
-          .map((e, i) => ({ e, port: e.toPort ?? Number.MAX_SAFE_INTEGER, i }))
+      const list = incomingOf.get(n.id) ?? [];
+      if (list.length > 1 || (isLayerType(n.type) && getLayerDef(n.type).inputs.max > 1)) {
+        const incoming = list.map((e, i) => ({ e, port: e.toPort ?? Number.MAX_SAFE_INTEGER, i }))
           .sort((x, y) => x.port - y.port || x.i - y.i);
         incoming.forEach(({ e }, i) => slot.set(edgeKey(e), i + 1));
       }

@@ -1,17 +1,20 @@
 /**
- * Analysis memoised per document version: the document is immutable, so its object identity is
- * its version. Every component asking for the analysis of the same document shares one result.
+ * Analysis memoised per document version. Only `nodes` and `edges` affect shapes, so the cache is
+ * keyed by those two (immutable) arrays: moving nodes (a new `layout`) or renaming the model reuses
+ * the previous analysis instead of recomputing it on every drag frame.
  */
 import { analyze, type Analysis } from '../../shared/analysis';
 import type { LoomDocument } from '../../shared/document';
 
-const cache = new WeakMap<LoomDocument, Analysis>();
+const cache = new WeakMap<LoomDocument['nodes'], WeakMap<LoomDocument['edges'], Analysis>>();
 
-export function analysisOf(doc: LoomDocument): Analysis {
-  let a = cache.get(doc);
+export function analysisOf(doc: Pick<LoomDocument, 'nodes' | 'edges'>): Analysis {
+  let byEdges = cache.get(doc.nodes);
+  if (!byEdges) cache.set(doc.nodes, (byEdges = new WeakMap()));
+  let a = byEdges.get(doc.edges);
   if (!a) {
     a = analyze(doc);
-    cache.set(doc, a);
+    byEdges.set(doc.edges, a);
   }
   return a;
 }
