@@ -118,6 +118,24 @@ describe('built-in datasets', () => {
     }
   });
 
+  it('prepareData splits with the training seed and normalises from the training split only', async () => {
+    const a = await prepareData({ source: 'builtin', name: 'iris', testSplit: 0.2, limit: 50 }, { validationSplit: 0.25, seed: 3 });
+    const b = await prepareData({ source: 'builtin', name: 'iris', testSplit: 0.2, limit: 50 }, { validationSplit: 0.25, seed: 3 });
+    expect([...a.split.train]).toEqual([...b.split.train]);
+    expect(a.split.train.length).toBe(50);
+    expect(a.split.test.length).toBe(30);
+    expect(a.split.validation.length).toBe(30);
+    expect(a.normalization.mode).toBe('standardize');
+    let mean0 = 0;
+    for (const i of a.split.train) mean0 += a.dataset.x[i * 4]! / a.split.train.length;
+    expect(a.normalization.offset[0]).toBeCloseTo(mean0, 5);
+    const img = await prepareData({ source: 'builtin', name: 'digits', augmentation: { rotation: 5, widthShift: 0, heightShift: 0, shear: 0, zoom: 0, horizontalFlip: false } });
+    expect(img.normalization).toEqual({ mode: 'scale', offset: [0], scale: [1 / 255], groups: 1 });
+    expect(img.augmentation?.rotation).toBe(5);
+    const none = await prepareData({ source: 'builtin', name: 'digits', normalize: 'none' });
+    expect(none.normalization.mode).toBe('none');
+  });
+
   it('names an unknown built-in and lists the real ones', async () => {
     await expect(loadDataset({ source: 'builtin', name: 'cifar100' })).rejects.toThrow(/no built-in dataset "cifar100".*digits/);
   });
