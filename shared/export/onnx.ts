@@ -146,7 +146,7 @@ function globalPool(op: 'ReduceMean' | 'ReduceMax', rank: number): Emit {
   };
 }
 
-const RNN_ACT: Partial<Record<ActivationName, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu' };
+const RNN_ACT: Partial<Record<ActivationName, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', hardSigmoid: 'HardSigmoid' };
 
 /** TF.js kernel [F, gates*H] (gate order TF) → ONNX [gates*H, F] (gate order ONNX). */
 function gateReorder(k: HostTensor, gates: number, order: number[]): HostTensor {
@@ -177,7 +177,7 @@ function recurrent(c: Ctx, cell: 'LSTM' | 'GRU' | 'SimpleRNN', ws: HostTensor[][
   const units = p.units as number;
   const a = RNN_ACT[p.activation as ActivationName];
   const ra = cell === 'SimpleRNN' ? 'Sigmoid' : RNN_ACT[(p.recurrentActivation ?? 'sigmoid') as ActivationName];
-  if (!a || !ra) unsupported(c.n, `activation "${p.activation}"/"${p.recurrentActivation}" is not available in ONNX recurrent ops (sigmoid, tanh, relu)`);
+  if (!a || !ra) unsupported(c.n, `activation "${p.activation}"/"${p.recurrentActivation}" is not available in ONNX recurrent ops (sigmoid, tanh, relu, hardSigmoid)`);
   const dirs = ws.map((w) => rnnDir(cell, w, p.useBias, units));
   const stack = (ts: HostTensor[]) => concat(ts.map((t) => reshape(t, [1, ...t.shape])), 0);
   const W = g.weight(c.wname('W'), stack(dirs.map((d) => d.W)));
@@ -191,6 +191,9 @@ function recurrent(c: Ctx, cell: 'LSTM' | 'GRU' | 'SimpleRNN', ws: HostTensor[][
     { name: 'hidden_size', i: units }, { name: 'direction', s: direction },
     { name: 'activations', strings: Array.from({ length: nd }, () => acts).flat() },
   ];
+  // HardSigmoid takes alpha/beta, consumed in order by the activations that use them (TF.js: 0.2x + 0.5).
+  const hard = Array.from({ length: nd }, () => acts).flat().filter((x) => x === 'HardSigmoid').length;
+  if (hard) attrs.push({ name: 'activation_alpha', floats: new Array(hard).fill(0.2) }, { name: 'activation_beta', floats: new Array(hard).fill(0.5) });
   if (cell === 'GRU') attrs.push({ name: 'linear_before_reset', i: 0 });
   const y = g.fresh(`${c.n.id}/Y`);
   const yh = g.fresh(`${c.n.id}/Y_h`);
@@ -403,12 +406,15 @@ const EMIT = {
   Flatten: (c) => ({ name: c.g.op('Flatten', [c.input(0, 'cl').name], [{ name: 'axis', i: 1 }], c.n.id), layout: 'cl' }),
   Reshape: (c) => ({ name: c.g.op('Reshape', [c.input(0, 'cl').name, c.g.int64([-1, ...c.n.outShape])], [], c.n.id), layout: 'cl' }),
   UpSampling2D: (c) => {
-    if (c.n.p.interpolation !== 'nearest') unsupported(c.n, 'UpSampling2D: only "nearest" interpolation is exported to ONNX');
     const x = c.input(0, 'cf');
     const scales = c.g.weight(c.wname('scales'), { shape: [4], data: new Float32Array([1, 1, c.n.p.size[0], c.n.p.size[1]]) });
     return {
       name: c.g.op('Resize', [x.name, '', scales], [
-        { name: 'mode', s: 'nearest' }, { name: 'coordinate_transformation_mode', s: 'asymmetric' }, { name: 'nearest_mode', s: 'floor' },
+        // TF.js resizes without half-pixel centres: output i reads input i / scale ("asymmetric").
+        ...(c.n.p.interpolation === 'nearest'
+          ? [{ name: 'mode', s: 'nearest' }, { name: 'nearest_mode', s: 'floor' }]
+          : [{ name: 'mode', s: 'linear' }]),
+        { name: 'coordinate_transformation_mode', s: 'asymmetric' },
       ], c.n.id),
       layout: 'cf',
     };
@@ -479,9 +485,8 @@ export function onnxUnsupported(doc: LoomDocument | ExportPlan): Unsupported[] {
     const bad = (reason: string) => out.push({ nodeId: n.id, type: n.type, reason });
     if (['SimpleRNN', 'LSTM', 'GRU'].includes(n.type)) {
       const acts = [n.p.activation, ...(n.type === 'SimpleRNN' ? [] : [n.p.recurrentActivation])] as ActivationName[];
-      if (acts.some((a) => !RNN_ACT[a])) bad(`activation "${acts.join('"/"')}" is not available in ONNX recurrent ops (sigmoid, tanh, relu)`);
+      if (acts.some((a) => !RNN_ACT[a])) bad(`activation "${acts.join('"/"')}" is not available in ONNX recurrent ops (sigmoid, tanh, relu, hardSigmoid)`);
     }
-    if (n.type === 'UpSampling2D' && n.p.interpolation !== 'nearest') bad('UpSampling2D: only "nearest" interpolation is exported to ONNX');
     if (n.type === 'BatchNormalization' && n.inShapes[0]!.length > 3) bad(`BatchNormalization on a rank-${n.inShapes[0]!.length} input is not supported in ONNX export`);
   }
   return out;

@@ -293,11 +293,11 @@ const EMIT = {
   Flatten: (_n, c) => ({ expr: `torch.flatten(${c.input(0, 'cl').expr}, 1)`, layout: 'cl' }),
   Reshape: (n, c) => ({ expr: `${c.input(0, 'cl').expr}.reshape(-1, ${n.outShape.join(', ')})`, layout: 'cl' }),
   UpSampling2D: (n, c) => {
-    if (n.p.interpolation !== 'nearest') {
-      throw new ExportError(`UpSampling2D "${n.id}": bilinear interpolation (TF.js' legacy corner alignment) has no PyTorch equivalent yet; use "nearest"`,
-        [{ nodeId: n.id, type: n.type, reason: 'interpolation "bilinear" is not supported' }]);
-    }
     const x = c.input(0, 'cf');
+    if (n.p.interpolation === 'bilinear') {
+      c.helpers.add('upsample_bilinear_tf');
+      return { expr: `upsample_bilinear_tf(${x.expr}, ${tuple(n.p.size)})`, layout: 'cf' };
+    }
     return { expr: `F.interpolate(${x.expr}, scale_factor=${tuple(n.p.size)}, mode='nearest')`, layout: 'cf' };
   },
 } satisfies Record<LayerType, Emit>;
@@ -327,6 +327,21 @@ const HELPERS: Record<string, string> = {
     pool = F.avg_pool2d if x.dim() == 4 else F.avg_pool1d
     ones = F.pad(torch.ones_like(x[:, :1]), pads)
     return pool(F.pad(x, pads), kernel, stride) / pool(ones, kernel, stride)
+`,
+  upsample_bilinear_tf: `def upsample_bilinear_tf(x, scale):
+    """TF.js UpSampling2D "bilinear" (resizeBilinear without half-pixel centres): output pixel i reads
+    the input at i / scale (torch's align_corners=False would shift by half a pixel)."""
+    def axis(size, s):
+        src = torch.arange(size * s, device=x.device, dtype=x.dtype) / s
+        i0 = src.floor().long().clamp(max=size - 1)
+        return i0, (i0 + 1).clamp(max=size - 1), src - i0.to(x.dtype)
+    y0, y1, fy = axis(x.shape[2], scale[0])
+    x0, x1, fx = axis(x.shape[3], scale[1])
+    rows0, rows1 = x[:, :, y0], x[:, :, y1]
+    top = rows0[..., x0] * (1 - fx) + rows0[..., x1] * fx
+    bottom = rows1[..., x0] * (1 - fx) + rows1[..., x1] * fx
+    fy = fy.view(-1, 1)
+    return top * (1 - fy) + bottom * fy
 `,
   SeparableConv2d: `class SeparableConv2d(nn.Module):
     """Keras SeparableConv2D: a depthwise convolution (no bias), then a 1x1 pointwise convolution."""

@@ -4,7 +4,7 @@ import type { LoomDocument } from '../document/schema';
 
 const doc = (extra: LoomDocument['nodes'] = []): LoomDocument => ({
   format: 'layerloom.model', version: 1, name: 'tiny net',
-  nodes: [{ id: 'x', type: 'Input', params: { shape: [4, 4, 2] } }, { id: 'up', type: 'UpSampling2D', params: { interpolation: 'bilinear' } }, ...extra],
+  nodes: [{ id: 'x', type: 'Input', params: { shape: [2, 2, 2, 2] } }, { id: 'up', type: 'BatchNormalization', params: {} }, ...extra],
   edges: [{ from: 'x', to: 'up' }],
 });
 

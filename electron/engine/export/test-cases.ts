@@ -35,7 +35,35 @@ export function exampleCases(): ParityCase[] {
   return out;
 }
 
-export const allCases = () => [...exampleCases(), ...templateCases()];
+/** Cases beyond LAYER_EXAMPLES that exercise export-specific conversions. */
+export function extraCases(): ParityCase[] {
+  const doc = (name: string, input: number[], nodes: { id: string; type: string; params: Record<string, unknown> }[]): ParityCase => ({
+    name,
+    doc: {
+      format: 'layerloom.model', version: 1, name,
+      nodes: [{ id: 'x', type: 'Input', params: { shape: input } }, ...nodes],
+      edges: [{ from: 'x', to: nodes[0]!.id }, ...nodes.slice(1).map((n, i) => ({ from: nodes[i]!.id, to: n.id }))],
+    },
+  });
+  return [
+    doc('extra-upsampling-bilinear', [3, 4, 2], [{ id: 'up', type: 'UpSampling2D', params: { size: [2, 3], interpolation: 'bilinear' } }]),
+    // Conv → Flatten → Dense: the Flatten order (H, W, C) must survive the channels-first interior.
+    doc('extra-conv-flatten-dense', [5, 6, 3], [
+      { id: 'c', type: 'Conv2D', params: { filters: 4, kernelSize: 2, strides: 2, padding: 'same' } },
+      { id: 'f', type: 'Flatten', params: {} },
+      { id: 'd', type: 'Dense', params: { units: 3 } },
+    ]),
+    // Non-default activations through the explicit recurrent modules.
+    doc('extra-lstm-hard-sigmoid', [5, 3], [{ id: 'r', type: 'LSTM', params: { units: 4, recurrentActivation: 'hardSigmoid', activation: 'relu' } }]),
+    doc('extra-conv1d-pool-same', [7, 2], [
+      { id: 'c', type: 'Conv1D', params: { filters: 3, kernelSize: 4, padding: 'same', dilationRate: 2 } },
+      { id: 'p', type: 'MaxPooling1D', params: { poolSize: 2, padding: 'same' } },
+      { id: 'a', type: 'AveragePooling1D', params: { poolSize: 3, strides: 2, padding: 'same' } },
+    ]),
+  ];
+}
+
+export const allCases = () => [...exampleCases(), ...extraCases(), ...templateCases()];
 
 export interface Prepared {
   compiled: CompiledModel;
