@@ -76,5 +76,5 @@ describe('layerloom inspect', () => {
     expect(spawnSync(process.execPath, [bin], { encoding: 'utf8' }).status).toBe(2);
     const viaNpx = execFileSync('npx', ['--no-install', 'layerloom', 'inspect', template('linear-regression.loom')], { encoding: 'utf8', cwd: join(__dirname, '../..') });
     expect(viaNpx).toMatch(/Total params: 2/);
-  });
+  }, 240_000); // spawning node + tsx (and npx) is slow on a loaded 2-core machine
 });
