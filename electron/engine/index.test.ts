@@ -38,6 +38,12 @@ describe('engine API (as the engine process calls it)', () => {
     if (last.type === 'end') expect(last.logs.val_accuracy).toBeGreaterThan(0.9);
     const before = await engine.evaluate({ runId: 'r1' });
 
+    // Export with the trained weights: from memory (no folder yet) and from the run folder.
+    const fromMemory = await engine.exportModel({ format: 'tfjs', doc, outDir: join(tmp, 'exp1'), runId: 'r1' }) as { weights: string; files: string[] };
+    expect(fromMemory.weights).toBe('trained');
+    const fromFolder = await engine.exportModel({ format: 'tfjs', doc, outDir: join(tmp, 'exp2'), runId: 'r1', runDir }) as { weights: string };
+    expect(fromFolder.weights).toBe('trained');
+
     const saved = await engine.listSavedRuns(join(tmp, 'blobs.runs'));
     expect(saved.map((r) => r.record.runId)).toEqual(['r1']);
     expect(saved[0]!.record.history).toHaveLength(8);

@@ -21,6 +21,10 @@ import { disposeRun, getRun, hasRun, listRuns } from './runs';
 import type { Evaluation } from '../../shared/engine/events';
 import type { DatasetConfig } from '../../shared/document';
 import type { RunRecord } from './types';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export { initBackend, backendInfo, describeBackend, type BackendName } from './backend';
 export { compileModel, layerNameOf, ModelBuildError, BUILDERS, type CompiledModel, type CompileOptions } from './compile';
@@ -116,8 +120,12 @@ export async function previewAugmentation(req: { dataset: DatasetConfig; baseDir
   return { shape: [...ds.sampleShape], samples: data.previewAugmented(ds, index, aug, { count: req.count ?? 8, seed: req.seed ?? 0 }) };
 }
 
-/** Exporters live in ./export (another part of the engine); this forwards when they provide exportModel. */
-export async function exportModel(req: unknown): Promise<unknown> {
+/**
+ * Export (the exporters live in ./export). The app names trained weights by run (`runId` + `runDir`);
+ * the exporters read a run folder (`weightsDir`): a saved run folder is passed as is, a run only in
+ * memory is saved to a temporary folder first.
+ */
+export async function exportModel(req: Record<string, unknown> & { runId?: string; runDir?: string; weightsDir?: string }): Promise<unknown> {
   const path = './export/index';
   let mod: { exportModel?: (r: unknown) => Promise<unknown> };
   try {
@@ -126,5 +134,21 @@ export async function exportModel(req: unknown): Promise<unknown> {
     mod = {};
   }
   if (typeof mod.exportModel !== 'function') throw Object.assign(new Error('export is not available in this engine yet'), { code: 'unavailable' });
-  return mod.exportModel(req);
+  const { runId, runDir, ...rest } = req;
+  let weightsDir = req.weightsDir;
+  let tmp: string | undefined;
+  if (!weightsDir && runId) {
+    if (runDir && existsSync(join(runDir, RUN_FILES.weights))) weightsDir = runDir;
+    else if (hasRun(runId)) {
+      tmp = await mkdtemp(join(tmpdir(), 'layerloom-run-'));
+      weightsDir = await saveRunFolder(getRun(runId), tmp);
+    } else {
+      throw new Error(`No trained run "${runId}" to export weights from: train the model again or export without weights`);
+    }
+  }
+  try {
+    return await mod.exportModel({ ...rest, ...(weightsDir ? { weightsDir } : {}) });
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
 }
