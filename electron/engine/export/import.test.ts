@@ -3,7 +3,7 @@
  * ids, types, resolved params, edges) and the same weights; the re-compiled model computes the same
  * outputs. Unsupported layers come back as a list.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../../shared/analysis';
@@ -12,6 +12,8 @@ import { compileModel } from '../compile';
 import { tf } from '../tfjs';
 import { importModelFile } from './import';
 import { writeTfjs } from './tfjs';
+import { writeKeras } from './keras';
+import { writeZip } from './zip';
 import { nodeWeights } from './weights';
 import { exampleCases, prepare, templateCases } from './test-cases';
 
@@ -63,6 +65,32 @@ describe('import', () => {
         ys.forEach((y, i) => expect(y, c.name).toEqual(Array.from(p.outputs[i]!.data)));
       } finally {
         again.model.dispose();
+      }
+    }
+  });
+
+  it('reads a Keras JSON topology with its model.weights.h5, and a .keras archive (every template)', async () => {
+    for (const c of templateCases()) {
+      const p = prepare(c, 1);
+      const dir = join(root, `keras-${c.name}`);
+      const original = nodeWeights(p.compiled);
+      await writeTfjs(p.compiled, dir);
+      await writeKeras(c.doc, original, dir);
+      p.compiled.model.dispose();
+      const topology = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).modelTopology;
+      writeFileSync(join(dir, 'keras-model.json'), JSON.stringify(topology));
+      const archive = join(dir, 'model.keras');
+      writeFileSync(archive, writeZip([
+        { name: 'config.json', data: new TextEncoder().encode(JSON.stringify(topology)) },
+        { name: 'model.weights.h5', data: readFileSync(join(dir, 'model.weights.h5')) },
+      ]));
+      for (const file of [join(dir, 'keras-model.json'), archive]) {
+        const r = await importModelFile(file);
+        if (!r.ok) throw new Error(`${c.name}: ${r.message}`);
+        expect(r.warnings, `${c.name} ${file}`).toEqual([]);
+        for (const [id, ws] of Object.entries(original)) {
+          ws.forEach((t, i) => expect(Array.from(r.weights![id]![i]!.data), `${c.name}/${id}[${i}]`).toEqual(Array.from(t.data)));
+        }
       }
     }
   });
