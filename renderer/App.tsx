@@ -21,6 +21,7 @@ function useDocumentEffects() {
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let lastDirty: boolean | null = null;
+    let wrote = false;
     const apply = () => {
       const s = useEditor.getState();
       const dirty = s.doc !== s.savedDoc;
@@ -33,8 +34,15 @@ function useDocumentEffects() {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         const t = useEditor.getState();
-        if (t.doc !== t.savedDoc) writeRecovery({ text: serializeDocument(t.doc), filePath: t.filePath, savedAt: Date.now() });
-        else clearRecovery();
+        if (t.doc !== t.savedDoc) {
+          writeRecovery({ text: serializeDocument(t.doc), filePath: t.filePath, savedAt: Date.now() });
+          wrote = true;
+        } else if (wrote) {
+          // Back to the saved state (undo): our copy is stale. A copy left by an earlier session
+          // stays until the person answers the restore offer.
+          clearRecovery();
+          wrote = false;
+        }
       }, AUTOSAVE_MS);
     };
     apply();
