@@ -12,7 +12,7 @@ interface Job { id: number; weights: Float32Array[]; x: Float32Array | Int32Arra
 
 async function main() {
   const { doc, seed, loss } = workerData as { doc: Parameters<typeof compileModel>[0]; seed: number; loss: ParallelLoss };
-  await initBackend('wasm');
+  const backend = await initBackend('wasm');
   const model = compileModel(doc, { seed }).model;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   parentPort!.on('message', (job: Job) => {
@@ -29,7 +29,7 @@ async function main() {
       parentPort!.postMessage({ id: job.id, error: (e as Error).message });
     }
   });
-  parentPort!.postMessage({ ready: true });
+  parentPort!.postMessage({ ready: true, backend: backend.name });
 }
 
 main().catch((e) => parentPort!.postMessage({ error: (e as Error).message }));

@@ -51,6 +51,8 @@ export class DataParallelTrainer {
   readonly model: tfl.LayersModel;
   private readonly vars: tf.Variable[];
   private readonly workers: Worker[] = [];
+  /** The backend each worker runs (wasm unless its initialisation failed). */
+  readonly workerBackends: string[] = [];
   private ready: Promise<void>;
   private nextId = 1;
   private readonly waiting = new Map<number, (r: Reply) => void>();
@@ -63,7 +65,11 @@ export class DataParallelTrainer {
     for (let i = 0; i < n; i++) {
       const w = new Worker(workerBootstrap(), { eval: true, workerData: { doc: opts.doc, seed: opts.seed, loss: opts.loss } });
       starts.push(new Promise<void>((resolve, reject) => {
-        w.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(m.error))));
+        w.once('message', (m: { ready?: boolean; backend?: string; error?: string }) => {
+          if (!m.ready) return reject(new Error(m.error));
+          this.workerBackends.push(m.backend ?? 'unknown');
+          resolve();
+        });
         w.once('error', reject);
       }).then(() => {
         w.on('message', (r: Reply) => {
@@ -78,6 +84,11 @@ export class DataParallelTrainer {
   }
 
   /** Gradients of the mean loss over the whole batch, computed in parallel (plain arrays, var order). */
+  /** Resolves when every worker is ready. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
   async gradients(x: Float32Array | Int32Array, xShape: number[], y: Float32Array, yShape: number[], xDtype: 'float32' | 'int32' = 'float32'): Promise<Float32Array[]> {
     await this.ready;
     const n = xShape[0]!;
@@ -109,10 +120,17 @@ export class DataParallelTrainer {
       return this.vars.map((v) => grads[v.name]!.dataSync() as Float32Array);
     });
     const others = await Promise.all(pending);
-    const out = local.map((g) => Float32Array.from(g, (v) => v * m));
-    for (const o of others) o.grads.forEach((g, k) => { const t = out[k]!; for (let j = 0; j < g.length; j++) t[j] = t[j]! + g[j]! * o.size; });
-    for (const t of out) for (let j = 0; j < t.length; j++) t[j] = t[j]! / n;
-    return out;
+    // Weighted mean: Σ size_i · g_i / n, in place in the local gradient arrays.
+    const wLocal = m / n;
+    return local.map((g, k) => {
+      for (let j = 0; j < g.length; j++) g[j] = g[j]! * wLocal;
+      for (const o of others) {
+        const h = o.grads[k]!;
+        const w = o.size / n;
+        for (let j = 0; j < g.length; j++) g[j] = g[j]! + h[j]! * w;
+      }
+      return g;
+    });
   }
 
   /** One optimizer step on the whole batch. */
