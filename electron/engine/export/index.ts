@@ -6,7 +6,7 @@
  *   const r = await exportModel({ doc, format: 'pytorch', outDir: '/tmp/out', weightsDir: runDir });
  *   r.files  // absolute paths written
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LoomDocument } from '../../../shared/document';
 import { trainingDefaults } from '../../../shared/document';
 import { ExportError, getExportFormat, type ExportFormatId, type Quantization } from '../../../shared/export';
@@ -25,7 +25,10 @@ export { ExportError };
 export interface ExportRequest {
   doc: LoomDocument;
   format: ExportFormatId;
-  outDir: string;
+  /** Output folder; default `<document folder>/export/<format>` (needs docPath). */
+  outDir?: string;
+  /** The document's file (IPC `docPath`): default baseDir and outDir. */
+  docPath?: string | null;
   /** A training run folder holding model.json + weights.bin; without it the initial weights are exported. */
   weightsDir?: string;
   /** The document's folder (resolves relative dataset paths). */
@@ -37,6 +40,8 @@ export interface ExportRequest {
 }
 
 export interface ExportResult {
+  /** Matches the IPC ExportResult (`export.run`). */
+  canceled: false;
   format: ExportFormatId;
   outDir: string;
   files: string[];
@@ -44,8 +49,12 @@ export interface ExportResult {
   notes: string[];
 }
 
-export async function exportModel(req: ExportRequest): Promise<ExportResult> {
-  const format = getExportFormat(req.format);
+export async function exportModel(request: ExportRequest): Promise<ExportResult> {
+  const format = getExportFormat(request.format);
+  const docDir = request.docPath ? dirname(request.docPath) : undefined;
+  const outDir = request.outDir ?? (docDir ? join(docDir, 'export', request.format) : undefined);
+  if (!outDir) throw new ExportError('No output folder: give outDir (or the document\'s path)');
+  const req = { ...request, outDir, baseDir: request.baseDir ?? docDir };
   const unsupported = format.unsupported(req.doc);
   if (unsupported.length) {
     throw new ExportError(`${format.label} cannot export ${unsupported.length} layer(s):\n${unsupported.map((u) => `  ${u.nodeId} (${u.type}): ${u.reason}`).join('\n')}`, unsupported);
@@ -83,13 +92,13 @@ export async function exportModel(req: ExportRequest): Promise<ExportResult> {
       }
     }
     files.push(await writeOut(req.outDir, 'README.md', readme(req, format.label, format.verified, format.files, notes)));
-    return { format: req.format, outDir: req.outDir, files, weights: req.weightsDir ? 'trained' : 'initial', notes };
+    return { canceled: false, format: req.format, outDir: req.outDir, files, weights: req.weightsDir ? 'trained' : 'initial', notes };
   } finally {
     compiled.model.dispose();
   }
 }
 
-function readme(req: ExportRequest, label: string, verified: string, files: readonly { name: string; what: string }[], notes: string[]): string {
+function readme(req: ExportRequest & { outDir: string }, label: string, verified: string, files: readonly { name: string; what: string }[], notes: string[]): string {
   return `# ${req.doc.name} — ${label} export
 
 Exported by Layerloom${req.weightsDir ? ` with the trained weights of ${req.weightsDir}` : ' (initial, untrained weights)'}.
