@@ -4,7 +4,8 @@
  * within its stated bound (float16: relative 2^-11; uint8: half a step, (max - min) / 510), and the
  * outputs stay within the documented tolerance (float16: 1e-2, uint8: 0.1 max abs on these models).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, tfl } from '../tfjs';
@@ -55,6 +56,24 @@ describe('TF.js export', () => {
       });
     }
     expect(bad).toEqual([]);
+  });
+
+  it('predict.js runs in Node and prints the model output for a given input', async () => {
+    const c = templateCases().find((x) => x.name === 'template-logistic-regression')!;
+    const p = prepare(c, 1);
+    const dir = join(root, 'predict');
+    await writeTfjs(p.compiled, dir);
+    p.compiled.model.dispose();
+    // Users install @tensorflow/tfjs; here a stand-in package re-exports the same tfjs-core/-layers/-backend-cpu.
+    const shim = join(root, 'shim', 'node_modules', '@tensorflow', 'tfjs');
+    mkdirSync(shim, { recursive: true });
+    writeFileSync(join(shim, 'index.js'), "require('@tensorflow/tfjs-backend-cpu');\nmodule.exports = { ...require('@tensorflow/tfjs-core'), ...require('@tensorflow/tfjs-layers') };\n");
+    writeFileSync(join(dir, 'input.json'), JSON.stringify(Array.from(p.inputs[0]!.data)));
+    const out = execFileSync(process.execPath, [join(dir, 'predict.js'), join(dir, 'input.json')], {
+      encoding: 'utf8', env: { ...process.env, NODE_PATH: [join(root, 'shim', 'node_modules'), join(import.meta.dirname, '../../../node_modules')].join(':') },
+    });
+    const y = JSON.parse(out.trim().split('\n').pop()!) as number[][];
+    expect(y[0]![0]).toBeCloseTo(p.outputs[0]!.data[0]!, 6);
   });
 
   it.each([['float16', 1e-2], ['uint8', 0.1]] as [Quantization, number][])('%s quantization stays within its bounds', async (q, tol) => {
