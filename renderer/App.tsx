@@ -71,6 +71,9 @@ function usePlatformEvents() {
       if (!p.desktop && s.doc !== s.savedDoc) e.preventDefault();
     };
     window.addEventListener('beforeunload', onUnload);
+    void p.getSnapToGrid().then((on) => {
+      if (on !== undefined) useEditor.getState().setSnapToGrid(on);
+    });
     void p.getTheme().then((t) => {
       const dark = t === 'dark' || ((!t || t === 'system') && window.matchMedia?.('(prefers-color-scheme: dark)').matches);
       useEditor.getState().setTheme(dark ? 'dark' : 'light');

@@ -8,6 +8,7 @@ import {
   type Connection, type EdgeChange, type NodeChange,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { platform } from '../services/platform';
 import { useEditor } from '../store';
 import { analysisOf } from '../store/analysis';
 import { GRID, NODE_W, positionsOf } from '../store/layout';
@@ -29,6 +30,7 @@ export function Canvas() {
   const selectedNodes = useEditor((s) => s.selectedNodes);
   const selectedEdges = useEditor((s) => s.selectedEdges);
   const theme = useEditor((s) => s.theme);
+  const snap = useEditor((s) => s.snapToGrid);
   const fitRequest = useEditor((s) => s.fitRequest);
   const focusRequest = useEditor((s) => s.focusRequest);
   const zoomRequest = useEditor((s) => s.zoomRequest);
@@ -145,7 +147,7 @@ export function Canvas() {
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Control', 'Meta']}
-        snapToGrid
+        snapToGrid={snap}
         snapGrid={snapGrid}
         colorMode={theme}
         minZoom={0.1}
@@ -160,6 +162,11 @@ export function Canvas() {
         <Controls showInteractive={false}>
           <ControlButton onClick={() => useEditor.getState().autoLayout()} title="Automatic layout (L)" aria-label="Automatic layout">
             ⇅
+          </ControlButton>
+          <ControlButton onClick={() => { useEditor.getState().setSnapToGrid(!snap); void platform().setSnapToGrid(!snap); }}
+            title={snap ? 'Snap to grid: on' : 'Snap to grid: off'} aria-label="Snap to grid" aria-pressed={snap}
+            className={snap ? 'control-on' : undefined}>
+            #
           </ControlButton>
         </Controls>
       </ReactFlow>

@@ -19,6 +19,8 @@ function fakePlatform(desktop = false) {
     setSetting: async () => {},
     getTheme: async () => 'light',
     setTheme: async () => {},
+    getSnapToGrid: async () => true,
+    setSnapToGrid: async () => {},
     setDirty: () => {},
     ready: async () => [],
     onMenuCommand: () => () => {},

@@ -37,6 +37,8 @@ export interface Platform {
   setSetting(key: string, value: string | number | boolean | null): Promise<void>;
   setTheme(theme: 'light' | 'dark'): Promise<void>;
   getTheme(): Promise<'light' | 'dark' | 'system' | undefined>;
+  getSnapToGrid(): Promise<boolean | undefined>;
+  setSnapToGrid(on: boolean): Promise<void>;
   setDirty(dirty: boolean, name: string): void;
   /** Call once after subscribing to events: files to open now (command line, OS "open with"). */
   ready(): Promise<string[]>;
@@ -102,6 +104,10 @@ export function createApiPlatform(): Platform {
       await quiet(api().settings.set({ ui: { [key]: value } }), null);
     },
     getTheme: () => quiet(api().settings.get().then((s) => s.theme), undefined),
+    getSnapToGrid: () => quiet(api().settings.get().then((s) => s.snapToGrid), undefined),
+    async setSnapToGrid(snapToGrid) {
+      await quiet(api().settings.set({ snapToGrid }), null);
+    },
     async setTheme(theme) {
       await quiet(api().settings.set({ theme }), null);
     },

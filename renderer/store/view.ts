@@ -7,6 +7,8 @@ export type Dialog = null | 'templates' | 'open' | 'saveAs';
 
 export interface ViewSlice {
   theme: Theme;
+  /** Node positions snap to a 10 px grid while dragging. */
+  snapToGrid: boolean;
   bottomTab: BottomTab;
   bottomOpen: boolean;
   bottomHeight: number;
@@ -21,6 +23,7 @@ export interface ViewSlice {
   focusRequest: { id: string; n: number } | null;
 
   setTheme(t: Theme): void;
+  setSnapToGrid(on: boolean): void;
   setBottomTab(t: BottomTab): void;
   setBottomOpen(open: boolean): void;
   setBottomHeight(h: number): void;
@@ -33,6 +36,7 @@ export interface ViewSlice {
 
 export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   theme: 'light',
+  snapToGrid: true,
   bottomTab: 'summary',
   bottomOpen: true,
   bottomHeight: 210,
@@ -43,6 +47,7 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   zoomRequest: null,
 
   setTheme: (theme) => set({ theme }),
+  setSnapToGrid: (snapToGrid) => set({ snapToGrid }),
   setBottomTab: (bottomTab) => set({ bottomTab, bottomOpen: true }),
   setBottomOpen: (bottomOpen) => set({ bottomOpen }),
   setBottomHeight: (h) => set({ bottomHeight: Math.max(90, Math.min(600, Math.round(h))) }),
