@@ -6,7 +6,8 @@
  * For every network, one after another (never concurrently), each in its own process so that peak
  * RSS is per network: PyTorch (/usr/bin/python3, bench/torch_bench.py) with its default thread count
  * and with 2 threads, then Layerloom on wasm through the engine's own training run (startTraining)
- * and through a minimal loop over the engine's compiled model (bench/tfjs-bench.ts). Prints samples/s,
+ * through a minimal loop over the engine's compiled model, and data-parallel over 2 threads
+ * (bench/tfjs-bench.ts). Prints samples/s,
  * peak RSS and the ratio Layerloom / PyTorch. Timings on a shared machine are noisy: compare ratios
  * within one run.
  */
@@ -57,23 +58,24 @@ function main() {
     const t2 = runJson('/usr/bin/python3', [path.join(here, 'torch_bench.py'), m, '--batches', batches, '--threads', '2']);
     const eng = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--mode', 'engine', '--batches', batches]);
     const loop = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--mode', 'loop', '--batches', batches]);
+    const par = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--mode', 'parallel', '--workers', '1', '--batches', batches]);
     const best = Math.max(t1.samplesPerSec, t2.samplesPerSec);
     rows.push([
-      m, fmt(t1.samplesPerSec), fmt(t2.samplesPerSec), fmt(eng.samplesPerSec), fmt(loop.samplesPerSec),
-      ratio(eng.samplesPerSec, best), ratio(loop.samplesPerSec, best),
+      m, fmt(t1.samplesPerSec), fmt(t2.samplesPerSec), fmt(eng.samplesPerSec), fmt(loop.samplesPerSec), fmt(par.samplesPerSec),
+      ratio(eng.samplesPerSec, best), ratio(Math.max(loop.samplesPerSec, par.samplesPerSec), best),
       `${fmt(Math.max(t1.peakRssMB, t2.peakRssMB))} / ${fmt(eng.peakRssMB)}`,
     ]);
     const cpu = (r: Result) => r.samplesPerCpuSec ?? NaN;
-    cpuRows.push([m, fmt(cpu(t1)), fmt(cpu(t2)), fmt(cpu(eng)), fmt(cpu(loop)), ratio(cpu(eng), cpu(t1)), ratio(cpu(loop), cpu(t1))]);
-    for (const [who, r] of [['torch', t1], ['torch 2 threads', t2], ['engine', eng], ['loop', loop]] as const) {
+    cpuRows.push([m, fmt(cpu(t1)), fmt(cpu(t2)), fmt(cpu(eng)), fmt(cpu(loop)), fmt(cpu(par)), ratio(cpu(eng), cpu(t1)), ratio(cpu(loop), cpu(t1))]);
+    for (const [who, r] of [['torch', t1], ['torch 2 threads', t2], ['engine', eng], ['loop', loop], ['parallel', par]] as const) {
       if (r.error) process.stderr.write(`${m} ${who}: ${r.error}\n`);
     }
     process.stderr.write(`${m}: data ${eng.data ?? t1.data ?? '?'}\n`);
   }
   const md = (h: string[], rs: string[][]) => [h, h.map(() => '---'), ...rs].map((r) => `| ${r.join(' | ')} |`).join('\n');
-  const head = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'engine / best PyTorch', 'loop / best PyTorch', 'peak RSS MB PyTorch / Layerloom'];
+  const head = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'Layerloom data-parallel (2 threads)', 'engine / best PyTorch', 'best Layerloom / best PyTorch', 'peak RSS MB PyTorch / Layerloom'];
   process.stdout.write(`samples/s (wall clock):\n\n${md(head, rows)}\n\n`);
-  const cpuHead = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'engine / PyTorch default', 'loop / PyTorch default'];
+  const cpuHead = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'Layerloom data-parallel', 'engine / PyTorch default', 'loop / PyTorch default'];
   process.stdout.write(`samples per CPU-second (robust to a busy machine):\n\n${md(cpuHead, cpuRows)}\n`);
 }
 
