@@ -75,6 +75,14 @@ describe('engine API (as the engine process calls it)', () => {
     expect(p.inputShape).toEqual([4]);
   });
 
+  it('previews augmented versions of an image sample', async () => {
+    const p = await engine.previewAugmentation({ dataset: { source: 'builtin', name: 'digits', augmentation: { rotation: 20, widthShift: 0, heightShift: 0, shear: 0, zoom: 0.1, horizontalFlip: false } }, index: 3, count: 2 });
+    expect(p.shape).toEqual([28, 28, 1]);
+    expect(p.samples).toHaveLength(2);
+    expect(p.samples[0]).toHaveLength(784);
+    expect(p.samples[0]).not.toEqual(p.samples[1]);
+  });
+
   it('evaluating an unknown run says what to do', async () => {
     await expect(engine.evaluate({ runId: 'nope' })).rejects.toThrow(/No trained run "nope"/);
   });

@@ -10,6 +10,7 @@
  *   await confusionSamples({ runId, trueClass, predictedClass }) → the samples of one confusion cell
  *   await saliency({ runId, input })                   → |∂ top-class score / ∂ input| map in [0, 1]
  *   await loadRun(runDir) / saveRun(runId, dir)        → run folders (docs/engine.md)
+ *   await previewData({ dataset }) / previewAugmentation({ dataset, index }) → the data panel
  *   await listSavedRuns(runsDirFor(docPath))           → saved runs' records, newest first (run history)
  *   compileModel(doc)                                  → { model: tf.LayersModel, ... }
  *
