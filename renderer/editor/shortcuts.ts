@@ -39,7 +39,10 @@ export function handleShortcut(e: KeyboardEvent): void {
   if (key === 'Delete' || key === 'Backspace') return run(() => s.deleteSelection());
   if (key === 'Escape') return run(() => s.clearSelection());
   if (key === 'Enter') {
-    // Enter: jump to the palette search; type a layer name and Enter again adds it after the selection.
+    // Enter on the canvas (not on a focused button or link): jump to the palette search; type a layer
+    // name and Enter again adds it after the selection.
+    const el = e.target as HTMLElement | null;
+    if (el && el !== document.body && !el.closest?.('.canvas')) return;
     return run(() => document.querySelector<HTMLInputElement>('.palette-search')?.focus());
   }
   if (key === 'f' && !e.shiftKey) return run(() => s.requestFit());
