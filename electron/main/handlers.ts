@@ -197,9 +197,23 @@ export function createHandlers(deps: ShellDeps): Handlers {
       if (!outDir) return { canceled: true };
       const where = await locate(req.docPath, req.runId);
       const r = (await engine.call('export', {
-        format: req.format, doc: req.doc, outDir, baseDir: where.baseDir, ...(req.runId ? { runId: req.runId, runDir: where.outDir } : {}),
-      })) as { files?: string[] } | null;
-      return { canceled: false, outDir, files: Array.isArray(r?.files) ? r.files : [] };
+        format: req.format,
+        doc: req.doc,
+        outDir,
+        ...(req.docPath ? { docPath: await files.absolute(req.docPath) } : {}),
+        ...(where.baseDir ? { baseDir: where.baseDir } : {}),
+        // The run folder holds model.json + weights.bin (the trained weights).
+        ...(req.runId && where.outDir ? { runId: req.runId, weightsDir: where.outDir } : {}),
+        ...(req.quantize ? { quantize: req.quantize } : {}),
+        ...(req.includeData !== undefined ? { includeData: req.includeData } : {}),
+      })) as { files?: string[]; weights?: 'trained' | 'initial'; notes?: string[] } | null;
+      return {
+        canceled: false,
+        outDir,
+        files: Array.isArray(r?.files) ? r.files : [],
+        ...(r?.weights ? { weights: r.weights } : {}),
+        ...(Array.isArray(r?.notes) ? { notes: r.notes } : {}),
+      };
     },
   };
 }

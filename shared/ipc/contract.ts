@@ -157,12 +157,23 @@ export const ExportRequestSchema = z.strictObject({
   ...docLocation,
   /** Where to write; absent: the app asks (desktop) or uses `<project>/export/<format>` (web). */
   outDir: filePath.optional(),
-  /** Trained weights to include, from this run. */
+  /** Trained weights to include, from this run (its folder beside the document); else the initial weights. */
   runId: runId.optional(),
+  /** TensorFlow.js only. */
+  quantize: z.enum(['none', 'float16', 'uint8']).optional(),
+  /** Keras/PyTorch: also write the dataset for the exported train script. */
+  includeData: z.boolean().optional(),
 });
 export const ExportResultSchema = z.discriminatedUnion('canceled', [
   canceled,
-  z.object({ canceled: z.literal(false), outDir: z.string(), files: z.array(z.string()) }),
+  z.object({
+    canceled: z.literal(false),
+    outDir: z.string(),
+    /** Absolute paths of the files written. */
+    files: z.array(z.string()),
+    weights: z.enum(['trained', 'initial']).optional(),
+    notes: z.array(z.string()).optional(),
+  }),
 ]);
 
 const request = <Q extends z.ZodType, R extends z.ZodType>(req: Q, res: R) => ({ request: req, response: res });
