@@ -1,6 +1,7 @@
 /** The top bar: document commands, undo/redo, layout, theme; the document name with its dirty marker. */
 import { redo, undo, useEditor, useHistoryState } from '../store';
 import { fileName, newDocument, openCommand, save, saveAs, toggleTheme } from './commands';
+import { TrainButton } from '../training/TrainButton';
 
 export function Toolbar() {
   const name = useEditor((s) => s.doc.name);
@@ -30,6 +31,7 @@ export function Toolbar() {
         <span>{fileName(filePath) ?? name}</span>
       </div>
       <span className="spacer" />
+      <TrainButton />
       <button type="button" onClick={toggleTheme} title="Toggle light/dark theme" aria-label="Toggle theme">{theme === 'dark' ? '☀' : '☾'}</button>
     </header>
   );

@@ -5,6 +5,11 @@
 import type { ReactNode } from 'react';
 import { Problems } from './Problems';
 import { Summary } from './Summary';
+import { DataPanel } from '../training/DataPanel';
+import { EvaluatePanel } from '../training/EvaluatePanel';
+import { RunsPanel } from '../training/RunsPanel';
+import { TrainingPanel } from '../training/TrainingPanel';
+import { TryItPanel } from '../training/TryItPanel';
 
 export interface BottomTab {
   id: string;
@@ -12,12 +17,12 @@ export interface BottomTab {
   render(): ReactNode;
 }
 
-function TrainingPlaceholder() {
-  return <p className="muted">Training arrives here: loss and accuracy curves stream in while the model trains.</p>;
-}
-
 export const bottomTabs: BottomTab[] = [
   { id: 'summary', label: 'Summary', render: () => <Summary /> },
   { id: 'problems', label: 'Problems', render: () => <Problems /> },
-  { id: 'training', label: 'Training', render: () => <TrainingPlaceholder /> },
+  { id: 'data', label: 'Data', render: () => <DataPanel /> },
+  { id: 'training', label: 'Training', render: () => <TrainingPanel /> },
+  { id: 'runs', label: 'Runs', render: () => <RunsPanel /> },
+  { id: 'evaluate', label: 'Evaluate', render: () => <EvaluatePanel /> },
+  { id: 'tryit', label: 'Try it', render: () => <TryItPanel /> },
 ];

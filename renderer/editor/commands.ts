@@ -6,6 +6,7 @@ import { formatLoadError, parseDocument, serializeDocument, type LoomDocument } 
 import { platform, type FileRef, type TemplateInfo } from '../services/platform';
 import { clearRecovery } from '../services/recovery';
 import { emptyDocument, redo, undo, useEditor } from '../store';
+import { trainCommand } from '../training/TrainingPanel';
 
 export const isDirty = () => {
   const s = useEditor.getState();
@@ -158,6 +159,9 @@ export function runMenuCommand(command: string, arg?: string): void {
     case 'zoomOut': return s.requestZoom('out');
     case 'zoomReset': return s.requestZoom('reset');
     case 'toggleTheme': return toggleTheme();
+    case 'train': return trainCommand();
+    case 'stop': return s.stopTraining();
+    case 'evaluate': s.setBottomTab('evaluate'); void s.evaluateRun(); return;
     default: return; // training/export commands belong to other panels
   }
 }

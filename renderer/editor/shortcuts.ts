@@ -4,6 +4,7 @@
  */
 import { redo, undo, useEditor } from '../store';
 import { newDocument, openCommand, save, saveAs } from './commands';
+import { trainCommand } from '../training/TrainingPanel';
 
 const isEditable = (t: EventTarget | null) => {
   const el = t as HTMLElement | null;
@@ -23,6 +24,7 @@ export function handleShortcut(e: KeyboardEvent): void {
   if (mod && key === 's') return run(() => void (e.shiftKey ? saveAs() : save()));
   if (mod && key === 'o') return run(openCommand);
   if (mod && key === 'n') return run(newDocument);
+  if (mod && key === 'Enter') return run(trainCommand);
   if (s.dialog) {
     if (key === 'Escape') run(() => s.openDialog(null));
     return;

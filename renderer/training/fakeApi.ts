@@ -13,8 +13,10 @@ export interface FakeApi {
   handlers: Partial<Handlers>;
 }
 
+/** Shared by every fake: the store subscribes once for its lifetime, as with the real api. */
+const listeners = new Map<EventName, Set<(p: unknown) => void>>();
+
 export function installFakeApi(handlers: Partial<Handlers>): FakeApi {
-  const listeners = new Map<EventName, Set<(p: unknown) => void>>();
   const fake: FakeApi = {
     calls: [],
     handlers,

@@ -1,0 +1,108 @@
+/**
+ * A line chart on uPlot. `data` is uPlot's aligned data ([x, ...series]); null values are gaps,
+ * bridged with `spanGaps` so per-epoch points join up across the per-batch x positions.
+ * The chart is created once per series layout and updated with `setData` as data streams in.
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  dash?: number[];
+  /** Draw point markers (per-epoch series). */
+  points?: boolean;
+  width?: number;
+}
+
+export interface ChartProps {
+  title: string;
+  xLabel?: string;
+  series: ChartSeries[];
+  data: (number | null)[][];
+  height?: number;
+  testId?: string;
+}
+
+export function Chart({ title, xLabel = 'epoch', series, data, height = 180, testId }: ChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const layout = JSON.stringify(series) + title + xLabel + height;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    let u: uPlot;
+    try {
+      u = new uPlot(
+        {
+          title,
+          width: Math.max(200, el.clientWidth || 400),
+          height,
+          scales: { x: { time: false } },
+          axes: [{ label: xLabel, size: 36, labelSize: 16 }, { size: 48 }],
+          legend: { live: true },
+          series: [
+            { label: xLabel },
+            ...series.map((s) => ({
+              label: s.label, stroke: s.color, width: s.width ?? 1.5, spanGaps: true,
+              ...(s.dash ? { dash: s.dash } : {}),
+              points: { show: !!s.points, size: 6 },
+            })),
+          ],
+        },
+        data as uPlot.AlignedData,
+        el,
+      );
+    } catch {
+      return; // no canvas (tests without one): the legend-less box stays
+    }
+    plot.current = u;
+    const ro = typeof ResizeObserver !== 'undefined'
+      ? new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }))
+      : null;
+    ro?.observe(el);
+    return () => {
+      ro?.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+  }, [layout]);
+
+  useEffect(() => {
+    plot.current?.setData(data as uPlot.AlignedData);
+  }, [data]);
+
+  const points = data.slice(1).reduce((n, col) => n + col.filter((v) => v !== null && Number.isFinite(v)).length, 0);
+  return <div className="ll-chart" ref={box} data-testid={testId} data-points={points} aria-label={title} role="img" />;
+}
+
+/**
+ * Merge per-batch points (x in fractional epochs) and per-epoch points (x = epoch) into uPlot's
+ * aligned form: [x, ...batchSeries, ...epochSeries], nulls where a series has no value.
+ */
+export function alignSeries(batchX: number[], batchCols: (number | null)[][], epochCols: (number | null)[][]): (number | null)[][] {
+  const epochs = Math.max(0, ...epochCols.map((c) => c.length));
+  const xs = new Set<number>(batchX);
+  for (let e = 1; e <= epochs; e++) xs.add(e);
+  const x = [...xs].sort((a, b) => a - b);
+  const at = new Map(x.map((v, i) => [v, i]));
+  const cols: (number | null)[][] = [x];
+  for (const col of batchCols) {
+    const out = new Array<number | null>(x.length).fill(null);
+    batchX.forEach((bx, i) => {
+      const v = col[i];
+      out[at.get(bx)!] = v === undefined || v === null || !Number.isFinite(v) ? null : v;
+    });
+    cols.push(out);
+  }
+  for (const col of epochCols) {
+    const out = new Array<number | null>(x.length).fill(null);
+    col.forEach((v, i) => {
+      out[at.get(i + 1)!] = v === undefined || v === null || !Number.isFinite(v) ? null : v;
+    });
+    cols.push(out);
+  }
+  return cols;
+}

@@ -1,0 +1,311 @@
+/**
+ * The Data tab: choose a built-in dataset or point at a CSV file, an image folder (one subfolder per
+ * class) or `.npy` arrays (paths relative to the document's folder — the project folder in web
+ * mode); preview samples (image grid with labels, or a table), the class balance, split sizes,
+ * warnings (imbalance, train/test duplicates...), the augmentation options with a live preview, and
+ * a mismatch between the data's sample shape and the Input node with a button to fix the Input.
+ * Every choice edits the document's `dataset` (undoable).
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { Augmentation, DatasetConfig, LoomDocument } from '../../shared/document';
+import { getApi } from '../platform/api';
+import { useEditor } from '../store';
+import { effectiveTraining } from '../store/training';
+import { isImageShape } from './format';
+import { SampleImage } from './SampleImage';
+import { NumberField } from './TrainingPanel';
+import { inputShapeOf } from './TryItPanel';
+
+/** The built-in datasets (docs/datasets.md). */
+export const BUILTINS: { name: string; label: string }[] = [
+  { name: 'digits', label: 'digits — handwritten digits 28×28 (MNIST, 10,000)' },
+  { name: 'fashion-mnist', label: 'fashion-mnist — clothing 28×28 (4,000)' },
+  { name: 'fashion-mnist-full', label: 'fashion-mnist-full — 70,000 (Debian package)' },
+  { name: 'shapes32', label: 'shapes32 — colour shapes 32×32×3' },
+  { name: 'iris', label: 'iris — 4 features, 3 species' },
+  { name: 'blobs', label: 'blobs — 2 features, 2 classes' },
+  { name: 'line', label: 'line — regression y = 2x' },
+  { name: 'auto-mpg', label: 'auto-mpg — regression, 9 features' },
+  { name: 'sine-wave', label: 'sine-wave — sequences [30, 1], next value' },
+  { name: 'text-sentiment', label: 'text-sentiment — token ids [40], 2 classes' },
+];
+
+interface Summary {
+  name: string;
+  description?: string;
+  task?: 'classification' | 'regression';
+  kind?: string;
+  count?: number;
+  sampleShape?: number[];
+  inputShape?: number[];
+  classes?: string[];
+  featureNames?: string[];
+  license?: string;
+  split?: { train: number; validation: number; test: number };
+  balance?: { classes: string[]; all: number[] };
+  warnings?: { code: string; message: string }[];
+  samples?: { index: number; values: number[]; shape: number[]; label: number | number[]; className?: string }[];
+}
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const same = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** Mirrors the engine's check: exact, flat of the same size, or a trailing 1 added/dropped. */
+export function shapeFits(data: number[], input: number[]): boolean {
+  if (same(data, input)) return true;
+  if (input.length === 1 && input[0] === prod(data)) return true;
+  const strip = (s: number[]) => (s.length > 1 && s[s.length - 1] === 1 ? s.slice(0, -1) : s);
+  return same(strip(data), strip(input));
+}
+
+const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
+  const source = dataset?.source ?? 'builtin';
+  const set = (d: DatasetConfig) => useEditor.getState().setDataset(d);
+  const common = dataset ? { ...(dataset.testSplit !== undefined ? { testSplit: dataset.testSplit } : {}), ...(dataset.normalize ? { normalize: dataset.normalize } : {}), ...(dataset.limit ? { limit: dataset.limit } : {}), ...(dataset.augmentation ? { augmentation: dataset.augmentation } : {}) } : {};
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  useEffect(() => {
+    const d = (dataset ?? {}) as Record<string, unknown>;
+    setDraft({
+      path: typeof d.path === 'string' ? d.path : '', target: typeof d.target === 'string' ? d.target : '',
+      x: typeof d.x === 'string' ? d.x : '', y: typeof d.y === 'string' ? d.y : '', color: typeof d.color === 'string' ? d.color : '',
+    });
+  }, [dataset]);
+  const field = (k: string, label: string, placeholder: string) => (
+    <div className="ll-field">
+      <label htmlFor={`ds-${k}`}>{label}</label>
+      <input id={`ds-${k}`} value={draft[k] ?? ''} placeholder={placeholder} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />
+    </div>
+  );
+  const [kind, setKind] = useState(source);
+  useEffect(() => setKind(source), [source]);
+  const apply = () => {
+    if (kind === 'csv' && draft.path && draft.target) set({ source: 'csv', path: draft.path, target: draft.target, ...common });
+    if (kind === 'images' && draft.path) set({ source: 'images', path: draft.path, ...(draft.color === 'rgb' || draft.color === 'grayscale' ? { color: draft.color } : {}), ...common });
+    if (kind === 'npy' && draft.x && draft.y) set({ source: 'npy', x: draft.x, y: draft.y, ...common });
+  };
+  return (
+    <fieldset className="ll-hyper" aria-label="Data source">
+      <legend>Data</legend>
+      <div className="ll-field">
+        <label htmlFor="ds-source">source</label>
+        <select id="ds-source" value={kind} onChange={(e) => setKind(e.target.value as DatasetConfig['source'])}>
+          <option value="builtin">built-in dataset</option>
+          <option value="csv">CSV file</option>
+          <option value="images">image folder</option>
+          <option value="npy">NumPy .npy arrays</option>
+        </select>
+      </div>
+      {kind === 'builtin' && (
+        <div className="ll-field">
+          <label htmlFor="ds-builtin">dataset</label>
+          <select id="ds-builtin" data-testid="dataset-select" value={dataset?.source === 'builtin' ? dataset.name : ''}
+            onChange={(e) => set({ source: 'builtin', name: e.target.value, ...common })}>
+            <option value="" disabled>choose…</option>
+            {BUILTINS.map((b) => <option key={b.name} value={b.name}>{b.label}</option>)}
+          </select>
+        </div>
+      )}
+      {kind !== 'builtin' && (
+        <>
+          <p className="muted" style={{ margin: '4px 0' }}>Paths are relative to the model file’s folder{' '}(the project folder in web mode), or absolute.</p>
+          {kind === 'csv' && <>{field('path', 'CSV file', 'data/houses.csv')}{field('target', 'target column', 'price')}</>}
+          {kind === 'images' && <>{field('path', 'folder (one subfolder per class)', 'photos')}{field('color', 'color (grayscale / rgb)', 'from the Input')}</>}
+          {kind === 'npy' && <>{field('x', 'x (.npy, samples on axis 0)', 'x_train.npy')}{field('y', 'y (.npy, one label per sample)', 'y_train.npy')}</>}
+          <button type="button" onClick={apply} style={{ marginTop: 6 }}>Use this data</button>
+        </>
+      )}
+      {dataset && (
+        <>
+          <NumberField label="test split" value={dataset.testSplit} min={0} max={0.9} placeholder="default" onCommit={(v) => set({ ...dataset, testSplit: v } as DatasetConfig)} />
+          <NumberField label="use at most N training samples" value={dataset.limit} min={1} integer placeholder="all" testId="data-limit"
+            onCommit={(v) => { const d = { ...dataset } as Record<string, unknown>; if (v === undefined) delete d.limit; else d.limit = v; set(d as DatasetConfig); }} />
+          <div className="ll-field">
+            <label htmlFor="ds-norm">normalisation</label>
+            <select id="ds-norm" value={dataset.normalize ?? ''} onChange={(e) => { const d = { ...dataset } as Record<string, unknown>; if (e.target.value) d.normalize = e.target.value; else delete d.normalize; set(d as DatasetConfig); }}>
+              <option value="">default</option><option value="none">none</option><option value="scale">scale</option><option value="standardize">standardize</option>
+            </select>
+          </div>
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+const AUG_FIELDS: { key: keyof Augmentation; label: string; max: number }[] = [
+  { key: 'rotation', label: 'rotation (°)', max: 180 },
+  { key: 'widthShift', label: 'width shift (fraction)', max: 1 },
+  { key: 'heightShift', label: 'height shift (fraction)', max: 1 },
+  { key: 'shear', label: 'shear (°)', max: 90 },
+  { key: 'zoom', label: 'zoom (±)', max: 1 },
+];
+
+function AugmentationEditor({ dataset, docPath }: { dataset: DatasetConfig; docPath: string | null }) {
+  const aug = dataset.augmentation;
+  const set = (patch: Partial<Augmentation>) => {
+    const next = { rotation: 0, widthShift: 0, heightShift: 0, shear: 0, zoom: 0, horizontalFlip: false, ...aug, ...patch };
+    const active = Object.entries(next).some(([, v]) => v !== 0 && v !== false);
+    const d = { ...dataset } as Record<string, unknown>;
+    if (active) d.augmentation = next;
+    else delete d.augmentation;
+    useEditor.getState().setDataset(d as DatasetConfig);
+  };
+  const [preview, setPreview] = useState<{ shape: number[]; samples: number[][] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const key = useDebounced(JSON.stringify(dataset), 300);
+  useEffect(() => {
+    if (!aug) return setPreview(null);
+    let live = true;
+    getApi().data.augmentPreview({ dataset, count: 8, ...(docPath ? { docPath } : {}) })
+      .then((p) => live && (setPreview(p), setError(null)))
+      .catch((e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return (
+    <div>
+      <strong>Augmentation</strong> <span className="muted">(training batches only, drawn anew every epoch)</span>
+      <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
+        {AUG_FIELDS.map((f) => (
+          <div key={f.key} style={{ width: 120 }}>
+            <NumberField label={f.label} value={(aug?.[f.key] as number | undefined) ?? 0} min={0} max={f.max} onCommit={(v) => set({ [f.key]: v ?? 0 })} />
+          </div>
+        ))}
+        <label className="ll-check"><input type="checkbox" checked={!!aug?.horizontalFlip} onChange={(e) => set({ horizontalFlip: e.target.checked })} />horizontal flip</label>
+      </div>
+      {error && <div className="ll-error" role="alert">{error}</div>}
+      {preview && (
+        <div className="ll-sample-grid" data-testid="augment-preview">
+          {preview.samples.map((v, i) => <SampleImage key={i} values={v} shape={preview.shape} size={48} />)}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function DataPanel() {
+  const dataset = useEditor((s) => s.doc.dataset);
+  const doc = useEditor((s) => s.doc);
+  const docPath = useEditor((s) => s.filePath);
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const key = useDebounced(JSON.stringify({ ...dataset, augmentation: undefined }), 250);
+
+  useEffect(() => {
+    if (!dataset) return setSummary(null);
+    let live = true;
+    setLoading(true);
+    getApi().data.preview({ dataset: { ...dataset, augmentation: undefined } as DatasetConfig, limit: 20, ...(docPath ? { docPath } : {}) })
+      .then((p) => { if (live) { setSummary(p as Summary); setError(null); } })
+      .catch((e: Error) => { if (live) { setError(e.message); setSummary(null); } })
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [key, docPath]);
+
+  const inputNode = doc.nodes.find((n) => n.type === 'Input');
+  const inputShape = inputShapeOf(doc);
+  const sampleShape = summary?.sampleShape ?? summary?.inputShape;
+  const mismatch = !!(sampleShape && inputShape && !shapeFits(sampleShape, inputShape));
+  const validation = useMemo(() => splitSizes(summary, doc), [summary, doc]);
+  const maxCount = Math.max(1, ...(summary?.balance?.all ?? [1]));
+
+  return (
+    <div className="ll-data" data-testid="data-panel">
+      <div className="ll-data-side"><SourceEditor dataset={dataset} /></div>
+      <div className="ll-data-main">
+        {!dataset && <p className="muted">Choose the data this model trains on.</p>}
+        {loading && <p className="muted">Loading the data…</p>}
+        {error && <div className="ll-error" role="alert" data-testid="data-error">{error}</div>}
+        {summary && (
+          <>
+            <div data-testid="data-summary">
+              <strong>{summary.name}</strong>: {fmt(summary.count)} samples · sample shape [{sampleShape?.join(', ')}] ·{' '}
+              {summary.task === 'regression' ? 'regression' : `${summary.classes?.length ?? 0} classes`}
+              {validation && <> · split: {fmt(validation.train)} train / {fmt(validation.validation)} validation / {fmt(validation.test)} test</>}
+              {summary.license && <span className="muted"> · licence: {summary.license}</span>}
+              {summary.description && <div className="muted">{summary.description}</div>}
+            </div>
+            {mismatch && inputNode && (
+              <div className="ll-warning" role="alert" data-testid="shape-mismatch">
+                The {summary.name} data has samples of shape [{sampleShape!.join(', ')}] but the Input node “{inputNode.id}” expects [{inputShape!.join(', ')}].{' '}
+                <button type="button" onClick={() => useEditor.getState().setParam([inputNode.id], 'shape', [...sampleShape!])}>
+                  Set Input shape to [{sampleShape!.join(', ')}]
+                </button>
+              </div>
+            )}
+            {summary.warnings?.map((w) => <div key={w.code + w.message} className="ll-warning" data-testid={`data-warning-${w.code}`}>{w.message}</div>)}
+            {summary.balance && (
+              <div>
+                <strong>Class balance</strong>
+                <div className="ll-balance" data-testid="class-balance">
+                  {summary.balance.classes.map((c, i) => (
+                    <div key={c} title={`${c}: ${summary.balance!.all[i]}`}>
+                      <span className="bar" style={{ height: `${Math.max(1, (summary.balance!.all[i]! / maxCount) * 54)}px` }} />
+                      <span>{c.length > 6 ? `${c.slice(0, 5)}…` : c}</span>
+                    </div>
+                  ))}
+                </div>
+              </div>
+            )}
+            <SamplePreview summary={summary} />
+            {dataset && sampleShape && isImageShape(sampleShape) && <AugmentationEditor dataset={dataset} docPath={docPath} />}
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function splitSizes(summary: Summary | null, doc: LoomDocument) {
+  if (!summary?.split) return null;
+  const { train, validation, test } = summary.split;
+  if (validation > 0) return summary.split;
+  const v = Math.round(train * effectiveTraining(doc).validationSplit);
+  return { train: train - v, validation: v, test };
+}
+
+function SamplePreview({ summary }: { summary: Summary }) {
+  const samples = summary.samples ?? [];
+  if (!samples.length) return null;
+  const shape = samples[0]!.shape;
+  if (isImageShape(shape)) {
+    return (
+      <div className="ll-sample-grid" data-testid="data-preview">
+        {samples.map((s) => (
+          <figure key={s.index}>
+            <SampleImage values={s.values} shape={s.shape} size={44} />
+            <figcaption>{s.className ?? (Array.isArray(s.label) ? s.label.join(', ') : s.label)}</figcaption>
+          </figure>
+        ))}
+      </div>
+    );
+  }
+  const names = summary.featureNames ?? Array.from({ length: Math.min(12, samples[0]!.values.length) }, (_, i) => `x${i + 1}`);
+  return (
+    <table className="ll-table" data-testid="data-preview">
+      <thead><tr>{names.slice(0, 12).map((n) => <th key={n}>{n}</th>)}<th>target</th></tr></thead>
+      <tbody>
+        {samples.slice(0, 12).map((s) => (
+          <tr key={s.index}>
+            {s.values.slice(0, 12).map((v, i) => <td key={i}>{+v.toFixed(3)}</td>)}
+            <td>{s.className ?? (Array.isArray(s.label) ? s.label.map((v) => +v.toFixed(3)).join(', ') : s.label)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

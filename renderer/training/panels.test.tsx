@@ -1,0 +1,208 @@
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import type { LoomDocument } from '../../shared/document';
+import { useEditor } from '../store';
+import { DataPanel, shapeFits } from './DataPanel';
+import { EvaluatePanel } from './EvaluatePanel';
+import { installFakeApi, type FakeApi } from './fakeApi';
+import { diffGraph, diffTraining, RunsPanel } from './RunsPanel';
+import { TrainingPanel } from './TrainingPanel';
+import { TryItPanel } from './TryItPanel';
+import { alignSeries } from './Chart';
+
+const charts: { title: string; data: unknown[][] }[] = [];
+vi.mock('uplot', () => ({
+  default: class {
+    entry: { title: string; data: unknown[][] };
+    constructor(opts: { title: string }, data: unknown[][]) {
+      this.entry = { title: opts.title, data };
+      charts.push(this.entry);
+    }
+    setData(d: unknown[][]) { this.entry.data = d; }
+    setSize() {}
+    destroy() {}
+  },
+}));
+
+const doc: LoomDocument = {
+  format: 'layerloom.model', version: 1, name: 'iris-mlp',
+  nodes: [
+    { id: 'x', type: 'Input', params: { shape: [4] } },
+    { id: 'out', type: 'Dense', params: { units: 3, activation: 'softmax' } },
+  ],
+  edges: [{ from: 'x', to: 'out' }],
+  layout: {},
+  training: { optimizer: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 8, epochs: 2, validationSplit: 0.2, shuffle: true },
+  dataset: { source: 'builtin', name: 'iris' },
+};
+const backend = { name: 'wasm' as const, native: false, reason: 'native TensorFlow (@tensorflow/tfjs-node) is not installed' };
+const evaluation = { runId: 'x', samples: 15, logs: { loss: 0.2, accuracy: 0.9333 }, classes: ['setosa', 'versicolor', 'virginica'], confusion: [[5, 0, 0], [0, 4, 1], [0, 0, 5]], perClass: [{ precision: 1, recall: 1, f1: 1, support: 5 }, { precision: 1, recall: 0.8, f1: 0.89, support: 5 }, { precision: 0.83, recall: 1, f1: 0.91, support: 5 }] };
+
+let fake: FakeApi;
+beforeEach(() => {
+  charts.length = 0;
+  useEditor.setState({ runs: [], currentRunId: null, selectedRuns: [], backend: null, trainingMessage: null });
+  useEditor.getState().loadDocument(structuredClone(doc));
+  fake = installFakeApi({
+    'engine.backend': () => backend,
+    'engine.train': (req) => ({ runId: req.runId! }),
+    'engine.stop': () => ({ ok: true }),
+    'engine.pause': () => ({ ok: true }),
+    'engine.resume': () => ({ ok: true }),
+    'engine.evaluate': (req) => ({ ...evaluation, runId: req.runId }),
+    'engine.predict': () => ({ outputs: [[0.1, 0.7, 0.2]], labels: ['versicolor'], classes: ['setosa', 'versicolor', 'virginica'] }),
+    'engine.confusionSamples': (req) => ({ samples: [{ index: 7, values: [5.9, 3.2, 4.8, 1.8], shape: [4], probabilities: [0.05, 0.3, 0.65] }].filter(() => req.trueClass === 1) }),
+    'data.preview': () => ({ name: 'iris', count: 150, sampleShape: [4], inputShape: [4], task: 'classification', classes: ['setosa', 'versicolor', 'virginica'], split: { train: 135, validation: 0, test: 15 }, balance: { classes: ['setosa', 'versicolor', 'virginica'], all: [50, 50, 50] }, warnings: [{ code: 'duplicates', message: '2 of 15 test samples also appear (exactly) in the training split' }], samples: [{ index: 0, values: [5.1, 3.5, 1.4, 0.2], shape: [4], label: 0, className: 'setosa' }] }),
+  });
+});
+
+async function trainToEnd() {
+  const id = (await act(() => useEditor.getState().train()))!;
+  act(() => {
+    fake.emit('train.event', { type: 'start', runId: id, backend, totalParams: 15, epochs: 2, batchSize: 8, batchesPerEpoch: 4, seed: 1, data: { name: 'iris', train: 108, validation: 27, test: 15, inputShape: [4], classes: ['setosa', 'versicolor', 'virginica'] } });
+    fake.emit('train.event', { type: 'batch', runId: id, epoch: 1, batch: 2, batches: 4, logs: { loss: 1.1, accuracy: 0.4 }, samplesPerSec: 250, etaSec: 65, elapsedSec: 0.2 });
+    fake.emit('train.event', { type: 'epoch', runId: id, epoch: 1, epochs: 2, logs: { loss: 1, accuracy: 0.5, val_loss: 1.2, val_accuracy: 0.45 }, samplesPerSec: 250, etaSec: 1, elapsedSec: 0.4 });
+  });
+  return id;
+}
+
+describe('Training panel', () => {
+  it('trains with one click: progress with epoch/batch, samples/s and ETA, live charts, backend badge, stop', async () => {
+    render(<TrainingPanel />);
+    await waitFor(() => expect(screen.getByTestId('backend-badge')).toHaveTextContent('wasm (not native)'));
+    expect(screen.getByTestId('backend-badge').title).toMatch(/tfjs-node\) is not installed.*Install/);
+    fireEvent.click(screen.getByTestId('train-button'));
+    await waitFor(() => expect(fake.calls.some((c) => c.name === 'engine.train')).toBe(true));
+    const id = useEditor.getState().currentRunId!;
+    act(() => {
+      fake.emit('train.event', { type: 'start', runId: id, backend, totalParams: 15, epochs: 2, batchSize: 8, batchesPerEpoch: 4, seed: 1, data: { name: 'iris', train: 108, validation: 27, test: 15, inputShape: [4] } });
+      fake.emit('train.event', { type: 'batch', runId: id, epoch: 1, batch: 2, batches: 4, logs: { loss: 1.1, accuracy: 0.4 }, samplesPerSec: 250, etaSec: 65, elapsedSec: 0.2 });
+    });
+    expect(screen.getByTestId('progress-text')).toHaveTextContent('Epoch 1/2 · batch 2/4 · 250 samples/s · ETA 1:05');
+    expect(screen.getByTestId('train-button')).toBeDisabled();
+    expect(screen.getByTestId('chart-loss').dataset.points).toBe('1');
+    act(() => fake.emit('train.event', { type: 'epoch', runId: id, epoch: 1, epochs: 2, logs: { loss: 1, accuracy: 0.5, val_loss: 1.2, val_accuracy: 0.45 }, samplesPerSec: 250, etaSec: 1, elapsedSec: 0.4 }));
+    expect(screen.getByTestId('chart-loss').dataset.points).toBe('3');
+    expect(charts.find((c) => c.title === 'Accuracy')!.data[0]).toEqual([0.5, 1]);
+
+    fireEvent.click(screen.getByTestId('pause-button'));
+    act(() => fake.emit('train.event', { type: 'paused', runId: id }));
+    expect(screen.getByTestId('run-status')).toHaveTextContent('Paused');
+    fireEvent.click(screen.getByTestId('resume-button'));
+    act(() => fake.emit('train.event', { type: 'resumed', runId: id }));
+    fireEvent.click(screen.getByTestId('stop-button'));
+    await waitFor(() => expect(fake.calls.map((c) => c.name)).toEqual(expect.arrayContaining(['engine.pause', 'engine.resume', 'engine.stop'])));
+    act(() => fake.emit('train.event', { type: 'end', runId: id, reason: 'stopped', epochsCompleted: 1, logs: { loss: 1, val_accuracy: 0.45 }, elapsedSec: 0.5 }));
+    expect(screen.getByTestId('run-status').dataset.status).toBe('stopped');
+    expect(screen.getByTestId('final-metrics')).toHaveTextContent('val_accuracy 45.0%');
+    expect(screen.getByTestId('train-button')).toBeEnabled();
+  });
+
+  it('shows the NaN message beside the chart, and marks the run stale when the graph is edited', async () => {
+    render(<TrainingPanel />);
+    const id = await trainToEnd();
+    act(() => fake.emit('train.event', { type: 'error', runId: id, code: 'nan', message: 'The loss became NaN at epoch 1, batch 3: lower the learning rate (now 100, e.g. to 10)', epoch: 1, batch: 3 }));
+    expect(screen.getByTestId('train-error')).toHaveTextContent(/NaN.*lower the learning rate/);
+    expect(screen.getByTestId('chart-loss')).toBeInTheDocument();
+    expect(screen.queryByTestId('stale')).toBeNull();
+    act(() => useEditor.getState().setParam(['out'], 'units', 4));
+    expect(screen.getByTestId('stale')).toHaveTextContent(/graph changed since Run 1/);
+  });
+
+  it('edits hyper-parameters in the document', () => {
+    render(<TrainingPanel />);
+    const lr = screen.getByTestId('lr');
+    fireEvent.change(lr, { target: { value: 'abc' } });
+    fireEvent.blur(lr);
+    expect(screen.getByRole('alert')).toHaveTextContent('a number');
+    fireEvent.change(lr, { target: { value: '100' } });
+    fireEvent.keyDown(lr, { key: 'Enter' });
+    expect(useEditor.getState().doc.training?.learningRate).toBe(100);
+    fireEvent.change(screen.getByLabelText('optimizer'), { target: { value: 'sgd' } });
+    expect(useEditor.getState().doc.training?.optimizer).toBe('sgd');
+    expect(screen.getByLabelText('momentum')).toBeInTheDocument();
+  });
+});
+
+describe('Evaluate panel', () => {
+  it('evaluates a finished run: test metrics, confusion matrix cells open their samples, per-class scores', async () => {
+    const id = await trainToEnd();
+    act(() => fake.emit('train.event', { type: 'end', runId: id, reason: 'completed', epochsCompleted: 2, logs: { loss: 0.3 }, elapsedSec: 1 }));
+    render(<EvaluatePanel />);
+    await waitFor(() => expect(screen.getByTestId('test-metrics')).toHaveTextContent('Test set: 15 samples · loss 0.2000 · accuracy 93.3%'));
+    expect(screen.getByTestId('cell-0-1')).toBeDisabled();
+    fireEvent.click(screen.getByTestId('cell-1-2'));
+    await waitFor(() => expect(screen.getAllByTestId('cell-sample')).toHaveLength(1));
+    expect(screen.getByTestId('cell-samples')).toHaveTextContent('True “versicolor”, predicted “virginica” (misclassified)');
+    expect(screen.getByTestId('cell-samples')).toHaveTextContent('#7 · 65.0%');
+    expect(screen.getByTestId('per-class')).toHaveTextContent('versicolor100.0%80.0%');
+  });
+});
+
+describe('Try it panel', () => {
+  it('predicts from typed feature values and shows class probabilities', async () => {
+    const id = await trainToEnd();
+    act(() => fake.emit('train.event', { type: 'end', runId: id, reason: 'completed', epochsCompleted: 2, logs: { loss: 0.3 }, elapsedSec: 1 }));
+    render(<TryItPanel />);
+    fireEvent.change(screen.getByTestId('feature-0'), { target: { value: '5.9' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Predict' }));
+    await waitFor(() => expect(screen.getByTestId('prediction')).toHaveTextContent('Prediction: versicolor (70.0%)'));
+    expect(fake.calls.find((c) => c.name === 'engine.predict')!.req.inputs).toEqual([[5.9, 0, 0, 0]]);
+    expect(screen.getByTestId('probabilities').querySelectorAll('li')).toHaveLength(3);
+  });
+});
+
+describe('Data panel', () => {
+  it('previews the dataset: summary with split sizes, balance, warnings; a shape mismatch offers to set the Input shape', async () => {
+    act(() => useEditor.getState().setParam(['x'], 'shape', [8]));
+    render(<DataPanel />);
+    await waitFor(() => expect(screen.getByTestId('data-summary')).toHaveTextContent('iris: 150 samples · sample shape [4] · 3 classes · split: 108 train / 27 validation / 15 test'));
+    expect(screen.getByTestId('data-warning-duplicates')).toHaveTextContent(/also appear/);
+    expect(screen.getByTestId('class-balance').children).toHaveLength(3);
+    expect(screen.getByTestId('data-preview')).toHaveTextContent('setosa');
+    fireEvent.click(screen.getByRole('button', { name: 'Set Input shape to [4]' }));
+    expect(useEditor.getState().doc.nodes[0]!.params!.shape).toEqual([4]);
+    await waitFor(() => expect(screen.queryByTestId('shape-mismatch')).toBeNull());
+    fireEvent.change(screen.getByTestId('dataset-select'), { target: { value: 'blobs' } });
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'builtin', name: 'blobs' });
+  });
+
+  it('accepts what the engine accepts as a fitting shape', () => {
+    expect(shapeFits([28, 28, 1], [28, 28, 1])).toBe(true);
+    expect(shapeFits([28, 28, 1], [784])).toBe(true);
+    expect(shapeFits([28, 28, 1], [28, 28])).toBe(true);
+    expect(shapeFits([28, 28, 1], [32, 32, 3])).toBe(false);
+  });
+});
+
+describe('Runs panel', () => {
+  it('lists runs, overlays the ticked ones and diffs two (hyper-parameters and graph)', async () => {
+    const a = await trainToEnd();
+    act(() => fake.emit('train.event', { type: 'end', runId: a, reason: 'completed', epochsCompleted: 1, logs: { loss: 1 }, elapsedSec: 1 }));
+    act(() => {
+      useEditor.getState().setTrainingParam('learningRate', 0.1);
+      useEditor.getState().setParam(['out'], 'units', 5);
+    });
+    await trainToEnd();
+    render(<RunsPanel />);
+    expect(screen.getAllByTestId('run-row')).toHaveLength(2);
+    fireEvent.click(screen.getByLabelText('compare Run 1'));
+    fireEvent.click(screen.getByLabelText('compare Run 2'));
+    expect(screen.getByTestId('runs-overlay')).toBeInTheDocument();
+    expect(screen.getByTestId('run-diff')).toHaveTextContent('learningRate: 0.01 → 0.1');
+    expect(screen.getByTestId('run-diff')).toHaveTextContent('out.units: 3 → 5');
+  });
+
+  it('diffs graphs: added/removed layers and connections', () => {
+    const b: LoomDocument = { ...doc, nodes: [...doc.nodes, { id: 'd', type: 'Dropout', params: { rate: 0.5 } }], edges: [{ from: 'x', to: 'd' }, { from: 'd', to: 'out' }] };
+    const lines = diffGraph(doc, b).map((d) => `${d.kind} ${d.what}`);
+    expect(lines).toEqual(['added layer d (Dropout)', 'removed connection x → out', 'added connection x → d', 'added connection d → out']);
+    const run = (t: Partial<LoomDocument['training']>) => ({ training: { ...doc.training!, ...t }, doc } as never);
+    expect(diffTraining(run({}), run({ epochs: 5 }))).toEqual([{ kind: 'changed', what: 'epochs', a: '2', b: '5' }]);
+  });
+});
+
+describe('chart data', () => {
+  it('aligns per-batch and per-epoch points on one x axis', () => {
+    expect(alignSeries([0.5, 1, 1.5], [[3, 2, 1]], [[2.5], [2.8]])).toEqual([[0.5, 1, 1.5], [3, 2, 1], [null, 2.5, null], [null, 2.8, null]]);
+  });
+});
