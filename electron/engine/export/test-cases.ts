@@ -60,6 +60,63 @@ export function extraCases(): ParityCase[] {
       { id: 'p', type: 'MaxPooling1D', params: { poolSize: 2, padding: 'same' } },
       { id: 'a', type: 'AveragePooling1D', params: { poolSize: 3, strides: 2, padding: 'same' } },
     ]),
+    doc('extra-bidirectional-lstm-mul-seq', [5, 3], [{ id: 'b', type: 'Bidirectional', params: { layer: 'LSTM', units: 2, returnSequences: true, mergeMode: 'mul' } }]),
+    doc('extra-bidirectional-simplernn-ave', [5, 3], [{ id: 'b', type: 'Bidirectional', params: { layer: 'SimpleRNN', units: 3, mergeMode: 'ave' } }]),
+    doc('extra-bidirectional-gru-concat', [4, 2], [{ id: 'b', type: 'Bidirectional', params: { layer: 'GRU', units: 3 } }]),
+    doc('extra-simplernn-relu-seq', [4, 2], [{ id: 'r', type: 'SimpleRNN', params: { units: 3, activation: 'relu', returnSequences: true } }]),
+    doc('extra-norms', [6, 4], [
+      { id: 'bn', type: 'BatchNormalization', params: { scale: false } },
+      { id: 'ln', type: 'LayerNormalization', params: { center: false } },
+      { id: 'bn2', type: 'BatchNormalization', params: { center: false, scale: false, momentum: 0.5 } },
+    ]),
+    doc('extra-conv1d-dense-seq', [8, 3], [
+      { id: 'c', type: 'Conv1D', params: { filters: 4, kernelSize: 3, activation: 'gelu' } },
+      { id: 'd', type: 'Dense', params: { units: 2, activation: 'softmax' } },
+    ]),
+    {
+      // Layout mixing: a channels-first conv branch merged with the channels-last input, concatenated
+      // along height and channels, pooled globally.
+      name: 'extra-layout-merges',
+      doc: {
+        format: 'layerloom.model', version: 1, name: 'extra-layout-merges',
+        nodes: [
+          { id: 'x', type: 'Input', params: { shape: [4, 4, 2] } },
+          { id: 'c', type: 'Conv2D', params: { filters: 2, kernelSize: 3, padding: 'same', activation: 'swish' } },
+          { id: 'add', type: 'Add', params: {} },
+          { id: 'mul', type: 'Multiply', params: {} },
+          { id: 'cat_h', type: 'Concatenate', params: { axis: 0 } },
+          { id: 'cat_c', type: 'Concatenate', params: { axis: -1 } },
+          { id: 'act', type: 'Activation', params: { activation: 'mish' } },
+          { id: 'gmp', type: 'GlobalMaxPooling2D', params: {} },
+        ],
+        edges: [
+          { from: 'x', to: 'c' }, { from: 'x', to: 'add' }, { from: 'c', to: 'add' },
+          { from: 'c', to: 'mul' }, { from: 'add', to: 'mul' },
+          { from: 'mul', to: 'cat_h' }, { from: 'c', to: 'cat_h' },
+          { from: 'cat_h', to: 'cat_c' }, { from: 'cat_h', to: 'cat_c' },
+          { from: 'cat_c', to: 'act' }, { from: 'act', to: 'gmp' },
+        ],
+      },
+    },
+    {
+      // Attention with separate query, value and key inputs, two outputs.
+      name: 'extra-mha-qvk-two-outputs',
+      doc: {
+        format: 'layerloom.model', version: 1, name: 'extra-mha-qvk',
+        nodes: [
+          { id: 'q', type: 'Input', params: { shape: [3, 4] } },
+          { id: 'v', type: 'Input', params: { shape: [5, 6] } },
+          { id: 'k', type: 'Input', params: { shape: [5, 2] } },
+          { id: 'att', type: 'MultiHeadAttention', params: { numHeads: 2, keyDim: 3, useBias: false } },
+          { id: 'enc', type: 'TransformerEncoder', params: { numHeads: 2, intermediateDim: 8, dropout: 0, normalizeFirst: true, activation: 'gelu' } },
+          { id: 'side', type: 'Dense', params: { units: 2, activation: 'elu' } },
+        ],
+        edges: [
+          { from: 'q', to: 'att' }, { from: 'v', to: 'att' }, { from: 'k', to: 'att' },
+          { from: 'att', to: 'enc' }, { from: 'att', to: 'side' },
+        ],
+      },
+    },
   ];
 }
 
