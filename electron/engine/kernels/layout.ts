@@ -29,7 +29,15 @@ export function sumConfig(): KernelConfig | null {
     try {
       const ones = s.track(backend.makeOutput([1, 1, rows], 'float32'));
       (backend.typedArrayFromHeap(ones) as Float32Array).fill(1);
-      const x3 = s.reshape(x, [1, rows, cols]);
+      // b gets its own tensor id (a copy, not a reshape of x): the wasm BatchMatMul caches an XNNPACK
+      // operator per b id with b's packed values and shape, and a reshape shares x's id, so summing
+      // the same data again in another shape (a gradient summed as [32,6,8] over axis 0, then as
+      // [1,192,8] over axes 0,1) hit the cached operator of the first shape: out-of-bounds reads and
+      // a wasm abort (TransformerEncoder training). A fresh id also drops the operator on dispose.
+      const x3 = s.track(backend.makeOutput([1, rows, cols], 'float32'));
+      const heap = backend.wasm.HEAPF32;
+      const src = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4;
+      heap.copyWithin(backend.dataIdMap.get(x3.dataId)!.memoryOffset / 4, src, src + rows * cols);
       const out = s.track(callKernel(backend, BatchMatMul, { a: ones, b: x3 }, { transposeA: false, transposeB: false }));
       const shape = attrs.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest;
       return s.keep(s.reshape(out, shape));
