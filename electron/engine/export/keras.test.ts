@@ -1,8 +1,10 @@
 /**
  * Keras export checks (no TensorFlow/Keras here, so this is what can be checked honestly): model.py
- * and train.py are valid Python (py_compile), and model.weights.h5 — written from Node with h5wasm —
- * has the Keras 3 layout with every weight equal to the engine's, inspected with h5py by
- * keras_check.py, which derives layer order and names independently from the TF.js model.json.
+ * and train.py are valid Python (py_compile); model.py (parsed with Python's ast) builds the same
+ * layers with the same settings and wiring as the engine's model (its TF.js model.json); and
+ * model.weights.h5 — written from Node with h5wasm — has the Keras 3 layout with every weight equal
+ * to the engine's, inspected with h5py by keras_check.py, which derives layer order and names
+ * independently from model.json.
  * Not run: loading the file in Keras itself (see docs/export.md).
  */
 import { execFileSync } from 'node:child_process';

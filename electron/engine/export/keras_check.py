@@ -8,6 +8,7 @@ layers under their attribute (`cell`, `forward_layer`, `query_dense`, ...), ever
 TF.js weight it came from. The order and names are computed here independently, from model.json.
 Prints {dir: "ok" or an error}.
 """
+import ast
 import json
 import py_compile
 import re
@@ -46,11 +47,110 @@ def keras_order(topo):
     return sorted(depth, key=lambda n: (-depth[n], index[n]))
 
 
+POSITIONAL = {
+    "Dense": ["units"], "Conv1D": ["filters"], "Conv2D": ["filters"], "Conv2DTranspose": ["filters"],
+    "SeparableConv2D": ["filters"], "Embedding": ["input_dim", "output_dim"], "Dropout": ["rate"],
+    "Activation": ["activation"], "Reshape": ["target_shape"], "PositionalEmbedding": ["sequence_length"],
+    "SimpleRNN": ["units"], "LSTM": ["units"], "GRU": ["units"],
+}
+COMPARED = {"units", "filters", "kernel_size", "strides", "padding", "activation", "use_bias", "return_sequences",
+            "pool_size", "rate", "momentum", "epsilon", "center", "scale", "depth_multiplier", "dilation_rate",
+            "merge_mode", "num_heads", "key_dim", "value_dim", "output_shape", "input_dim", "output_dim",
+            "target_shape", "size", "interpolation", "axis", "recurrent_activation", "intermediate_dim",
+            "layer_norm_epsilon", "normalize_first", "sequence_length", "dropout", "reset_after"}
+ACT = {"silu": "swish", "tfjs_hard_sigmoid": "hardsigmoid", "tfjs_gelu": "gelu"}
+
+
+def norm(v):
+    if isinstance(v, (list, tuple)):
+        return [norm(x) for x in v]
+    if isinstance(v, str):
+        v = ACT.get(v, v)
+        return v.replace("_", "").lower()
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, (int, float)):
+        return round(float(v), 6)
+    return v
+
+
+def literal(node):
+    if isinstance(node, ast.Name):
+        return node.id  # helper functions (tfjs_hard_sigmoid, ...)
+    return ast.literal_eval(node)
+
+
+def check_structure(folder, topo):
+    """model.py builds the same layers, with the same settings and wiring, as the engine's model.json."""
+    tree = ast.parse(open(f"{folder}/model.py").read())
+    build = next(f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "build_model")
+    var_layer, seen = {}, set()
+    layers = {l["name"]: l for l in topo["layers"]}
+    for st in build.body:
+        if not isinstance(st, ast.Assign):
+            continue
+        var, call = st.targets[0].id, st.value
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "Input":
+            kw = {k.arg: literal(k.value) for k in call.keywords}
+            l = layers[kw["name"]]
+            if [None, *kw["shape"]] != l["config"]["batch_input_shape"] or kw["dtype"] != l["config"]["dtype"]:
+                raise ValueError(f"input {kw['name']}: {kw} vs {l['config']}")
+            var_layer[var] = kw["name"]
+            seen.add(kw["name"])
+            continue
+        ctor = call.func
+        cls = ctor.func.attr if isinstance(ctor.func, ast.Attribute) else ctor.func.id
+        kw = {k.arg: k.value for k in ctor.keywords}
+        name = literal(kw["name"])
+        l = layers[name]
+        if l["class_name"] != cls:
+            raise ValueError(f"{name}: class {cls} vs {l['class_name']}")
+        cfg = dict(l["config"])
+        got = {k: literal(v) for k, v in kw.items() if k != "name"}
+        for i, a in enumerate(ctor.args):
+            if cls == "Bidirectional":
+                inner = a
+                got["inner"] = inner.func.attr
+                got.update({k.arg: literal(k.value) for k in inner.keywords})
+                got["units"] = literal(inner.args[0])
+                cfg["inner"] = cfg["layer"]["class_name"]
+                cfg.update({k: v for k, v in cfg["layer"]["config"].items() if k in ("units", "return_sequences", "reset_after")})
+            else:
+                got[POSITIONAL[cls][i]] = literal(a)
+        for k, v in got.items():
+            if k in COMPARED or k == "inner":
+                if k == "reset_after" and cls in ("GRU", "Bidirectional"):
+                    if v is not False or cfg.get("reset_after") not in (False, None):
+                        raise ValueError(f"{name}: reset_after {v} vs {cfg.get('reset_after')}")
+                    continue
+                want = cfg.get(k)
+                if k == "strides" and v is None and "pool_size" in cfg:
+                    v = got.get("pool_size")  # Keras: strides None = pool_size
+                if k == "depth_multiplier" and want is None:
+                    want = 1  # TF.js leaves SeparableConv2D's default out of its config
+                if norm(v) != norm(want) and not (k == "pool_size" and norm(v) == norm(want)):
+                    raise ValueError(f"{name}.{k}: model.py {v!r} vs engine {want!r}")
+        srcs = []
+        for a in call.args:
+            for x in (a.elts if isinstance(a, ast.List) else [a]):
+                srcs.append(var_layer[x.id])
+        want_srcs = [t[0] for t in l["inbound_nodes"][0]]
+        if cls == "MultiHeadAttention" and len(want_srcs) == 1:
+            want_srcs = want_srcs * 2
+        if srcs != want_srcs:
+            raise ValueError(f"{name}: inputs {srcs} vs {want_srcs}")
+        var_layer[var] = name
+        seen.add(name)
+    if seen != set(layers):
+        raise ValueError(f"layers missing from model.py: {sorted(set(layers) - seen)}")
+
+
 def check(folder):
     for f in ("model.py", "train.py"):
         py_compile.compile(f"{folder}/{f}", doraise=True)
     mj = json.load(open(f"{folder}/model.json"))
     topo = mj["modelTopology"]["config"]
+    check_structure(folder, topo)
     classes = {l["name"]: l["class_name"] for l in topo["layers"]}
     specs = [w for g in mj["weightsManifest"] for w in g["weights"]]
     data = np.fromfile(f"{folder}/weights.bin", dtype=np.float32)
