@@ -78,13 +78,22 @@ export function bootstrap(opts: BootstrapOptions = {}) {
   const emit = <E extends EventName>(name: E, payload: EventOf<E>) => sendEvent(win?.webContents, name, payload);
   const command = (c: MenuCommand, arg?: string) => emit('menu.command', { command: c, ...(arg !== undefined ? { arg } : {}) });
 
+  // utilityProcess deaths (with the 'oom' reason) are reported app-wide: fan them out to the engine.
+  const goneListeners = new Set<(pid: number | undefined, reason: string) => void>();
+  app.on('child-process-gone', (_e, d) => {
+    if (d.type === 'Utility') for (const l of goneListeners) l((d as { pid?: number }).pid, d.reason);
+  });
+
   const engine = new EngineSupervisor({
     spawn: utilityEngine(
       (p, a, o) => utilityProcess.fork(p, a, o),
       join(here, 'engine-worker.cjs'),
       // Packaged: the .wasm binaries are unpacked beside app.asar (electron-builder.yml asarUnpack).
       app.isPackaged ? { LAYERLOOM_WASM_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') } : {},
-      (listener) => app.on('child-process-gone', (_e, d) => d.type === 'Utility' && listener((d as { pid?: number }).pid, d.reason)),
+      (listener) => {
+        goneListeners.add(listener);
+        return () => goneListeners.delete(listener);
+      },
     ),
     onTrainEvent: (e) => emit('train.event', e),
     onStatus: (s) => emit('engine.status', s),
