@@ -84,6 +84,7 @@ describe('web mode security', () => {
     expect(ok.headers.get('x-frame-options')).toBe('DENY');
     expect(ok.headers.get('referrer-policy')).toBe('no-referrer');
     const cookie = ok.headers.get('set-cookie')!;
+    expect(cookie).toMatch(new RegExp(`^layerloom_token_${srv.port}=`));
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     // The page's own assets load with the cookie alone.

@@ -63,7 +63,8 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const COOKIE = 'layerloom_token';
+/** Cookies are shared by every port of a host: the name carries the port so two servers do not clash. */
+const cookieName = (port: number) => `layerloom_token_${port}`;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
@@ -154,10 +155,11 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
 
   // Filled once listening (the port is known then).
   let origin = '';
+  let boundPort = 0;
   let allowedHosts = new Set<string>();
 
   const authorised = (req: IncomingMessage, url: URL) =>
-    safeEqual(url.searchParams.get('token'), token) || safeEqual(cookieToken(req, COOKIE), token);
+    safeEqual(url.searchParams.get('token'), token) || safeEqual(cookieToken(req, cookieName(boundPort)), token);
 
   const hostOk = (req: IncomingMessage) => {
     const h = (req.headers.host ?? '').toLowerCase();
@@ -178,7 +180,7 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     if (safeEqual(url.searchParams.get('token'), token)) {
-      res.setHeader('Set-Cookie', `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Set-Cookie', `${cookieName(boundPort)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
     }
     if (url.pathname === '/favicon.ico') {
       const icon = join(REPO_ROOT, 'assets', 'icons', 'icon-64.png');
@@ -233,6 +235,7 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     server.listen(opts.port ?? 0, host, () => ok());
   });
   const port = (server.address() as { port: number }).port;
+  boundPort = port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   origin = `http://${urlHost}:${port}`;
   allowedHosts = new Set([`${urlHost}:${port}`.toLowerCase()]);
