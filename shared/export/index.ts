@@ -7,3 +7,4 @@ export { generateKeras, kerasWeightsLayout, kerasLayerOrder } from './keras';
 export { generateKerasTrain } from './keras-train';
 export { buildOnnx, onnxUnsupported, ONNX_OPSET } from './onnx';
 export type { HostTensor, NodeWeights } from './tensor';
+export { generateTfjsTopology, tfjsLayerName } from './tfjs-topology';

@@ -10,6 +10,7 @@ import { onnxUnsupported } from './onnx';
 import { ExportError, makePlan, type Unsupported } from './plan';
 import { generatePytorch } from './pytorch';
 import { generatePytorchTrain } from './pytorch-train';
+import { generateTfjsTopology } from './tfjs-topology';
 
 export const EXPORT_FORMAT_IDS = ['tfjs', 'keras', 'pytorch', 'onnx'] as const;
 export type ExportFormatId = (typeof EXPORT_FORMAT_IDS)[number];
@@ -61,7 +62,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     quantization: ['none', 'float16', 'uint8'],
     verified: 'tf.loadLayersModel reproduces the engine\'s outputs exactly (bit for bit); float16 within 1e-2 and uint8 within 0.1 (max abs, on the templates).',
     unsupported: () => [],
-    preview: () => [],
+    preview: (doc) => [{ name: 'model.json', text: JSON.stringify({ format: 'layers-model', modelTopology: generateTfjsTopology(doc) }, null, 2) }],
   },
   {
     id: 'keras', label: 'Keras 3 (Python)',

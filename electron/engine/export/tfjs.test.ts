@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, tfl } from '../tfjs';
-import { writeTfjs, type Quantization } from './tfjs';
+import { tfjsArtifacts, writeTfjs, type Quantization } from './tfjs';
+import { generateTfjsTopology } from '../../../shared/export/tfjs-topology';
 import { nodeWeights } from './weights';
 import { allCases, prepare, templateCases, type Prepared } from './test-cases';
 
@@ -54,6 +55,28 @@ describe('TF.js export', () => {
       ys.forEach((y, i) => {
         if (maxAbs(y, p.outputs[i]!.data) !== 0) bad.push(`${c.name}: ${maxAbs(y, p.outputs[i]!.data)}`);
       });
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the pure-TS model.json topology (shared/export) loads the engine weights and computes the same outputs', async () => {
+    const bad: string[] = [];
+    for (const c of allCases()) {
+      const p = prepare(c);
+      const a = await tfjsArtifacts(p.compiled.model);
+      p.compiled.model.dispose();
+      const spec = (a.modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[])[0]!.weights;
+      const data = a.weightsBin.buffer.slice(a.weightsBin.byteOffset, a.weightsBin.byteOffset + a.weightsBin.byteLength) as ArrayBuffer;
+      try {
+        const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: generateTfjsTopology(c.doc), weightSpecs: spec, weightData: data }));
+        const ys = run(loaded, p);
+        loaded.dispose();
+        ys.forEach((y, i) => {
+          if (maxAbs(y, p.outputs[i]!.data) !== 0) bad.push(`${c.name}: ${maxAbs(y, p.outputs[i]!.data)}`);
+        });
+      } catch (e) {
+        bad.push(`${c.name}: ${(e as Error).message.slice(0, 200)}`);
+      }
     }
     expect(bad).toEqual([]);
   });
