@@ -26,7 +26,9 @@ function useDocumentEffects() {
       const s = useEditor.getState();
       const dirty = s.doc !== s.savedDoc;
       const name = fileName(s.filePath) ?? s.doc.name;
-      document.title = `${dirty ? '● ' : ''}${name} — Layerloom`;
+      const title = `${dirty ? '● ' : ''}${name} — Layerloom`;
+      // Only on change: in the desktop app every title change is a message to the main process.
+      if (document.title !== title) document.title = title;
       if (dirty !== lastDirty) {
         lastDirty = dirty;
         platform().setDirty(dirty, name);
