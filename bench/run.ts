@@ -62,7 +62,7 @@ function main() {
     const best = Math.max(t1.samplesPerSec, t2.samplesPerSec);
     rows.push([
       m, fmt(t1.samplesPerSec), fmt(t2.samplesPerSec), fmt(eng.samplesPerSec), fmt(loop.samplesPerSec), fmt(par.samplesPerSec),
-      ratio(eng.samplesPerSec, best), ratio(Math.max(loop.samplesPerSec, par.samplesPerSec), best),
+      ratio(eng.samplesPerSec, best), ratio(Math.max(eng.samplesPerSec, loop.samplesPerSec, par.samplesPerSec), best),
       `${fmt(Math.max(t1.peakRssMB, t2.peakRssMB))} / ${fmt(eng.peakRssMB)}`,
     ]);
     const cpu = (r: Result) => r.samplesPerCpuSec ?? NaN;
