@@ -170,3 +170,9 @@ describe('npm run web arguments', () => {
     expect(() => parseArgs(['--bogus'])).toThrow(/unknown option --bogus/);
   });
 });
+
+describe('static mode', () => {
+  it('refuses to start without a build, saying what to do', async () => {
+    await expect(startWebServer({ serve: 'static', staticDir: join(tmpdir(), 'no-such-build'), log: () => undefined })).rejects.toThrow(/npm run build/);
+  });
+});

@@ -130,6 +130,10 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   const staticDir = opts.staticDir ?? join(REPO_ROOT, 'dist', 'renderer');
   const mode = opts.serve ?? (builtIsFresh(staticDir) ? 'static' : 'vite');
 
+  if (mode === 'static' && !existsSync(join(staticDir, 'index.html'))) {
+    throw new Error(`no renderer build in ${staticDir}: run \`npm run build\` first, or serve the sources with --dev`);
+  }
+
   const sockets = new Set<WebSocket>();
   const emit: Emit = <E extends EventName>(name: E, payload: EventOf<E>) => {
     const data = JSON.stringify({ event: name, payload: parseEvent(name, payload) });
