@@ -50,7 +50,10 @@ export class ExportError extends Error {
 const PY_KEYWORDS = new Set(('False None True and as assert async await break class continue def del elif else except finally for ' +
   'from global if import in is lambda nonlocal not or pass raise return try while with yield').split(' '));
 const RESERVED = new Set(['x', 'self', 'torch', 'nn', 'F', 'np', 'math', 'keras', 'layers', 'ops', 'Model', 'model', 'inputs',
-  'outputs', 'super', 'print', 'len', 'range', 'list', 'dict', 'tuple', 'type', 'input', 'id', 'sum', 'max', 'min']);
+  'outputs', 'super', 'print', 'len', 'range', 'list', 'dict', 'tuple', 'type', 'input', 'id', 'sum', 'max', 'min',
+  'os', 'time', 'next', 'iter', 'map', 'filter', 'abs', 'all', 'any', 'open', 'str', 'int', 'float', 'bool', 'zip', 'format',
+  'object', 'hash', 'vars', 'dist', 'argparse', 'identity', 'hard_sigmoid', 'softmax_last', 'avg_pool_same', 'upsample_bilinear_tf',
+  'build_model', 'load_model', 'example_inputs', 'main', 'INPUTS', 'OUTPUTS']);
 
 /** Make node ids into unique Python identifiers (ids may contain `.` and `-`). */
 export function pythonNames(ids: string[]): Map<string, string> {

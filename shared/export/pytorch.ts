@@ -93,7 +93,7 @@ function globalPool(kind: 'mean' | 'amax', rank: 1 | 2): Emit {
   return (_n, c) => {
     const x = c.input(0, 'any');
     const dims = x.layout === 'cf' ? (rank === 1 ? [2] : [2, 3]) : rank === 1 ? [1] : [1, 2];
-    return { expr: `${x.expr}.${kind}(dim=${tuple(dims)})`, layout: 'cl' };
+    return { expr: `${x.expr}.${kind}(dim=${dims.length === 1 ? dims[0] : tuple(dims)})`, layout: 'cl' };
   };
 }
 
