@@ -99,7 +99,29 @@ async function main(argv) {
     await buildRenderer();
   }
   delete env.ELECTRON_RUN_AS_NODE;
-  return run(status.path, [root, ...rest.filter((a) => a.endsWith('.loom'))], { env });
+  // If Electron dies right away (missing system libraries, no usable display...), fall back to web mode.
+  const startedAt = Date.now();
+  const child = spawn(status.path, [root, ...rest.filter((a) => a.endsWith('.loom'))], { stdio: 'inherit', cwd: root, env });
+  const forward = (sig) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('error', (e) => {
+    console.log(`Electron could not be started (${e.message}); starting Layerloom in web mode instead.`);
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+    startWeb(rest.filter((a) => !a.endsWith('.loom')), dev);
+  });
+  child.on('exit', (code, signal) => {
+    if (code && Date.now() - startedAt < 10_000) {
+      console.log(`Electron exited right after starting (exit code ${code}); starting Layerloom in web mode instead.`);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      startWeb(rest.filter((a) => !a.endsWith('.loom')), dev);
+      return;
+    }
+    process.exit(code ?? (signal ? 1 : 0));
+  });
+  return child;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
