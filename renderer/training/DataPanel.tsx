@@ -13,7 +13,7 @@ import { useEditor } from '../store';
 import { effectiveTraining } from '../store/training';
 import { isImageShape } from './format';
 import { SampleImage } from './SampleImage';
-import { NumberField } from './TrainingPanel';
+import { NumberField, useTallPanel } from './TrainingPanel';
 import { inputShapeOf } from './TryItPanel';
 
 /** The built-in datasets (docs/datasets.md). */
@@ -222,6 +222,7 @@ export function DataPanel() {
   const mismatch = !!(sampleShape && inputShape && !shapeFits(sampleShape, inputShape));
   const validation = useMemo(() => splitSizes(summary, doc), [summary, doc]);
   const maxCount = Math.max(1, ...(summary?.balance?.all ?? [1]));
+  useTallPanel();
 
   return (
     <div className="ll-data" data-testid="data-panel">
@@ -272,10 +273,12 @@ export function DataPanel() {
 
 function splitSizes(summary: Summary | null, doc: LoomDocument) {
   if (!summary?.split) return null;
+  // The preview splits off the test set only; the validation fraction comes from the training settings.
+  // `limit` caps the training split after the validation split is taken (as the engine does).
   const { train, validation, test } = summary.split;
-  if (validation > 0) return summary.split;
-  const v = Math.round(train * effectiveTraining(doc).validationSplit);
-  return { train: train - v, validation: v, test };
+  const pool = summary.count !== undefined ? summary.count - test : train + validation;
+  const v = Math.round(pool * effectiveTraining(doc).validationSplit);
+  return { train: Math.min(doc.dataset?.limit ?? Infinity, pool - v), validation: v, test };
 }
 
 function SamplePreview({ summary }: { summary: Summary }) {

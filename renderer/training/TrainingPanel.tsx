@@ -28,6 +28,14 @@ export function trainCommand(): void {
   void s.train();
 }
 
+/** Make the bottom panel tall enough for charts and grids when a training tab opens. */
+export function useTallPanel(min = 380): void {
+  useEffect(() => {
+    const s = useEditor.getState();
+    if (s.bottomHeight < min) s.setBottomHeight(min);
+  }, [min]);
+}
+
 /** A number field that commits on blur / Enter when the text is a valid number. */
 export function NumberField({ label, value, onCommit, min, max, step, integer, placeholder, testId }: {
   label: string;
@@ -215,6 +223,7 @@ export function TrainingPanel() {
   useEffect(() => {
     void s().loadBackend();
   }, [s]);
+  useTallPanel();
   const active = isActive(run?.status);
   const stale = useMemo(() => !!run && graphKey(run.doc) !== graphKey(docGraph), [run, docGraph]);
 

@@ -12,6 +12,7 @@ import { isActive, type RunView } from '../store/runs';
 import { currentRun } from '../store/training';
 import { isImageShape, pct } from './format';
 import { SampleImage } from './SampleImage';
+import { useTallPanel } from './TrainingPanel';
 
 const PAD = 196;
 
@@ -142,6 +143,7 @@ export function TryItPanel() {
   const [error, setError] = useState<string | null>(null);
   const [features, setFeatures] = useState<string[]>([]);
   const shape = run ? inputShapeOf(run.doc) : undefined;
+  useTallPanel();
   const image = isImageShape(shape);
 
   const predict = async (r: RunView, input: number[]) => {
