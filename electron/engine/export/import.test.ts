@@ -10,7 +10,8 @@ import { analyze } from '../../../shared/analysis';
 import { importTopology } from '../../../shared/import';
 import { compileModel } from '../compile';
 import { tf } from '../tfjs';
-import { importModelFile } from './import';
+import { importModelFile, saveImportedWeights } from './import';
+import { exportModel } from './index';
 import { writeTfjs } from './tfjs';
 import { writeKeras } from './keras';
 import { writeZip } from './zip';
@@ -69,7 +70,7 @@ describe('import', () => {
     }
   });
 
-  it('reads a Keras JSON topology with its model.weights.h5, and a .keras archive (every template)', async () => {
+  it('reads a Keras JSON topology with its model.weights.h5 (every template), and a .keras archive', async () => {
     for (const c of templateCases()) {
       const p = prepare(c, 1);
       const dir = join(root, `keras-${c.name}`);
@@ -84,7 +85,8 @@ describe('import', () => {
         { name: 'config.json', data: new TextEncoder().encode(JSON.stringify(topology)) },
         { name: 'model.weights.h5', data: readFileSync(join(dir, 'model.weights.h5')) },
       ]));
-      for (const file of [join(dir, 'keras-model.json'), archive]) {
+      // The archive path shares the weights reader; one template is enough for the zip part.
+      for (const file of c.name === 'template-gru-model' ? [join(dir, 'keras-model.json'), archive] : [join(dir, 'keras-model.json')]) {
         const r = await importModelFile(file);
         if (!r.ok) throw new Error(`${c.name}: ${r.message}`);
         expect(r.warnings, `${c.name} ${file}`).toEqual([]);
@@ -93,6 +95,20 @@ describe('import', () => {
         }
       }
     }
+  });
+
+  it('imported weights saved as a weights folder export unchanged (import → save → export --weights)', async () => {
+    const c = templateCases().find((x) => x.name === 'template-residual-block')!;
+    const p = prepare(c, 1);
+    const dir = join(root, 'reexport');
+    await writeTfjs(p.compiled, join(dir, 'src'));
+    p.compiled.model.dispose();
+    const r = await importModelFile(join(dir, 'src', 'model.json'));
+    if (!r.ok) throw new Error(r.message);
+    await saveImportedWeights(r.doc, r.weights!, join(dir, 'weights'));
+    const out = await exportModel({ doc: r.doc, format: 'tfjs', outDir: join(dir, 'out'), weightsDir: join(dir, 'weights') });
+    expect(out.weights).toBe('trained');
+    expect(readFileSync(join(dir, 'out', 'weights.bin')).equals(readFileSync(join(dir, 'src', 'weights.bin')))).toBe(true);
   });
 
   it('lists unsupported layers instead of crashing', () => {

@@ -147,3 +147,25 @@ async function importKerasArchive(path: string): Promise<ImportResult> {
     await rm(tmp, { recursive: true, force: true });
   }
 }
+
+/**
+ * Save imported weights as a weights folder (TF.js `model.json` + `weights.bin`, the format of run
+ * folders): `exportModel({ weightsDir })` and the engine can use them. Returns the folder.
+ */
+export async function saveImportedWeights(doc: LoomDocument, weights: NodeWeights, dir: string): Promise<string> {
+  const { writeTfjs } = await import('./tfjs');
+  const compiled = compileModel(doc);
+  try {
+    for (const [id, ws] of Object.entries(weights)) {
+      if (!ws.length) continue;
+      const ts = ws.map((t) => tf.tensor(t.data, t.shape));
+      compiled.model.getLayer(compiled.layerNames[id]!).setWeights(ts);
+      tf.dispose(ts);
+    }
+    const files = await writeTfjs(compiled, dir);
+    await rm(files[2]!, { force: true }); // predict.js is for exports, not weight folders
+    return dir;
+  } finally {
+    compiled.model.dispose();
+  }
+}

@@ -19,7 +19,7 @@ import { writePytorch } from './pytorch';
 import { writeTfjs } from './tfjs';
 import { loadWeightsFromDir, nodeWeights } from './weights';
 
-export { importModelFile } from './import';
+export { importModelFile, saveImportedWeights } from './import';
 export { ExportError };
 
 export interface ExportRequest {
