@@ -8,18 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument, validateDocument } from './index';
 import { analyze } from '../analysis';
 import { LAYER_TYPES } from '../catalog';
+import { mulberry32 } from '../random';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const dir = new URL('../../assets/templates/', import.meta.url);
 const templates = readdirSync(dir).filter((f) => f.endsWith('.loom')).map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')));
