@@ -88,6 +88,14 @@ export class DesktopFiles implements FileAccess {
     return r.filePaths[0];
   }
 
+  async checkDataset(): Promise<void> {
+    /* the desktop app reads data wherever the person keeps it */
+  }
+
+  defaultBaseDir(): undefined {
+    return undefined;
+  }
+
   async checkOutDir(dir: string): Promise<string> {
     const abs = this.abs(dir);
     await mkdir(abs, { recursive: true });

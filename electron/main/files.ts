@@ -9,6 +9,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { DOCUMENT_EXTENSION, type FileRef, type OpenResult, type SaveResult } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
 import { MAX_FILE_BYTES } from '../../shared/document/load';
+import type { DatasetConfig } from '../../shared/document/schema';
 import { writeFileAtomic } from './atomic';
 
 export interface FileAccess {
@@ -24,6 +25,23 @@ export interface FileAccess {
   exportDir(format: string, docPath?: string | null, docName?: string): Promise<string | null>;
   /** Check (and make absolute) a folder the renderer asked to export into. */
   checkOutDir(dir: string): Promise<string>;
+  /** Refuse a dataset whose files are out of reach (web mode: outside the project folder). */
+  checkDataset(dataset: DatasetConfig, docPath?: string | null): Promise<void>;
+  /** The folder relative dataset paths resolve from when the document has no path yet. */
+  defaultBaseDir(): string | undefined;
+}
+
+/** The files a dataset reads (none for built-in datasets). */
+export function datasetPaths(dataset: DatasetConfig): string[] {
+  switch (dataset.source) {
+    case 'csv':
+    case 'images':
+      return [dataset.path];
+    case 'npy':
+      return [dataset.x, dataset.y];
+    default:
+      return [];
+  }
 }
 
 export const LOOM_EXT = `.${DOCUMENT_EXTENSION}`;
@@ -150,5 +168,21 @@ export class ProjectFiles implements FileAccess {
     const [abs] = await this.resolve(dir);
     await mkdir(abs, { recursive: true });
     return abs;
+  }
+
+  async checkDataset(dataset: DatasetConfig, docPath?: string | null): Promise<void> {
+    const base = docPath ? dirname((await this.resolve(docPath))[1]) : '.';
+    for (const p of datasetPaths(dataset)) {
+      try {
+        await this.resolve(isAbsolute(p) ? p : join(base, p));
+      } catch (e) {
+        if (e instanceof IpcError && e.code === 'forbidden') throw new IpcError('forbidden', `the dataset file "${p}" is outside the project folder`);
+        // A missing file is reported by the engine, with its own message.
+      }
+    }
+  }
+
+  defaultBaseDir(): string {
+    return this.root;
   }
 }

@@ -8,7 +8,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { serializeDocument } from '../../shared/document/save';
-import { CURRENT_VERSION, FORMAT, type LoomDocument } from '../../shared/document/schema';
+import { CURRENT_VERSION, FORMAT, type DatasetConfig, type LoomDocument } from '../../shared/document/schema';
 import type { BackendInfo, Evaluation } from '../../shared/engine/events';
 import type { EventName, EventOf, Template } from '../../shared/ipc/contract';
 import { IpcError, type Handlers } from '../../shared/ipc/rpc';
@@ -76,8 +76,13 @@ export function createHandlers(deps: ShellDeps): Handlers {
   };
 
   /** Folder for the engine to resolve dataset paths against, and the run folder for weights. */
-  const locate = async (docPath: string | null | undefined, runId?: string): Promise<{ baseDir?: string; outDir?: string }> => {
-    if (!docPath) return {};
+  const locate = async (docPath: string | null | undefined, runId?: string, dataset?: DatasetConfig): Promise<{ baseDir?: string; outDir?: string }> => {
+    // Data files the engine will read must be reachable (web mode: inside the project folder).
+    if (dataset) await files.checkDataset(dataset, docPath);
+    if (!docPath) {
+      const base = files.defaultBaseDir();
+      return base ? { baseDir: base } : {};
+    }
     const abs = await files.absolute(docPath);
     return {
       baseDir: dirname(abs),
@@ -136,7 +141,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
       return engine.train({
         runId,
         doc: req.doc,
-        ...(await locate(req.docPath, runId)),
+        ...(await locate(req.docPath, runId, req.doc.dataset)),
         ...(req.overrides ? { overrides: req.overrides } : {}),
       });
     },
@@ -144,15 +149,15 @@ export function createHandlers(deps: ShellDeps): Handlers {
     'engine.pause': ({ runId }) => engine.control(runId, 'pause'),
     'engine.resume': ({ runId }) => engine.control(runId, 'resume'),
     'engine.evaluate': async (req) => {
-      const where = await locate(req.docPath, req.runId);
+      const where = await locate(req.docPath, req.runId, req.doc.dataset);
       return (await engine.call('evaluate', { runId: req.runId, doc: req.doc, baseDir: where.baseDir, runDir: where.outDir })) as Evaluation;
     },
     'engine.predict': async (req) => {
-      const where = await locate(req.docPath, req.runId);
+      const where = await locate(req.docPath, req.runId, req.doc.dataset);
       return (await engine.call('predict', { runId: req.runId, doc: req.doc, inputs: req.inputs, baseDir: where.baseDir, runDir: where.outDir })) as never;
     },
     'engine.confusionSamples': async (req) => {
-      const where = await locate(req.docPath, req.runId);
+      const where = await locate(req.docPath, req.runId, req.doc.dataset);
       const samples = await engine.call('confusionSamples', {
         runId: req.runId, doc: req.doc, trueClass: req.trueClass, predictedClass: req.predictedClass, limit: req.limit ?? 24, baseDir: where.baseDir, runDir: where.outDir,
       });
@@ -163,7 +168,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
       return (await engine.call('saliency', { runId: req.runId, doc: req.doc, input: req.input, baseDir: where.baseDir, runDir: where.outDir })) as never;
     },
     'data.augmentPreview': async (req) => {
-      const where = await locate(req.docPath);
+      const where = await locate(req.docPath, undefined, req.dataset);
       return (await engine.call('augmentPreview', { dataset: req.dataset, baseDir: where.baseDir, index: req.index ?? 0, count: req.count ?? 8, seed: req.seed ?? 0 })) as never;
     },
     'runs.list': async ({ docPath }) => {
@@ -189,13 +194,13 @@ export function createHandlers(deps: ShellDeps): Handlers {
       return { runs };
     },
     'data.preview': async (req) => {
-      const where = await locate(req.docPath);
+      const where = await locate(req.docPath, undefined, req.dataset);
       return (await engine.call('preview', { dataset: req.dataset, baseDir: where.baseDir, limit: req.limit ?? 16 })) as never;
     },
     'export.run': async (req) => {
       const outDir = req.outDir ? await files.checkOutDir(req.outDir) : await files.exportDir(req.format, req.docPath, req.doc.name);
       if (!outDir) return { canceled: true };
-      const where = await locate(req.docPath, req.runId);
+      const where = await locate(req.docPath, req.runId, req.doc.dataset);
       const r = (await engine.call('export', {
         format: req.format,
         doc: req.doc,

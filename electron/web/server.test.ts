@@ -139,6 +139,14 @@ describe('web mode security', () => {
       expect(await call('file.new', { template: 'mnist-cnn' })).toMatchObject({ ok: true, value: { name: 'mnist-cnn.loom' } });
       expect(await call('file.new', { template: '../../package' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
       expect(await call('settings.set', { theme: 'dark' })).toMatchObject({ ok: true, value: { theme: 'dark' } });
+      // Data files the engine would read are confined too.
+      const doc = { format: 'layerloom.model', version: 1, name: 't', nodes: [{ id: 'input', type: 'Input', params: { shape: [1] } }], edges: [] };
+      for (const path of ['../../outside/secret.csv', join(dir, 'outside', 'secret.csv'), '../link/secret.csv']) {
+        const dataset = { source: 'csv', path, target: 'y' };
+        expect(await call('engine.train', { doc: { ...doc, dataset }, docPath: 'models/a.loom' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: /outside the project folder/ } });
+        expect(await call('data.preview', { dataset, docPath: 'models/a.loom' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      }
+      expect(await call('data.preview', { dataset: { source: 'npy', x: 'x.npy', y: '/etc/y.npy' } })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     } finally {
       ws.close();
     }
