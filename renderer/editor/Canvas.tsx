@@ -5,7 +5,7 @@
  */
 import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
-  type Connection, type EdgeChange, type NodeChange,
+  type Connection, type Edge, type EdgeChange, type NodeChange,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { platform } from '../services/platform';
@@ -93,6 +93,19 @@ export function Canvas() {
   const onConnect = useCallback((c: Connection) => {
     if (c.source && c.target) useEditor.getState().connect(c.source, c.target);
   }, []);
+  // Drag an edge's end to another handle to move it; drop it on empty canvas to delete it.
+  const reconnected = useRef(true);
+  const onReconnectStart = useCallback(() => {
+    reconnected.current = false;
+  }, []);
+  const onReconnect = useCallback((old: Edge, c: Connection) => {
+    reconnected.current = true;
+    if (c.source && c.target) useEditor.getState().reconnect(old.id, c.source, c.target);
+  }, []);
+  const onReconnectEnd = useCallback((_e: unknown, edge: Edge) => {
+    if (!reconnected.current) useEditor.getState().removeElements([], [edge.id]);
+    reconnected.current = true;
+  }, []);
   const isValidConnection = useCallback((c: Connection | { source: string; target: string }) => c.source !== c.target, []);
 
   const onDragStart = useCallback(() => useEditor.getState().beginDrag(), []);
@@ -139,6 +152,9 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onReconnect={onReconnect}
+        onReconnectStart={onReconnectStart}
+        onReconnectEnd={onReconnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={onDragStart}
         onNodeDragStop={onDragStop}

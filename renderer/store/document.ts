@@ -43,6 +43,8 @@ export interface DocumentSlice {
   addNode(type: string, opts?: { position?: Position; after?: string | null; params?: Record<string, unknown> }): string;
   /** Connect `from` → `to` (appended: a merge layer takes its inputs in edge order). False if refused. */
   connect(from: string, to: string): boolean;
+  /** Move an existing edge to new ends (keeping its input slot), as one step. False if refused. */
+  reconnect(oldKey: string, from: string, to: string): boolean;
   /** Delete nodes (and every edge touching them) and edges, as one step. */
   removeElements(nodeIds: readonly string[], edgeKeys?: readonly string[]): void;
   /**
@@ -165,6 +167,27 @@ export const createDocumentSlice =
           }
         }
         set({ doc: { ...doc, edges: [...doc.edges, { from, to }] } });
+        return true;
+      },
+
+      reconnect(oldKey, from, to) {
+        const doc = get().doc;
+        const at = doc.edges.findIndex((e) => edgeKey(e) === oldKey);
+        if (at < 0 || from === to) return false;
+        if (!doc.nodes.some((n) => n.id === from) || !doc.nodes.some((n) => n.id === to)) return false;
+        if (doc.edges.some((e, i) => i !== at && e.from === from && e.to === to)) return false;
+        const target = doc.nodes.find((n) => n.id === to)!;
+        const def = isLayerType(target.type) ? getLayerDef(target.type) : null;
+        if (def && def.inputs.max === 0) return false;
+        const old = doc.edges[at]!;
+        if (old.from === from && old.to === to) return false;
+        // A single-input target loses its other input; the moved edge keeps its place (its slot).
+        const edges = doc.edges.flatMap((e, i) => {
+          if (i === at) return [{ ...(old.to === to && old.toPort !== undefined ? { toPort: old.toPort } : {}), from, to }];
+          if (def && def.inputs.max === 1 && e.to === to) return [];
+          return [e];
+        });
+        set({ doc: { ...doc, edges }, selectedEdges: [] });
         return true;
       },
 

@@ -138,6 +138,22 @@ describe('editor store', () => {
     expect(store.getState().doc.edges.filter((e) => e.to === add).map((e) => e.from)).toEqual([b, a]);
   });
 
+  it('moves an edge to new ends in place (one step), refusing impossible targets', () => {
+    const s = store.getState();
+    const a = s.addNode('Input', { params: { shape: [4] } });
+    const b = s.addNode('Input', { params: { shape: [4] } });
+    const add = s.addNode('Add');
+    s.connect(a, add);
+    s.connect(b, add);
+    const c = store.getState().addNode('Input', { params: { shape: [4] } });
+    expect(store.getState().reconnect(edgeKey({ from: a, to: add }), c, add)).toBe(true);
+    expect(store.getState().doc.edges.map(edgeKey)).toEqual([edgeKey({ from: c, to: add }), edgeKey({ from: b, to: add })]);
+    expect(store.getState().reconnect(edgeKey({ from: c, to: add }), add, a)).toBe(false); // into an Input
+    expect(store.getState().reconnect(edgeKey({ from: c, to: add }), b, add)).toBe(false); // duplicate
+    undo(store);
+    expect(store.getState().doc.edges.map(edgeKey)).toEqual([edgeKey({ from: a, to: add }), edgeKey({ from: b, to: add })]);
+  });
+
   it('applies a quick fix from analysis, and undo brings the error back', () => {
     const text = cifarText;
     store.getState().loadDocument(loadDocumentOrThrow(text), null);
