@@ -18,12 +18,14 @@ async function main() {
   parentPort!.on('message', (job: Job) => {
     try {
       tf.tidy(() => vars.forEach((v, k) => v.assign(tf.tensor(job.weights[k]!, v.shape))));
-      const grads = tf.tidy(() => {
+      const gradT = tf.tidy(() => {
         const x = tf.tensor(job.x, job.xShape, job.xDtype);
         const y = tf.tensor(job.y, job.yShape);
         const { grads: g } = tf.variableGrads(() => batchLoss(loss, y, model.apply(x, { training: true }) as tf.Tensor), vars);
-        return vars.map((v) => g[v.name]!.dataSync() as Float32Array);
+        return vars.map((v) => g[v.name]!);
       });
+      const grads = gradT.map((t) => t.dataSync() as Float32Array);
+      tf.dispose(gradT);
       parentPort!.postMessage({ id: job.id, grads }, grads.map((g) => g.buffer as ArrayBuffer));
     } catch (e) {
       parentPort!.postMessage({ id: job.id, error: (e as Error).message });

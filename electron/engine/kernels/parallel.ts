@@ -113,12 +113,15 @@ export class DataParallelTrainer {
       }));
     }
     const m = Math.min(n, per);
-    const local = tf.tidy(() => {
+    // (tidy must return tensors: it walks plain arrays element by element, which is very slow)
+    const localT = tf.tidy(() => {
       const xt = tf.tensor(x.subarray(0, m * xs), [m, ...xShape.slice(1)], xDtype);
       const yt = tf.tensor(y.subarray(0, m * ys), [m, ...yShape.slice(1)]);
       const { grads } = tf.variableGrads(() => batchLoss(this.opts.loss, yt, this.model.apply(xt, { training: true }) as tf.Tensor), this.vars);
-      return this.vars.map((v) => grads[v.name]!.dataSync() as Float32Array);
+      return this.vars.map((v) => grads[v.name]!);
     });
+    const local = localT.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(localT);
     const others = await Promise.all(pending);
     // Weighted mean: Σ size_i · g_i / n, in place in the local gradient arrays.
     const wLocal = m / n;
