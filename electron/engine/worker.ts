@@ -14,7 +14,7 @@ import type { TrainEvent } from '../../shared/engine/events';
 
 // ── The protocol between the supervisor (main) and this process ───────────────────────────────
 
-export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview';
+export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview' | 'importModel';
 
 export interface WorkerCall { kind: 'call'; id: number; method: WorkerMethod; params: unknown }
 export type WorkerResult =
@@ -42,6 +42,8 @@ export interface EngineModule {
   predict?: (req: unknown) => Promise<unknown>;
   previewData?: (req: unknown) => Promise<unknown>;
   exportModel?: (req: unknown) => Promise<unknown>;
+  /** Open a Keras/TF.js model file as a document: `{ ok: true, doc, warnings } | { ok: false, message, problems }`. */
+  importModel?: (req: { path: string }) => Promise<unknown>;
   confusionSamples?: (req: any) => Promise<unknown>;
   saliency?: (req: any) => Promise<unknown>;
   previewAugmentation?: (req: any) => Promise<unknown>;
@@ -110,6 +112,14 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     confusionSamples: async (p) => (await fn('confusionSamples'))(p),
     saliency: async (p) => (await fn('saliency'))(p),
     augmentPreview: async (p) => (await fn('previewAugmentation'))(p),
+    importModel: async (p: { path: string }) => {
+      const mod = await engine();
+      if (typeof mod.importModel === 'function') return mod.importModel(p);
+      // The exporters' importer (electron/engine/export); weights stay in this process (not sent).
+      const { importModelFile } = await import('./export/index');
+      const r = await importModelFile(p.path);
+      return r.ok ? { ok: true, doc: r.doc, warnings: r.warnings, weightsFound: !!r.weights } : r;
+    },
   };
 
   port.onMessage(async (raw) => {

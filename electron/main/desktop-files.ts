@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { FileRef, OpenResult, SaveResult } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
 import { writeFileAtomic } from './atomic';
-import { LOOM_EXT, readDocumentFile, requireLoom, type FileAccess } from './files';
+import { IMPORT_EXTENSIONS, LOOM_EXT, readDocumentFile, requireLoom, type FileAccess } from './files';
 import { readdir } from 'node:fs/promises';
 
 const FILTERS = [{ name: 'Layerloom model', extensions: ['loom'] }];
@@ -94,6 +94,19 @@ export class DesktopFiles implements FileAccess {
 
   defaultBaseDir(): undefined {
     return undefined;
+  }
+
+  async importPath(path?: string): Promise<string | null> {
+    if (path) return this.abs(path);
+    const win = this.window();
+    const opts = {
+      title: 'Import a Keras or TensorFlow.js model',
+      defaultPath: this.defaultDir(),
+      filters: [{ name: 'Keras / TF.js model', extensions: IMPORT_EXTENSIONS }],
+      properties: ['openFile' as const],
+    };
+    const r = win ? await this.dialog.showOpenDialog(win, opts) : await this.dialog.showOpenDialog(opts);
+    return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
   }
 
   async checkOutDir(dir: string): Promise<string> {

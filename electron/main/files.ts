@@ -29,7 +29,12 @@ export interface FileAccess {
   checkDataset(dataset: DatasetConfig, docPath?: string | null): Promise<void>;
   /** The folder relative dataset paths resolve from when the document has no path yet. */
   defaultBaseDir(): string | undefined;
+  /** The absolute path of a model file to import (asks without a path where it can); null = canceled. */
+  importPath(path?: string): Promise<string | null>;
 }
+
+/** Model files File › Import model reads. */
+export const IMPORT_EXTENSIONS = ['json', 'keras'];
 
 /** The files a dataset reads (none for built-in datasets). */
 export function datasetPaths(dataset: DatasetConfig): string[] {
@@ -184,5 +189,11 @@ export class ProjectFiles implements FileAccess {
 
   defaultBaseDir(): string {
     return this.root;
+  }
+
+  async importPath(path?: string): Promise<string> {
+    if (!path) throw new IpcError('unavailable', 'the server cannot show a file dialog: pass the path of the model file in the project folder');
+    if (!IMPORT_EXTENSIONS.some((e) => path.toLowerCase().endsWith(`.${e}`))) throw new IpcError('forbidden', `import reads ${IMPORT_EXTENSIONS.map((e) => `.${e}`).join(' or ')} model files`);
+    return (await this.resolve(path, { mustExist: true }))[0];
   }
 }

@@ -131,6 +131,25 @@ export function createHandlers(deps: ShellDeps): Handlers {
     },
     'file.list': ({ dir }) => files.list(dir),
     'file.listTemplates': async () => ({ templates: await getTemplates() }),
+    'file.importModel': async ({ path }) => {
+      const abs = await files.importPath(path);
+      if (!abs) return { canceled: true };
+      const r = (await engine.call('importModel', { path: abs })) as
+        | { ok: true; doc: LoomDocument; warnings?: string[]; weightsFound?: boolean }
+        | { ok: false; message: string; problems?: { layer: string; className: string; reason: string }[] };
+      if (!r.ok) {
+        const problems = (r.problems ?? []).map((p) => `${p.layer} (${p.className}): ${p.reason}`);
+        throw new IpcError('failed', [r.message, ...problems].join('\n'), problems.length ? problems : undefined);
+      }
+      const base = basename(abs).replace(/\.(json|keras)$/i, '');
+      return {
+        canceled: false,
+        name: `${base === 'model' ? r.doc.name || 'imported' : base}.loom`,
+        text: serializeDocument(r.doc),
+        warnings: r.warnings ?? [],
+        ...(r.weightsFound !== undefined ? { weightsFound: r.weightsFound } : {}),
+      };
+    },
 
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),

@@ -170,6 +170,35 @@ describe('web mode security', () => {
   });
 });
 
+describe('File › Import model in web mode', () => {
+  it('imports a Keras topology from the project folder as a new document; refuses paths outside', async () => {
+    const topo = {
+      class_name: 'Sequential',
+      config: {
+        name: 'seq',
+        layers: [
+          { class_name: 'InputLayer', config: { batch_shape: [null, 4], dtype: 'float32', name: 'input_layer' } },
+          { class_name: 'Dense', config: { name: 'dense', units: 3, activation: 'softmax', use_bias: true } },
+        ],
+      },
+    };
+    writeFileSync(join(dir, 'project', 'models', 'keras.json'), JSON.stringify(topo));
+    const ws = (await connect()) as WebSocket;
+    const { call } = rpc(ws);
+    try {
+      const r = await call('file.importModel', { path: 'models/keras.json' });
+      expect(r).toMatchObject({ ok: true, value: { canceled: false, name: 'keras.loom', warnings: expect.any(Array) } });
+      const doc = JSON.parse(r.value.text);
+      expect(doc.nodes.map((n: { type: string }) => n.type)).toEqual(['Input', 'Dense']);
+      expect(await call('file.importModel', { path: '../outside/secret.json' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await call('file.importModel', { path: 'models/a.txt' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await call('file.importModel', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    } finally {
+      ws.close();
+    }
+  });
+});
+
 describe('npm run web arguments', () => {
   it('parses options and rejects unknown ones', () => {
     expect(parseArgs(['--port', '8080', '--project', '/p', '--static'])).toEqual({ port: 8080, projectDir: '/p', serve: 'static' });

@@ -31,6 +31,7 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   'file.recent': { req: {}, res: { files: [{ path: '/x/a.loom', name: 'a.loom' }] } },
   'file.list': { req: {}, res: { dir: '/p', files: [{ path: 'a.loom', name: 'a.loom' }] } },
   'file.listTemplates': { req: {}, res: { templates: [{ id: 't', name: 'T', description: 'd', text: '{}' }] } },
+  'file.importModel': { req: { path: 'keras/model.json' }, res: { canceled: false, name: 'model.loom', text: '{}', warnings: ['Dropout rate defaulted'], weightsFound: true } },
   'settings.get': { req: {}, res: settings },
   'settings.set': { req: { theme: 'light' }, res: { ...settings, theme: 'light' } },
   'engine.backend': { req: {}, res: backend },

@@ -176,6 +176,21 @@ export const ExportResultSchema = z.discriminatedUnion('canceled', [
   }),
 ]);
 
+/** File › Import model: a Keras (`.keras`, `model.to_json()` .json) or TF.js (`model.json`) model as a new document. */
+export const ImportModelResultSchema = z.discriminatedUnion('canceled', [
+  canceled,
+  z.object({
+    canceled: z.literal(false),
+    /** Suggested document name (`<model>.loom`). */
+    name: z.string(),
+    /** The new document's text (not yet saved anywhere). */
+    text: fileText,
+    warnings: z.array(z.string()),
+    /** The file came with weights (they are not carried into the document yet). */
+    weightsFound: z.boolean().optional(),
+  }),
+]);
+
 const request = <Q extends z.ZodType, R extends z.ZodType>(req: Q, res: R) => ({ request: req, response: res });
 
 /** Every request: `namespace.method` → { request, response }. */
@@ -206,6 +221,8 @@ export const requests = {
     /** Web mode: the `.loom` files in the project folder. Desktop: the folder of `dir` (absolute). */
     list: request(z.strictObject({ dir: filePath.optional() }), z.object({ dir: z.string(), files: z.array(FileRefSchema) })),
     listTemplates: request(empty, z.object({ templates: z.array(TemplateSchema) })),
+    /** Import a Keras/TF.js model file (`path`, or ask: a dialog on the desktop; web mode needs a project path). */
+    importModel: request(z.strictObject({ path: filePath.optional() }), ImportModelResultSchema),
   },
   settings: {
     get: request(empty, SettingsSchema),
