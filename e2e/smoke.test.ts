@@ -1,4 +1,6 @@
-import { launchApp } from './harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchApp, REPO } from './harness';
 
 describe('smoke: web mode in Chromium', () => {
   it('loads the app with the token, and talks to the server over the WebSocket', async () => {
@@ -15,6 +17,15 @@ describe('smoke: web mode in Chromium', () => {
       })()`) as { info: unknown; list: { files: unknown[] } };
       expect(info.info).toMatchObject({ mode: 'web', projectDir: app.projectDir });
       expect(info.list.files).toEqual([{ path: 'linear-regression.loom', name: 'linear-regression.loom' }]);
+      // Web-mode file pickers: open shows the browser's file chooser; Save As asks for a project file name.
+      const chooser = app.page.waitForEvent('filechooser');
+      const opened = app.page.evaluate(`(async () => (await import('/platform/api.ts')).getApi().file.open({}))()`);
+      await (await chooser).setFiles(join(REPO, 'assets/templates/mnist-cnn.loom'));
+      expect(await opened).toMatchObject({ canceled: false, path: null, name: 'mnist-cnn.loom', text: expect.stringContaining('"layerloom.model"') });
+      app.page.once('dialog', (d) => void d.accept('saved/../copy'));
+      const saved = await app.page.evaluate(`(async () => (await import('/platform/api.ts')).getApi().file.saveAs({ text: 'hello', suggestedName: 'x' }))()`);
+      expect(saved).toEqual({ canceled: false, path: 'copy.loom', name: 'copy.loom' });
+      expect(readFileSync(join(app.projectDir, 'copy.loom'), 'utf8')).toBe('hello');
       await app.screenshot('smoke-loaded');
       expect(app.errors).toEqual([]);
     } finally {
