@@ -73,6 +73,12 @@ function usePlatformEvents() {
       if (!p.desktop && s.doc !== s.savedDoc) e.preventDefault();
     };
     window.addEventListener('beforeunload', onUnload);
+    void p.getSetting('editor.bottomHeight').then((h) => {
+      if (typeof h === 'number') useEditor.getState().setBottomHeight(h);
+    });
+    void p.getSetting('editor.bottomOpen').then((o) => {
+      if (typeof o === 'boolean') useEditor.getState().setBottomOpen(o);
+    });
     void p.getSnapToGrid().then((on) => {
       if (on !== undefined) useEditor.getState().setSnapToGrid(on);
     });

@@ -3,6 +3,7 @@
  * Other features add tabs through `bottomTabs` (editor/bottomTabs.tsx).
  */
 import { useRef, type PointerEvent } from 'react';
+import { platform } from '../services/platform';
 import { useEditor } from '../store';
 import { bottomTabs } from './bottomTabs';
 import { useProblemCount } from './Problems';
@@ -22,7 +23,12 @@ export function BottomPanel() {
     if (drag.current) useEditor.getState().setBottomHeight(drag.current.h + drag.current.y - e.clientY);
   };
   const onPointerUp = () => {
+    if (drag.current) void platform().setSetting('editor.bottomHeight', useEditor.getState().bottomHeight);
     drag.current = null;
+  };
+  const setOpen = (o: boolean) => {
+    useEditor.getState().setBottomOpen(o);
+    void platform().setSetting('editor.bottomOpen', o);
   };
   return (
     <section className={`bottom-panel${open ? '' : ' collapsed'}`} aria-label="Bottom panel">
@@ -39,7 +45,7 @@ export function BottomPanel() {
         ))}
         <span className="spacer" />
         <button type="button" className="bottom-toggle" aria-label={open ? 'Collapse panel' : 'Expand panel'}
-          onClick={() => useEditor.getState().setBottomOpen(!open)}>{open ? '▾' : '▴'}</button>
+          onClick={() => setOpen(!open)}>{open ? '▾' : '▴'}</button>
       </div>
       {open && <div className="bottom-content" role="tabpanel">{current.render()}</div>}
     </section>

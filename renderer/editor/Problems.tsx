@@ -3,8 +3,9 @@ import { useEditor } from '../store';
 import { analysisOf } from '../store/analysis';
 import { QuickFixButton } from './QuickFixButton';
 
+/** Problems worth a badge (an empty canvas is not a problem yet). */
 export function useProblemCount(): number {
-  return useEditor((s) => analysisOf(s.doc).errors.length);
+  return useEditor((s) => (s.doc.nodes.length ? analysisOf(s.doc).errors.length : 0));
 }
 
 export function Problems() {
