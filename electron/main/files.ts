@@ -76,6 +76,7 @@ export class ProjectFiles implements FileAccess {
 
   constructor(readonly root: string) {
     this.rootReal = realpath(root);
+    this.rootReal.catch(() => undefined); // reported on first use, not as an unhandled rejection
   }
 
   /** Resolve a project path, refusing anything that leaves the project folder. Returns [absolute, relative]. */

@@ -211,5 +211,6 @@ describe('npm run web arguments', () => {
 describe('static mode', () => {
   it('refuses to start without a build, saying what to do', async () => {
     await expect(startWebServer({ serve: 'static', staticDir: join(tmpdir(), 'no-such-build'), log: () => undefined })).rejects.toThrow(/npm run build/);
+    await expect(startWebServer({ serve: 'static', projectDir: join(tmpdir(), 'no-such-project'), log: () => undefined })).rejects.toThrow(/project folder .* does not exist/);
   });
 });

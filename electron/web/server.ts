@@ -130,6 +130,9 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   const staticDir = opts.staticDir ?? join(REPO_ROOT, 'dist', 'renderer');
   const mode = opts.serve ?? (builtIsFresh(staticDir) ? 'static' : 'vite');
 
+  if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) {
+    throw new Error(`the project folder ${projectDir} does not exist (pass an existing folder with --project)`);
+  }
   if (mode === 'static' && !existsSync(join(staticDir, 'index.html'))) {
     throw new Error(`no renderer build in ${staticDir}: run \`npm run build\` first, or serve the sources with --dev`);
   }
