@@ -126,6 +126,11 @@ export function Canvas() {
     useEditor.getState().addNode(type, { position: { x: p.x - NODE_W / 2, y: p.y - 12 } });
   }, [flow]);
 
+  // Fit once at start when there is something to show (not on the first node dropped on an empty
+  // canvas: the view must not jump under the person's hand).
+  useEffect(() => {
+    if (useEditor.getState().doc.nodes.length) useEditor.getState().requestFit();
+  }, []);
   useEffect(() => {
     if (fitRequest) requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 200, maxZoom: 1.2 }));
   }, [fitRequest, flow]);
@@ -168,8 +173,6 @@ export function Canvas() {
         colorMode={theme}
         minZoom={0.1}
         maxZoom={2.5}
-        fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
         onlyRenderVisibleElements={doc.nodes.length > 120}
         proOptions={proOptions}
       >

@@ -63,6 +63,7 @@ describe('document commands', () => {
     expect(state().dialog).toBeNull();
     expect(dirty()).toBe(false);
     expect(fake.files.get('mine.loom')).toBe(serializeDocument(state().doc));
+    expect(state().doc.name).toBe('mnist-cnn'); // a template keeps its name
 
     state().setParam(['dense'], 'units', 32);
     await save();
@@ -96,6 +97,14 @@ describe('document commands', () => {
     expect(state().notice?.kind).toBe('error');
     expect(state().notice?.text).toMatch(/nodes\[0\]/);
     expect(state().doc.nodes).toHaveLength(1);
+  });
+
+  it('a new untitled model takes the name of the file it is saved as', async () => {
+    state().addNode('Input');
+    await saveAs('digits.loom');
+    expect(state().doc.name).toBe('digits');
+    expect(JSON.parse(fake.files.get('digits.loom')!).name).toBe('digits');
+    expect(dirty()).toBe(false);
   });
 
   it('the desktop Save As goes straight to the native dialog', async () => {

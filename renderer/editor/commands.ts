@@ -103,11 +103,17 @@ export async function save(): Promise<boolean> {
  * Save As dialog asks for a name in the project folder and calls this again with it.
  */
 export async function saveAs(path?: string): Promise<boolean> {
-  const { doc } = useEditor.getState();
+  let { doc } = useEditor.getState();
   const p = platform();
   if (!path && !p.desktop) {
     useEditor.getState().openDialog('saveAs');
     return false;
+  }
+  const base = path ? fileName(path)!.replace(/\.loom$/i, '') : '';
+  if (base && (doc.name === 'untitled' || !doc.name)) {
+    // A new model takes its file's name (the name exported code and summaries use).
+    useEditor.getState().updateDocument((d) => ({ ...d, name: base.slice(0, 200) }));
+    doc = useEditor.getState().doc;
   }
   try {
     const ref = await p.saveAs(text(doc), `${doc.name || 'untitled'}.loom`, path);
