@@ -158,6 +158,8 @@ function processPort(): Port | null {
     return { send: (m) => parentPort.postMessage(m), onMessage: (l) => parentPort.on('message', (e) => l(e.data)) };
   }
   if (typeof process.send === 'function') {
+    // The parent is gone (even killed without cleanup): do not linger as an orphan.
+    process.on('disconnect', () => process.exit(0));
     return { send: (m) => process.send?.(m), onMessage: (l) => process.on('message', l) };
   }
   return null;

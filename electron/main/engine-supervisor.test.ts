@@ -84,6 +84,32 @@ describe('engine supervisor (real child process, fake engine)', () => {
   });
 });
 
+describe('engine process lifetime', () => {
+  it('exits when main dies without cleaning up (no orphaned engines)', async () => {
+    const { fork } = await import('node:child_process');
+    const parent = fork(fileURLToPath(new URL('./fixtures/parent-dies.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    let out = '';
+    parent.stdout!.on('data', (d) => (out += d));
+    const t0 = Date.now();
+    while (!/engine pid (\d+)/.test(out) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+    const pid = Number(/engine pid (\d+)/.exec(out)![1]);
+    parent.kill('SIGKILL');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const t1 = Date.now();
+    while (alive() && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 50));
+    const stillAlive = alive();
+    if (stillAlive) process.kill(pid, 'SIGKILL');
+    expect(stillAlive).toBe(false);
+  });
+});
+
 describe('describeExit', () => {
   it('recognises out-of-memory deaths and says what to do', () => {
     expect(describeExit({ code: 134, signal: null, detail: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }).code).toBe('oom');
