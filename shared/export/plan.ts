@@ -94,7 +94,10 @@ export function makePlan(doc: LoomDocument): ExportPlan {
   const inputs = a.inputs.filter((id) => g.outputsOf.get(id)!.length > 0);
   const used = new Set([...inputs, ...nodes.filter((n) => n.type !== 'Input').map((n) => n.id)]);
   const plan = nodes.filter((n) => used.has(n.id));
-  return { name: doc.name ?? 'model', nodes: plan, byId: new Map(plan.map((n) => [n.id, n])), inputs, outputs: a.outputs, doc };
+  // An Input wired to nothing is neither an input nor an output of the exported model.
+  const outputs = a.outputs.filter((id) => used.has(id));
+  if (outputs.length === 0) throw new ExportError('The model has no output: connect a layer after the Input');
+  return { name: doc.name ?? 'model', nodes: plan, byId: new Map(plan.map((n) => [n.id, n])), inputs, outputs, doc };
 }
 
 /** TF "same" padding along one axis: [before, after] (the extra pixel goes after, as in TensorFlow). */

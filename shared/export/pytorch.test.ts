@@ -42,4 +42,12 @@ describe('PyTorch generator (pure)', () => {
     expect(sd['l.bias_ih_l0']).toEqual([13, 14, 15, 16]);
     expect(sd['l.bias_hh_l0']).toEqual([0, 0, 0, 0]);
   });
+
+  it('leaves an Input wired to nothing out of the exported model', () => {
+    const doc = chain([3], [{ id: 'd', type: 'Dense', params: { units: 2 } }]);
+    doc.nodes.push({ id: 'spare', type: 'Input', params: { shape: [5] } });
+    const code = generatePytorch(doc).modelPy;
+    expect(code).toContain('def forward(self, x_node):');
+    expect(code).toContain('OUTPUTS = ["d"]');
+  });
 });

@@ -11,7 +11,9 @@ import type { NodeWeights } from '../../../shared/export/tensor';
 /** Every node's weights (TF.js layouts), read from the model. */
 export function nodeWeights(compiled: Pick<CompiledModel, 'model' | 'layerNames'>): NodeWeights {
   const out: NodeWeights = {};
+  const present = new Set(compiled.model.layers.map((l) => l.name));
   for (const [id, name] of Object.entries(compiled.layerNames)) {
+    if (!present.has(name)) continue; // e.g. an Input wired to nothing
     const layer = compiled.model.getLayer(name);
     out[id] = layer.getWeights().map((t) => ({ shape: [...t.shape], data: new Float32Array(t.dataSync()) }));
   }
