@@ -89,6 +89,22 @@ describe('Conv2D gradients (forward-convolution rewrite)', () => {
     });
   });
 
+  it.each([['patches'], ['conv']])('filter gradient, %s formulation forced, stride 1, several channel counts', async (form) => {
+    process.env.LAYERLOOM_CONV_FILTER_GRAD = form;
+    try {
+      for (const [ci, co, pad] of [[1, 8, 'same'], [1, 3, 'valid'], [3, 6, 'valid'], [4, 2, 'same']] as const) {
+        await expectSame(`filter grad ${form} ci ${ci} co ${co} ${pad}`, () => {
+          const x = rnd([3, 7, 6, ci], 8);
+          const w = rnd([3, 2, ci, co], 9);
+          const f = (k: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, pad);
+          return [tf.grad(f)(w, rnd(f(w).shape, 10))];
+        });
+      }
+    } finally {
+      delete process.env.LAYERLOOM_CONV_FILTER_GRAD;
+    }
+  });
+
   it('matches through a fused conv with bias and relu (the Conv2D layer path)', async () => {
     await expectSame('fused conv', () => {
       const x = rnd([2, 7, 7, 3], 4);
