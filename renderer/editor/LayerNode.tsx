@@ -9,7 +9,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
   const { node, keyParams, shape, params, error, warning, maxInputs } = data;
   const cls = `layer-node${selected ? ' selected' : ''}${error ? ' has-error' : warning ? ' has-warning' : ''}`;
   return (
-    <div className={cls} data-testid={`node-${node.id}`} data-type={node.type} title={error ?? warning ?? undefined}>
+    <div className={cls} data-testid={`node-${node.id}`} data-type={node.type}>
       {maxInputs > 0 && (
         <Handle type="target" position={Position.Top} className={maxInputs > 1 ? 'handle-multi' : undefined} />
       )}
