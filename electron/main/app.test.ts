@@ -150,6 +150,10 @@ describe('desktop app (Electron mocked)', () => {
 
   it('refuses a second instance and forwards its files to the first', async () => {
     const { wc } = await start();
+    // Before the renderer is ready, files wait for app.ready.
+    h.emitApp('second-instance', {}, ['electron', 'early.loom'], '/home/me');
+    expect(wc.send).not.toHaveBeenCalled();
+    expect(await invoke('app.ready', {})).toEqual({ ok: true, value: { openFiles: ['/home/me/early.loom'] } });
     h.emitApp('second-instance', {}, ['electron', '--flag', 'models/x.loom', 'notes.txt'], '/home/me');
     expect(wc.send).toHaveBeenCalledWith('layerloom:event:menu.command', { command: 'openFile', arg: '/home/me/models/x.loom' });
     h.state.lock = false;

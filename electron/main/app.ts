@@ -64,6 +64,7 @@ export function bootstrap(opts: BootstrapOptions = {}) {
   const rendererUrl = devUrl ?? pathToFileURL(join(root, 'dist', 'renderer', 'index.html')).href;
   const dev = !!devUrl || !app.isPackaged;
 
+  if (process.platform === 'win32') app.setAppUserModelId('org.layerloom.app');
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return null;
@@ -71,6 +72,8 @@ export function bootstrap(opts: BootstrapOptions = {}) {
 
   let win: BrowserWindow | null = null;
   const pendingOpen: string[] = fileArgs(process.argv);
+  /** The renderer has called app.ready (it listens to menu commands); reset when the page reloads. */
+  let rendererReady = false;
   const userData = app.getPath('userData');
   const settings = new SettingsStore(join(userData, 'settings.json'), (m) => console.warn(m));
   const stateFile = join(userData, 'window-state.json');
@@ -132,7 +135,10 @@ export function bootstrap(opts: BootstrapOptions = {}) {
       win?.setDocumentEdited(dirty);
     },
     onCloseReady: (id, close) => guard.closeReady(id, close),
-    takeOpenFiles: () => pendingOpen.splice(0),
+    takeOpenFiles: () => {
+      rendererReady = true;
+      return pendingOpen.splice(0);
+    },
     onRecent: (p) => {
       app.addRecentDocument(p);
       void rebuildMenu();
@@ -143,12 +149,12 @@ export function bootstrap(opts: BootstrapOptions = {}) {
   registerIpc(ipcMain, handlers, isTrusted);
 
   const openFile = (path: string) => {
-    if (win && !win.webContents.isLoading()) {
+    if (win && rendererReady) {
       command('openFile', path);
       if (win.isMinimized()) win.restore();
       win.focus();
     } else {
-      pendingOpen.push(path);
+      pendingOpen.push(path); // handed over by app.ready
     }
   };
 
@@ -193,6 +199,9 @@ export function bootstrap(opts: BootstrapOptions = {}) {
     });
     if (state.maximized) win.maximize();
     const w = win;
+    w.webContents.on('did-start-loading', () => {
+      rendererReady = false;
+    });
     w.once('ready-to-show', () => w.show());
     let saveTimer: NodeJS.Timeout | undefined;
     const remember = () => {
