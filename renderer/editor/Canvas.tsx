@@ -42,7 +42,14 @@ export function Canvas() {
 
   const analysis = analysisOf(doc);
   const nodes = useMemo(
-    () => cache.current.deriveNodes(doc, analysis, positionsOf(doc), new Set(selectedNodes), measured.current),
+    () => {
+      // Forget sizes of deleted nodes: a node re-created by undo is measured afresh.
+      if (measured.current.size) {
+        const ids = new Set(doc.nodes.map((n) => n.id));
+        for (const id of measured.current.keys()) if (!ids.has(id)) measured.current.delete(id);
+      }
+      return cache.current.deriveNodes(doc, analysis, positionsOf(doc), new Set(selectedNodes), measured.current);
+    },
     // measureTick: re-derive when React Flow measured node sizes.
     [doc, analysis, selectedNodes, measureTick],
   );
