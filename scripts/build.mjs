@@ -2,7 +2,8 @@
 // `npm run build`: bundles the desktop app into dist/.
 //   dist/electron/main.cjs           Electron main (CommonJS; npm packages stay external)
 //   dist/electron/preload.cjs        the preload, fully bundled (sandboxed preloads cannot import)
-//   dist/electron/engine-worker.cjs  the engine process (utilityProcess)
+//   dist/electron/engine-worker.mjs  the engine process (utilityProcess; ESM, because some engine
+//                                    dependencies, e.g. h5wasm/node, only export an ESM entry)
 //   dist/renderer/                   the React app (vite build, vite.config.ts)
 // Flags: --no-renderer (only the Electron bundles, used by `npm run dev`), --quiet.
 import { build } from 'esbuild';
@@ -35,7 +36,7 @@ export async function buildElectron({ quiet = false } = {}) {
     build({ ...common, ...importMetaShim, entryPoints: ['electron/main/main.ts'], outfile: join(out, 'main.cjs'), packages: 'external', external: ['electron'] }),
     // Sandboxed preload: everything inlined except electron itself.
     build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: join(out, 'preload.cjs'), platform: 'browser', target: 'chrome130', external: ['electron'] }),
-    build({ ...common, ...importMetaShim, entryPoints: ['electron/engine/worker.ts'], outfile: join(out, 'engine-worker.cjs'), packages: 'external', external: ['electron'] }),
+    build({ ...common, format: 'esm', entryPoints: ['electron/engine/worker.ts'], outfile: join(out, 'engine-worker.mjs'), packages: 'external', external: ['electron'] }),
   ]);
 }
 

@@ -70,7 +70,18 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     const mod = await engine();
     const f = mod[name];
     if (typeof f !== 'function') throw new WorkerError('unavailable', `the training engine does not provide ${name}() yet`);
+    // Everything but training itself needs TF.js's backend ready first (training initialises it).
+    if (name !== 'initBackend' && name !== 'startTraining') await backendReady(mod);
     return f as NonNullable<EngineModule[K]>;
+  };
+  let backend: Promise<unknown> | null = null;
+  const backendReady = (mod: EngineModule) => {
+    if (!mod.initBackend) return Promise.resolve();
+    backend ??= mod.initBackend().catch((e) => {
+      backend = null; // try again next time
+      throw e;
+    });
+    return backend;
   };
 
   const train = async (p: TrainParams) => {
@@ -114,7 +125,8 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     augmentPreview: async (p) => (await fn('previewAugmentation'))(p),
     importModel: async (p: { path: string }) => {
       const mod = await engine();
-      if (typeof mod.importModel === 'function') return mod.importModel(p);
+      if (typeof mod.importModel === 'function') return (await fn('importModel'))(p);
+      await backendReady(mod);
       // The exporters' importer (electron/engine/export); weights stay in this process (not sent).
       const { importModelFile } = await import('./export/index');
       const r = await importModelFile(p.path);
@@ -169,7 +181,10 @@ function processPort(): Port | null {
 export async function loadEngineModule(spec = process.env.LAYERLOOM_ENGINE_MODULE): Promise<EngineModule> {
   if (spec) return (await import(isAbsolute(spec) ? pathToFileURL(spec).href : spec)) as EngineModule;
   try {
-    return (await import('./index')) as EngineModule;
+    const engine = (await import('./index')) as EngineModule;
+    // Import the exporters statically too, so bundlers include them (the engine loads them lazily).
+    const exporters = await import('./export/index').catch(() => null);
+    return exporters ? { ...engine, exportModel: exporters.exportModel as EngineModule['exportModel'] } : engine;
   } catch (e) {
     process.stderr.write(`layerloom engine: could not load the engine module: ${(e as Error).message}\n`);
     return {};

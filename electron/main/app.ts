@@ -90,7 +90,7 @@ export function bootstrap(opts: BootstrapOptions = {}) {
   const engine = new EngineSupervisor({
     spawn: utilityEngine(
       (p, a, o) => utilityProcess.fork(p, a, o),
-      join(here, 'engine-worker.cjs'),
+      join(here, 'engine-worker.mjs'),
       // Packaged: the .wasm binaries are unpacked beside app.asar (electron-builder.yml asarUnpack).
       app.isPackaged ? { LAYERLOOM_WASM_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') } : {},
       (listener) => {

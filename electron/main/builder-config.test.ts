@@ -71,6 +71,6 @@ describe('electron-builder.yml', () => {
   it('packages what the app loads at run time', () => {
     const files: string[] = config.files;
     for (const needed of ['dist/electron/**/*', 'dist/renderer/**/*', 'assets/templates/**/*', 'assets/datasets/**/*']) expect(files).toContain(needed);
-    expect(readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8')).toMatch(/main\.cjs[\s\S]*preload\.cjs[\s\S]*engine-worker\.cjs/);
+    expect(readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8')).toMatch(/main\.cjs[\s\S]*preload\.cjs[\s\S]*engine-worker\.mjs/);
   });
 });

@@ -24,8 +24,8 @@ export interface ForkOptions {
 }
 
 export function defaultWorkerPath(): string {
-  // Bundled build: dist/electron/engine-worker.cjs beside main; sources: electron/engine/worker.ts.
-  const bundled = join(here, 'engine-worker.cjs');
+  // Bundled build: dist/electron/engine-worker.mjs beside main; sources: electron/engine/worker.ts.
+  const bundled = join(here, 'engine-worker.mjs');
   return existsSync(bundled) ? bundled : resolve(here, '../engine/worker.ts');
 }
 

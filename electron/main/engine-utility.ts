@@ -1,6 +1,6 @@
 /**
  * The desktop app's engine process: an Electron utilityProcess running the bundled worker
- * (dist/electron/engine-worker.cjs). Same protocol as the forked child of web mode.
+ * (dist/electron/engine-worker.mjs). Same protocol as the forked child of web mode.
  */
 import type { UtilityProcess } from 'electron';
 import type { EngineProcess, ExitInfo, SpawnEngine } from './engine-supervisor';
