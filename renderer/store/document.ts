@@ -279,7 +279,23 @@ export const createDocumentSlice =
       },
 
       applyQuickFix(nodeId, fix) {
-        update((doc) => applyFix({ ...doc, layout: fullLayout(doc) }, nodeId, fix));
+        update((doc) => {
+          const before = { ...doc, layout: fullLayout(doc) };
+          const next = applyFix(before, nodeId, fix);
+          if (fix.kind !== 'insertBefore') return next;
+          // The inserted layer takes the fixed node's place; the node and what follows move down.
+          const added = next.nodes.find((n) => !doc.nodes.some((m) => m.id === n.id));
+          const at = before.layout[nodeId];
+          if (!added || !at) return next;
+          const layout = { ...next.layout! };
+          const dy = NODE_H + 30;
+          for (const id of [nodeId, ...descendants(doc, nodeId)]) {
+            const p = layout[id];
+            if (p) layout[id] = { x: p.x, y: p.y + dy };
+          }
+          layout[added.id] = { x: at.x, y: at.y };
+          return { ...next, layout };
+        });
       },
 
       autoLayout() {

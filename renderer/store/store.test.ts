@@ -167,6 +167,24 @@ describe('editor store', () => {
     expect(store.getState().doc).toBe(store.getState().savedDoc);
   });
 
+  it('an "Insert Flatten" fix puts the new layer in the fixed node\'s place and moves the rest down', () => {
+    const s = store.getState();
+    const x = s.addNode('Input', { position: { x: 0, y: 0 } });
+    const conv = s.addNode('Conv2D', { after: x });
+    const dense = s.addNode('Dense', { after: conv });
+    const out = s.addNode('Dense', { after: dense });
+    const err = analysisOf(store.getState().doc).errors.find((e) => e.nodeId === dense)!;
+    expect(err.fix).toMatchObject({ kind: 'insertBefore', layerType: 'Flatten' });
+    const l0 = store.getState().doc.layout!;
+    store.getState().applyQuickFix(dense, err.fix!);
+    const { doc } = store.getState();
+    const l = doc.layout!;
+    expect(l.flatten).toEqual(l0[dense]);
+    expect(l[dense]!.y).toBeGreaterThan(l0[dense]!.y);
+    expect(l[out]!.y - l[dense]!.y).toBe(l0[out]!.y - l0[dense]!.y);
+    expect(analysisOf(doc).errors).toEqual([]);
+  });
+
   it('renames a node, moving its edges and position with it', () => {
     const { input, dense } = chain(store);
     expect(store.getState().renameNode(dense, 'hidden')).toBeNull();
