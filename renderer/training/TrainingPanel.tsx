@@ -151,26 +151,30 @@ export function BackendBadge() {
 
 const graphKey = (d: LoomDocument) => JSON.stringify([d.nodes, d.edges]);
 
-/** The run's curves as two charts (loss, accuracy). */
+/** The run's curves as two charts: loss, and accuracy (or MAE for regression). */
 export function RunCharts({ run, height = 170 }: { run: RunView; height?: number }) {
-  const hasAcc = run.epochs.some((l) => l.accuracy !== undefined) || run.batches.accuracy.some((v) => Number.isFinite(v));
+  const has = (k: string) => run.epochs.some((l) => l?.[k] !== undefined);
+  const metric = run.batches.accuracy.some((v) => Number.isFinite(v)) || has('accuracy') ? 'accuracy' : has('mae') ? 'mae' : null;
   const loss = useMemo(
     () => alignSeries(run.batches.x, [run.batches.loss], [run.epochs.map((l) => l?.loss ?? null), run.epochs.map((l) => l?.val_loss ?? null)]),
     [run.batches, run.epochs],
   );
-  const acc = useMemo(
-    () => alignSeries(run.batches.x, [run.batches.accuracy], [run.epochs.map((l) => l?.accuracy ?? null), run.epochs.map((l) => l?.val_accuracy ?? null)]),
-    [run.batches, run.epochs],
+  const second = useMemo(
+    () => metric && alignSeries(run.batches.x, [metric === 'accuracy' ? run.batches.accuracy : []], [run.epochs.map((l) => l?.[metric] ?? null), run.epochs.map((l) => l?.[`val_${metric}`] ?? null)]),
+    [run.batches, run.epochs, metric],
   );
+  const few = run.batches.x.length < 3;
   const series = (name: string) => [
-    { label: `train ${name} (batch)`, color: COLORS.train, width: 1 },
+    { label: `train ${name} (batch)`, color: COLORS.train, width: 1, points: few },
     { label: `train ${name} (epoch)`, color: COLORS.trainEpoch, points: true, width: 2 },
     { label: `val ${name}`, color: COLORS.val, points: true, width: 2, dash: [6, 3] },
   ];
   return (
     <div className="ll-charts">
       <Chart title="Loss" series={series('loss')} data={loss} height={height} testId="chart-loss" />
-      {hasAcc && <Chart title="Accuracy" series={series('accuracy')} data={acc} height={height} testId="chart-accuracy" />}
+      {metric && second && (
+        <Chart title={metric === 'accuracy' ? 'Accuracy' : 'Mean absolute error'} series={series(metric)} data={second} height={height} testId={`chart-${metric}`} />
+      )}
     </div>
   );
 }
@@ -250,7 +254,7 @@ export function TrainingPanel() {
         )}
         {run?.error && (
           <div className="ll-error" role="alert" data-testid="train-error">
-            <strong>{run.error.code === 'nan' ? 'The loss became NaN — training stopped.' : run.error.code === 'crash' || run.error.code === 'oom' ? 'The training engine stopped.' : 'Training failed.'}</strong>{' '}
+            <strong>{run.error.code === 'nan' ? 'Training diverged (the loss became NaN or infinite) and stopped.' : run.error.code === 'crash' || run.error.code === 'oom' ? 'The training engine stopped.' : 'Training failed.'}</strong>{' '}
             {run.error.message}
             {run.error.nodeId && <button type="button" className="link" onClick={() => s().focusNode(run.error!.nodeId!)}>Show node “{run.error.nodeId}”</button>}
           </div>

@@ -8,6 +8,9 @@ import { diffGraph, diffTraining, RunsPanel } from './RunsPanel';
 import { TrainingPanel } from './TrainingPanel';
 import { TryItPanel } from './TryItPanel';
 import { alignSeries } from './Chart';
+import { handleShortcut } from '../editor/shortcuts';
+import { runMenuCommand } from '../editor/commands';
+import { TrainButton } from './TrainButton';
 
 const charts: { title: string; data: unknown[][] }[] = [];
 vi.mock('uplot', () => ({
@@ -204,5 +207,23 @@ describe('Runs panel', () => {
 describe('chart data', () => {
   it('aligns per-batch and per-epoch points on one x axis', () => {
     expect(alignSeries([0.5, 1, 1.5], [[3, 2, 1]], [[2.5], [2.8]])).toEqual([[0.5, 1, 1.5], [3, 2, 1], [null, 2.5, null], [null, 2.8, null]]);
+  });
+});
+
+describe('Train from anywhere', () => {
+  it('Ctrl/Cmd+Enter trains (even from a text field), the toolbar button turns into Stop, menu stop stops', async () => {
+    render(<TrainButton />);
+    const input = document.createElement('input');
+    document.body.appendChild(input);
+    const e = new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, cancelable: true });
+    Object.defineProperty(e, 'target', { value: input });
+    act(() => handleShortcut(e));
+    expect(e.defaultPrevented).toBe(true);
+    await waitFor(() => expect(fake.calls.some((c) => c.name === 'engine.train')).toBe(true));
+    expect(useEditor.getState().bottomTab).toBe('training');
+    expect(screen.getByTestId('toolbar-stop')).toBeInTheDocument();
+    act(() => runMenuCommand('stop'));
+    await waitFor(() => expect(fake.calls.some((c) => c.name === 'engine.stop')).toBe(true));
+    input.remove();
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * One-click training, driven like a person in Debian's Chromium against web mode with the real
+ * engine (wasm backend): open the MNIST CNN template, pick the built-in digits in the Data tab,
+ * press Train, watch the curves and the progress move, Stop, Train again to the end (3 epochs on the
+ * digits, limited to 4,000 training samples in the Data tab to fit the test budget on a shared 2-core machine), check the validation accuracy (≥ 95 %), open Evaluate and a confusion-matrix cell, draw a
+ * digit in Try it and get a prediction; then a learning rate of 100 diverges and the NaN message is
+ * shown. Screenshots go to e2e/output/ (git-ignored).
+ */
+import type { Page } from 'playwright-core';
+import { launchApp, type App } from './harness';
+
+const attr = async (page: Page, testId: string, name: string) => (await page.getByTestId(testId).getAttribute(name)) ?? '';
+const points = async (page: Page) => Number(await attr(page, 'chart-loss', 'data-points'));
+const progress = (page: Page) => page.getByTestId('progress-text').innerText();
+const status = (page: Page) => attr(page, 'run-status', 'data-status');
+
+/** The batches done so far, from "Epoch e/E · batch b/B". */
+async function batchesDone(page: Page): Promise<number> {
+  const m = /Epoch (\d+)\/\d+ · batch (\d+)\/(\d+)/.exec(await progress(page));
+  return m ? (Number(m[1]) - 1) * Number(m[3]) + Number(m[2]) : 0;
+}
+
+describe('training journey (web mode, Chromium, real engine)', () => {
+  let app: App;
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('trains the MNIST CNN on the digits with live curves, stop, evaluate, try it; a diverging run shows the NaN message', async () => {
+    app = await launchApp({ viewport: { width: 1400, height: 900 } });
+    const { page } = app;
+    page.on('dialog', (d) => void d.accept());
+    // Seven people edit this working tree while the test runs: keep Vite's hot reload away from the
+    // page (its socket is answered by a silent stub) so that nobody's edit reloads it mid-run.
+    await page.routeWebSocket((url) => !url.pathname.startsWith('/ws'), () => undefined);
+    await page.reload({ waitUntil: 'load' });
+    await page.getByTestId('palette-Input').waitFor({ timeout: 60_000 });
+
+    // ── The MNIST CNN template, the built-in digits. ──
+    await page.getByRole('button', { name: 'Templates' }).click();
+    await page.getByTestId('template-mnist-cnn').click();
+    await page.getByTestId('node-digit').waitFor();
+    await page.getByRole('tab', { name: 'Data' }).click();
+    await page.getByTestId('dataset-select').selectOption('digits');
+    await expect.poll(() => page.getByTestId('data-summary').innerText(), { timeout: 120_000 }).toMatch(/10,000 samples/);
+    expect(await page.getByTestId('data-preview').locator('canvas').count()).toBeGreaterThan(0);
+    // This 2-core machine is shared by several engineers (~120 samples/s here): train on 4,000 of the
+    // 9,500 training digits (set in the Data tab, like a person would) so 3 epochs take ~3 minutes.
+    await page.getByTestId('data-limit').fill('4000');
+    await page.getByTestId('data-limit').press('Enter');
+    await expect.poll(() => page.getByTestId('data-summary').innerText(), { timeout: 60_000 }).toMatch(/4,000 train/);
+    await app.screenshot('training-1-data');
+
+    // ── Train: curves move, progress advances; Stop. ──
+    await page.getByTestId('toolbar-train').click();
+    await page.getByTestId('training-panel').waitFor();
+    await expect.poll(() => points(page), { timeout: 180_000, interval: 500 }).toBeGreaterThan(2);
+    const before = await batchesDone(page);
+    const p0 = await points(page);
+    await expect.poll(() => batchesDone(page), { timeout: 60_000, interval: 500 }).toBeGreaterThan(before);
+    await expect.poll(() => points(page), { timeout: 60_000, interval: 500 }).toBeGreaterThan(p0);
+    expect(await page.getByTestId('backend-badge').first().innerText()).toMatch(/wasm|cpu|tensorflow/);
+    await app.screenshot('training-2-live');
+    await page.getByTestId('stop-button').click();
+    await expect.poll(() => status(page), { timeout: 60_000 }).toBe('stopped');
+
+    // ── Train again, to the end. ──
+    await page.getByTestId('train-button').click();
+    await expect.poll(() => status(page), { timeout: 30_000 }).toMatch(/starting|running/);
+    await expect.poll(() => status(page), { timeout: 540_000, interval: 2000 }).toBe('completed');
+    const valAcc = Number(await attr(page, 'final-metrics', 'data-val-accuracy'));
+    expect(valAcc).toBeGreaterThanOrEqual(0.95);
+    expect(await progress(page)).toMatch(/Epoch 3\/3/);
+    await app.screenshot('training-3-finished');
+
+    // ── Evaluate: test metrics, a confusion-matrix cell opens its samples. ──
+    await page.getByRole('tab', { name: 'Evaluate' }).click();
+    await page.getByTestId('test-metrics').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('test-metrics').innerText()).toMatch(/accuracy \d+\.\d%/);
+    // An off-diagonal (misclassified) cell with samples, else the first diagonal cell.
+    const cells = page.locator('[data-testid^="cell-"]:not([disabled])');
+    const ids = await cells.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!));
+    const off = ids.find((id) => { const [, t, p] = id.split('-'); return t !== p; }) ?? ids[0]!;
+    await page.getByTestId(off).click();
+    await expect.poll(() => page.getByTestId('cell-sample').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await app.screenshot('training-4-evaluate');
+
+    // ── Try it: draw a "1" and get a prediction with probabilities. ──
+    await page.getByRole('tab', { name: 'Try it' }).click();
+    const pad = (await page.getByTestId('draw-pad').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.18);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.82, { steps: 12 });
+    await page.mouse.up();
+    await expect.poll(() => page.getByTestId('prediction').innerText(), { timeout: 60_000 }).toMatch(/Prediction: \d/);
+    expect(await page.getByTestId('probabilities').locator('li').count()).toBe(10);
+    await page.getByTestId('saliency').waitFor({ timeout: 60_000 });
+    await app.screenshot('training-5-tryit');
+
+    // ── A learning rate of 100 diverges: the run stops with the NaN message beside the chart. ──
+    // (The MNIST CNN cannot show it: its cross-entropy is clipped, so at lr 100 the loss saturates
+    // near 14.7 and the network dies without the loss ever becoming NaN — measured with the CLI. A
+    // regression model's squared error does blow up, so the linear-regression template is used.)
+    await page.getByRole('button', { name: 'Templates' }).click();
+    await page.getByTestId('template-linear-regression').click();
+    await page.getByTestId('node-y').waitFor();
+    await page.getByRole('tab', { name: 'Training' }).click();
+    // Validation split 0: with validation data the engine's epoch-1 event carries val_loss = Infinity,
+    // which the shared event schema refuses and web mode's server then throws on (an uncaught error
+    // in the server process: a bug outside the training UI, reported). Without validation the loss
+    // becomes infinite within epoch 1 and the run ends with the engine's message.
+    await page.getByLabel('validation split').fill('0');
+    await page.getByLabel('validation split').press('Enter');
+    await page.getByTestId('lr').fill('100');
+    await page.getByTestId('lr').press('Enter');
+    await page.getByTestId('train-button').click();
+    await expect.poll(() => status(page), { timeout: 120_000, interval: 500 }).toBe('error');
+    expect(await page.getByTestId('train-error').innerText()).toMatch(/NaN.*lower the learning rate \(now 100/s);
+    await page.getByTestId('chart-loss').waitFor();
+    await app.screenshot('training-6-nan');
+    expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  }, 900_000);
+});
