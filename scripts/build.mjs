@@ -20,9 +20,10 @@ const importMetaShim = {
   define: { 'import.meta.url': '__import_meta_url' },
 };
 
-export async function buildElectron({ quiet = false } = {}) {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
+export async function buildElectron({ quiet = false, outDir = out } = {}) {
+  const out_ = outDir;
+  rmSync(out_, { recursive: true, force: true });
+  mkdirSync(out_, { recursive: true });
   const common = {
     bundle: true,
     platform: 'node',
@@ -33,10 +34,10 @@ export async function buildElectron({ quiet = false } = {}) {
     absWorkingDir: root,
   };
   await Promise.all([
-    build({ ...common, ...importMetaShim, entryPoints: ['electron/main/main.ts'], outfile: join(out, 'main.cjs'), packages: 'external', external: ['electron'] }),
+    build({ ...common, ...importMetaShim, entryPoints: ['electron/main/main.ts'], outfile: join(out_, 'main.cjs'), packages: 'external', external: ['electron'] }),
     // Sandboxed preload: everything inlined except electron itself.
-    build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: join(out, 'preload.cjs'), platform: 'browser', target: 'chrome130', external: ['electron'] }),
-    build({ ...common, format: 'esm', entryPoints: ['electron/engine/worker.ts'], outfile: join(out, 'engine-worker.mjs'), packages: 'external', external: ['electron'] }),
+    build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: join(out_, 'preload.cjs'), platform: 'browser', target: 'chrome130', external: ['electron'] }),
+    build({ ...common, format: 'esm', entryPoints: ['electron/engine/worker.ts'], outfile: join(out_, 'engine-worker.mjs'), packages: 'external', external: ['electron'] }),
   ]);
 }
 
