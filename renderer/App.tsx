@@ -6,6 +6,7 @@ import { BottomPanel } from './editor/BottomPanel';
 import { Canvas } from './editor/Canvas';
 import { fileName, openFile, restoreText, runMenuCommand, save } from './editor/commands';
 import { Dialogs } from './editor/Dialogs';
+import { ExportDialogs } from './export/ExportDialogs';
 import { Inspector } from './editor/Inspector';
 import { Palette } from './editor/Palette';
 import { handleShortcut } from './editor/shortcuts';
@@ -142,6 +143,7 @@ export function App() {
         <BottomPanel />
         <StatusBar />
         <Dialogs />
+        <ExportDialogs />
       </div>
     </ReactFlowProvider>
   );

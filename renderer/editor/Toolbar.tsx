@@ -2,6 +2,7 @@
 import { redo, undo, useEditor, useHistoryState } from '../store';
 import { fileName, newDocument, openCommand, save, saveAs, toggleTheme } from './commands';
 import { TrainButton } from '../training/TrainButton';
+import { exportCommand, importCommand } from '../export/commands';
 
 export function Toolbar() {
   const name = useEditor((s) => s.doc.name);
@@ -19,6 +20,8 @@ export function Toolbar() {
         <button type="button" onClick={openCommand} title="Open (Ctrl+O)">Open</button>
         <button type="button" onClick={() => void save()} title="Save (Ctrl+S)">Save</button>
         <button type="button" onClick={() => void saveAs()} title="Save as (Ctrl+Shift+S)">Save As</button>
+        <button type="button" onClick={importCommand} title="Import a TF.js / Keras model (Ctrl+I)">Import…</button>
+        <button type="button" onClick={exportCommand} title="Export code and weights (Ctrl+E)">Export…</button>
       </div>
       <div className="toolbar-group">
         <button type="button" onClick={() => undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶</button>

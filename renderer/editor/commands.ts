@@ -7,6 +7,7 @@ import { platform, type FileRef, type TemplateInfo } from '../services/platform'
 import { clearRecovery } from '../services/recovery';
 import { emptyDocument, redo, undo, useEditor } from '../store';
 import { trainCommand } from '../training/TrainingPanel';
+import { exportCommand, importCommand } from '../export/commands';
 
 export const isDirty = () => {
   const s = useEditor.getState();
@@ -157,6 +158,8 @@ export function runMenuCommand(command: string, arg?: string): void {
     case 'openFile': void openFile(arg); return;
     case 'save': void save(); return;
     case 'saveAs': void saveAs(); return;
+    case 'export': return exportCommand();
+    case 'importModel': return importCommand();
     case 'undo': return undo();
     case 'redo': return redo();
     case 'delete': return s.deleteSelection();

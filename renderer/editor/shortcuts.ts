@@ -5,6 +5,7 @@
 import { redo, undo, useEditor } from '../store';
 import { newDocument, openCommand, save, saveAs } from './commands';
 import { trainCommand } from '../training/TrainingPanel';
+import { exportCommand, importCommand } from '../export/commands';
 
 const isEditable = (t: EventTarget | null) => {
   const el = t as HTMLElement | null;
@@ -25,6 +26,8 @@ export function handleShortcut(e: KeyboardEvent): void {
   if (mod && key === 'o') return run(openCommand);
   if (mod && key === 'n') return run(newDocument);
   if (mod && key === 'Enter') return run(trainCommand);
+  if (mod && key === 'e' && !e.shiftKey) return run(exportCommand);
+  if (mod && key === 'i' && !e.shiftKey) return run(importCommand);
   if (s.dialog) {
     if (key === 'Escape') run(() => s.openDialog(null));
     return;

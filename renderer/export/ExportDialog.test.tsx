@@ -1,0 +1,180 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { loadDocumentOrThrow, type LoomDocument } from '../../shared/document';
+import { EXPORT_FORMATS } from '../../shared/export/registry';
+import { IpcError } from '../../shared/ipc/rpc';
+import { setApiForTests } from '../platform/api';
+import { bundledTemplates } from '../services/platform';
+import { useEditor } from '../store';
+import type { RunView } from '../store/runs';
+import { exportCommand } from './commands';
+import { ExportDialogs } from './ExportDialogs';
+import { useExportUi } from './state';
+import { installFakeApi } from './testApi';
+
+const mnist = () => loadDocumentOrThrow(bundledTemplates().find((t) => t.id === 'mnist-cnn')!.text);
+
+/** ONNX recurrent ops have no softsign: this model is exportable everywhere but ONNX. */
+const softsignLstm: LoomDocument = {
+  format: 'layerloom.model', version: 1, name: 'rnn',
+  nodes: [
+    { id: 'x', type: 'Input', params: { shape: [5, 3] } },
+    { id: 'rnn', type: 'LSTM', params: { units: 2, activation: 'softsign' } },
+    { id: 'out', type: 'Dense', params: { units: 2 } },
+  ],
+  edges: [{ from: 'x', to: 'rnn' }, { from: 'rnn', to: 'out' }],
+};
+
+const run = (doc: LoomDocument, over: Partial<RunView> = {}): RunView => ({
+  runId: 'run-1', label: 'Run 1', createdAt: '2026-11-23T03:00:00Z', doc, training: {} as RunView['training'], status: 'completed',
+  batches: { x: [], loss: [], accuracy: [] }, epochs: [], ...over,
+});
+
+function open(doc: LoomDocument, filePath: string | null = null) {
+  useEditor.getState().loadDocument(doc, filePath);
+  render(<ExportDialogs />);
+  exportCommand();
+  return screen.findByTestId('export-dialog');
+}
+const exportButton = () => screen.getByTestId('export-run');
+
+beforeEach(() => {
+  useEditor.setState({ runs: [] });
+  useExportUi.setState({ open: null, exported: [] });
+});
+afterEach(() => setApiForTests(null));
+
+describe('Export dialog', () => {
+  it('lists every format of the registry with its description, files and what is verified; previews model.py', async () => {
+    installFakeApi({});
+    await open(mnist());
+    for (const f of EXPORT_FORMATS) expect(screen.getByTestId(`export-format-${f.id}`)).toHaveTextContent(f.label);
+    // PyTorch is chosen first: its description, files, verification and model.py preview.
+    const pt = EXPORT_FORMATS.find((f) => f.id === 'pytorch')!;
+    expect(screen.getByText(pt.description)).toBeInTheDocument();
+    expect(screen.getByText(pt.verified)).toBeInTheDocument();
+    expect(within(screen.getByRole('list', { name: 'Files written' })).getByText('weights.pt')).toBeInTheDocument();
+    const code = screen.getByTestId('export-preview');
+    expect(code.textContent).toContain('class ');
+    expect(code.textContent).toContain('nn.Module');
+    expect(screen.getByRole('tab', { name: 'model.py' })).toHaveAttribute('aria-selected', 'true');
+    fireEvent.click(screen.getByRole('tab', { name: 'train.py' }));
+    expect(screen.getByTestId('export-preview').textContent).toContain('torchrun');
+    // Keras: its own model.py; TF.js: the quantization option and a model.json preview; ONNX: binary only.
+    fireEvent.click(screen.getByLabelText('Keras 3 (Python)'));
+    expect(screen.getByTestId('export-preview').textContent).toContain('keras');
+    expect(screen.queryByLabelText('Quantization')).toBeNull();
+    fireEvent.click(screen.getByLabelText('TensorFlow.js'));
+    expect(screen.getByLabelText('Quantization')).toBeInTheDocument();
+    expect(screen.getByTestId('export-preview').textContent).toContain('layers-model');
+    fireEvent.click(screen.getByLabelText('ONNX'));
+    expect(screen.queryByTestId('export-preview')).toBeNull();
+    expect(exportButton()).toBeEnabled();
+  });
+
+  it('lists unsupported layers before exporting and disables Export with the reason', async () => {
+    installFakeApi({});
+    await open(softsignLstm);
+    expect(screen.getByTestId('export-format-onnx')).toHaveTextContent('1 unsupported');
+    expect(screen.getByTestId('export-format-pytorch')).not.toHaveTextContent('unsupported');
+    expect(exportButton()).toBeEnabled();
+    fireEvent.click(screen.getByLabelText('ONNX'));
+    const list = screen.getByTestId('export-unsupported');
+    expect(list).toHaveTextContent('rnn');
+    expect(list).toHaveTextContent('LSTM');
+    expect(list).toHaveTextContent('softsign');
+    expect(exportButton()).toBeDisabled();
+    expect(screen.getByTestId('export-disabled-reason')).toHaveTextContent('ONNX cannot express one layer');
+  });
+
+  it('a model with errors cannot be exported: the reason is shown', async () => {
+    installFakeApi({});
+    const broken = structuredClone(softsignLstm);
+    broken.nodes[2]!.params = { units: -3 };
+    await open(broken);
+    expect(screen.getByTestId('export-blocker')).toHaveTextContent(/fix them before exporting/);
+    expect(exportButton()).toBeDisabled();
+  });
+
+  it('exports with the options and the latest matching run; shows the files, folder, weights and notes', async () => {
+    const fake = installFakeApi({
+      'export.run': (req) => ({
+        canceled: false, outDir: '/p/export/mnist-tfjs', files: ['/p/export/mnist-tfjs/model.json', '/p/export/mnist-tfjs/weights.bin', '/p/export/mnist-tfjs/README.md'],
+        weights: req.runId ? 'trained' : 'initial', notes: ['quantized to float16'],
+      }),
+    });
+    const doc = mnist();
+    const other = structuredClone(doc);
+    other.nodes = other.nodes.slice(0, 2);
+    useEditor.setState({ runs: [
+      run(doc, { runId: 'run-old', label: 'Run 1', createdAt: '2026-11-23T01:00:00Z' }),
+      run(doc, { runId: 'run-new', label: 'Run 2', createdAt: '2026-11-23T02:00:00Z' }),
+      run(other, { runId: 'run-other', label: 'Run 3', createdAt: '2026-11-23T02:30:00Z' }),
+      run(doc, { runId: 'run-live', label: 'Run 4', createdAt: '2026-11-23T02:40:00Z', status: 'running' }),
+    ] });
+    await open(doc, 'mnist.loom');
+    fireEvent.click(screen.getByLabelText('TensorFlow.js'));
+    const weights = screen.getByLabelText('Weights') as HTMLSelectElement;
+    expect([...weights.options].map((o) => o.value)).toEqual(['run-new', 'run-old', '']);
+    expect(weights.value).toBe('run-new');
+    fireEvent.change(screen.getByLabelText('Quantization'), { target: { value: 'float16' } });
+    fireEvent.click(exportButton());
+    const result = await screen.findByTestId('export-result');
+    expect(fake.calls.find((c) => c.name === 'export.run')!.req).toMatchObject({ format: 'tfjs', docPath: 'mnist.loom', runId: 'run-new', quantize: 'float16' });
+    expect(result).toHaveTextContent('Exported 3 files');
+    expect(screen.getByTestId('export-outdir')).toHaveTextContent('/p/export/mnist-tfjs');
+    for (const f of ['model.json', 'weights.bin', 'README.md']) expect(within(result).getByText(f)).toBeInTheDocument();
+    expect(screen.getByTestId('export-weights')).toHaveTextContent('trained');
+    expect(result).toHaveTextContent('quantized to float16');
+    expect(useExportUi.getState().exported).toContain('/p/export/mnist-tfjs/model.json');
+  });
+
+  it('an unsaved model exports its initial weights and says so; data.npz is optional', async () => {
+    const fake = installFakeApi({
+      'export.run': () => ({ canceled: false, outDir: '/p/export/m-pytorch', files: ['/p/export/m-pytorch/model.py'], weights: 'initial', notes: [] }),
+    });
+    const doc = mnist();
+    useEditor.setState({ runs: [run(doc)] });
+    await open(doc, null);
+    expect(screen.getByTestId('export-no-runs')).toHaveTextContent('not saved');
+    expect((screen.getByLabelText('Weights') as HTMLSelectElement).value).toBe('');
+    const data = screen.getByLabelText(/Include the training data/) as HTMLInputElement;
+    expect(data.checked).toBe(true);
+    fireEvent.click(data);
+    fireEvent.click(exportButton());
+    await screen.findByTestId('export-result');
+    const req = fake.calls.find((c) => c.name === 'export.run')!.req;
+    expect(req).toMatchObject({ format: 'pytorch', includeData: false });
+    expect(req.runId).toBeUndefined();
+    expect(req.docPath).toBeUndefined();
+    expect(screen.getByTestId('export-weights')).toHaveTextContent('initial, untrained');
+  });
+
+  it('an export error stays in the dialog with its details', async () => {
+    installFakeApi({
+      'export.run': () => {
+        throw new IpcError('failed', 'cannot read the run weights: weights.bin is missing', ['run-1/weights.bin']);
+      },
+    });
+    await open(mnist());
+    fireEvent.click(exportButton());
+    const err = await screen.findByTestId('export-error');
+    expect(err).toHaveTextContent('Export failed');
+    expect(err).toHaveTextContent('weights.bin is missing');
+    expect(err).toHaveTextContent('run-1/weights.bin');
+    expect(screen.getByTestId('export-dialog')).toBeInTheDocument();
+    await waitFor(() => expect(exportButton()).toBeEnabled());
+  });
+
+  it('the menu command and Ctrl+E open it; Escape closes it', async () => {
+    installFakeApi({});
+    const { runMenuCommand } = await import('../editor/commands');
+    const { handleShortcut } = await import('../editor/shortcuts');
+    render(<ExportDialogs />);
+    runMenuCommand('export');
+    const dlg = await screen.findByTestId('export-dialog');
+    fireEvent.keyDown(dlg, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('export-dialog')).toBeNull());
+    handleShortcut(new KeyboardEvent('keydown', { key: 'e', ctrlKey: true }));
+    await screen.findByTestId('export-dialog');
+  });
+});
