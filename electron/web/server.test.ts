@@ -163,7 +163,8 @@ describe('web mode security', () => {
       const types = events.filter((e) => e.event === 'train.event').map((e) => e.payload.type);
       expect(types[0]).toBe('start');
       expect(types.at(-1)).toBe('end');
-      expect(events.some((e) => e.event === 'engine.status')).toBe(true);
+      expect(events[0]).toMatchObject({ event: 'engine.status', payload: { state: expect.any(String) } }); // sent on connect
+      expect(events.some((e) => e.event === 'engine.status' && e.payload.state === 'busy' && e.payload.runId === 'w1')).toBe(true);
     } finally {
       ws.close();
     }

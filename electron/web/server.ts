@@ -223,6 +223,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // A page that connects (or reconnects) learns the engine's state at once.
+      ws.send(JSON.stringify({ event: 'engine.status', payload: engine.getStatus() }));
       ws.on('message', async (data) => {
         let msg: { id?: unknown; name?: unknown; payload?: unknown };
         try {
