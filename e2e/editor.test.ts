@@ -170,6 +170,18 @@ describe('editor journey (web mode, Chromium)', () => {
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => page.getByTestId('node-reshape').getAttribute('class')).not.toMatch(/has-error/);
 
+    // Dropping a layer on an edge inserts it in between (and undo takes it out again).
+    const fcBox = (await page.getByTestId('node-fc').boundingBox())!;
+    const labelBox = (await page.getByTestId('node-label').boundingBox())!;
+    const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
+    const mid = { x: (fcBox.x + fcBox.width / 2 + labelBox.x + labelBox.width / 2) / 2, y: (fcBox.y + fcBox.height + labelBox.y) / 2 };
+    await page.getByTestId('palette-Dropout').dragTo(page.getByTestId('canvas'), { targetPosition: { x: mid.x - canvasBox.x, y: mid.y - canvasBox.y } });
+    await page.getByTestId('node-dropout').waitFor();
+    expect(await page.locator('.react-flow__edge').count()).toBe(8);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(8);
+    expect(await page.locator('.react-flow__edge').count()).toBe(7);
+
     // ── Dark theme and the template gallery, for the record. ──
     await page.getByRole('button', { name: 'Toggle theme' }).click();
     await page.getByRole('button', { name: 'Templates' }).click();

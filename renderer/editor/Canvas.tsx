@@ -11,7 +11,9 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import { platform } from '../services/platform';
 import { useEditor } from '../store';
 import { analysisOf } from '../store/analysis';
-import { GRID, NODE_W, positionsOf } from '../store/layout';
+import type { LoomDocument } from '../../shared/document';
+import { edgeKey } from '../store/document';
+import { GRID, NODE_H, NODE_W, positionsOf } from '../store/layout';
 import { FlowCache, type LayerFlowNode } from './derive';
 import { LayerNode } from './LayerNode';
 import { ShapeEdge } from './ShapeEdge';
@@ -24,6 +26,29 @@ const snapGrid: [number, number] = [GRID, GRID];
 const proOptions = { hideAttribution: true };
 const defaultEdgeOptions = { type: 'shape' };
 const minimapStyle = { width: 150, height: 100 };
+
+/** The edge passing within `tolerance` of a flow point (edges approximated by straight segments between handles). */
+function edgeAt(doc: LoomDocument, p: { x: number; y: number }, tolerance: number,
+  dims: ReadonlyMap<string, { width: number; height: number }>): string | null {
+  const pos = positionsOf(doc);
+  let best: string | null = null;
+  let bestD = tolerance;
+  for (const e of doc.edges) {
+    const a = pos[e.from], b = pos[e.to];
+    if (!a || !b) continue;
+    const ax = a.x + (dims.get(e.from)?.width ?? NODE_W) / 2, ay = a.y + (dims.get(e.from)?.height ?? NODE_H);
+    const bx = b.x + (dims.get(e.to)?.width ?? NODE_W) / 2, by = b.y;
+    const dx = bx - ax, dy = by - ay;
+    const len2 = dx * dx + dy * dy || 1;
+    const t = Math.max(0, Math.min(1, ((p.x - ax) * dx + (p.y - ay) * dy) / len2));
+    const d = Math.hypot(p.x - (ax + t * dx), p.y - (ay + t * dy));
+    if (d < bestD && t > 0.05 && t < 0.95) {
+      bestD = d;
+      best = edgeKey(e);
+    }
+  }
+  return best;
+}
 
 export function Canvas() {
   const doc = useEditor((s) => s.doc);
@@ -129,8 +154,11 @@ export function Canvas() {
     if (!type) return;
     e.preventDefault();
     const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-    // The drop point is where the card's top centre lands.
-    useEditor.getState().addNode(type, { position: { x: p.x - NODE_W / 2, y: p.y - 12 } });
+    // The drop point is where the card's top centre lands; dropped on an edge, the layer goes in between.
+    const position = { x: p.x - NODE_W / 2, y: p.y - 12 };
+    const s = useEditor.getState();
+    const hit = edgeAt(s.doc, p, 14 / flow.getZoom(), measured.current);
+    if (!(hit && s.insertOnEdge(hit, type, position))) s.addNode(type, { position });
   }, [flow]);
 
   // Fit once at start when there is something to show (not on the first node dropped on an empty

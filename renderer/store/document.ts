@@ -39,6 +39,8 @@ export interface DocumentSlice {
   /** Replace the document with `fn(doc)` as one undo step. */
   updateDocument(fn: (doc: LoomDocument) => LoomDocument): void;
 
+  /** Add a layer in the middle of an edge (a → new → b, b keeps its input slot). Returns its id, or null. */
+  insertOnEdge(key: string, type: string, position: Position): string | null;
   /** Add a layer; `after` connects it behind that node (taking over its outgoing edges). Returns its id. */
   addNode(type: string, opts?: { position?: Position; after?: string | null; params?: Record<string, unknown> }): string;
   /** Connect `from` → `to` (appended: a merge layer takes its inputs in edge order). False if refused. */
@@ -147,6 +149,22 @@ export const createDocumentSlice =
         }
         layout[id] = { x: snap(position.x), y: snap(position.y) };
         set({ doc: { ...doc, nodes: [...doc.nodes, node], edges, layout }, selectedNodes: [id], selectedEdges: [] });
+        return id;
+      },
+
+      insertOnEdge(key, type, position) {
+        const doc = get().doc;
+        const at = doc.edges.findIndex((e) => edgeKey(e) === key);
+        if (at < 0 || !isLayerType(type)) return null;
+        const def = getLayerDef(type);
+        if (def.inputs.min > 1 || def.inputs.max === 0) return null;
+        const old = doc.edges[at]!;
+        const id = freshId(doc, type);
+        const edges = [...doc.edges];
+        edges.splice(at, 1, { from: id, to: old.to, ...(old.toPort !== undefined ? { toPort: old.toPort } : {}) });
+        edges.push({ from: old.from, to: id });
+        const layout = { ...fullLayout(doc), [id]: { x: snap(position.x), y: snap(position.y) } };
+        set({ doc: { ...doc, nodes: [...doc.nodes, { id, type, params: {} }], edges, layout }, selectedNodes: [id], selectedEdges: [] });
         return id;
       },
 

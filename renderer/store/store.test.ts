@@ -154,6 +154,22 @@ describe('editor store', () => {
     expect(store.getState().doc.edges.map(edgeKey)).toEqual([edgeKey({ from: a, to: add }), edgeKey({ from: b, to: add })]);
   });
 
+  it('inserts a layer on an edge, keeping the target\'s input slot', () => {
+    const s = store.getState();
+    const a = s.addNode('Input', { params: { shape: [4] } });
+    const b = s.addNode('Input', { params: { shape: [4] } });
+    const add = s.addNode('Add');
+    s.connect(a, add);
+    s.connect(b, add);
+    const id = store.getState().insertOnEdge(edgeKey({ from: a, to: add }), 'Dense', { x: 5, y: 5 })!;
+    expect(id).toBe('dense');
+    const into = store.getState().doc.edges.filter((e) => e.to === add).map((e) => e.from);
+    expect(into).toEqual(['dense', b]);
+    expect(store.getState().doc.edges).toContainEqual({ from: a, to: 'dense' });
+    expect(store.getState().insertOnEdge(edgeKey({ from: b, to: add }), 'Input', { x: 0, y: 0 })).toBeNull();
+    expect(store.getState().insertOnEdge(edgeKey({ from: b, to: add }), 'Add', { x: 0, y: 0 })).toBeNull();
+  });
+
   it('applies a quick fix from analysis, and undo brings the error back', () => {
     const text = cifarText;
     store.getState().loadDocument(loadDocumentOrThrow(text), null);
