@@ -202,6 +202,7 @@ export function bootstrap(opts: BootstrapOptions = {}) {
     w.webContents.on('did-start-loading', () => {
       rendererReady = false;
     });
+    w.webContents.on('did-finish-load', () => emit('engine.status', engine.getStatus()));
     w.once('ready-to-show', () => w.show());
     let saveTimer: NodeJS.Timeout | undefined;
     const remember = () => {
