@@ -1,4 +1,4 @@
-/** `runs.list` (added for the training UI's Runs tab): the run.json files beside a document, newest first. */
+/** Requests added for the training UI: `runs.list` (Runs tab) and `data.files` (Data tab's file choice). */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,30 @@ describe('runs.list', () => {
       expect((await list({ docPath: 'm.loom' })).runs.map((r) => r.runId)).toEqual(['r2', 'r1']);
       expect((await list({ docPath: null })).runs).toEqual([]);
       expect((await list({ docPath: 'other.loom' })).runs).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('data.files', () => {
+  it('lists CSV/.npy files and folders beside the document (depth <= 3), not hidden folders or run folders', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layerloom-datafiles-'));
+    try {
+      mkdirSync(join(dir, 'photos', 'cat'), { recursive: true });
+      mkdirSync(join(dir, 'm.runs', 'r1'), { recursive: true });
+      mkdirSync(join(dir, '.layerloom'));
+      writeFileSync(join(dir, 'houses.csv'), 'a,b\n1,2\n');
+      writeFileSync(join(dir, 'photos', 'x.npy'), '');
+      writeFileSync(join(dir, 'notes.txt'), '');
+      const h = createHandlers({
+        mode: 'web', version: '0', templatesDir: join(dir, 'none'), projectDir: dir,
+        files: { absolute: async (p: string) => join(dir, p) } as never, settings: {} as never, engine: {} as never,
+      });
+      const list = h['data.files'] as (r: { docPath?: string | null }) => Promise<{ files: { path: string; kind: string }[] }>;
+      const expected = [{ path: 'houses.csv', kind: 'csv' }, { path: 'photos', kind: 'folder' }, { path: 'photos/cat', kind: 'folder' }, { path: 'photos/x.npy', kind: 'npy' }];
+      expect((await list({ docPath: 'm.loom' })).files).toEqual(expected);
+      expect((await list({})).files).toEqual(expected);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

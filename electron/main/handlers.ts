@@ -190,6 +190,30 @@ export function createHandlers(deps: ShellDeps): Handlers {
       const where = await locate(req.docPath, undefined, req.dataset);
       return (await engine.call('augmentPreview', { dataset: req.dataset, baseDir: where.baseDir, index: req.index ?? 0, count: req.count ?? 8, seed: req.seed ?? 0 })) as never;
     },
+    'data.files': async ({ docPath }) => {
+      const base = docPath ? dirname(await files.absolute(docPath)) : deps.projectDir;
+      if (!base) return { dir: '', files: [] };
+      const out: { path: string; kind: 'csv' | 'npy' | 'folder' }[] = [];
+      const walk = async (rel: string, depth: number) => {
+        let entries: import('node:fs').Dirent[];
+        try {
+          entries = await readdir(join(base, rel), { withFileTypes: true });
+        } catch {
+          return;
+        }
+        for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+          if (out.length >= 500 || e.name.startsWith('.') || e.name === 'node_modules' || e.name.endsWith('.runs')) continue;
+          const path = rel ? `${rel}/${e.name}` : e.name;
+          if (e.isDirectory()) {
+            out.push({ path, kind: 'folder' });
+            if (depth < 2) await walk(path, depth + 1);
+          } else if (e.isFile() && /\.(csv|tsv)$/i.test(e.name)) out.push({ path, kind: 'csv' });
+          else if (e.isFile() && /\.npy$/i.test(e.name)) out.push({ path, kind: 'npy' });
+        }
+      };
+      await walk('', 0);
+      return { dir: base, files: out };
+    },
     'runs.list': async ({ docPath }) => {
       if (!docPath) return { runs: [] };
       const abs = await files.absolute(docPath);

@@ -81,14 +81,31 @@ function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
       x: typeof d.x === 'string' ? d.x : '', y: typeof d.y === 'string' ? d.y : '', color: typeof d.color === 'string' ? d.color : '',
     });
   }, [dataset]);
-  const field = (k: string, label: string, placeholder: string) => (
-    <div className="ll-field">
-      <label htmlFor={`ds-${k}`}>{label}</label>
-      <input id={`ds-${k}`} value={draft[k] ?? ''} placeholder={placeholder} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />
-    </div>
-  );
   const [kind, setKind] = useState(source);
   useEffect(() => setKind(source), [source]);
+  // The files a person can pick (a drop-down on the path fields): CSV/.npy files and folders beside the model.
+  const docPath = useEditor((s) => s.filePath);
+  const [choices, setChoices] = useState<{ path: string; kind: 'csv' | 'npy' | 'folder' }[]>([]);
+  useEffect(() => {
+    if (kind === 'builtin') return;
+    let live = true;
+    getApi().data.files(docPath ? { docPath } : {}).then((r) => live && setChoices(r.files)).catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [kind, docPath]);
+  const field = (k: string, label: string, placeholder: string, pick?: 'csv' | 'npy' | 'folder') => (
+    <div className="ll-field">
+      <label htmlFor={`ds-${k}`}>{label}</label>
+      <input id={`ds-${k}`} value={draft[k] ?? ''} placeholder={placeholder} list={pick ? `ds-${k}-choices` : undefined}
+        onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />
+      {pick && (
+        <datalist id={`ds-${k}-choices`}>
+          {choices.filter((c) => c.kind === pick).map((c) => <option key={c.path} value={c.path} />)}
+        </datalist>
+      )}
+    </div>
+  );
   const apply = () => {
     if (kind === 'csv' && draft.path && draft.target) set({ source: 'csv', path: draft.path, target: draft.target, ...common });
     if (kind === 'images' && draft.path) set({ source: 'images', path: draft.path, ...(draft.color === 'rgb' || draft.color === 'grayscale' ? { color: draft.color } : {}), ...common });
@@ -119,9 +136,10 @@ function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
       {kind !== 'builtin' && (
         <>
           <p className="muted" style={{ margin: '4px 0' }}>Paths are relative to the model file’s folder{' '}(the project folder in web mode), or absolute.</p>
-          {kind === 'csv' && <>{field('path', 'CSV file', 'data/houses.csv')}{field('target', 'target column', 'price')}</>}
-          {kind === 'images' && <>{field('path', 'folder (one subfolder per class)', 'photos')}{field('color', 'color (grayscale / rgb)', 'from the Input')}</>}
-          {kind === 'npy' && <>{field('x', 'x (.npy, samples on axis 0)', 'x_train.npy')}{field('y', 'y (.npy, one label per sample)', 'y_train.npy')}</>}
+          {kind === 'csv' && <>{field('path', 'CSV file', 'data/houses.csv', 'csv')}{field('target', 'target column', 'price')}</>}
+          {kind === 'images' && <>{field('path', 'folder (one subfolder per class)', 'photos', 'folder')}{field('color', 'color (grayscale / rgb)', 'from the Input')}</>}
+          {kind === 'npy' && <>{field('x', 'x (.npy, samples on axis 0)', 'x_train.npy', 'npy')}{field('y', 'y (.npy, one label per sample)', 'y_train.npy', 'npy')}</>}
+          {choices.length === 0 && <p className="muted" style={{ margin: '4px 0' }}>No data files found beside the model{docPath ? '' : ' (save it first, or put files in the project folder)'}.</p>}
           <button type="button" onClick={apply} style={{ marginTop: 6 }}>Use this data</button>
         </>
       )}

@@ -169,6 +169,35 @@ describe('Data panel', () => {
     expect(useEditor.getState().doc.dataset).toEqual({ source: 'builtin', name: 'blobs' });
   });
 
+  it('edits augmentation options and previews augmented samples live', async () => {
+    fake.handlers['data.preview'] = () => ({ name: 'digits', count: 10, sampleShape: [2, 2, 1], task: 'classification', classes: ['0', '1'], split: { train: 9, validation: 0, test: 1 }, samples: [{ index: 0, values: [0, 255, 255, 0], shape: [2, 2, 1], label: 0, className: '0' }] });
+    fake.handlers['data.augmentPreview'] = (req) => ({ shape: [2, 2, 1], samples: Array.from({ length: req.count ?? 8 }, () => [0, 128, 255, 0]) });
+    act(() => useEditor.getState().setDataset({ source: 'builtin', name: 'digits' }));
+    act(() => useEditor.getState().setParam(['x'], 'shape', [2, 2, 1]));
+    render(<DataPanel />);
+    const rotation = await screen.findByLabelText('rotation (°)');
+    fireEvent.change(rotation, { target: { value: '15' } });
+    fireEvent.keyDown(rotation, { key: 'Enter' });
+    expect(useEditor.getState().doc.dataset).toMatchObject({ augmentation: { rotation: 15, horizontalFlip: false } });
+    await waitFor(() => expect(screen.getByTestId('augment-preview').children).toHaveLength(8), { timeout: 3000 });
+    expect(fake.calls.find((c) => c.name === 'data.augmentPreview')!.req.dataset.augmentation.rotation).toBe(15);
+    fireEvent.change(rotation, { target: { value: '0' } });
+    fireEvent.keyDown(rotation, { key: 'Enter' });
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'builtin', name: 'digits' });
+  });
+
+  it('imports a CSV: picks a file from the ones beside the model, names the target column', async () => {
+    fake.handlers['data.files'] = () => ({ dir: '/p', files: [{ path: 'houses.csv', kind: 'csv' }, { path: 'photos', kind: 'folder' }] });
+    render(<DataPanel />);
+    fireEvent.change(screen.getByLabelText('source'), { target: { value: 'csv' } });
+    await waitFor(() => expect(document.querySelectorAll('#ds-path-choices option')).toHaveLength(1));
+    expect(document.querySelector('#ds-path-choices option')).toHaveAttribute('value', 'houses.csv');
+    fireEvent.change(screen.getByLabelText('CSV file'), { target: { value: 'houses.csv' } });
+    fireEvent.change(screen.getByLabelText('target column'), { target: { value: 'price' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Use this data' }));
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'csv', path: 'houses.csv', target: 'price' });
+  });
+
   it('accepts what the engine accepts as a fitting shape', () => {
     expect(shapeFits([28, 28, 1], [28, 28, 1])).toBe(true);
     expect(shapeFits([28, 28, 1], [784])).toBe(true);

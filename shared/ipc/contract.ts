@@ -145,6 +145,11 @@ export const AugmentPreviewRequestSchema = z.strictObject({
   index: z.number().int().min(0).optional(), count: z.number().int().min(1).max(32).optional(), seed: z.number().int().min(0).optional(),
 });
 export const AugmentPreviewSchema = z.object({ shape: z.array(z.number().int()), samples: z.array(z.array(z.number())) });
+/** Data panel: what can be imported from the document's folder (web mode: the project folder): CSV and .npy files, folders. */
+export const DataFilesSchema = z.object({
+  dir: z.string(),
+  files: z.array(z.object({ path: z.string(), kind: z.enum(['csv', 'npy', 'folder']) })),
+});
 /** Runs panel: the runs kept beside a document (`<model>.runs/<runId>/run.json`), newest first. Loose: a RunRecord. */
 export const RunListSchema = z.object({
   runs: z.array(z.looseObject({ runId: z.string(), createdAt: z.string().optional(), history: z.array(z.record(z.string(), z.number())).optional() })),
@@ -243,6 +248,8 @@ export const requests = {
   data: {
     preview: request(DataPreviewRequestSchema, DataPreviewSchema),
     augmentPreview: request(AugmentPreviewRequestSchema, AugmentPreviewSchema),
+    /** Paths (relative to the document's folder) a person can pick as data. */
+    files: request(z.strictObject({ ...docLocation }), DataFilesSchema),
   },
   runs: {
     /** The runs saved beside the document (empty for a document that has no path yet). */
