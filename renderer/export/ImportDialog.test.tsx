@@ -107,7 +107,7 @@ describe('Import dialog', () => {
     window.api = createApi({
       invoke: async (name, payload) => {
         calls.push([name, payload]);
-        return { canceled: true };
+        return { ok: true, value: { canceled: true } };
       },
       subscribe: () => () => {},
     });
@@ -116,7 +116,9 @@ describe('Import dialog', () => {
     await open();
     fireEvent.click(screen.getByRole('button', { name: 'Choose file…' }));
     await waitFor(() => expect(calls).toEqual([['file.importModel', {}]]));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Choose file…' })).toBeEnabled());
     expect(screen.getByTestId('import-dialog')).toBeInTheDocument();
+    expect(screen.queryByTestId('import-error')).toBeNull();
     expect(state().doc).toBe(before);
   });
 
