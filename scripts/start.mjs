@@ -9,11 +9,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+/** npm runs scripts from the package folder; paths the person typed are relative to where they were. */
+const userCwd = process.env.INIT_CWD || process.cwd();
 
 /** Can Electron run here? { ok: true, path } or { ok: false, reason }. */
 export function electronStatus(env = process.env, platform = process.platform) {
@@ -65,8 +67,15 @@ function run(cmd, args, opts = {}) {
 }
 
 function startWeb(args, dev) {
-  // Web mode runs the TypeScript server through tsx (a dependency).
-  const webArgs = [...args];
+  // Web mode runs the TypeScript server through tsx (a dependency). Model files given on the command
+  // line cannot be pushed into a browser page: serve their folder as the project and say so.
+  const models = args.filter((a) => a.toLowerCase().endsWith('.loom'));
+  const webArgs = args.filter((a) => !a.toLowerCase().endsWith('.loom'));
+  if (models.length) {
+    // The page opens them when it loads; their folder becomes the project folder.
+    if (!webArgs.includes('--project')) webArgs.push('--project', dirname(resolve(userCwd, models[0])));
+    webArgs.push(...models.map((m) => resolve(userCwd, m)));
+  }
   if (dev && !webArgs.includes('--static')) webArgs.push('--dev');
   return run(process.execPath, ['--import', 'tsx', join(root, 'electron', 'web', 'server.ts'), ...webArgs]);
 }
@@ -101,7 +110,7 @@ async function main(argv) {
   delete env.ELECTRON_RUN_AS_NODE;
   // If Electron dies right away (missing system libraries, no usable display...), fall back to web mode.
   const startedAt = Date.now();
-  const child = spawn(status.path, [root, ...rest.filter((a) => a.endsWith('.loom'))], { stdio: 'inherit', cwd: root, env });
+  const child = spawn(status.path, [root, ...rest.filter((a) => a.endsWith('.loom')).map((a) => resolve(userCwd, a))], { stdio: 'inherit', cwd: root, env });
   const forward = (sig) => child.kill(sig);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
@@ -109,14 +118,14 @@ async function main(argv) {
     console.log(`Electron could not be started (${e.message}); starting Layerloom in web mode instead.`);
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
-    startWeb(rest.filter((a) => !a.endsWith('.loom')), dev);
+    startWeb(rest, dev);
   });
   child.on('exit', (code, signal) => {
     if (code && Date.now() - startedAt < 10_000) {
       console.log(`Electron exited right after starting (exit code ${code}); starting Layerloom in web mode instead.`);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
-      startWeb(rest.filter((a) => !a.endsWith('.loom')), dev);
+      startWeb(rest, dev);
       return;
     }
     process.exit(code ?? (signal ? 1 : 0));

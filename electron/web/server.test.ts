@@ -206,6 +206,26 @@ describe('npm run web arguments', () => {
     expect(parseArgs(['--host', '0.0.0.0'])).toEqual({ host: '0.0.0.0' });
     expect(() => parseArgs(['--port', 'x'])).toThrow(/--port/);
     expect(() => parseArgs(['--bogus'])).toThrow(/unknown option --bogus/);
+    expect(parseArgs(['models/a.loom', '--port', '0'])).toEqual({ openFiles: ['models/a.loom'], port: 0 });
+  });
+});
+
+describe('opening a model given on the command line', () => {
+  it('hands it to the first page that is ready, as a project path', async () => {
+    const s2 = await startWebServer({
+      serve: 'static', staticDir: join(dir, 'static'), projectDir: join(dir, 'project'), log: () => undefined,
+      openFiles: [join(dir, 'project', 'models', 'a.loom')], spawnEngine: forkEngine({ engineModule: fakeEngine, echoStderr: false }),
+    });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${s2.port}/ws?token=${s2.token}`, { headers: { origin: s2.origin } });
+      await new Promise((r) => ws.once('open', r));
+      const { call } = rpc(ws);
+      expect(await call('app.ready', {})).toEqual({ ok: true, value: { openFiles: ['models/a.loom'] } });
+      expect(await call('app.ready', {})).toEqual({ ok: true, value: { openFiles: [] } });
+      ws.close();
+    } finally {
+      await s2.close();
+    }
   });
 });
 

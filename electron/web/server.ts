@@ -46,6 +46,8 @@ export interface WebServerOptions {
   /** Replace the engine process (tests). */
   spawnEngine?: SpawnEngine;
   settingsFile?: string;
+  /** Models to open when the page is ready (paths in the project folder), e.g. from `npm start -- model.loom`. */
+  openFiles?: string[];
   log?: (msg: string) => void;
 }
 
@@ -137,6 +139,7 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     throw new Error(`no renderer build in ${staticDir}: run \`npm run build\` first, or serve the sources with --dev`);
   }
 
+  const openFiles = (opts.openFiles ?? []).map((f) => relative(projectDir, resolve(projectDir, f)).split('\\').join('/'));
   const sockets = new Set<WebSocket>();
   const emit: Emit = <E extends EventName>(name: E, payload: EventOf<E>) => {
     const data = JSON.stringify({ event: name, payload: parseEvent(name, payload) });
@@ -158,6 +161,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     engine,
     templatesDir: join(REPO_ROOT, 'assets', 'templates'),
     projectDir,
+    // Handed to the first page that asks (as project-relative paths).
+    takeOpenFiles: () => openFiles.splice(0),
   });
 
   // Filled once listening (the port is known then).
@@ -345,17 +350,19 @@ export function parseArgs(argv: string[]): WebServerOptions & { open?: boolean; 
     else if (a === '--dev') out.serve = 'vite';
     else if (a === '--open') out.open = true;
     else if (a === '--help' || a === '-h') out.help = true;
+    else if (!a.startsWith('-') && a.toLowerCase().endsWith('.loom')) (out.openFiles ??= []).push(a);
     else throw new Error(`unknown option ${a}`);
   }
   return out;
 }
 
-const USAGE = `usage: npm run web -- [--port N] [--project DIR] [--host ADDR] [--static|--dev] [--open]
+const USAGE = `usage: npm run web -- [--port N] [--project DIR] [--host ADDR] [--static|--dev] [--open] [MODEL.loom...]
   --port N       listen on port N (default: a random free port)
   --project DIR  open and save models in DIR (default: the current folder)
   --host ADDR    listen on ADDR instead of 127.0.0.1 (exposes Layerloom to your network)
   --static       serve the built renderer (dist/renderer, from \`npm run build\`)
-  --dev          serve the renderer sources through Vite (default when there is no build)`;
+  --dev          serve the renderer sources through Vite (default when there is no build)
+  MODEL.loom     open this model (in the project folder) when the page loads`;
 
 export async function main(argv: string[]): Promise<WebServer | null> {
   let args;
