@@ -12,7 +12,7 @@ import { Palette } from './editor/Palette';
 import { handleShortcut } from './editor/shortcuts';
 import { Toolbar } from './editor/Toolbar';
 import { platform } from './services/platform';
-import { clearRecovery, readRecovery, writeRecovery, type Recovery } from './services/recovery';
+import { clearRecovery, readRecovery, readRecoveryFromSettings, writeRecovery, type Recovery } from './services/recovery';
 import { useEditor } from './store';
 
 const AUTOSAVE_MS = 800;
@@ -98,6 +98,19 @@ function usePlatformEvents() {
 
 function RecoveryBanner() {
   const [rec, setRec] = useState<Recovery | null>(() => readRecovery());
+  useEffect(() => {
+    if (rec) return;
+    let live = true;
+    void readRecoveryFromSettings().then((r) => {
+      // Only if nothing was edited meanwhile (the offer is about the previous session).
+      const s = useEditor.getState();
+      if (live && r && s.doc === s.savedDoc) setRec(r);
+    });
+    return () => {
+      live = false;
+    };
+    // Once, at start.
+  }, []);
   if (!rec) return null;
   return (
     <div className="banner" role="alert" data-testid="recovery">

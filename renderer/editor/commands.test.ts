@@ -1,12 +1,13 @@
 import { serializeDocument } from '../../shared/document';
 import { bundledTemplates, setPlatform, type Platform } from '../services/platform';
-import { readRecovery, writeRecovery } from '../services/recovery';
+import { readRecovery, readRecoveryFromSettings, writeRecovery } from '../services/recovery';
 import { undo, useEditor } from '../store';
 import { newDocument, newFromTemplate, openFile, runMenuCommand, save, saveAs } from './commands';
 
 /** An in-memory platform: a folder of files, like web mode's project folder. */
 function fakePlatform(desktop = false) {
   const files = new Map<string, string>();
+  const settings = new Map<string, string | number | boolean | null>();
   const p: Platform = {
     desktop,
     open: async (path) => (path && files.has(path) ? { path, name: path, text: files.get(path)! } : null),
@@ -15,8 +16,8 @@ function fakePlatform(desktop = false) {
     recent: async () => [],
     list: async () => [...files.keys()].map((path) => ({ path, name: path })),
     templates: async () => bundledTemplates(),
-    getSetting: async () => undefined,
-    setSetting: async () => {},
+    getSetting: async (k) => settings.get(k),
+    setSetting: async (k, v) => { settings.set(k, v); },
     getTheme: async () => 'light',
     setTheme: async () => {},
     getSnapToGrid: async () => true,
@@ -27,7 +28,7 @@ function fakePlatform(desktop = false) {
     onBeforeClose: () => () => {},
     closeReady: () => {},
   };
-  return { p, files };
+  return { p, files, settings };
 }
 
 const state = () => useEditor.getState();
@@ -115,10 +116,15 @@ describe('document commands', () => {
     expect(state().filePath).toBe('untitled.loom');
   });
 
-  it('keeps a recovery copy in browser storage', () => {
+  it('keeps a recovery copy in browser storage and in the app settings (web mode changes origin per launch)', async () => {
     writeRecovery({ text: '{}', filePath: null, savedAt: 1 });
     expect(readRecovery()).toEqual({ text: '{}', filePath: null, savedAt: 1 });
+    expect(await readRecoveryFromSettings()).toEqual({ text: '{}', filePath: null, savedAt: 1 });
+    writeRecovery({ text: 'x'.repeat(20_000), filePath: null, savedAt: 2 });
+    expect(await readRecoveryFromSettings()).toBeNull(); // too large for a setting: browser storage only
+    expect(readRecovery()?.savedAt).toBe(2);
     newDocument();
     expect(readRecovery()).toBeNull();
+    expect(fake.settings.get('editor.recovery')).toBeNull();
   });
 });
