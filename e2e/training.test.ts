@@ -118,6 +118,15 @@ describe('training journey (web mode, Chromium, real engine)', () => {
     expect(await page.getByTestId('train-error').innerText()).toMatch(/NaN.*lower the learning rate \(now 100/s);
     await page.getByTestId('chart-loss').waitFor();
     await app.screenshot('training-6-nan');
+
+    // ── Runs: the session's runs, two ticked: overlaid curves and what differs. ──
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    expect(await page.getByTestId('run-row').count()).toBe(3);
+    await page.getByLabel('compare Run 2').check();
+    await page.getByLabel('compare Run 3').check();
+    await page.getByTestId('runs-overlay').waitFor();
+    expect(await page.getByTestId('run-diff').innerText()).toMatch(/learningRate: 0\.001 → 100[\s\S]*layer conv1 \(Conv2D\)/);
+    await app.screenshot('training-7-runs');
     expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   }, 900_000);
 });
