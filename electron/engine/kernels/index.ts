@@ -9,7 +9,8 @@
  *  - DepthwiseConv2dNativeBackpropFilter / Input (./depthwise), UnsortedSegmentSum (./segment);
  *  - MaxPoolGrad / AvgPoolGrad as linear passes (./pool);
  *  - BatchMatMul / _FusedMatMul with transposed operands via an explicit transpose (./matmul);
- *  - Sum over leading axes as a product with ones, row-copying Transpose (./layout);
+ *  - Sum over leading axes as a product with ones, row-copying Transpose, Slice/Unpack that copy
+ *    only the slice (./layout);
  *  - a generic fallback running the cpu backend's kernel on copies for every other kernel that wasm
  *    lacks (./fallback), so a missing kernel never crashes a run.
  * Every replacement is tested against the cpu backend (kernels.test.ts). Other backends (cpu,
@@ -24,7 +25,7 @@ import { registerConv2D } from './conv2d';
 import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise';
 import { registerCpuFallbacks } from './fallback';
 import { matMulConfigs } from './matmul';
-import { sumConfig, transposeConfig } from './layout';
+import { sliceConfig, sumConfig, transposeConfig, unpackConfig } from './layout';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool';
 import { unsortedSegmentSumConfig } from './segment';
 
@@ -59,6 +60,7 @@ export function installFastKernels(): { installed: string[] } {
     if (sum) names.push(`${put(sum)} (leading axes)`);
     const transpose = transposeConfig();
     if (transpose) names.push(`${put(transpose)} (last axis kept)`);
+    for (const cfg of [sliceConfig(), unpackConfig()]) if (cfg) names.push(`${put(cfg)} (no full copy)`);
   }
   names.push(...registerCpuFallbacks().map((n) => `${n} (cpu fallback)`));
   installed = names;

@@ -297,3 +297,29 @@ describe('layout kernels', () => {
       await expectSame('transpose', () => [tf.transpose(rnd([...shape], 95), [...perm]), tf.transpose(tf.cast(tf.mul(rnd([...shape], 96), 100), 'int32'), [...perm])]);
     });
 });
+
+describe('slicing without full copies', () => {
+  it.each([
+    [[7, 5], [2, 0], [3, 5]], [[7, 5], [1, 1], [4, 3]], [[4, 6, 5], [1, 2, 0], [2, 3, 5]], [[4, 6, 5], [0, 1, 2], [4, 4, 2]],
+    [[3, 4, 5, 6], [1, 0, 2, 1], [2, 4, 3, 4]], [[2, 3, 4, 5, 2], [1, 1, 0, 2, 0], [1, 2, 4, 3, 2]], [[9], [3], [4]], [[6, 4], [0, 0], [6, 4]], [[5, 3], [2, 1], [0, 2]],
+  ] as const)('slice %j from %j size %j (float32, int32, bool)', async (shape, begin, sz) => {
+    await expectSame('slice', () => {
+      const x = rnd([...shape], 97);
+      return [tf.slice(x, [...begin], [...sz]), tf.slice(tf.cast(tf.mul(x, 50), 'int32'), [...begin], [...sz]), tf.cast(tf.slice(tf.greater(x, 0), [...begin], [...sz]), 'float32')];
+    });
+  });
+  it.each([[0], [1], [2], [-1]])('unstack along axis %i and its gradient', async (axis) => {
+    await expectSame('unstack', () => {
+      const x = rnd([3, 4, 5], 98);
+      const parts = tf.unstack(x, axis);
+      const g = tf.grad((t: tf.Tensor) => tf.addN(tf.unstack(t, axis).map((p, i) => tf.mul(p, i + 1))))(x);
+      return [...parts, g];
+    });
+  });
+  it('strided slice and an LSTM-like time loop', async () => {
+    await expectSame('strided', () => {
+      const x = rnd([4, 7, 6], 99);
+      return [tf.stridedSlice(x, [0, 1, 0], [4, 7, 6], [1, 2, 1]), tf.stridedSlice(x, [1, 0, 2], [3, 7, 5], [1, 3, 1])];
+    });
+  });
+});

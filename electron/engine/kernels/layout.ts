@@ -4,10 +4,11 @@
  * - Sum over LEADING axes (bias-add gradients, BatchNormalization statistics: a [rows, C] column sum)
  *   becomes ones[1, rows] · x[rows, C] on XNNPACK (~12x faster than the stock reduction, which
  *   transposes first). Other reductions: stock kernel.
+ * - Slice / Unpack copy only the slice (see sliceConfig).
  * - Transpose that keeps the last axis in place (e.g. dy → [OH, OW, N, C] in the Conv2D filter
  *   gradient) copies whole rows of the last axis with memmove instead of element by element.
  */
-import { BatchMatMul, Sum, Transpose, getKernel, util, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Slice, Sum, Transpose, Unpack, getKernel, slice_util, util, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { callKernel, Scratch, type WasmBackend } from './wasm-util';
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -90,4 +91,86 @@ export function transposeConfig(): KernelConfig | null {
     return out;
   };
   return { kernelName: Transpose, backendName: 'wasm', kernelFunc: kernelFunc as never };
+}
+
+/**
+ * Slice without copying the whole source: the stock wasm Slice reads the ENTIRE input out of the
+ * heap (readSync) on every call, so slicing a batch from a data set, or a time step in an RNN
+ * (Unpack = one Slice per step), costs a full copy each time (37 ms for 64 rows of a 15360×784
+ * tensor). Here runs of the last axis are copied within the heap.
+ */
+function sliceInto(backend: WasmBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  const total = prod(size);
+  if (total === 0) return out;
+  const bytes = util.bytesPerElement(x.dtype);
+  const heap: Float32Array | Uint8Array = bytes === 4 ? backend.wasm.HEAPF32 : backend.wasm.HEAPU8;
+  const xOff = backend.dataIdMap.get(x.dataId)!.memoryOffset / bytes;
+  let dst = backend.dataIdMap.get(out.dataId)!.memoryOffset / bytes;
+  const rank = x.shape.length;
+  if (rank === 0) {
+    heap.copyWithin(dst, xOff, xOff + 1);
+    return out;
+  }
+  const strides = [...util.computeStrides(x.shape), 1];
+  let src = xOff;
+  for (let j = 0; j < rank; j++) src += begin[j]! * strides[j]!;
+  if (slice_util.isSliceContinous(x.shape, begin, size)) {
+    heap.copyWithin(dst, src, src + total);
+    return out;
+  }
+  const inner = size[rank - 1]!;
+  const outer = size.slice(0, rank - 1);
+  const idx = new Array<number>(outer.length).fill(0);
+  const chunks = prod(outer);
+  for (let c = 0; c < chunks; c++) {
+    heap.copyWithin(dst, src, src + inner);
+    dst += inner;
+    for (let j = outer.length - 1; j >= 0; j--) {
+      idx[j]!++;
+      src += strides[j]!;
+      if (idx[j]! < outer[j]!) break;
+      src -= strides[j]! * outer[j]!;
+      idx[j] = 0;
+    }
+  }
+  return out;
+}
+
+const heapSliceable = (x: TensorInfo) => x.dtype !== 'string' && (util.bytesPerElement(x.dtype) === 4 || util.bytesPerElement(x.dtype) === 1);
+
+export function sliceConfig(): KernelConfig | null {
+  const stock = getKernel(Slice, 'wasm');
+  if (!stock) return null;
+  const kernelFunc = (args: { inputs: { x: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }) => {
+    const { inputs: { x }, attrs, backend } = args;
+    if (!heapSliceable(x)) return (stock.kernelFunc as KernelFunc)(args as never);
+    const [begin, size] = slice_util.parseSliceParams(x as never, attrs.begin as number[], attrs.size as number[]);
+    return sliceInto(backend, x, begin!, size!);
+  };
+  return { kernelName: Slice, backendName: 'wasm', kernelFunc: kernelFunc as never };
+}
+
+export function unpackConfig(): KernelConfig | null {
+  const stock = getKernel(Unpack, 'wasm');
+  if (!stock) return null;
+  const kernelFunc = (args: { inputs: { value: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }) => {
+    const { inputs: { value }, attrs, backend } = args;
+    if (!heapSliceable(value)) return (stock.kernelFunc as KernelFunc)(args as never);
+    const rank = value.shape.length;
+    const axis = ((attrs.axis as number) + rank) % rank;
+    const n = value.shape[axis]!;
+    const outShape = value.shape.filter((_, i) => i !== axis);
+    const begin = new Array<number>(rank).fill(0);
+    const size = value.shape.slice();
+    size[axis] = 1;
+    const outs: TensorInfo[] = [];
+    for (let i = 0; i < n; i++) {
+      begin[axis] = i;
+      const o = sliceInto(backend, value, begin, size);
+      outs.push({ dataId: o.dataId, dtype: o.dtype, shape: outShape });
+    }
+    return outs;
+  };
+  return { kernelName: Unpack, backendName: 'wasm', kernelFunc: kernelFunc as never };
 }
