@@ -194,7 +194,8 @@ export function bootstrap(opts: BootstrapOptions = {}) {
       show: false,
       title: 'Layerloom',
       backgroundColor: '#1e1e1e',
-      icon: join(root, 'assets', 'icons', 'icon-512.png'),
+      // Packaged: electron-builder.yml copies it to resources/ (build resources are not packed).
+      icon: app.isPackaged ? join(process.resourcesPath, 'icon-512.png') : join(root, 'assets', 'icons', 'icon-512.png'),
       webPreferences: { ...WEB_PREFERENCES, preload: join(here, 'preload.cjs') },
     });
     if (state.maximized) win.maximize();

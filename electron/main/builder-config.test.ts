@@ -71,6 +71,10 @@ describe('electron-builder.yml', () => {
   it('packages what the app loads at run time', () => {
     const files: string[] = config.files;
     for (const needed of ['dist/electron/**/*', 'dist/renderer/**/*', 'assets/templates/**/*', 'assets/datasets/**/*']) expect(files).toContain(needed);
+    // The window icon (build resources are not packed): copied to resources/, where main looks when packaged.
+    const icon = config.extraResources.find((r: { to: string }) => r.to === 'icon-512.png');
+    expect(existsSync(join(root, icon.from))).toBe(true);
+    expect(readFileSync(join(root, 'electron', 'main', 'app.ts'), 'utf8')).toContain("join(process.resourcesPath, 'icon-512.png')");
     expect(readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8')).toMatch(/main\.cjs[\s\S]*preload\.cjs[\s\S]*engine-worker\.mjs/);
   });
 });
