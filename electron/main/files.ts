@@ -165,6 +165,8 @@ export class ProjectFiles implements FileAccess {
 
   async exportDir(format: string, docPath?: string | null, docName?: string): Promise<string> {
     const base = (docPath ? basename(docPath).replace(/\.loom$/i, '') : docName || 'model').replace(/[^A-Za-z0-9._-]+/g, '-');
+    // The project's export/ folder first (resolve() needs an existing parent folder).
+    await mkdir((await this.resolve('export'))[0], { recursive: true });
     const [abs] = await this.resolve(join('export', `${base}-${format.replace(/[^A-Za-z0-9_-]+/g, '-')}`));
     await mkdir(abs, { recursive: true });
     return abs;

@@ -1,0 +1,107 @@
+/**
+ * Export and import, driven like a person in Debian's Chromium against web mode: open the MNIST CNN
+ * template, open Export…, choose PyTorch, read the model.py preview, export, see the written files
+ * (and find them on disk in the project folder); export TF.js too, then Import that model.json and
+ * find the imported graph on the canvas as a new, unsaved model.
+ * Screenshots go to e2e/output/ (git-ignored).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchApp, REPO, type App } from './harness';
+
+/** The template's node ids (the imported TF.js model keeps them: layer names are node ids). */
+const MNIST_NODES: string[] = JSON.parse(readFileSync(join(REPO, 'assets/templates/mnist-cnn.loom'), 'utf8')).nodes.map((n: { id: string }) => n.id);
+
+/** Wait for an export's outcome in the dialog; a failure shown there fails the test with its text. */
+async function exportOutcome(app: App) {
+  const dialog = app.page.getByTestId('export-dialog');
+  await dialog.locator('[data-testid="export-result"], [data-testid="export-error"]').first().waitFor({ timeout: 90_000 })
+    .catch(async (e) => {
+      await app.screenshot('export-timeout');
+      throw e;
+    });
+  const err = dialog.getByTestId('export-error');
+  if (await err.count()) throw new Error(`the export failed in the dialog: ${await err.innerText()}`);
+  return dialog.getByTestId('export-result');
+}
+
+describe('export and import journey (web mode, Chromium)', () => {
+  let app: App;
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('exports the MNIST CNN to PyTorch and TF.js from the dialog, then imports the TF.js model back', async () => {
+    app = await launchApp({ viewport: { width: 1280, height: 800 } });
+    const { page } = app;
+    page.on('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Templates' }).waitFor({ timeout: 60_000 });
+
+    // ── The MNIST CNN template. ──
+    await page.getByRole('button', { name: 'Templates' }).click();
+    await page.getByTestId('template-mnist-cnn').click();
+    expect(MNIST_NODES.length).toBeGreaterThan(5);
+    for (const id of MNIST_NODES) await page.getByTestId(`node-${id}`).waitFor();
+
+    // ── Export…: PyTorch, its model.py preview. ──
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('radio', { name: 'PyTorch' }).check();
+    await dialog.getByRole('tab', { name: 'model.py' }).click();
+    const preview = dialog.getByTestId('export-preview');
+    await expect.poll(() => preview.innerText()).toContain('nn.Module');
+    expect(await preview.innerText()).toContain('conv1');
+    expect(await dialog.getByTestId('export-no-runs').innerText()).toMatch(/initial \(untrained\) weights/);
+    // Keep the journey lean: no data.npz.
+    await dialog.getByLabel(/Include the training data/).uncheck();
+    await app.screenshot('export-1-pytorch-preview');
+
+    await dialog.getByTestId('export-run').click();
+    const result = await exportOutcome(app);
+    const outDir = (await dialog.getByTestId('export-outdir').innerText()).trim();
+    expect(outDir.startsWith(app.projectDir) || outDir.includes('layerloom-e2e-project-')).toBe(true);
+    const listed = await result.locator('.export-written li').allInnerTexts();
+    expect(listed).toEqual(expect.arrayContaining(['model.py', 'weights.pt', 'train.py', 'README.md']));
+    expect(listed).not.toContain('data.npz');
+    expect(await dialog.getByTestId('export-weights').innerText()).toMatch(/initial, untrained/);
+    expect(existsSync(join(outDir, 'model.py'))).toBe(true);
+    expect(readFileSync(join(outDir, 'model.py'), 'utf8')).toContain('class ');
+    expect(existsSync(join(outDir, 'weights.pt'))).toBe(true);
+    await app.screenshot('export-2-pytorch-done');
+
+    // ── TF.js, then close the dialog. ──
+    await dialog.getByRole('radio', { name: 'TensorFlow.js' }).check();
+    await dialog.getByTestId('export-run').click();
+    await exportOutcome(app);
+    await expect.poll(() => dialog.getByTestId('export-outdir').innerText()).toMatch(/tfjs$/);
+    const tfjsDir = (await dialog.getByTestId('export-outdir').innerText()).trim();
+    expect(existsSync(join(tfjsDir, 'model.json'))).toBe(true);
+    expect(existsSync(join(tfjsDir, 'weights.bin'))).toBe(true);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('dirty').count()).toBe(0);
+
+    // ── Import… the TF.js model.json just exported (offered in the dialog). ──
+    await page.getByRole('button', { name: 'Import…' }).click();
+    const imp = page.getByTestId('import-dialog');
+    await imp.waitFor();
+    await imp.getByRole('button', { name: /model\.json$/ }).click();
+    expect(await imp.getByLabel(/Model file/).inputValue()).toMatch(/^export\/.*tfjs\/model\.json$/);
+    await imp.getByTestId('import-run').click();
+    const done = imp.getByTestId('import-result');
+    await done.waitFor({ timeout: 120_000 });
+    expect(await done.innerText()).toContain(`${MNIST_NODES.length} layers`);
+    await app.screenshot('export-3-imported');
+    await done.getByRole('button', { name: 'OK' }).click();
+    await imp.waitFor({ state: 'detached' });
+
+    // The imported graph is on the canvas: a new, unsaved model with the same layers.
+    for (const id of MNIST_NODES) await page.getByTestId(`node-${id}`).waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(MNIST_NODES.length);
+    await page.getByTestId('dirty').waitFor();
+    expect(await page.getByTestId('notice').innerText()).toMatch(/Imported/);
+    await app.screenshot('export-4-imported-canvas');
+    expect(app.errors).toEqual([]);
+  });
+});
