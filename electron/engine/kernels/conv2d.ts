@@ -46,8 +46,8 @@ export function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: Te
 function filterGrad(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const unit = info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
   // Measured (CPU time, batch 64): patches win ~5x for one input channel (first layer on grayscale
-  // images: 28×28×1→32: 4 ms vs 21 ms) and lose for more channels (14×14×32→64: 50 vs 37 ms;
-  // 32×32×3→6: 13 vs 7 ms). LAYERLOOM_CONV_FILTER_GRAD=conv|patches forces one (benchmarks).
+  // images: 28×28×1→32: 4 ms vs 25 ms), tie at 14×14×32→64 (~38 ms) and lose for few output
+  // channels (32×32×3→6 k5: 13 vs 8 ms; 14×14×6→16 k5: 7 vs 4 ms). LAYERLOOM_CONV_FILTER_GRAD=conv|patches forces one (benchmarks).
   const force = process.env.LAYERLOOM_CONV_FILTER_GRAD;
   const patches = unit && (force === 'patches' || (force !== 'conv' && info.inChannels === 1 && info.outChannels >= 8));
   return patches ? filterGradPatches(backend, x, dy, info) : filterGradConv(backend, x, dy, info);
