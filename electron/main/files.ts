@@ -95,13 +95,19 @@ export class ProjectFiles implements FileAccess {
       real = await realpath(abs);
     } catch {
       if (mustExist) throw new IpcError('not-found', `cannot open "${p}": no such file in the project folder`);
-      let parent: string;
-      try {
-        parent = await realpath(dirname(abs));
-      } catch {
-        throw new IpcError('not-found', `the folder of "${p}" does not exist in the project folder`);
+      // A path to be created: its nearest existing ancestor decides where it really is.
+      let existing = dirname(abs);
+      let realAncestor: string | null = null;
+      while (realAncestor === null) {
+        try {
+          realAncestor = await realpath(existing);
+        } catch {
+          const up = dirname(existing);
+          if (up === existing) throw new IpcError('not-found', `"${p}" is not reachable`);
+          existing = up;
+        }
       }
-      real = join(parent, basename(abs));
+      real = join(realAncestor, relative(existing, abs));
     }
     if (!inside(real)) throw new IpcError('forbidden', `"${p}" leads outside the project folder`);
     return [real, toPosix(relative(root, real))];

@@ -235,3 +235,13 @@ describe('static mode', () => {
     await expect(startWebServer({ serve: 'static', projectDir: join(tmpdir(), 'no-such-project'), log: () => undefined })).rejects.toThrow(/project folder .* does not exist/);
   });
 });
+
+describe('project paths to be created', () => {
+  it('accepts new nested folders inside the project and refuses them through a symlink out', async () => {
+    const { ProjectFiles } = await import('../main/files');
+    const pf = new ProjectFiles(join(dir, 'project'));
+    await expect(pf.checkOutDir('export/deep/new')).resolves.toBe(join(dir, 'project', 'export', 'deep', 'new'));
+    await expect(pf.checkOutDir('link/new/folder')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(pf.checkOutDir('../escape/new')).rejects.toMatchObject({ code: 'forbidden' });
+  });
+});
