@@ -200,6 +200,32 @@ describe('File › Import model in web mode', () => {
   });
 });
 
+describe('engine crash seen by a web client', () => {
+  it('a killed engine fails the run for the page with the reason; the next run works', async () => {
+    const ws = (await connect()) as WebSocket;
+    const { call, events } = rpc(ws);
+    const doc = { format: 'layerloom.model', version: 1, name: 't', nodes: [{ id: 'input', type: 'Input', params: { shape: [1] } }], edges: [] };
+    const until = async (pred: () => boolean) => {
+      const t0 = Date.now();
+      while (!pred() && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    };
+    const train = (runId: string) => events.filter((e) => e.event === 'train.event' && e.payload.runId === runId).map((e) => e.payload);
+    try {
+      expect(await call('engine.train', { runId: 'c1', doc })).toMatchObject({ ok: true });
+      await until(() => train('c1').some((e) => e.type === 'batch'));
+      srv.engine.restart(); // kills the engine process, as a crash would
+      await until(() => train('c1').some((e) => e.type === 'error'));
+      expect(train('c1').at(-1)).toMatchObject({ type: 'error', code: 'crash', message: expect.stringMatching(/stopped unexpectedly/) });
+      expect(events.some((e) => e.event === 'engine.status' && e.payload.state === 'crashed')).toBe(true);
+      expect(await call('engine.train', { runId: 'c2', doc, overrides: { epochs: 1 } })).toMatchObject({ ok: true });
+      await until(() => train('c2').some((e) => e.type === 'end'));
+      expect(train('c2').at(-1)).toMatchObject({ type: 'end', reason: 'completed' });
+    } finally {
+      ws.close();
+    }
+  });
+});
+
 describe('npm run web arguments', () => {
   it('parses options and rejects unknown ones', () => {
     expect(parseArgs(['--port', '8080', '--project', '/p', '--static'])).toEqual({ port: 8080, projectDir: '/p', serve: 'static' });
