@@ -128,6 +128,19 @@ describe('Export dialog', () => {
     expect(useExportUi.getState().exported).toContain('/p/export/mnist-tfjs/model.json');
   });
 
+  it('offers runs saved beside the document in earlier sessions (runs.list), newest first by default', async () => {
+    const doc = mnist();
+    installFakeApi({
+      'runs.list': () => ({ runs: [
+        { runId: 'run-disk', createdAt: '2026-11-22T10:00:00Z', doc, training: {}, history: [{ loss: 0.5 }], logs: { loss: 0.5 }, reason: 'completed' },
+      ] }),
+    });
+    await open(doc, 'mnist.loom');
+    const weights = screen.getByLabelText('Weights') as HTMLSelectElement;
+    await waitFor(() => expect(weights.value).toBe('run-disk'));
+    expect(screen.queryByTestId('export-no-runs')).toBeNull();
+  });
+
   it('an unsaved model exports its initial weights and says so; data.npz is optional', async () => {
     const fake = installFakeApi({
       'export.run': () => ({ canceled: false, outDir: '/p/export/m-pytorch', files: ['/p/export/m-pytorch/model.py'], weights: 'initial', notes: [] }),

@@ -5,10 +5,11 @@
  * export and see the files written, the folder, whether the weights are trained or initial, and the
  * notes. Errors stay in the dialog.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { EXPORT_FORMATS, type ExportFormatId, type Quantization } from '../../shared/export/registry';
-import { isDesktop } from '../platform/api';
+import { getApi, isDesktop } from '../platform/api';
 import { useEditor } from '../store';
+import type { RunRecordLike } from '../store/runs';
 import { formatById, planProblem, previewOf, runExport, shortPath, unsupportedOf, weightRuns, type ExportOutcome } from './actions';
 import { Modal } from './Modal';
 import { useExportUi } from './state';
@@ -38,6 +39,17 @@ export function ExportDialog() {
   const [previewTab, setPreviewTab] = useState(0);
   const shown = preview.files[Math.min(previewTab, preview.files.length - 1)];
 
+  // Runs saved beside the document in earlier sessions count too (the Runs panel may not have read them yet).
+  useEffect(() => {
+    if (!filePath) return;
+    let live = true;
+    getApi().runs.list({ docPath: filePath })
+      .then((r) => { if (live) useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[]); })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [filePath]);
   const candidates = useMemo(() => weightRuns(runs, doc, filePath), [runs, doc, filePath]);
   // Default: the latest finished run of this model; '' = the initial (untrained) weights.
   const [runChoice, setRunChoice] = useState<string | null>(null);
@@ -48,6 +60,11 @@ export function ExportDialog() {
 
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ExportOutcome | null>(null);
+  const endRef = useRef<HTMLDivElement>(null);
+  // The result (or the error) below the preview is scrolled into view when it arrives.
+  useEffect(() => {
+    if (outcome) endRef.current?.scrollIntoView?.({ block: 'end' });
+  }, [outcome]);
 
   const disabledReason = blocker
     ?? (problems.length ? `${format.label} cannot express ${problems.length === 1 ? 'one layer' : `${problems.length} layers`} of this model (listed above).` : null)
@@ -157,6 +174,7 @@ export function ExportDialog() {
           {!blocker && !preview.error && preview.files.length === 0 && <p className="muted small">{format.label} writes binary files only: no code to preview.</p>}
 
           <Outcome outcome={outcome} />
+          <div ref={endRef} />
 
           <div className="modal-actions">
             <span className="muted small export-where">{where}</span>
