@@ -145,7 +145,9 @@ describe('desktop app (Electron mocked)', () => {
     const perm = h.electron.session.defaultSession.setPermissionRequestHandler.mock.calls[0]![0];
     const allow = vi.fn();
     perm(null, 'media', allow);
-    expect(allow).toHaveBeenCalledWith(false);
+    perm(null, 'geolocation', allow);
+    perm(null, 'clipboard-sanitized-write', allow);
+    expect(allow.mock.calls).toEqual([[false], [false], [true]]);
   });
 
   it('refuses a second instance and forwards its files to the first', async () => {

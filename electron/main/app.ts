@@ -244,7 +244,8 @@ export function bootstrap(opts: BootstrapOptions = {}) {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
     });
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    // No camera, microphone, notifications, geolocation...: only writing text to the clipboard.
+    session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'clipboard-sanitized-write'));
     templates = (await loadTemplates(templatesDir)).map((t) => ({ id: t.id, name: t.name }));
     await rebuildMenu();
     createWindow();
