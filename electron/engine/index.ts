@@ -121,6 +121,13 @@ export async function previewAugmentation(req: { dataset: DatasetConfig; baseDir
   return { shape: [...ds.sampleShape], samples: data.previewAugmented(ds, index, aug, { count: req.count ?? 8, seed: req.seed ?? 0 }) };
 }
 
+/** The data panel's CSV column chooser: columns (kind, distinct values, examples) of a CSV file. */
+export async function describeCsvFile(req: { path: string; baseDir?: string }) {
+  const data = await import('./data');
+  const { isAbsolute, join } = await import('node:path');
+  return data.describeCsv(isAbsolute(req.path) || !req.baseDir ? req.path : join(req.baseDir, req.path));
+}
+
 /**
  * Export (the exporters live in ./export). The app names trained weights by run (`runId` + `runDir`);
  * the exporters read a run folder (`weightsDir`): a saved run folder is passed as is, a run only in

@@ -14,7 +14,7 @@ import type { TrainEvent } from '../../shared/engine/events';
 
 // ── The protocol between the supervisor (main) and this process ───────────────────────────────
 
-export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview' | 'importModel';
+export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview' | 'importModel' | 'describeCsv';
 
 export interface WorkerCall { kind: 'call'; id: number; method: WorkerMethod; params: unknown }
 export type WorkerResult =
@@ -47,6 +47,7 @@ export interface EngineModule {
   confusionSamples?: (req: any) => Promise<unknown>;
   saliency?: (req: any) => Promise<unknown>;
   previewAugmentation?: (req: any) => Promise<unknown>;
+  describeCsvFile?: (req: any) => Promise<unknown>;
 }
 
 export interface Port {
@@ -123,6 +124,7 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     confusionSamples: async (p) => (await fn('confusionSamples'))(p),
     saliency: async (p) => (await fn('saliency'))(p),
     augmentPreview: async (p) => (await fn('previewAugmentation'))(p),
+    describeCsv: async (p) => (await fn('describeCsvFile'))(p),
     importModel: async (p: { path: string }) => {
       const mod = await engine();
       if (typeof mod.importModel === 'function') return (await fn('importModel'))(p);

@@ -1,7 +1,8 @@
 /** Requests added for the training UI: `runs.list` (Runs tab) and `data.files` (Data tab's file choice). */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ProjectFiles } from './files';
 import { createHandlers } from './handlers';
 
 describe('runs.list', () => {
@@ -39,12 +40,35 @@ describe('data.files', () => {
       writeFileSync(join(dir, 'notes.txt'), '');
       const h = createHandlers({
         mode: 'web', version: '0', templatesDir: join(dir, 'none'), projectDir: dir,
-        files: { absolute: async (p: string) => join(dir, p) } as never, settings: {} as never, engine: {} as never,
+        files: { absolute: async (p: string) => join(dir, p), defaultBaseDir: () => dir } as never, settings: {} as never, engine: {} as never,
       });
       const list = h['data.files'] as (r: { docPath?: string | null }) => Promise<{ files: { path: string; kind: string }[] }>;
       const expected = [{ path: 'houses.csv', kind: 'csv' }, { path: 'photos', kind: 'folder' }, { path: 'photos/cat', kind: 'folder' }, { path: 'photos/x.npy', kind: 'npy' }];
       expect((await list({ docPath: 'm.loom' })).files).toEqual(expected);
       expect((await list({})).files).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('data.describeCsv', () => {
+  it('asks the engine for the columns of a CSV beside the document; web mode refuses paths outside the project', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layerloom-csv-'));
+    try {
+      writeFileSync(join(dir, 'm.loom'), '{}');
+      const calls: unknown[] = [];
+      const h = createHandlers({
+        mode: 'web', version: '0', templatesDir: join(dir, 'none'), projectDir: dir,
+        files: new ProjectFiles(dir), settings: {} as never,
+        engine: { call: async (m: string, p: unknown) => (calls.push([m, p]), { rows: 1, columns: [] }) } as never,
+      });
+      const describe = h['data.describeCsv'] as (r: { path: string; docPath?: string }) => Promise<unknown>;
+      expect(await describe({ path: 'h.csv', docPath: 'm.loom' })).toEqual({ rows: 1, columns: [] });
+      expect(calls).toEqual([['describeCsv', { path: 'h.csv', baseDir: realpathSync(dir) }]]);
+      await expect(describe({ path: '../etc/passwd' })).rejects.toThrow(/outside the project folder/);
+      await expect(describe({ path: '/etc/passwd' })).rejects.toThrow(/outside the project folder/);
+      expect(calls).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -191,7 +191,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
       return (await engine.call('augmentPreview', { dataset: req.dataset, baseDir: where.baseDir, index: req.index ?? 0, count: req.count ?? 8, seed: req.seed ?? 0 })) as never;
     },
     'data.files': async ({ docPath }) => {
-      const base = docPath ? dirname(await files.absolute(docPath)) : deps.projectDir;
+      const base = docPath ? dirname(await files.absolute(docPath)) : files.defaultBaseDir();
       if (!base) return { dir: '', files: [] };
       const out: { path: string; kind: 'csv' | 'npy' | 'folder' }[] = [];
       const walk = async (rel: string, depth: number) => {
@@ -213,6 +213,11 @@ export function createHandlers(deps: ShellDeps): Handlers {
       };
       await walk('', 0);
       return { dir: base, files: out };
+    },
+    'data.describeCsv': async (req) => {
+      // Checked like a dataset path (web mode: inside the project folder).
+      const where = await locate(req.docPath, undefined, { source: 'csv', path: req.path, target: '' });
+      return (await engine.call('describeCsv', { path: req.path, baseDir: where.baseDir })) as never;
     },
     'runs.list': async ({ docPath }) => {
       if (!docPath) return { runs: [] };

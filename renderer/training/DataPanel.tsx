@@ -94,6 +94,26 @@ function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
       live = false;
     };
   }, [kind, docPath]);
+  // CSV: the file's columns (kind, examples) for the target chooser.
+  const csvPath = useDebounced(kind === 'csv' ? draft.path ?? '' : '', 300);
+  const [csv, setCsv] = useState<{ columns: { name: string; kind: string; examples: string[] }[]; suggestedTarget?: string; rows: number } | null>(null);
+  const [csvError, setCsvError] = useState<string | null>(null);
+  useEffect(() => {
+    setCsv(null);
+    setCsvError(null);
+    if (!csvPath) return;
+    let live = true;
+    getApi().data.describeCsv({ path: csvPath, ...(docPath ? { docPath } : {}) })
+      .then((info) => {
+        if (!live) return;
+        setCsv(info);
+        setDraft((d) => (d.target ? d : { ...d, target: info.suggestedTarget ?? info.columns[info.columns.length - 1]?.name ?? '' }));
+      })
+      .catch((e: Error) => live && setCsvError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [csvPath, docPath]);
   const field = (k: string, label: string, placeholder: string, pick?: 'csv' | 'npy' | 'folder') => (
     <div className="ll-field">
       <label htmlFor={`ds-${k}`}>{label}</label>
@@ -136,7 +156,21 @@ function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
       {kind !== 'builtin' && (
         <>
           <p className="muted" style={{ margin: '4px 0' }}>Paths are relative to the model file’s folder{' '}(the project folder in web mode), or absolute.</p>
-          {kind === 'csv' && <>{field('path', 'CSV file', 'data/houses.csv', 'csv')}{field('target', 'target column', 'price')}</>}
+          {kind === 'csv' && (
+            <>
+              {field('path', 'CSV file', 'data/houses.csv', 'csv')}
+              {csvError && <span className="field-error" role="alert">{csvError}</span>}
+              {csv ? (
+                <div className="ll-field">
+                  <label htmlFor="ds-target">target column ({csv.rows} rows)</label>
+                  <select id="ds-target" value={draft.target ?? ''} onChange={(e) => setDraft({ ...draft, target: e.target.value })}>
+                    {csv.columns.map((c) => <option key={c.name} value={c.name}>{c.name} — {c.kind}, e.g. {c.examples.slice(0, 2).join(', ')}</option>)}
+                  </select>
+                  <span className="muted">Features: every other column ({csv.columns.filter((c) => c.kind === 'categorical' && c.name !== draft.target).map((c) => c.name).join(', ') || 'none'} one-hot encoded as categorical).</span>
+                </div>
+              ) : field('target', 'target column', 'price')}
+            </>
+          )}
           {kind === 'images' && <>{field('path', 'folder (one subfolder per class)', 'photos', 'folder')}{field('color', 'color (grayscale / rgb)', 'from the Input')}</>}
           {kind === 'npy' && <>{field('x', 'x (.npy, samples on axis 0)', 'x_train.npy', 'npy')}{field('y', 'y (.npy, one label per sample)', 'y_train.npy', 'npy')}</>}
           {choices.length === 0 && <p className="muted" style={{ margin: '4px 0' }}>No data files found beside the model{docPath ? '' : ' (save it first, or put files in the project folder)'}.</p>}

@@ -192,8 +192,16 @@ describe('Data panel', () => {
     fireEvent.change(screen.getByLabelText('source'), { target: { value: 'csv' } });
     await waitFor(() => expect(document.querySelectorAll('#ds-path-choices option')).toHaveLength(1));
     expect(document.querySelector('#ds-path-choices option')).toHaveAttribute('value', 'houses.csv');
+    fake.handlers['data.describeCsv'] = (req) => {
+      if (req.path !== 'houses.csv') throw new Error(`Cannot read the CSV file ${req.path}`);
+      return { rows: 3, columns: [{ name: 'rooms', kind: 'numeric', distinct: 3, empty: 0, examples: ['3', '4'] }, { name: 'town', kind: 'categorical', distinct: 2, empty: 0, examples: ['A', 'B'] }, { name: 'price', kind: 'numeric', distinct: 3, empty: 0, examples: ['100', '200'] }], suggestedTarget: 'price' };
+    };
+    fireEvent.change(screen.getByLabelText('CSV file'), { target: { value: 'nope.csv' } });
+    expect(await screen.findByText('Cannot read the CSV file nope.csv')).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('CSV file'), { target: { value: 'houses.csv' } });
-    fireEvent.change(screen.getByLabelText('target column'), { target: { value: 'price' } });
+    const target = await screen.findByLabelText('target column (3 rows)');
+    expect(target).toHaveValue('price');
+    expect(screen.getByText(/town one-hot encoded/)).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Use this data' }));
     expect(useEditor.getState().doc.dataset).toEqual({ source: 'csv', path: 'houses.csv', target: 'price' });
   });

@@ -45,6 +45,7 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   'engine.saliency': { req: { runId: 'r1', doc, input: [1, 2, 3, 4] }, res: { classIndex: 1, shape: [4], values: [0, 0.5, 1, 0.2] } },
   'data.augmentPreview': { req: { dataset: { source: 'builtin', name: 'digits', augmentation: { rotation: 10 } }, count: 2 }, res: { shape: [2, 2, 1], samples: [[0, 1, 2, 3], [3, 2, 1, 0]] } },
   'data.files': { req: { docPath: 'a.loom' }, res: { dir: '/p', files: [{ path: 'data/x.csv', kind: 'csv' }, { path: 'photos', kind: 'folder' }] } },
+  'data.describeCsv': { req: { path: 'houses.csv', docPath: 'a.loom' }, res: { rows: 2, columns: [{ name: 'price', kind: 'numeric', distinct: 2, empty: 0, examples: ['1', '2'] }], suggestedTarget: 'price' } },
   'runs.list': { req: { docPath: '/x/a.loom' }, res: { runs: [{ runId: 'r1', createdAt: '2026-01-01T00:00:00Z', history: [{ loss: 1 }] }] } },
   'data.preview': { req: { dataset: { source: 'builtin', name: 'digits' }, limit: 8 }, res: { name: 'digits', inputShape: [28, 28, 1], count: 100, samples: [] } },
   'export.run': { req: { format: 'pytorch', doc, runId: 'r1' }, res: { canceled: false, outDir: '/x/export', files: ['model.py'] } },

@@ -150,6 +150,12 @@ export const DataFilesSchema = z.object({
   dir: z.string(),
   files: z.array(z.object({ path: z.string(), kind: z.enum(['csv', 'npy', 'folder']) })),
 });
+/** Data panel's CSV column chooser: the columns of a CSV file (path relative to the document's folder). */
+export const CsvInfoSchema = z.looseObject({
+  rows: z.number().int(),
+  columns: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numeric', 'categorical']), distinct: z.number().int(), empty: z.number().int(), examples: z.array(z.string()) })),
+  suggestedTarget: z.string().optional(),
+});
 /** Runs panel: the runs kept beside a document (`<model>.runs/<runId>/run.json`), newest first. Loose: a RunRecord. */
 export const RunListSchema = z.object({
   runs: z.array(z.looseObject({ runId: z.string(), createdAt: z.string().optional(), history: z.array(z.record(z.string(), z.number())).optional() })),
@@ -250,6 +256,7 @@ export const requests = {
     augmentPreview: request(AugmentPreviewRequestSchema, AugmentPreviewSchema),
     /** Paths (relative to the document's folder) a person can pick as data. */
     files: request(z.strictObject({ ...docLocation }), DataFilesSchema),
+    describeCsv: request(z.strictObject({ path: filePath, ...docLocation }), CsvInfoSchema),
   },
   runs: {
     /** The runs saved beside the document (empty for a document that has no path yet). */
