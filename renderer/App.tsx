@@ -96,12 +96,16 @@ function usePlatformEvents() {
   }, []);
 }
 
+// Read once per page (StrictMode runs effects twice in development).
+let remoteRead: Promise<Recovery | null> | null = null;
+const remoteRecovery = () => (remoteRead ??= readRecoveryFromSettings());
+
 function RecoveryBanner() {
   const [rec, setRec] = useState<Recovery | null>(() => readRecovery());
   useEffect(() => {
     if (rec) return;
     let live = true;
-    void readRecoveryFromSettings().then((r) => {
+    void remoteRecovery().then((r) => {
       // Only if nothing was edited meanwhile (the offer is about the previous session).
       const s = useEditor.getState();
       if (live && r && s.doc === s.savedDoc) setRec(r);

@@ -4,7 +4,7 @@
  * tests, a page opened without the server): templates then come from the bundled copies.
  * Tests install a fake with `setPlatform`.
  */
-import { getApi, isDesktop } from '../platform/api';
+import { getApi, isDesktop, type Settings } from '../platform/api';
 
 export interface FileRef {
   path: string | null;
@@ -33,7 +33,8 @@ export interface Platform {
   /** The `.loom` files of the project folder (web mode) */
   list(): Promise<FileRef[]>;
   templates(): Promise<TemplateInfo[]>;
-  getSetting(key: string): Promise<string | number | boolean | null | undefined>;
+  /** A UI preference; `fresh` asks the app again instead of using the answer read at start. */
+  getSetting(key: string, fresh?: boolean): Promise<string | number | boolean | null | undefined>;
   setSetting(key: string, value: string | number | boolean | null): Promise<void>;
   setTheme(theme: 'light' | 'dark'): Promise<void>;
   getTheme(): Promise<'light' | 'dark' | 'system' | undefined>;
@@ -77,6 +78,9 @@ const quiet = <T>(p: Promise<T>, fallback: T, ms = 4000): Promise<T> =>
 
 export function createApiPlatform(): Platform {
   const api = () => getApi();
+  // One settings read at start-up, shared by every preference (fewer round trips, one answer).
+  let settings: Promise<Settings | null> | null = null;
+  const read = (fresh = false) => (fresh || !settings ? (settings = quiet(api().settings.get(), null)) : settings);
   return {
     get desktop() {
       return isDesktop();
@@ -99,12 +103,12 @@ export function createApiPlatform(): Platform {
       const r = await quiet(api().file.listTemplates().then((x) => x.templates), [], 3000);
       return r.length ? r : bundledTemplates();
     },
-    getSetting: (key) => quiet(api().settings.get().then((s) => s.ui[key]), undefined),
+    getSetting: (key, fresh) => read(fresh).then((s) => s?.ui[key]),
     async setSetting(key, value) {
       await quiet(api().settings.set({ ui: { [key]: value } }), null);
     },
-    getTheme: () => quiet(api().settings.get().then((s) => s.theme), undefined),
-    getSnapToGrid: () => quiet(api().settings.get().then((s) => s.snapToGrid), undefined),
+    getTheme: () => read().then((s) => s?.theme),
+    getSnapToGrid: () => read().then((s) => s?.snapToGrid),
     async setSnapToGrid(snapToGrid) {
       await quiet(api().settings.set({ snapToGrid }), null);
     },

@@ -49,7 +49,11 @@ function parse(raw: unknown): Recovery | null {
 
 /** The copy kept in the app's settings (web mode after a server restart). */
 export async function readRecoveryFromSettings(): Promise<Recovery | null> {
-  return parse(await platform().getSetting(SETTING));
+  const first = parse(await platform().getSetting(SETTING));
+  if (first) return first;
+  // The app may answer the very first settings read before its file is loaded: ask once more.
+  await new Promise((r) => setTimeout(r, 1000));
+  return parse(await platform().getSetting(SETTING, true));
 }
 
 export function readRecovery(): Recovery | null {
