@@ -209,6 +209,6 @@ describe('editor journey (web mode, Chromium)', () => {
     expect(await text(page, 'doc-title')).toMatch(/mnist-built\.loom/);
     expect(await page.getByTestId('dirty').count()).toBe(0);
     await app.screenshot('editor-6-reopened');
-    expect(app.errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 });
