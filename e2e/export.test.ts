@@ -104,4 +104,47 @@ describe('export and import journey (web mode, Chromium)', () => {
     await app.screenshot('export-4-imported-canvas');
     expect(app.errors).toEqual([]);
   });
+
+  it('exports the trained weights of the latest run by default (y = 2x learned: kernel ≈ 2 in weights.bin)', async () => {
+    await app?.close();
+    app = await launchApp({ projectFiles: ['assets/templates/linear-regression.loom'] });
+    const { page } = app;
+    await page.getByRole('button', { name: 'Open' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('dialog', { name: 'Open model' }).getByRole('button', { name: /linear-regression\.loom/ }).first().click();
+    await page.getByTestId('node-y').waitFor();
+
+    await page.getByTestId('toolbar-train').click();
+    const status = () => page.getByTestId('run-status').getAttribute('data-status');
+    await expect.poll(status, { timeout: 120_000, interval: 500 }).toBe('completed');
+
+    await page.keyboard.press('Control+e');
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('radio', { name: 'TensorFlow.js' }).check();
+    const weights = dialog.getByLabel('Weights');
+    expect(await weights.inputValue()).not.toBe('');
+    expect(await weights.locator('option:checked').innerText()).toMatch(/^Trained: /);
+    await dialog.getByTestId('export-run').click();
+    await exportOutcome(app);
+    expect(await dialog.getByTestId('export-weights').innerText()).toMatch(/Weights: trained/);
+    const outDir = (await dialog.getByTestId('export-outdir').innerText()).trim();
+    await app.screenshot('export-5-trained');
+
+    // The exported weights are the run's: y = 2x was learned.
+    const manifest = JSON.parse(readFileSync(join(outDir, 'model.json'), 'utf8')).weightsManifest[0].weights as { name: string; shape: number[] }[];
+    const bin = readFileSync(join(outDir, 'weights.bin'));
+    const floats = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
+    let at = 0;
+    const values = new Map<string, number[]>();
+    for (const w of manifest) {
+      const n = w.shape.reduce((a, b) => a * b, 1);
+      values.set(w.name, [...floats.slice(at, at + n)]);
+      at += n;
+    }
+    const kernel = [...values.entries()].find(([k]) => /kernel/.test(k))![1];
+    expect(kernel[0]).toBeGreaterThan(1.8);
+    expect(kernel[0]).toBeLessThan(2.2);
+    expect(app.errors).toEqual([]);
+  });
 });
