@@ -123,7 +123,8 @@ describe('Export dialog', () => {
     expect(result).toHaveTextContent('Exported 3 files');
     expect(screen.getByTestId('export-outdir')).toHaveTextContent('/p/export/mnist-tfjs');
     for (const f of ['model.json', 'weights.bin', 'README.md']) expect(within(result).getByText(f)).toBeInTheDocument();
-    expect(screen.getByTestId('export-weights')).toHaveTextContent('trained');
+    expect(screen.getByTestId('export-weights')).toHaveTextContent('Weights: trained (Run 2)');
+    expect(result).toHaveTextContent('(TensorFlow.js)');
     expect(result).toHaveTextContent('quantized to float16');
     expect(useExportUi.getState().exported).toContain('/p/export/mnist-tfjs/model.json');
   });
@@ -171,7 +172,7 @@ describe('Export dialog', () => {
     await open(mnist());
     fireEvent.click(exportButton());
     const err = await screen.findByTestId('export-error');
-    expect(err).toHaveTextContent('Export failed');
+    expect(err).toHaveTextContent('PyTorch export failed');
     expect(err).toHaveTextContent('weights.bin is missing');
     expect(err).toHaveTextContent('run-1/weights.bin');
     expect(screen.getByTestId('export-dialog')).toBeInTheDocument();

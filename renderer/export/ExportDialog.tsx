@@ -60,6 +60,8 @@ export function ExportDialog() {
 
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ExportOutcome | null>(null);
+  /** What the shown outcome was for: the format and the run whose weights were asked for. */
+  const [outcomeFor, setOutcomeFor] = useState({ label: '', run: '' });
   const endRef = useRef<HTMLDivElement>(null);
   // The result (or the error) below the preview is scrolled into view when it arrives.
   useEffect(() => {
@@ -81,6 +83,7 @@ export function ExportDialog() {
     });
     setBusy(false);
     setOutcome(r);
+    setOutcomeFor({ label: format.label, run: candidates.find((c) => c.runId === runId)?.label ?? runId });
   };
 
   const where = isDesktop() ? 'You choose the folder when you export.' : 'Written to the export/ folder of the project folder.';
@@ -173,7 +176,7 @@ export function ExportDialog() {
           {preview.error && <div className="export-problem">{preview.error}</div>}
           {!blocker && !preview.error && preview.files.length === 0 && <p className="muted small">{format.label} writes binary files only: no code to preview.</p>}
 
-          <Outcome outcome={outcome} />
+          <Outcome outcome={outcome} label={outcomeFor.label} run={outcomeFor.run} />
           <div ref={endRef} />
 
           <div className="modal-actions">
@@ -190,26 +193,26 @@ export function ExportDialog() {
   );
 }
 
-function Outcome({ outcome }: { outcome: ExportOutcome | null }) {
+function Outcome({ outcome, label, run }: { outcome: ExportOutcome | null; label: string; run: string }) {
   if (!outcome) return null;
   if (outcome.kind === 'canceled') return <p className="muted" data-testid="export-result">Export canceled: nothing was written.</p>;
   if (outcome.kind === 'error') {
     return (
       <div className="export-problem" role="alert" data-testid="export-error">
-        <strong>Export failed:</strong> <span className="export-pre">{outcome.message}</span>
+        <strong>{label} export failed:</strong> <span className="export-pre">{outcome.message}</span>
         {outcome.issues.length > 0 && <ul>{outcome.issues.map((x, i) => <li key={i}>{x}</li>)}</ul>}
       </div>
     );
   }
   return (
     <div className="export-result" data-testid="export-result">
-      <div><strong>Exported {outcome.files.length} file{outcome.files.length === 1 ? '' : 's'}</strong> to <code data-testid="export-outdir">{outcome.outDir}</code></div>
+      <div><strong>Exported {outcome.files.length} file{outcome.files.length === 1 ? '' : 's'}</strong> ({label}) to <code data-testid="export-outdir">{outcome.outDir}</code></div>
       <ul className="export-written">
         {outcome.files.map((f) => <li key={f}><code title={f}>{shortPath(f, outcome.outDir)}</code></li>)}
       </ul>
       <div data-testid="export-weights">
         {outcome.weights === 'trained'
-          ? 'Weights: trained (from the chosen run).'
+          ? `Weights: trained (${run || 'the chosen run'}).`
           : 'Weights: the initial, untrained weights. Train the model (saved) and export again for trained weights.'}
       </div>
       {outcome.notes.length > 0 && <ul className="export-notes">{outcome.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
