@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useEditor } from '../store';
 
 export interface ChartSeries {
   label: string;
@@ -28,12 +29,18 @@ export interface ChartProps {
 export function Chart({ title, xLabel = 'epoch', series, data, height = 180, testId }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const layout = JSON.stringify(series) + title + xLabel + height;
+  // Axis and grid colours follow the theme (the chart is re-created when it changes).
+  const theme = useEditor((s) => s.theme);
+  const layout = JSON.stringify(series) + title + xLabel + height + theme;
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     let u: uPlot;
+    const css = typeof getComputedStyle === 'function' ? getComputedStyle(el) : null;
+    const text = css?.getPropertyValue('--text').trim() || '#1d2330';
+    const grid = css?.getPropertyValue('--border').trim() || '#dde1e7';
+    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     try {
       u = new uPlot(
         {
@@ -41,7 +48,7 @@ export function Chart({ title, xLabel = 'epoch', series, data, height = 180, tes
           width: Math.max(200, el.clientWidth || 400),
           height,
           scales: { x: { time: false } },
-          axes: [{ label: xLabel, size: 36, labelSize: 16 }, { size: 48 }],
+          axes: [{ ...axis, label: xLabel, size: 36, labelSize: 16 }, { ...axis, size: 56 }],
           legend: { live: true },
           series: [
             { label: xLabel },
