@@ -11,15 +11,20 @@ import type { z } from 'zod';
 
 export class SettingsStore {
   private current: Settings = SettingsSchema.parse({});
-  private loaded = false;
+  private loading: Promise<Settings> | null = null;
   /** Serialises writes so two quick changes never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly file: string, private readonly log: (msg: string) => void = () => undefined) {}
 
+  /** Reads the file once; concurrent callers share the same read (none sees defaults too early). */
   async load(): Promise<Settings> {
-    if (this.loaded) return this.current;
-    this.loaded = true;
+    this.loading ??= this.read();
+    await this.loading;
+    return this.current;
+  }
+
+  private async read(): Promise<Settings> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
