@@ -122,6 +122,19 @@ describe('Import dialog', () => {
     expect(state().doc).toBe(before);
   });
 
+  it('the menu command (Import Model…) and Ctrl+I open it', async () => {
+    installFakeApi({ 'app.info': () => info });
+    const { runMenuCommand } = await import('../editor/commands');
+    const { handleShortcut } = await import('../editor/shortcuts');
+    render(<ExportDialogs />);
+    runMenuCommand('importModel');
+    const dlg = await screen.findByTestId('import-dialog');
+    fireEvent.keyDown(dlg, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
+    handleShortcut(new KeyboardEvent('keydown', { key: 'i', ctrlKey: true }));
+    await screen.findByTestId('import-dialog');
+  });
+
   it('unsaved changes: declining the discard question imports nothing', async () => {
     const fake = installFakeApi({ 'app.info': () => info });
     state().updateDocument((d) => ({ ...d, name: 'edited' }));
