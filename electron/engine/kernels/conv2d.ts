@@ -79,7 +79,10 @@ function filterGradPatches(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, 
       }
     }
     const pT = taps.length === 1 ? taps[0]! : s.run('Concat', taps as unknown as NamedTensorInfoMap, { axis: 0 }); // [KH·KW·Ci, rows]
-    const g = s.run(BatchMatMul, { a: s.reshape(pT, [1, KH * KW * Ci, rows]), b: s.reshape(dy, [1, rows, Co]) }, { transposeA: false, transposeB: false });
+    // b must have its own tensor id: the wasm BatchMatMul caches an XNNPACK operator (packed b) per
+    // b id, and a reshape of dy would share dy's id with any other product dy takes part in.
+    const dyCopy = s.run('Identity', { x: dy });
+    const g = s.run(BatchMatMul, { a: s.reshape(pT, [1, KH * KW * Ci, rows]), b: s.reshape(dyCopy, [1, rows, Co]) }, { transposeA: false, transposeB: false });
     return s.keep(s.reshape(g, [KH, KW, Ci, Co]));
   } finally {
     s.dispose();
