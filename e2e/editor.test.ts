@@ -157,6 +157,12 @@ describe('editor journey (web mode, Chromium)', () => {
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(8);
     await page.keyboard.press('Control+z');
     await expect.poll(() => fc.getAttribute('style')).toBe(before);
+    // The context menu: right-click a node → Delete; undo.
+    await page.getByTestId('node-pool1').click({ button: 'right' });
+    await page.getByRole('menuitem', { name: /Delete/ }).click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(8);
     await page.getByTestId('problems').getByText('reshape', { exact: true }).click(); // select the node from the list
     await expect.poll(() => inspector(page).locator('#node-name').inputValue()).toBe('reshape');
     await inspector(page).getByRole('button', { name: /Set Reshape target to \[4096\]/ }).click();

@@ -7,13 +7,14 @@ import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type Connection, type Edge, type EdgeChange, type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import { platform } from '../services/platform';
 import { useEditor } from '../store';
 import { analysisOf } from '../store/analysis';
 import type { LoomDocument } from '../../shared/document';
 import { edgeKey } from '../store/document';
 import { GRID, NODE_H, NODE_W, positionsOf } from '../store/layout';
+import { ContextMenu, type MenuTarget } from './ContextMenu';
 import { FlowCache, type LayerFlowNode } from './derive';
 import { LayerNode } from './LayerNode';
 import { ShapeEdge } from './ShapeEdge';
@@ -64,6 +65,27 @@ export function Canvas() {
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const [measureTick, setMeasureTick] = useState(0);
   const wrapper = useRef<HTMLDivElement>(null);
+  const [menu, setMenu] = useState<MenuTarget | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const at = (e: { clientX: number; clientY: number }) => {
+    const r = wrapper.current!.getBoundingClientRect();
+    return { x: Math.min(e.clientX - r.left, r.width - 200), y: Math.min(e.clientY - r.top, r.height - 190) };
+  };
+  const onNodeContextMenu = useCallback((e: ReactMouseEvent, node: LayerFlowNode) => {
+    e.preventDefault();
+    // Acting on a node that is not selected selects it first (as in every design tool).
+    const s = useEditor.getState();
+    if (!s.selectedNodes.includes(node.id)) s.select([node.id]);
+    setMenu({ kind: 'node', id: node.id, ...at(e) });
+  }, []);
+  const onEdgeContextMenu = useCallback((e: ReactMouseEvent, edge: Edge) => {
+    e.preventDefault();
+    setMenu({ kind: 'edge', id: edge.id, ...at(e) });
+  }, []);
+  const onPaneContextMenu = useCallback((e: ReactMouseEvent | MouseEvent) => {
+    e.preventDefault();
+    setMenu({ kind: 'pane', ...at(e) });
+  }, []);
 
   const analysis = analysisOf(doc);
   const nodes = useMemo(
@@ -192,6 +214,9 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         onReconnect={onReconnect}
         onReconnectStart={onReconnectStart}
         onReconnectEnd={onReconnectEnd}
@@ -224,6 +249,7 @@ export function Canvas() {
           </ControlButton>
         </Controls>
       </ReactFlow>
+      {menu && <ContextMenu target={menu} onClose={closeMenu} />}
       {doc.nodes.length === 0 && (
         <div className="canvas-empty">
           <p><strong>Drag a layer from the palette</strong> onto the canvas, starting with an <em>Input</em>.</p>
