@@ -179,6 +179,25 @@ describe('Export dialog', () => {
     await waitFor(() => expect(exportButton()).toBeEnabled());
   });
 
+  it('keys pressed in the dialog never reach the canvas shortcuts (Delete does not delete the selected layer)', async () => {
+    installFakeApi({});
+    const { handleShortcut } = await import('../editor/shortcuts');
+    window.addEventListener('keydown', handleShortcut);
+    try {
+      const doc = mnist();
+      await open(doc);
+      useEditor.setState({ selectedNodes: [doc.nodes[1]!.id] });
+      fireEvent.keyDown(screen.getByLabelText('PyTorch'), { key: 'Delete' });
+      fireEvent.keyDown(screen.getByLabelText('PyTorch'), { key: 'Backspace' });
+      expect(useEditor.getState().doc.nodes).toHaveLength(doc.nodes.length);
+      // Outside the dialog the same key deletes (the listener is live).
+      fireEvent.keyDown(document.body, { key: 'Delete' });
+      expect(useEditor.getState().doc.nodes).toHaveLength(doc.nodes.length - 1);
+    } finally {
+      window.removeEventListener('keydown', handleShortcut);
+    }
+  });
+
   it('the menu command and Ctrl+E open it; Escape closes it', async () => {
     installFakeApi({});
     const { runMenuCommand } = await import('../editor/commands');
