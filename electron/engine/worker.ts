@@ -9,7 +9,10 @@
  * Missing engine functions answer with an `unavailable` error instead of crashing the process.
  */
 import { pathToFileURL } from 'node:url';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { TrainEvent } from '../../shared/engine/events';
 
 // ── The protocol between the supervisor (main) and this process ───────────────────────────────
@@ -183,10 +186,28 @@ function processPort(): Port | null {
 export async function loadEngineModule(spec = process.env.LAYERLOOM_ENGINE_MODULE): Promise<EngineModule> {
   if (spec) return (await import(isAbsolute(spec) ? pathToFileURL(spec).href : spec)) as EngineModule;
   try {
-    const engine = (await import('./index')) as EngineModule;
-    // Import the exporters statically too, so bundlers include them (the engine loads them lazily).
+    const engine = await import('./index');
+    // The engine loads its exporters through a computed path (which a bundle cannot follow): import
+    // them statically here and do what its exportModel does around them (weights of a run).
     const exporters = await import('./export/index').catch(() => null);
-    return exporters ? { ...engine, exportModel: exporters.exportModel as EngineModule['exportModel'] } : engine;
+    if (!exporters) return engine as EngineModule;
+    const exportModel = async (raw: unknown) => {
+      const req = raw as Record<string, unknown> & { runId?: string; runDir?: string; weightsDir?: string };
+      const { runId, runDir, ...rest } = req;
+      let weightsDir = req.weightsDir;
+      let tmp: string | undefined;
+      if (!weightsDir && runId) {
+        if (runDir && existsSync(join(runDir, engine.RUN_FILES.weights))) weightsDir = runDir;
+        else if (engine.hasRun(runId)) weightsDir = await engine.saveRun(runId, (tmp = await mkdtemp(join(tmpdir(), 'layerloom-run-'))));
+        else throw new Error(`No trained run "${runId}" to export weights from: train the model again or export without weights`);
+      }
+      try {
+        return await exporters.exportModel({ ...(rest as unknown as Parameters<typeof exporters.exportModel>[0]), ...(weightsDir ? { weightsDir } : {}) });
+      } finally {
+        if (tmp) await rm(tmp, { recursive: true, force: true });
+      }
+    };
+    return { ...(engine as EngineModule), exportModel };
   } catch (e) {
     process.stderr.write(`layerloom engine: could not load the engine module: ${(e as Error).message}\n`);
     return {};

@@ -255,8 +255,9 @@ export function createHandlers(deps: ShellDeps): Handlers {
         outDir,
         ...(req.docPath ? { docPath: await files.absolute(req.docPath) } : {}),
         ...(where.baseDir ? { baseDir: where.baseDir } : {}),
-        // The run folder holds model.json + weights.bin (the trained weights).
-        ...(req.runId && where.outDir ? { runId: req.runId, weightsDir: where.outDir } : {}),
+        // Trained weights: the run folder beside the document (model.json + weights.bin) when it
+        // exists, else the run still held by the engine process.
+        ...(req.runId ? { runId: req.runId, ...(where.outDir ? { runDir: where.outDir } : {}) } : {}),
         ...(req.quantize ? { quantize: req.quantize } : {}),
         ...(req.includeData !== undefined ? { includeData: req.includeData } : {}),
       })) as { files?: string[]; weights?: 'trained' | 'initial'; notes?: string[] } | null;
