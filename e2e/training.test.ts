@@ -64,8 +64,8 @@ describe('training journey (web mode, Chromium, real engine)', () => {
     await page.getByTestId('stop-button').click();
     await expect.poll(() => status(page), { timeout: 60_000 }).toBe('stopped');
 
-    // ── Train again, to the end. ──
-    await page.getByTestId('train-button').click();
+    // ── Train again (Ctrl+Enter this time), to the end. ──
+    await page.keyboard.press('Control+Enter');
     await expect.poll(() => status(page), { timeout: 30_000 }).toMatch(/starting|running/);
     await expect.poll(() => status(page), { timeout: 540_000, interval: 2000 }).toBe('completed');
     const valAcc = Number(await attr(page, 'final-metrics', 'data-val-accuracy'));

@@ -76,6 +76,17 @@ describe('training slice', () => {
     expect(run.error?.code).toBe('nan');
   });
 
+  it('a crashed engine process ends the run in flight with the shell message', async () => {
+    const store = createEditorStore();
+    store.getState().loadDocument(structuredClone(doc));
+    const fake = installFakeApi({ 'engine.train': (req) => ({ runId: req.runId! }) });
+    await store.getState().train();
+    fake.emit('engine.status', { state: 'crashed', message: 'The training engine stopped unexpectedly (out of memory).' });
+    const run = currentRun(store.getState())!;
+    expect(run.status).toBe('error');
+    expect(run.error).toMatchObject({ code: 'crash', message: 'The training engine stopped unexpectedly (out of memory).' });
+  });
+
   it('edits hyper-parameters and the dataset in the document (undoable); run state is not recorded by undo', async () => {
     const store = createEditorStore();
     store.getState().loadDocument(structuredClone(doc));
