@@ -10,8 +10,6 @@
  */
 import { z } from 'zod';
 import { DatasetSchema, DocumentSchema, TrainingSchema } from '../document/schema';
-// The lint rule's Node-builtin pattern `events` also matches this file's name; it is pure TS.
-// eslint-disable-next-line no-restricted-imports
 import { BackendInfoSchema, EvaluationSchema, TrainEventSchema } from '../engine/events';
 
 /** The model document's file extension (file dialogs, OS file association in electron-builder.yml). */
