@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import type { LoomDocument } from '../shared/document';
+import { mulberry32 } from '../shared/random';
 
 export const MODEL_NAMES = ['cnn', 'mlp', 'lstm', 'lenet'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -49,14 +50,7 @@ export function benchDocument(name: ModelName): LoomDocument {
 export const FASHION_DIR = process.env.LAYERLOOM_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 
 function synthetic(count: number, sampleShape: number[], classes: number | undefined, seed: number): BenchData {
-  let a = seed >>> 0;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = mulberry32(seed);
   const size = sampleShape.reduce((p, q) => p * q, 1);
   const x = new Float32Array(count * size);
   for (let i = 0; i < x.length; i++) x[i] = r();

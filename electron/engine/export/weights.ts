@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tf, tfl } from '../tfjs';
 import type { CompiledModel } from '../compile';
 import type { NodeWeights } from '../../../shared/export/tensor';
+import { mulberry32 } from '../../../shared/random';
 
 /** Every node's weights (TF.js layouts), read from the model. */
 export function nodeWeights(compiled: Pick<CompiledModel, 'model' | 'layerNames'>): NodeWeights {
@@ -50,14 +51,7 @@ export async function loadWeightsFromDir(compiled: Pick<CompiledModel, 'model'>,
 
 /** Fill every weight with seeded random values (tests: zero biases and unit statistics hide mapping bugs). */
 export function randomizeWeights(model: tfl.LayersModel, seed = 1): void {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed);
   for (const layer of model.layers) {
     const ws = layer.weights;
     if (!ws.length) continue;

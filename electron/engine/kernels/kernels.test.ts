@@ -5,20 +5,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installFastKernels } from './index';
 import { initWasm, onBackend } from './test-backends';
+import { mulberry32 } from '../../../shared/random';
 
 type Arrays = number[][];
 
 /** Deterministic pseudo-random values in [-1, 1) (mulberry32). */
 function rand(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
+  const r = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = r() * 2 - 1;
   return out;
 }
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);

@@ -12,6 +12,7 @@ import { LAYER_TYPES, type LayerType } from '../../../shared/catalog';
 import { analyze } from '../../../shared/analysis';
 import type { LoomDocument } from '../../../shared/document';
 import { initWasm, onBackend } from './test-backends';
+import { mulberry32 } from '../../../shared/random';
 
 /** The example's document with a head: [Flatten →] Dense(3) named `head`. */
 function withHead(type: LayerType, ex: LayerExample): LoomDocument {
@@ -33,16 +34,7 @@ function withHead(type: LayerType, ex: LayerExample): LoomDocument {
   return { ...base, nodes, edges };
 }
 
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 const BATCH = 4;
 
