@@ -4,8 +4,6 @@
  * precision / recall / F1; for regression a predicted-vs-true scatter and the residuals.
  */
 import { useEffect, useState } from 'react';
-// The lint rule's Node-builtin pattern `events` also matches this pure-TS module's name.
-// eslint-disable-next-line no-restricted-imports
 import type { Evaluation } from '../../shared/engine/events';
 import { getApi } from '../platform/api';
 import { useEditor } from '../store';
