@@ -259,6 +259,8 @@ describe('Train from anywhere', () => {
     await waitFor(() => expect(fake.calls.some((c) => c.name === 'engine.train')).toBe(true));
     expect(useEditor.getState().bottomTab).toBe('training');
     expect(screen.getByTestId('toolbar-stop')).toBeInTheDocument();
+    act(() => useEditor.getState().setParam(['out'], 'units', 4));
+    expect(screen.getByTestId('toolbar-stale')).toHaveTextContent('edited since Run 1');
     act(() => runMenuCommand('stop'));
     await waitFor(() => expect(fake.calls.some((c) => c.name === 'engine.stop')).toBe(true));
     input.remove();
