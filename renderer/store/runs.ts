@@ -32,7 +32,7 @@ export interface RunView {
   start?: StartEvent;
   progress?: RunProgress;
   /** Per-batch training metrics; `x` is the position in epochs (epoch - 1 + batch / batches). */
-  batches: { x: number[]; loss: number[]; accuracy: number[] };
+  batches: { x: number[]; loss: number[]; accuracy: number[]; mae?: number[] };
   /** Per-epoch logs (`loss`, `accuracy`, `val_loss`, `val_accuracy`...), index = epoch - 1. */
   epochs: Record<string, number>[];
   end?: EndEvent;
@@ -91,6 +91,7 @@ export function reduceRun(run: RunView, e: TrainEvent): RunView {
           x: [...run.batches.x, x],
           loss: [...run.batches.loss, finite(e.logs.loss)],
           accuracy: [...run.batches.accuracy, finite(e.logs.accuracy)],
+          mae: [...(run.batches.mae ?? []), finite(e.logs.mae)],
         },
       };
     }
@@ -118,7 +119,7 @@ export function runFromRecord(r: RunRecordLike, label: string): RunView | null {
   if (!r.doc || !r.training) return null;
   return {
     runId: r.runId, label, createdAt: r.createdAt ?? '', doc: r.doc, training: r.training,
-    status: r.reason ?? 'completed', batches: { x: [], loss: [], accuracy: [] }, epochs: r.history ?? [],
+    status: r.reason ?? 'completed', batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: r.history ?? [],
     ...(r.logs ? { end: { type: 'end', runId: r.runId, reason: r.reason ?? 'completed', epochsCompleted: r.epochsCompleted ?? r.history?.length ?? 0, logs: r.logs, elapsedSec: r.elapsedSec ?? 0 } } : {}),
     fromDisk: true,
   };
@@ -130,7 +131,7 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
 
   addRun(run) {
     const label = `Run ${get().runs.length + 1}`;
-    set({ runs: [...get().runs, { status: 'starting', ...run, label, batches: { x: [], loss: [], accuracy: [] }, epochs: [] }] });
+    set({ runs: [...get().runs, { status: 'starting', ...run, label, batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [] }] });
   },
   applyRunEvent(e) {
     const runs = get().runs;

@@ -47,7 +47,7 @@ describe('training slice', () => {
     fake.emit('train.event', { type: 'batch', runId: 'run-other', epoch: 1, batch: 1, batches: 4, logs: { loss: 9 }, samplesPerSec: 1, etaSec: 1, elapsedSec: 1 });
     run = currentRun(store.getState())!;
     expect(run.status).toBe('running');
-    expect(run.batches).toEqual({ x: [0.5], loss: [1.1], accuracy: [0.4] });
+    expect(run.batches).toEqual({ x: [0.5], loss: [1.1], accuracy: [0.4], mae: [NaN] });
     expect(run.epochs[0]!.val_accuracy).toBe(0.45);
     expect(run.progress).toMatchObject({ epoch: 1, epochs: 2, batch: 4, batches: 4 });
 
@@ -105,7 +105,7 @@ describe('training slice', () => {
 
   it('makes valid run ids and applies pause/resume', () => {
     expect(newRunId()).toMatch(/^[A-Za-z0-9._-]+$/);
-    const run: RunView = { runId: 'r', label: 'Run 1', createdAt: '', doc, training: effectiveTraining(doc), status: 'running', batches: { x: [], loss: [], accuracy: [] }, epochs: [] };
+    const run: RunView = { runId: 'r', label: 'Run 1', createdAt: '', doc, training: effectiveTraining(doc), status: 'running', batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [] };
     expect(reduceRun(run, { type: 'paused', runId: 'r' }).status).toBe('paused');
     expect(reduceRun(run, { type: 'resumed', runId: 'r' }).status).toBe('running');
   });

@@ -154,13 +154,15 @@ const graphKey = (d: LoomDocument) => JSON.stringify([d.nodes, d.edges]);
 /** The run's curves as two charts: loss, and accuracy (or MAE for regression). */
 export function RunCharts({ run, height = 170 }: { run: RunView; height?: number }) {
   const has = (k: string) => run.epochs.some((l) => l?.[k] !== undefined);
-  const metric = run.batches.accuracy.some((v) => Number.isFinite(v)) || has('accuracy') ? 'accuracy' : has('mae') ? 'mae' : null;
+  const metric = run.batches.accuracy.some((v) => Number.isFinite(v)) || has('accuracy')
+    ? 'accuracy'
+    : (run.batches.mae ?? []).some((v) => Number.isFinite(v)) || has('mae') ? 'mae' : null;
   const loss = useMemo(
     () => alignSeries(run.batches.x, [run.batches.loss], [run.epochs.map((l) => l?.loss ?? null), run.epochs.map((l) => l?.val_loss ?? null)]),
     [run.batches, run.epochs],
   );
   const second = useMemo(
-    () => metric && alignSeries(run.batches.x, [metric === 'accuracy' ? run.batches.accuracy : []], [run.epochs.map((l) => l?.[metric] ?? null), run.epochs.map((l) => l?.[`val_${metric}`] ?? null)]),
+    () => metric && alignSeries(run.batches.x, [metric === 'accuracy' ? run.batches.accuracy : run.batches.mae ?? []], [run.epochs.map((l) => l?.[metric] ?? null), run.epochs.map((l) => l?.[`val_${metric}`] ?? null)]),
     [run.batches, run.epochs, metric],
   );
   const few = run.batches.x.length < 3;

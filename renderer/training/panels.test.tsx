@@ -126,6 +126,19 @@ describe('Training panel', () => {
   });
 });
 
+describe('Training panel (regression)', () => {
+  it('charts the loss and the mean absolute error per batch and per epoch', async () => {
+    render(<TrainingPanel />);
+    const id = (await act(() => useEditor.getState().train()))!;
+    act(() => {
+      fake.emit('train.event', { type: 'batch', runId: id, epoch: 1, batch: 1, batches: 2, logs: { loss: 4, mae: 1.8 }, samplesPerSec: 900, etaSec: 1, elapsedSec: 0.1 });
+      fake.emit('train.event', { type: 'epoch', runId: id, epoch: 1, epochs: 2, logs: { loss: 3, mae: 1.5, val_loss: 3.5, val_mae: 1.6 }, samplesPerSec: 900, etaSec: 1, elapsedSec: 0.2 });
+    });
+    expect(screen.queryByTestId('chart-accuracy')).toBeNull();
+    expect(screen.getByTestId('chart-mae').dataset.points).toBe('3');
+  });
+});
+
 describe('Evaluate panel', () => {
   it('evaluates a finished run: test metrics, confusion matrix cells open their samples, per-class scores', async () => {
     const id = await trainToEnd();
