@@ -293,6 +293,18 @@ describe('training runs (wasm backend)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a validation loss that overflows stops the run with a NaN message (non-finite numbers are never emitted)', async () => {
+    // Training samples are ordinary; the validation samples are so large that MSE overflows float32.
+    const x = Float32Array.from({ length: 64 }, (_, i) => (i < 48 ? i / 48 : 1e25));
+    const data = prepared({ name: 'overflow', task: 'regression', x, dtype: 'float32', sampleShape: [1], y: x.map((v) => v * 2), targetShape: [1], kind: 'tabular' });
+    data.split = { train: Int32Array.from({ length: 48 }, (_, i) => i), validation: Int32Array.from({ length: 16 }, (_, i) => 48 + i), test: new Int32Array(0) };
+    const doc = chain({ shape: [1] }, [['Dense', { units: 1 }]], { optimizer: 'sgd', learningRate: 0.01, loss: 'meanSquaredError', batchSize: 16, epochs: 3, seed: 1 } as TrainingConfig);
+    const { events, last } = await train(doc, data, 'val-overflow');
+    for (const e of events) expect(TrainEventSchema.safeParse(e).success).toBe(true);
+    expect(last).toMatchObject({ type: 'error', code: 'nan', epoch: 1 });
+    if (last.type === 'error') expect(last.message).toMatch(/validation loss became (infinite|NaN) at epoch 1: lower the learning rate/);
+  });
+
   it('data that does not fit the model is a data error naming the node', async () => {
     const doc = chain({ shape: [3] }, [['Dense', { units: 2, activation: 'softmax' }]], { loss: 'sparseCategoricalCrossentropy', epochs: 1 } as TrainingConfig);
     const { last } = await train(doc, blobs(), 'shape');

@@ -331,7 +331,18 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
       }
       const trainSec = (now() - epochStart - epochPaused) / 1000;
       const logs = logsOf(sums.map((s) => s / Math.max(1, seen)));
-      if (hasVal) Object.assign(logs, logsOf(evaluateSplit(split.validation), 'val_'));
+      if (hasVal) {
+        const val = logsOf(evaluateSplit(split.validation), 'val_');
+        // A diverged model can still produce finite training batches while validation blows up;
+        // non-finite numbers are not valid event payloads, so stop here with the same advice.
+        const bad = Object.entries(val).find(([, v]) => !Number.isFinite(v));
+        if (bad) {
+          throw new RunError('nan',
+            `The validation ${bad[0].replace(/^val_/, '')} became ${Number.isNaN(bad[1]) ? 'NaN' : 'infinite'} at epoch ${epoch}: lower the learning rate (now ${cfg.learningRate}, e.g. to ${+(cfg.learningRate / 10).toPrecision(2)}), normalise the inputs, or check the data for invalid values`,
+            { epoch });
+        }
+        Object.assign(logs, val);
+      }
       history.push(logs);
       lastLogs = logs;
       epochsCompleted = epoch;

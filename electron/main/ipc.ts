@@ -48,5 +48,13 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, 
 /** Push an event to a window (validated against the contract first). */
 export function sendEvent<E extends EventName>(wc: WebContents | null | undefined, name: E, payload: EventOf<E>): void {
   if (!wc || wc.isDestroyed()) return;
-  wc.send(eventChannel(name), parseEvent(name, payload));
+  let valid: EventOf<E>;
+  try {
+    valid = parseEvent(name, payload);
+  } catch (e) {
+    // An invalid event (an engine bug) must never crash the main process: drop it and say so.
+    console.error(`ipc: dropped an invalid ${name} event: ${(e as Error).message}`);
+    return;
+  }
+  wc.send(eventChannel(name), valid);
 }

@@ -21,10 +21,11 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'outside', 'secret.loom'), 'secret');
   symlinkSync(join(dir, 'outside'), join(dir, 'project', 'link'));
   srv = await startWebServer({
-    serve: 'static', staticDir: join(dir, 'static'), projectDir: join(dir, 'project'), log: () => undefined,
+    serve: 'static', staticDir: join(dir, 'static'), projectDir: join(dir, 'project'), log: (m) => void serverLog.push(m),
     spawnEngine: forkEngine({ engineModule: fakeEngine, echoStderr: false }),
   });
 });
+const serverLog: string[] = [];
 afterAll(async () => {
   await srv?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -165,6 +166,26 @@ describe('web mode security', () => {
       expect(types.at(-1)).toBe('end');
       expect(events[0]).toMatchObject({ event: 'engine.status', payload: { state: expect.any(String) } }); // sent on connect
       expect(events.some((e) => e.event === 'engine.status' && e.payload.state === 'busy' && e.payload.runId === 'w1')).toBe(true);
+    } finally {
+      ws.close();
+    }
+  });
+});
+
+describe('invalid engine events', () => {
+  it('are dropped and logged; the server keeps serving and the run still ends', async () => {
+    const ws = (await connect()) as WebSocket;
+    const { call, events } = rpc(ws);
+    try {
+      const doc = { format: 'layerloom.model', version: 1, name: 't', nodes: [{ id: 'input', type: 'Input', params: { shape: [1] } }], edges: [] };
+      expect(await call('engine.train', { runId: 'invalid-1', doc, overrides: { epochs: 1 } })).toEqual({ ok: true, value: { runId: 'invalid-1' } });
+      const t0 = Date.now();
+      while (!events.some((e) => e.event === 'train.event' && e.payload.type === 'end') && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+      const types = events.filter((e) => e.event === 'train.event').map((e) => e.payload.type);
+      expect(types).toContain('end');
+      expect(types).not.toContain('epoch');
+      expect(serverLog.some((l) => /dropped an invalid train\.event event/.test(l))).toBe(true);
+      expect(await call('settings.get', {})).toMatchObject({ ok: true });
     } finally {
       ws.close();
     }

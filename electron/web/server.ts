@@ -142,7 +142,14 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   const openFiles = (opts.openFiles ?? []).map((f) => relative(projectDir, resolve(projectDir, f)).split('\\').join('/'));
   const sockets = new Set<WebSocket>();
   const emit: Emit = <E extends EventName>(name: E, payload: EventOf<E>) => {
-    const data = JSON.stringify({ event: name, payload: parseEvent(name, payload) });
+    let data: string;
+    try {
+      data = JSON.stringify({ event: name, payload: parseEvent(name, payload) });
+    } catch (e) {
+      // An invalid event (an engine bug) must never take the server down: drop it and say so.
+      log(`web: dropped an invalid ${name} event: ${(e as Error).message}`);
+      return;
+    }
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(data);
   };
 
