@@ -11,6 +11,7 @@ import { lookup, type LayerType, type ResolvedParams, type Shape } from '../../s
 import { analyze, blockingErrors, buildGraph, type Analysis, type ModelError } from '../../shared/analysis';
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
+import { fixBatchNormalization, fixDilatedConv2D } from './layers/workarounds';
 import { withSeededRandom } from './random';
 
 type Sym = tfl.SymbolicTensor;
@@ -50,10 +51,11 @@ export const BUILDERS = {
     name, filters: p.filters, kernelSize: first(p.kernelSize), strides: first(p.strides), padding: p.padding,
     dilationRate: first(p.dilationRate), activation: p.activation, useBias: p.useBias,
   })),
-  Conv2D: (p, name) => layer(tfl.layers.conv2d({
+  // Dilated: convolves with the explicitly dilated kernel (TF.js refuses dilated conv gradients).
+  Conv2D: (p, name) => layer(fixDilatedConv2D(tfl.layers.conv2d({
     name, filters: p.filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding,
     dilationRate: p.dilationRate, activation: p.activation, useBias: p.useBias,
-  })),
+  }))),
   Conv2DTranspose: (p, name) => layer(tfl.layers.conv2dTranspose({
     name, filters: p.filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding, activation: p.activation, useBias: p.useBias,
   })),
@@ -90,7 +92,8 @@ export const BUILDERS = {
     layerNormEpsilon: p.layerNormEpsilon, normalizeFirst: p.normalizeFirst,
   })),
   PositionalEmbedding: (p, name) => layer(new PositionalEmbedding({ name, sequenceLength: p.sequenceLength })),
-  BatchNormalization: (p, name) => layer(tfl.layers.batchNormalization({ name, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale })),
+  // Without beta/gamma: patched (tfjs-layers reads the missing weight while training).
+  BatchNormalization: (p, name) => layer(fixBatchNormalization(tfl.layers.batchNormalization({ name, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale }))),
   LayerNormalization: (p, name) => layer(tfl.layers.layerNormalization({ name, epsilon: p.epsilon, center: p.center, scale: p.scale })),
   Add: (_p, name) => layer(tfl.layers.add({ name })),
   Multiply: (_p, name) => layer(tfl.layers.multiply({ name })),
