@@ -98,21 +98,24 @@ export function torchSave(entries: [string, HostTensor][], archiveName = 'archiv
   ]);
 }
 
-/** One NumPy .npy file (format 1.0, little-endian float32 or int64, C order). */
-export function npy(t: HostTensor): Uint8Array {
-  const descr = (t.dtype ?? 'float32') === 'float32' ? '<f4' : '<i8';
-  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+/** A NumPy .npy file (format 1.0, C order) from a dtype descriptor, a shape and the raw bytes. */
+function npyBytes(descr: string, shape: number[], body: Uint8Array): Uint8Array {
+  const sh = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${sh}, }`;
+  // The header is padded so that the data starts on a 64-byte boundary, as NumPy writes it.
+  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
   const enc = new TextEncoder().encode(header);
-  const body = rawBytes(t);
   const out = new Uint8Array(10 + enc.length + body.length);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
   new DataView(out.buffer).setUint16(8, enc.length, true);
   out.set(enc, 10);
   out.set(body, 10 + enc.length);
   return out;
+}
+
+/** One tensor as .npy (little-endian float32, or int64 for integer tensors). */
+export function npy(t: HostTensor): Uint8Array {
+  return npyBytes((t.dtype ?? 'float32') === 'float32' ? '<f4' : '<i8', t.shape, rawBytes(t));
 }
 
 /** np.savez: one .npy per entry. */
@@ -123,16 +126,5 @@ export function npz(entries: [string, HostTensor][]): Uint8Array {
 /** A raw typed array as .npy (float32, int32, uint8 or float64). */
 export function npyArray(data: Float32Array | Int32Array | Uint8Array | Float64Array, shape: number[]): Uint8Array {
   const descr = data instanceof Float32Array ? '<f4' : data instanceof Int32Array ? '<i4' : data instanceof Uint8Array ? '|u1' : '<f8';
-  const sh = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${sh}, }`;
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const enc = new TextEncoder().encode(header);
-  const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const out = new Uint8Array(10 + enc.length + body.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
-  new DataView(out.buffer).setUint16(8, enc.length, true);
-  out.set(enc, 10);
-  out.set(body, 10 + enc.length);
-  return out;
+  return npyBytes(descr, shape, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
