@@ -12,7 +12,7 @@ import { Palette } from './editor/Palette';
 import { handleShortcut } from './editor/shortcuts';
 import { Toolbar } from './editor/Toolbar';
 import { platform } from './services/platform';
-import { clearRecovery, readRecovery, readRecoveryFromSettings, writeRecovery, type Recovery } from './services/recovery';
+import { clearRecovery, readRecovery, readRecoveryFromApp, writeRecovery, type Recovery } from './services/recovery';
 import { useEditor } from './store';
 
 const AUTOSAVE_MS = 800;
@@ -98,7 +98,7 @@ function usePlatformEvents() {
 
 // Read once per page (StrictMode runs effects twice in development).
 let remoteRead: Promise<Recovery | null> | null = null;
-const remoteRecovery = () => (remoteRead ??= readRecoveryFromSettings());
+const remoteRecovery = () => (remoteRead ??= readRecoveryFromApp());
 
 function RecoveryBanner() {
   const [rec, setRec] = useState<Recovery | null>(() => readRecovery());

@@ -14,6 +14,7 @@ import type { EventName, EventOf, Template } from '../../shared/ipc/contract';
 import { IpcError, type Handlers } from '../../shared/ipc/rpc';
 import type { EngineSupervisor } from './engine-supervisor';
 import type { FileAccess } from './files';
+import { RecoveryStore } from './recovery-store';
 import type { SettingsStore } from './settings';
 
 export type Emit = <E extends EventName>(name: E, payload: EventOf<E>) => void;
@@ -68,6 +69,9 @@ export function createHandlers(deps: ShellDeps): Handlers {
   const { files, settings, engine } = deps;
   let templates: Promise<Template[]> | null = null;
   const getTemplates = () => (templates ??= loadTemplates(deps.templatesDir));
+  // Beside the settings file; made on first use (tests that never touch recovery pass no settings).
+  let recovery: RecoveryStore | null = null;
+  const recoveryStore = () => (recovery ??= new RecoveryStore(join(dirname(settings.file), 'recovery.json')));
 
   const remember = async (path: string | null) => {
     if (!path) return;
@@ -153,6 +157,12 @@ export function createHandlers(deps: ShellDeps): Handlers {
 
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
+
+    'recovery.read': async () => ({ recovery: await recoveryStore().read() }),
+    'recovery.write': async ({ recovery }) => {
+      await recoveryStore().write(recovery);
+      return { ok: true };
+    },
 
     'engine.backend': async () => (await engine.call('initBackend', {})) as BackendInfo,
     'engine.train': async (req) => {

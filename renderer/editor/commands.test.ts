@@ -1,6 +1,6 @@
 import { serializeDocument } from '../../shared/document';
 import { bundledTemplates, setPlatform, type Platform } from '../services/platform';
-import { readRecovery, readRecoveryFromSettings, writeRecovery } from '../services/recovery';
+import { readRecovery, readRecoveryFromApp, writeRecovery, type Recovery } from '../services/recovery';
 import { undo, useEditor } from '../store';
 import { newDocument, newFromTemplate, openFile, runMenuCommand, save, saveAs } from './commands';
 
@@ -8,6 +8,7 @@ import { newDocument, newFromTemplate, openFile, runMenuCommand, save, saveAs } 
 function fakePlatform(desktop = false) {
   const files = new Map<string, string>();
   const settings = new Map<string, string | number | boolean | null>();
+  const recovery: { copy: Recovery | null } = { copy: null };
   const p: Platform = {
     desktop,
     open: async (path) => (path && files.has(path) ? { path, name: path, text: files.get(path)! } : null),
@@ -18,6 +19,8 @@ function fakePlatform(desktop = false) {
     templates: async () => bundledTemplates(),
     getSetting: async (k) => settings.get(k),
     setSetting: async (k, v) => { settings.set(k, v); },
+    readRecoveryCopy: async () => recovery.copy,
+    writeRecoveryCopy: async (c) => { recovery.copy = c; },
     getTheme: async () => 'light',
     setTheme: async () => {},
     getSnapToGrid: async () => true,
@@ -28,7 +31,7 @@ function fakePlatform(desktop = false) {
     onBeforeClose: () => () => {},
     closeReady: () => {},
   };
-  return { p, files, settings };
+  return { p, files, settings, recovery };
 }
 
 const state = () => useEditor.getState();
@@ -116,15 +119,25 @@ describe('document commands', () => {
     expect(state().filePath).toBe('untitled.loom');
   });
 
-  it('keeps a recovery copy in browser storage and in the app settings (web mode changes origin per launch)', async () => {
+  it('keeps a recovery copy in browser storage and in the app (web mode changes origin per launch), whatever its size', async () => {
     writeRecovery({ text: '{}', filePath: null, savedAt: 1 });
     expect(readRecovery()).toEqual({ text: '{}', filePath: null, savedAt: 1 });
-    expect(await readRecoveryFromSettings()).toEqual({ text: '{}', filePath: null, savedAt: 1 });
-    writeRecovery({ text: 'x'.repeat(20_000), filePath: null, savedAt: 2 });
-    expect(await readRecoveryFromSettings()).toBeNull(); // too large for a setting: browser storage only
-    expect(readRecovery()?.savedAt).toBe(2);
+    expect(await readRecoveryFromApp()).toEqual({ text: '{}', filePath: null, savedAt: 1 });
+    const big = { text: 'x'.repeat(200_000), filePath: 'big.loom', savedAt: 2 };
+    writeRecovery(big);
+    localStorage.clear(); // a new origin: only the app's copy is left
+    expect(await readRecoveryFromApp()).toEqual(big);
     newDocument();
     expect(readRecovery()).toBeNull();
+    expect(fake.recovery.copy).toBeNull();
+  });
+
+  it('reads (and then clears) a copy an older version left in the settings', async () => {
+    fake.settings.set('editor.recovery', JSON.stringify({ text: '{"old":1}', filePath: null, savedAt: 3 }));
+    expect((await readRecoveryFromApp())?.text).toBe('{"old":1}');
+    newDocument();
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
     expect(fake.settings.get('editor.recovery')).toBeNull();
   });
 });

@@ -4,6 +4,7 @@
  * tests, a page opened without the server): templates then come from the bundled copies.
  * Tests install a fake with `setPlatform`.
  */
+import type { RecoveryCopy } from '../../shared/ipc/contract';
 import { getApi, isDesktop, type Settings } from '../platform/api';
 
 export interface FileRef {
@@ -36,6 +37,10 @@ export interface Platform {
   /** A UI preference; `fresh` asks the app again instead of using the answer read at start. */
   getSetting(key: string, fresh?: boolean): Promise<string | number | boolean | null | undefined>;
   setSetting(key: string, value: string | number | boolean | null): Promise<void>;
+  /** The app's crash-recovery copy (a file beside its settings), or null. */
+  readRecoveryCopy(): Promise<RecoveryCopy | null>;
+  /** Replace the app's recovery copy (null removes it). Best effort: never throws. */
+  writeRecoveryCopy(copy: RecoveryCopy | null): Promise<void>;
   setTheme(theme: 'light' | 'dark'): Promise<void>;
   getTheme(): Promise<'light' | 'dark' | 'system' | undefined>;
   getSnapToGrid(): Promise<boolean | undefined>;
@@ -106,6 +111,10 @@ export function createApiPlatform(): Platform {
     getSetting: (key, fresh) => read(fresh).then((s) => s?.ui[key]),
     async setSetting(key, value) {
       await quiet(api().settings.set({ ui: { [key]: value } }), null);
+    },
+    readRecoveryCopy: () => quiet(api().recovery.read().then((r) => r.recovery), null),
+    async writeRecoveryCopy(recovery) {
+      await quiet(api().recovery.write({ recovery }), null);
     },
     getTheme: () => read().then((s) => s?.theme),
     getSnapToGrid: () => read().then((s) => s?.snapToGrid),

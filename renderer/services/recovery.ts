@@ -1,23 +1,21 @@
 /**
- * Crash recovery: the open document is autosaved (debounced) to browser storage while it has
- * unsaved changes; a clean save/new/close removes the copy. At start-up a leftover copy means the
- * last session ended with unsaved work, and the editor offers to restore it.
+ * Crash recovery: the open document is autosaved (debounced) while it has unsaved changes; a clean
+ * save/new/close removes the copy. At start-up a leftover copy means the last session ended with
+ * unsaved work, and the editor offers to restore it.
  *
- * Browser storage belongs to the page's origin, and web mode picks a new port per launch; so the
- * copy is also kept in the app's settings (`ui['editor.recovery']`, which holds up to 10,000
- * characters: most models) to survive a restart of the server.
+ * Two copies: browser storage (instant, survives a renderer crash) and the app's own file beside its
+ * settings (`recovery.read/write`). Browser storage belongs to the page's origin, and web mode picks
+ * a new port per launch, so only the app's copy survives a restart of the server; it has no size
+ * limit beyond the contract's (64 MiB).
  */
+import type { RecoveryCopy } from '../../shared/ipc/contract';
 import { platform } from './platform';
 
 const KEY = 'layerloom.recovery.v1';
-const SETTING = 'editor.recovery';
-const SETTING_MAX = 10_000;
+/** Where versions before the recovery file kept the copy (small models only): read once, then cleared. */
+const LEGACY_SETTING = 'editor.recovery';
 
-export interface Recovery {
-  text: string;
-  filePath: string | null;
-  savedAt: number;
-}
+export type Recovery = RecoveryCopy;
 
 const storage = (): Storage | null => {
   try {
@@ -28,13 +26,12 @@ const storage = (): Storage | null => {
 };
 
 export function writeRecovery(r: Recovery): void {
-  const json = JSON.stringify(r);
   try {
-    storage()?.setItem(KEY, json);
+    storage()?.setItem(KEY, JSON.stringify(r));
   } catch {
-    /* storage full or unavailable: recovery is best effort */
+    /* storage full or unavailable: the app's copy below still holds it */
   }
-  void platform().setSetting(SETTING, json.length <= SETTING_MAX ? json : null);
+  void platform().writeRecoveryCopy(r);
 }
 
 function parse(raw: unknown): Recovery | null {
@@ -47,13 +44,15 @@ function parse(raw: unknown): Recovery | null {
   }
 }
 
-/** The copy kept in the app's settings (web mode after a server restart). */
-export async function readRecoveryFromSettings(): Promise<Recovery | null> {
-  const first = parse(await platform().getSetting(SETTING));
-  if (first) return first;
-  // The app may answer the very first settings read before its file is loaded: ask once more.
+/** The copy kept by the app (web mode after a server restart), or one left by an older version in the settings. */
+export async function readRecoveryFromApp(): Promise<Recovery | null> {
+  const copy = await platform().readRecoveryCopy();
+  if (copy) return copy;
+  const legacy = parse(await platform().getSetting(LEGACY_SETTING));
+  if (legacy) return legacy;
+  // The app may answer the very first read before it is ready: ask once more.
   await new Promise((r) => setTimeout(r, 1000));
-  return parse(await platform().getSetting(SETTING, true));
+  return (await platform().readRecoveryCopy()) ?? parse(await platform().getSetting(LEGACY_SETTING, true));
 }
 
 export function readRecovery(): Recovery | null {
@@ -70,5 +69,6 @@ export function clearRecovery(): void {
   } catch {
     /* unavailable */
   }
-  void platform().setSetting(SETTING, null);
+  void platform().writeRecoveryCopy(null);
+  void platform().getSetting(LEGACY_SETTING).then((v) => (v ? platform().setSetting(LEGACY_SETTING, null) : undefined));
 }

@@ -34,6 +34,8 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   'file.importModel': { req: { path: 'keras/model.json' }, res: { canceled: false, name: 'model.loom', text: '{}', warnings: ['Dropout rate defaulted'], weightsFound: true } },
   'settings.get': { req: {}, res: settings },
   'settings.set': { req: { theme: 'light' }, res: { ...settings, theme: 'light' } },
+  'recovery.read': { req: {}, res: { recovery: { text: '{}', filePath: null, savedAt: 1 } } },
+  'recovery.write': { req: { recovery: null }, res: { ok: true } },
   'engine.backend': { req: {}, res: backend },
   'engine.train': { req: { runId: 'run-1', doc, docPath: '/x/a.loom', overrides: { epochs: 2 } }, res: { runId: 'run-1' } },
   'engine.stop': { req: { runId: 'run-1' }, res: { ok: true } },

@@ -200,6 +200,14 @@ export const ImportModelResultSchema = z.discriminatedUnion('canceled', [
   }),
 ]);
 
+/**
+ * Crash recovery: the last unsaved document, kept by the app in a file beside its settings so it
+ * survives a restart of the app or of the web server (browser storage belongs to one origin, and web
+ * mode's port changes per launch).
+ */
+export const RecoverySchema = z.object({ text: fileText, filePath: z.string().max(4096).nullable(), savedAt: z.number() });
+export type RecoveryCopy = z.infer<typeof RecoverySchema>;
+
 const request = <Q extends z.ZodType, R extends z.ZodType>(req: Q, res: R) => ({ request: req, response: res });
 
 /** Every request: `namespace.method` → { request, response }. */
@@ -232,6 +240,12 @@ export const requests = {
     listTemplates: request(empty, z.object({ templates: z.array(TemplateSchema) })),
     /** Import a Keras/TF.js model file (`path`, or ask: a dialog on the desktop; web mode needs a project path). */
     importModel: request(z.strictObject({ path: filePath.optional() }), ImportModelResultSchema),
+  },
+  recovery: {
+    /** The copy left by a session that ended with unsaved changes, if any. */
+    read: request(empty, z.object({ recovery: RecoverySchema.nullable() })),
+    /** Replace the copy (`null`: the work was saved or discarded). */
+    write: request(z.strictObject({ recovery: RecoverySchema.nullable() }), ok),
   },
   settings: {
     get: request(empty, SettingsSchema),
