@@ -91,8 +91,14 @@ export function bootstrap(opts: BootstrapOptions = {}) {
     spawn: utilityEngine(
       (p, a, o) => utilityProcess.fork(p, a, o),
       join(here, 'engine-worker.mjs'),
-      // Packaged: the .wasm binaries are unpacked beside app.asar (electron-builder.yml asarUnpack).
-      app.isPackaged ? { LAYERLOOM_WASM_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') } : {},
+      // Packaged: the .wasm binaries and the built-in datasets are unpacked beside app.asar
+      // (electron-builder.yml asarUnpack); the bundled engine cannot find them from its own path.
+      app.isPackaged
+        ? {
+          LAYERLOOM_WASM_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
+          LAYERLOOM_DATASETS_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'assets', 'datasets'),
+        }
+        : {},
       (listener) => {
         goneListeners.add(listener);
         return () => goneListeners.delete(listener);

@@ -68,6 +68,13 @@ describe('electron-builder.yml', () => {
     if (existsSync(tfjsNode)) expect(existsSync(join(tfjsNode, 'lib'))).toBe(true);
   });
 
+  it('unpacks the built-in datasets and points the packaged engine at them', () => {
+    const unpack: string[] = config.asarUnpack;
+    expect(unpack).toContain('assets/datasets/**/*');
+    expect(existsSync(join(root, 'assets', 'datasets', 'LICENSES.md'))).toBe(true);
+    expect(readFileSync(join(root, 'electron', 'main', 'app.ts'), 'utf8')).toContain("LAYERLOOM_DATASETS_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'assets', 'datasets')");
+  });
+
   it('packages what the app loads at run time', () => {
     const files: string[] = config.files;
     for (const needed of ['dist/electron/**/*', 'dist/renderer/**/*', 'assets/templates/**/*', 'assets/datasets/**/*']) expect(files).toContain(needed);
