@@ -8,7 +8,8 @@ const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'ht
 const nodeOnlyRegex = `^(node:.*|(${nodeBuiltins.join('|')})(/.*)?)$`;
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'release/**', 'e2e/output/**', 'coverage/**'] },
+  // simd/assembly is AssemblyScript (compiled by asc, scripts/build-kernels.mjs), not TypeScript.
+  { ignores: ['node_modules/**', 'dist/**', 'release/**', 'e2e/output/**', 'coverage/**', 'electron/engine/kernels/simd/assembly/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

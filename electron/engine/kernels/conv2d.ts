@@ -17,7 +17,11 @@ import {
   registerGradient, registerKernel, type GradConfig, type KernelConfig, type NamedAttrMap, type Tensor,
   type NamedTensorInfoMap, type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { heapPtr, simdKernels, withScratch, type SimdExports } from './simd';
 import { pair, Scratch, type WasmBackend } from './wasm-util';
+
+/** Output positions per block of the SIMD kernels (the block's patches stay in L2). */
+const SIMD_BLOCK = 64;
 
 type Pad = backend_util.PadInfo;
 type ConvPad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
@@ -44,13 +48,28 @@ export function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: Te
 }
 
 function filterGrad(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const force = process.env.LAYERLOOM_CONV_FILTER_GRAD;
+  const simd = force === 'conv' || force === 'patches' ? null : simdKernels(backend);
+  if (simd) return filterGradSimd(simd, backend, x, dy, info);
   const unit = info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
   // Measured (CPU time, batch 64): patches win ~5x for one input channel (first layer on grayscale
   // images: 28×28×1→32: 4 ms vs 25 ms), tie at 14×14×32→64 (~38 ms) and lose for few output
-  // channels (32×32×3→6 k5: 13 vs 8 ms; 14×14×6→16 k5: 7 vs 4 ms). LAYERLOOM_CONV_FILTER_GRAD=conv|patches forces one (benchmarks).
-  const force = process.env.LAYERLOOM_CONV_FILTER_GRAD;
+  // channels (32×32×3→6 k5: 13 vs 8 ms; 14×14×6→16 k5: 7 vs 4 ms). LAYERLOOM_CONV_FILTER_GRAD=conv|patches forces one
+  // instead of the SIMD kernel (benchmarks, tests).
   const patches = unit && (force === 'patches' || (force !== 'conv' && info.inChannels === 1 && info.outChannels >= 8));
   return patches ? filterGradPatches(backend, x, dy, info) : filterGradConv(backend, x, dy, info);
+}
+
+/** The SIMD kernel (./simd): im2col blocks straight into a register-blocked GEMM; any stride/dilation. */
+function filterGradSimd(k: SimdExports, backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co, outHeight: OH, outWidth: OW,
+    filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = info;
+  const out = backend.makeOutput([KH, KW, Ci, Co], 'float32');
+  withScratch(backend, k.convFilterGradScratch(KH * KW * Ci, Co, SIMD_BLOCK), (scratch) => {
+    k.convFilterGrad(heapPtr(backend, x.dataId), heapPtr(backend, dy.dataId), heapPtr(backend, out.dataId), scratch,
+      N, H, W, Ci, OH, OW, Co, KH, KW, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left, SIMD_BLOCK);
+  });
+  return out;
 }
 
 /**
@@ -127,6 +146,9 @@ function inputGrad(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, inf
   const { batchSize: N, inHeight: H, inWidth: W, outChannels: Co, outHeight: OH, outWidth: OW,
     filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH,
     dilationWidth: dW } = info;
+  const force = process.env.LAYERLOOM_CONV_INPUT_GRAD;
+  const simd = force === 'conv' ? null : simdKernels(backend);
+  if (simd) return inputGradSimd(simd, backend, dy, filter, info);
   const p: Pad = info.padInfo;
   const s = new Scratch(backend);
   try {
@@ -162,6 +184,18 @@ function inputGrad(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, inf
   } finally {
     s.dispose();
   }
+}
+
+/** The SIMD kernel (./simd): dy·wᵀ per block of positions (GEMM), scattered back by col2im. */
+function inputGradSimd(k: SimdExports, backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co, outHeight: OH, outWidth: OW,
+    filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = info;
+  const out = backend.makeOutput([N, H, W, Ci], 'float32');
+  withScratch(backend, k.convInputGradScratch(KH * KW * Ci, Co, SIMD_BLOCK), (scratch) => {
+    k.convInputGrad(heapPtr(backend, dy.dataId), heapPtr(backend, filter.dataId), heapPtr(backend, out.dataId), scratch,
+      N, H, W, Ci, OH, OW, Co, KH, KW, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left, SIMD_BLOCK);
+  });
+  return out;
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

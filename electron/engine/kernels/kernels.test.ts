@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { installFastKernels } from './index';
+import { simdKernels } from './simd';
+import type { WasmBackend } from './wasm-util';
 import { initWasm, onBackend } from './test-backends';
 import { mulberry32 } from '../../../shared/random';
 
@@ -169,6 +171,66 @@ describe('Conv2D gradients (forward-convolution rewrite)', () => {
   });
 });
 
+describe('SIMD kernels (./simd)', () => {
+  it('are active on wasm, so the cases above ran them', async () => {
+    expect(await onBackend('wasm', () => simdKernels(tf.backend() as unknown as WasmBackend))).not.toBeNull();
+  });
+
+  // Random shapes: odd sizes and channel counts (tails of the 4- and 8-wide tiles), strides,
+  // padding, more output positions than one 64-position block. (Dilation: the test above, against a
+  // dilated-filter reference: the cpu backend has no dilated gradient. Strides stay ≤ the kernel
+  // size: stock tfjs-backend-wasm's FORWARD conv returns zeros for e.g. k 2 s 3 'same'.)
+  const r = mulberry32(2026);
+  const pick = <T,>(v: readonly T[]) => v[Math.floor(r() * v.length)]!;
+  const cases = Array.from({ length: 14 }, () => {
+    const KH = pick([1, 2, 3, 5]), KW = pick([1, 2, 3, 4]);
+    const H = KH + Math.floor(r() * 9), W = KW + Math.floor(r() * 9);
+    return [pick([1, 2, 3]), H, W, KH, KW, Math.min(KH, pick([1, 2, 3])), Math.min(KW, pick([1, 2])),
+      pick(['same', 'valid'] as const), pick([1, 2, 3, 4, 5, 8, 9, 12]), pick([1, 3, 4, 6, 8, 9, 17])] as const;
+  });
+  it.each(cases)('n %i x %ix%i k %ix%i s %i,%i %s ci %i co %i', async (n, H, W, KH, KW, sH, sW, pad, ci, co) => {
+    await expectSame('simd conv grads', () => {
+      const x = rnd([n, H, W, ci], 101);
+      const w = rnd([KH, KW, ci, co], 102);
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, [sH, sW], pad);
+      const y = f(x, w);
+      return [y, ...tf.grads(f)([x, w], rnd(y.shape, 103))];
+    });
+  });
+
+  it('the MNIST CNN\'s conv2 shape (several blocks, Ci 32, Co 64)', async () => {
+    await expectSame('cnn conv2', () => {
+      const x = rnd([2, 13, 13, 32], 104);
+      const w = rnd([3, 3, 32, 64], 105);
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid');
+      return tf.grads(f)([x, w], rnd([2, 11, 11, 64], 106));
+    });
+  });
+
+  it('LAYERLOOM_SIMD_KERNELS=off runs the forward-convolution and JS formulations, also correct', async () => {
+    process.env.LAYERLOOM_SIMD_KERNELS = 'off';
+    try {
+      expect(await onBackend('wasm', () => simdKernels(tf.backend() as unknown as WasmBackend))).toBeNull();
+      for (const [H, W, K, s, pad, ci, co] of [[8, 8, 3, 1, 'same', 2, 3], [9, 7, 3, 2, 'valid', 3, 5]] as const) {
+        await expectSame(`off: conv ${H}x${W} k${K} s${s} ${pad}`, () => {
+          const x = rnd([2, H, W, ci], 107);
+          const w = rnd([K, K, ci, co], 108);
+          const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
+          return tf.grads(f)([x, w], rnd(f(x, w).shape, 109));
+        });
+      }
+      await expectSame('off: pools', () => {
+        const x = tf.relu(tf.div(tf.round(tf.mul(rnd([2, 7, 7, 6], 110), 3)), 3));
+        const mp = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 2, 'same');
+        const ap = (a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, 2, 2, 'valid');
+        return [tf.grad(mp)(x, rnd(mp(x).shape, 111)), tf.grad(ap)(x, rnd(ap(x).shape, 112))];
+      });
+    } finally {
+      delete process.env.LAYERLOOM_SIMD_KERNELS;
+    }
+  });
+});
+
 describe('DepthwiseConv2dNative gradients', () => {
   it.each([[8, 8, 3, 1, 'same', 2, 1], [8, 8, 3, 2, 'same', 3, 2], [9, 7, 2, 2, 'valid', 2, 3], [6, 6, 5, 1, 'valid', 1, 2], [7, 7, 3, 3, 'same', 2, 1]] as const)(
     'x %ix%i k%i s%i %s C %i M %i', async (H, W, K, s, pad, C, M) => {
@@ -216,7 +278,8 @@ describe('UnsortedSegmentSum and the Gather (Embedding) gradient', () => {
 describe('pooling gradients', () => {
   // Values rounded to a coarse grid create ties, and relu zeros create all-tie windows.
   const tied = (shape: number[], seed: number) => tf.relu(tf.div(tf.round(tf.mul(rnd(shape, seed), 3)), 3));
-  it.each([[8, 8, 2, 2, 'valid', 3], [7, 7, 3, 2, 'same', 2], [6, 9, 2, 3, 'same', 4], [5, 5, 3, 1, 'valid', 1], [8, 6, 2, 2, 'same', 2]] as const)(
+  it.each([[8, 8, 2, 2, 'valid', 3], [7, 7, 3, 2, 'same', 2], [6, 9, 2, 3, 'same', 4], [5, 5, 3, 1, 'valid', 1], [8, 6, 2, 2, 'same', 2],
+    [7, 9, 2, 2, 'valid', 7], [9, 8, 3, 2, 'same', 9], [6, 6, 2, 1, 'same', 12]] as const)(
     'x %ix%i pool %i stride %i %s C %i', async (H, W, K, s, pad, C) => {
       await expectSame('pool grads', () => {
         const x = tied([2, H, W, C], 61);

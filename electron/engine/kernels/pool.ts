@@ -1,5 +1,7 @@
 /**
- * Pooling gradients for wasm as single linear passes over the heap (NHWC, channels innermost).
+ * Pooling gradients for wasm as single linear passes over the heap (NHWC, channels innermost): the
+ * SIMD kernels of ./simd (four channels per instruction), or the same loops in JS where those are
+ * unavailable.
  *
  * MaxPoolGrad: one pass finds, per output and channel, the FIRST maximum of its window (row-major,
  * strict `>`, exactly the cpu backend's rule, ties included) and adds dy there.
@@ -7,7 +9,11 @@
  * backend's divisor, padding counted).
  */
 import { AvgPoolGrad, backend_util, MaxPoolGrad, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { heapPtr, simdKernels } from './simd';
 import { f32, type WasmBackend } from './wasm-util';
+
+/** The SIMD kernels (./simd) unless LAYERLOOM_POOL_GRAD=js asks for the JS loops below (benchmarks, tests). */
+const simdFor = (backend: WasmBackend) => (process.env.LAYERLOOM_POOL_GRAD === 'js' ? null : simdKernels(backend));
 
 type Shape4 = [number, number, number, number];
 
@@ -25,6 +31,12 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; attr
     effectiveFilterHeight: KH, effectiveFilterWidth: KW, strideHeight: sH, strideWidth: sW } = info;
   const { top, left } = info.padInfo;
   const out = backend.makeOutput(input.shape, 'float32');
+  const simd = simdFor(backend);
+  if (simd) {
+    simd.maxPoolGrad(heapPtr(backend, input.dataId), heapPtr(backend, dy.dataId), heapPtr(backend, out.dataId),
+      N, H, W, C, OH, OW, KH, KW, sH, sW, top, left);
+    return out;
+  }
   const dx = f32(backend, out);
   const xv = f32(backend, input);
   const dyv = f32(backend, dy);
@@ -71,6 +83,11 @@ function avgPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; attr
   const { top, left } = info.padInfo;
   const mult = 1 / (info.filterHeight * info.filterWidth);
   const out = backend.makeOutput(input.shape, 'float32');
+  const simd = simdFor(backend);
+  if (simd) {
+    simd.avgPoolGrad(heapPtr(backend, dy.dataId), heapPtr(backend, out.dataId), N, H, W, C, OH, OW, KH, KW, sH, sW, top, left, mult);
+    return out;
+  }
   const dx = f32(backend, out);
   const dyv = f32(backend, dy);
   dx.fill(0);

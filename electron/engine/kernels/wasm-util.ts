@@ -28,7 +28,13 @@ export interface WasmBackend {
   readSync(dataId: object): ArrayLike<number> | Uint8Array[];
   disposeData(dataId: object, force?: boolean): boolean;
   incRef(dataId: object): void;
-  wasm: { HEAPF32: Float32Array; HEAPU8: Uint8Array };
+  wasm: {
+    HEAPF32: Float32Array; HEAPU8: Uint8Array;
+    /** The module's exports; `memory` is the heap's WebAssembly.Memory (imported by ./simd). */
+    asm?: { memory?: WebAssembly.Memory };
+    _malloc?: (bytes: number) => number;
+    _free?: (ptr: number) => void;
+  };
 }
 
 /** Run a kernel registered for the wasm backend directly (no tape, no engine tracking). */

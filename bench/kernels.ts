@@ -1,0 +1,106 @@
+/**
+ * Microbenchmark of Layerloom's wasm backward kernels on the MNIST CNN's and LeNet's exact shapes
+ * (batch 64), A/B in one process: each formulation is selected by its environment switch and the
+ * variants are interleaved call by call, so machine load hits them alike. Prints the median CPU ms
+ * per call (process.cpuUsage; steadier than wall time on a shared machine), GFLOP/s for the
+ * convolutions, and the ratio to the first variant. Not part of npm test.
+ *
+ *   npx tsx bench/kernels.ts [--reps 15]
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initWasm } from '../electron/engine/kernels/test-backends';
+
+const repsArg = process.argv.indexOf('--reps');
+const REPS = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : 15;
+
+type Env = Record<string, string | undefined>;
+interface Case { name: string; flops?: number; variants: [string, Env][]; run: () => tf.Tensor }
+
+const ENV_KEYS = ['LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
+function setEnv(env: Env) {
+  for (const k of ENV_KEYS) delete process.env[k];
+  Object.assign(process.env, env);
+}
+
+function cpuMs(f: () => void): number {
+  const t0 = process.cpuUsage();
+  f();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const rnd = (shape: number[]) => tf.randomUniform(shape, -1, 1, 'float32', 1);
+
+function convCases(tag: string, n: number, h: number, w: number, ci: number, k: number, co: number, pad: 'valid' | 'same', inputGrad: boolean): Case[] {
+  const x = rnd([n, h, w, ci]) as tf.Tensor4D;
+  const f = rnd([k, k, ci, co]) as tf.Tensor4D;
+  const y = tf.conv2d(x, f, 1, pad);
+  const dy = rnd(y.shape);
+  const macs = y.size * k * k * ci;
+  const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] };
+  const cases: Case[] = [
+    { name: `${tag} forward (XNNPACK)`, flops: 2 * macs, variants: [['xnnpack', {}]], run: () => tf.conv2d(x, f, 1, pad) },
+    {
+      name: `${tag} filter grad`, flops: 2 * macs,
+      variants: [['simd', {}], ['conv', { LAYERLOOM_CONV_FILTER_GRAD: 'conv' }], ['patches', { LAYERLOOM_CONV_FILTER_GRAD: 'patches' }]],
+      run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape }) as tf.Tensor,
+    },
+  ];
+  if (inputGrad) {
+    cases.push({
+      name: `${tag} input grad`, flops: 2 * macs,
+      variants: [['simd', {}], ['conv', { LAYERLOOM_CONV_INPUT_GRAD: 'conv' }]],
+      run: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
+    });
+  }
+  return cases;
+}
+
+function poolCases(tag: string, n: number, h: number, w: number, c: number): Case[] {
+  const x = rnd([n, h, w, c]) as tf.Tensor4D;
+  const y = tf.maxPool(x, 2, 2, 'valid');
+  const dy = rnd(y.shape);
+  const attrs = { filterSize: [2, 2], strides: [2, 2], pad: 'valid' };
+  const variants: [string, Env][] = [['simd', {}], ['js', { LAYERLOOM_POOL_GRAD: 'js' }]];
+  return [
+    { name: `${tag} MaxPoolGrad`, variants, run: () => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs) as tf.Tensor },
+    { name: `${tag} AvgPoolGrad`, variants, run: () => tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, attrs) as tf.Tensor },
+  ];
+}
+
+async function main() {
+  await initWasm();
+  await tf.setBackend('wasm');
+  const cases: Case[] = [
+    ...convCases('CNN conv1 28x28x1→26x26x32', 64, 28, 28, 1, 3, 32, 'valid', false),
+    ...convCases('CNN conv2 13x13x32→11x11x64', 64, 13, 13, 32, 3, 64, 'valid', true),
+    ...poolCases('CNN pool1 26x26x32', 64, 26, 26, 32),
+    ...poolCases('CNN pool2 11x11x64', 64, 11, 11, 64),
+    ...convCases('LeNet conv1 32x32x3→28x28x6 k5', 64, 32, 32, 3, 5, 6, 'valid', false),
+    ...convCases('LeNet conv2 14x14x6→10x10x16 k5', 64, 14, 14, 6, 5, 16, 'valid', true),
+  ];
+  console.log(`median CPU ms per call over ${REPS} interleaved calls (load ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);
+  for (const c of cases) {
+    const times = c.variants.map(() => [] as number[]);
+    for (let r = 0; r < REPS + 2; r++) {
+      c.variants.forEach(([, env], i) => {
+        setEnv(env);
+        let out: tf.Tensor | null = null;
+        const ms = cpuMs(() => { out = c.run(); });
+        (out as tf.Tensor | null)?.dispose();
+        if (r >= 2) times[i]!.push(ms);
+      });
+    }
+    setEnv({});
+    const med = times.map(median);
+    const parts = c.variants.map(([label], i) => {
+      const gf = c.flops ? ` ${(c.flops / med[i]! / 1e6).toFixed(1)} GFLOP/s` : '';
+      const ratio = i === 0 ? '' : ` (${(med[i]! / med[0]!).toFixed(2)}x ${c.variants[0]![0]})`;
+      return `${label} ${med[i]!.toFixed(2)} ms${gf}${ratio}`;
+    });
+    console.log(`${c.name.padEnd(42)} ${parts.join(' | ')}`);
+  }
+}
+
+void main();

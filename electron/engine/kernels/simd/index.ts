@@ -1,0 +1,77 @@
+/**
+ * Loader for Layerloom's WebAssembly SIMD kernels (source: ./assembly/kernels.ts, built by
+ * scripts/build-kernels.mjs into ./kernels-wasm.ts). The module imports tfjs-backend-wasm's own
+ * WebAssembly.Memory, so kernels read inputs and write outputs in place on the backend's heap (no
+ * copies); scratch space is malloc'ed from the backend's allocator and freed after each call.
+ * One instance per backend memory (each worker thread has its own backend).
+ *
+ * `LAYERLOOM_SIMD_KERNELS=off` disables them (the previous formulations run instead): for A/B
+ * benchmarks. Where WebAssembly SIMD is unavailable the module fails to compile and the callers
+ * fall back the same way.
+ */
+import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+import type { WasmBackend } from '../wasm-util';
+
+type P = number; // a byte offset into the backend's heap
+
+/** The module's exports (see ./assembly/kernels.ts for the contracts). */
+export interface SimdExports {
+  gemm(ap: P, b: P, c: P, rows: number, cols: number, kdim: number, ldb: number, ldc: number, acc: number): void;
+  convFilterGradScratch(K: number, Co: number, MB: number): number;
+  convFilterGrad(x: P, dy: P, dw: P, scratch: P, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
+    KH: number, KW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, MB: number): void;
+  convInputGradScratch(K: number, Co: number, MB: number): number;
+  convInputGrad(dy: P, w: P, dx: P, scratch: P, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
+    KH: number, KW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, MB: number): void;
+  maxPoolGrad(x: P, dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    KH: number, KW: number, sH: number, sW: number, pT: number, pL: number): void;
+  avgPoolGrad(dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    KH: number, KW: number, sH: number, sW: number, pT: number, pL: number, mult: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
+
+function module(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    } catch {
+      compiled = null; // no WebAssembly SIMD here
+    }
+  }
+  return compiled;
+}
+
+/** The SIMD kernels bound to this backend's heap, or null (disabled, unsupported, or no heap access). */
+export function simdKernels(backend: WasmBackend): SimdExports | null {
+  if (process.env.LAYERLOOM_SIMD_KERNELS === 'off') return null;
+  const memory = backend.wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || typeof backend.wasm._malloc !== 'function') return null;
+  let k = instances.get(memory);
+  if (!k) {
+    const mod = module();
+    if (!mod) return null;
+    k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdExports;
+    instances.set(memory, k);
+  }
+  return k;
+}
+
+/** Run `f` with `bytes` of scratch on the backend's heap, freed afterwards. */
+export function withScratch<T>(backend: WasmBackend, bytes: number, f: (ptr: P) => T): T {
+  const ptr = backend.wasm._malloc!(Math.max(16, bytes));
+  if (!ptr) throw new Error(`wasm backend: out of memory allocating ${bytes} bytes of kernel scratch`);
+  try {
+    return f(ptr);
+  } finally {
+    backend.wasm._free!(ptr);
+  }
+}
+
+/** Byte offset of a tensor's data on the backend's heap. */
+export function heapPtr(backend: WasmBackend, dataId: object): P {
+  const d = backend.dataIdMap.get(dataId);
+  if (!d) throw new Error('wasm backend: tensor data not found on the heap');
+  return d.memoryOffset;
+}
