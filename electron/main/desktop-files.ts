@@ -3,15 +3,35 @@
  */
 import type { BrowserWindow, Dialog } from 'electron';
 import { mkdir } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { FileRef, OpenResult, SaveResult } from '../../shared/ipc/contract';
+import type { DataPickResult, FileRef, OpenResult, SaveResult } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
 import { writeFileAtomic } from './atomic';
-import { IMPORT_EXTENSIONS, LOOM_EXT, readDocumentFile, requireLoom, type FileAccess } from './files';
+import { IMPORT_EXTENSIONS, LOOM_EXT, readDocumentFile, requireLoom, type DataKind, type FileAccess } from './files';
 import { readdir } from 'node:fs/promises';
 
 const FILTERS = [{ name: 'Layerloom model', extensions: ['loom'] }];
+
+/** Data panel "Choose…": the dialog per kind of data. `.npy` allows picking x and y together. */
+const DATA_DIALOGS: Record<DataKind, { title: string; filters?: { name: string; extensions: string[] }[]; properties: ('openFile' | 'openDirectory' | 'multiSelections')[] }> = {
+  csv: { title: 'Choose a CSV file', filters: [{ name: 'CSV / TSV', extensions: ['csv', 'tsv'] }, { name: 'All files', extensions: ['*'] }], properties: ['openFile'] },
+  npy: { title: 'Choose .npy arrays (x, or x and y together)', filters: [{ name: 'NumPy array', extensions: ['npy'] }], properties: ['openFile', 'multiSelections'] },
+  folder: { title: 'Choose an image folder (one subfolder per class)', properties: ['openDirectory'] },
+};
+
+/**
+ * How a picked data path is stored in the document: relative to the document's folder (with `/`, so
+ * the file works on every OS) when inside it, else absolute. The engine resolves relative dataset
+ * paths from the document's folder.
+ */
+export function dataPathForDocument(picked: string, docPath?: string | null): string {
+  const abs = resolve(picked);
+  if (!docPath || !isAbsolute(docPath)) return abs;
+  const rel = relative(dirname(resolve(docPath)), abs);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return abs;
+  return rel.split(sep).join('/');
+}
 
 export class DesktopFiles implements FileAccess {
   constructor(
@@ -113,5 +133,24 @@ export class DesktopFiles implements FileAccess {
     const abs = this.abs(dir);
     await mkdir(abs, { recursive: true });
     return abs;
+  }
+
+  async pickData(kind: DataKind, docPath?: string | null): Promise<DataPickResult> {
+    const d = DATA_DIALOGS[kind];
+    const win = this.window();
+    const opts = {
+      title: d.title,
+      defaultPath: docPath && isAbsolute(docPath) ? dirname(docPath) : this.defaultDir(),
+      properties: d.properties,
+      ...(d.filters ? { filters: d.filters } : {}),
+    };
+    const r = win ? await this.dialog.showOpenDialog(win, opts) : await this.dialog.showOpenDialog(opts);
+    if (r.canceled || !r.filePaths[0]) return { canceled: true };
+    const paths = r.filePaths.map((p) => dataPathForDocument(p, docPath));
+    return { canceled: false, path: paths[0]!, ...(paths.length > 1 ? { paths } : {}) };
+  }
+
+  async upload(): Promise<never> {
+    throw new IpcError('unavailable', 'uploading is for web mode: the desktop app reads data where it is (use Choose… in the Data tab)');
   }
 }

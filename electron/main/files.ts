@@ -4,9 +4,12 @@
  *    (`..`, absolute paths elsewhere and symlinks out of it are refused); only `.loom` files.
  *  - the desktop app's version (electron/main/desktop-files.ts) adds native dialogs and absolute paths.
  */
-import { readFile, readdir, realpath, stat, mkdir } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat, mkdir, open as openFile, rename, rm } from 'node:fs/promises';
+import { constants as fsc } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { DOCUMENT_EXTENSION, type FileRef, type OpenResult, type SaveResult } from '../../shared/ipc/contract';
+import {
+  DOCUMENT_EXTENSION, MAX_UPLOAD_BYTES, type DataPickResult, type FileRef, type OpenResult, type SaveResult, type UploadChunk,
+} from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
 import { MAX_FILE_BYTES } from '../../shared/document/load';
 import type { DatasetConfig } from '../../shared/document/schema';
@@ -31,10 +34,30 @@ export interface FileAccess {
   defaultBaseDir(): string | undefined;
   /** The absolute path of a model file to import (asks without a path where it can); null = canceled. */
   importPath(path?: string): Promise<string | null>;
+  /** Data panel "Choose…": a native dialog (desktop); web mode picks in the browser and uploads instead. */
+  pickData(kind: DataKind, docPath?: string | null): Promise<DataPickResult>;
+  /** Web mode: write one chunk of a browser upload into the project folder (desktop: unavailable). */
+  upload(chunk: UploadChunk): Promise<{ path: string; bytes: number }>;
 }
 
-/** Model files File › Import model reads. */
-export const IMPORT_EXTENSIONS = ['json', 'keras'];
+export type DataKind = 'csv' | 'npy' | 'folder';
+
+/** A relative upload name (`iris.csv`, `photos/cat/1.png`): no absolute paths, `..`, `\\` or hidden parts. Throws a message naming it. */
+export function checkUploadName(name: string): string[] {
+  const bad = (why: string) => new IpcError('forbidden', `cannot upload "${name}": ${why}`);
+  if (name.includes('\0') || name.includes('\\')) throw bad('the name contains "\\" or a NUL character');
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw bad('the name must be relative');
+  const parts = name.split('/');
+  for (const part of parts) {
+    if (part === '' || part === '.' || part === '..') throw bad('empty, "." and ".." parts are not allowed');
+    if (part.startsWith('.')) throw bad('hidden names (starting with ".") are not uploaded');
+    if (part.length > 255) throw bad('a part of the name is longer than 255 characters');
+  }
+  return parts;
+}
+
+/** Model files File › Import model reads, and the weights files of File › Load Weights (`.weights.h5`, TF.js model.json). */
+export const IMPORT_EXTENSIONS = ['json', 'keras', 'h5'];
 
 /** The files a dataset reads (none for built-in datasets). */
 export function datasetPaths(dataset: DatasetConfig): string[] {
@@ -71,10 +94,17 @@ export async function readDocumentFile(abs: string): Promise<string> {
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
+export interface ProjectFilesOptions {
+  /** The largest file accepted by upload (default MAX_UPLOAD_BYTES). */
+  maxUploadBytes?: number;
+}
+
 export class ProjectFiles implements FileAccess {
   private rootReal: Promise<string>;
+  private readonly maxUploadBytes: number;
 
-  constructor(readonly root: string) {
+  constructor(readonly root: string, opts: ProjectFilesOptions = {}) {
+    this.maxUploadBytes = opts.maxUploadBytes ?? MAX_UPLOAD_BYTES;
     this.rootReal = realpath(root);
     this.rootReal.catch(() => undefined); // reported on first use, not as an unhandled rejection
   }
@@ -205,4 +235,62 @@ export class ProjectFiles implements FileAccess {
     if (!IMPORT_EXTENSIONS.some((e) => path.toLowerCase().endsWith(`.${e}`))) throw new IpcError('forbidden', `import reads ${IMPORT_EXTENSIONS.map((e) => `.${e}`).join(' or ')} model files`);
     return (await this.resolve(path, { mustExist: true }))[0];
   }
+
+  async pickData(): Promise<DataPickResult> {
+    throw new IpcError('unavailable', 'the server cannot show a file dialog: the browser picks the files and uploads them (file.upload)');
+  }
+
+  /**
+   * One chunk of an upload into `<root>/<dir>/<name>`: offset 0 starts a fresh hidden temporary file
+   * beside the target, later chunks must continue exactly where it ends, and `done` renames it into
+   * place (replacing a file of that name), so nothing half-written is ever read as data.
+   */
+  async upload(chunk: UploadChunk): Promise<{ path: string; bytes: number }> {
+    const parts = checkUploadName(chunk.name);
+    const [abs, rel] = await this.resolve([chunk.dir, ...parts].join('/'));
+    const tmp = join(dirname(abs), `.${basename(abs)}.upload`);
+    const bytes = Buffer.from(chunk.base64, 'base64');
+    if (chunk.offset + bytes.length > this.maxUploadBytes) {
+      await rm(tmp, { force: true });
+      throw new IpcError('failed', `"${chunk.name}" is too large to upload: the limit is ${formatBytes(this.maxUploadBytes)}`);
+    }
+    const existing = await stat(abs).catch(() => null);
+    if (existing?.isDirectory()) throw new IpcError('failed', `cannot upload "${chunk.name}": a folder of that name exists in ${chunk.dir}/`);
+    // O_NOFOLLOW: a symlink planted at the temporary name is refused, never written through.
+    const nofollow = fsc.O_NOFOLLOW ?? 0;
+    let fh;
+    if (chunk.offset === 0) {
+      await mkdir(dirname(abs), { recursive: true });
+      await rm(tmp, { force: true });
+      fh = await openFile(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | nofollow, 0o644);
+    } else {
+      try {
+        fh = await openFile(tmp, fsc.O_WRONLY | fsc.O_APPEND | nofollow);
+      } catch {
+        throw new IpcError('failed', `the upload of "${chunk.name}" was interrupted (no data received before offset ${chunk.offset}): upload the file again`);
+      }
+    }
+    let size: number;
+    try {
+      const have = (await fh.stat()).size;
+      if (have !== chunk.offset) throw new IpcError('failed', `the upload of "${chunk.name}" is out of order (${have} bytes received, a chunk at offset ${chunk.offset} sent): upload the file again`);
+      await fh.write(bytes);
+      size = have + bytes.length;
+      if (chunk.done) await fh.sync();
+    } catch (e) {
+      await fh.close();
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    if (chunk.done) await rename(tmp, abs);
+    return { path: rel, bytes: size };
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${+(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 ** 2) return `${+(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
 }

@@ -135,6 +135,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
     },
     'file.list': ({ dir }) => files.list(dir),
     'file.listTemplates': async () => ({ templates: await getTemplates() }),
+    'file.upload': (chunk) => files.upload(chunk),
     'file.importModel': async ({ path }) => {
       const abs = await files.importPath(path);
       if (!abs) return { canceled: true };
@@ -224,6 +225,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
       await walk('', 0);
       return { dir: base, files: out };
     },
+    'data.pick': ({ kind, docPath }) => files.pickData(kind, docPath),
     'data.describeCsv': async (req) => {
       // Checked like a dataset path (web mode: inside the project folder).
       const where = await locate(req.docPath, undefined, { source: 'csv', path: req.path, target: '' });

@@ -8,9 +8,12 @@
  * Web mode differences, handled here so the editor does not care:
  *  - `file.open({})` (no path) shows the browser's file picker; the result has `path: null`.
  *  - `file.saveAs({ text })` (no path) asks for a file name in the server's project folder.
+ *  - `data.pick` shows the browser's file picker and uploads the files into `<project>/data/`
+ *    (upload.ts), answering with the path the dataset config stores.
  */
 import { createApi, type LayerloomApi } from '../../shared/ipc/client';
 import type { OpenResult, SaveResult } from '../../shared/ipc/contract';
+import { pickAndUploadData } from './upload';
 import { createWsTransport } from './ws-transport';
 
 export type { LayerloomApi } from '../../shared/ipc/client';
@@ -55,8 +58,11 @@ export function createWebApi(loc: Location = window.location): LayerloomApi {
   const token = readToken(loc) ?? '';
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
   const transport = createWsTransport({ url: `${scheme}//${loc.host}/ws?token=${encodeURIComponent(token)}` });
-  return createApi(transport, {
+  // The data.pick override uploads through this same api (assigned before any request is made).
+  let self: LayerloomApi | null = null;
+  self = createApi(transport, {
     local: {
+      'data.pick': async (req) => pickAndUploadData(req, self!),
       'file.open': async (req, send) => (req.path ? send(req) : pickFile()),
       'file.saveAs': async (req, send) => {
         if (req.path) return send(req);
@@ -68,6 +74,7 @@ export function createWebApi(loc: Location = window.location): LayerloomApi {
     },
     onInvalidEvent: (name, error) => console.warn(`Layerloom: dropped an invalid ${name} event: ${error.message}`),
   });
+  return self;
 }
 
 /** The browser's file picker for one `.loom` file. */

@@ -32,6 +32,7 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   'file.list': { req: {}, res: { dir: '/p', files: [{ path: 'a.loom', name: 'a.loom' }] } },
   'file.listTemplates': { req: {}, res: { templates: [{ id: 't', name: 'T', description: 'd', text: '{}' }] } },
   'file.importModel': { req: { path: 'keras/model.json' }, res: { canceled: false, name: 'model.loom', text: '{}', warnings: ['Dropout rate defaulted'], weightsFound: true } },
+  'file.upload': { req: { dir: 'data', name: 'photos/cat/1.png', offset: 0, base64: 'iVBORw0K', done: true }, res: { path: 'data/photos/cat/1.png', bytes: 6 } },
   'settings.get': { req: {}, res: settings },
   'settings.set': { req: { theme: 'light' }, res: { ...settings, theme: 'light' } },
   'recovery.read': { req: {}, res: { recovery: { text: '{}', filePath: null, savedAt: 1 } } },
@@ -48,6 +49,7 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   'data.augmentPreview': { req: { dataset: { source: 'builtin', name: 'digits', augmentation: { rotation: 10 } }, count: 2 }, res: { shape: [2, 2, 1], samples: [[0, 1, 2, 3], [3, 2, 1, 0]] } },
   'data.files': { req: { docPath: 'a.loom' }, res: { dir: '/p', files: [{ path: 'data/x.csv', kind: 'csv' }, { path: 'photos', kind: 'folder' }] } },
   'data.describeCsv': { req: { path: 'houses.csv', docPath: 'a.loom' }, res: { rows: 2, columns: [{ name: 'price', kind: 'numeric', distinct: 2, empty: 0, examples: ['1', '2'] }], suggestedTarget: 'price' } },
+  'data.pick': { req: { kind: 'npy', docPath: '/x/a.loom' }, res: { canceled: false, path: 'x.npy', paths: ['x.npy', 'y.npy'] } },
   'runs.list': { req: { docPath: '/x/a.loom' }, res: { runs: [{ runId: 'r1', createdAt: '2026-01-01T00:00:00Z', history: [{ loss: 1 }] }] } },
   'data.preview': { req: { dataset: { source: 'builtin', name: 'digits' }, limit: 8 }, res: { name: 'digits', inputShape: [28, 28, 1], count: 100, samples: [] } },
   'export.run': { req: { format: 'pytorch', doc, runId: 'r1' }, res: { canceled: false, outDir: '/x/export', files: ['model.py'] } },
@@ -98,6 +100,18 @@ describe('IPC contract', () => {
       expect((e as IpcError).code).toBe('invalid-request');
       expect((e as IpcError).issues).toEqual([expect.stringMatching(/^path: /)]);
     }
+  });
+
+  it('file.upload and data.pick: only known folders and kinds, base64 chunks of bounded size', () => {
+    const chunk = { dir: 'data', name: 'iris.csv', offset: 0, base64: 'YSxi', done: false };
+    expect(parseRequest('file.upload', chunk)).toEqual(chunk);
+    expect(() => parseRequest('file.upload', { ...chunk, dir: '..' })).toThrow(/file\.upload: invalid request: dir/);
+    expect(() => parseRequest('file.upload', { ...chunk, base64: 'not base64!' })).toThrow(/base64: base64 text/);
+    expect(() => parseRequest('file.upload', { ...chunk, base64: 'A'.repeat(4 * 1024 * 1024) })).toThrow(/base64/);
+    expect(() => parseRequest('file.upload', { ...chunk, offset: -1 })).toThrow(/offset/);
+    expect(() => parseRequest('file.upload', { ...chunk, name: '' })).toThrow(/name/);
+    expect(() => parseRequest('data.pick', { kind: 'exe' })).toThrow(/data\.pick: invalid request: kind/);
+    expect(() => requestSpec('data.pick')!.response.parse({ canceled: false })).toThrow(/path/);
   });
 
   it('fills defaults for the handler (settings)', () => {

@@ -154,6 +154,43 @@ export const CsvInfoSchema = z.looseObject({
   columns: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numeric', 'categorical']), distinct: z.number().int(), empty: z.number().int(), examples: z.array(z.string()) })),
   suggestedTarget: z.string().optional(),
 });
+/** Data panel "Choose…": what to pick (a CSV file, `.npy` arrays, an image folder). */
+export const DataPickRequestSchema = z.strictObject({ kind: z.enum(['csv', 'npy', 'folder']), ...docLocation });
+/**
+ * The picked data, as the dataset config should store it: relative to the document's folder when
+ * inside it, else absolute (desktop); relative to the document's folder (or the project folder) in
+ * web mode, where the browser's picker uploads the files first. `paths`: every file chosen when
+ * several were (`.npy`: x and y in one pick); `path` is the first.
+ */
+export const DataPickResultSchema = z.discriminatedUnion('canceled', [
+  canceled,
+  z.object({ canceled: z.literal(false), path: z.string().min(1), paths: z.array(z.string().min(1)).optional() }),
+]);
+export type DataPickResult = z.infer<typeof DataPickResultSchema>;
+
+/** Bytes per `file.upload` call (the browser sends big files in chunks of this size). */
+export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
+/** The largest file web mode accepts by upload. */
+export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
+/**
+ * Web mode: one chunk of a file the browser uploads into `<project>/<dir>/<name>`. Chunks arrive in
+ * order (`offset` = bytes sent before this one); the file is written to a hidden temporary file and
+ * renamed into place with the chunk marked `done`, so a half-uploaded file is never read.
+ */
+export const UploadChunkSchema = z.strictObject({
+  /** `data`: datasets (Data panel); `imports`: model files (File › Import model). */
+  dir: z.enum(['data', 'imports']),
+  /** A relative file name; `/` separates subfolders (a folder upload keeps its layout). No `..`, no hidden names. */
+  name: z.string().min(1).max(1024),
+  offset: z.number().int().min(0).max(MAX_UPLOAD_BYTES),
+  /** This chunk's bytes, base64 (at most 2 × UPLOAD_CHUNK_BYTES per call). */
+  base64: z.string().max(Math.ceil((2 * UPLOAD_CHUNK_BYTES) / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 text'),
+  done: z.boolean(),
+});
+export type UploadChunk = z.infer<typeof UploadChunkSchema>;
+/** `path`: relative to the project folder (`data/iris.csv`); `bytes`: the file's size so far. */
+export const UploadResultSchema = z.object({ path: z.string(), bytes: z.number().int().min(0) });
+
 /** Runs panel: the runs kept beside a document (`<model>.runs/<runId>/run.json`), newest first. Loose: a RunRecord. */
 export const RunListSchema = z.object({
   runs: z.array(z.looseObject({ runId: z.string(), createdAt: z.string().optional(), history: z.array(z.record(z.string(), z.number())).optional() })),
@@ -240,6 +277,8 @@ export const requests = {
     listTemplates: request(empty, z.object({ templates: z.array(TemplateSchema) })),
     /** Import a Keras/TF.js model file (`path`, or ask: a dialog on the desktop; web mode needs a project path). */
     importModel: request(z.strictObject({ path: filePath.optional() }), ImportModelResultSchema),
+    /** Web mode only: write one chunk of a browser upload into the project folder (desktop: `unavailable`). */
+    upload: request(UploadChunkSchema, UploadResultSchema),
   },
   recovery: {
     /** The copy left by a session that ended with unsaved changes, if any. */
@@ -269,6 +308,8 @@ export const requests = {
     /** Paths (relative to the document's folder) a person can pick as data. */
     files: request(z.strictObject({ ...docLocation }), DataFilesSchema),
     describeCsv: request(z.strictObject({ path: filePath, ...docLocation }), CsvInfoSchema),
+    /** Desktop: a native open dialog. Web mode answers it in the page (file picker + `file.upload`). */
+    pick: request(DataPickRequestSchema, DataPickResultSchema),
   },
   runs: {
     /** The runs saved beside the document (empty for a document that has no path yet). */
