@@ -1,8 +1,8 @@
 /**
  * Training runs: a custom loop (not model.fit) over the data layer's batches, so that every run is
  * stoppable, pausable and resumable between batches, seedable, early-stoppable, stops on a NaN/Inf
- * loss naming the batch, and streams plain-number events (batch events at most every ~100 ms, every
- * epoch always) that validate against shared/engine/events.ts.
+ * or diverging loss naming the batch (divergence.ts), and streams plain-number events (batch events
+ * at most every ~100 ms, every epoch always) that validate against shared/engine/events.ts.
  *
  *   const h = startTraining({ runId, doc, baseDir }, (e) => send(e));
  *   h.pause(); h.resume(); h.stop();
@@ -15,6 +15,7 @@ import { trainingDefaults, type TrainingConfig } from '../../shared/document';
 import { buildGraph } from '../../shared/analysis';
 import { initBackend } from './backend';
 import { compileModel, ModelBuildError, type CompiledModel } from './compile';
+import { DivergenceMonitor, divergenceMessage, START_SAMPLES } from './divergence';
 import { batchCount, iterateBatches } from './data/batch';
 import { checkSampleShape } from './data/shape';
 import { DataError, type Batch, type Dataset, type PreparedData } from './data/types';
@@ -290,6 +291,8 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     const eta = () => (samplesDone > 0 ? ((totalSamples - samplesDone) * activeSec()) / samplesDone : 0);
     const hasVal = split.validation.length > 0;
 
+    // NaN/Inf, or a loss far above the untrained model's (exploded or saturated): see divergence.ts.
+    const divergence = new DivergenceMonitor(evaluateSplit(split.train.subarray(0, START_SAMPLES))[0]!, Object.keys(logsOf([0, 0, 0])));
     // Stopped while the data was loading: end before the first batch.
     if (control.stop) reason = 'stopped';
     outer: for (let epoch = 1; epoch <= cfg.epochs && reason !== 'stopped'; epoch++) {
@@ -302,12 +305,8 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
       })) {
         const values = trainStep(b);
         const batch = b.index + 1;
-        if (!values.every(Number.isFinite)) {
-          const what = Number.isNaN(values[0]) ? 'NaN' : 'infinite';
-          throw new RunError('nan',
-            `The loss became ${what} at epoch ${epoch}, batch ${batch}: lower the learning rate (now ${cfg.learningRate}, e.g. to ${+(cfg.learningRate / 10).toPrecision(2)}), normalise the inputs, or check the data for invalid values`,
-            { epoch, batch });
-        }
+        const diverged = divergence.add(values, b.size);
+        if (diverged) throw new RunError(diverged.code, divergenceMessage(diverged, { epoch, batch }, cfg.learningRate), { epoch, batch });
         values.forEach((v, i) => { sums[i]! += v * b.size; });
         seen += b.size;
         samplesDone += b.size;

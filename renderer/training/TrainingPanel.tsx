@@ -256,7 +256,7 @@ export function TrainingPanel() {
         )}
         {run?.error && (
           <div className="ll-error" role="alert" data-testid="train-error">
-            <strong>{run.error.code === 'nan' ? 'Training diverged (the loss became NaN or infinite) and stopped.' : run.error.code === 'crash' || run.error.code === 'oom' ? 'The training engine stopped.' : 'Training failed.'}</strong>{' '}
+            <strong>{run.error.code === 'nan' ? 'Training diverged (the loss became NaN or infinite) and stopped.' : run.error.code === 'diverged' ? 'Training diverged (the loss rose far above where it started) and stopped.' : run.error.code === 'crash' || run.error.code === 'oom' ? 'The training engine stopped.' : 'Training failed.'}</strong>{' '}
             {run.error.message}
             {run.error.nodeId && <button type="button" className="link" onClick={() => s().focusNode(run.error!.nodeId!)}>Show node “{run.error.nodeId}”</button>}
           </div>

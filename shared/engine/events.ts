@@ -82,8 +82,11 @@ export const EndEventSchema = z.object({
 export const ErrorEventSchema = z.object({
   type: z.literal('error'),
   runId,
-  /** `nan`: loss became NaN/Inf; `model`/`data`: invalid input; `crash`/`oom`: engine process died. */
-  code: z.enum(['nan', 'model', 'data', 'crash', 'oom', 'internal']),
+  /**
+   * `nan`: loss became NaN/Inf; `diverged`: the loss rose far above its start (exploded or saturated,
+   * see docs/engine.md); `model`/`data`: invalid input; `crash`/`oom`: engine process died.
+   */
+  code: z.enum(['nan', 'diverged', 'model', 'data', 'crash', 'oom', 'internal']),
   /** A sentence a person can act on ("Loss became NaN at epoch 1, batch 3: lower the learning rate"). */
   message: z.string(),
   nodeId: z.string().optional(),
