@@ -1,12 +1,16 @@
 /**
  * A small CNN (conv → pool → conv → pool → dense, compiled from a model document) trained on the wasm
- * backend on a subset of the built-in digits beats chance (10 %) clearly on held-out digits.
+ * backend on a subset of the built-in digits beats chance (10 %) clearly on held-out digits; and the
+ * optimized wasm training (SIMD conv/pool gradients, rewritten products) follows the cpu backend's
+ * reference gradients and weights step by step.
  */
 import { tf } from '../tfjs';
 import { compileModel } from '../compile';
 import { loadDataset } from '../data';
 import type { LoomDocument } from '../../../shared/document';
 import { initWasm } from './test-backends';
+import { simdKernels } from './simd';
+import type { WasmBackend } from './wasm-util';
 
 const DOC: LoomDocument = {
   format: 'layerloom.model', version: 1, name: 'small-cnn',
@@ -79,4 +83,66 @@ it('a small CNN learns the built-in digits on wasm', async () => {
   expect(lastLoss).toBeLessThan(firstLoss);
   expect(accuracy, `held-out accuracy after 2 epochs on ${TRAIN} digits`).toBeGreaterThan(0.7);
   expect(tf.memory().numTensors).toBe(before);
+});
+
+/** Largest |a − b| / max(1, max |b|) over two equally long arrays. */
+function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 1;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
+  let worst = 0;
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst / scale;
+}
+
+it('optimized wasm training matches the cpu backend: gradients, then weights after SGD steps', async () => {
+  await initWasm();
+  const ds = await loadDataset({ source: 'builtin', name: 'digits' });
+  const n = 16;
+  const pixels = Float32Array.from(ds.x.subarray(0, n * ds.sampleSize), (v) => v / 255);
+  const ids = Int32Array.from(ds.y.subarray(0, n));
+  // Every layer kind on the SIMD path: conv 'same' and 'valid', stride 2, max and average pooling.
+  const doc: LoomDocument = {
+    ...DOC,
+    nodes: DOC.nodes.map((nd) => (nd.id === 'conv2' ? { ...nd, params: { ...nd.params, padding: 'valid', strides: 2 } } : nd.id === 'pool2' ? { ...nd, type: 'AveragePooling2D' } : nd)),
+  };
+  const steps = 3;
+  /** Per step: the gradient of every trainable weight; then the final weights. */
+  const trace = async (backend: 'cpu' | 'wasm', init?: Float32Array[]) => {
+    await tf.setBackend(backend);
+    const { model } = compileModel(doc, { seed: 7 });
+    if (init) model.trainableWeights.forEach((w, i) => w.write(tf.tensor(init[i]!, w.shape)));
+    const start = model.trainableWeights.map((w) => w.read().dataSync().slice() as Float32Array);
+    const x = tf.tensor4d(pixels, [n, 28, 28, 1]);
+    const y = tf.oneHot(tf.tensor1d(ids, 'int32'), 10);
+    const opt = tf.train.sgd(0.5);
+    const grads: Float32Array[][] = [];
+    for (let s = 0; s < steps; s++) {
+      const { grads: g } = tf.variableGrads(() => tf.tidy(() =>
+        tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.apply(x, { training: true }) as tf.Tensor, 1e-7))) as tf.Scalar));
+      grads.push(model.trainableWeights.map((w) => g[w.name]!.dataSync().slice() as Float32Array));
+      opt.applyGradients(g);
+      tf.dispose(Object.values(g));
+    }
+    const end = model.trainableWeights.map((w) => w.read().dataSync().slice() as Float32Array);
+    const names = model.trainableWeights.map((w) => w.originalName);
+    const simd = backend === 'wasm' && simdKernels(tf.backend() as unknown as WasmBackend) !== null;
+    tf.dispose([x, y]);
+    opt.dispose();
+    model.dispose();
+    return { start, grads, end, names, simd };
+  };
+  const cpu = await trace('cpu');
+  const wasm = await trace('wasm', cpu.start);
+  expect(wasm.simd, 'the SIMD kernels ran').toBe(true);
+  expect(wasm.names).toEqual(cpu.names);
+  expect(cpu.names.some((nm) => nm.startsWith('conv2/'))).toBe(true);
+  for (let s = 0; s < steps; s++) {
+    cpu.names.forEach((nm, i) => {
+      expect(relDiff(wasm.grads[s]![i]!, cpu.grads[s]![i]!), `step ${s} gradient of ${nm}`).toBeLessThanOrEqual(1e-4);
+    });
+  }
+  cpu.names.forEach((nm, i) => {
+    expect(relDiff(wasm.end[i]!, cpu.start[i]!), `${nm} moved`).toBeGreaterThan(1e-4);
+    expect(relDiff(wasm.end[i]!, cpu.end[i]!), `${nm} after ${steps} steps`).toBeLessThanOrEqual(1e-4);
+  });
 });
