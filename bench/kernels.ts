@@ -16,7 +16,7 @@ const REPS = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : 15;
 type Env = Record<string, string | undefined>;
 interface Case { name: string; flops?: number; variants: [string, Env][]; run: () => tf.Tensor }
 
-const ENV_KEYS = ['LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
+const ENV_KEYS = ['LAYERLOOM_MATMUL', 'LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
 function setEnv(env: Env) {
   for (const k of ENV_KEYS) delete process.env[k];
   Object.assign(process.env, env);
@@ -69,6 +69,19 @@ function poolCases(tag: string, n: number, h: number, w: number, c: number): Cas
   ];
 }
 
+function denseCases(tag: string, n: number, i: number, o: number): Case[] {
+  const x = rnd([n, i]);
+  const w = rnd([i, o]);
+  const dy = rnd([n, o]);
+  const variants: [string, Env][] = [['simd', {}], ['transpose', { LAYERLOOM_MATMUL: 'transpose' }]];
+  const flops = 2 * n * i * o;
+  return [
+    { name: `${tag} forward (XNNPACK)`, flops, variants: [['xnnpack', {}]], run: () => tf.matMul(x, w) },
+    { name: `${tag} dW = xᵀ·dy`, flops, variants, run: () => tf.matMul(x, dy, true, false) },
+    { name: `${tag} dx = dy·Wᵀ`, flops, variants, run: () => tf.matMul(dy, w, false, true) },
+  ];
+}
+
 async function main() {
   await initWasm();
   await tf.setBackend('wasm');
@@ -77,6 +90,9 @@ async function main() {
     ...convCases('CNN conv2 13x13x32→11x11x64', 64, 13, 13, 32, 3, 64, 'valid', true),
     ...poolCases('CNN pool1 26x26x32', 64, 26, 26, 32),
     ...poolCases('CNN pool2 11x11x64', 64, 11, 11, 64),
+    ...denseCases('CNN dense 1600→128', 64, 1600, 128),
+    ...denseCases('CNN dense 128→10', 64, 128, 10),
+    ...denseCases('MLP dense 784→128', 64, 784, 128),
     ...convCases('LeNet conv1 32x32x3→28x28x6 k5', 64, 32, 32, 3, 5, 6, 'valid', false),
     ...convCases('LeNet conv2 14x14x6→10x10x16 k5', 64, 14, 14, 6, 5, 16, 'valid', true),
   ];

@@ -323,6 +323,15 @@ describe('transposed matrix products', () => {
       return [tf.matMul(a2, b2, ta, tb), tf.matMul(a3, b3, ta, tb)];
     });
   });
+  it.each([[70, 13, 9], [5, 131, 17], [64, 33, 1], [1, 7, 66]])('SIMD products, odd sizes and several 64-row blocks: M %i K %i N %i', async (M, K, N) => {
+    await expectSame('simd matmul', () => [
+      tf.matMul(rnd([K, M], 113), rnd([K, N], 114), true, false),
+      tf.matMul(rnd([M, K], 115), rnd([N, K], 116), false, true),
+      tf.matMul(rnd([3, K, M], 117), rnd([3, K, N], 118), true, false),
+      tf.matMul(rnd([2, M, K], 119), rnd([2, N, K], 120), false, true),
+      tf.matMul(rnd([2, M, K], 121), rnd([1, N, K], 122), false, true), // broadcast batch: explicit transpose
+    ]);
+  });
   it('fused matMul (Dense) with bias and relu: forward and gradients', async () => {
     await expectSame('fused matmul', () => {
       const x = rnd([6, 7], 85);

@@ -1,11 +1,45 @@
 /**
  * Transposed matrix products on wasm. The stock BatchMatMul (and _FusedMatMul) kernels take a slow
  * scalar path whenever transposeA or transposeB is set — exactly the products of every Dense
- * gradient (dW = xᵀ·dy, dx = dy·Wᵀ), measured ~10x slower than XNNPACK's plain product. Here the
- * operand is transposed explicitly (a cheap copy) and the stock kernel runs untransposed.
+ * gradient (dW = xᵀ·dy, dx = dy·Wᵀ), measured ~10x slower than XNNPACK's plain product. A plain
+ * BatchMatMul with ONE transposed operand runs on the SIMD GEMM (./simd: xᵀ·dy is a 1×1
+ * convolution's filter gradient, dy·Wᵀ its input gradient); otherwise the operand is transposed
+ * explicitly (a cheap copy) and the stock kernel runs untransposed.
  */
 import { BatchMatMul, getKernel, _FusedMatMul, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { heapPtr, simdKernels, withScratch, type SimdExports } from './simd';
 import { Scratch, type WasmBackend } from './wasm-util';
+
+const BLOCK = 64;
+
+/**
+ * a·b with exactly one operand transposed, on the SIMD kernels; null when the shapes do not fit
+ * (broadcast batch dimensions, non-float32). LAYERLOOM_MATMUL=transpose skips it (benchmarks).
+ */
+function simdProduct(k: SimdExports, backend: WasmBackend, a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean): TensorInfo | null {
+  const ra = a.shape.length, rb = b.shape.length;
+  if (ta === tb || ra !== rb || ra < 2 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (a.shape.slice(0, -2).some((d, i) => d !== b.shape[i])) return null;
+  const batch = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const [a0, a1] = a.shape.slice(-2) as [number, number];
+  const [b0, b1] = b.shape.slice(-2) as [number, number];
+  // ta: a [K, M], b [K, N] → [M, N]; tb: a [M, K], b [N, K] → [M, N]
+  const [M, K, N] = ta ? [a1, a0, b1] : [a0, a1, b0];
+  if ((ta ? b0 : b1) !== K) return null;
+  const out = backend.makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
+  const pa = heapPtr(backend, a.dataId), pb = heapPtr(backend, b.dataId), po = heapPtr(backend, out.dataId);
+  const bytes = ta ? k.convFilterGradScratch(M, N, BLOCK) : k.convInputGradScratch(N, K, BLOCK);
+  withScratch(backend, bytes, (scratch) => {
+    for (let i = 0; i < batch; i++) {
+      const oa = pa + i * a0 * a1 * 4, ob = pb + i * b0 * b1 * 4, oo = po + i * M * N * 4;
+      // dw[ci, co] = Σ_n x[n, ci]·dy[n, co] with n = K, ci = M, co = N
+      if (ta) k.convFilterGrad(oa, ob, oo, scratch, K, 1, 1, M, 1, 1, N, 1, 1, 1, 1, 1, 1, 0, 0, BLOCK);
+      // dx[n, ci] = Σ_co dy[n, co]·w[ci, co] with n = M, co = K, ci = N
+      else k.convInputGrad(oa, ob, oo, scratch, M, 1, 1, N, 1, 1, K, 1, 1, 1, 1, 1, 1, 0, 0, BLOCK);
+    }
+  });
+  return out;
+}
 
 /** Swap the last two dimensions. */
 function swapLast(s: Scratch, x: TensorInfo): TensorInfo {
@@ -21,6 +55,9 @@ function untransposed(kernelName: string, stock: KernelFunc): KernelConfig {
     const { inputs, attrs, backend } = args;
     const { transposeA, transposeB } = attrs as { transposeA?: boolean; transposeB?: boolean };
     if (!transposeA && !transposeB) return stock(args as never);
+    const simd = kernelName === BatchMatMul && process.env.LAYERLOOM_MATMUL !== 'transpose' ? simdKernels(backend) : null;
+    const direct = simd && simdProduct(simd, backend, inputs.a!, inputs.b!, !!transposeA, !!transposeB);
+    if (direct) return direct;
     const s = new Scratch(backend);
     try {
       const a = transposeA ? swapLast(s, inputs.a!) : inputs.a!;
