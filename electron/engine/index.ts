@@ -53,6 +53,10 @@ async function ensureRun(ref: RunRef): Promise<void> {
 /** Evaluate a run on its test split. */
 export async function evaluate(req: RunRef & Pick<EvaluateOptions, 'split'>): Promise<Evaluation> {
   await ensureRun(req);
+  const rec = getRun(req.runId).record as RunRecord & { imported?: { source: string } };
+  if (rec.imported && !rec.dataset) {
+    throw new Error(`The weights imported from ${rec.imported.source} have no dataset to evaluate on: choose one in the Data tab, then load them again with File › Load Weights… (Try it works without one)`);
+  }
   return evaluateRun(req.runId, { baseDir: req.baseDir, split: req.split });
 }
 

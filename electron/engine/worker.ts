@@ -17,7 +17,7 @@ import type { TrainEvent } from '../../shared/engine/events';
 
 // ── The protocol between the supervisor (main) and this process ───────────────────────────────
 
-export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview' | 'importModel' | 'describeCsv';
+export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview' | 'importModel' | 'loadWeights' | 'describeCsv';
 
 export interface WorkerCall { kind: 'call'; id: number; method: WorkerMethod; params: unknown }
 export type WorkerResult =
@@ -46,7 +46,9 @@ export interface EngineModule {
   previewData?: (req: unknown) => Promise<unknown>;
   exportModel?: (req: unknown) => Promise<unknown>;
   /** Open a Keras/TF.js model file as a document: `{ ok: true, doc, warnings } | { ok: false, message, problems }`. */
-  importModel?: (req: { path: string }) => Promise<unknown>;
+  importModel?: (req: { path: string; runId?: string; runDir?: string; baseDir?: string }) => Promise<unknown>;
+  /** Load a weights file into a document as an "Imported weights" run (see export/imported-run.ts). */
+  loadWeights?: (req: { path: string; doc: unknown; runId: string; runDir: string; baseDir?: string }) => Promise<unknown>;
   confusionSamples?: (req: any) => Promise<unknown>;
   saliency?: (req: any) => Promise<unknown>;
   previewAugmentation?: (req: any) => Promise<unknown>;
@@ -128,14 +130,21 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     saliency: async (p) => (await fn('saliency'))(p),
     augmentPreview: async (p) => (await fn('previewAugmentation'))(p),
     describeCsv: async (p) => (await fn('describeCsvFile'))(p),
-    importModel: async (p: { path: string }) => {
+    importModel: async (p: { path: string; runId?: string; runDir?: string; baseDir?: string }) => {
       const mod = await engine();
       if (typeof mod.importModel === 'function') return (await fn('importModel'))(p);
       await backendReady(mod);
-      // The exporters' importer (electron/engine/export); weights stay in this process (not sent).
-      const { importModelFile } = await import('./export/index');
-      const r = await importModelFile(p.path);
-      return r.ok ? { ok: true, doc: r.doc, warnings: r.warnings, weightsFound: !!r.weights } : r;
+      // The exporters' importer; the weights stay in this process (an "Imported weights" run saved
+      // into runDir), only the document and the run's id are sent back.
+      const { importModelWithRun } = await import('./export/imported-run');
+      return importModelWithRun(p);
+    },
+    loadWeights: async (p: { path: string; doc: any; runId: string; runDir: string; baseDir?: string }) => {
+      const mod = await engine();
+      if (typeof mod.loadWeights === 'function') return (await fn('loadWeights'))(p);
+      await backendReady(mod);
+      const { loadWeightsRun } = await import('./export/imported-run');
+      return loadWeightsRun(p);
     },
   };
 

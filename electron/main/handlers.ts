@@ -4,7 +4,9 @@
  * person picks them (`files`), settings, the engine supervisor, and how events are pushed.
  * No Electron import here.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { serializeDocument } from '../../shared/document/save';
@@ -79,19 +81,44 @@ export function createHandlers(deps: ShellDeps): Handlers {
     deps.onRecent?.(path);
   };
 
+  /**
+   * Imported-weights runs of documents not saved yet: run id → its run folder in a staging folder
+   * (outside the project). `runs.persistImported` copies one beside the document once it is saved.
+   */
+  const staged = new Map<string, string>();
+  let stagingRoot: Promise<string> | null = null;
+  const stagingDir = async (runId: string) => join(await (stagingRoot ??= mkdtemp(join(tmpdir(), 'layerloom-imported-'))), runId);
+  const runsDirOf = (absDoc: string) => join(dirname(absDoc), `${basename(absDoc).replace(/\.loom$/i, '')}.runs`);
+
   /** Folder for the engine to resolve dataset paths against, and the run folder for weights. */
   const locate = async (docPath: string | null | undefined, runId?: string, dataset?: DatasetConfig): Promise<{ baseDir?: string; outDir?: string }> => {
     // Data files the engine will read must be reachable (web mode: inside the project folder).
     if (dataset) await files.checkDataset(dataset, docPath);
+    // An imported run not (yet) beside the document is read from its staging folder.
+    const stagedDir = runId ? staged.get(runId) : undefined;
     if (!docPath) {
       const base = files.defaultBaseDir();
-      return base ? { baseDir: base } : {};
+      return { ...(base ? { baseDir: base } : {}), ...(stagedDir ? { outDir: stagedDir } : {}) };
     }
     const abs = await files.absolute(docPath);
+    const outDir = runId ? join(runsDirOf(abs), runId) : undefined;
     return {
       baseDir: dirname(abs),
-      ...(runId ? { outDir: join(dirname(abs), `${basename(abs).replace(/\.loom$/i, '')}.runs`, runId) } : {}),
+      ...(outDir ? { outDir: stagedDir && !existsSync(join(outDir, 'run.json')) ? stagedDir : outDir } : {}),
     };
+  };
+
+  /** Where a new imported run of the document goes: beside it when saved, else a staging folder. */
+  const importedRunDir = async (runId: string, docPath?: string | null): Promise<string> => {
+    if (docPath) return join(runsDirOf(await files.absolute(docPath)), runId);
+    const dir = await stagingDir(runId);
+    staged.set(runId, dir);
+    return dir;
+  };
+  type WeightProblem = { layer: string; reason: string };
+  const refuse = (message: string, problems: (WeightProblem & { className?: string })[] = []): never => {
+    const list = problems.map((p) => `${p.layer}${p.className ? ` (${p.className})` : ''}: ${p.reason}`);
+    throw new IpcError('failed', [message, ...list].join('\n'), list.length ? list : undefined);
   };
 
   return {
@@ -139,13 +166,15 @@ export function createHandlers(deps: ShellDeps): Handlers {
     'file.importModel': async ({ path }) => {
       const abs = await files.importPath(path);
       if (!abs) return { canceled: true };
-      const r = (await engine.call('importModel', { path: abs })) as
-        | { ok: true; doc: LoomDocument; warnings?: string[]; weightsFound?: boolean }
+      // The file's weights become an "Imported weights" run of the new (unsaved) document, staged
+      // until the document is saved (runs.persistImported).
+      const runId = newRunId().replace(/^run-/, 'imported-');
+      const runDir = await stagingDir(runId);
+      const r = (await engine.call('importModel', { path: abs, runId, runDir, ...(files.defaultBaseDir() ? { baseDir: files.defaultBaseDir() } : {}) })) as
+        | { ok: true; doc: LoomDocument; warnings?: string[]; weightsFound?: boolean; run?: { runId: string; createdAt: string; source: string }; weightsNote?: string; placeholders?: { layer: string; className: string; reason: string }[] }
         | { ok: false; message: string; problems?: { layer: string; className: string; reason: string }[] };
-      if (!r.ok) {
-        const problems = (r.problems ?? []).map((p) => `${p.layer} (${p.className}): ${p.reason}`);
-        throw new IpcError('failed', [r.message, ...problems].join('\n'), problems.length ? problems : undefined);
-      }
+      if (!r.ok) return refuse(r.message, r.problems);
+      if (r.run) staged.set(r.run.runId, runDir);
       const base = basename(abs).replace(/\.(json|keras)$/i, '');
       return {
         canceled: false,
@@ -153,7 +182,25 @@ export function createHandlers(deps: ShellDeps): Handlers {
         text: serializeDocument(r.doc),
         warnings: r.warnings ?? [],
         ...(r.weightsFound !== undefined ? { weightsFound: r.weightsFound } : {}),
+        ...(r.run ? { run: r.run } : {}),
+        ...(r.weightsNote ? { weightsNote: r.weightsNote } : {}),
+        ...(r.placeholders?.length ? { placeholders: r.placeholders } : {}),
       };
+    },
+    'file.loadWeights': async ({ path, doc, docPath }) => {
+      const abs = await files.importPath(path);
+      if (!abs) return { canceled: true };
+      const runId = newRunId().replace(/^run-/, 'imported-');
+      const where = await locate(docPath);
+      const runDir = await importedRunDir(runId, docPath);
+      const r = (await engine.call('loadWeights', { path: abs, doc, runId, runDir, ...(where.baseDir ? { baseDir: where.baseDir } : {}) })) as
+        | { ok: true; run: { runId: string; createdAt: string; source: string }; matched: string[]; problems: WeightProblem[]; unused: string[]; warnings?: string[] }
+        | { ok: false; message: string; problems?: WeightProblem[] };
+      if (!r.ok) {
+        staged.delete(runId);
+        return refuse(r.message, r.problems);
+      }
+      return { canceled: false, run: r.run, matched: r.matched, problems: r.problems, unused: r.unused, warnings: r.warnings ?? [] };
     },
 
     'settings.get': () => settings.get(),
@@ -230,6 +277,15 @@ export function createHandlers(deps: ShellDeps): Handlers {
       // Checked like a dataset path (web mode: inside the project folder).
       const where = await locate(req.docPath, undefined, { source: 'csv', path: req.path, target: '' });
       return (await engine.call('describeCsv', { path: req.path, baseDir: where.baseDir })) as never;
+    },
+    'runs.persistImported': async ({ runId, docPath }) => {
+      const from = staged.get(runId);
+      if (!from) throw new IpcError('not-found', `no imported run "${runId}" waiting to be saved`);
+      const to = join(runsDirOf(await files.absolute(docPath)), runId);
+      await cp(from, to, { recursive: true });
+      staged.delete(runId);
+      await rm(from, { recursive: true, force: true });
+      return { ok: true };
     },
     'runs.list': async ({ docPath }) => {
       if (!docPath) return { runs: [] };

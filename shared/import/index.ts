@@ -1,8 +1,14 @@
 /**
  * Import: a TF.js `model.json` or a Keras JSON topology (`model.to_json()`, Keras 2 or 3, functional
  * or sequential) → an editable `.loom` document with a layered auto layout, plus the weights (by node
- * id, TF.js order) when the caller decoded them. Layers Layerloom cannot represent are collected into
- * one clear list (`ok: false`), never thrown one by one.
+ * id, TF.js order) when the caller decoded them.
+ *
+ * A layer Layerloom cannot represent (an unknown class, or a known class with a setting it cannot
+ * express) becomes a placeholder node: same name and connections, type `Unsupported<Class>`, its
+ * Keras config and the reason kept in its params. The analysis shows it in red ("Unknown layer
+ * type"), so the person sees exactly what to replace; nothing is guessed. Only what leaves no graph
+ * to show (not a topology, an unsupported Input, shared layers, inputs from missing layers) refuses
+ * the whole file, with one list (`ok: false`).
  */
 import { ACTIVATIONS, analyzeLayerParams, type ActivationName } from './params';
 import type { LoomDocument } from '../document/schema';
@@ -14,8 +20,19 @@ export interface ImportProblem {
   reason: string;
 }
 
+/** The node type of a placeholder for the Keras class `className`. */
+export const placeholderType = (className: string) => `Unsupported${className.replace(/[^A-Za-z0-9_]/g, '')}`.slice(0, 64);
+
 export type ImportResult =
-  | { ok: true; doc: LoomDocument; weights: NodeWeights | null; warnings: string[] }
+  | {
+      ok: true;
+      doc: LoomDocument;
+      /** By node id; placeholders have none (their weights are dropped, see warnings). */
+      weights: NodeWeights | null;
+      warnings: string[];
+      /** Layers imported as placeholders (to be replaced before the model builds). */
+      placeholders: ImportProblem[];
+    }
   | { ok: false; message: string; problems: ImportProblem[] };
 
 type Json = Record<string, any>;
@@ -152,12 +169,18 @@ export function importTopology(json: unknown, opts: ImportOptions = {}): ImportR
   }
   const ids = nodeIds(parsed.layers.map((l) => l.name));
   const nodes: LoomDocument['nodes'] = [];
+  const placeholders: ImportProblem[] = [];
   for (const l of parsed.layers) {
     const r = analyzeLayerParams(l.className, l.config);
-    if ('reason' in r) problems.push({ layer: l.name, className: l.className, reason: r.reason });
-    else {
+    if (!('reason' in r)) {
       nodes.push({ id: ids.get(l.name)!, type: r.type, params: r.params });
       warnings.push(...r.warnings.map((w) => `${l.name}: ${w}`));
+    } else if (l.className === 'InputLayer' || l.inputs.length === 0) {
+      // Without its Input there is no graph to show (shapes, placeholders downstream): refuse.
+      problems.push({ layer: l.name, className: l.className, reason: r.reason });
+    } else {
+      placeholders.push({ layer: l.name, className: l.className, reason: r.reason });
+      nodes.push({ id: ids.get(l.name)!, type: placeholderType(l.className), params: { reason: r.reason, keras: jsonSafe(l.config) } });
     }
   }
   const known = new Set(parsed.layers.map((l) => l.name));
@@ -183,18 +206,38 @@ export function importTopology(json: unknown, opts: ImportOptions = {}): ImportR
     weights = {};
     const prefixOf = (name: string) => name.split('/')[0]!;
     for (const l of parsed.layers) weights[ids.get(l.name)!] = [];
+    const held = new Set(placeholders.map((p) => ids.get(p.layer)!));
+    const dropped = new Set<string>();
     for (const [name, t] of opts.weights) {
       const id = ids.get(prefixOf(name));
       if (id === undefined) warnings.push(`weight "${name}" belongs to no layer; ignored`);
+      else if (held.has(id)) dropped.add(id);
       else weights[id]!.push(t);
     }
+    for (const id of held) delete weights[id];
+    if (dropped.size) warnings.push(`the weights of ${[...dropped].join(', ')} were not kept (unsupported layer${dropped.size > 1 ? 's' : ''})`);
   }
   const rawName = opts.name ?? topo.config?.name ?? 'imported';
   const doc: LoomDocument = {
     format: 'layerloom.model', version: 1, name: String(rawName).slice(0, 200), nodes, edges,
     layout: autoLayout(nodes, edges),
   };
-  return { ok: true, doc, weights, warnings };
+  if (placeholders.length) {
+    warnings.unshift(`${placeholders.length} layer${placeholders.length > 1 ? 's' : ''} could not be imported and ${placeholders.length > 1 ? 'are placeholders' : 'is a placeholder'} (shown in red): ${placeholders.map((p) => `${p.layer} (${p.className}: ${p.reason})`).join('; ')}. Replace ${placeholders.length > 1 ? 'them' : 'it'} before training or exporting.`);
+  }
+  return { ok: true, doc, weights, warnings, placeholders };
+}
+
+/** A Keras config as plain JSON data for a placeholder's params (reserved keys dropped). */
+function jsonSafe(v: unknown, depth = 0): unknown {
+  if (depth > 8) return null;
+  if (Array.isArray(v)) return v.slice(0, 1000).map((x) => jsonSafe(x, depth + 1));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v as Json)
+      .filter(([k]) => !['__proto__', 'constructor', 'prototype'].includes(k))
+      .map(([k, x]) => [k, jsonSafe(x, depth + 1)]));
+  }
+  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
 }
 
 export { ACTIVATIONS };

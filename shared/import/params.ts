@@ -80,6 +80,12 @@ function norm(c: Json, batch: boolean) {
   };
 }
 
+function substitute(w: string[], what: string, rate: unknown, differs: string): [LayerType, Record<string, unknown>] {
+  const r = typeof rate === 'number' && rate >= 0 && rate < 1 ? rate : 0;
+  w.push(`${what} became Dropout(rate=${r}): the same at inference (the identity); ${differs}`);
+  return ['Dropout', { rate: r }];
+}
+
 const MAP: Record<string, (c: Json, w: string[]) => [LayerType, Record<string, unknown>]> = {
   InputLayer: (c) => {
     const shape = (c.batch_input_shape ?? c.batch_shape ?? (c.input_shape ? [null, ...c.input_shape] : null)) as (number | null)[] | null;
@@ -99,6 +105,13 @@ const MAP: Record<string, (c: Json, w: string[]) => [LayerType, Record<string, u
     return ['Activation', { activation: 'softmax' }];
   },
   Dropout: (c) => ['Dropout', { rate: c.rate }],
+  // Regularisers that are the identity at inference: the nearest honest layer is Dropout (also the
+  // identity at inference); only training differs, which the warning says.
+  SpatialDropout1D: (c, w) => substitute(w, 'SpatialDropout1D', c.rate, 'drops single values instead of whole channels while training'),
+  SpatialDropout2D: (c, w) => substitute(w, 'SpatialDropout2D', c.rate, 'drops single values instead of whole channels while training'),
+  GaussianDropout: (c, w) => substitute(w, 'GaussianDropout', c.rate, 'drops values instead of multiplying by Gaussian noise while training'),
+  AlphaDropout: (c, w) => substitute(w, 'AlphaDropout', c.rate, 'plain dropout while training (not SELU-preserving)'),
+  GaussianNoise: (c, w) => substitute(w, `GaussianNoise(stddev=${c.stddev})`, 0, 'no noise is added while training'),
   Embedding: (c, w) => {
     if (c.mask_zero) w.push('mask_zero was dropped (Layerloom does not mask)');
     return ['Embedding', { inputDim: c.input_dim, outputDim: c.output_dim }];

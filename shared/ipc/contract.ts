@@ -222,6 +222,9 @@ export const ExportResultSchema = z.discriminatedUnion('canceled', [
   }),
 ]);
 
+/** An "Imported weights" run: weights from a file, usable like a finished training run (no curves). */
+export const ImportedRunSchema = z.object({ runId, createdAt: z.string(), source: z.string() });
+
 /** File › Import model: a Keras (`.keras`, `model.to_json()` .json) or TF.js (`model.json`) model as a new document. */
 export const ImportModelResultSchema = z.discriminatedUnion('canceled', [
   canceled,
@@ -232,8 +235,36 @@ export const ImportModelResultSchema = z.discriminatedUnion('canceled', [
     /** The new document's text (not yet saved anywhere). */
     text: fileText,
     warnings: z.array(z.string()),
-    /** The file came with weights (they are not carried into the document yet). */
+    /** The file came with weights. */
     weightsFound: z.boolean().optional(),
+    /** The weights became this "Imported weights" run of the new document (kept until it is saved, then beside it). */
+    run: ImportedRunSchema.optional(),
+    /** Why weights that were found did not become a run. */
+    weightsNote: z.string().optional(),
+    /** Layers imported as placeholders (red nodes to replace): name, Keras class, reason. */
+    placeholders: z.array(z.object({ layer: z.string(), className: z.string(), reason: z.string() })).optional(),
+  }),
+]);
+
+/** File › Load Weights: a weights file matched to the open document's layers by name (TF.js) or Keras 3 layout, and shape. */
+export const LoadWeightsRequestSchema = z.strictObject({
+  /** A Keras `.weights.h5` or a TF.js `model.json` (its .bin files beside it); absent: ask (desktop dialog). */
+  path: filePath.optional(),
+  doc: DocumentSchema,
+  ...docLocation,
+});
+export const LoadWeightsResultSchema = z.discriminatedUnion('canceled', [
+  canceled,
+  z.object({
+    canceled: z.literal(false),
+    run: ImportedRunSchema,
+    /** Layers (node ids) that took the file's weights. */
+    matched: z.array(z.string()),
+    /** Layers that kept their initial weights, each with the reason (both shapes on a mismatch). */
+    problems: z.array(z.object({ layer: z.string(), reason: z.string() })),
+    /** Weights in the file no layer took. */
+    unused: z.array(z.string()),
+    warnings: z.array(z.string()),
   }),
 ]);
 
@@ -277,6 +308,8 @@ export const requests = {
     listTemplates: request(empty, z.object({ templates: z.array(TemplateSchema) })),
     /** Import a Keras/TF.js model file (`path`, or ask: a dialog on the desktop; web mode needs a project path). */
     importModel: request(z.strictObject({ path: filePath.optional() }), ImportModelResultSchema),
+    /** Load a weights file (`.weights.h5`, TF.js `model.json`) into `doc` as an "Imported weights" run. */
+    loadWeights: request(LoadWeightsRequestSchema, LoadWeightsResultSchema),
     /** Web mode only: write one chunk of a browser upload into the project folder (desktop: `unavailable`). */
     upload: request(UploadChunkSchema, UploadResultSchema),
   },
@@ -314,6 +347,8 @@ export const requests = {
   runs: {
     /** The runs saved beside the document (empty for a document that has no path yet). */
     list: request(z.strictObject({ docPath: filePath.nullable().optional() }), RunListSchema),
+    /** Keep an imported run of a document saved for the first time beside it (`<model>.runs/<runId>/`). */
+    persistImported: request(z.strictObject({ runId, docPath: filePath }), z.object({ ok: z.boolean() })),
   },
   export: {
     run: request(ExportRequestSchema, ExportResultSchema),
@@ -322,7 +357,7 @@ export const requests = {
 
 /** Commands the native menu (or a shortcut handled by main) sends to the renderer. */
 export const MENU_COMMANDS = [
-  'new', 'newFromTemplate', 'open', 'openFile', 'save', 'saveAs', 'importModel', 'export', 'close',
+  'new', 'newFromTemplate', 'open', 'openFile', 'save', 'saveAs', 'importModel', 'loadWeights', 'export', 'close',
   'undo', 'redo', 'delete', 'zoomIn', 'zoomOut', 'zoomReset', 'fit', 'toggleTheme',
   'train', 'stop', 'evaluate', 'help', 'about',
 ] as const;

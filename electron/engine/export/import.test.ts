@@ -111,26 +111,54 @@ describe('import', () => {
     expect(readFileSync(join(dir, 'out', 'weights.bin')).equals(readFileSync(join(dir, 'src', 'weights.bin')))).toBe(true);
   });
 
-  it('lists unsupported layers instead of crashing', () => {
+  it('imports the rest of a model with unsupported layers: identity-at-inference regularisers become Dropout, others red placeholders; no graph → the list', async () => {
+    const call = (src: string) => [{ args: [{ class_name: '__keras_tensor__', config: { keras_history: [src, 0, 0] } }], kwargs: {} }];
     const topo = {
       class_name: 'Functional',
       config: {
         name: 'm',
         layers: [
-          { name: 'x', class_name: 'InputLayer', config: { batch_shape: [null, 8], dtype: 'float32' }, inbound_nodes: [] },
-          { name: 'weird', class_name: 'GaussianNoise', config: { stddev: 0.1 }, inbound_nodes: [{ args: [{ class_name: '__keras_tensor__', config: { keras_history: ['x', 0, 0] } }], kwargs: {} }] },
-          { name: 'g', class_name: 'GRU', config: { units: 3, reset_after: true }, inbound_nodes: [{ args: [{ class_name: '__keras_tensor__', config: { keras_history: ['weird', 0, 0] } }], kwargs: {} }] },
-          { name: 'd', class_name: 'Dense', config: { units: 2, activation: 'relu' }, inbound_nodes: [{ args: [{ class_name: '__keras_tensor__', config: { keras_history: ['g', 0, 0] } }], kwargs: {} }] },
+          { name: 'x', class_name: 'InputLayer', config: { batch_shape: [null, 6, 8], dtype: 'float32' }, inbound_nodes: [] },
+          { name: 'noise', class_name: 'GaussianNoise', config: { stddev: 0.1 }, inbound_nodes: call('x') },
+          { name: 'pad', class_name: 'ZeroPadding1D', config: { padding: 1 }, inbound_nodes: call('noise') },
+          { name: 'g', class_name: 'GRU', config: { units: 3, reset_after: true }, inbound_nodes: call('pad') },
+          { name: 'd', class_name: 'Dense', config: { units: 2, activation: 'relu' }, inbound_nodes: call('g') },
         ],
         input_layers: [['x', 0, 0]], output_layers: [['d', 0, 0]],
       },
     };
     const r = importTopology(topo);
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.problems.map((p) => p.layer)).toEqual(['weird', 'g']);
-    expect(r.message).toMatch(/GaussianNoise/);
-    expect(r.message).toMatch(/reset_after/);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.doc.nodes.map((n) => `${n.id}:${n.type}`)).toEqual(['x:Input', 'noise:Dropout', 'pad:UnsupportedZeroPadding1D', 'g:UnsupportedGRU', 'd:Dense']);
+    expect(r.doc.nodes[1]!.params).toEqual({ rate: 0 });
+    expect(r.placeholders.map((p) => `${p.layer} ${p.className}`)).toEqual(['pad ZeroPadding1D', 'g GRU']);
+    expect(r.placeholders[1]!.reason).toMatch(/reset_after/);
+    expect(r.doc.edges.map((e) => `${e.from}->${e.to}`)).toEqual(['x->noise', 'noise->pad', 'pad->g', 'g->d']);
+    expect(r.warnings.join('\n')).toMatch(/GaussianNoise\(stddev=0\.1\) became Dropout\(rate=0\)/);
+    expect(r.warnings[0]).toMatch(/2 layers could not be imported .*pad \(ZeroPadding1D/);
+    // The placeholders keep their Keras config and are errors on their own node (the rest analyses).
+    expect(r.doc.nodes[2]!.params).toMatchObject({ keras: { padding: 1 } });
+    const a = analyze(r.doc);
+    expect(a.errors.map((e) => e.nodeId).sort()).toEqual(['g', 'pad']);
+    expect(a.errors.find((e) => e.nodeId === 'pad')!.message).toMatch(/Unknown layer type "UnsupportedZeroPadding1D"/);
+    expect(a.nodes.noise!.outputShape).toEqual([6, 8]);
+    // Through the file importer: the document saves and loads like any other.
+    const file = join(root, 'partial.json');
+    writeFileSync(file, JSON.stringify(topo));
+    const f = await importModelFile(file);
+    expect(f.ok && f.placeholders.length).toBe(2);
+
+    // No graph to show: an unsupported Input, or a layer called twice, still refuse with the list.
+    const noInput = JSON.parse(JSON.stringify(topo));
+    noInput.config.layers[0].config.batch_shape = [null, null, 8];
+    const r2 = importTopology(noInput);
+    expect(r2.ok).toBe(false);
+    if (!r2.ok) expect(r2.problems.map((p) => p.layer)).toEqual(['x']);
+    const shared = JSON.parse(JSON.stringify(topo));
+    shared.config.layers[4].inbound_nodes = [...call('g'), ...call('g')];
+    const r3 = importTopology(shared);
+    expect(r3.ok).toBe(false);
+    if (!r3.ok) expect(r3.message).toMatch(/d \(Dense\): the layer is called more than once/);
     expect(importTopology('nope').ok).toBe(false);
     expect(importTopology({ class_name: 'Foo' }).ok).toBe(false);
   });

@@ -80,6 +80,8 @@ export async function readKerasWeights(doc: LoomDocument, h5Path: string): Promi
 
 async function withKerasWeights(r: ImportResult, h5Path: string | null, h5Label: string): Promise<ImportResult> {
   if (!r.ok || !h5Path) return r;
+  // Keras 3 files place weights by class and position: with placeholders the layout is unknown.
+  if (r.placeholders.length) return { ...r, weights: null, warnings: [...r.warnings, `the weights in ${h5Label} were not read: replace the unsupported layers, then load them with File › Load Weights…`] };
   try {
     return { ...r, weights: await readKerasWeights(r.doc, h5Path) };
   } catch (e) {
@@ -89,6 +91,9 @@ async function withKerasWeights(r: ImportResult, h5Path: string | null, h5Label:
 
 export async function importModelFile(path: string): Promise<ImportResult> {
   if (path.toLowerCase().endsWith('.keras')) return importKerasArchive(path);
+  if (/\.(h5|hdf5)$/i.test(path)) {
+    return { ok: false, message: `${basename(path)} holds weights only (no layers): open or build the model first, then use File › Load Weights… to load them into it`, problems: [] };
+  }
   let json: Record<string, any>;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
