@@ -1,10 +1,11 @@
 /**
  * One-click training, driven like a person in Debian's Chromium against web mode with the real
  * engine (wasm backend): open the MNIST CNN template, pick the built-in digits in the Data tab,
- * press Train, watch the curves and the progress move, Stop, Train again to the end (3 epochs on the
- * digits, limited to 4,000 training samples in the Data tab to fit the test budget on a shared 2-core machine), check the validation accuracy (≥ 95 %), open Evaluate and a confusion-matrix cell, draw a
- * digit in Try it and get a prediction; then a learning rate of 100 diverges and the NaN message is
- * shown. Screenshots go to e2e/output/ (git-ignored).
+ * press Train, watch the curves and the progress move, Stop, Train again to the end (the template's
+ * own settings: 3 epochs on all 8,550 training digits), check the validation accuracy (≥ 95 %), open
+ * Evaluate and a confusion-matrix cell, draw a digit in Try it and get a prediction; then type a
+ * learning rate of 100 in the Training tab: the run stops with the engine's divergence message
+ * beside the chart. Screenshots of every step go to e2e/output/training-*.png (git-ignored).
  */
 import type { Page } from 'playwright-core';
 import { launchApp, type App } from './harness';
@@ -26,7 +27,7 @@ describe('training journey (web mode, Chromium, real engine)', () => {
     await app?.close();
   });
 
-  it('trains the MNIST CNN on the digits with live curves, stop, evaluate, try it; a diverging run shows the NaN message', async () => {
+  it('trains the MNIST CNN on the digits with live curves, stop, evaluate, try it; learning rate 100 stops with the divergence message', async () => {
     app = await launchApp({ viewport: { width: 1400, height: 900 } });
     const { page } = app;
     page.on('dialog', (d) => void d.accept());
@@ -44,11 +45,8 @@ describe('training journey (web mode, Chromium, real engine)', () => {
     await page.getByTestId('dataset-select').selectOption('digits');
     await expect.poll(() => page.getByTestId('data-summary').innerText(), { timeout: 120_000 }).toMatch(/10,000 samples/);
     expect(await page.getByTestId('data-preview').locator('canvas').count()).toBeGreaterThan(0);
-    // This 2-core machine is shared by several engineers (~120 samples/s here): train on 4,000 of the
-    // 9,500 training digits (set in the Data tab, like a person would) so 3 epochs take ~3 minutes.
-    await page.getByTestId('data-limit').fill('4000');
-    await page.getByTestId('data-limit').press('Enter');
-    await expect.poll(() => page.getByTestId('data-summary').innerText(), { timeout: 60_000 }).toMatch(/4,000 train/);
+    // The split the run will use: the template's 10 % validation of the 9,500 digits left after the test set.
+    expect(await page.getByTestId('data-summary').innerText()).toMatch(/8,550 train \/ 950 validation \/ 500 test/);
     await app.screenshot('training-1-data');
 
     // ── Train: curves move, progress advances; Stop. ──
@@ -65,9 +63,13 @@ describe('training journey (web mode, Chromium, real engine)', () => {
     await expect.poll(() => status(page), { timeout: 60_000 }).toBe('stopped');
 
     // ── Train again (Ctrl+Enter this time), to the end. ──
+    // The template's 3 epochs over all the digits take ~1 min on 2 free cores; this machine may be
+    // shared and 5x slower, hence the long wait (the test only fails if the run does not finish).
     await page.keyboard.press('Control+Enter');
     await expect.poll(() => status(page), { timeout: 30_000 }).toMatch(/starting|running/);
-    await expect.poll(() => status(page), { timeout: 540_000, interval: 2000 }).toBe('completed');
+    const t0 = Date.now();
+    await expect.poll(() => status(page), { timeout: 1_200_000, interval: 2000 }).toBe('completed');
+    console.log(`e2e: 3 epochs of the MNIST CNN on 8,550 digits took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     const valAcc = Number(await attr(page, 'final-metrics', 'data-val-accuracy'));
     expect(valAcc).toBeGreaterThanOrEqual(0.95);
     expect(await progress(page)).toMatch(/Epoch 3\/3/);
@@ -97,27 +99,18 @@ describe('training journey (web mode, Chromium, real engine)', () => {
     await page.getByTestId('saliency').waitFor({ timeout: 60_000 });
     await app.screenshot('training-5-tryit');
 
-    // ── A learning rate of 100 diverges: the run stops with the NaN message beside the chart. ──
-    // (The MNIST CNN cannot show it: its cross-entropy is clipped, so at lr 100 the loss saturates
-    // near 14.7 and the network dies without the loss ever becoming NaN — measured with the CLI. A
-    // regression model's squared error does blow up, so the linear-regression template is used.)
-    await page.getByRole('button', { name: 'Templates' }).click();
-    await page.getByTestId('template-linear-regression').click();
-    await page.getByTestId('node-y').waitFor();
+    // ── A learning rate of 100, typed in the Training tab: the run diverges and stops with the
+    // engine's message beside the chart. (The clipped cross-entropy saturates near 14 without ever
+    // becoming NaN; the engine's divergence rule catches it within a few batches.) ──
     await page.getByRole('tab', { name: 'Training' }).click();
-    // Validation split 0: with validation data the engine's epoch-1 event carries val_loss = Infinity,
-    // which the shared event schema refuses and web mode's server then throws on (an uncaught error
-    // in the server process: a bug outside the training UI, reported). Without validation the loss
-    // becomes infinite within epoch 1 and the run ends with the engine's message.
-    await page.getByLabel('validation split').fill('0');
-    await page.getByLabel('validation split').press('Enter');
     await page.getByTestId('lr').fill('100');
     await page.getByTestId('lr').press('Enter');
     await page.getByTestId('train-button').click();
-    await expect.poll(() => status(page), { timeout: 120_000, interval: 500 }).toBe('error');
-    expect(await page.getByTestId('train-error').innerText()).toMatch(/NaN.*lower the learning rate \(now 100/s);
+    await expect.poll(() => status(page), { timeout: 180_000, interval: 500 }).toBe('error');
+    const message = await page.getByTestId('train-error').innerText();
+    expect(message).toMatch(/Training diverged[\s\S]*The loss diverged at epoch 1, batch \d+ \(from 2\.\d+ before training to 1\d\.\d+ over the last \d+ batches\): lower the learning rate \(now 100, e\.g\. to 10\)/);
     await page.getByTestId('chart-loss').waitFor();
-    await app.screenshot('training-6-nan');
+    await app.screenshot('training-6-diverged');
 
     // ── Runs: the session's runs, two ticked: overlaid curves and what differs. ──
     await page.getByRole('tab', { name: 'Runs' }).click();
@@ -125,8 +118,10 @@ describe('training journey (web mode, Chromium, real engine)', () => {
     await page.getByLabel('compare Run 2').check();
     await page.getByLabel('compare Run 3').check();
     await page.getByTestId('runs-overlay').waitFor();
-    expect(await page.getByTestId('run-diff').innerText()).toMatch(/learningRate: 0\.001 → 100[\s\S]*layer conv1 \(Conv2D\)/);
+    const diff = await page.getByTestId('run-diff').innerText();
+    expect(diff).toMatch(/learningRate: 0\.001 → 100/);
+    expect(diff).not.toMatch(/layer /);
     await app.screenshot('training-7-runs');
     expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
-  }, 900_000);
+  }, 1_800_000);
 });
