@@ -11,7 +11,7 @@ import { lookup, type LayerType, type ResolvedParams, type Shape } from '../../s
 import { analyze, blockingErrors, buildGraph, type Analysis, type ModelError } from '../../shared/analysis';
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
-import { fixBatchNormalization, fixDilatedConv2D } from './layers/workarounds';
+import { fixBatchNormalization, fixDilatedConv } from './layers/workarounds';
 import { withSeededRandom } from './random';
 
 type Sym = tfl.SymbolicTensor;
@@ -47,12 +47,12 @@ export const BUILDERS = {
   Activation: (p, name) => layer(tfl.layers.activation({ name, activation: p.activation })),
   Dropout: (p, name) => layer(tfl.layers.dropout({ name, rate: p.rate })),
   Embedding: (p, name) => layer(tfl.layers.embedding({ name, inputDim: p.inputDim, outputDim: p.outputDim })),
-  Conv1D: (p, name) => layer(tfl.layers.conv1d({
+  // Dilated: convolves with the explicitly dilated kernel (TF.js refuses dilated conv gradients).
+  Conv1D: (p, name) => layer(fixDilatedConv(tfl.layers.conv1d({
     name, filters: p.filters, kernelSize: first(p.kernelSize), strides: first(p.strides), padding: p.padding,
     dilationRate: first(p.dilationRate), activation: p.activation, useBias: p.useBias,
-  })),
-  // Dilated: convolves with the explicitly dilated kernel (TF.js refuses dilated conv gradients).
-  Conv2D: (p, name) => layer(fixDilatedConv2D(tfl.layers.conv2d({
+  }))),
+  Conv2D: (p, name) => layer(fixDilatedConv(tfl.layers.conv2d({
     name, filters: p.filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding,
     dilationRate: p.dilationRate, activation: p.activation, useBias: p.useBias,
   }))),

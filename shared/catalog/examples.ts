@@ -34,6 +34,7 @@ export const LAYER_EXAMPLES = {
   Conv1D: [
     { inputs: [seq], params: { filters: 3, kernelSize: 3, activation: 'relu' } },
     { inputs: [[9, 2]], params: { filters: 2, kernelSize: 2, strides: 2, padding: 'same' } },
+    { inputs: [seq], params: { filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same' } },
   ],
   Conv2D: [
     { inputs: [img], params: { filters: 4, kernelSize: 3 } },

@@ -83,7 +83,7 @@ const RANDOM_IN_TRAINING = new Set<LayerType>(['Dropout']);
  * refuses dilations) and BatchNormalization with center:false (tfjs-layers reads the missing beta).
  * They must train like every other example, and also be differentiable in inference mode.
  */
-const isDilatedLinearConv = (c: Case) => c.type === 'Conv2D' && c.ex.params.dilationRate !== undefined && !c.ex.params.activation;
+const isDilatedLinearConv = (c: Case) => (c.type === 'Conv2D' || c.type === 'Conv1D') && c.ex.params.dilationRate !== undefined && !c.ex.params.activation;
 const isUncenteredBatchNorm = (c: Case) => c.type === 'BatchNormalization' && c.ex.params.center === false;
 
 const lossOf = (b: Built, training: boolean) => tf.losses.meanSquaredError(b.y, b.model.apply(b.xs, { training }) as tf.Tensor) as tf.Scalar;
@@ -167,8 +167,8 @@ describe('every catalog layer trains on wasm', () => {
   });
 });
 
-it('the patched examples are in the catalog (dilated linear Conv2D, BatchNormalization without center)', () => {
-  expect(CASES.filter(isDilatedLinearConv).length).toBeGreaterThan(0);
+it('the patched examples are in the catalog (dilated linear Conv1D and Conv2D, BatchNormalization without center)', () => {
+  expect(CASES.filter(isDilatedLinearConv).map((c) => c.type).sort()).toEqual(['Conv1D', 'Conv2D']);
   expect(CASES.filter(isUncenteredBatchNorm).length).toBeGreaterThan(0);
 });
 
@@ -183,21 +183,29 @@ it('the patched layers compute what the stock layers compute (forward, inference
     })([x]));
     return out!;
   };
-  const { fixBatchNormalization, fixDilatedConv2D } = await import('../layers/workarounds');
+  const { fixBatchNormalization, fixDilatedConv } = await import('../layers/workarounds');
   await onBackend('cpu', () => {
     const r = seeded(5);
-    const x = tf.tensor4d(Array.from({ length: 2 * 9 * 8 * 3 }, () => r() * 2 - 1), [2, 9, 8, 3]);
-    const cases: [() => tfl.layers.Layer, (l: tfl.layers.Layer) => tfl.layers.Layer][] = [
+    const x4 = tf.tensor4d(Array.from({ length: 2 * 9 * 8 * 3 }, () => r() * 2 - 1), [2, 9, 8, 3]);
+    const x3 = tf.tensor3d(Array.from({ length: 2 * 11 * 3 }, () => r() * 2 - 1), [2, 11, 3]);
+    const cases: [() => tfl.layers.Layer, (l: tfl.layers.Layer) => tfl.layers.Layer, tf.Tensor?][] = [
       ...(['same', 'valid'] as const).flatMap((padding) => [[2, 2], [3, 1], [1, 2]].map((dilationRate) => [
         () => tfl.layers.conv2d({ filters: 4, kernelSize: [3, 2], padding, dilationRate: dilationRate as [number, number], activation: 'tanh' }),
-        fixDilatedConv2D,
+        fixDilatedConv,
       ] as [() => tfl.layers.Layer, (l: tfl.layers.Layer) => tfl.layers.Layer])),
+      // (TF.js allows no stride > 1 together with a dilation rate > 1.)
+      ...(['same', 'valid'] as const).flatMap((padding) => [2, 3].map((dilationRate) => [
+        () => tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding, dilationRate, activation: 'relu' }),
+        fixDilatedConv,
+        x3,
+      ] as [() => tfl.layers.Layer, (l: tfl.layers.Layer) => tfl.layers.Layer, tf.Tensor])),
       [() => tfl.layers.batchNormalization({ center: false }), fixBatchNormalization],
       // last axis only: the catalog has no axis, and tfjs' BatchNorm kernels are wrong for other axes
       [() => tfl.layers.batchNormalization({ scale: false }), fixBatchNormalization],
       [() => tfl.layers.batchNormalization({ center: false, scale: false }), fixBatchNormalization],
     ];
-    for (const [make, fix] of cases) {
+    for (const [make, fix, input] of cases) {
+      const x = input ?? x4;
       const stock = make();
       const patched = fix(make());
       const ys = stock.apply(x) as tf.Tensor;
@@ -214,6 +222,6 @@ it('the patched layers compute what the stock layers compute (forward, inference
       expect(diff, `${stock.getClassName()} ${JSON.stringify(stock.getConfig())}`).toBeLessThan(1e-4);
       tf.dispose([ys, a, b, same]);
     }
-    x.dispose();
+    tf.dispose([x4, x3]);
   });
 });

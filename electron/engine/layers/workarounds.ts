@@ -12,7 +12,7 @@
  *    an input. The patched call computes the same normalisation (and moving-average update) with
  *    elementwise ops, leaving out the missing term.
  *
- * 2. Conv2D with a dilation rate > 1: tfjs-layers runs it through `tf.fused.conv2d`, whose gradient
+ * 2. Conv1D/Conv2D with a dilation rate > 1: tfjs-layers runs them through `tf.fused.conv2d`, whose gradient
  *    (and the stock Conv2D gradient, used when the activation is not linear) asserts that the
  *    dilations are 1. The patched call convolves with the kernel dilated explicitly (d−1 zeros
  *    inserted between taps, by reshape/pad/slice, all differentiable) at dilation 1: the same output
@@ -99,17 +99,31 @@ export function dilateKernel(kernel: tf.Tensor, dh: number, dw: number): tf.Tens
   });
 }
 
-/** Conv2D with a dilation rate > 1 that trains on every backend (see 2. above); a no-op otherwise. */
-export function fixDilatedConv2D<L extends tfl.layers.Layer>(layer: L): L {
+/**
+ * Conv1D / Conv2D with a dilation rate > 1 that trains on every backend (see 2. above; Conv1D runs
+ * through the same conv2d gradient, with dilations [1, d]); a no-op otherwise.
+ */
+export function fixDilatedConv<L extends tfl.layers.Layer>(layer: L): L {
   const l = layer as unknown as Conv2DInternals;
-  const [dh, dw] = Array.isArray(l.dilationRate) ? [l.dilationRate[0]!, l.dilationRate[1] ?? l.dilationRate[0]!] : [l.dilationRate, l.dilationRate];
+  const rates = Array.isArray(l.dilationRate) ? l.dilationRate : [l.dilationRate];
+  const oneD = layer.getClassName() === 'Conv1D';
+  const [dh, dw] = oneD ? [1, rates[0]!] : [rates[0]!, rates[1] ?? rates[0]!];
   if (dh === 1 && dw === 1) return layer;
-  if (l.dataFormat !== 'channelsLast') throw new Error('a dilated Conv2D is built channels-last only');
+  if (l.dataFormat !== 'channelsLast') throw new Error('a dilated convolution is built channels-last only');
   const stock = l.call.bind(layer);
   l.call = (inputs, kwargs) => tf.tidy(() => {
     if (!recordingGradients()) return stock(inputs, kwargs);
-    const x = one(inputs) as tf.Tensor4D;
-    let y: tf.Tensor = tf.conv2d(x, dilateKernel(l.kernel.read(), dh, dw), l.strides as [number, number], l.padding, 'NHWC');
+    const x = one(inputs);
+    let y: tf.Tensor;
+    if (oneD) {
+      // [N, W, C] as [N, 1, W, C]; kernel [K, Ci, Co] as [1, K, Ci, Co].
+      const [k, ci, co] = l.kernel.read().shape as [number, number, number];
+      const kernel = dilateKernel(tf.reshape(l.kernel.read(), [1, k, ci, co]), 1, dw);
+      const x4 = tf.expandDims(x, 1) as tf.Tensor4D;
+      y = tf.squeeze(tf.conv2d(x4, kernel, [1, l.strides[0]!], l.padding, 'NHWC'), [1]);
+    } else {
+      y = tf.conv2d(x as tf.Tensor4D, dilateKernel(l.kernel.read(), dh, dw), l.strides as [number, number], l.padding, 'NHWC');
+    }
     if (l.useBias && l.bias) y = tf.add(y, l.bias.read());
     return l.activation.apply(y);
   });
