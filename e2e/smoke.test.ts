@@ -27,6 +27,18 @@ describe('smoke: web mode in Chromium', () => {
       expect(saved).toEqual({ canceled: false, path: 'copy.loom', name: 'copy.loom' });
       expect(readFileSync(join(app.projectDir, 'copy.loom'), 'utf8')).toBe('hello');
       await app.screenshot('smoke-loaded');
+      // The token leaves the address bar once read; a reload, and a new tab on the bare address, are
+      // authorised by the server's HttpOnly cookie (and this tab's sessionStorage copy).
+      expect(app.page.url()).not.toContain('token=');
+      const appInfo = `(async () => (await import('/platform/api.ts')).getApi().app.info())()`;
+      await app.page.reload();
+      await app.page.waitForFunction(() => (document.getElementById('root')?.childElementCount ?? 0) > 0, null, { timeout: 60_000 });
+      expect(await app.page.evaluate(appInfo)).toMatchObject({ mode: 'web' });
+      const tab = await app.page.context().newPage();
+      await tab.goto(new URL(app.url).origin + '/');
+      await tab.waitForFunction(() => (document.getElementById('root')?.childElementCount ?? 0) > 0, null, { timeout: 60_000 });
+      expect(await tab.evaluate(appInfo)).toMatchObject({ mode: 'web' });
+      await tab.close();
       expect(app.errors).toEqual([]);
     } finally {
       await app.close();

@@ -32,13 +32,14 @@ afterAll(async () => {
 });
 
 /** Open a WebSocket; resolves with the socket, or the HTTP status it was refused with. */
-function connect(opts: { token?: string | null; origin?: string | null; host?: string } = {}): Promise<WebSocket | number> {
+function connect(opts: { token?: string | null; origin?: string | null; host?: string; cookie?: string } = {}): Promise<WebSocket | number> {
   const token = opts.token === undefined ? srv.token : opts.token;
   const url = `ws://127.0.0.1:${srv.port}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
   const headers: Record<string, string> = {};
   const origin = opts.origin === undefined ? srv.origin : opts.origin;
   if (origin !== null) headers.origin = origin;
   if (opts.host) headers.host = opts.host;
+  if (opts.cookie) headers.cookie = opts.cookie;
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { headers });
     ws.on('open', () => resolve(ws));
@@ -110,6 +111,14 @@ describe('web mode security', () => {
     expect(await connect({ origin: 'http://evil.example' })).toBe(403);
     expect(await connect({ origin: `http://192.168.1.10:${srv.port}` })).toBe(403);
     expect(await connect({ origin: null })).toBe(403);
+    // The page's cookie alone authorises its socket (the page hides the token from the address bar)...
+    const cookie = `layerloom_token_${srv.port}=${encodeURIComponent(srv.token)}`;
+    const viaCookie = await connect({ token: null, cookie });
+    expect(viaCookie).toBeInstanceOf(WebSocket);
+    (viaCookie as WebSocket).close();
+    // ...but not a wrong cookie, nor the right cookie from a foreign page.
+    expect(await connect({ token: null, cookie: `layerloom_token_${srv.port}=nope` })).toBe(403);
+    expect(await connect({ token: null, cookie, origin: 'http://evil.example' })).toBe(403);
     const ws = await connect();
     expect(ws).toBeInstanceOf(WebSocket);
     (ws as WebSocket).close();

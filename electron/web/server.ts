@@ -231,7 +231,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     if (!hostOk(req)) return deny(421, 'Misdirected Request');
     // The page's own origin: the Host it was loaded from (one of ours, checked above).
     if (!req.headers.origin || req.headers.origin.toLowerCase() !== `http://${(req.headers.host ?? '').toLowerCase()}`) return deny(403, 'Forbidden origin');
-    if (!safeEqual(url.searchParams.get('token'), token)) return deny(403, 'Forbidden: missing or wrong token');
+    // The token in the URL, or the HttpOnly cookie set with the page (SameSite=Strict; Origin checked above).
+    if (!authorised(req, url)) return deny(403, 'Forbidden: missing or wrong token');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));

@@ -1,4 +1,4 @@
-import { createWebApi, readToken } from './api';
+import { createWebApi, hideToken, readToken } from './api';
 import { createWsTransport } from './ws-transport';
 
 /** A fake WebSocket that answers requests with `answer` and can push events. */
@@ -33,10 +33,23 @@ class FakeSocket {
 }
 
 describe('web-mode api client', () => {
-  it('reads the token from the query or the fragment', () => {
-    expect(readToken({ search: '?token=abc&x=1', hash: '' })).toBe('abc');
-    expect(readToken({ search: '', hash: '#token=xyz' })).toBe('xyz');
-    expect(readToken({ search: '', hash: '' })).toBeNull();
+  it('reads the token from the query or the fragment, and keeps it for reloads of this tab', () => {
+    const store = new Map<string, string>();
+    const fake = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    expect(readToken({ search: '', hash: '' }, fake)).toBeNull();
+    expect(readToken({ search: '?token=abc&x=1', hash: '' }, fake)).toBe('abc');
+    expect(readToken({ search: '', hash: '' }, fake)).toBe('abc');
+    expect(readToken({ search: '', hash: '#token=xyz' }, fake)).toBe('xyz');
+    expect(readToken({ search: '', hash: '' }, null)).toBeNull();
+  });
+
+  it('removes the token from the address bar, keeping the rest of the URL', () => {
+    const replaced: string[] = [];
+    const win = (href: string) => ({ location: { href }, history: { state: null, replaceState: (_s: unknown, _t: string, u?: string | URL | null) => void replaced.push(String(u)) } });
+    hideToken(win('http://127.0.0.1:5000/?token=abc&open=m.loom'));
+    hideToken(win('http://127.0.0.1:5000/#token=abc'));
+    hideToken(win('http://127.0.0.1:5000/?open=m.loom'));
+    expect(replaced).toEqual(['/?open=m.loom', '/']);
   });
 
   it('carries requests and events over the WebSocket with the token in its URL', async () => {

@@ -2,8 +2,9 @@
  * The renderer's only door to the app. `getApi()` returns the typed `LayerloomApi`:
  *  - in the desktop app, the preload's `window.api` (contextBridge);
  *  - in web mode (`npm run web`, a plain browser), a WebSocket client to the server that served the
- *    page. The page URL carries the per-launch token (`?token=…` or `#token=…`); it is read once and
- *    kept in memory.
+ *    page. The page URL carries the per-launch token (`?token=…` or `#token=…`); it is read once,
+ *    kept in this tab's sessionStorage and then removed from the address bar (history, bookmarks,
+ *    screen shares). Reloads and new tabs are authorised by the server's HttpOnly cookie.
  *
  * Web mode differences, handled here so the editor does not care:
  *  - `file.open({})` (no path) shows the browser's file picker; the result has `path: null`.
@@ -32,7 +33,12 @@ let cached: LayerloomApi | null = null;
 /** The api for this page (Electron's `window.api`, else the web-mode client). */
 export function getApi(): LayerloomApi {
   if (cached) return cached;
-  cached = typeof window !== 'undefined' && window.api ? window.api : createWebApi();
+  if (typeof window !== 'undefined' && window.api) {
+    cached = window.api;
+  } else {
+    cached = createWebApi();
+    if (typeof window !== 'undefined') hideToken(window);
+  }
   return cached;
 }
 
@@ -47,17 +53,46 @@ export function isDesktop(): boolean {
 }
 
 /** The web-mode token from the page URL (`?token=` or `#token=`). */
-export function readToken(loc: { search: string; hash: string } = window.location): string | null {
-  const fromQuery = new URLSearchParams(loc.search).get('token');
-  if (fromQuery) return fromQuery;
+const TOKEN_KEY = 'layerloom.token';
+
+function session(): Pick<Storage, 'getItem' | 'setItem'> | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The token from the page URL (query or fragment), else the one this tab kept; null when neither. */
+export function readToken(loc: { search: string; hash: string } = window.location, store = session()): string | null {
   const hash = loc.hash.startsWith('#') ? loc.hash.slice(1) : loc.hash;
-  return new URLSearchParams(hash).get('token');
+  const fromUrl = new URLSearchParams(loc.search).get('token') ?? new URLSearchParams(hash).get('token');
+  try {
+    if (fromUrl) store?.setItem(TOKEN_KEY, fromUrl);
+    return fromUrl ?? store?.getItem(TOKEN_KEY) ?? null;
+  } catch {
+    return fromUrl;
+  }
+}
+
+/** Remove the token from the address bar without reloading (other query/fragment parts stay). */
+export function hideToken(win: { location: { href: string }; history: Pick<History, 'replaceState' | 'state'> }): void {
+  const url = new URL(win.location.href);
+  const hash = new URLSearchParams(url.hash.replace(/^#/, ''));
+  if (!url.searchParams.has('token') && !hash.has('token')) return;
+  url.searchParams.delete('token');
+  if (hash.has('token')) {
+    hash.delete('token');
+    url.hash = hash.toString();
+  }
+  win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
 }
 
 export function createWebApi(loc: Location = window.location): LayerloomApi {
-  const token = readToken(loc) ?? '';
+  const token = readToken(loc);
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const transport = createWsTransport({ url: `${scheme}//${loc.host}/ws?token=${encodeURIComponent(token)}` });
+  // Without a token (a new tab opened on the bare address) the server's cookie authorises the socket.
+  const transport = createWsTransport({ url: `${scheme}//${loc.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}` });
   // The data.pick override uploads through this same api (assigned before any request is made).
   let self: LayerloomApi | null = null;
   self = createApi(transport, {

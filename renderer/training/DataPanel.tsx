@@ -4,12 +4,17 @@
  * mode); preview samples (image grid with labels, or a table), the class balance, split sizes,
  * warnings (imbalance, train/test duplicates...), the augmentation options with a live preview, and
  * a mismatch between the data's sample shape and the Input node with a button to fix the Input.
+ * "Choose…" beside each path opens a native dialog (desktop) or the browser's file picker, which
+ * uploads the files into the project folder (web mode). A chosen CSV's columns get a table of roles
+ * (target / feature / ignore, one-hot) and the task (CsvColumns.tsx).
  * Every choice edits the document's `dataset` (undoable).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { Augmentation, DatasetConfig, LoomDocument } from '../../shared/document';
 import { getApi } from '../platform/api';
+import { onUploadProgress, type UploadProgress } from '../platform/upload';
 import { useEditor } from '../store';
+import { CsvColumns, type CsvDataset, type CsvInfo } from './CsvColumns';
 import { effectiveTraining } from '../store/training';
 import { isImageShape } from './format';
 import { SampleImage } from './SampleImage';
@@ -69,7 +74,30 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
+/** Two `.npy` files picked together: the one named like `y…`/`…_y`/`labels` is y, the other x. */
+export function assignXY(paths: string[]): [string, string] {
+  const base = (p: string) => p.split('/').pop()!.toLowerCase();
+  const isY = (p: string) => /(^|[_.-])(y|labels?|targets?)([_.-]|$)/.test(base(p).replace(/\.npy$/, ''));
+  const y = paths.find(isY) ?? paths[1]!;
+  const x = paths.find((p) => p !== y) ?? paths[0]!;
+  return [x, y];
+}
+
+/** The upload under way (web mode), as a line with a progress bar. */
+function UploadStatus() {
+  const [p, setP] = useState<UploadProgress | null>(null);
+  useEffect(() => onUploadProgress(setP), []);
+  if (!p) return null;
+  const pct = p.total ? Math.floor((p.loaded / p.total) * 100) : 100;
+  return (
+    <div className="ll-upload" data-testid="upload-progress" role="status">
+      Uploading {p.file}{p.files > 1 ? ` (file ${p.fileIndex + 1} of ${p.files})` : ''}… {pct}%
+      <progress max={100} value={pct} />
+    </div>
+  );
+}
+
+function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefined; onCsvInfo: (info: CsvInfo | null) => void }) {
   const source = dataset?.source ?? 'builtin';
   const set = (d: DatasetConfig) => useEditor.getState().setDataset(d);
   const common = dataset ? { ...(dataset.testSplit !== undefined ? { testSplit: dataset.testSplit } : {}), ...(dataset.normalize ? { normalize: dataset.normalize } : {}), ...(dataset.limit ? { limit: dataset.limit } : {}), ...(dataset.augmentation ? { augmentation: dataset.augmentation } : {}) } : {};
@@ -96,29 +124,73 @@ function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
   }, [kind, docPath]);
   // CSV: the file's columns (kind, examples) for the target chooser.
   const csvPath = useDebounced(kind === 'csv' ? draft.path ?? '' : '', 300);
-  const [csv, setCsv] = useState<{ columns: { name: string; kind: string; examples: string[] }[]; suggestedTarget?: string; rows: number } | null>(null);
+  const [csv, setCsv] = useState<CsvInfo | null>(null);
   const [csvError, setCsvError] = useState<string | null>(null);
+  // Bumped after a pick: the same path may now hold a new file (an upload replaces it).
+  const [csvVersion, setCsvVersion] = useState(0);
   useEffect(() => {
     setCsv(null);
+    onCsvInfo(null);
     setCsvError(null);
     if (!csvPath) return;
     let live = true;
     getApi().data.describeCsv({ path: csvPath, ...(docPath ? { docPath } : {}) })
-      .then((info) => {
+      .then((described) => {
         if (!live) return;
+        const info = { ...described, path: csvPath };
         setCsv(info);
+        onCsvInfo(info);
         setDraft((d) => (d.target ? d : { ...d, target: info.suggestedTarget ?? info.columns[info.columns.length - 1]?.name ?? '' }));
       })
       .catch((e: Error) => live && setCsvError(e.message));
     return () => {
       live = false;
     };
-  }, [csvPath, docPath]);
+  }, [csvPath, docPath, csvVersion]);
+  // "Choose…": a native dialog (desktop) or the browser's picker + upload (web); the pick is applied at once.
+  const [picking, setPicking] = useState(false);
+  const [pickError, setPickError] = useState<string | null>(null);
+  const color = draft.color === 'rgb' || draft.color === 'grayscale' ? { color: draft.color as 'rgb' | 'grayscale' } : {};
+  const choose = async (k: 'path' | 'x' | 'y', pick: 'csv' | 'npy' | 'folder') => {
+    setPickError(null);
+    setPicking(true);
+    try {
+      const r = await getApi().data.pick({ kind: pick, ...(docPath ? { docPath } : {}) });
+      if (r.canceled) return;
+      if (pick === 'csv') {
+        setDraft((d) => ({ ...d, path: r.path, target: '' }));
+        setCsvVersion((v) => v + 1);
+        const info = await getApi().data.describeCsv({ path: r.path, ...(docPath ? { docPath } : {}) });
+        // The engine's defaults: the suggested target, every other column a feature.
+        set({ source: 'csv', path: r.path, target: info.suggestedTarget ?? info.columns[info.columns.length - 1]?.name ?? '', ...common });
+      } else if (pick === 'folder') {
+        set({ source: 'images', path: r.path, ...color, ...common });
+      } else {
+        let { x = '', y = '' } = draft;
+        if (r.paths && r.paths.length >= 2) [x, y] = assignXY(r.paths);
+        else if (k === 'y') y = r.path;
+        else x = r.path;
+        setDraft((d) => ({ ...d, x, y }));
+        if (x && y) set({ source: 'npy', x, y, ...common });
+      }
+    } catch (e) {
+      setPickError((e as Error).message);
+    } finally {
+      setPicking(false);
+    }
+  };
+  const chooseLabel: Record<string, string> = { csv: 'Choose CSV file…', folder: 'Choose image folder…', x: 'Choose x .npy…', y: 'Choose y .npy…' };
   const field = (k: string, label: string, placeholder: string, pick?: 'csv' | 'npy' | 'folder') => (
     <div className="ll-field">
       <label htmlFor={`ds-${k}`}>{label}</label>
-      <input id={`ds-${k}`} value={draft[k] ?? ''} placeholder={placeholder} list={pick ? `ds-${k}-choices` : undefined}
-        onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />
+      <div className="ll-path-row">
+        <input id={`ds-${k}`} value={draft[k] ?? ''} placeholder={placeholder} list={pick ? `ds-${k}-choices` : undefined}
+          onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />
+        {pick && (
+          <button type="button" disabled={picking} data-testid={`choose-${k}`} aria-label={chooseLabel[pick === 'npy' ? k : pick]}
+            onClick={() => void choose(k as 'path' | 'x' | 'y', pick)}>Choose…</button>
+        )}
+      </div>
       {pick && (
         <datalist id={`ds-${k}-choices`}>
           {choices.filter((c) => c.kind === pick).map((c) => <option key={c.path} value={c.path} />)}
@@ -126,7 +198,10 @@ function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
       )}
     </div>
   );
+  // The applied CSV's columns are set in the table (CsvColumns); the target here is for a typed path not applied yet.
+  const csvApplied = dataset?.source === 'csv' && dataset.path === draft.path;
   const apply = () => {
+    if (kind === 'csv' && csvApplied) return;
     if (kind === 'csv' && draft.path && draft.target) set({ source: 'csv', path: draft.path, target: draft.target, ...common });
     if (kind === 'images' && draft.path) set({ source: 'images', path: draft.path, ...(draft.color === 'rgb' || draft.color === 'grayscale' ? { color: draft.color } : {}), ...common });
     if (kind === 'npy' && draft.x && draft.y) set({ source: 'npy', x: draft.x, y: draft.y, ...common });
@@ -160,7 +235,9 @@ function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
             <>
               {field('path', 'CSV file', 'data/houses.csv', 'csv')}
               {csvError && <span className="field-error" role="alert">{csvError}</span>}
-              {csv ? (
+              {csvApplied ? (
+                <p className="muted" style={{ margin: '4px 0' }}>Set the columns’ roles and the task in the table.</p>
+              ) : csv ? (
                 <div className="ll-field">
                   <label htmlFor="ds-target">target column ({csv.rows} rows)</label>
                   <select id="ds-target" value={draft.target ?? ''} onChange={(e) => setDraft({ ...draft, target: e.target.value })}>
@@ -173,7 +250,9 @@ function SourceEditor({ dataset }: { dataset: DatasetConfig | undefined }) {
           )}
           {kind === 'images' && <>{field('path', 'folder (one subfolder per class)', 'photos', 'folder')}{field('color', 'color (grayscale / rgb)', 'from the Input')}</>}
           {kind === 'npy' && <>{field('x', 'x (.npy, samples on axis 0)', 'x_train.npy', 'npy')}{field('y', 'y (.npy, one label per sample)', 'y_train.npy', 'npy')}</>}
-          {choices.length === 0 && <p className="muted" style={{ margin: '4px 0' }}>No data files found beside the model{docPath ? '' : ' (save it first, or put files in the project folder)'}.</p>}
+          <UploadStatus />
+          {pickError && <div className="field-error" role="alert" data-testid="pick-error">{pickError}</div>}
+          {choices.length === 0 && <p className="muted" style={{ margin: '4px 0' }}>No data files found beside the model{docPath ? '' : ' (save it first, or put files in the project folder)'}: use Choose….</p>}
           <button type="button" onClick={apply} style={{ marginTop: 6 }}>Use this data</button>
         </>
       )}
@@ -251,6 +330,7 @@ export function DataPanel() {
   const doc = useEditor((s) => s.doc);
   const docPath = useEditor((s) => s.filePath);
   const [summary, setSummary] = useState<Summary | null>(null);
+  const [csvInfo, setCsvInfo] = useState<CsvInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const key = useDebounced(JSON.stringify({ ...dataset, augmentation: undefined }), 250);
@@ -278,15 +358,19 @@ export function DataPanel() {
 
   return (
     <div className="ll-data" data-testid="data-panel">
-      <div className="ll-data-side"><SourceEditor dataset={dataset} /></div>
+      <div className="ll-data-side"><SourceEditor dataset={dataset} onCsvInfo={setCsvInfo} /></div>
       <div className="ll-data-main">
         {!dataset && <p className="muted">Choose the data this model trains on.</p>}
+        {dataset?.source === 'csv' && csvInfo?.path === dataset.path && (
+          <CsvColumns dataset={dataset as CsvDataset} info={csvInfo} inferredTask={!dataset.task && summary?.task ? summary.task : undefined} />
+        )}
         {loading && <p className="muted">Loading the data…</p>}
         {error && <div className="ll-error" role="alert" data-testid="data-error">{error}</div>}
         {summary && (
           <>
             <div data-testid="data-summary">
               <strong>{summary.name}</strong>: {fmt(summary.count)} samples · sample shape [{sampleShape?.join(', ')}] ·{' '}
+              {summary.featureNames && <>{summary.featureNames.length} feature{summary.featureNames.length === 1 ? '' : 's'} · </>}
               {summary.task === 'regression' ? 'regression' : `${summary.classes?.length ?? 0} classes`}
               {validation && <> · split: {fmt(validation.train)} train / {fmt(validation.validation)} validation / {fmt(validation.test)} test</>}
               {summary.license && <span className="muted"> · licence: {summary.license}</span>}
