@@ -19,7 +19,8 @@ import { DivergenceMonitor, divergenceMessage, START_SAMPLES } from './divergenc
 import { batchCount, iterateBatches } from './data/batch';
 import { checkSampleShape } from './data/shape';
 import { DataError, type Batch, type Dataset, type PreparedData } from './data/types';
-import { correctPerSample, lossPerSample, maePerSample, makeOptimizer, type LossSpec, type TargetMode } from './losses';
+import { correctPerSample, lossPerSample, maePerSample, type LossSpec, type TargetMode } from './losses';
+import { makeRunOptimizer } from './optim/fused';
 import { mulberry32, randomSeed, withRandom } from './random';
 import { registerRun } from './runs';
 import { tf } from './tfjs';
@@ -223,7 +224,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
       },
     });
 
-    optimizer = makeOptimizer(cfg);
+    optimizer = makeRunOptimizer(cfg); // fused on wasm (optim/fused.ts), stock elsewhere
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const xTensor = (b: Batch) => tf.tensor(b.x, [b.size, ...inputShape], compiled!.inputDtypes[0]);
 
