@@ -51,6 +51,7 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
       cmd('Save As…', 'saveAs', 'Shift+CmdOrCtrl+S'),
       { type: 'separator' },
       cmd('Import Model…', 'importModel', 'CmdOrCtrl+I'),
+      cmd('Load Weights…', 'loadWeights'),
       cmd('Export…', 'export', 'CmdOrCtrl+E'),
       { type: 'separator' },
       { label: 'Close', accelerator: 'CmdOrCtrl+W', role: 'close' },

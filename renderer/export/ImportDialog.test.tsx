@@ -30,6 +30,7 @@ function open() {
 beforeEach(() => {
   useExportUi.setState({ open: null, exported: [] });
   state().loadDocument(emptyDocument(), null);
+  useEditor.setState({ runs: [], currentRunId: null });
   vi.spyOn(window, 'confirm').mockReturnValue(true);
 });
 afterEach(() => {
@@ -48,9 +49,9 @@ describe('Import dialog', () => {
     await open();
     const importBtn = screen.getByTestId('import-run');
     expect(importBtn).toBeDisabled();
-    fireEvent.change(screen.getByLabelText(/Model file/), { target: { value: 'weights.h5' } });
+    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'weights.h5' } });
     expect(screen.getByText(/Import reads \.json/)).toBeInTheDocument();
-    fireEvent.change(screen.getByLabelText(/Model file/), { target: { value: 'export/tiny-tfjs/model.json' } });
+    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'export/tiny-tfjs/model.json' } });
     fireEvent.click(importBtn);
     // No warnings, no weights: the dialog closes and the model is on the canvas.
     await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
@@ -73,7 +74,7 @@ describe('Import dialog', () => {
     });
     const before = state().doc;
     await open();
-    fireEvent.change(screen.getByLabelText(/Model file/), { target: { value: 'm.json' } });
+    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'm.json' } });
     fireEvent.click(screen.getByTestId('import-run'));
     const err = await screen.findByTestId('import-error');
     expect(err).toHaveTextContent('2 layers cannot be imported');
@@ -82,10 +83,12 @@ describe('Import dialog', () => {
     expect(state().doc).toBe(before);
   });
 
-  it('shows what the import changed and that weights were not carried over', async () => {
-    installFakeApi({
+  it('shows what the import changed and the "Imported weights" run, kept beside the model on its first save', async () => {
+    const run = { runId: 'imported-1', createdAt: '2026-11-23T04:00:00Z', source: 'model.json' };
+    const fake = installFakeApi({
       'app.info': () => info,
-      'file.importModel': () => ({ canceled: false, name: 'tiny.loom', text: serializeDocument(imported), warnings: ['hidden: dropout inside the recurrent layer was dropped'], weightsFound: true }),
+      'file.importModel': () => ({ canceled: false, name: 'tiny.loom', text: serializeDocument(imported), warnings: ['hidden: dropout inside the recurrent layer was dropped'], weightsFound: true, run }),
+      'runs.persistImported': () => ({ ok: true }),
     });
     useExportUi.setState({ exported: ['/home/me/proj/export/tiny-tfjs/model.json', '/home/me/proj/export/tiny-tfjs/weights.bin'] });
     await open();
@@ -96,10 +99,112 @@ describe('Import dialog', () => {
     const result = await screen.findByTestId('import-result');
     expect(result).toHaveTextContent('3 layers');
     expect(screen.getByTestId('import-warnings')).toHaveTextContent('dropout inside the recurrent layer was dropped');
-    expect(result).toHaveTextContent('not carried into the model');
-    expect(state().doc.nodes).toHaveLength(3);
+    expect(screen.getByTestId('import-weights-run')).toHaveTextContent('Weights imported as run Imported weights (from model.json)');
+    // The run is listed and current: Evaluate and Try it show it; Export offers it.
+    const r = state().runs.find((x) => x.runId === 'imported-1')!;
+    expect(r).toMatchObject({ label: 'Imported weights', status: 'completed', imported: { source: 'model.json' } });
+    expect(r.end?.epochsCompleted).toBe(0);
+    expect(state().currentRunId).toBe('imported-1');
+    const { weightRuns } = await import('./actions');
+    expect(weightRuns(state().runs, state().doc, null).map((x) => x.runId)).toEqual(['imported-1']);
     fireEvent.click(screen.getByRole('button', { name: 'OK' }));
     await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
+    // First save (as editor/commands' save does: savedDoc and filePath change, the document does not).
+    useEditor.setState({ savedDoc: state().doc, filePath: 'tiny.loom' });
+    await waitFor(() => expect(fake.calls.find((c) => c.name === 'runs.persistImported')?.req).toEqual({ runId: 'imported-1', docPath: 'tiny.loom' }));
+    await waitFor(() => expect(state().runs.find((x) => x.runId === 'imported-1')!.fromDisk).toBe(true));
+  });
+
+  it('imported weights of a document replaced before it was saved are not written beside another model', async () => {
+    const fake = installFakeApi({
+      'app.info': () => info,
+      'file.importModel': () => ({ canceled: false, name: 'tiny.loom', text: serializeDocument(imported), warnings: [], weightsFound: true, run: { runId: 'imported-2', createdAt: '2026-11-23T04:00:00Z', source: 'm.keras' } }),
+      'runs.persistImported': () => ({ ok: true }),
+    });
+    await open();
+    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'm.keras' } });
+    fireEvent.click(screen.getByTestId('import-run'));
+    await screen.findByTestId('import-weights-run');
+    state().loadDocument(emptyDocument('other'), 'other.loom');
+    useEditor.setState({ savedDoc: state().doc, filePath: 'other2.loom' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.calls.some((c) => c.name === 'runs.persistImported')).toBe(false);
+  });
+
+  it('lists placeholders (layers to replace) and why the weights did not become a run', async () => {
+    installFakeApi({
+      'app.info': () => info,
+      'file.importModel': () => ({
+        canceled: false, name: 'm.loom', text: serializeDocument(imported), weightsFound: true,
+        warnings: ['1 layer could not be imported and is a placeholder (shown in red): pad (ZeroPadding1D: layer class "ZeroPadding1D" is not supported by Layerloom). Replace it before training or exporting.', 'noise: GaussianNoise(stddev=0.1) became Dropout(rate=0)'],
+        placeholders: [{ layer: 'pad', className: 'ZeroPadding1D', reason: 'layer class "ZeroPadding1D" is not supported by Layerloom' }],
+        weightsNote: 'The weights were not imported: replace the 1 unsupported layer first, then use File › Load Weights… with the same file.',
+      }),
+    });
+    await open();
+    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'm.json' } });
+    fireEvent.click(screen.getByTestId('import-run'));
+    const list = await screen.findByTestId('import-placeholders');
+    expect(list).toHaveTextContent('pad (ZeroPadding1D): layer class "ZeroPadding1D" is not supported');
+    expect(screen.getByTestId('import-warnings')).toHaveTextContent('became Dropout');
+    expect(screen.getByTestId('import-warnings')).not.toHaveTextContent('placeholder');
+    expect(screen.getByTestId('import-weights-note')).toHaveTextContent('replace the 1 unsupported layer first');
+    expect(state().runs.some((r) => r.imported)).toBe(false);
+  });
+
+  it('web mode: the browser file picker uploads model.json and its .bin into one imports/ folder, then imports it', async () => {
+    const uploads: { dir: string; name: string; done: boolean }[] = [];
+    const fake = installFakeApi({
+      'app.info': () => info,
+      'file.upload': (req) => {
+        uploads.push({ dir: req.dir, name: req.name, done: req.done });
+        return { path: `${req.dir}/${req.name}`, bytes: 4 };
+      },
+      'file.importModel': () => ({ canceled: false, name: 'tiny.loom', text: serializeDocument(imported), warnings: [], weightsFound: true, run: { runId: 'imported-3', createdAt: '2026-11-23T04:00:00Z', source: 'model.json' } }),
+    });
+    await open();
+    const files = [new File(['{"a":1}'], 'model.json', { type: 'application/json' }), new File([new Uint8Array([1, 2, 3, 4])], 'weights.bin')];
+    fireEvent.change(screen.getByTestId('import-pick-input'), { target: { files } });
+    await screen.findByTestId('import-weights-run');
+    expect(uploads.map((u) => u.dir)).toEqual(['imports', 'imports']);
+    const [a, b] = uploads.map((u) => u.name);
+    expect(a).toMatch(/^model-\d{14}-[a-z0-9]+\/model\.json$/);
+    expect(b).toBe(`${a!.split('/')[0]}/weights.bin`);
+    expect(fake.calls.find((c) => c.name === 'file.importModel')!.req).toEqual({ path: `imports/${a}` });
+  });
+
+  it('Load weights: reports every layer without a match (both shapes), or refuses with the list', async () => {
+    let refuse = false;
+    const fake = installFakeApi({
+      'app.info': () => info,
+      'file.loadWeights': () => {
+        if (refuse) throw new IpcError('failed', 'No layer of the model matches the weights in other.weights.h5:\n  hidden: …', ['hidden: shape mismatch: layers/dense/vars/0 is [4, 2], the model expects [4, 8]', 'out: no weights at layers/dense_1']);
+        return {
+          canceled: false, run: { runId: 'imported-4', createdAt: '2026-11-23T04:00:00Z', source: 'm.weights.h5' }, matched: ['hidden'],
+          problems: [{ layer: 'out', reason: 'shape mismatch: layers/dense_1/vars/0 is [8, 5], the model expects [8, 3]' }], unused: [], warnings: [],
+        };
+      },
+    });
+    state().loadDocument(imported, 'tiny.loom');
+    await open();
+    fireEvent.click(screen.getByTestId('open-load-weights'));
+    await screen.findByTestId('weights-dialog');
+    fireEvent.change(screen.getByLabelText(/file in the project folder/), { target: { value: 'w/m.weights.h5' } });
+    fireEvent.click(screen.getByTestId('weights-run'));
+    const result = await screen.findByTestId('weights-result');
+    expect(result).toHaveTextContent('loaded as run Imported weights: 1 layer matched (hidden)');
+    expect(screen.getByTestId('weights-problems')).toHaveTextContent('out: shape mismatch: layers/dense_1/vars/0 is [8, 5], the model expects [8, 3]');
+    expect(fake.calls.find((c) => c.name === 'file.loadWeights')!.req).toEqual({ path: 'w/m.weights.h5', doc: imported, docPath: 'tiny.loom' });
+    expect(state().currentRunId).toBe('imported-4');
+
+    refuse = true;
+    fireEvent.click(screen.getByTestId('weights-run'));
+    const err = await screen.findByTestId('weights-error');
+    expect(err).toHaveTextContent('No layer of the model matches the weights in other.weights.h5');
+    expect([...screen.getByTestId('weights-problems').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'hidden: shape mismatch: layers/dense/vars/0 is [4, 2], the model expects [4, 8]', 'out: no weights at layers/dense_1',
+    ]);
+    expect(state().runs.filter((r) => r.imported)).toHaveLength(1);
   });
 
   it('desktop: asks with the system dialog (no path); canceling changes nothing', async () => {
@@ -140,7 +245,7 @@ describe('Import dialog', () => {
     state().updateDocument((d) => ({ ...d, name: 'edited' }));
     vi.spyOn(window, 'confirm').mockReturnValue(false);
     await open();
-    fireEvent.change(screen.getByLabelText(/Model file/), { target: { value: 'm.json' } });
+    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'm.json' } });
     fireEvent.click(screen.getByTestId('import-run'));
     await waitFor(() => expect(window.confirm).toHaveBeenCalled());
     expect(fake.calls.some((c) => c.name === 'file.importModel')).toBe(false);

@@ -12,6 +12,7 @@ import { clearRecovery } from '../services/recovery';
 import { emptyDocument, useEditor } from '../store';
 import { layoutGraph } from '../store/layout';
 import type { RunView } from '../store/runs';
+import { addImportedRun } from './imported';
 import { useExportUi } from './state';
 
 /** Why the document cannot be exported at all (errors in the model, no output), or null. */
@@ -49,13 +50,14 @@ const architecture = (d: Pick<LoomDocument, 'nodes' | 'edges'>) => JSON.stringif
 
 /**
  * Runs whose trained weights fit this document: finished, same layers and edges, newest first.
- * Weights live in the run folder beside the document's file, so an unsaved document has none.
+ * Weights live in the run folder beside the document's file, so an unsaved document has none but
+ * its imported weights.
  */
 export function weightRuns(runs: readonly RunView[], doc: LoomDocument, filePath: string | null): RunView[] {
-  if (!filePath) return [];
   const arch = architecture(doc);
   return runs
-    .filter((r) => FINISHED.has(r.status) && architecture(r.doc) === arch)
+    // Imported weights are kept by the app (staged) even before the document has a file.
+    .filter((r) => (filePath || r.imported) && FINISHED.has(r.status) && architecture(r.doc) === arch)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
@@ -97,7 +99,15 @@ export async function runExport(doc: LoomDocument, filePath: string | null, o: E
 
 export type ImportOutcome =
   | { kind: 'canceled' }
-  | { kind: 'opened'; name: string; layers: number; warnings: string[]; weightsFound: boolean }
+  | {
+      kind: 'opened'; name: string; layers: number; warnings: string[]; weightsFound: boolean;
+      /** The file's weights became this run ("Imported weights"). */
+      run?: { runId: string; label: string; source: string };
+      /** Why weights that came with the file did not become a run. */
+      weightsNote?: string;
+      /** Layers imported as red placeholders, to replace. */
+      placeholders: { layer: string; className: string; reason: string }[];
+    }
   | { kind: 'error'; message: string; issues: string[] };
 
 /** Model files the importer reads. */
@@ -126,7 +136,13 @@ export async function importModel(path?: string): Promise<ImportOutcome> {
   s.requestFit();
   clearRecovery();
   s.notify(`Imported ${r.name.replace(/\.loom$/i, '')} (${parsed.doc.nodes.length} layers, not saved yet)`);
-  return { kind: 'opened', name: r.name, layers: parsed.doc.nodes.length, warnings: [...r.warnings, ...parsed.warnings], weightsFound: !!r.weightsFound };
+  const label = r.run ? addImportedRun(r.run, useEditor.getState().doc) : undefined;
+  return {
+    kind: 'opened', name: r.name, layers: parsed.doc.nodes.length, warnings: [...r.warnings, ...parsed.warnings], weightsFound: !!r.weightsFound,
+    ...(r.run && label ? { run: { runId: r.run.runId, label, source: r.run.source } } : {}),
+    ...(r.weightsNote ? { weightsNote: r.weightsNote } : {}),
+    placeholders: r.placeholders ?? [],
+  };
 }
 
 /** A written file's path for people: relative to the output folder when inside it. */

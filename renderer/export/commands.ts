@@ -13,3 +13,9 @@ export function importCommand(): void {
   useEditor.getState().openDialog(null);
   useExportUi.getState().show('import');
 }
+
+/** The menu's Load Weights…, and the Import dialog's "Load weights into the current model…". */
+export function loadWeightsCommand(): void {
+  useEditor.getState().openDialog(null);
+  useExportUi.getState().show('weights');
+}

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 
-export type ExportDialogKind = null | 'export' | 'import';
+export type ExportDialogKind = null | 'export' | 'import' | 'weights';
 
 export interface ExportUiState {
   open: ExportDialogKind;

@@ -40,6 +40,8 @@ export interface RunView {
   evaluation?: Evaluation;
   /** Read from the run folder beside the document (not trained in this session). */
   fromDisk?: boolean;
+  /** Weights imported from a file (File › Import model / Load Weights), not trained: no curves. */
+  imported?: { source: string };
 }
 
 /** A saved run's `run.json` (the fields the UI reads). */
@@ -53,6 +55,7 @@ export interface RunRecordLike {
   reason?: 'completed' | 'stopped' | 'earlyStopped';
   epochsCompleted?: number;
   elapsedSec?: number;
+  imported?: { source: string };
 }
 
 export interface RunsSlice {
@@ -67,6 +70,17 @@ export interface RunsSlice {
   toggleRunSelected(runId: string): void;
   /** Merge runs read from the document's run folder (session runs with the same id win). */
   mergeDiskRuns(records: RunRecordLike[]): void;
+  /** Add a finished "Imported weights" run of `doc` (weights from `source`, kept by the app). */
+  addImportedRun(run: { runId: string; createdAt: string; source: string; doc: LoomDocument; training: TrainingConfig }): void;
+}
+
+/** The finished-run end event of imported weights (no epochs, no logs). */
+const importedEnd = (runId: string): EndEvent => ({ type: 'end', runId, reason: 'completed', epochsCompleted: 0, logs: {}, elapsedSec: 0 });
+
+/** "Imported weights", numbered from the second one on. */
+function importedLabel(runs: readonly RunView[]): string {
+  const n = runs.filter((r) => r.imported).length;
+  return n === 0 ? 'Imported weights' : `Imported weights ${n + 1}`;
 }
 
 export const isActive = (s: RunStatus | undefined) => s === 'starting' || s === 'running' || s === 'paused' || s === 'stopping';
@@ -117,6 +131,13 @@ export function reduceRun(run: RunView, e: TrainEvent): RunView {
 
 export function runFromRecord(r: RunRecordLike, label: string): RunView | null {
   if (!r.doc || !r.training) return null;
+  if (r.imported) {
+    return {
+      runId: r.runId, label: `Imported weights (${r.imported.source})`, createdAt: r.createdAt ?? '', doc: r.doc, training: r.training,
+      status: 'completed', batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [], end: importedEnd(r.runId),
+      imported: { source: r.imported.source }, fromDisk: true,
+    };
+  }
   return {
     runId: r.runId, label, createdAt: r.createdAt ?? '', doc: r.doc, training: r.training,
     status: r.reason ?? 'completed', batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: r.history ?? [],
@@ -130,7 +151,7 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
   selectedRuns: [],
 
   addRun(run) {
-    const label = `Run ${get().runs.length + 1}`;
+    const label = `Run ${get().runs.filter((r) => !r.imported).length + 1}`;
     set({ runs: [...get().runs, { status: 'starting', ...run, label, batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [] }] });
   },
   applyRunEvent(e) {
@@ -158,5 +179,14 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
       if (v) added.push(v);
     }
     if (added.length) set({ runs: [...added, ...get().runs] });
+  },
+  addImportedRun({ runId, createdAt, source, doc, training }) {
+    const runs = get().runs.filter((r) => r.runId !== runId);
+    set({
+      runs: [...runs, {
+        runId, label: importedLabel(runs), createdAt, doc, training, status: 'completed',
+        batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [], end: importedEnd(runId), imported: { source },
+      }],
+    });
   },
 });

@@ -1,7 +1,8 @@
 /**
  * The Runs tab: every run of this session plus the ones kept beside the document
  * (`<model>.runs/<runId>/run.json`, read with `runs.list`); tick runs to overlay their per-epoch
- * curves; with two ticked, what differs between them (hyper-parameters and the graph).
+ * curves; with two ticked, what differs between them (hyper-parameters and the graph). Imported
+ * weights (File › Import model / Load Weights) are runs without curves, named after their file.
  */
 import { useEffect, useMemo } from 'react';
 import type { LoomDocument } from '../../shared/document';
@@ -133,6 +134,7 @@ export function RunsPanel() {
                   <td><input type="checkbox" aria-label={`compare ${r.label}`} checked={selected.includes(r.runId)} onChange={() => s().toggleRunSelected(r.runId)} /></td>
                   <td>
                     <button type="button" className="link" title={`${r.runId}\n${r.createdAt}`} onClick={() => s().setCurrentRun(r.runId)}>{r.label}</button>
+                    {r.imported && <span className="muted" data-testid="run-imported"> from {r.imported.source}</span>}
                     {r.fromDisk && <span className="muted"> (saved)</span>}
                   </td>
                   <td>{r.status}</td>
