@@ -104,11 +104,14 @@ export async function saveRun(runId: string, dir: string): Promise<string> {
   return saveRunFolder(getRun(runId), dir);
 }
 
-/** The data panel's preview: summary, split sizes, class balance, warnings and a few samples. */
-export async function previewData(req: { dataset: DatasetConfig; baseDir?: string; limit?: number; inputShape?: number[] }) {
+/**
+ * The data panel's preview: summary, split sizes, class balance, warnings and a few samples. The split
+ * is the run's (`training`: the document's validationSplit, seed and shuffle).
+ */
+export async function previewData(req: { dataset: DatasetConfig; baseDir?: string; limit?: number; inputShape?: number[]; training?: { validationSplit?: number; seed?: number; shuffle?: boolean } }) {
   const data = await import('./data');
   const ds = await data.loadDataset(req.dataset, { baseDir: req.baseDir, inputShape: req.inputShape });
-  const split = data.splitDataset(ds, { testSplit: req.dataset.testSplit, limit: req.dataset.limit });
+  const split = data.splitFor(ds, req.dataset, req.training);
   const summary = data.summarizeData(ds, split);
   const limit = req.limit ?? 16;
   const perClass = ds.classes ? Math.max(1, Math.ceil(limit / ds.classes.length)) : Math.max(1, Math.ceil(limit / 10));

@@ -311,7 +311,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
     },
     'data.preview': async (req) => {
       const where = await locate(req.docPath, undefined, req.dataset);
-      return (await engine.call('preview', { dataset: req.dataset, baseDir: where.baseDir, limit: req.limit ?? 16 })) as never;
+      return (await engine.call('preview', { dataset: req.dataset, baseDir: where.baseDir, limit: req.limit ?? 16, ...(req.training ? { training: req.training } : {}) })) as never;
     },
     'export.run': async (req) => {
       const outDir = req.outDir ? await files.checkOutDir(req.outDir) : await files.exportDir(req.format, req.docPath, req.doc.name);

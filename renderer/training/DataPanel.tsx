@@ -9,8 +9,8 @@
  * (target / feature / ignore, one-hot) and the task (CsvColumns.tsx).
  * Every choice edits the document's `dataset` (undoable).
  */
-import { useEffect, useMemo, useState } from 'react';
-import type { Augmentation, DatasetConfig, LoomDocument } from '../../shared/document';
+import { useEffect, useState } from 'react';
+import type { Augmentation, DatasetConfig } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { onUploadProgress, type UploadProgress } from '../platform/upload';
 import { useEditor } from '../store';
@@ -333,13 +333,16 @@ export function DataPanel() {
   const [csvInfo, setCsvInfo] = useState<CsvInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const key = useDebounced(JSON.stringify({ ...dataset, augmentation: undefined }), 250);
+  // The training settings that shape the split go with the request: the preview shows the run's split.
+  const t = effectiveTraining(doc);
+  const training = { validationSplit: t.validationSplit, shuffle: t.shuffle, ...(t.seed !== undefined ? { seed: t.seed } : {}) };
+  const key = useDebounced(JSON.stringify({ ...dataset, augmentation: undefined, training }), 250);
 
   useEffect(() => {
     if (!dataset) return setSummary(null);
     let live = true;
     setLoading(true);
-    getApi().data.preview({ dataset: { ...dataset, augmentation: undefined } as DatasetConfig, limit: 20, ...(docPath ? { docPath } : {}) })
+    getApi().data.preview({ dataset: { ...dataset, augmentation: undefined } as DatasetConfig, limit: 20, training, ...(docPath ? { docPath } : {}) })
       .then((p) => { if (live) { setSummary(p as Summary); setError(null); } })
       .catch((e: Error) => { if (live) { setError(e.message); setSummary(null); } })
       .finally(() => live && setLoading(false));
@@ -352,7 +355,7 @@ export function DataPanel() {
   const inputShape = inputShapeOf(doc);
   const sampleShape = summary?.sampleShape ?? summary?.inputShape;
   const mismatch = !!(sampleShape && inputShape && !shapeFits(sampleShape, inputShape));
-  const validation = useMemo(() => splitSizes(summary, doc), [summary, doc]);
+  const validation = summary?.split ?? null;
   const maxCount = Math.max(1, ...(summary?.balance?.all ?? [1]));
   useTallPanel();
 
@@ -405,16 +408,6 @@ export function DataPanel() {
       </div>
     </div>
   );
-}
-
-function splitSizes(summary: Summary | null, doc: LoomDocument) {
-  if (!summary?.split) return null;
-  // The preview splits off the test set only; the validation fraction comes from the training settings.
-  // `limit` caps the training split after the validation split is taken (as the engine does).
-  const { train, validation, test } = summary.split;
-  const pool = summary.count !== undefined ? summary.count - test : train + validation;
-  const v = Math.round(pool * effectiveTraining(doc).validationSplit);
-  return { train: Math.min(doc.dataset?.limit ?? Infinity, pool - v), validation: v, test };
 }
 
 function SamplePreview({ summary }: { summary: Summary }) {

@@ -54,7 +54,8 @@ beforeEach(() => {
     'engine.evaluate': (req) => ({ ...evaluation, runId: req.runId }),
     'engine.predict': () => ({ outputs: [[0.1, 0.7, 0.2]], labels: ['versicolor'], classes: ['setosa', 'versicolor', 'virginica'] }),
     'engine.confusionSamples': (req) => ({ samples: [{ index: 7, values: [5.9, 3.2, 4.8, 1.8], shape: [4], probabilities: [0.05, 0.3, 0.65] }].filter(() => req.trueClass === 1) }),
-    'data.preview': () => ({ name: 'iris', count: 150, sampleShape: [4], inputShape: [4], task: 'classification', classes: ['setosa', 'versicolor', 'virginica'], split: { train: 135, validation: 0, test: 15 }, balance: { classes: ['setosa', 'versicolor', 'virginica'], all: [50, 50, 50] }, warnings: [{ code: 'duplicates', message: '2 of 15 test samples also appear (exactly) in the training split' }], samples: [{ index: 0, values: [5.1, 3.5, 1.4, 0.2], shape: [4], label: 0, className: 'setosa' }] }),
+    // The engine splits with the request's training settings (as a run does): 15 test, then validation.
+    'data.preview': (req) => ({ name: 'iris', count: 150, sampleShape: [4], inputShape: [4], task: 'classification', classes: ['setosa', 'versicolor', 'virginica'], split: { train: 135 - Math.round(135 * (req.training?.validationSplit ?? 0.2)), validation: Math.round(135 * (req.training?.validationSplit ?? 0.2)), test: 15 }, balance: { classes: ['setosa', 'versicolor', 'virginica'], all: [50, 50, 50] }, warnings: [{ code: 'duplicates', message: '2 of 15 test samples also appear (exactly) in the training split' }], samples: [{ index: 0, values: [5.1, 3.5, 1.4, 0.2], shape: [4], label: 0, className: 'setosa' }] }),
   });
 });
 
@@ -172,6 +173,7 @@ describe('Data panel', () => {
     act(() => useEditor.getState().setParam(['x'], 'shape', [8]));
     render(<DataPanel />);
     await waitFor(() => expect(screen.getByTestId('data-summary')).toHaveTextContent('iris: 150 samples · sample shape [4] · 3 classes · split: 108 train / 27 validation / 15 test'));
+    expect(fake.calls.find((c) => c.name === 'data.preview')!.req.training).toMatchObject({ validationSplit: 0.2, shuffle: true });
     expect(screen.getByTestId('data-warning-duplicates')).toHaveTextContent(/also appear/);
     expect(screen.getByTestId('class-balance').children).toHaveLength(3);
     expect(screen.getByTestId('data-preview')).toHaveTextContent('setosa');

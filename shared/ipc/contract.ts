@@ -116,7 +116,15 @@ export const PredictionSchema = z.object({
 });
 
 /** The data panel: a few samples of a dataset and its shape/split summary. Loose by design (it grows with the panel). */
-export const DataPreviewRequestSchema = z.strictObject({ dataset: DatasetSchema, ...docLocation, limit: z.number().int().min(1).max(1000).optional() });
+export const DataPreviewRequestSchema = z.strictObject({
+  dataset: DatasetSchema, ...docLocation, limit: z.number().int().min(1).max(1000).optional(),
+  /** The document's training settings that shape the split, so the preview shows the run's split. */
+  training: z.strictObject({
+    validationSplit: z.number().min(0).max(0.9).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    shuffle: z.boolean().optional(),
+  }).optional(),
+});
 export const DataPreviewSchema = z.looseObject({
   name: z.string(),
   inputShape: z.array(z.number().int()).optional(),

@@ -24,7 +24,7 @@ import { loadImageFolder } from './images';
 import { loadNpyDataset } from './npy';
 import { computeNormalization } from './normalize';
 import { splitDataset } from './split';
-import type { Dataset, DatasetConfig, LoadOptions, PreparedData } from './types';
+import type { Dataset, DatasetConfig, LoadOptions, PreparedData, Split } from './types';
 
 export * from './types';
 export { listBuiltins, BUILTIN_NAMES } from './builtins';
@@ -121,6 +121,21 @@ async function loadUncached(cfg: DatasetConfig, opts: LoadOptions): Promise<Data
 }
 
 /**
+ * The split a run uses: the config's testSplit and limit, the training settings' validationSplit,
+ * seed and shuffle. The data panel's preview calls it too, so the sizes and class balance it shows
+ * are the run's (for a seeded run; without a seed only the sizes are).
+ */
+export function splitFor(dataset: Dataset, cfg: DatasetConfig, training: { validationSplit?: number; seed?: number; shuffle?: boolean } = {}): Split {
+  return splitDataset(dataset, {
+    testSplit: cfg.testSplit,
+    validationSplit: training.validationSplit,
+    seed: training.seed,
+    shuffle: training.shuffle,
+    limit: cfg.limit,
+  });
+}
+
+/**
  * Load + split + normalisation (computed on the training split) in one call.
  * `training` gives validationSplit / seed / shuffle (TrainingConfig fields); the config's testSplit,
  * normalize, limit and augmentation are applied.
@@ -131,13 +146,7 @@ export async function prepareData(
   opts: LoadOptions = {},
 ): Promise<PreparedData> {
   const dataset = await loadDataset(cfg, opts);
-  const split = splitDataset(dataset, {
-    testSplit: cfg.testSplit,
-    validationSplit: training.validationSplit,
-    seed: training.seed,
-    shuffle: training.shuffle,
-    limit: cfg.limit,
-  });
+  const split = splitFor(dataset, cfg, training);
   const normalization = computeNormalization(dataset, split.train, cfg.normalize ?? dataset.defaultNormalize);
   return { dataset, split, normalization, augmentation: dataset.kind === 'image' ? cfg.augmentation : undefined };
 }
