@@ -1,11 +1,12 @@
 /**
  * Export and import, driven like a person in Debian's Chromium against web mode: open the MNIST CNN
  * template, open Export…, choose PyTorch, read the model.py preview, export, see the written files
- * (and find them on disk in the project folder); export TF.js too, then Import that model.json and
- * find the imported graph on the canvas as a new, unsaved model.
+ * (and find them on disk in the project folder); export TF.js too, then Import that model.json with
+ * its weights.bin through the browser's file picker: the imported graph is on the canvas as a new,
+ * unsaved model, its weights an "Imported weights" run listed in Runs that Try it predicts with.
  * Screenshots go to e2e/output/ (git-ignored).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchApp, REPO, type App } from './harness';
 
@@ -82,16 +83,21 @@ describe('export and import journey (web mode, Chromium)', () => {
     await dialog.waitFor({ state: 'detached' });
     expect(await page.getByTestId('dirty').count()).toBe(0);
 
-    // ── Import… the TF.js model.json just exported (offered in the dialog). ──
+    // ── Import… the TF.js model just exported, through the browser's file picker (model.json and
+    //    its weights.bin chosen together: they are uploaded into one imports/ folder). ──
     await page.getByRole('button', { name: 'Import…' }).click();
     const imp = page.getByTestId('import-dialog');
     await imp.waitFor();
+    // The session's export is offered as a project path too.
     await imp.getByRole('button', { name: /model\.json$/ }).click();
-    expect(await imp.getByLabel(/Model file/).inputValue()).toMatch(/^export\/.*tfjs\/model\.json$/);
-    await imp.getByTestId('import-run').click();
+    expect(await imp.getByLabel(/model file/i).inputValue()).toMatch(/^export\/.*tfjs\/model\.json$/);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), imp.getByTestId('import-pick').click()]);
+    expect(chooser.isMultiple()).toBe(true);
+    await chooser.setFiles([join(tfjsDir, 'model.json'), join(tfjsDir, 'weights.bin')]);
     const done = imp.getByTestId('import-result');
     await done.waitFor({ timeout: 120_000 });
     expect(await done.innerText()).toContain(`${MNIST_NODES.length} layers`);
+    expect(await imp.getByTestId('import-weights-run').innerText()).toMatch(/Weights imported as run Imported weights \(from model\.json\)/);
     await app.screenshot('export-3-imported');
     await done.getByRole('button', { name: 'OK' }).click();
     await imp.waitFor({ state: 'detached' });
@@ -100,7 +106,29 @@ describe('export and import journey (web mode, Chromium)', () => {
     for (const id of MNIST_NODES) await page.getByTestId(`node-${id}`).waitFor();
     expect(await page.locator('.react-flow__node').count()).toBe(MNIST_NODES.length);
     await page.getByTestId('dirty').waitFor();
-    expect(await page.getByTestId('notice').innerText()).toMatch(/Imported/);
+    expect(await page.getByTestId('notice').innerText()).toMatch(/Imported|Loaded/);
+    // The upload landed in the project's imports/ folder.
+    const imports = readdirSync(join(app.projectDir, 'imports'));
+    expect(imports).toHaveLength(1);
+    expect(readdirSync(join(app.projectDir, 'imports', imports[0]!)).sort()).toEqual(['model.json', 'weights.bin']);
+
+    // ── The weights are a run: listed in Runs, and Try it predicts with them without training. ──
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const row = page.getByTestId('run-row').filter({ hasText: 'Imported weights' });
+    await row.waitFor();
+    expect(await row.getByTestId('run-imported').innerText()).toContain('model.json');
+    await page.getByRole('tab', { name: 'Try it' }).click();
+    const pad = (await page.getByTestId('draw-pad').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    // No dataset yet, so no class names: the 10 raw outputs of the softmax (they sum to 1).
+    await expect.poll(() => page.getByTestId('prediction').innerText(), { timeout: 60_000 }).toMatch(/Prediction: /);
+    const values = (await page.getByTestId('prediction').innerText()).replace(/^Prediction:\s*/, '').split(',').map(Number);
+    expect(values).toHaveLength(10);
+    expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    expect(await page.getByTestId('tryit-panel').innerText()).toContain('Imported weights');
     await app.screenshot('export-4-imported-canvas');
     expect(app.errors).toEqual([]);
   });
