@@ -1,5 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { LoomDocument, TrainingConfig } from '../../shared/document';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument, type LoomDocument, type TrainingConfig } from '../../shared/document';
 import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
 import { initBackend } from './backend';
 import { computeNormalization } from './data/normalize';
@@ -130,5 +132,38 @@ describe('training stops on a diverging loss (wasm, a real tiny model)', () => {
     expect(last.type === 'error' ? last.message : last.type).toBe('end');
     if (last.type === 'end') expect(last.logs.val_accuracy).toBeGreaterThan(0.5);
     disposeRun('div-ok');
+  });
+});
+
+describe('no false alarm: every template trains its first batches with its own settings (wasm)', () => {
+  const dir = join(__dirname, '../../assets/templates');
+  const templates = readdirSync(dir).filter((f) => f.endsWith('.loom') && f !== 'cifar-shape-mistake.loom').sort();
+  // The early batches are where a healthy loss is closest to its start; record how close each run came.
+  const peaks = new Map<string, number>();
+  let current = '';
+  const add = DivergenceMonitor.prototype.add;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    DivergenceMonitor.prototype.add = function (this: DivergenceMonitor, values, size) {
+      const d = add.call(this, values, size);
+      peaks.set(current, Math.max(peaks.get(current) ?? 0, this.peakRatio));
+      return d;
+    };
+  });
+  afterAll(() => {
+    DivergenceMonitor.prototype.add = add;
+  });
+
+  it.each(templates)('%s', async (file) => {
+    const r = parseDocument(readFileSync(join(dir, file), 'utf8'));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const batches = 3 * WINDOW_BATCHES;
+    const doc = { ...r.doc, dataset: { ...r.doc.dataset!, limit: batches * r.doc.training!.batchSize } };
+    current = file;
+    const last = await startTraining({ runId: `peak-${file}`, doc, baseDir: dir, backend: 'wasm', overrides: { epochs: 1, validationSplit: 0 } }, () => undefined).done;
+    expect(last.type === 'error' ? last.message : last.type).toBe('end');
+    expect(peaks.get(file)).toBeGreaterThan(0);
+    expect(peaks.get(file)).toBeLessThan(1.5);
+    disposeRun(`peak-${file}`);
   });
 });
