@@ -123,8 +123,8 @@ export function CsvColumns({ dataset, info, inferredTask }: { dataset: CsvDatase
       <div className="ll-field" style={{ maxWidth: 260 }}>
         <label htmlFor="csv-task">task</label>
         <select id="csv-task" value={task} onChange={(e) => set({ ...dataset, task: e.target.value as Task })}>
-          <option value="classification">classification (one class per distinct target value)</option>
-          <option value="regression" disabled={targetCol?.kind === 'categorical'}>regression (predict the number)</option>
+          <option value="classification" title="one class per distinct target value">classification</option>
+          <option value="regression" title="predict the number" disabled={targetCol?.kind === 'categorical'}>regression</option>
         </select>
         {!dataset.task && <span className="muted">inferred from “{dataset.target}”</span>}
       </div>

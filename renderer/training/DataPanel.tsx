@@ -114,6 +114,8 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
   // The files a person can pick (a drop-down on the path fields): CSV/.npy files and folders beside the model.
   const docPath = useEditor((s) => s.filePath);
   const [choices, setChoices] = useState<{ path: string; kind: 'csv' | 'npy' | 'folder' }[]>([]);
+  // Bumped after each pick: an upload adds files to the list, or replaces a CSV under the same path.
+  const [picks, setPicks] = useState(0);
   useEffect(() => {
     if (kind === 'builtin') return;
     let live = true;
@@ -121,13 +123,11 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
     return () => {
       live = false;
     };
-  }, [kind, docPath]);
+  }, [kind, docPath, picks]);
   // CSV: the file's columns (kind, examples) for the target chooser.
   const csvPath = useDebounced(kind === 'csv' ? draft.path ?? '' : '', 300);
   const [csv, setCsv] = useState<CsvInfo | null>(null);
   const [csvError, setCsvError] = useState<string | null>(null);
-  // Bumped after a pick: the same path may now hold a new file (an upload replaces it).
-  const [csvVersion, setCsvVersion] = useState(0);
   useEffect(() => {
     setCsv(null);
     onCsvInfo(null);
@@ -146,7 +146,7 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
     return () => {
       live = false;
     };
-  }, [csvPath, docPath, csvVersion]);
+  }, [csvPath, docPath, picks]);
   // "Choose…": a native dialog (desktop) or the browser's picker + upload (web); the pick is applied at once.
   const [picking, setPicking] = useState(false);
   const [pickError, setPickError] = useState<string | null>(null);
@@ -157,9 +157,9 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
     try {
       const r = await getApi().data.pick({ kind: pick, ...(docPath ? { docPath } : {}) });
       if (r.canceled) return;
+      setPicks((n) => n + 1);
       if (pick === 'csv') {
         setDraft((d) => ({ ...d, path: r.path, target: '' }));
-        setCsvVersion((v) => v + 1);
         const info = await getApi().data.describeCsv({ path: r.path, ...(docPath ? { docPath } : {}) });
         // The engine's defaults: the suggested target, every other column a feature.
         set({ source: 'csv', path: r.path, target: info.suggestedTarget ?? info.columns[info.columns.length - 1]?.name ?? '', ...common });
@@ -253,7 +253,7 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
           <UploadStatus />
           {pickError && <div className="field-error" role="alert" data-testid="pick-error">{pickError}</div>}
           {choices.length === 0 && <p className="muted" style={{ margin: '4px 0' }}>No data files found beside the model{docPath ? '' : ' (save it first, or put files in the project folder)'}: use Choose….</p>}
-          <button type="button" onClick={apply} style={{ marginTop: 6 }}>Use this data</button>
+          {!(kind === 'csv' && csvApplied) && <button type="button" onClick={apply} style={{ marginTop: 6 }}>Use this data</button>}
         </>
       )}
       {dataset && (

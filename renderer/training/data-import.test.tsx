@@ -57,6 +57,9 @@ describe('Data panel: Choose… (data.pick)', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Choose CSV file…' }));
     await waitFor(() => expect(useEditor.getState().doc.dataset).toEqual({ source: 'csv', path: 'data/houses.csv', target: 'sold' }));
     expect(fake.calls.find((c) => c.name === 'data.pick')!.req).toEqual({ kind: 'csv' });
+    // The list of files beside the model is read again (an upload adds to it); "Use this data" is for typed paths.
+    await waitFor(() => expect(fake.calls.filter((c) => c.name === 'data.files').length).toBeGreaterThanOrEqual(2));
+    expect(screen.queryByRole('button', { name: 'Use this data' })).toBeNull();
     expect(screen.getByLabelText('CSV file')).toHaveValue('data/houses.csv');
     await screen.findByTestId('csv-columns');
     expect(screen.getByLabelText('role of sold')).toHaveValue('target');
