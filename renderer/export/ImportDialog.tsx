@@ -91,8 +91,8 @@ export function ImportDialog() {
       ) : (
         <form onSubmit={(e) => { e.preventDefault(); if (!pathProblem) void run(trimmed); }}>
           <div className="import-row">
-            <PickFilesButton testId="import-pick" accept=".json,.bin,.keras" disabled={busy} label={busy ? 'Importing…' : 'Choose files…'} onFiles={(f) => void upload(f)} />
-            <span className="muted">From this computer: a <code>.keras</code> file, or a <code>model.json</code> together with its <code>.bin</code> files (select them all).</span>
+            <PickFilesButton testId="import-pick" accept=".json,.bin,.keras,.h5" disabled={busy} label={busy ? 'Importing…' : 'Choose files…'} onFiles={(f) => void upload(f)} />
+            <span className="muted">From this computer: a <code>.keras</code> file, a TF.js <code>model.json</code> with its <code>.bin</code> files, or a Keras <code>.json</code> with its <code>.weights.h5</code> (select them together).</span>
           </div>
           {progress && <div className="muted" data-testid="import-progress">{progress}</div>}
           <label className="field-label" htmlFor="import-path">Or a model file already in the project folder{projectDir ? ` (${projectDir})` : ''}</label>

@@ -3,7 +3,7 @@
  * ids, types, resolved params, edges) and the same weights; the re-compiled model computes the same
  * outputs. Unsupported layers come back as a list.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../../shared/analysis';
@@ -95,6 +95,23 @@ describe('import', () => {
         }
       }
     }
+  });
+
+  it('a Keras JSON finds the only .weights.h5 of its folder (whatever its name)', async () => {
+    const c = templateCases().find((x) => x.name === 'template-logistic-regression')!;
+    const p = prepare(c, 1);
+    const src = join(root, 'keras-any-src');
+    const original = nodeWeights(p.compiled);
+    await writeTfjs(p.compiled, src);
+    await writeKeras(c.doc, original, src);
+    p.compiled.model.dispose();
+    const dir = join(root, 'keras-any');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'net.json'), JSON.stringify(JSON.parse(readFileSync(join(src, 'model.json'), 'utf8')).modelTopology));
+    writeFileSync(join(dir, 'trained.weights.h5'), readFileSync(join(src, 'model.weights.h5')));
+    const r = await importModelFile(join(dir, 'net.json'));
+    if (!r.ok) throw new Error(r.message);
+    expect(Array.from(r.weights!.prob![0]!.data)).toEqual(Array.from(original.prob![0]!.data));
   });
 
   it('imported weights saved as a weights folder export unchanged (import → save → export --weights)', async () => {

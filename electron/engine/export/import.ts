@@ -1,13 +1,13 @@
 /**
  * Open a model made elsewhere as a Layerloom document, with its weights when they are there:
  * - a TF.js `model.json` (weights from the weight files its manifest names, next to it);
- * - a Keras JSON topology (`model.to_json()`), with `<name>.weights.h5` or `model.weights.h5` next to
- *   it read in the Keras 3 layout;
+ * - a Keras JSON topology (`model.to_json()`), with `<name>.weights.h5`, `model.weights.h5` or the
+ *   folder's only `.weights.h5` next to it read in the Keras 3 layout;
  * - a Keras 3 `.keras` archive (config.json + model.weights.h5).
  * Reads the files and decodes weights here; the mapping itself is shared/import.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -107,7 +107,9 @@ export async function importModelFile(path: string): Promise<ImportResult> {
   if (!Array.isArray(manifest)) {
     // A Keras topology: weights from a .weights.h5 beside it, when there is one.
     const r = importTopology(json, { name });
-    const h5 = [join(dir, `${stem}.weights.h5`), join(dir, 'model.weights.h5')].find((p) => existsSync(p)) ?? null;
+    // Else the folder's only .weights.h5 (a browser upload keeps the picked files in one folder).
+    const only = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.weights\.h5$/i.test(f));
+    const h5 = [join(dir, `${stem}.weights.h5`), join(dir, 'model.weights.h5')].find((p) => existsSync(p)) ?? (only.length === 1 ? join(dir, only[0]!) : null);
     return withKerasWeights(r, h5, h5 ? basename(h5) : '');
   }
   let weights: [string, HostTensor][] | undefined;
