@@ -11,7 +11,8 @@
  *  - the WebSocket's Origin must be this server's own origin, and the Host header must name it
  *    (defeats DNS rebinding and cross-site WebSocket hijacking);
  *  - strict headers: Content-Security-Policy, no framing, no referrer, nosniff;
- *  - files are confined to the project folder (only `.loom` documents are read or written).
+ *  - files are confined to the project folder: `.loom` documents are read and written there, and
+ *    browser uploads (`file.upload`) land only in its `data/` and `imports/` folders.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
