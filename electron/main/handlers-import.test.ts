@@ -5,7 +5,7 @@
  * once the document is saved, runs.persistImported keeps the run beside it (`<model>.runs/<runId>/`).
  * File › Load Weights refuses a file that matches nothing, naming every layer.
  */
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from '../../shared/document';
@@ -13,6 +13,7 @@ import { IpcError } from '../../shared/ipc/rpc';
 import { initBackend } from '../engine/backend';
 import { compileModel } from '../engine/compile';
 import { disposeRun, predict } from '../engine/index';
+import { exportModel } from '../engine/export/index';
 import { importModelWithRun, loadWeightsRun } from '../engine/export/imported-run';
 import { writeKeras } from '../engine/export/keras';
 import { writeTfjs } from '../engine/export/tfjs';
@@ -39,6 +40,11 @@ describe('import with weights (handlers)', () => {
       if (method === 'importModel') return importModelWithRun(p);
       if (method === 'loadWeights') return loadWeightsRun(p);
       if (method === 'predict') return predict(p);
+      if (method === 'export') {
+        // As the engine process does: the run folder given by main holds the weights.
+        const { runId: _r, runDir, ...rest } = p;
+        return exportModel({ ...rest, weightsDir: runDir });
+      }
       throw new Error(`unexpected engine call ${method}`);
     },
   };
@@ -68,6 +74,10 @@ describe('import with weights (handlers)', () => {
     expect(p1.outputs).toEqual(expected);
     disposeRun(runId); // as after an engine restart: read back from the staging folder
     expect((await h['engine.predict']({ runId, doc: imported, inputs })).outputs).toEqual(expected);
+    // Export with the imported weights before the document is saved: the same weights come out.
+    const ex = await h['export.run']({ format: 'tfjs', doc: imported, runId });
+    expect(ex.weights).toBe('trained');
+    expect(readFileSync(join(ex.outDir, 'weights.bin')).equals(readFileSync(join(root, 'export', 'tiny', 'weights.bin')))).toBe(true);
 
     writeFileSync(join(root, 'tiny.loom'), r.text);
     expect(await h['runs.persistImported']({ runId, docPath: 'tiny.loom' })).toEqual({ ok: true });
