@@ -16,7 +16,7 @@ const REPS = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : 15;
 type Env = Record<string, string | undefined>;
 interface Case { name: string; flops?: number; variants: [string, Env][]; run: () => tf.Tensor }
 
-const ENV_KEYS = ['LAYERLOOM_MATMUL', 'LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
+const ENV_KEYS = ['LAYERLOOM_SUM', 'LAYERLOOM_MATMUL', 'LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
 function setEnv(env: Env) {
   for (const k of ENV_KEYS) delete process.env[k];
   Object.assign(process.env, env);
@@ -69,6 +69,12 @@ function poolCases(tag: string, n: number, h: number, w: number, c: number): Cas
   ];
 }
 
+function sumCases(tag: string, shape: number[]): Case[] {
+  const x = rnd(shape);
+  const axes = shape.slice(0, -1).map((_, i) => i);
+  return [{ name: tag, variants: [['simd', {}], ['matmul', { LAYERLOOM_SUM: 'matmul' }]], run: () => tf.sum(x, axes) }];
+}
+
 function denseCases(tag: string, n: number, i: number, o: number): Case[] {
   const x = rnd([n, i]);
   const w = rnd([i, o]);
@@ -85,16 +91,20 @@ function denseCases(tag: string, n: number, i: number, o: number): Case[] {
 async function main() {
   await initWasm();
   await tf.setBackend('wasm');
+  // The networks npm run bench trains (assets/templates/mnist-cnn.loom, cifar-lenet.loom).
   const cases: Case[] = [
-    ...convCases('CNN conv1 28x28x1→26x26x32', 64, 28, 28, 1, 3, 32, 'valid', false),
-    ...convCases('CNN conv2 13x13x32→11x11x64', 64, 13, 13, 32, 3, 64, 'valid', true),
-    ...poolCases('CNN pool1 26x26x32', 64, 26, 26, 32),
-    ...poolCases('CNN pool2 11x11x64', 64, 11, 11, 64),
-    ...denseCases('CNN dense 1600→128', 64, 1600, 128),
+    ...convCases('CNN conv1 28x28x1→28x28x32 same', 64, 28, 28, 1, 3, 32, 'same', false),
+    ...convCases('CNN conv2 14x14x32→14x14x64 same', 64, 14, 14, 32, 3, 64, 'same', true),
+    ...poolCases('CNN pool1 28x28x32', 64, 28, 28, 32),
+    ...poolCases('CNN pool2 14x14x64', 64, 14, 14, 64),
+    ...sumCases('CNN conv1 bias grad [64,28,28,32]', [64, 28, 28, 32]),
+    ...sumCases('CNN conv2 bias grad [64,14,14,64]', [64, 14, 14, 64]),
+    ...denseCases('CNN dense 3136→128', 64, 3136, 128),
     ...denseCases('CNN dense 128→10', 64, 128, 10),
-    ...denseCases('MLP dense 784→128', 64, 784, 128),
     ...convCases('LeNet conv1 32x32x3→28x28x6 k5', 64, 32, 32, 3, 5, 6, 'valid', false),
     ...convCases('LeNet conv2 14x14x6→10x10x16 k5', 64, 14, 14, 6, 5, 16, 'valid', true),
+    ...poolCases('LeNet pool1 28x28x6', 64, 28, 28, 6),
+    ...denseCases('MLP dense 784→128', 64, 784, 128),
   ];
   console.log(`median CPU ms per call over ${REPS} interleaved calls (load ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);
   for (const c of cases) {

@@ -110,7 +110,7 @@ it('optimized wasm training matches the cpu backend: gradients, then weights aft
   const trace = async (backend: 'cpu' | 'wasm', init?: Float32Array[]) => {
     await tf.setBackend(backend);
     const { model } = compileModel(doc, { seed: 7 });
-    if (init) model.trainableWeights.forEach((w, i) => w.write(tf.tensor(init[i]!, w.shape)));
+    if (init) model.trainableWeights.forEach((w, i) => w.write(tf.tensor(init[i]!, w.shape as number[])));
     const start = model.trainableWeights.map((w) => w.read().dataSync().slice() as Float32Array);
     const x = tf.tensor4d(pixels, [n, 28, 28, 1]);
     const y = tf.oneHot(tf.tensor1d(ids, 'int32'), 10);

@@ -2,15 +2,13 @@
  * Transposed matrix products on wasm. The stock BatchMatMul (and _FusedMatMul) kernels take a slow
  * scalar path whenever transposeA or transposeB is set — exactly the products of every Dense
  * gradient (dW = xᵀ·dy, dx = dy·Wᵀ), measured ~10x slower than XNNPACK's plain product. A plain
- * BatchMatMul with ONE transposed operand runs on the SIMD GEMM (./simd: xᵀ·dy is a 1×1
- * convolution's filter gradient, dy·Wᵀ its input gradient); otherwise the operand is transposed
- * explicitly (a cheap copy) and the stock kernel runs untransposed.
+ * BatchMatMul with ONE transposed operand runs on the SIMD GEMM (./simd matmulTA/TB, which pack
+ * the operands into the GEMM's layout as they go); otherwise the operand is transposed explicitly
+ * (a cheap copy) and the stock kernel runs untransposed.
  */
 import { BatchMatMul, getKernel, _FusedMatMul, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapPtr, simdKernels, withScratch, type SimdExports } from './simd';
 import { Scratch, type WasmBackend } from './wasm-util';
-
-const BLOCK = 64;
 
 /**
  * a·b with exactly one operand transposed, on the SIMD kernels; null when the shapes do not fit
@@ -28,14 +26,11 @@ function simdProduct(k: SimdExports, backend: WasmBackend, a: TensorInfo, b: Ten
   if ((ta ? b0 : b1) !== K) return null;
   const out = backend.makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
   const pa = heapPtr(backend, a.dataId), pb = heapPtr(backend, b.dataId), po = heapPtr(backend, out.dataId);
-  const bytes = ta ? k.convFilterGradScratch(M, N, BLOCK) : k.convInputGradScratch(N, K, BLOCK);
-  withScratch(backend, bytes, (scratch) => {
+  withScratch(backend, k.matmulScratch(M, K, N, tb ? 1 : 0), (scratch) => {
     for (let i = 0; i < batch; i++) {
       const oa = pa + i * a0 * a1 * 4, ob = pb + i * b0 * b1 * 4, oo = po + i * M * N * 4;
-      // dw[ci, co] = Σ_n x[n, ci]·dy[n, co] with n = K, ci = M, co = N
-      if (ta) k.convFilterGrad(oa, ob, oo, scratch, K, 1, 1, M, 1, 1, N, 1, 1, 1, 1, 1, 1, 0, 0, BLOCK);
-      // dx[n, ci] = Σ_co dy[n, co]·w[ci, co] with n = M, co = K, ci = N
-      else k.convInputGrad(oa, ob, oo, scratch, M, 1, 1, N, 1, 1, K, 1, 1, 1, 1, 1, 1, 0, 0, BLOCK);
+      if (ta) k.matmulTA(oa, ob, oo, scratch, K, M, N);
+      else k.matmulTB(oa, ob, oo, scratch, M, K, N);
     }
   });
   return out;

@@ -25,6 +25,10 @@ export interface SimdExports {
     KH: number, KW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, MB: number): void;
   maxPoolGrad(x: P, dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sH: number, sW: number, pT: number, pL: number): void;
+  matmulScratch(M: number, K: number, N: number, tb: number): number;
+  matmulTA(a: P, b: P, c: P, scratch: P, K: number, M: number, N: number): void;
+  matmulTB(a: P, b: P, c: P, scratch: P, M: number, K: number, N: number): void;
+  colSum(x: P, out: P, rows: number, cols: number): void;
   avgPoolGrad(dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sH: number, sW: number, pT: number, pL: number, mult: number): void;
 }

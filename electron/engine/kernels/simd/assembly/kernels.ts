@@ -10,6 +10,7 @@
 
 const MR: i32 = 4; // rows of the GEMM micro-kernel
 const NR: i32 = 8; // columns (two v128)
+const NB: i32 = 64; // columns per cache block of B
 
 @inline function up(v: i32, m: i32): i32 {
   return (v + m - 1) / m * m;
@@ -25,10 +26,14 @@ export function gemm(ap: usize, b: usize, c: usize, rows: i32, cols: i32, kdim: 
   const bs = <usize>ldb << 2;
   const cs = <usize>ldc << 2;
   const panel = <usize>kdim << 4;
+  // Column chunks of NB: the chunk of B (kdim × NB) stays in cache while every A panel passes
+  // over it (B can be megabytes: a Dense layer's transposed weights).
+  for (let j0 = 0; j0 < cols; j0 += NB) {
+  const j1 = min(cols, j0 + NB);
   for (let p = 0; p < rows; p += MR) {
     const pa0 = ap + <usize>(p / MR) * panel;
     const cp = c + <usize>p * cs;
-    for (let j = 0; j < cols; j += NR) {
+    for (let j = j0; j < j1; j += NR) {
       const c0 = cp + (<usize>j << 2);
       const c1 = c0 + cs;
       const c2 = c1 + cs;
@@ -67,6 +72,7 @@ export function gemm(ap: usize, b: usize, c: usize, rows: i32, cols: i32, kdim: 
       v128.store(c3, a30); v128.store(c3, a31, 16);
     }
   }
+  }
 }
 
 /** Copy n floats (v128 body, scalar tail). */
@@ -74,6 +80,38 @@ export function gemm(ap: usize, b: usize, c: usize, rows: i32, cols: i32, kdim: 
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+/**
+ * dst[j][i] = src[i][j] for i < rows, j < cols (leading dimensions lds, ldd in floats): 4×4 blocks
+ * with eight shuffles, scalar edges.
+ */
+export function transpose2d(src: usize, lds: i32, dst: usize, ldd: i32, rows: i32, cols: i32): void {
+  const ss = <usize>lds << 2, ds = <usize>ldd << 2;
+  const r4 = rows & ~3, c4 = cols & ~3;
+  for (let i = 0; i < r4; i += 4) {
+    const s0 = src + <usize>i * ss;
+    const d0 = dst + (<usize>i << 2);
+    for (let j = 0; j < c4; j += 4) {
+      const p = s0 + (<usize>j << 2);
+      const a = v128.load(p), b = v128.load(p + ss), c = v128.load(p + ss * 2), d = v128.load(p + ss * 3);
+      const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5); // a0 b0 a1 b1
+      const t1 = v128.shuffle<f32>(c, d, 0, 4, 1, 5); // c0 d0 c1 d1
+      const t2 = v128.shuffle<f32>(a, b, 2, 6, 3, 7); // a2 b2 a3 b3
+      const t3 = v128.shuffle<f32>(c, d, 2, 6, 3, 7); // c2 d2 c3 d3
+      const q = d0 + <usize>j * ds;
+      v128.store(q, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(q + ds, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      v128.store(q + ds * 2, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      v128.store(q + ds * 3, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (let j = c4; j < cols; j++) {
+      for (let t = 0; t < 4; t++) store<f32>(d0 + <usize>j * ds + (<usize>t << 2), load<f32>(s0 + <usize>t * ss + (<usize>j << 2)));
+    }
+  }
+  for (let i = r4; i < rows; i++) {
+    for (let j = 0; j < cols; j++) store<f32>(dst + <usize>j * ds + (<usize>i << 2), load<f32>(src + <usize>i * ss + (<usize>j << 2)));
+  }
 }
 
 /** Scratch bytes convFilterGrad needs. */
@@ -153,9 +191,7 @@ export function convFilterGrad(
     }
     gemm(ap, pm, acc, Co4, K8, mb, K8, K8, 1);
   }
-  for (let r = 0; r < K; r++) {
-    for (let co = 0; co < Co; co++) store<f32>(dw + (<usize>(r * Co + co) << 2), load<f32>(acc + (<usize>(co * K8 + r) << 2)));
-  }
+  transpose2d(acc, K8, dw, Co, Co, K);
 }
 
 /** Scratch bytes convInputGrad needs. */
@@ -180,10 +216,8 @@ export function convInputGrad(
   const ap = wT + (<usize>(Co * K8) << 2);
   const cols = ap + (<usize>(MB4 * Co) << 2);
   // wT[co][r] = w[r][co], zero-padded to K8 columns
-  memory.fill(wT, 0, <usize>(Co * K8) << 2);
-  for (let r = 0; r < K; r++) {
-    for (let co = 0; co < Co; co++) store<f32>(wT + (<usize>(co * K8 + r) << 2), load<f32>(w + (<usize>(r * Co + co) << 2)));
-  }
+  if (K8 != K) memory.fill(wT, 0, <usize>(Co * K8) << 2);
+  transpose2d(w, Co, wT, K8, K, Co);
   memory.fill(dx, 0, <usize>(N * H * W * Ci) << 2);
   const M = N * OH * OW;
   const vec = Ci % 4 == 0;
@@ -192,15 +226,9 @@ export function convInputGrad(
     const mb = min(MB, M - m0);
     const mb4 = up(mb, MR);
     // pack dy rows into 4-row panels: A[i][co] at ap + ((i/4)·Co·4 + co·4 + i%4)·4; pad rows zero
-    for (let i = 0; i < mb4; i++) {
-      const dst = ap + <usize>(i >> 2) * (<usize>Co << 4) + (<usize>(i & 3) << 2);
-      if (i < mb) {
-        const src = dy + (<usize>((m0 + i) * Co) << 2);
-        for (let co = 0; co < Co; co++) store<f32>(dst + (<usize>co << 4), load<f32>(src + (<usize>co << 2)));
-      } else {
-        for (let co = 0; co < Co; co++) store<f32>(dst + (<usize>co << 4), 0);
-      }
-    }
+    const ps = <usize>Co << 4;
+    if (mb4 != mb) memory.fill(ap + <usize>(mb4 / 4 - 1) * ps, 0, ps);
+    for (let i = 0; i < mb; i += 4) transpose2d(dy + (<usize>((m0 + i) * Co) << 2), Co, ap + <usize>(i >> 2) * ps, 4, min(4, mb - i), Co);
     gemm(ap, wT, cols, mb4, K8, Co, K8, K8, 0);
     let n = m0 / (OH * OW);
     let oh = (m0 / OW) % OH;
@@ -319,4 +347,125 @@ export function avgPoolGrad(
       }
     }
   }
+}
+
+/**
+ * out[c] = Σ_r x[r][c] for x [rows × cols] (a Sum over leading axes: bias gradients, batch
+ * statistics). Blocks of 16 columns (one cache line per row) with two row phases in 8
+ * accumulators, then 4-column blocks, then single columns (summed in f64).
+ */
+export function colSum(x: usize, out: usize, rows: i32, cols: i32): void {
+  const rs = <usize>cols << 2;
+  let c = 0;
+  for (; c + 16 <= cols; c += 16) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+    let p = x + (<usize>c << 2);
+    let r = 0;
+    for (; r + 2 <= rows; r += 2) {
+      a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
+      a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
+      const q = p + rs;
+      b0 = f32x4.add(b0, v128.load(q)); b1 = f32x4.add(b1, v128.load(q, 16));
+      b2 = f32x4.add(b2, v128.load(q, 32)); b3 = f32x4.add(b3, v128.load(q, 48));
+      p += rs << 1;
+    }
+    if (r < rows) {
+      a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
+      a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
+    }
+    const o = out + (<usize>c << 2);
+    v128.store(o, f32x4.add(a0, b0)); v128.store(o, f32x4.add(a1, b1), 16);
+    v128.store(o, f32x4.add(a2, b2), 32); v128.store(o, f32x4.add(a3, b3), 48);
+  }
+  for (; c + 4 <= cols; c += 4) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let p = x + (<usize>c << 2);
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      a0 = f32x4.add(a0, v128.load(p));
+      a1 = f32x4.add(a1, v128.load(p + rs));
+      a2 = f32x4.add(a2, v128.load(p + rs * 2));
+      a3 = f32x4.add(a3, v128.load(p + rs * 3));
+      p += rs << 2;
+    }
+    for (; r < rows; r++) {
+      a0 = f32x4.add(a0, v128.load(p));
+      p += rs;
+    }
+    v128.store(out + (<usize>c << 2), f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  }
+  for (; c < cols; c++) {
+    let s: f64 = 0;
+    let p = x + (<usize>c << 2);
+    for (let r = 0; r < rows; r++) {
+      s += <f64>load<f32>(p);
+      p += rs;
+    }
+    store<f32>(out + (<usize>c << 2), <f32>s);
+  }
+}
+
+/** Scratch bytes matmulTA / matmulTB need. */
+export function matmulScratch(M: i32, K: i32, N: i32, tb: i32): i32 {
+  const M4 = up(M, MR), N8 = up(N, NR);
+  const out = N8 != N || M4 != M ? M4 * N8 : 0;
+  return (M4 * K + (tb || N8 != N ? K * N8 : 0) + out) << 2;
+}
+
+/** C = A-operand panels × b [K × N8]: into c [M × N] directly when it fits the tile sizes, else via scratch. */
+@inline function product(ap: usize, b: usize, c: usize, cs: usize, M: i32, K: i32, N: i32): void {
+  const M4 = up(M, MR), N8 = up(N, NR);
+  if (N8 == N && M4 == M) {
+    gemm(ap, b, c, M, N, K, N8, N, 0);
+    return;
+  }
+  gemm(ap, b, cs, M4, N8, K, N8, N8, 0);
+  for (let i = 0; i < M; i++) memory.copy(c + (<usize>(i * N) << 2), cs + (<usize>(i * N8) << 2), <usize>N << 2);
+}
+
+/**
+ * c [M × N] = aᵀ·b for a [K × M], b [K × N] (a Dense weight gradient xᵀ·dy). The A operand's 4-row
+ * panels are 4 consecutive columns of a: one v128 copy per row of a.
+ */
+export function matmulTA(a: usize, b: usize, c: usize, scratch: usize, K: i32, M: i32, N: i32): void {
+  const M4 = up(M, MR), N8 = up(N, NR);
+  const ap = scratch;
+  let bp = ap + (<usize>(M4 * K) << 2);
+  const cs = bp + (N8 != N ? <usize>(K * N8) << 2 : 0);
+  const ps = <usize>K << 4;
+  for (let p = 0; p < M4; p += 4) {
+    const dst = ap + <usize>(p >> 2) * ps;
+    if (p + 4 <= M) {
+      for (let k = 0; k < K; k++) v128.store(dst + (<usize>k << 4), v128.load(a + (<usize>(k * M + p) << 2)));
+    } else {
+      for (let k = 0; k < K; k++) {
+        for (let t = 0; t < 4; t++) store<f32>(dst + (<usize>k << 4) + (<usize>t << 2), p + t < M ? load<f32>(a + (<usize>(k * M + p + t) << 2)) : 0);
+      }
+    }
+  }
+  if (N8 != N) {
+    memory.fill(bp, 0, <usize>(K * N8) << 2);
+    for (let k = 0; k < K; k++) memory.copy(bp + (<usize>(k * N8) << 2), b + (<usize>(k * N) << 2), <usize>N << 2);
+  } else {
+    bp = b;
+  }
+  product(ap, bp, c, cs, M, K, N);
+}
+
+/**
+ * c [M × N] = a·bᵀ for a [M × K], b [N × K] (a Dense input gradient dy·Wᵀ). a's rows are packed into
+ * 4-row panels and b is transposed to [K × N8], both with 4×4 shuffle transposes.
+ */
+export function matmulTB(a: usize, b: usize, c: usize, scratch: usize, M: i32, K: i32, N: i32): void {
+  const M4 = up(M, MR), N8 = up(N, NR);
+  const ap = scratch;
+  const bt = ap + (<usize>(M4 * K) << 2);
+  const cs = bt + (<usize>(K * N8) << 2);
+  const ps = <usize>K << 4;
+  if (M4 != M) memory.fill(ap + <usize>(M4 / 4 - 1) * ps, 0, ps);
+  for (let p = 0; p < M; p += 4) transpose2d(a + (<usize>(p * K) << 2), K, ap + <usize>(p >> 2) * ps, 4, min(4, M - p), K);
+  if (N8 != N) memory.fill(bt, 0, <usize>(K * N8) << 2);
+  transpose2d(b, K, bt, N8, N, K);
+  product(ap, bt, c, cs, M, K, N);
 }
