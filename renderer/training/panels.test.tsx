@@ -112,6 +112,14 @@ describe('Training panel', () => {
     expect(screen.getByTestId('stale')).toHaveTextContent(/graph changed since Run 1/);
   });
 
+  it('shows a diverged run (loss far above its start, not NaN) with its own heading and the engine message', async () => {
+    render(<TrainingPanel />);
+    const id = await trainToEnd();
+    act(() => fake.emit('train.event', { type: 'error', runId: id, code: 'diverged', message: 'The loss diverged at epoch 1, batch 5 (from 2.31 before training to 14.6 over the last 5 batches): lower the learning rate (now 100, e.g. to 10)', epoch: 1, batch: 5 }));
+    expect(screen.getByTestId('train-error')).toHaveTextContent(/^Training diverged \(the loss rose far above where it started\) and stopped\. The loss diverged at epoch 1, batch 5 .*now 100/);
+    expect(screen.getByTestId('run-status').dataset.status).toBe('error');
+  });
+
   it('edits hyper-parameters in the document', () => {
     render(<TrainingPanel />);
     const lr = screen.getByTestId('lr');
