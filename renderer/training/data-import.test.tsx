@@ -99,6 +99,20 @@ describe('Data panel: Choose… (data.pick)', () => {
     expect(useEditor.getState().doc.dataset).toMatchObject({ features: ['rooms'] });
   });
 
+  it('when the engine refuses the columns, the table stays so the person can fix them', async () => {
+    fake.handlers['data.preview'] = (req) => {
+      const ds = req.dataset as { features?: string[] };
+      if (!ds.features) throw new Error('houses.csv: the column "id" has 1500 different text values, too many to one-hot encode');
+      return previewOf(req.dataset) as never;
+    };
+    act(() => useEditor.getState().setDataset({ source: 'csv', path: 'data/houses.csv', target: 'sold' }));
+    render(<DataPanel />);
+    expect(await screen.findByTestId('data-error')).toHaveTextContent('"id" has 1500 different text values');
+    fireEvent.change(await screen.findByLabelText('role of id'), { target: { value: 'ignore' } });
+    await waitFor(() => expect(screen.queryByTestId('data-error')).toBeNull());
+    expect(screen.getByTestId('data-summary')).toHaveTextContent('sample shape [5] · 5 features');
+  });
+
   it('an image folder and a .npy pair picked in one go become the dataset; canceling changes nothing', async () => {
     fake.handlers['data.pick'] = (req) => (req.kind === 'folder' ? { canceled: false, path: 'data/shapes' } : { canceled: false, path: 'data/y_train.npy', paths: ['data/y_train.npy', 'data/x_train.npy'] });
     render(<DataPanel />);
