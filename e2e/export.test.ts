@@ -3,15 +3,22 @@
  * template, open Export…, choose PyTorch, read the model.py preview, export, see the written files
  * (and find them on disk in the project folder); export TF.js too, then Import that model.json with
  * its weights.bin through the browser's file picker: the imported graph is on the canvas as a new,
- * unsaved model, its weights an "Imported weights" run listed in Runs that Try it predicts with.
+ * unsaved model, its weights an "Imported weights" run listed in Runs that Try it predicts with;
+ * then Load Weights… a .weights.h5 of a slightly different model: the mismatched layers are listed.
  * Screenshots go to e2e/output/ (git-ignored).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadDocumentOrThrow } from '../shared/document';
+import { compileModel } from '../electron/engine/compile';
+import { writeKeras } from '../electron/engine/export/keras';
+import { nodeWeights } from '../electron/engine/export/weights';
 import { launchApp, REPO, type App } from './harness';
 
+const MNIST_DOC = loadDocumentOrThrow(readFileSync(join(REPO, 'assets/templates/mnist-cnn.loom'), 'utf8'), 'mnist-cnn.loom');
 /** The template's node ids (the imported TF.js model keeps them: layer names are node ids). */
-const MNIST_NODES: string[] = JSON.parse(readFileSync(join(REPO, 'assets/templates/mnist-cnn.loom'), 'utf8')).nodes.map((n: { id: string }) => n.id);
+const MNIST_NODES: string[] = MNIST_DOC.nodes.map((n) => n.id);
 
 /** Wait for an export's outcome in the dialog; a failure shown there fails the test with its text. */
 async function exportOutcome(app: App) {
@@ -129,6 +136,26 @@ describe('export and import journey (web mode, Chromium)', () => {
     expect(values).toHaveLength(10);
     expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
     expect(await page.getByTestId('tryit-panel').innerText()).toContain('Imported weights');
+
+    // ── Load Weights… from a .weights.h5 of a slightly different model (Dense 64 instead of 128):
+    //    the convolutions load, the two dense layers are listed with both shapes. ──
+    const variant = { ...MNIST_DOC, nodes: MNIST_DOC.nodes.map((n) => (n.id === 'dense' ? { ...n, params: { ...n.params, units: 64 } } : n)) };
+    const vc = compileModel(variant, { seed: 1 });
+    const h5Dir = mkdtempSync(join(tmpdir(), 'layerloom-e2e-h5-'));
+    await writeKeras(variant, nodeWeights(vc), h5Dir);
+    vc.model.dispose();
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByTestId('open-load-weights').click();
+    const wd = page.getByTestId('weights-dialog');
+    const [h5Chooser] = await Promise.all([page.waitForEvent('filechooser'), wd.getByTestId('weights-pick').click()]);
+    await h5Chooser.setFiles([join(h5Dir, 'model.weights.h5')]);
+    await wd.getByTestId('weights-result').waitFor({ timeout: 60_000 });
+    expect(await wd.getByTestId('weights-result').innerText()).toMatch(/loaded as run Imported weights 2: 2 layers matched \(conv1, conv2\)/);
+    const problems = await wd.getByTestId('weights-problems').locator('li').allInnerTexts();
+    expect(problems).toEqual([expect.stringMatching(/^dense: shape mismatch: .*\[3136, 64\].*\[3136, 128\]/), expect.stringMatching(/^digit: shape mismatch: .*\[64, 10\].*\[128, 10\]/)]);
+    await app.screenshot('export-3b-load-weights');
+    await wd.getByRole('button', { name: 'OK' }).click();
+    rmSync(h5Dir, { recursive: true, force: true });
     await app.screenshot('export-4-imported-canvas');
     expect(app.errors).toEqual([]);
   });
