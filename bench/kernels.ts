@@ -16,7 +16,7 @@ const REPS = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : 15;
 type Env = Record<string, string | undefined>;
 interface Case { name: string; flops?: number; variants: [string, Env][]; run: () => tf.Tensor }
 
-const ENV_KEYS = ['LAYERLOOM_SUM', 'LAYERLOOM_MATMUL', 'LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
+const ENV_KEYS = ['LAYERLOOM_CONV_FORWARD', 'LAYERLOOM_SUM', 'LAYERLOOM_MATMUL', 'LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
 function setEnv(env: Env) {
   for (const k of ENV_KEYS) delete process.env[k];
   Object.assign(process.env, env);
@@ -40,7 +40,12 @@ function convCases(tag: string, n: number, h: number, w: number, ci: number, k: 
   const macs = y.size * k * k * ci;
   const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] };
   const cases: Case[] = [
-    { name: `${tag} forward (XNNPACK)`, flops: 2 * macs, variants: [['xnnpack', {}]], run: () => tf.conv2d(x, f, 1, pad) },
+    // A new filter tensor per call, as in training (XNNPACK builds an operator per filter tensor).
+    {
+      name: `${tag} forward, new filter`, flops: 2 * macs, variants: [['simd', {}], ['xnnpack', { LAYERLOOM_CONV_FORWARD: 'xnnpack' }]],
+      run: () => tf.tidy(() => tf.conv2d(x, tf.mul(f, 1) as tf.Tensor4D, 1, pad)),
+    },
+    { name: `${tag} forward, same filter`, flops: 2 * macs, variants: [['simd', {}], ['xnnpack', { LAYERLOOM_CONV_FORWARD: 'xnnpack' }]], run: () => tf.conv2d(x, f, 1, pad) },
     {
       name: `${tag} filter grad`, flops: 2 * macs,
       variants: [['simd', {}], ['conv', { LAYERLOOM_CONV_FILTER_GRAD: 'conv' }], ['patches', { LAYERLOOM_CONV_FILTER_GRAD: 'patches' }]],
@@ -82,7 +87,8 @@ function denseCases(tag: string, n: number, i: number, o: number): Case[] {
   const variants: [string, Env][] = [['simd', {}], ['transpose', { LAYERLOOM_MATMUL: 'transpose' }]];
   const flops = 2 * n * i * o;
   return [
-    { name: `${tag} forward (XNNPACK)`, flops, variants: [['xnnpack', {}]], run: () => tf.matMul(x, w) },
+    { name: `${tag} forward, new weights`, flops, variants: [['simd', {}], ['xnnpack', { LAYERLOOM_MATMUL: 'xnnpack' }]], run: () => tf.tidy(() => tf.matMul(x, tf.mul(w, 1))) },
+    { name: `${tag} forward, same weights`, flops, variants: [['simd', {}], ['xnnpack', { LAYERLOOM_MATMUL: 'xnnpack' }]], run: () => tf.matMul(x, w) },
     { name: `${tag} dW = xᵀ·dy`, flops, variants, run: () => tf.matMul(x, dy, true, false) },
     { name: `${tag} dx = dy·Wᵀ`, flops, variants, run: () => tf.matMul(dy, w, false, true) },
   ];

@@ -21,7 +21,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import '@tensorflow/tfjs-backend-wasm';
 // tfjs-layers registers every stock gradient; ours must be registered after them.
 import '@tensorflow/tfjs-layers';
-import { registerConv2D } from './conv2d';
+import { conv2DForwardConfig, registerConv2D } from './conv2d';
 import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise';
 import { registerCpuFallbacks } from './fallback';
 import { matMulConfigs } from './matmul';
@@ -55,6 +55,8 @@ export function installFastKernels(): { installed: string[] } {
   names.push(put(depthwiseFilterGradConfig), put(depthwiseInputGradConfig), put(unsortedSegmentSumConfig));
   if (process.env.LAYERLOOM_WASM_KERNELS !== 'minimal') {
     names.push(put(maxPoolGradConfig), put(avgPoolGradConfig));
+    const conv = conv2DForwardConfig();
+    if (conv) names.push(`${put(conv)} (SIMD im2col + GEMM)`);
     for (const cfg of matMulConfigs()) names.push(`${put(cfg)} (transposed operands)`);
     const sum = sumConfig();
     if (sum) names.push(`${put(sum)} (leading axes)`);

@@ -198,6 +198,25 @@ describe('SIMD kernels (./simd)', () => {
     });
   });
 
+  it.each(cases)('forward forced onto SIMD: n %i x %ix%i k %ix%i s %i,%i %s ci %i co %i', async (n, H, W, KH, KW, sH, sW, pad, ci, co) => {
+    process.env.LAYERLOOM_CONV_FORWARD = 'simd';
+    try {
+      await expectSame('simd conv forward', () => [tf.conv2d(rnd([n, H, W, ci], 101) as tf.Tensor4D, rnd([KH, KW, ci, co], 102) as tf.Tensor4D, [sH, sW], pad)]);
+    } finally {
+      delete process.env.LAYERLOOM_CONV_FORWARD;
+    }
+  });
+
+  it.each([[3, 7, 5, 3, 'same', 32], [1, 9, 9, 2, 'valid', 40]] as const)('forward with ≥ 32 output channels (SIMD by default), odd positions: n %i %ix%i ci %i %s co %i', async (n, H, W, ci, pad, co) => {
+    await expectSame('simd conv forward 32+', () => {
+      const x = rnd([n, H, W, ci], 123);
+      const w = rnd([3, 3, ci, co], 124);
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad);
+      const y = f(x, w);
+      return [y, ...tf.grads(f)([x, w], rnd(y.shape, 125))];
+    });
+  });
+
   it('the MNIST CNN\'s conv2 shape (several blocks, Ci 32, Co 64)', async () => {
     await expectSame('cnn conv2', () => {
       const x = rnd([2, 13, 13, 32], 104);
@@ -323,13 +342,15 @@ describe('transposed matrix products', () => {
       return [tf.matMul(a2, b2, ta, tb), tf.matMul(a3, b3, ta, tb)];
     });
   });
-  it.each([[70, 13, 9], [5, 131, 17], [64, 33, 1], [1, 7, 66]])('SIMD products, odd sizes and several 64-row blocks: M %i K %i N %i', async (M, K, N) => {
+  it.each([[70, 13, 9], [5, 131, 17], [64, 33, 1], [1, 7, 66], [6, 10, 16]])('SIMD products, odd sizes and several 64-row blocks: M %i K %i N %i', async (M, K, N) => {
     await expectSame('simd matmul', () => [
       tf.matMul(rnd([K, M], 113), rnd([K, N], 114), true, false),
       tf.matMul(rnd([M, K], 115), rnd([N, K], 116), false, true),
       tf.matMul(rnd([3, K, M], 117), rnd([3, K, N], 118), true, false),
       tf.matMul(rnd([2, M, K], 119), rnd([2, N, K], 120), false, true),
       tf.matMul(rnd([2, M, K], 121), rnd([1, N, K], 122), false, true), // broadcast batch: explicit transpose
+      tf.matMul(rnd([M, K], 126), rnd([K, N], 127)),
+      tf.matMul(rnd([3, M, K], 128), rnd([3, K, N], 129)),
     ]);
   });
   it('fused matMul (Dense) with bias and relu: forward and gradients', async () => {

@@ -16,21 +16,22 @@ import { Scratch, type WasmBackend } from './wasm-util';
  */
 function simdProduct(k: SimdExports, backend: WasmBackend, a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean): TensorInfo | null {
   const ra = a.shape.length, rb = b.shape.length;
-  if (ta === tb || ra !== rb || ra < 2 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if ((ta && tb) || ra !== rb || ra < 2 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   if (a.shape.slice(0, -2).some((d, i) => d !== b.shape[i])) return null;
   const batch = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
   const [a0, a1] = a.shape.slice(-2) as [number, number];
   const [b0, b1] = b.shape.slice(-2) as [number, number];
-  // ta: a [K, M], b [K, N] → [M, N]; tb: a [M, K], b [N, K] → [M, N]
-  const [M, K, N] = ta ? [a1, a0, b1] : [a0, a1, b0];
-  if ((ta ? b0 : b1) !== K) return null;
+  // ta: a [K, M], b [K, N] → [M, N]; tb: a [M, K], b [N, K] → [M, N]; neither: a [M, K], b [K, N]
+  const [M, K, N] = ta ? [a1, a0, b1] : tb ? [a0, a1, b0] : [a0, a1, b1];
+  if ((ta ? b0 : tb ? b1 : b0) !== K) return null;
   const out = backend.makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
   const pa = heapPtr(backend, a.dataId), pb = heapPtr(backend, b.dataId), po = heapPtr(backend, out.dataId);
   withScratch(backend, k.matmulScratch(M, K, N, tb ? 1 : 0), (scratch) => {
     for (let i = 0; i < batch; i++) {
       const oa = pa + i * a0 * a1 * 4, ob = pb + i * b0 * b1 * 4, oo = po + i * M * N * 4;
       if (ta) k.matmulTA(oa, ob, oo, scratch, K, M, N);
-      else k.matmulTB(oa, ob, oo, scratch, M, K, N);
+      else if (tb) k.matmulTB(oa, ob, oo, scratch, M, K, N);
+      else k.matmulNN(oa, ob, oo, scratch, M, K, N);
     }
   });
   return out;
@@ -49,10 +50,12 @@ function untransposed(kernelName: string, stock: KernelFunc): KernelConfig {
   const kernelFunc = (args: { inputs: Record<string, TensorInfo>; attrs: NamedAttrMap; backend: WasmBackend }) => {
     const { inputs, attrs, backend } = args;
     const { transposeA, transposeB } = attrs as { transposeA?: boolean; transposeB?: boolean };
-    if (!transposeA && !transposeB) return stock(args as never);
-    const simd = kernelName === BatchMatMul && process.env.LAYERLOOM_MATMUL !== 'transpose' ? simdKernels(backend) : null;
+    const mode = process.env.LAYERLOOM_MATMUL; // transpose | xnnpack: benchmarks
+    const plain = !transposeA && !transposeB;
+    const simd = kernelName === BatchMatMul && mode !== 'transpose' && !(plain && mode === 'xnnpack') ? simdKernels(backend) : null;
     const direct = simd && simdProduct(simd, backend, inputs.a!, inputs.b!, !!transposeA, !!transposeB);
     if (direct) return direct;
+    if (plain) return stock(args as never);
     const s = new Scratch(backend);
     try {
       const a = transposeA ? swapLast(s, inputs.a!) : inputs.a!;

@@ -28,6 +28,10 @@ export interface SimdExports {
   matmulScratch(M: number, K: number, N: number, tb: number): number;
   matmulTA(a: P, b: P, c: P, scratch: P, K: number, M: number, N: number): void;
   matmulTB(a: P, b: P, c: P, scratch: P, M: number, K: number, N: number): void;
+  matmulNN(a: P, b: P, c: P, scratch: P, M: number, K: number, N: number): void;
+  convForwardScratch(K: number, Co: number, MB: number): number;
+  convForward(x: P, w: P, y: P, scratch: P, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
+    KH: number, KW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, MB: number): void;
   colSum(x: P, out: P, rows: number, cols: number): void;
   avgPoolGrad(dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sH: number, sW: number, pT: number, pL: number, mult: number): void;
@@ -62,12 +66,27 @@ export function simdKernels(backend: WasmBackend): SimdExports | null {
   return k;
 }
 
-/** Run `f` with `bytes` of scratch on the backend's heap, freed afterwards. */
+const GUARD = 16; // floats of canary after the scratch
+const CANARY = Math.fround(-1.2345e-37);
+
+/**
+ * Run `f` with `bytes` of scratch on the backend's heap, freed afterwards. A canary after the
+ * scratch is checked: a kernel writing past its scratch would corrupt the backend's heap silently,
+ * so it throws instead (and the tests catch it).
+ */
 export function withScratch<T>(backend: WasmBackend, bytes: number, f: (ptr: P) => T): T {
-  const ptr = backend.wasm._malloc!(Math.max(16, bytes));
+  const size = Math.ceil(Math.max(16, bytes) / 4) * 4;
+  const ptr = backend.wasm._malloc!(size + GUARD * 4);
   if (!ptr) throw new Error(`wasm backend: out of memory allocating ${bytes} bytes of kernel scratch`);
+  const at = (ptr + size) / 4;
   try {
-    return f(ptr);
+    backend.wasm.HEAPF32.fill(CANARY, at, at + GUARD);
+    const out = f(ptr);
+    const heap = backend.wasm.HEAPF32; // a fresh view: the heap may have grown
+    for (let i = at; i < at + GUARD; i++) {
+      if (heap[i] !== CANARY) throw new Error('SIMD kernel wrote past its scratch space (internal error)');
+    }
+    return out;
   } finally {
     backend.wasm._free!(ptr);
   }

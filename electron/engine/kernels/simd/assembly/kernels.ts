@@ -114,6 +114,45 @@ export function transpose2d(src: usize, lds: i32, dst: usize, ldd: i32, rows: i3
   }
 }
 
+/**
+ * Rows m0..m0+mb of the im2col matrix, row i at pm + i·rs: position (n, oh, ow)'s patch, KH runs of
+ * KW·Ci input values (copied as whole runs when the row is horizontally inside), zeros for padding.
+ */
+function im2colRows(
+  x: usize, pm: usize, rs: usize, m0: i32, mb: i32,
+  H: i32, W: i32, Ci: i32, OH: i32, OW: i32, KH: i32, KW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32,
+): void {
+  const run = KW * Ci;
+  let n = m0 / (OH * OW);
+  let oh = (m0 / OW) % OH;
+  let ow = m0 % OW;
+  for (let i = 0; i < mb; i++) {
+    const row = pm + <usize>i * rs;
+    const iw0 = ow * sW - pL;
+    const wholeRun = dW == 1 && iw0 >= 0 && iw0 + KW <= W;
+    for (let kh = 0; kh < KH; kh++) {
+      const ih = oh * sH - pT + kh * dH;
+      const dst = row + (<usize>(kh * run) << 2);
+      if (ih < 0 || ih >= H) {
+        memory.fill(dst, 0, <usize>run << 2);
+        continue;
+      }
+      const base = x + (<usize>((n * H + ih) * W) * Ci << 2);
+      if (wholeRun) {
+        copyF32(dst, base + (<usize>(iw0 * Ci) << 2), run);
+        continue;
+      }
+      for (let kw = 0; kw < KW; kw++) {
+        const iw = iw0 + kw * dW;
+        const d = dst + (<usize>(kw * Ci) << 2);
+        if (iw < 0 || iw >= W) memory.fill(d, 0, <usize>Ci << 2);
+        else copyF32(d, base + (<usize>(iw * Ci) << 2), Ci);
+      }
+    }
+    if (++ow == OW) { ow = 0; if (++oh == OH) { oh = 0; n++; } }
+  }
+}
+
 /** Scratch bytes convFilterGrad needs. */
 export function convFilterGradScratch(K: i32, Co: i32, MB: i32): i32 {
   const K8 = up(K, NR), Co4 = up(Co, MR);
@@ -142,38 +181,10 @@ export function convFilterGrad(
   memory.fill(acc, 0, <usize>(Co4 * K8) << 2);
   memory.fill(pm, 0, <usize>(MB * K8) << 2); // the K..K8 tail of every row stays zero
   const M = N * OH * OW;
-  const run = KW * Ci;
   const rs = <usize>K8 << 2;
   for (let m0 = 0; m0 < M; m0 += MB) {
     const mb = min(MB, M - m0);
-    let n = m0 / (OH * OW);
-    let oh = (m0 / OW) % OH;
-    let ow = m0 % OW;
-    for (let i = 0; i < mb; i++) {
-      const row = pm + <usize>i * rs;
-      const iw0 = ow * sW - pL;
-      const wholeRun = dW == 1 && iw0 >= 0 && iw0 + KW <= W;
-      for (let kh = 0; kh < KH; kh++) {
-        const ih = oh * sH - pT + kh * dH;
-        const dst = row + (<usize>(kh * run) << 2);
-        if (ih < 0 || ih >= H) {
-          memory.fill(dst, 0, <usize>run << 2);
-          continue;
-        }
-        const base = x + (<usize>((n * H + ih) * W) * Ci << 2);
-        if (wholeRun) {
-          copyF32(dst, base + (<usize>(iw0 * Ci) << 2), run);
-          continue;
-        }
-        for (let kw = 0; kw < KW; kw++) {
-          const iw = iw0 + kw * dW;
-          const d = dst + (<usize>(kw * Ci) << 2);
-          if (iw < 0 || iw >= W) memory.fill(d, 0, <usize>Ci << 2);
-          else copyF32(d, base + (<usize>(iw * Ci) << 2), Ci);
-        }
-      }
-      if (++ow == OW) { ow = 0; if (++oh == OH) { oh = 0; n++; } }
-    }
+    im2colRows(x, pm, rs, m0, mb, H, W, Ci, OH, OW, KH, KW, sH, sW, dH, dW, pT, pL);
     // dy rows → 4-channel panels: A[co][i] at ap + ((co/4)·mb·4 + i·4 + co%4)·4, channels ≥ Co zero
     const ps = <usize>mb << 4;
     const g0 = dy + (<usize>(m0 * Co) << 2);
@@ -468,4 +479,69 @@ export function matmulTB(a: usize, b: usize, c: usize, scratch: usize, M: i32, K
   if (N8 != N) memory.fill(bt, 0, <usize>(K * N8) << 2);
   transpose2d(b, K, bt, N8, N, K);
   product(ap, bt, c, cs, M, K, N);
+}
+
+/** Scratch bytes convForward needs (MB a multiple of 4). */
+export function convForwardScratch(K: i32, Co: i32, MB: i32): i32 {
+  const Co8 = up(Co, NR);
+  return (MB * K * 2 + (Co8 != Co ? K * Co8 : 0) + MB * Co8) << 2;
+}
+
+/**
+ * Conv2D forward: y[n,oh,ow,co] = Σ x[n, oh·sH − pT + kh·dH, ow·sW − pL + kw·dW, ci] · w[kh,kw,ci,co].
+ * Per block of MB (a multiple of 4) output positions: im2col rows, transposed 4 rows at a time into
+ * the GEMM's panels, times w [K × Co] written straight into y's rows (NHWC: a block of positions is
+ * a block of rows of y). Co not a multiple of 8: w and the block's output go through padded copies.
+ */
+export function convForward(
+  x: usize, w: usize, y: usize, scratch: usize,
+  N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
+  KH: i32, KW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32, MB: i32,
+): void {
+  const K = KH * KW * Ci;
+  const Co8 = up(Co, NR);
+  const pm = scratch;
+  const ap = pm + (<usize>(MB * K) << 2);
+  let wp = w;
+  const cs = ap + (<usize>(MB * K) << 2) + (Co8 != Co ? <usize>(K * Co8) << 2 : 0);
+  if (Co8 != Co) {
+    wp = ap + (<usize>(MB * K) << 2);
+    memory.fill(wp, 0, <usize>(K * Co8) << 2);
+    for (let r = 0; r < K; r++) memory.copy(wp + (<usize>(r * Co8) << 2), w + (<usize>(r * Co) << 2), <usize>Co << 2);
+  }
+  const M = N * OH * OW;
+  const rs = <usize>K << 2;
+  const ps = <usize>K << 4;
+  for (let m0 = 0; m0 < M; m0 += MB) {
+    const mb = min(MB, M - m0);
+    const mb4 = up(mb, MR);
+    im2colRows(x, pm, rs, m0, mb, H, W, Ci, OH, OW, KH, KW, sH, sW, dH, dW, pT, pL);
+    if (mb4 != mb) memory.fill(ap + <usize>(mb4 / 4 - 1) * ps, 0, ps);
+    for (let i = 0; i < mb; i += 4) transpose2d(pm + <usize>i * rs, K, ap + <usize>(i >> 2) * ps, 4, min(4, mb - i), K);
+    const out = y + (<usize>(m0 * Co) << 2);
+    if (Co8 == Co && mb4 == mb) {
+      gemm(ap, wp, out, mb, Co, K, Co, Co, 0);
+    } else {
+      gemm(ap, wp, cs, mb4, Co8, K, Co8, Co8, 0);
+      for (let i = 0; i < mb; i++) memory.copy(out + (<usize>(i * Co) << 2), cs + (<usize>(i * Co8) << 2), <usize>Co << 2);
+    }
+  }
+}
+
+/** c [M × N] = a·b for a [M × K], b [K × N] (scratch: matmulScratch(M, K, N, 0)). */
+export function matmulNN(a: usize, b: usize, c: usize, scratch: usize, M: i32, K: i32, N: i32): void {
+  const M4 = up(M, MR), N8 = up(N, NR);
+  const ap = scratch;
+  let bp = ap + (<usize>(M4 * K) << 2);
+  const cs = bp + (N8 != N ? <usize>(K * N8) << 2 : 0);
+  const ps = <usize>K << 4;
+  if (M4 != M) memory.fill(ap + <usize>(M4 / 4 - 1) * ps, 0, ps);
+  for (let p = 0; p < M; p += 4) transpose2d(a + (<usize>(p * K) << 2), K, ap + <usize>(p >> 2) * ps, 4, min(4, M - p), K);
+  if (N8 != N) {
+    memory.fill(bp, 0, <usize>(K * N8) << 2);
+    for (let k = 0; k < K; k++) memory.copy(bp + (<usize>(k * N8) << 2), b + (<usize>(k * N) << 2), <usize>N << 2);
+  } else {
+    bp = b;
+  }
+  product(ap, bp, c, cs, M, K, N);
 }
