@@ -53,9 +53,14 @@ async function ensureRun(ref: RunRef): Promise<void> {
 /** Evaluate a run on its test split. */
 export async function evaluate(req: RunRef & Pick<EvaluateOptions, 'split'>): Promise<Evaluation> {
   await ensureRun(req);
-  const rec = getRun(req.runId).record as RunRecord & { imported?: { source: string } };
+  const run = getRun(req.runId);
+  const rec = run.record as RunRecord & { imported?: { source: string } };
   if (rec.imported && !rec.dataset) {
-    throw new Error(`The weights imported from ${rec.imported.source} have no dataset to evaluate on: choose one in the Data tab, then load them again with File › Load Weights… (Try it works without one)`);
+    // Imported weights take the dataset the person chose since (the request's document snapshot).
+    const dataset = (req as { doc?: { dataset?: DatasetConfig } }).doc?.dataset;
+    if (!dataset) throw new Error(`The weights imported from ${rec.imported.source} have no dataset to evaluate on: choose one in the Data tab (Try it works without one)`);
+    const { attachDataset } = await import('./export/imported-run');
+    await attachDataset(run, dataset, req.baseDir, req.runDir);
   }
   return evaluateRun(req.runId, { baseDir: req.baseDir, split: req.split });
 }

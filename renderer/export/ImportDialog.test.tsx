@@ -109,6 +109,9 @@ describe('Import dialog', () => {
     expect(weightRuns(state().runs, state().doc, null).map((x) => x.runId)).toEqual(['imported-1']);
     fireEvent.click(screen.getByRole('button', { name: 'OK' }));
     await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
+    // A dataset chosen afterwards (Data tab) reaches the imported run, for Evaluate.
+    state().setDataset({ source: 'builtin', name: 'iris' });
+    expect(state().runs.find((x) => x.runId === 'imported-1')!.doc.dataset).toEqual({ source: 'builtin', name: 'iris' });
     // First save (as editor/commands' save does: savedDoc and filePath change, the document does not).
     useEditor.setState({ savedDoc: state().doc, filePath: 'tiny.loom' });
     await waitFor(() => expect(fake.calls.find((c) => c.name === 'runs.persistImported')?.req).toEqual({ runId: 'imported-1', docPath: 'tiny.loom' }));

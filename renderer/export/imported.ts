@@ -3,7 +3,8 @@
  * Try it and offered by Export), File › Load Weights, and keeping the runs of a document that was
  * not saved yet: the app stages them, and when that document is saved for the first time they are
  * copied beside it (`runs.persistImported`). If another document replaces it first, they stay
- * session-only, like the session's other runs of an unsaved model.
+ * session-only, like the session's other runs of an unsaved model. A dataset chosen afterwards for
+ * the same graph is given to its imported runs that have none (for Evaluate).
  */
 import type { LoomDocument } from '../../shared/document';
 import { getApi } from '../platform/api';
@@ -50,11 +51,33 @@ async function persist(runId: string, docPath: string): Promise<void> {
   }
 }
 
+const architecture = (d: Pick<LoomDocument, 'nodes' | 'edges'>) => JSON.stringify([d.nodes, d.edges]);
+let datasetWatch = false;
+
+/**
+ * Imported weights usually arrive without a dataset; when the person then chooses one for the same
+ * graph (Data tab), the imported runs without one take it, so Evaluate can use it (the engine reads
+ * it from the run's document snapshot and keeps it with the run).
+ */
+function watchDataset(): void {
+  if (datasetWatch) return;
+  datasetWatch = true;
+  useEditor.subscribe((state, prev) => {
+    const dataset = state.doc.dataset;
+    if (!dataset || dataset === prev.doc.dataset) return;
+    const arch = architecture(state.doc);
+    for (const r of state.runs) {
+      if (r.imported && !r.doc.dataset && architecture(r.doc) === arch) state.patchRun(r.runId, { doc: { ...r.doc, dataset } });
+    }
+  });
+}
+
 /**
  * Show an imported run (it becomes the current run, so Evaluate and Try it use it at once). For a
  * document without a path, it is persisted beside the file when the document is first saved.
  */
 export function addImportedRun(run: { runId: string; createdAt: string; source: string }, doc: LoomDocument): string {
+  watchDataset();
   const s = useEditor.getState();
   s.addImportedRun({ ...run, doc, training: effectiveTraining(doc) });
   s.setCurrentRun(run.runId);

@@ -12,7 +12,7 @@ import { loadDocumentOrThrow } from '../../../shared/document';
 import type { LoomDocument } from '../../../shared/document';
 import { initBackend } from '../backend';
 import { compileModel } from '../compile';
-import { disposeRun, getRun, predict } from '../index';
+import { disposeRun, evaluate, getRun, predict } from '../index';
 import { startTraining } from '../train';
 import { exportModel } from './index';
 import { importModelWithRun, loadWeightsRun, readWeightsFor } from './imported-run';
@@ -58,6 +58,19 @@ describe('imported weights as runs', () => {
     disposeRun('imported-a');
     const b = await predict({ runId: 'imported-a', runDir, inputs });
     expect(b.outputs).toEqual(expected);
+
+    // Evaluate: without a dataset it says so; with the one the person chose since, it evaluates,
+    // and the run keeps that dataset (its folder too): classes and the dataset's normalisation.
+    await expect(evaluate({ runId: 'imported-a', runDir })).rejects.toThrow(/imported from model\.json have no dataset to evaluate on/);
+    const withData = { ...(r as unknown as { doc: LoomDocument }).doc, dataset: { source: 'builtin' as const, name: 'digits' } };
+    const ev = await evaluate({ runId: 'imported-a', runDir, doc: withData } as Parameters<typeof evaluate>[0]);
+    expect(ev.samples).toBeGreaterThan(0);
+    expect(ev.classes).toHaveLength(10);
+    const saved = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
+    expect(saved.dataset).toEqual({ source: 'builtin', name: 'digits' });
+    expect(saved.classes).toHaveLength(10);
+    disposeRun('imported-a');
+    expect((await predict({ runId: 'imported-a', runDir, inputs })).classes).toHaveLength(10);
   });
 
   it('a .weights.h5 exported from a trained run loads into the same document and predicts exactly like the run', async () => {

@@ -72,32 +72,20 @@ export async function createImportedRun(opts: {
   let keep = false;
   try {
     setNodeWeights(compiled, weights);
-    const outId = compiled.outputIds[0]!;
-    const outShape = compiled.outputShapes[0]!;
-    let spec: LossSpec = { loss: cfg.loss, mode: 'values', fromLogits: false };
-    let data: Partial<Pick<TrainedRun, 'normalization' | 'dataset' | 'split'>> = {};
-    let extra: Partial<RunRecord> = {};
-    if (doc.dataset && compiled.inputIds.length === 1 && compiled.outputIds.length === 1) {
+    const spec: LossSpec = { loss: cfg.loss, mode: 'values', fromLogits: false };
+    const record: RunRecord & { imported: ImportedFrom } = {
+      format: 'layerloom.run', version: 1, runId, createdAt: new Date().toISOString(), doc,
+      training: cfg, seed, lossSpec: { ...spec }, backend,
+      history: [], logs: {}, reason: 'completed', epochsCompleted: 0, elapsedSec: 0, imported: from,
+    };
+    const run: TrainedRun = { runId, compiled, spec, record };
+    if (doc.dataset) {
       try {
-        const { prepareData } = await import('../data');
-        const p = await prepareData(doc.dataset, { validationSplit: cfg.validationSplit, seed, shuffle: cfg.shuffle }, { baseDir: opts.baseDir, inputShape: compiled.inputShapes[0] });
-        const ds = p.dataset;
-        spec = resolveLossSpec(cfg.loss, ds, outShape, outId, outputActivation(doc, outId));
-        data = { normalization: p.normalization, dataset: ds, split: p.split };
-        extra = {
-          dataset: doc.dataset, datasetName: ds.name, task: ds.task, normalization: p.normalization,
-          ...(ds.classes && ds.task === 'classification' ? { classes: ds.classes } : {}),
-        };
+        await attachDataset(run, doc.dataset, opts.baseDir);
       } catch (e) {
         warnings.push(`The model's dataset could not be used for the imported run (${(e as Error).message}): it predicts on raw inputs and cannot be evaluated until the dataset fits.`);
       }
     }
-    const record: RunRecord & { imported: ImportedFrom } = {
-      format: 'layerloom.run', version: 1, runId, createdAt: new Date().toISOString(), doc,
-      training: cfg, seed, ...extra, lossSpec: { ...spec }, backend,
-      history: [], logs: {}, reason: 'completed', epochsCompleted: 0, elapsedSec: 0, imported: from,
-    };
-    const run: TrainedRun = { runId, compiled, spec, record, ...data };
     await saveRun(run, opts.outDir);
     registerRun(run);
     keep = true;
@@ -105,6 +93,28 @@ export async function createImportedRun(opts: {
   } finally {
     if (!keep) compiled.model.dispose();
   }
+}
+
+/**
+ * Give an imported run the dataset `dataset` (as a training run of it would have: seeded split,
+ * normalisation of the training split, classes, how outputs read): Evaluate can then use it.
+ * `outDir`: its run folder, rewritten so a reload keeps the dataset.
+ */
+export async function attachDataset(run: TrainedRun, dataset: NonNullable<LoomDocument['dataset']>, baseDir?: string, outDir?: string): Promise<void> {
+  const { compiled, record } = run;
+  if (compiled.inputIds.length !== 1 || compiled.outputIds.length !== 1) throw new Error('a dataset feeds models with exactly one input and one output');
+  const cfg = record.training;
+  const { prepareData } = await import('../data');
+  const p = await prepareData(dataset, { validationSplit: cfg.validationSplit, seed: record.seed, shuffle: cfg.shuffle }, { baseDir, inputShape: compiled.inputShapes[0] });
+  const ds = p.dataset;
+  const outId = compiled.outputIds[0]!;
+  const spec = resolveLossSpec(cfg.loss, ds, compiled.outputShapes[0]!, outId, outputActivation(record.doc, outId));
+  Object.assign(run, { spec, normalization: p.normalization, dataset: ds, split: p.split });
+  Object.assign(record, {
+    doc: { ...record.doc, dataset }, dataset, datasetName: ds.name, task: ds.task, normalization: p.normalization, lossSpec: { ...spec },
+    ...(ds.classes && ds.task === 'classification' ? { classes: ds.classes } : {}),
+  });
+  if (outDir) await saveRun(run, outDir);
 }
 
 function setNodeWeights(compiled: CompiledModel, weights: NodeWeights): void {
