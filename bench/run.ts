@@ -1,15 +1,14 @@
 /**
  * Layerloom vs PyTorch training throughput on this machine (issue 4 §8, issue 9). Not part of npm test.
  *
- *   npm run bench [-- --models cnn,mlp,lstm,lenet] [--batches 40] [--markdown]
+ *   npm run bench [-- --models cnn,mlp,lstm,lenet] [--batches 40]
  *
  * For every network, one after another (never concurrently), each in its own process so that peak
  * RSS is per network: PyTorch (/usr/bin/python3, bench/torch_bench.py) with its default thread count
- * and with 2 threads, then Layerloom on wasm through the engine's own training run (startTraining)
- * through a minimal loop over the engine's compiled model, and data-parallel over 2 threads
- * (bench/tfjs-bench.ts). Prints samples/s,
- * peak RSS and the ratio Layerloom / PyTorch. Timings on a shared machine are noisy: compare ratios
- * within one run.
+ * and with 2 threads, then Layerloom on wasm through the engine's own training run (startTraining,
+ * bench/tfjs-bench.ts) with `threads` at its default (auto), 1 and 2. Prints samples/s (wall clock
+ * and per CPU-second), peak RSS and the ratios Layerloom / PyTorch. Timings on a shared machine are
+ * noisy: compare ratios within one run, and look at the load printed in the header.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -58,26 +57,26 @@ function main() {
     const batches = String(Number(batchesArg) * (m === 'mlp' ? 8 : 1));
     const t1 = runJson('/usr/bin/python3', [path.join(here, 'torch_bench.py'), m, '--batches', batches]);
     const t2 = runJson('/usr/bin/python3', [path.join(here, 'torch_bench.py'), m, '--batches', batches, '--threads', '2']);
-    const eng = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--mode', 'engine', '--batches', batches]);
-    const loop = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--mode', 'loop', '--batches', batches]);
-    const par = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--mode', 'parallel', '--workers', '1', '--batches', batches]);
+    const auto = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--batches', batches, '--threads', 'auto']);
+    const one = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--batches', batches, '--threads', '1']);
+    const two = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--batches', batches, '--threads', '2']);
     const best = Math.max(t1.samplesPerSec, t2.samplesPerSec);
     rows.push([
-      m, fmt(t1.samplesPerSec), fmt(t2.samplesPerSec), fmt(eng.samplesPerSec), fmt(loop.samplesPerSec), fmt(par.samplesPerSec),
-      ratio(eng.samplesPerSec, best), ratio(Math.max(eng.samplesPerSec, loop.samplesPerSec, par.samplesPerSec), best),
-      `${fmt(Math.max(t1.peakRssMB, t2.peakRssMB))} / ${fmt(eng.peakRssMB)}`,
+      m, fmt(t1.samplesPerSec), fmt(t2.samplesPerSec), `${fmt(auto.samplesPerSec)} (${auto.threads ?? '?'} thr)`, fmt(one.samplesPerSec), fmt(two.samplesPerSec),
+      ratio(auto.samplesPerSec, best), ratio(Math.max(auto.samplesPerSec, one.samplesPerSec, two.samplesPerSec), best),
+      `${fmt(Math.max(t1.peakRssMB, t2.peakRssMB))} / ${fmt(Math.max(auto.peakRssMB, one.peakRssMB, two.peakRssMB))}`,
     ]);
     const cpu = (r: Result) => r.samplesPerCpuSec ?? NaN;
-    cpuRows.push([m, fmt(cpu(t1)), fmt(cpu(t2)), fmt(cpu(eng)), fmt(cpu(loop)), fmt(cpu(par)), ratio(cpu(eng), cpu(t1)), ratio(cpu(loop), cpu(t1))]);
-    for (const [who, r] of [['torch', t1], ['torch 2 threads', t2], ['engine', eng], ['loop', loop], ['parallel', par]] as const) {
+    cpuRows.push([m, fmt(cpu(t1)), fmt(cpu(t2)), fmt(cpu(one)), fmt(cpu(two)), ratio(cpu(one), cpu(t1)), ratio(cpu(one), Math.max(cpu(t1), cpu(t2)))]);
+    for (const [who, r] of [['torch', t1], ['torch 2 threads', t2], ['engine auto', auto], ['engine 1 thread', one], ['engine 2 threads', two]] as const) {
       if (r.error) process.stderr.write(`${m} ${who}: ${r.error}\n`);
     }
-    process.stderr.write(`${m}: data ${eng.data ?? t1.data ?? '?'}\n`);
+    process.stderr.write(`${m}: data ${one.data ?? t1.data ?? '?'}; load now ${os.loadavg()[0]!.toFixed(1)}\n`);
   }
   const md = (h: string[], rs: string[][]) => [h, h.map(() => '---'), ...rs].map((r) => `| ${r.join(' | ')} |`).join('\n');
-  const head = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'Layerloom data-parallel (2 threads)', 'engine / best PyTorch', 'best Layerloom / best PyTorch', 'peak RSS MB PyTorch / Layerloom'];
+  const head = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (auto threads)', 'Layerloom 1 thread', 'Layerloom 2 threads', 'engine auto / best PyTorch', 'best Layerloom / best PyTorch', 'peak RSS MB PyTorch / Layerloom'];
   process.stdout.write(`samples/s (wall clock):\n\n${md(head, rows)}\n\n`);
-  const cpuHead = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (wasm)', 'Layerloom loop (wasm)', 'Layerloom data-parallel', 'engine / PyTorch default', 'loop / PyTorch default'];
+  const cpuHead = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom 1 thread', 'Layerloom 2 threads', 'Layerloom 1 thread / PyTorch default', 'Layerloom 1 thread / best PyTorch'];
   process.stdout.write(`samples per CPU-second (robust to a busy machine):\n\n${md(cpuHead, cpuRows)}\n`);
 }
 

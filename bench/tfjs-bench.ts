@@ -1,15 +1,16 @@
 /**
  * One Layerloom measurement in its own process (so peak RSS is per network):
- *   tsx bench/tfjs-bench.ts <cnn|mlp|lstm|lenet> [--mode engine|loop|parallel] [--workers N] [--batches N] [--warmup N] [--backend wasm|cpu] [--profile]
+ *   tsx bench/tfjs-bench.ts <cnn|mlp|lstm|lenet> [--mode engine|loop|parallel] [--threads N|auto] [--batches N] [--batch 64] [--warmup N] [--backend wasm|cpu] [--profile]
  * Prints one JSON line: { model, mode, backend, samplesPerSec, peakRssMB, ... }.
  *
  * samplesPerCpuSec divides by the CPU time the process used (user + system, all threads): on a
  * machine shared with other work it shows compute efficiency independent of the share of the CPU
  * the process got.
  * mode engine (default): the engine's own training run (startTraining: compile, batching, Adam 1e-3,
- *   batch 64, metrics), 2 epochs over warmup+batches batches; the 2nd epoch's samples/s is reported.
- * mode parallel: data-parallel over the main thread + --workers N worker threads (default 1), each
- *   with its own wasm backend, gradients averaged (electron/engine/kernels/parallel.ts).
+ *   batch 64, metrics), 2 epochs over `batches` batches; the 2nd epoch's samples/s is reported.
+ *   --threads: the run's training.threads (default 1; `auto` = the engine's own choice); `threads`
+ *   in the output is what the run used (its start event).
+ * mode parallel: mode engine with --threads 2 (data-parallel: electron/engine/kernels/parallel.ts).
  * mode loop: the engine's compiled model and backend in a minimal loop (data held as one tensor,
  *   batches sliced from it, the loss read once at the end): the compute-bound ceiling.
  * --profile: per-kernel time of one training step (tf.profile), top kernels printed to stderr.
@@ -20,10 +21,9 @@ import { compileModel } from '../electron/engine/compile';
 import { startTraining } from '../electron/engine/train';
 import type { Dataset, PreparedData } from '../electron/engine/data';
 import type { TrainEvent } from '../shared/engine/events';
-import { DataParallelTrainer } from '../electron/engine/kernels/parallel';
 import { benchData, benchDocument, MODEL_NAMES, type BenchData, type ModelName } from './models';
 
-const BATCH = 64;
+const BATCH = Number(process.argv.includes('--batch') ? process.argv[process.argv.indexOf('--batch') + 1] : 64);
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,7 +44,7 @@ function toDataset(d: BenchData, name: string): Dataset {
   };
 }
 
-async function engineRun(name: ModelName, d: BenchData) {
+async function engineRun(name: ModelName, d: BenchData, threads: number | 'auto') {
   const data: PreparedData = {
     dataset: toDataset(d, name),
     split: { train: Int32Array.from({ length: d.count }, (_, i) => i), validation: new Int32Array(0), test: new Int32Array(0) },
@@ -53,13 +53,15 @@ async function engineRun(name: ModelName, d: BenchData) {
   const epochs: number[] = [];
   const cpuAtEpoch: number[] = [];
   let error: string | undefined;
+  let used: number | undefined;
   const handle = startTraining({
     runId: `bench-${name}`, doc: benchDocument(name), backend: (arg('backend', 'wasm') as 'wasm' | 'cpu'), data,
     overrides: {
       epochs: 2, batchSize: BATCH, optimizer: 'adam', learningRate: 1e-3, validationSplit: 0, seed: 1,
-      loss: d.classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError', metrics: d.classes ? ['accuracy'] : [],
+      loss: d.classes ? 'sparseCategoricalCrossentropy' : 'meanSquaredError', metrics: d.classes ? ['accuracy'] : [], threads,
     },
   }, (e: TrainEvent) => {
+    if (e.type === 'start') used = e.backend.threads;
     if (e.type === 'epoch') {
       epochs.push(e.samplesPerSec);
       cpuAtEpoch.push(cpuSec());
@@ -69,7 +71,7 @@ async function engineRun(name: ModelName, d: BenchData) {
   await handle.done;
   if (error) throw new Error(error);
   const cpu = cpuAtEpoch.length >= 2 ? cpuAtEpoch[1]! - cpuAtEpoch[0]! : NaN;
-  return { samplesPerSec: epochs[epochs.length - 1] ?? 0, samplesPerCpuSec: d.count / cpu, epochSamplesPerSec: epochs };
+  return { samplesPerSec: epochs[epochs.length - 1] ?? 0, samplesPerCpuSec: d.count / cpu, epochSamplesPerSec: epochs, threads: used };
 }
 
 async function loopRun(name: ModelName, d: BenchData, warmup: number, batches: number) {
@@ -112,45 +114,18 @@ async function loopRun(name: ModelName, d: BenchData, warmup: number, batches: n
   return { samplesPerSec: (batches * BATCH) / sec, samplesPerCpuSec: (batches * BATCH) / cpu, loss };
 }
 
-/** Data-parallel: the main thread + `workers` worker threads, each with its own wasm backend. */
-async function parallelRun(name: ModelName, d: BenchData, warmup: number, batches: number, workers: number) {
-  const trainer = new DataParallelTrainer({
-    doc: benchDocument(name), seed: 1, workers, loss: d.classes ? 'categoricalCrossentropy' : 'meanSquaredError', optimizer: tf.train.adam(1e-3),
-  });
-  const xs = d.sampleShape.reduce((a, b) => a * b, 1);
-  const ys = d.classes ?? 1;
-  const n = Math.floor(d.count / BATCH);
-  const yAll = new Float32Array(d.count * ys);
-  for (let i = 0; i < d.count; i++) {
-    if (d.classes) yAll[i * ys + d.y[i]!] = 1;
-    else yAll[i] = d.y[i]!;
-  }
-  const step = (b: number) => {
-    const i = (b % n) * BATCH;
-    return trainer.step(d.x.subarray(i * xs, (i + BATCH) * xs), [BATCH, ...d.sampleShape], yAll.subarray(i * ys, (i + BATCH) * ys), [BATCH, ys]);
-  };
-  for (let b = 0; b < warmup; b++) await step(b);
-  const t0 = performance.now();
-  const c0 = cpuSec();
-  for (let b = 0; b < batches; b++) await step(warmup + b);
-  const sec = (performance.now() - t0) / 1000;
-  const cpu = cpuSec() - c0;
-  await trainer.dispose();
-  return { samplesPerSec: (batches * BATCH) / sec, samplesPerCpuSec: (batches * BATCH) / cpu, workers };
-}
-
 async function main() {
   const name = process.argv[2] as ModelName;
-  if (!MODEL_NAMES.includes(name)) throw new Error(`usage: tfjs-bench.ts <${MODEL_NAMES.join('|')}> [--mode engine|loop|parallel] [--workers N]`);
+  if (!MODEL_NAMES.includes(name)) throw new Error(`usage: tfjs-bench.ts <${MODEL_NAMES.join('|')}> [--mode engine|loop|parallel] [--threads N|auto]`);
   const mode = arg('mode', 'engine');
   const warmup = Number(arg('warmup', '5'));
   const batches = Number(arg('batches', '40'));
   const backend = await initBackend(arg('backend', 'wasm') as 'wasm' | 'cpu');
-  const d = benchData(name, (mode === 'engine' ? batches : Math.max(batches, warmup + 1)) * BATCH);
-  const r = mode === 'engine' ? await engineRun(name, d)
-    : mode === 'parallel' ? await parallelRun(name, d, warmup, batches, Number(arg('workers', '1')))
-      : await loopRun(name, d, warmup, batches);
-  process.stdout.write(JSON.stringify({ model: name, mode, backend: backend.name, threads: backend.threads, data: d.source, ...r, peakRssMB: rssMB() }) + '\n');
+  const d = benchData(name, (mode === 'loop' ? Math.max(batches, warmup + 1) : batches) * BATCH);
+  const t = arg('threads', mode === 'parallel' ? '2' : '1');
+  const r = mode === 'loop' ? { ...(await loopRun(name, d, warmup, batches)), threads: backend.threads }
+    : await engineRun(name, d, t === 'auto' ? 'auto' : Number(t));
+  process.stdout.write(JSON.stringify({ model: name, mode, backend: backend.name, data: d.source, ...r, peakRssMB: rssMB() }) + '\n');
 }
 
 main().catch((e) => {

@@ -21,6 +21,7 @@ import { checkSampleShape } from './data/shape';
 import { DataError, type Batch, type Dataset, type PreparedData } from './data/types';
 import { correctPerSample, lossPerSample, maePerSample, type LossSpec, type TargetMode } from './losses';
 import { makeRunOptimizer } from './optim/fused';
+import { parallelStep, ReplicaPool, resolveThreads } from './threads';
 import { mulberry32, randomSeed, withRandom } from './random';
 import { registerRun } from './runs';
 import { tf } from './tfjs';
@@ -184,6 +185,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
   let compiled: CompiledModel | null = null;
   let optimizer: tf.Optimizer | null = null;
   let best: tf.Tensor[] | null = null;
+  let pool: ReplicaPool | null = null;
   let keep = false;
   try {
     compiled = compileModel(req.doc, { seed });
@@ -215,8 +217,26 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
 
     const batchSize = Math.min(cfg.batchSize, split.train.length);
     const batches = batchCount(split.train.length, batchSize);
+    // Data-parallel over worker threads when the setting and the model call for it (threads.ts).
+    const choice = resolveThreads(cfg.threads, {
+      backend: backend.name, batchSize, flopsPerSample: compiled.analysis.flops, nonTrainableWeights: model.nonTrainableWeights.length,
+    });
+    let threadNote = choice.why;
+    if (choice.threads > 1) {
+      try {
+        pool = await ReplicaPool.start({
+          doc: { nodes: req.doc.nodes, edges: req.doc.edges }, seed, spec, wantAcc, wantMae, inputShape,
+          inputDtype: compiled.inputDtypes[0] === 'int32' ? 'int32' : 'float32', outShape, dropoutSeed: seed ^ 0x7ead,
+        }, choice.threads - 1);
+      } catch (e) {
+        threadNote = `${choice.threads} threads chosen, training on 1: ${(e as Error).message}`;
+      }
+    }
+    const runBackend = pool
+      ? { ...backend, threads: pool.size + 1 }
+      : threadNote ? { ...backend, reason: [backend.reason, threadNote].filter(Boolean).join('; ') } : backend;
     emit({
-      type: 'start', runId, backend, totalParams: compiled.totalParams, epochs: cfg.epochs, batchSize,
+      type: 'start', runId, backend: runBackend, totalParams: compiled.totalParams, epochs: cfg.epochs, batchSize,
       batchesPerEpoch: batches, seed,
       data: {
         name: ds.name, train: split.train.length, validation: split.validation.length, test: split.test.length,
@@ -244,6 +264,25 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
         return values;
       } finally {
         tf.dispose([x, y, ...extras]);
+      }
+    };
+
+    const step = pool
+      ? parallelStep({
+        pool, optimizer, vars, model, spec, wantAcc, wantMae, sampleSize: ds.sampleSize, targetSize: ds.targetSize, dropoutRng,
+        xTensor: (x, n) => tf.tensor(x, [n, ...inputShape], compiled!.inputDtypes[0]),
+        yTensor: (y, n) => targetTensor(spec.mode, y, n, outShape, spec.classes),
+      })
+      : null;
+    const runStep = async (b: Batch): Promise<number[]> => {
+      if (!step) return trainStep(b);
+      try {
+        return await step(b);
+      } catch (e) {
+        if (e instanceof Error && /^training thread/.test(e.message)) {
+          throw new RunError('internal', `Training stopped: ${e.message}. Set threads to 1 in the training settings to train on one thread`);
+        }
+        throw e;
       }
     };
 
@@ -304,7 +343,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
       for (const b of iterateBatches(ds, split.train, {
         batchSize, shuffle: cfg.shuffle, seed, epoch: epoch - 1, normalization, augmentation: prepared.augmentation,
       })) {
-        const values = trainStep(b);
+        const values = await runStep(b);
         const batch = b.index + 1;
         const diverged = divergence.add(values, b.size);
         if (diverged) throw new RunError(diverged.code, divergenceMessage(diverged, { epoch, batch }, cfg.learningRate), { epoch, batch });
@@ -384,7 +423,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
       format: 'layerloom.run', version: 1, runId, createdAt: new Date().toISOString(), doc: req.doc,
       training: cfg, seed, dataset: req.dataset ?? req.doc.dataset, datasetName: ds.name, task: ds.task,
       ...(ds.classes && ds.task === 'classification' ? { classes: ds.classes } : {}),
-      normalization, lossSpec: { ...spec }, backend, history, logs: finalLogs, reason, epochsCompleted, elapsedSec,
+      normalization, lossSpec: { ...spec }, backend: runBackend, history, logs: finalLogs, reason, epochsCompleted, elapsedSec,
     };
     const run = { runId, compiled, spec, record, normalization, dataset: ds, split };
     let weightsPath: string | undefined;
@@ -401,6 +440,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     emit(end);
     return end;
   } finally {
+    await pool?.dispose();
     optimizer?.dispose();
     tf.dispose(best ?? []);
     if (!keep) compiled?.model.dispose();

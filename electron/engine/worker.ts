@@ -13,6 +13,7 @@ import { isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { TrainEvent } from '../../shared/engine/events';
 
 // ── The protocol between the supervisor (main) and this process ───────────────────────────────
@@ -223,7 +224,10 @@ export async function loadEngineModule(spec = process.env.LAYERLOOM_ENGINE_MODUL
   }
 }
 
-const port = processPort();
+// The desktop app's bundle is also the entry of data-parallel training threads (kernels/parallel.ts).
+if (!isMainThread && (workerData as { layerloomReplica?: boolean } | null)?.layerloomReplica) void import('./kernels/parallel-worker');
+
+const port = isMainThread ? processPort() : null;
 if (port && process.env.LAYERLOOM_ENGINE_WORKER === '1') {
   serve(port, () => loadEngineModule());
   // Do not let an unexpected rejection in the engine take the process down silently.

@@ -121,6 +121,8 @@ export function HyperParams({ disabled }: { disabled?: boolean }) {
       </div>
       <NumberField label="validation split" value={t.validationSplit} min={0} max={0.9} onCommit={(v) => set('validationSplit', v)} />
       <NumberField label="seed" value={t.seed} min={0} max={2 ** 31 - 1} integer placeholder="random" onCommit={(v) => set('seed', v)} />
+      <Select label="threads" value={String(t.threads ?? 'auto')} options={[...new Set(['auto', '1', '2', '4', String(t.threads ?? 'auto')])]}
+        onChange={(v) => set('threads', v === 'auto' ? undefined : Number(v))} />
       <div className="ll-field">
         <label className="ll-check">
           <input type="checkbox" checked={!!t.earlyStopping}
@@ -210,7 +212,7 @@ export function RunStatusLine({ run }: { run: RunView }): ReactNode {
   return (
     <div className="ll-status-line">
       <strong data-testid="run-status" data-status={run.status}>{run.label}: {STATUS_TEXT[run.status]}</strong>
-      {run.start && <span className="muted"> · {run.start.data.name}: {run.start.data.train} train / {run.start.data.validation} validation / {run.start.data.test} test · {run.start.totalParams.toLocaleString('en-US')} params · seed {run.start.seed}</span>}
+      {run.start && <span className="muted"> · {run.start.data.name}: {run.start.data.train} train / {run.start.data.validation} validation / {run.start.data.test} test · {run.start.totalParams.toLocaleString('en-US')} params · seed {run.start.seed}{(run.start.backend.threads ?? 1) > 1 && ` · ${run.start.backend.name} ×${run.start.backend.threads} threads`}</span>}
       {last && (
         <span data-testid="final-metrics" data-val-accuracy={last.val_accuracy ?? ''} data-accuracy={last.accuracy ?? ''}>
           {' · '}

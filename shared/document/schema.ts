@@ -64,6 +64,11 @@ export const TrainingSchema = z.strictObject({
   /** Seeds weight init, shuffling and dropout; absent = a fresh random seed per run. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   earlyStopping: EarlyStoppingSchema.optional(),
+  /**
+   * Threads a run computes on (WebAssembly backend: data-parallel over worker threads). Absent =
+   * `auto`: two threads on a multi-core machine for models with enough compute per sample.
+   */
+  threads: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).optional(),
 });
 
 export const AugmentationSchema = z.strictObject({

@@ -1,11 +1,13 @@
 /**
- * Data-parallel training (a worker thread + the main thread, each on its own wasm backend) matches
- * single-threaded training on the same seed: same gradients, same weights after a few Adam steps.
+ * A replica (worker thread with its own wasm backend) computes the same gradient and loss as the
+ * main thread on the same share, and combineShares of two halves gives the full batch's gradient.
  */
 import { tf } from '../tfjs';
 import { compileModel } from '../compile';
+import { lossPerSample, type LossSpec } from '../losses';
+import { targetTensor } from '../train';
 import type { LoomDocument } from '../../../shared/document';
-import { batchLoss, DataParallelTrainer } from './parallel';
+import { combineShares, ReplicaPool } from './parallel';
 import { initWasm } from './test-backends';
 
 const DOC: LoomDocument = {
@@ -19,52 +21,49 @@ const DOC: LoomDocument = {
   ],
   edges: [{ from: 'in', to: 'conv' }, { from: 'conv', to: 'pool' }, { from: 'pool', to: 'flat' }, { from: 'flat', to: 'out' }],
 };
-
-const N = 10; // odd split on purpose: 5 + 5 with 2 replicas
-function batch(step: number) {
-  const x = Float32Array.from({ length: N * 8 * 8 * 2 }, (_, i) => Math.sin(i * 0.37 + step));
-  const y = new Float32Array(N * 3);
-  for (let i = 0; i < N; i++) y[i * 3 + ((i + step) % 3)] = 1;
-  return { x, y };
-}
+const SPEC: LossSpec = { loss: 'sparseCategoricalCrossentropy', mode: 'onehot', fromLogits: false, classes: 3 };
+const N = 10; // split 5 + 5
 
 afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-it('matches single-threaded gradients and Adam steps on the same seed', async () => {
+it('replica gradients combine into the full batch gradient', async () => {
   await initWasm();
   await tf.setBackend('wasm');
-  const ref = compileModel(DOC, { seed: 5 }).model;
-  const refVars = ref.trainableWeights.map((w) => w.read() as tf.Variable);
-  const refOpt = tf.train.adam(0.01);
-  const par = new DataParallelTrainer({ doc: DOC, seed: 5, loss: 'categoricalCrossentropy', workers: 1, optimizer: tf.train.adam(0.01) });
+  const model = compileModel(DOC, { seed: 5 }).model;
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const pool = await ReplicaPool.start({
+    doc: DOC, seed: 99 /* other init: the weights sent must win */, spec: SPEC, wantAcc: false, wantMae: false,
+    inputShape: [8, 8, 2], inputDtype: 'float32', outShape: [3], dropoutSeed: 1,
+  }, 1);
   try {
-    for (let step = 0; step < 3; step++) {
-      const { x, y } = batch(step);
-      const full = tf.tidy(() => {
-        const xt = tf.tensor4d(x, [N, 8, 8, 2]);
-        const yt = tf.tensor2d(y, [N, 3]);
-        const { grads } = tf.variableGrads(() => batchLoss('categoricalCrossentropy', yt, ref.apply(xt, { training: true }) as tf.Tensor), refVars);
-        return refVars.map((v) => Array.from(grads[v.name]!.dataSync()));
-      });
-      const g = await par.gradients(x, [N, 8, 8, 2], y, [N, 3]);
-      g.forEach((gi, k) => {
-        const scale = Math.max(1e-3, ...full[k]!.map(Math.abs));
-        const err = Math.max(...Array.from(gi, (v, j) => Math.abs(v - full[k]![j]!))) / scale;
-        expect(err, `gradient ${k} at step ${step}`).toBeLessThan(1e-4);
-      });
-      refOpt.minimize(() => tf.tidy(() => batchLoss('categoricalCrossentropy', tf.tensor2d(y, [N, 3]), ref.apply(tf.tensor4d(x, [N, 8, 8, 2]), { training: true }) as tf.Tensor)), false, refVars);
-      await par.step(x, [N, 8, 8, 2], y, [N, 3]);
-    }
-    const a = ref.getWeights().map((w) => Array.from(w.dataSync()));
-    const b = par.model.getWeights().map((w) => Array.from(w.dataSync()));
-    a.forEach((w, k) => {
-      expect(Math.max(...w.map((v, j) => Math.abs(v - b[k]![j]!))), `weights ${k} after 3 Adam steps`).toBeLessThan(1e-4);
+    const x = Float32Array.from({ length: N * 128 }, (_, i) => Math.sin(i * 0.37));
+    const y = Int32Array.from({ length: N }, (_, i) => i % 3);
+    const grad = (from: number, to: number) => tf.tidy(() => {
+      const xt = tf.tensor4d(x.subarray(from * 128, to * 128), [to - from, 8, 8, 2]);
+      const yt = targetTensor('onehot', y.subarray(from, to), to - from, [3], 3);
+      const { value, grads } = tf.variableGrads(() => tf.mean(lossPerSample(SPEC, yt, model.apply(xt, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+      return [value, ...vars.map((v) => grads[v.name]!)];
+    });
+    const read = (ts: tf.Tensor[]) => {
+      const out = ts.map((t) => t.dataSync() as Float32Array);
+      tf.dispose(ts);
+      return out;
+    };
+    const [fullLoss, ...full] = read(grad(0, N));
+    const [firstLoss, ...first] = read(grad(0, 5));
+    const [second] = await pool.compute([{ x: x.slice(5 * 128), y: y.slice(5), size: 5 }], vars.map((v) => v.dataSync() as Float32Array));
+    const { grads, values } = combineShares({ grads: first, values: [firstLoss![0]!], size: 5 }, [second!]);
+    expect(values[0]).toBeCloseTo(fullLoss![0]!, 5);
+    grads.forEach((g, k) => {
+      const scale = Math.max(1e-3, ...Array.from(full[k]!, Math.abs));
+      let err = 0;
+      for (let j = 0; j < g.length; j++) err = Math.max(err, Math.abs(g[j]! - full[k]![j]!));
+      expect(err / scale, `gradient ${k}`).toBeLessThan(1e-5);
     });
   } finally {
-    await par.dispose();
-    ref.dispose();
-    refOpt.dispose();
+    await pool.dispose();
+    model.dispose();
   }
 }, 120_000);

@@ -1,152 +1,166 @@
 /**
- * Data-parallel training over worker threads (issue 9 "use both cores"): the wasm backend runs on
- * one thread, so each extra core gets its own worker with its own wasm backend and a copy of the
- * model. Per step the batch is split; every replica computes the gradient of the mean loss on its
- * share, the main thread averages them (weighted by share size, so the result IS the full batch's
- * gradient up to float rounding), applies the optimizer, and sends the new weights with the next
- * step. Experimental: used by the benchmark; the engine's training loop does not use it yet.
+ * Data-parallel training over worker threads (issue 9 "use both cores"). The wasm backend computes
+ * on one thread, so every extra core gets a replica: a worker thread with its own wasm backend and
+ * its own copy of the model (parallel-worker.ts). Per step the batch is split in contiguous shares;
+ * the main thread computes the gradient of the mean loss on the first share while each replica
+ * computes it on its own (with the current weights, sent along), then the main thread averages them
+ * weighted by share size, which IS the full batch's gradient up to float rounding, and applies the
+ * optimizer once. Losses and metrics are combined the same way.
+ *
+ * The engine's training loop uses this behind `training.threads` (train.ts decides when); the
+ * replicas train only models without non-trainable state (no BatchNormalization: per-share batch
+ * statistics would change what the model computes).
+ *
+ *   const pool = await ReplicaPool.start(spec, 1);
+ *   const pending = pool.compute(xShare, yShare, size, weights);   // posts at once
+ *   ... compute the main thread's share ...
+ *   const [{ grads, sums, size }] = await pending;
+ *   await pool.dispose();
+ *
+ * A replica that crashes, exits or fails a step rejects the step with a message naming it; the pool
+ * is then unusable (the run ends with that error).
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { tf, tfl } from '../tfjs';
-import { compileModel } from '../compile';
 import type { LoomDocument } from '../../../shared/document';
+import type { LossSpec } from '../losses';
 
-export type ParallelLoss = 'categoricalCrossentropy' | 'meanSquaredError';
-
-export interface ParallelOptions {
+/** What a replica needs to build the model and the loss exactly as the main thread does. */
+export interface ReplicaSpec {
   doc: Pick<LoomDocument, 'nodes' | 'edges'> & { name?: string };
   seed: number;
-  loss: ParallelLoss;
-  /** Extra worker threads (the main thread computes a share too). Default 1. */
-  workers?: number;
-  optimizer: tf.Optimizer;
+  spec: LossSpec;
+  wantAcc: boolean;
+  wantMae: boolean;
+  inputShape: number[];
+  inputDtype: 'float32' | 'int32';
+  outShape: number[];
+  /** Seeds this replica's dropout stream (the main thread's share uses the run's own stream). */
+  dropoutSeed: number;
 }
 
-/** Mean loss of a batch; y is one-hot for categoricalCrossentropy. */
-export function batchLoss(loss: ParallelLoss, y: tf.Tensor, p: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    if (loss === 'meanSquaredError') return tf.mean(tf.square(tf.sub(y, p))) as tf.Scalar;
-    const clipped = tf.clipByValue(p, 1e-7, 1 - 1e-7);
-    return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(clipped)), -1))) as tf.Scalar;
-  });
+/** One replica's answer: the gradient of the mean loss on its share, and [loss, acc, mae] means. */
+export interface ShareResult {
+  grads: Float32Array[];
+  values: number[];
+  size: number;
 }
+
+interface Reply { id: number; grads?: Float32Array[]; values?: number[]; error?: string }
 
 /**
- * Worker threads do not inherit the TypeScript loader: the worker registers tsx's ESM hooks itself,
- * then imports the replica module (a bundled build would point at its compiled file instead).
+ * How a worker thread starts. From TypeScript sources (tsx: tests, CLI, web mode) worker threads do
+ * not inherit the loader, so the worker registers tsx's ESM hooks, then imports parallel-worker.ts.
+ * From the desktop app's bundle (engine-worker.mjs, where this module is inlined) the worker runs the
+ * bundle itself, whose entry (worker.ts) starts the replica when `workerData.layerloomReplica` is set.
  */
-function workerBootstrap(): string {
-  const tsxDir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+function workerEntry(): { src: string | URL; evalCode: boolean } {
+  const here = import.meta.url;
+  if (!/\.[cm]?ts$/.test(new URL(here).pathname)) return { src: new URL(here), evalCode: false };
+  const tsxDir = path.dirname(createRequire(here).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./parallel-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  const entry = new URL('./parallel-worker.ts', here).href;
+  return { src: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, evalCode: true };
 }
 
-interface Reply { id: number; grads?: Float32Array[]; error?: string }
-
-export class DataParallelTrainer {
-  readonly model: tfl.LayersModel;
-  private readonly vars: tf.Variable[];
-  private readonly workers: Worker[] = [];
-  /** The backend each worker runs (wasm unless its initialisation failed). */
-  readonly workerBackends: string[] = [];
-  private ready: Promise<void>;
+export class ReplicaPool {
+  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
-  private readonly waiting = new Map<number, (r: Reply) => void>();
+  private failure: Error | null = null;
+  private disposed = false;
 
-  constructor(private readonly opts: ParallelOptions) {
-    this.model = compileModel(opts.doc, { seed: opts.seed }).model;
-    this.vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const n = opts.workers ?? 1;
-    const starts: Promise<void>[] = [];
-    for (let i = 0; i < n; i++) {
-      const w = new Worker(workerBootstrap(), { eval: true, workerData: { doc: opts.doc, seed: opts.seed, loss: opts.loss } });
-      starts.push(new Promise<void>((resolve, reject) => {
-        w.once('message', (m: { ready?: boolean; backend?: string; error?: string }) => {
-          if (!m.ready) return reject(new Error(m.error));
-          this.workerBackends.push(m.backend ?? 'unknown');
-          resolve();
-        });
+  private constructor(private readonly workers: Worker[]) {
+    workers.forEach((w, i) => {
+      w.on('message', (r: Reply) => {
+        const p = this.waiting.get(r.id);
+        this.waiting.delete(r.id);
+        if (r.error) p?.reject(new Error(`training thread ${i + 1}: ${r.error}`));
+        else p?.resolve(r);
+      });
+      const fail = (why: string) => {
+        if (this.disposed) return;
+        this.failure ??= new Error(`training thread ${i + 1} ${why}`);
+        for (const p of this.waiting.values()) p.reject(this.failure);
+        this.waiting.clear();
+      };
+      w.on('error', (e) => fail(`crashed: ${e.message}`));
+      w.on('exit', (code) => fail(`exited unexpectedly (code ${code})`));
+    });
+  }
+
+  /** Number of replicas (worker threads). */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Start `n` replicas and wait until each has built its model on its own wasm backend. */
+  static async start(spec: ReplicaSpec, n: number): Promise<ReplicaPool> {
+    const { src, evalCode } = workerEntry();
+    const workers: Worker[] = [];
+    try {
+      await Promise.all(Array.from({ length: n }, (_, i) => new Promise<void>((resolve, reject) => {
+        const w = new Worker(src, { eval: evalCode, workerData: { layerloomReplica: true, spec: { ...spec, dropoutSeed: spec.dropoutSeed + i } } });
+        workers.push(w);
+        const onExit = (code: number) => reject(new Error(`training thread ${i + 1} exited while starting (code ${code})`));
         w.once('error', reject);
-      }).then(() => {
-        w.on('message', (r: Reply) => {
-          const cb = this.waiting.get(r.id);
-          this.waiting.delete(r.id);
-          cb?.(r);
+        w.once('exit', onExit);
+        w.once('message', (m: { ready?: boolean; backend?: string; error?: string }) => {
+          w.off('error', reject);
+          w.off('exit', onExit);
+          if (!m.ready) reject(new Error(`training thread ${i + 1} could not start: ${m.error ?? 'no answer'}`));
+          else if (m.backend !== 'wasm') reject(new Error(`training thread ${i + 1} runs the ${m.backend} backend, not wasm`));
+          else resolve();
         });
-      }));
-      this.workers.push(w);
+      })));
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
     }
-    this.ready = Promise.all(starts).then(() => undefined);
+    return new ReplicaPool(workers);
   }
 
-  /** Gradients of the mean loss over the whole batch, computed in parallel (plain arrays, var order). */
-  /** Resolves when every worker is ready. */
-  whenReady(): Promise<void> {
-    return this.ready;
-  }
-
-  async gradients(x: Float32Array | Int32Array, xShape: number[], y: Float32Array, yShape: number[], xDtype: 'float32' | 'int32' = 'float32'): Promise<Float32Array[]> {
-    await this.ready;
-    const n = xShape[0]!;
-    const parts = this.workers.length + 1;
-    const per = Math.ceil(n / parts);
-    const xs = xShape.slice(1).reduce((a, b) => a * b, 1);
-    const ys = yShape.slice(1).reduce((a, b) => a * b, 1);
-    const weights = this.vars.map((v) => v.dataSync() as Float32Array);
-    const pending: Promise<{ grads: Float32Array[]; size: number }>[] = [];
-    for (let i = 1; i < parts; i++) {
-      const a = Math.min(n, i * per);
-      const b = Math.min(n, a + per);
-      if (b <= a) continue;
+  /**
+   * Post one share per replica (`shares[i]` to replica i) with the current trainable weights; the
+   * arrays are transferred (do not use them afterwards). Resolves when every replica has answered.
+   */
+  compute(shares: { x: Float32Array | Int32Array; y: Float32Array | Int32Array; size: number }[], weights: Float32Array[]): Promise<ShareResult[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (shares.length > this.workers.length) throw new Error(`${shares.length} shares for ${this.workers.length} training threads`);
+    return Promise.all(shares.map((s, i) => new Promise<ShareResult>((resolve, reject) => {
       const id = this.nextId++;
-      const wx = x.slice(a * xs, b * xs);
-      const wy = y.slice(a * ys, b * ys);
-      const ws = weights.map((w) => w.slice());
-      pending.push(new Promise((resolve, reject) => {
-        this.waiting.set(id, (r) => (r.error ? reject(new Error(r.error)) : resolve({ grads: r.grads!, size: b - a })));
-        this.workers[i - 1]!.postMessage({ id, weights: ws, x: wx, xShape: [b - a, ...xShape.slice(1)], xDtype, y: wy, yShape: [b - a, ...yShape.slice(1)] },
-          [wx.buffer, wy.buffer, ...ws.map((w) => w.buffer)]);
-      }));
-    }
-    const m = Math.min(n, per);
-    // (tidy must return tensors: it walks plain arrays element by element, which is very slow)
-    const localT = tf.tidy(() => {
-      const xt = tf.tensor(x.subarray(0, m * xs), [m, ...xShape.slice(1)], xDtype);
-      const yt = tf.tensor(y.subarray(0, m * ys), [m, ...yShape.slice(1)]);
-      const { grads } = tf.variableGrads(() => batchLoss(this.opts.loss, yt, this.model.apply(xt, { training: true }) as tf.Tensor), this.vars);
-      return this.vars.map((v) => grads[v.name]!);
-    });
-    const local = localT.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(localT);
-    const others = await Promise.all(pending);
-    // Weighted mean: Σ size_i · g_i / n, in place in the local gradient arrays.
-    const wLocal = m / n;
-    return local.map((g, k) => {
-      for (let j = 0; j < g.length; j++) g[j] = g[j]! * wLocal;
-      for (const o of others) {
-        const h = o.grads[k]!;
-        const w = o.size / n;
-        for (let j = 0; j < g.length; j++) g[j] = g[j]! + h[j]! * w;
-      }
-      return g;
-    });
-  }
-
-  /** One optimizer step on the whole batch. */
-  async step(x: Float32Array | Int32Array, xShape: number[], y: Float32Array, yShape: number[], xDtype: 'float32' | 'int32' = 'float32'): Promise<void> {
-    const g = await this.gradients(x, xShape, y, yShape, xDtype);
-    const named: Record<string, tf.Tensor> = {};
-    this.vars.forEach((v, k) => { named[v.name] = tf.tensor(g[k]!, v.shape); });
-    this.opts.optimizer.applyGradients(named);
-    tf.dispose(Object.values(named));
+      this.waiting.set(id, { resolve: (r) => resolve({ grads: r.grads!, values: r.values!, size: s.size }), reject });
+      // Every replica but the last gets copies of the weights; the last one takes the originals.
+      const ws = i === shares.length - 1 ? weights : weights.map((w) => w.slice());
+      this.workers[i]!.postMessage({ id, weights: ws, x: s.x, y: s.y, size: s.size }, [s.x.buffer, s.y.buffer, ...ws.map((w) => w.buffer)] as ArrayBuffer[]);
+    })));
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const p of this.waiting.values()) p.reject(new Error('training threads stopped'));
+    this.waiting.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
-    this.model.dispose();
   }
+}
+
+/**
+ * Combine the main thread's share (`local`, `localSize`) with the replicas' into the full batch's
+ * mean: in place in `local.grads` and returned values. Weighted by share size.
+ */
+export function combineShares(local: ShareResult, others: ShareResult[]): { grads: Float32Array[]; values: number[] } {
+  const n = local.size + others.reduce((a, o) => a + o.size, 0);
+  const wl = local.size / n;
+  const grads = local.grads.map((g, k) => {
+    for (let j = 0; j < g.length; j++) g[j] = g[j]! * wl;
+    for (const o of others) {
+      const h = o.grads[k]!;
+      const w = o.size / n;
+      for (let j = 0; j < g.length; j++) g[j] = g[j]! + h[j]! * w;
+    }
+    return g;
+  });
+  const values = local.values.map((v, i) => v * wl + others.reduce((a, o) => a + o.values[i]! * (o.size / n), 0));
+  return { grads, values };
 }
