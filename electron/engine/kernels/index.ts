@@ -4,18 +4,23 @@
  * Stock tfjs-backend-wasm 4.22 cannot train convolutions (no Conv2DBackpropFilter), depthwise or
  * separable convolutions, or embeddings (no UnsortedSegmentSum), and its Conv2DBackpropInput and
  * pooling gradients are slow scalar loops. installFastKernels() registers, for backend 'wasm' only:
- *  - Conv2DBackpropFilter / Conv2DBackpropInput as forward convolutions (./conv2d), which also makes
- *    Conv2DTranspose fast, plus a Conv2D gradient that handles dilation rates > 1 on wasm;
+ *  - Conv2DBackpropFilter / Conv2DBackpropInput (./conv2d) on the WebAssembly SIMD kernels (./simd:
+ *    im2col/col2im + a register-blocked GEMM, written in AssemblyScript, working in place on the
+ *    backend's heap), else as forward convolutions; this also makes Conv2DTranspose fast; plus a
+ *    Conv2D gradient that handles dilation rates > 1 on wasm;
+ *  - Conv2D forward on the SIMD kernels for ≥ 32 output channels (./conv2d);
  *  - DepthwiseConv2dNativeBackpropFilter / Input (./depthwise), UnsortedSegmentSum (./segment);
- *  - MaxPoolGrad / AvgPoolGrad as linear passes (./pool);
- *  - BatchMatMul / _FusedMatMul with transposed operands via an explicit transpose (./matmul);
- *  - Sum over leading axes as a product with ones, row-copying Transpose, Slice/Unpack that copy
- *    only the slice (./layout);
+ *  - MaxPoolGrad / AvgPoolGrad as SIMD (else JS) linear passes (./pool);
+ *  - BatchMatMul plain or with one transposed operand on the SIMD GEMM, other transposed products
+ *    (and _FusedMatMul) via an explicit transpose (./matmul);
+ *  - Sum over leading axes as a SIMD column sum (else a product with ones), row-copying Transpose,
+ *    Slice/Unpack that copy only the slice (./layout);
  *  - a generic fallback running the cpu backend's kernel on copies for every other kernel that wasm
  *    lacks (./fallback), so a missing kernel never crashes a run.
  * Every replacement is tested against the cpu backend (kernels.test.ts). Other backends (cpu,
  * tfjs-node) are untouched: the only backend-independent registration, the Conv2D gradient, defers
  * to the stock gradient unless the backend is wasm and the dilation rate is > 1.
+ * LAYERLOOM_SIMD_KERNELS=off disables the SIMD kernels (A/B benchmarks: bench/kernels.ts).
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
