@@ -175,7 +175,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
         | { ok: false; message: string; problems?: { layer: string; className: string; reason: string }[] };
       if (!r.ok) return refuse(r.message, r.problems);
       if (r.run) staged.set(r.run.runId, runDir);
-      const base = basename(abs).replace(/\.(json|keras)$/i, '');
+      const base = basename(abs).replace(/\.(json|keras|h5|hdf5)$/i, '');
       return {
         canceled: false,
         name: `${base === 'model' ? r.doc.name || 'imported' : base}.loom`,

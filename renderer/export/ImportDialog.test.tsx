@@ -49,7 +49,7 @@ describe('Import dialog', () => {
     await open();
     const importBtn = screen.getByTestId('import-run');
     expect(importBtn).toBeDisabled();
-    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'weights.h5' } });
+    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'weights.txt' } });
     expect(screen.getByText(/Import reads \.json/)).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'export/tiny-tfjs/model.json' } });
     fireEvent.click(importBtn);

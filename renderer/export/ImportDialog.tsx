@@ -55,10 +55,6 @@ export function ImportDialog() {
     setOutcome(r);
   };
   const upload = async (files: File[]) => {
-    if (files.every((f) => /\.(h5|hdf5)$/i.test(f.name))) {
-      setOutcome({ kind: 'error', message: 'A .weights.h5 file holds weights only, no layers: open or build the model first, then use "Load weights into the current model…".', issues: [] });
-      return;
-    }
     setBusy(true);
     setOutcome(null);
     let path: string;
@@ -75,13 +71,13 @@ export function ImportDialog() {
   };
 
   const trimmed = path.trim();
-  const pathProblem = !trimmed ? 'Enter the path of a model file.' : IMPORTABLE.test(trimmed) ? null : 'Import reads .json (TF.js model.json, Keras model.to_json()) and .keras files.';
+  const pathProblem = !trimmed ? 'Enter the path of a model file.' : IMPORTABLE.test(trimmed) ? null : 'Import reads .json (TF.js model.json, Keras model.to_json()), .keras and Keras 2 .h5 files.';
 
   return (
     <Modal title="Import model" onClose={close} testId="import-dialog">
       <p className="muted">
-        A TensorFlow.js <code>model.json</code>, a Keras <code>model.to_json()</code> file or a Keras 3 <code>.keras</code> archive opens as a new,
-        unsaved model. Layers Layerloom cannot represent are listed, not guessed.
+        A TensorFlow.js <code>model.json</code>, a Keras <code>model.to_json()</code> file, a Keras 3 <code>.keras</code> archive or a Keras 2 <code>.h5</code> model
+        opens as a new, unsaved model, with its weights as a run. Layers Layerloom cannot represent are listed, not guessed.
       </p>
       {desktop ? (
         <div className="modal-actions">
@@ -92,7 +88,7 @@ export function ImportDialog() {
         <form onSubmit={(e) => { e.preventDefault(); if (!pathProblem) void run(trimmed); }}>
           <div className="import-row">
             <PickFilesButton testId="import-pick" accept=".json,.bin,.keras,.h5" disabled={busy} label={busy ? 'Importing…' : 'Choose files…'} onFiles={(f) => void upload(f)} />
-            <span className="muted">From this computer: a <code>.keras</code> file, a TF.js <code>model.json</code> with its <code>.bin</code> files, or a Keras <code>.json</code> with its <code>.weights.h5</code> (select them together).</span>
+            <span className="muted">From this computer: a <code>.keras</code> or Keras 2 <code>.h5</code> file, a TF.js <code>model.json</code> with its <code>.bin</code> files, or a Keras <code>.json</code> with its <code>.weights.h5</code> (select them together).</span>
           </div>
           {progress && <div className="muted" data-testid="import-progress">{progress}</div>}
           <label className="field-label" htmlFor="import-path">Or a model file already in the project folder{projectDir ? ` (${projectDir})` : ''}</label>
@@ -205,8 +201,8 @@ export function WeightsDialog() {
   return (
     <Modal title="Load weights" onClose={close} testId="weights-dialog">
       <p className="muted">
-        Load a Keras 3 <code>.weights.h5</code> or a TF.js <code>model.json</code> (with its <code>.bin</code> files) into <strong>{docName}</strong>.
-        Layers are matched by name (TF.js) or by Keras' layer order, and by shape; layers without a match keep their initial weights and are listed.
+        Load a Keras <code>.weights.h5</code> / <code>.h5</code> or a TF.js <code>model.json</code> (with its <code>.bin</code> files) into <strong>{docName}</strong>.
+        Layers are matched by name (TF.js, Keras 2) or by Keras 3's layer order, and by shape; layers without a match keep their initial weights and are listed.
         The weights become a run, “Imported weights”, used by Evaluate, Try it and Export.
       </p>
       {desktop ? (

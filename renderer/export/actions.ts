@@ -110,8 +110,8 @@ export type ImportOutcome =
     }
   | { kind: 'error'; message: string; issues: string[] };
 
-/** Model files the importer reads. */
-export const IMPORTABLE = /(\.json|\.keras)$/i;
+/** Model files the importer reads (`.h5`: a Keras 2 whole model; a weights-only file is refused with advice). */
+export const IMPORTABLE = /(\.json|\.keras|\.h5)$/i;
 
 /**
  * Import `path` (or, without one, ask: the desktop's file dialog) and open the model as a new

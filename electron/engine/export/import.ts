@@ -3,7 +3,8 @@
  * - a TF.js `model.json` (weights from the weight files its manifest names, next to it);
  * - a Keras JSON topology (`model.to_json()`), with `<name>.weights.h5`, `model.weights.h5` or the
  *   folder's only `.weights.h5` next to it read in the Keras 3 layout;
- * - a Keras 3 `.keras` archive (config.json + model.weights.h5).
+ * - a Keras 3 `.keras` archive (config.json + model.weights.h5);
+ * - a Keras 2 whole-model `.h5` (`model.save('m.h5')`: `model_config` + `model_weights`).
  * Reads the files and decodes weights here; the mapping itself is shared/import.
  */
 import { existsSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { kerasWeightsLayout } from '../../../shared/export/keras';
 import type { HostTensor, NodeWeights } from '../../../shared/export/tensor';
 import type { LoomDocument } from '../../../shared/document';
 import { compileModel } from '../compile';
+import { readKeras2File } from './keras2-h5';
 import { nodeWeights } from './weights';
 
 /** Entries of a zip archive (stored or deflated), by name. */
@@ -92,7 +94,17 @@ async function withKerasWeights(r: ImportResult, h5Path: string | null, h5Label:
 export async function importModelFile(path: string): Promise<ImportResult> {
   if (path.toLowerCase().endsWith('.keras')) return importKerasArchive(path);
   if (/\.(h5|hdf5)$/i.test(path)) {
-    return { ok: false, message: `${basename(path)} holds weights only (no layers): open or build the model first, then use File › Load Weights… to load them into it`, problems: [] };
+    // A Keras 2 whole-model file (`model.save('m.h5')`) has its topology; a weights file does not.
+    let k2: Awaited<ReturnType<typeof readKeras2File>> = null;
+    try {
+      k2 = await readKeras2File(path);
+    } catch (e) {
+      return { ok: false, message: `${basename(path)}: not a readable HDF5 file (${(e as Error).message})`, problems: [] };
+    }
+    if (!k2?.modelConfig) {
+      return { ok: false, message: `${basename(path)} holds weights only (no layers): open or build the model first, then use File › Load Weights… to load them into it`, problems: [] };
+    }
+    return importTopology(k2.modelConfig, { weights: k2.weights, name: basename(path).replace(/(\.weights)?\.(h5|hdf5)$/i, '') });
   }
   let json: Record<string, any>;
   try {

@@ -5,7 +5,8 @@
  * like that run; weights of a different model are matched layer by layer and the rest is reported
  * by layer name with both shapes; nothing matching is an error.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDocumentOrThrow } from '../../../shared/document';
@@ -97,6 +98,63 @@ describe('imported weights as runs', () => {
     await exportModel({ doc, format: 'tfjs', outDir: join(root, 'tfjs-out'), weightsDir: trainedDir });
     await loadWeightsRun({ path: join(root, 'tfjs-out', 'model.json'), doc, runId: 'imported-c', runDir: join(root, 'm.runs', 'imported-c') });
     expect((await predict({ runId: 'imported-c', inputs })).outputs).toEqual(trained.outputs);
+  });
+
+  it('Keras 2 HDF5 (written like Keras 2 with h5py): save_weights files load by layer name, model.save files import with their weights', async () => {
+    const c = templateCases().find((x) => x.name === 'template-mnist-cnn')!;
+    const p = prepare(c, 2);
+    const dir = join(root, 'keras2');
+    await writeTfjs(p.compiled, dir);
+    p.compiled.model.dispose();
+    const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const bin = readFileSync(join(dir, 'weights.bin'));
+    const floats = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4);
+    // Layer by layer, in the model's layer order, weights named as Keras 2 names them (`conv1/kernel:0`).
+    const topology = modelJson.modelTopology.model_config ?? modelJson.modelTopology;
+    const layers: { name: string; weights: { name: string; shape: number[]; data: number[] }[] }[] =
+      topology.config.layers.map((l: { name?: string; config: { name: string } }) => ({ name: l.name ?? l.config.name, weights: [] }));
+    let at = 0;
+    for (const w of modelJson.weightsManifest[0].weights as { name: string; shape: number[] }[]) {
+      const n = w.shape.reduce((a, b) => a * b, 1);
+      layers.find((l) => l.name === w.name.split('/')[0])!.weights.push({ name: `${w.name}:0`, shape: w.shape, data: Array.from(floats.subarray(at, at + n)) });
+      at += n;
+    }
+    writeFileSync(join(dir, 'k2.json'), JSON.stringify({ layers, config: topology }));
+    execFileSync('/usr/bin/python3', ['-c', `
+import h5py, json, numpy as np, sys
+spec = json.load(open(sys.argv[1] + '/k2.json'))
+def save(g, layers):
+    g.attrs['layer_names'] = np.asarray([l['name'].encode() for l in layers])
+    g.attrs['backend'] = b'tensorflow'
+    g.attrs['keras_version'] = b'2.13.1'
+    for l in sorted(layers, key=lambda l: l['name']):
+        lg = g.create_group(l['name'])
+        lg.attrs['weight_names'] = np.asarray([w['name'].encode() for w in l['weights']], dtype='S' if l['weights'] else 'S1')
+        for w in l['weights']:
+            lg.create_dataset(w['name'], data=np.asarray(w['data'], dtype='float32').reshape(w['shape']))
+with h5py.File(sys.argv[1] + '/w.h5', 'w') as f:
+    save(f, spec['layers'])
+with h5py.File(sys.argv[1] + '/m.h5', 'w') as f:
+    f.attrs['model_config'] = json.dumps(spec['config']).encode()
+    save(f.create_group('model_weights'), spec['layers'])
+`, dir]);
+    const inputs = samples(p.inputs[0]!);
+    const expected = samples({ data: p.outputs[0]!.data as Float32Array, shape: p.outputs[0]!.shape });
+
+    const m = await readWeightsFor(c.doc, join(dir, 'w.h5'));
+    expect(m.matched.sort()).toEqual(['conv1', 'conv2', 'dense', 'digit']);
+    expect(m.problems).toEqual([]);
+    await loadWeightsRun({ path: join(dir, 'w.h5'), doc: { ...c.doc, dataset: undefined }, runId: 'k2-weights', runDir: join(root, 'k2-weights') });
+    expect((await predict({ runId: 'k2-weights', inputs })).outputs).toEqual(expected);
+
+    const r = (await importModelWithRun({ path: join(dir, 'm.h5'), runId: 'k2-model', runDir: join(root, 'k2-model') })) as { ok: boolean; run?: { runId: string }; doc: LoomDocument };
+    expect(r.ok).toBe(true);
+    expect(r.doc.nodes.map((n) => n.id)).toEqual(c.doc.nodes.map((n) => n.id));
+    expect(r.run?.runId).toBe('k2-model');
+    expect((await predict({ runId: 'k2-model', inputs })).outputs).toEqual(expected);
+    // save_weights files have no layers: importing one says what to do instead.
+    const w = (await importModelWithRun({ path: join(dir, 'w.h5') })) as { ok: false; message: string };
+    expect(w.message).toMatch(/holds weights only .*Load Weights/);
   });
 
   it('weights of a different model: matching layers load, the others are listed by name with both shapes; nothing matching is refused', async () => {

@@ -6,9 +6,9 @@
  * names: `<model>.runs/<runId>/` for a saved document, a staging folder for an unsaved one (main
  * copies it beside the model when the document is saved), so an engine restart loses nothing.
  *
- * Weights files are matched to the document's layers here (readWeightsFor): a TF.js `model.json` by
- * layer name, a Keras 3 `.weights.h5` by the layout Keras 3 itself reads (class + position,
- * `layers/dense_1/vars/0`); both compare every shape. Layers without a match keep their initial
+ * Weights files are matched to the document's layers here (readWeightsFor): a TF.js `model.json` and
+ * a Keras 2 `.h5` by layer name, a Keras 3 `.weights.h5` by the layout Keras 3 itself reads (class +
+ * position, `layers/dense_1/vars/0`); all compare every shape. Layers without a match keep their initial
  * weights and are listed; nothing matching at all is an error.
  */
 import { existsSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { registerRun, type TrainedRun } from '../runs';
 import { tf } from '../tfjs';
 import { resolveLossSpec } from '../train';
 import type { RunRecord } from '../types';
+import { readKeras2 } from './keras2-h5';
 import { nodeWeights } from './weights';
 
 /** Where an imported run's weights came from (kept in run.json as `imported`). */
@@ -211,7 +212,7 @@ function matchTfjs(shapes: NodeWeights, names: Record<string, string>, file: [st
   return out;
 }
 
-async function matchKeras(doc: LoomDocument, shapes: NodeWeights, h5Path: string, source: string): Promise<WeightsMatch> {
+async function matchKeras(doc: LoomDocument, shapes: NodeWeights, names: Record<string, string>, h5Path: string, source: string): Promise<WeightsMatch> {
   const layout = kerasWeightsLayout(doc, shapes);
   const owner = new Map<HostTensor, [string, number]>();
   for (const [id, ws] of Object.entries(shapes)) ws.forEach((t, i) => owner.set(t, [id, i]));
@@ -232,9 +233,12 @@ async function matchKeras(doc: LoomDocument, shapes: NodeWeights, h5Path: string
   }
   const out: WeightsMatch = { format: 'keras', weights: {}, matched: [], problems: [], unused: [] };
   try {
+    // Keras 2 files name their layers: matched by name, like TF.js weights.
+    const k2 = readKeras2(f);
+    if (k2) return { ...matchTfjs(shapes, names, k2.weights, source), format: 'keras' };
     const layers = f.get('layers') as InstanceType<typeof h5wasm.Group> | null;
     if (!layers || typeof (layers as { keys?: unknown }).keys !== 'function') {
-      throw new Error(`${source} is not a Keras 3 weights file (no "layers" group; Keras 2 .h5 files are not read: re-save them with Keras 3's model.save_weights("x.weights.h5"))`);
+      throw new Error(`${source} is not a Keras weights file (neither Keras 3's "layers" group nor Keras 2's "layer_names")`);
     }
     const usedGroups = new Set<string>();
     for (const [id, want] of Object.entries(shapes)) {
@@ -287,7 +291,7 @@ export async function readWeightsFor(doc: LoomDocument, path: string, label = ba
   if (Object.keys(shapes).length === 0) throw new Error('the model has no layers with weights to load');
   const lower = path.toLowerCase();
   let m: WeightsMatch;
-  if (lower.endsWith('.h5') || lower.endsWith('.hdf5')) m = await matchKeras(doc, shapes, path, label);
+  if (lower.endsWith('.h5') || lower.endsWith('.hdf5')) m = await matchKeras(doc, shapes, names, path, label);
   else if (lower.endsWith('.json')) m = matchTfjs(shapes, names, await readTfjsWeightFiles(path), label);
   else throw new Error(`${label}: weights are read from a Keras .weights.h5 file or a TF.js model.json (with its .bin files)`);
   if (m.matched.length === 0) {
