@@ -80,6 +80,18 @@ function sumCases(tag: string, shape: number[]): Case[] {
   return [{ name: tag, variants: [['simd', {}], ['matmul', { LAYERLOOM_SUM: 'matmul' }]], run: () => tf.sum(x, axes) }];
 }
 
+function elementwiseCases(tag: string, shape: number[]): Case[] {
+  const x = rnd(shape);
+  const dy = rnd(shape);
+  const b = rnd([shape[shape.length - 1]!]);
+  const variants: [string, Env][] = [['simd', {}], ['stock', { LAYERLOOM_SIMD_KERNELS: 'off' }]];
+  const relu = tf.grad((a: tf.Tensor) => tf.relu(a));
+  return [
+    { name: `${tag} Relu gradient`, variants, run: () => relu(x, dy) },
+    { name: `${tag} bias Add`, variants, run: () => tf.add(x, b) },
+  ];
+}
+
 function denseCases(tag: string, n: number, i: number, o: number): Case[] {
   const x = rnd([n, i]);
   const w = rnd([i, o]);
@@ -104,6 +116,7 @@ async function main() {
     ...poolCases('CNN pool1 28x28x32', 64, 28, 28, 32),
     ...poolCases('CNN pool2 14x14x64', 64, 14, 14, 64),
     ...sumCases('CNN conv1 bias grad [64,28,28,32]', [64, 28, 28, 32]),
+    ...elementwiseCases('CNN conv1 [64,28,28,32]', [64, 28, 28, 32]),
     ...sumCases('CNN conv2 bias grad [64,14,14,64]', [64, 14, 14, 64]),
     ...denseCases('CNN dense 3136→128', 64, 3136, 128),
     ...denseCases('CNN dense 128→10', 64, 128, 10),

@@ -13,6 +13,7 @@
  *  - MaxPoolGrad / AvgPoolGrad as SIMD (else JS) linear passes (./pool);
  *  - BatchMatMul plain or with one transposed operand on the SIMD GEMM, other transposed products
  *    (and _FusedMatMul) via an explicit transpose (./matmul);
+ *  - a one-pass Relu gradient and bias Add (./elementwise);
  *  - Sum over leading axes as a SIMD column sum (else a product with ones), row-copying Transpose,
  *    Slice/Unpack that copy only the slice (./layout);
  *  - a generic fallback running the cpu backend's kernel on copies for every other kernel that wasm
@@ -22,11 +23,12 @@
  * to the stock gradient unless the backend is wasm and the dilation rate is > 1.
  * LAYERLOOM_SIMD_KERNELS=off disables the SIMD kernels (A/B benchmarks: bench/kernels.ts).
  */
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { getKernel, registerGradient, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 // tfjs-layers registers every stock gradient; ours must be registered after them.
 import '@tensorflow/tfjs-layers';
 import { conv2DForwardConfig, registerConv2D } from './conv2d';
+import { addConfig, reluGradConfig, reluGradKernelConfig } from './elementwise';
 import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise';
 import { registerCpuFallbacks } from './fallback';
 import { matMulConfigs } from './matmul';
@@ -62,6 +64,13 @@ export function installFastKernels(): { installed: string[] } {
     names.push(put(maxPoolGradConfig), put(avgPoolGradConfig));
     const conv = conv2DForwardConfig();
     if (conv) names.push(`${put(conv)} (SIMD im2col + GEMM)`);
+    const add = addConfig();
+    if (add) names.push(`${put(add)} (bias vector, one pass)`);
+    const relu = reluGradConfig();
+    if (relu) {
+      registerGradient(relu);
+      names.push(`${put(reluGradKernelConfig)} (Relu gradient, one pass)`);
+    }
     for (const cfg of matMulConfigs()) names.push(`${put(cfg)} (transposed operands)`);
     const sum = sumConfig();
     if (sum) names.push(`${put(sum)} (leading axes)`);

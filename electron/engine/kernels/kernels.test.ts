@@ -250,6 +250,34 @@ describe('SIMD kernels (./simd)', () => {
   });
 });
 
+describe('one-pass element-wise kernels', () => {
+  it.each([[[4, 5, 6, 8]], [[3, 7]], [[2, 3, 5, 3]], [[1]]])('Relu gradient of %j (zeros and negatives)', async (shape) => {
+    await expectSame('relu grad', () => {
+      const x = tf.tensor(rand(size(shape), 131).map((e, i) => (i % 7 === 0 ? 0 : e)), shape);
+      return [tf.relu(x), tf.grad((a: tf.Tensor) => tf.relu(a))(x, rnd(shape, 132))];
+    });
+  });
+  it('Relu gradient is NaN where x is NaN (as step(x) on cpu)', async () => {
+    const g = (await Promise.all((['cpu', 'wasm'] as const).map((b) => onBackend(b, () => tf.tidy(() =>
+      Array.from(tf.grad((a: tf.Tensor) => tf.relu(a))(tf.tensor([NaN, 1, -1, 0, NaN, 2]), tf.ones([6])).dataSync())))))) as number[][];
+    expect(g[0]).toEqual([NaN, 1, 0, 0, NaN, 1]);
+    expect(g[1]).toEqual(g[0]);
+  });
+  it.each([[[4, 5, 6, 8], [8]], [[3, 7], [7]], [[2, 3, 5, 3], [1, 1, 3]], [[6, 9], [1, 9]], [[5, 4], [5, 4]], [[3, 1], [3]], [[4], [4]]])(
+    'Add %j + %j (bias vectors one pass, others stock)', async (sa, sb) => {
+      await expectSame('add', () => [tf.add(rnd(sa, 133), rnd(sb, 134)), tf.add(rnd(sb, 135), rnd(sa, 136))]);
+    });
+  it('Dense and Conv2D layers with relu train the same (bias add and relu gradients)', async () => {
+    await expectSame('layer grads', () => {
+      const x = rnd([3, 6, 6, 4], 137);
+      const w = rnd([3, 3, 4, 5], 138);
+      const b = rnd([5], 139);
+      const f = (a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, k as tf.Tensor4D, 1, 'same'), c)), rnd([3, 6, 6, 5], 140)));
+      return tf.grads(f)([x, w, b]);
+    });
+  });
+});
+
 describe('DepthwiseConv2dNative gradients', () => {
   it.each([[8, 8, 3, 1, 'same', 2, 1], [8, 8, 3, 2, 'same', 3, 2], [9, 7, 2, 2, 'valid', 2, 3], [6, 6, 5, 1, 'valid', 1, 2], [7, 7, 3, 3, 'same', 2, 1]] as const)(
     'x %ix%i k%i s%i %s C %i M %i', async (H, W, K, s, pad, C, M) => {

@@ -32,6 +32,8 @@ export interface SimdExports {
   convForwardScratch(K: number, Co: number, MB: number): number;
   convForward(x: P, w: P, y: P, scratch: P, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
     KH: number, KW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, MB: number): void;
+  reluGrad(dy: P, x: P, out: P, n: number): void;
+  addRows(a: P, b: P, out: P, rows: number, cols: number): void;
   colSum(x: P, out: P, rows: number, cols: number): void;
   avgPoolGrad(dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sH: number, sW: number, pT: number, pL: number, mult: number): void;

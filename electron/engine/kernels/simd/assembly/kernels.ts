@@ -545,3 +545,40 @@ export function matmulNN(a: usize, b: usize, c: usize, scratch: usize, M: i32, K
   }
   product(ap, bp, c, cs, M, K, N);
 }
+
+/**
+ * Relu's gradient in one pass: out = x > 0 ? dy : 0, NaN where x is NaN (the stock
+ * dy·cast(step(x)) is three passes; step(NaN) is NaN).
+ */
+export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const xv = v128.load(x + o);
+    const r = v128.and(v128.load(dy + o), f32x4.gt(xv, zero));
+    v128.store(out + o, v128.bitselect(xv, r, f32x4.ne(xv, xv)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const xs = load<f32>(x + o);
+    store<f32>(out + o, xs > 0 ? load<f32>(dy + o) : xs != xs ? xs : <f32>0);
+  }
+}
+
+/** out[r][c] = a[r][c] + b[c] for a [rows × cols] (a bias add). */
+export function addRows(a: usize, b: usize, out: usize, rows: i32, cols: i32): void {
+  const c4 = cols & ~3;
+  const rs = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const pa = a + <usize>r * rs, po = out + <usize>r * rs;
+    for (let c = 0; c < c4; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(po + o, f32x4.add(v128.load(pa + o), v128.load(b + o)));
+    }
+    for (let c = c4; c < cols; c++) {
+      const o = <usize>c << 2;
+      store<f32>(po + o, load<f32>(pa + o) + load<f32>(b + o));
+    }
+  }
+}
