@@ -21,6 +21,7 @@ import { checkSampleShape } from './data/shape';
 import { DataError, type Batch, type Dataset, type PreparedData } from './data/types';
 import { correctPerSample, lossPerSample, maePerSample, type LossSpec, type TargetMode } from './losses';
 import { makeRunOptimizer } from './optim/fused';
+import { shareSavedTensorsOnWasm } from './optim/overhead';
 import { parallelStep, ReplicaPool, resolveThreads } from './threads';
 import { mulberry32, randomSeed, withRandom } from './random';
 import { registerRun } from './runs';
@@ -178,6 +179,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
   const { runId } = req;
   const t0 = now();
   const backend = await initBackend(req.backend);
+  if (backend.name === 'wasm') shareSavedTensorsOnWasm(); // no copies of saved tensors (optim/overhead.ts)
   const cfg = trainingDefaults({ ...(req.doc.training ?? {}), ...(req.overrides ?? {}) });
   const seed = cfg.seed ?? randomSeed();
   // Dropout masks draw from Math.random: a per-run stream, swapped in only around each (synchronous) step.

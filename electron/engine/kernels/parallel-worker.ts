@@ -9,6 +9,7 @@ import { tf } from '../tfjs';
 import { initBackend } from '../backend';
 import { compileModel } from '../compile';
 import { correctPerSample, lossPerSample, maePerSample } from '../losses';
+import { shareSavedTensorsOnWasm } from '../optim/overhead';
 import { mulberry32, withRandom } from '../random';
 import { targetTensor } from '../train';
 import type { LoomDocument } from '../../../shared/document';
@@ -19,6 +20,7 @@ interface Job { id: number; weights: Float32Array[]; x: Float32Array | Int32Arra
 async function main() {
   const { spec: s } = workerData as { spec: ReplicaSpec };
   const backend = await initBackend('wasm');
+  shareSavedTensorsOnWasm();
   const model = compileModel(s.doc as LoomDocument, { seed: s.seed }).model;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const rng = mulberry32(s.dropoutSeed);
