@@ -1,7 +1,7 @@
 /**
- * Microbenchmark of Layerloom's wasm backward kernels on the MNIST CNN's and LeNet's exact shapes
- * (batch 64), A/B in one process: each formulation is selected by its environment switch and the
- * variants are interleaved call by call, so machine load hits them alike. Prints the median CPU ms
+ * Microbenchmark of Layerloom's wasm kernels on the benchmarked MNIST CNN's and LeNet's exact shapes
+ * (batch 64), A/B in one process: the SIMD kernels against LAYERLOOM_SIMD_KERNELS=off, interleaved
+ * call by call, so machine load hits both alike. Prints the median CPU ms
  * per call (process.cpuUsage; steadier than wall time on a shared machine), GFLOP/s for the
  * convolutions, and the ratio to the first variant. Not part of npm test.
  *
@@ -15,6 +15,13 @@ const REPS = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : 15;
 
 type Env = Record<string, string | undefined>;
 interface Case { name: string; flops?: number; variants: [string, Env][]; run: () => tf.Tensor }
+
+/**
+ * simd: the current kernels; before: LAYERLOOM_SIMD_KERNELS=off, i.e. what ran before the SIMD module
+ * (XNNPACK forward convolutions and products plus layout transposes, JS pooling loops, the
+ * ones-product Sum, stock element-wise kernels).
+ */
+const AB: [string, Env][] = [['simd', {}], ['before', { LAYERLOOM_SIMD_KERNELS: 'off' }]];
 
 const ENV_KEYS = ['LAYERLOOM_CONV_FORWARD', 'LAYERLOOM_SUM', 'LAYERLOOM_MATMUL', 'LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
 function setEnv(env: Env) {
@@ -42,20 +49,20 @@ function convCases(tag: string, n: number, h: number, w: number, ci: number, k: 
   const cases: Case[] = [
     // A new filter tensor per call, as in training (XNNPACK builds an operator per filter tensor).
     {
-      name: `${tag} forward, new filter`, flops: 2 * macs, variants: [['simd', {}], ['xnnpack', { LAYERLOOM_CONV_FORWARD: 'xnnpack' }]],
+      name: `${tag} forward, new filter`, flops: 2 * macs, variants: AB,
       run: () => tf.tidy(() => tf.conv2d(x, tf.mul(f, 1) as tf.Tensor4D, 1, pad)),
     },
-    { name: `${tag} forward, same filter`, flops: 2 * macs, variants: [['simd', {}], ['xnnpack', { LAYERLOOM_CONV_FORWARD: 'xnnpack' }]], run: () => tf.conv2d(x, f, 1, pad) },
+    { name: `${tag} forward, same filter`, flops: 2 * macs, variants: AB, run: () => tf.conv2d(x, f, 1, pad) },
     {
       name: `${tag} filter grad`, flops: 2 * macs,
-      variants: [['simd', {}], ['conv', { LAYERLOOM_CONV_FILTER_GRAD: 'conv' }], ['patches', { LAYERLOOM_CONV_FILTER_GRAD: 'patches' }]],
+      variants: AB,
       run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape }) as tf.Tensor,
     },
   ];
   if (inputGrad) {
     cases.push({
       name: `${tag} input grad`, flops: 2 * macs,
-      variants: [['simd', {}], ['conv', { LAYERLOOM_CONV_INPUT_GRAD: 'conv' }]],
+      variants: AB,
       run: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
     });
   }
@@ -67,7 +74,7 @@ function poolCases(tag: string, n: number, h: number, w: number, c: number): Cas
   const y = tf.maxPool(x, 2, 2, 'valid');
   const dy = rnd(y.shape);
   const attrs = { filterSize: [2, 2], strides: [2, 2], pad: 'valid' };
-  const variants: [string, Env][] = [['simd', {}], ['js', { LAYERLOOM_POOL_GRAD: 'js' }]];
+  const variants = AB;
   return [
     { name: `${tag} MaxPoolGrad`, variants, run: () => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs) as tf.Tensor },
     { name: `${tag} AvgPoolGrad`, variants, run: () => tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, attrs) as tf.Tensor },
@@ -77,14 +84,14 @@ function poolCases(tag: string, n: number, h: number, w: number, c: number): Cas
 function sumCases(tag: string, shape: number[]): Case[] {
   const x = rnd(shape);
   const axes = shape.slice(0, -1).map((_, i) => i);
-  return [{ name: tag, variants: [['simd', {}], ['matmul', { LAYERLOOM_SUM: 'matmul' }]], run: () => tf.sum(x, axes) }];
+  return [{ name: tag, variants: AB, run: () => tf.sum(x, axes) }];
 }
 
 function elementwiseCases(tag: string, shape: number[]): Case[] {
   const x = rnd(shape);
   const dy = rnd(shape);
   const b = rnd([shape[shape.length - 1]!]);
-  const variants: [string, Env][] = [['simd', {}], ['stock', { LAYERLOOM_SIMD_KERNELS: 'off' }]];
+  const variants = AB;
   const relu = tf.grad((a: tf.Tensor) => tf.relu(a));
   return [
     { name: `${tag} Relu gradient`, variants, run: () => relu(x, dy) },
@@ -96,11 +103,11 @@ function denseCases(tag: string, n: number, i: number, o: number): Case[] {
   const x = rnd([n, i]);
   const w = rnd([i, o]);
   const dy = rnd([n, o]);
-  const variants: [string, Env][] = [['simd', {}], ['transpose', { LAYERLOOM_MATMUL: 'transpose' }]];
+  const variants = AB;
   const flops = 2 * n * i * o;
   return [
-    { name: `${tag} forward, new weights`, flops, variants: [['simd', {}], ['xnnpack', { LAYERLOOM_MATMUL: 'xnnpack' }]], run: () => tf.tidy(() => tf.matMul(x, tf.mul(w, 1))) },
-    { name: `${tag} forward, same weights`, flops, variants: [['simd', {}], ['xnnpack', { LAYERLOOM_MATMUL: 'xnnpack' }]], run: () => tf.matMul(x, w) },
+    { name: `${tag} forward, new weights`, flops, variants: AB, run: () => tf.tidy(() => tf.matMul(x, tf.mul(w, 1))) },
+    { name: `${tag} forward, same weights`, flops, variants: AB, run: () => tf.matMul(x, w) },
     { name: `${tag} dW = xᵀ·dy`, flops, variants, run: () => tf.matMul(x, dy, true, false) },
     { name: `${tag} dx = dy·Wᵀ`, flops, variants, run: () => tf.matMul(dy, w, false, true) },
   ];
@@ -125,7 +132,7 @@ async function main() {
     ...poolCases('LeNet pool1 28x28x6', 64, 28, 28, 6),
     ...denseCases('MLP dense 784→128', 64, 784, 128),
   ];
-  console.log(`median CPU ms per call over ${REPS} interleaved calls (load ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);
+  console.log(`median CPU ms per call over ${REPS} interleaved calls; (N.NNx simd) = this time / the simd time (load ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);
   for (const c of cases) {
     const times = c.variants.map(() => [] as number[]);
     for (let r = 0; r < REPS + 2; r++) {
