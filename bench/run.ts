@@ -62,9 +62,9 @@ function main() {
     const two = runJson(tsx, [path.join(here, 'tfjs-bench.ts'), m, '--batches', batches, '--threads', '2']);
     const best = Math.max(t1.samplesPerSec, t2.samplesPerSec);
     rows.push([
-      m, fmt(t1.samplesPerSec), fmt(t2.samplesPerSec), `${fmt(auto.samplesPerSec)} (${auto.threads ?? '?'} thr)`, fmt(one.samplesPerSec), fmt(two.samplesPerSec),
+      m, `${fmt(t1.samplesPerSec)} (${t1.threads ?? '?'} thr)`, fmt(t2.samplesPerSec), `${fmt(auto.samplesPerSec)} (${auto.threads ?? '?'} thr)`, fmt(one.samplesPerSec), fmt(two.samplesPerSec),
       ratio(auto.samplesPerSec, best), ratio(Math.max(auto.samplesPerSec, one.samplesPerSec, two.samplesPerSec), best),
-      `${fmt(Math.max(t1.peakRssMB, t2.peakRssMB))} / ${fmt(Math.max(auto.peakRssMB, one.peakRssMB, two.peakRssMB))}`,
+      `${fmt(t1.peakRssMB)} / ${fmt(one.peakRssMB)} / ${fmt(two.peakRssMB)}`,
     ]);
     const cpu = (r: Result) => r.samplesPerCpuSec ?? NaN;
     cpuRows.push([m, fmt(cpu(t1)), fmt(cpu(t2)), fmt(cpu(one)), fmt(cpu(two)), ratio(cpu(one), cpu(t1)), ratio(cpu(one), Math.max(cpu(t1), cpu(t2)))]);
@@ -74,7 +74,7 @@ function main() {
     process.stderr.write(`${m}: data ${one.data ?? t1.data ?? '?'}; load now ${os.loadavg()[0]!.toFixed(1)}\n`);
   }
   const md = (h: string[], rs: string[][]) => [h, h.map(() => '---'), ...rs].map((r) => `| ${r.join(' | ')} |`).join('\n');
-  const head = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (auto threads)', 'Layerloom 1 thread', 'Layerloom 2 threads', 'engine auto / best PyTorch', 'best Layerloom / best PyTorch', 'peak RSS MB PyTorch / Layerloom'];
+  const head = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom engine (auto threads)', 'Layerloom 1 thread', 'Layerloom 2 threads', 'engine auto / best PyTorch', 'best Layerloom / best PyTorch', 'peak RSS MB: PyTorch / Layerloom 1 thread / 2 threads'];
   process.stdout.write(`samples/s (wall clock):\n\n${md(head, rows)}\n\n`);
   const cpuHead = ['network', 'PyTorch (default threads)', 'PyTorch (2 threads)', 'Layerloom 1 thread', 'Layerloom 2 threads', 'Layerloom 1 thread / PyTorch default', 'Layerloom 1 thread / best PyTorch'];
   process.stdout.write(`samples per CPU-second (robust to a busy machine):\n\n${md(cpuHead, cpuRows)}\n`);
