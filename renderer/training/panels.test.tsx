@@ -133,6 +133,18 @@ describe('Training panel', () => {
     expect(useEditor.getState().doc.training?.optimizer).toBe('sgd');
     expect(screen.getByLabelText('momentum')).toBeInTheDocument();
   });
+
+  it('sets the threads a run computes on, and shows the threads a run used', async () => {
+    render(<TrainingPanel />);
+    expect(screen.getByLabelText('threads')).toHaveValue('auto');
+    fireEvent.change(screen.getByLabelText('threads'), { target: { value: '2' } });
+    expect(useEditor.getState().doc.training?.threads).toBe(2);
+    fireEvent.change(screen.getByLabelText('threads'), { target: { value: 'auto' } });
+    expect(useEditor.getState().doc.training?.threads).toBeUndefined();
+    const id = (await act(() => useEditor.getState().train()))!;
+    act(() => fake.emit('train.event', { type: 'start', runId: id, backend: { ...backend, threads: 2 }, totalParams: 15, epochs: 2, batchSize: 8, batchesPerEpoch: 4, seed: 1, data: { name: 'iris', train: 108, validation: 27, test: 15, inputShape: [4] } }));
+    expect(screen.getByText(/wasm ×2 threads/)).toBeInTheDocument();
+  });
 });
 
 describe('Training panel (regression)', () => {
