@@ -20,33 +20,35 @@ function ConfusionMatrix({ ev, onCell, selected }: { ev: Evaluation; onCell(c: C
   const classes = ev.classes ?? ev.confusion!.map((_, i) => String(i));
   const m = ev.confusion!;
   return (
-    <table className="ll-confusion" data-testid="confusion">
-      <caption>Confusion matrix (rows: true class, columns: predicted). Click a cell to see its samples.</caption>
-      <thead>
-        <tr><th />{classes.map((c) => <th key={c} scope="col">{c}</th>)}</tr>
-      </thead>
-      <tbody>
-        {m.map((row, t) => {
-          const total = row.reduce((a, b) => a + b, 0) || 1;
-          return (
-            <tr key={t}>
-              <th scope="row">{classes[t]}</th>
-              {row.map((n, p) => {
-                const f = n / total;
-                const bg = t === p ? `rgba(46, 160, 67, ${0.12 + 0.7 * f})` : n > 0 ? `rgba(220, 60, 60, ${0.15 + 0.85 * Math.min(1, f * 4)})` : undefined;
-                const isSel = selected?.t === t && selected.p === p;
-                return (
-                  <td key={p} style={{ background: bg }} className={isSel ? 'selected' : undefined}>
-                    <button type="button" disabled={n === 0} onClick={() => onCell({ t, p })} data-testid={`cell-${t}-${p}`}
-                      aria-label={`${n} samples of ${classes[t]} predicted as ${classes[p]}`}>{n}</button>
-                  </td>
-                );
-              })}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <figure className="ll-confusion-figure">
+      <figcaption id="ll-confusion-caption">Confusion matrix (rows: true class, columns: predicted). Click a cell to see its samples.</figcaption>
+      <table className="ll-confusion" data-testid="confusion" aria-labelledby="ll-confusion-caption">
+        <thead>
+          <tr><th />{classes.map((c) => <th key={c} scope="col">{c}</th>)}</tr>
+        </thead>
+        <tbody>
+          {m.map((row, t) => {
+            const total = row.reduce((a, b) => a + b, 0) || 1;
+            return (
+              <tr key={t}>
+                <th scope="row">{classes[t]}</th>
+                {row.map((n, p) => {
+                  const f = n / total;
+                  const bg = t === p ? `rgba(46, 160, 67, ${0.12 + 0.7 * f})` : n > 0 ? `rgba(220, 60, 60, ${0.15 + 0.85 * Math.min(1, f * 4)})` : undefined;
+                  const isSel = selected?.t === t && selected.p === p;
+                  return (
+                    <td key={p} style={{ background: bg }} className={isSel ? 'selected' : undefined}>
+                      <button type="button" disabled={n === 0} onClick={() => onCell({ t, p })} data-testid={`cell-${t}-${p}`}
+                        aria-label={`${n} samples of ${classes[t]} predicted as ${classes[p]}`}>{n}</button>
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </figure>
   );
 }
 

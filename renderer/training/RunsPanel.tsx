@@ -123,7 +123,7 @@ export function RunsPanel() {
   }
   return (
     <div className="ll-runs" data-testid="runs-panel">
-      <div>
+      <div className="ll-runs-list">
         <table>
           <thead><tr><th /><th>run</th><th>status</th><th>epochs</th><th>loss</th><th>val acc.</th><th>optimizer</th><th>lr</th><th>batch</th></tr></thead>
           <tbody>
@@ -150,10 +150,11 @@ export function RunsPanel() {
           </tbody>
         </table>
         <p className="muted">Tick runs to overlay their curves; tick two to see what differs. Click a run to show it in Training, Evaluate and Try it.</p>
+        {/* Under the table, not below the charts, where it was out of sight in a short panel. */}
+        {chosen.length === 2 && <Diff a={chosen[0]!} b={chosen[1]!} />}
       </div>
       <div style={{ flex: 1, minWidth: 0 }}>
         {chosen.length > 0 && <Overlay runs={chosen} />}
-        {chosen.length === 2 && <Diff a={chosen[0]!} b={chosen[1]!} />}
       </div>
     </div>
   );
