@@ -32,6 +32,27 @@ describe('palette', () => {
     expect(selectedNodes).toEqual(['dense']);
   });
 
+  it('Enter adds the first match that fits the selected layer (MaxPooling2D after a Conv2D), highlighted; else the first', async () => {
+    const user = userEvent.setup();
+    const input = useEditor.getState().addNode('Input', { params: { shape: [28, 28, 1] } });
+    useEditor.getState().addNode('Conv2D', { after: input });
+    render(<Palette />);
+    const search = screen.getByLabelText('Search layers');
+    await user.type(search, 'maxpool');
+    expect(screen.getByTestId('palette-MaxPooling1D')).not.toHaveClass('enter-target'); // listed first, but wants [steps, channels]
+    expect(screen.getByTestId('palette-MaxPooling2D')).toHaveClass('enter-target');
+    await user.keyboard('{Enter}');
+    expect(useEditor.getState().doc.nodes.map((n) => n.type)).toEqual(['Input', 'Conv2D', 'MaxPooling2D']);
+    // Nothing named "input" accepts a feature map: the first match (Input itself) stays the target.
+    await user.clear(search);
+    await user.type(search, 'input');
+    expect(screen.getByTestId('palette-Input')).toHaveClass('enter-target');
+    // Dense does not fit a feature map either, but it is the only name match: added (its error offers Flatten).
+    await user.clear(search);
+    await user.type(search, 'dense{Enter}');
+    expect(useEditor.getState().doc.nodes.map((n) => n.type)).toEqual(['Input', 'Conv2D', 'MaxPooling2D', 'Dense']);
+  });
+
   it('double-click adds after the selected node; the new node becomes the selection (a chain)', () => {
     useEditor.getState().addNode('Input', { params: { shape: [8] } });
     render(<Palette />);

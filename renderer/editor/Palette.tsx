@@ -4,8 +4,9 @@
  * node (the new node becomes the selection, so repeated presses build a chain).
  */
 import { memo, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
-import { CATALOG, CATEGORIES, LAYER_TYPES, type LayerType } from '../../shared/catalog';
+import { CATALOG, CATEGORIES, LAYER_TYPES, resolveParams, type LayerType, type Shape } from '../../shared/catalog';
 import { useEditor } from '../store';
+import { analysisOf } from '../store/analysis';
 import { LAYER_MIME } from './Canvas';
 
 /** Add a layer after the selected node (or at the bottom when nothing is selected). */
@@ -24,7 +25,36 @@ function matches(type: LayerType, q: string): boolean {
   return type.toLowerCase().includes(needle) || def.category.toLowerCase().includes(needle) || def.doc.toLowerCase().includes(needle);
 }
 
-const PaletteItem = memo(function PaletteItem({ type }: { type: LayerType }) {
+/** Whether a layer of this type (default params) accepts one input of this shape. */
+function accepts(type: LayerType, shape: Shape): boolean {
+  const def = CATALOG[type];
+  if (def.inputs.max === 0 || def.inputs.min > 1) return false;
+  try {
+    def.infer({ inputs: [shape], p: resolveParams(def, {}).params });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The match Enter adds: among the layers whose name contains the query, the first that accepts the
+ * selected layer's output ("maxpool" after a Conv2D adds MaxPooling2D, not MaxPooling1D, listed
+ * first); otherwise the first match, as listed.
+ */
+export function enterTarget(matches: readonly LayerType[], query: string): LayerType | undefined {
+  const s = useEditor.getState();
+  const after = s.selectedNodes[s.selectedNodes.length - 1];
+  const shape = after ? analysisOf(s.doc).nodes[after]?.outputShape : null;
+  const needle = query.trim().toLowerCase();
+  if (shape && needle) {
+    const fit = matches.find((t) => t.toLowerCase().includes(needle) && accepts(t, shape));
+    if (fit) return fit;
+  }
+  return matches[0];
+}
+
+const PaletteItem = memo(function PaletteItem({ type, target }: { type: LayerType; target: boolean }) {
   const def = CATALOG[type];
   const onDragStart = (e: DragEvent) => {
     e.dataTransfer.setData(LAYER_MIME, type);
@@ -39,7 +69,7 @@ const PaletteItem = memo(function PaletteItem({ type }: { type: LayerType }) {
     }
   };
   return (
-    <li className="palette-item" draggable onDragStart={onDragStart} onDoubleClick={() => addLayerAfterSelection(type)}
+    <li className={target ? 'palette-item enter-target' : 'palette-item'} draggable onDragStart={onDragStart} onDoubleClick={() => addLayerAfterSelection(type)}
       onKeyDown={onKeyDown} tabIndex={0} data-testid={`palette-${type}`} aria-label={`${type}: ${def.doc}`}>
       <span className="palette-item-name">{type}</span>
       <span className="palette-doc" role="tooltip">
@@ -58,10 +88,18 @@ export function Palette() {
       .filter((g) => g.types.length),
     [query],
   );
+  // Which match Enter adds (highlighted); enterTarget reads the store, the deps say when it changes.
+  const selected = useEditor((st) => st.selectedNodes);
+  const nodes = useEditor((st) => st.doc.nodes);
+  const edges = useEditor((st) => st.doc.edges);
+  const target = useMemo(
+    () => (query.trim() ? enterTarget(groups.flatMap((g) => g.types), query) : undefined),
+    [groups, query, selected, nodes, edges],
+  );
   const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter') {
       e.preventDefault();
-      const first = groups[0]?.types[0];
+      const first = enterTarget(groups.flatMap((g) => g.types), query);
       if (first) addLayerAfterSelection(first);
     } else if (e.key === 'Escape') {
       setQuery('');
@@ -76,7 +114,7 @@ export function Palette() {
   return (
     <aside className="palette" aria-label="Layers">
       <div className="panel-title">Layers</div>
-      <input className="palette-search" type="search" placeholder="Search layers…" title="Type to filter; Enter adds the first match after the selected layer" value={query}
+      <input className="palette-search" type="search" placeholder="Search layers…" title="Type to filter; Enter adds the highlighted match after the selected layer" value={query}
         onChange={(e) => setQuery(e.target.value)} onKeyDown={onSearchKey} aria-label="Search layers" />
       <div className="palette-groups">
         {groups.map((g) => {
@@ -86,7 +124,7 @@ export function Palette() {
               <button type="button" className="palette-category" aria-expanded={open} onClick={() => toggle(g.category)}>
                 <span className="chev">{open ? '▾' : '▸'}</span> {g.category}
               </button>
-              {open && <ul>{g.types.map((t) => <PaletteItem key={t} type={t} />)}</ul>}
+              {open && <ul>{g.types.map((t) => <PaletteItem key={t} type={t} target={t === target} />)}</ul>}
             </section>
           );
         })}

@@ -198,6 +198,26 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
       )}
     </div>
   );
+  // A choice, not a text field (a typed "RGB" used to be dropped without a word); an applied folder takes it at once.
+  const colorField = (
+    <div className="ll-field">
+      <label htmlFor="ds-color">color</label>
+      <select id="ds-color" value={draft.color ?? ''} onChange={(e) => {
+        const c = e.target.value;
+        setDraft({ ...draft, color: c });
+        if (dataset?.source === 'images' && dataset.path === draft.path) {
+          const next: DatasetConfig = { ...dataset };
+          if (c === 'rgb' || c === 'grayscale') next.color = c;
+          else delete next.color;
+          set(next);
+        }
+      }}>
+        <option value="">as the Input’s channels</option>
+        <option value="grayscale">grayscale (1 channel)</option>
+        <option value="rgb">RGB (3 channels)</option>
+      </select>
+    </div>
+  );
   // The applied CSV's columns are set in the table (CsvColumns); the target here is for a typed path not applied yet.
   const csvApplied = dataset?.source === 'csv' && dataset.path === draft.path;
   const apply = () => {
@@ -248,7 +268,7 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
               ) : field('target', 'target column', 'price')}
             </>
           )}
-          {kind === 'images' && <>{field('path', 'folder (one subfolder per class)', 'photos', 'folder')}{field('color', 'color (grayscale / rgb)', 'from the Input')}</>}
+          {kind === 'images' && <>{field('path', 'folder (one subfolder per class)', 'photos', 'folder')}{colorField}</>}
           {kind === 'npy' && <>{field('x', 'x (.npy, samples on axis 0)', 'x_train.npy', 'npy')}{field('y', 'y (.npy, one label per sample)', 'y_train.npy', 'npy')}</>}
           <UploadStatus />
           {pickError && <div className="field-error" role="alert" data-testid="pick-error">{pickError}</div>}

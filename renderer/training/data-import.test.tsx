@@ -128,6 +128,23 @@ describe('Data panel: Choose… (data.pick)', () => {
     expect(useEditor.getState().doc.dataset).toEqual({ source: 'npy', x: 'data/x_train.npy', y: 'data/y_train.npy' });
   });
 
+  it('an image folder\'s colour is a choice that applies to the chosen folder at once (undoable)', async () => {
+    fake.handlers['data.pick'] = () => ({ canceled: false, path: 'data/shapes' });
+    render(<DataPanel />);
+    fireEvent.change(screen.getByLabelText('source'), { target: { value: 'images' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Choose image folder…' }));
+    await waitFor(() => expect(useEditor.getState().doc.dataset).toEqual({ source: 'images', path: 'data/shapes' }));
+    const color = screen.getByLabelText('color');
+    expect(color.tagName).toBe('SELECT'); // a text field took "RGB" and silently dropped it
+    expect([...(color as HTMLSelectElement).options].map((o) => o.value)).toEqual(['', 'grayscale', 'rgb']);
+    fireEvent.change(color, { target: { value: 'rgb' } });
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'images', path: 'data/shapes', color: 'rgb' });
+    fireEvent.change(color, { target: { value: '' } });
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'images', path: 'data/shapes' });
+    act(() => undo());
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'images', path: 'data/shapes', color: 'rgb' });
+  });
+
   it('web mode: shows the upload progress, then an error naming the file when the upload fails', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
