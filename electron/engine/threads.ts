@@ -10,7 +10,7 @@
 import os from 'node:os';
 import type { BackendInfo } from '../../shared/engine/events';
 import type { TrainingConfig } from '../../shared/document';
-import { combineShares, ReplicaPool, type ReplicaSpec, type ShareResult } from './kernels/parallel';
+import { averageShares, ReplicaPool, type ReplicaSpec } from './kernels/parallel';
 import { correctPerSample, lossPerSample, maePerSample, type LossSpec } from './losses';
 import { withRandom } from './random';
 import { tf } from './tfjs';
@@ -71,8 +71,8 @@ export function parallelStep(ctx: {
     const x = ctx.xTensor(b.x.subarray(0, m * xs), m);
     const y = ctx.yTensor(b.y, m);
     const extras: tf.Tensor[] = [];
-    let local: ShareResult;
     let out: { value: tf.Scalar; grads: tf.NamedTensorMap } | null = null;
+    let avg: tf.Tensor[] = [];
     try {
       out = withRandom(ctx.dropoutRng, () => tf.variableGrads(() => {
         const pred = model.apply(x, { training: true }) as tf.Tensor;
@@ -80,22 +80,14 @@ export function parallelStep(ctx: {
         if (wantMae) extras.push(tf.keep(tf.mean(maePerSample(spec, y, pred))));
         return tf.mean(lossPerSample(spec, y, pred)) as tf.Scalar;
       }, vars));
-      local = {
-        grads: vars.map((v) => out!.grads[v.name]!.dataSync() as Float32Array),
-        values: [out.value, ...extras].map((t) => t.dataSync()[0]!),
-        size: m,
-      };
+      const local = { grads: vars.map((v) => out!.grads[v.name]!), values: [out.value, ...extras].map((t) => t.dataSync()[0]!), size: m };
+      const { grads, values } = averageShares(local, await pending);
+      avg = grads;
+      optimizer.applyGradients(vars.map((v, k) => ({ name: v.name, tensor: grads[k]! })));
+      return values;
     } finally {
-      tf.dispose([x, y, ...extras, ...(out ? [out.value, ...Object.values(out.grads)] : [])]);
+      tf.dispose([x, y, ...extras, ...avg, ...(out ? [out.value, ...Object.values(out.grads)] : [])]);
     }
-    const { grads, values } = combineShares(local, await pending);
-    const named = vars.map((v, k) => ({ name: v.name, tensor: tf.tensor(grads[k]!, v.shape) }));
-    try {
-      optimizer.applyGradients(named);
-    } finally {
-      tf.dispose(named.map((g) => g.tensor));
-    }
-    return values;
   };
 }
 

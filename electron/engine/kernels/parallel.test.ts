@@ -1,13 +1,13 @@
 /**
  * A replica (worker thread with its own wasm backend) computes the same gradient and loss as the
- * main thread on the same share, and combineShares of two halves gives the full batch's gradient.
+ * main thread on the same share, and averageShares of two halves gives the full batch's gradient.
  */
 import { tf } from '../tfjs';
 import { compileModel } from '../compile';
 import { lossPerSample, type LossSpec } from '../losses';
 import { targetTensor } from '../train';
 import type { LoomDocument } from '../../../shared/document';
-import { combineShares, ReplicaPool } from './parallel';
+import { averageShares, ReplicaPool } from './parallel';
 import { initWasm } from './test-backends';
 
 const DOC: LoomDocument = {
@@ -54,7 +54,10 @@ it('replica gradients combine into the full batch gradient', async () => {
     const [fullLoss, ...full] = read(grad(0, N));
     const [firstLoss, ...first] = read(grad(0, 5));
     const [second] = await pool.compute([{ x: x.slice(5 * 128), y: y.slice(5), size: 5 }], vars.map((v) => v.dataSync() as Float32Array));
-    const { grads, values } = combineShares({ grads: first, values: [firstLoss![0]!], size: 5 }, [second!]);
+    const firstT = first.map((g, k) => tf.tensor(g, vars[k]!.shape));
+    const { grads: avgT, values } = averageShares({ grads: firstT, values: [firstLoss![0]!], size: 5 }, [second!]);
+    const grads = read(avgT);
+    tf.dispose(firstT);
     expect(values[0]).toBeCloseTo(fullLoss![0]!, 5);
     grads.forEach((g, k) => {
       const scale = Math.max(1e-3, ...Array.from(full[k]!, Math.abs));

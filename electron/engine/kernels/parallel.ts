@@ -4,8 +4,8 @@
  * its own copy of the model (parallel-worker.ts). Per step the batch is split in contiguous shares;
  * the main thread computes the gradient of the mean loss on the first share while each replica
  * computes it on its own (with the current weights, sent along), then the main thread averages them
- * weighted by share size, which IS the full batch's gradient up to float rounding, and applies the
- * optimizer once. Losses and metrics are combined the same way.
+ * weighted by share size (averageShares), which IS the full batch's gradient up to float rounding,
+ * and applies the optimizer once. Losses and metrics are combined the same way.
  *
  * The engine's training loop uses this behind `training.threads` (train.ts decides when); the
  * replicas train only models without non-trainable state (no BatchNormalization: per-share batch
@@ -14,7 +14,7 @@
  *   const pool = await ReplicaPool.start(spec, 1);
  *   const pending = pool.compute(xShare, yShare, size, weights);   // posts at once
  *   ... compute the main thread's share ...
- *   const [{ grads, sums, size }] = await pending;
+ *   const { grads, values } = averageShares(local, await pending);
  *   await pool.dispose();
  *
  * A replica that crashes, exits or fails a step rejects the step with a message naming it; the pool
@@ -26,6 +26,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { LoomDocument } from '../../../shared/document';
 import type { LossSpec } from '../losses';
+import { tf } from '../tfjs';
 
 /** What a replica needs to build the model and the loss exactly as the main thread does. */
 export interface ReplicaSpec {
@@ -146,21 +147,17 @@ export class ReplicaPool {
 }
 
 /**
- * Combine the main thread's share (`local`, `localSize`) with the replicas' into the full batch's
- * mean: in place in `local.grads` and returned values. Weighted by share size.
+ * The full batch's mean gradient and [loss, acc?, mae?] means from the main thread's share (its
+ * gradient tensors, `localSize` samples) and the replicas' results, weighted by share size. The
+ * gradients are combined as tensors (SIMD element-wise kernels on the backend's heap, no copy of
+ * the main thread's share); the caller disposes the returned tensors.
  */
-export function combineShares(local: ShareResult, others: ShareResult[]): { grads: Float32Array[]; values: number[] } {
+export function averageShares(local: { grads: tf.Tensor[]; values: number[]; size: number }, others: ShareResult[]): { grads: tf.Tensor[]; values: number[] } {
   const n = local.size + others.reduce((a, o) => a + o.size, 0);
-  const wl = local.size / n;
-  const grads = local.grads.map((g, k) => {
-    for (let j = 0; j < g.length; j++) g[j] = g[j]! * wl;
-    for (const o of others) {
-      const h = o.grads[k]!;
-      const w = o.size / n;
-      for (let j = 0; j < g.length; j++) g[j] = g[j]! + h[j]! * w;
-    }
-    return g;
-  });
-  const values = local.values.map((v, i) => v * wl + others.reduce((a, o) => a + o.values[i]! * (o.size / n), 0));
+  const grads = local.grads.map((g, k) => tf.tidy(() => others.reduce(
+    (acc, o) => tf.add(acc, tf.mul(tf.tensor(o.grads[k]!, g.shape), o.size / n)),
+    others.length ? tf.mul(g, local.size / n) : tf.clone(g),
+  )));
+  const values = local.values.map((v, i) => v * (local.size / n) + others.reduce((a, o) => a + o.values[i]! * (o.size / n), 0));
   return { grads, values };
 }
