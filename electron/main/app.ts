@@ -14,6 +14,7 @@ import { createHandlers, loadTemplates } from './handlers';
 import { makeSenderCheck, registerIpc, sendEvent } from './ipc';
 import { buildMenuTemplate } from './menu';
 import { SettingsStore } from './settings';
+import { StagingArea, sweepStaleStaging } from './staging';
 import { loadWindowState, saveWindowState, type WindowState } from './window-state';
 
 /** dist/electron (bundled) — the renderer is in dist/renderer, assets beside dist. */
@@ -129,7 +130,12 @@ export function bootstrap(opts: BootstrapOptions = {}) {
     })));
   };
 
+  // Runs of unsaved documents wait in a temporary folder, removed at quit; a start removes the
+  // folders of instances that crashed (never those of another running one).
+  void sweepStaleStaging();
+  const staging = new StagingArea();
   const handlers = createHandlers({
+    staging,
     mode: 'electron',
     version: app.getVersion(),
     files: new DesktopFiles(dialog, () => win, () => app.getPath('documents')),
@@ -243,7 +249,10 @@ export function bootstrap(opts: BootstrapOptions = {}) {
   app.on('activate', () => {
     if (!win) createWindow();
   });
-  app.on('will-quit', () => engine.dispose());
+  app.on('will-quit', () => {
+    engine.dispose();
+    staging.disposeSync();
+  });
 
   const ready = app.whenReady().then(async () => {
     const csp = rendererCsp(devUrl);

@@ -4,9 +4,8 @@
  * person picks them (`files`), settings, the engine supervisor, and how events are pushed.
  * No Electron import here.
  */
-import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, readFile, readdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { serializeDocument } from '../../shared/document/save';
@@ -18,6 +17,7 @@ import type { EngineSupervisor } from './engine-supervisor';
 import type { FileAccess } from './files';
 import { RecoveryStore } from './recovery-store';
 import type { SettingsStore } from './settings';
+import { StagingArea } from './staging';
 
 export type Emit = <E extends EventName>(name: E, payload: EventOf<E>) => void;
 
@@ -37,6 +37,8 @@ export interface ShellDeps {
   takeOpenFiles?: () => string[];
   /** Files successfully opened or saved (desktop: OS recent documents). */
   onRecent?: (path: string) => void;
+  /** Where runs of unsaved documents wait (the app and web server remove it when they shut down). */
+  staging?: StagingArea;
 }
 
 export function newRunId(): string {
@@ -86,8 +88,8 @@ export function createHandlers(deps: ShellDeps): Handlers {
    * (outside the project). `runs.persistImported` copies one beside the document once it is saved.
    */
   const staged = new Map<string, string>();
-  let stagingRoot: Promise<string> | null = null;
-  const stagingDir = async (runId: string) => join(await (stagingRoot ??= mkdtemp(join(tmpdir(), 'layerloom-imported-'))), runId);
+  const staging = deps.staging ?? new StagingArea();
+  const stagingDir = async (runId: string) => join(await staging.dir(), runId);
   const runsDirOf = (absDoc: string) => join(dirname(absDoc), `${basename(absDoc).replace(/\.loom$/i, '')}.runs`);
 
   /** Folder for the engine to resolve dataset paths against, and the run folder for weights. */

@@ -1,4 +1,5 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +33,9 @@ afterAll(async () => {
 });
 
 /** Open a WebSocket; resolves with the socket, or the HTTP status it was refused with. */
-function connect(opts: { token?: string | null; origin?: string | null; host?: string; cookie?: string } = {}): Promise<WebSocket | number> {
+function connect(opts: { token?: string | null; origin?: string | null; host?: string; cookie?: string; port?: number } = {}): Promise<WebSocket | number> {
   const token = opts.token === undefined ? srv.token : opts.token;
-  const url = `ws://127.0.0.1:${srv.port}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
+  const url = `ws://127.0.0.1:${opts.port ?? srv.port}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
   const headers: Record<string, string> = {};
   const origin = opts.origin === undefined ? srv.origin : opts.origin;
   if (origin !== null) headers.origin = origin;
@@ -227,6 +228,36 @@ describe('File › Import model in web mode', () => {
     } finally {
       ws.close();
     }
+  });
+});
+
+describe('staging folder of a web server', () => {
+  it('removes a dead server\'s staging folder at start and its own (with runs never saved) on close', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'll-web-staging-'));
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    mkdirSync(join(parent, 'layerloom-imported-crashed', 'imported-1'), { recursive: true });
+    writeFileSync(join(parent, 'layerloom-imported-crashed', '.owner'), String(deadPid));
+    const s2 = await startWebServer({
+      serve: 'static', staticDir: join(dir, 'static'), projectDir: join(dir, 'project'), log: () => undefined, stagingParent: parent,
+      spawnEngine: forkEngine({ engineModule: fakeEngine, echoStderr: false }),
+    });
+    try {
+      expect(readdirSync(parent)).toEqual([]);
+      writeFileSync(join(dir, 'project', 'models', 'k.json'), JSON.stringify({
+        class_name: 'Sequential',
+        config: { name: 's', layers: [{ class_name: 'InputLayer', config: { batch_shape: [null, 2], name: 'in' } }, { class_name: 'Dense', config: { name: 'd', units: 1 } }] },
+      }));
+      const ws = (await connect({ token: s2.token, origin: s2.origin, host: `127.0.0.1:${s2.port}`, port: s2.port })) as WebSocket;
+      const r = await rpc(ws).call('file.importModel', { path: 'models/k.json' });
+      ws.close();
+      expect(r).toMatchObject({ ok: true });
+      expect(readdirSync(parent)).toEqual([expect.stringMatching(/^layerloom-imported-/)]); // an import stages its run here
+    } finally {
+      await s2.close();
+      rmSync(join(dir, 'project', 'models', 'k.json'), { force: true });
+    }
+    expect(readdirSync(parent)).toEqual([]);
+    rmSync(parent, { recursive: true, force: true });
   });
 });
 

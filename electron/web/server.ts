@@ -29,6 +29,7 @@ import { EngineSupervisor, type SpawnEngine } from '../main/engine-supervisor';
 import { forkEngine } from '../main/engine-fork';
 import { ProjectFiles } from '../main/files';
 import { SettingsStore } from '../main/settings';
+import { StagingArea, sweepStaleStaging } from '../main/staging';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
@@ -47,6 +48,8 @@ export interface WebServerOptions {
   /** Replace the engine process (tests). */
   spawnEngine?: SpawnEngine;
   settingsFile?: string;
+  /** Parent of the staging folder for runs of unsaved documents (default: the OS temp folder). */
+  stagingParent?: string;
   /** Models to open when the page is ready (paths in the project folder), e.g. from `npm start -- model.loom`. */
   openFiles?: string[];
   log?: (msg: string) => void;
@@ -161,7 +164,12 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     log,
   });
   const settings = new SettingsStore(opts.settingsFile ?? join(projectDir, '.layerloom', 'settings.json'), log);
+  // Runs of unsaved documents wait in a temporary folder: this server's goes with close(), and the
+  // ones of servers or apps that died are removed now.
+  await sweepStaleStaging(opts.stagingParent);
+  const staging = new StagingArea(opts.stagingParent);
   const handlers = createHandlers({
+    staging,
     mode: 'web',
     version: version(),
     files: new ProjectFiles(projectDir),
@@ -289,6 +297,7 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
       for (const ws of sockets) ws.terminate();
       wss.close();
       engine.dispose();
+      await staging.dispose();
       await vite?.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
