@@ -142,14 +142,32 @@ describe('Export dialog', () => {
     expect(screen.queryByTestId('export-no-runs')).toBeNull();
   });
 
-  it('an unsaved model exports its initial weights and says so; data.npz is optional', async () => {
+  it('an unsaved model offers this session\'s trained run (the engine holds its weights)', async () => {
     const fake = installFakeApi({
-      'export.run': () => ({ canceled: false, outDir: '/p/export/m-pytorch', files: ['/p/export/m-pytorch/model.py'], weights: 'initial', notes: [] }),
+      'export.run': () => ({ canceled: false, outDir: '/p/export/m-tfjs', files: ['/p/export/m-tfjs/model.json'], weights: 'trained', notes: [] }),
     });
     const doc = mnist();
     useEditor.setState({ runs: [run(doc)] });
     await open(doc, null);
-    expect(screen.getByTestId('export-no-runs')).toHaveTextContent('not saved');
+    // A person who trained and then exported used to get the untrained weights: the run was not offered.
+    expect((screen.getByLabelText('Weights') as HTMLSelectElement).value).toBe('run-1');
+    expect(screen.queryByTestId('export-no-runs')).toBeNull();
+    fireEvent.click(exportButton());
+    await screen.findByTestId('export-result');
+    expect(fake.calls.find((c) => c.name === 'export.run')!.req).toMatchObject({ runId: 'run-1' });
+    expect(fake.calls.find((c) => c.name === 'export.run')!.req).not.toHaveProperty('docPath');
+    expect(screen.getByTestId('export-weights')).toHaveTextContent('Weights: trained (Run 1)');
+  });
+
+  it('an unsaved model without a finished run exports its initial weights and says so; data.npz is optional', async () => {
+    const fake = installFakeApi({
+      'export.run': () => ({ canceled: false, outDir: '/p/export/m-pytorch', files: ['/p/export/m-pytorch/model.py'], weights: 'initial', notes: [] }),
+    });
+    const doc = mnist();
+    useEditor.setState({ runs: [run(doc, { status: 'error' })] });
+    await open(doc, null);
+    expect(screen.getByTestId('export-no-runs')).toHaveTextContent('No finished training run of this exact model');
+    expect(screen.getByTestId('export-no-runs')).toHaveTextContent('Save the model to keep its runs');
     expect((screen.getByLabelText('Weights') as HTMLSelectElement).value).toBe('');
     const data = screen.getByLabelText(/Include the training data/) as HTMLInputElement;
     expect(data.checked).toBe(true);

@@ -50,7 +50,7 @@ export function ExportDialog() {
       live = false;
     };
   }, [filePath]);
-  const candidates = useMemo(() => weightRuns(runs, doc, filePath), [runs, doc, filePath]);
+  const candidates = useMemo(() => weightRuns(runs, doc), [runs, doc]);
   // Default: the latest finished run of this model; '' = the initial (untrained) weights.
   const [runChoice, setRunChoice] = useState<string | null>(null);
   const runId = runChoice ?? candidates[0]?.runId ?? '';
@@ -142,9 +142,8 @@ export function ExportDialog() {
             </label>
             {!candidates.length && (
               <p className="muted small" data-testid="export-no-runs">
-                {filePath
-                  ? 'No finished training run of this exact model: the initial (untrained) weights are exported. Train it first for trained weights.'
-                  : 'The model is not saved, so it has no saved runs: the initial (untrained) weights are exported. Save and train it for trained weights.'}
+                No finished training run of this exact model: the initial (untrained) weights are exported. Train it first for trained weights.
+                {!filePath && ' (Save the model to keep its runs beside it.)'}
               </p>
             )}
             {format.quantization.length > 1 && (
@@ -213,7 +212,7 @@ function Outcome({ outcome, label, run }: { outcome: ExportOutcome | null; label
       <div data-testid="export-weights">
         {outcome.weights === 'trained'
           ? `Weights: trained (${run || 'the chosen run'}).`
-          : 'Weights: the initial, untrained weights. Train the model (saved) and export again for trained weights.'}
+          : 'Weights: the initial, untrained weights. Train the model and export again for trained weights.'}
       </div>
       {outcome.notes.length > 0 && <ul className="export-notes">{outcome.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
     </div>

@@ -106,7 +106,7 @@ describe('Import dialog', () => {
     expect(r.end?.epochsCompleted).toBe(0);
     expect(state().currentRunId).toBe('imported-1');
     const { weightRuns } = await import('./actions');
-    expect(weightRuns(state().runs, state().doc, null).map((x) => x.runId)).toEqual(['imported-1']);
+    expect(weightRuns(state().runs, state().doc).map((x) => x.runId)).toEqual(['imported-1']);
     fireEvent.click(screen.getByRole('button', { name: 'OK' }));
     await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
     // A dataset chosen afterwards (Data tab) reaches the imported run, for Evaluate.

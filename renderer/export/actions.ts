@@ -50,14 +50,14 @@ const architecture = (d: Pick<LoomDocument, 'nodes' | 'edges'>) => JSON.stringif
 
 /**
  * Runs whose trained weights fit this document: finished, same layers and edges, newest first.
- * Weights live in the run folder beside the document's file, so an unsaved document has none but
- * its imported weights.
+ * Weights come from the run folder beside the document's file, the staging folder (imported weights
+ * of an unsaved document), or the engine, which holds this session's runs (so an unsaved document's
+ * trained run exports its trained weights; after an engine restart the export says to train again).
  */
-export function weightRuns(runs: readonly RunView[], doc: LoomDocument, filePath: string | null): RunView[] {
+export function weightRuns(runs: readonly RunView[], doc: LoomDocument): RunView[] {
   const arch = architecture(doc);
   return runs
-    // Imported weights are kept by the app (staged) even before the document has a file.
-    .filter((r) => (filePath || r.imported) && FINISHED.has(r.status) && architecture(r.doc) === arch)
+    .filter((r) => FINISHED.has(r.status) && architecture(r.doc) === arch)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
