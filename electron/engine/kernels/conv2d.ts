@@ -201,8 +201,9 @@ function inputGradSimd(k: SimdExports, backend: WasmBackend, dy: TensorInfo, fil
 /**
  * Conv2D forward on the SIMD kernels (im2col + GEMM) instead of XNNPACK for ≥ 32 output channels
  * (a multiple of 8). Measured at batch 64: 1.1x XNNPACK for 14×14×32→64 and 28×28×1→32, but
- * 0.6-0.9x for LeNet's 6 and 16 channels (padded tiles, long thin patches), which stay on XNNPACK.
- * LAYERLOOM_CONV_FORWARD=xnnpack|simd forces one (benchmarks, tests).
+ * 0.6-0.9x for LeNet's 6 and 16 channels (padded tiles, long thin patches), which stay on XNNPACK
+ * unless the stride exceeds the kernel (see below). LAYERLOOM_CONV_FORWARD=xnnpack|simd forces one
+ * (benchmarks, tests).
  */
 export function conv2DForwardConfig(): KernelConfig | null {
   const stock = getKernel(Conv2D, 'wasm');
@@ -212,7 +213,11 @@ export function conv2DForwardConfig(): KernelConfig | null {
     const f = attrs.dataFormat as string | undefined;
     const force = process.env.LAYERLOOM_CONV_FORWARD;
     const co = filter.shape[3]!;
-    const fits = force === 'simd' || (force !== 'xnnpack' && co >= 32 && co % 8 === 0);
+    const [sH, sW] = pair(attrs.strides as number | number[]);
+    // A stride larger than the kernel: stock tfjs-backend-wasm 4.22 returns zeros for some of these
+    // (k 2×1 stride 3×2 'same' on 3×3), so they always take the SIMD kernel.
+    const skips = sH > filter.shape[0]! || sW > filter.shape[1]!;
+    const fits = force === 'simd' || (force !== 'xnnpack' && ((co >= 32 && co % 8 === 0) || skips));
     const k = !fits || (f && f !== 'NHWC' && f !== 'channelsLast') || x.dtype !== 'float32' ? null : simdKernels(backend);
     if (!k) return (stock.kernelFunc as KernelFunc)(args as never);
     const info = backend_util.computeConv2DInfo(
@@ -221,7 +226,7 @@ export function conv2DForwardConfig(): KernelConfig | null {
       attrs.dimRoundingMode as 'floor' | undefined,
     );
     const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co, outHeight: OH, outWidth: OW,
-      filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = info;
+      filterHeight: KH, filterWidth: KW, dilationHeight: dH, dilationWidth: dW } = info;
     const out = backend.makeOutput([N, OH, OW, Co], 'float32');
     withScratch(backend, k.convForwardScratch(KH * KW * Ci, Co, SIMD_BLOCK), (scratch) => {
       k.convForward(heapPtr(backend, x.dataId), heapPtr(backend, filter.dataId), heapPtr(backend, out.dataId), scratch,

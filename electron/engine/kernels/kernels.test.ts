@@ -178,8 +178,8 @@ describe('SIMD kernels (./simd)', () => {
 
   // Random shapes: odd sizes and channel counts (tails of the 4- and 8-wide tiles), strides,
   // padding, more output positions than one 64-position block. (Dilation: the test above, against a
-  // dilated-filter reference: the cpu backend has no dilated gradient. Strides stay ≤ the kernel
-  // size: stock tfjs-backend-wasm's FORWARD conv returns zeros for e.g. k 2 s 3 'same'.)
+  // dilated-filter reference: the cpu backend has no dilated gradient. Strides larger than the
+  // kernel: the test below.)
   const r = mulberry32(2026);
   const pick = <T,>(v: readonly T[]) => v[Math.floor(r() * v.length)]!;
   const cases = Array.from({ length: 14 }, () => {
@@ -216,6 +216,17 @@ describe('SIMD kernels (./simd)', () => {
       return [y, ...tf.grads(f)([x, w], rnd(y.shape, 125))];
     });
   });
+
+  it.each([[3, 3, 2, 1, 3, 2, 'same'], [7, 8, 1, 2, 3, 3, 'valid'], [9, 9, 2, 2, 3, 3, 'same'], [6, 5, 1, 1, 2, 2, 'valid']] as const)(
+    'stride larger than the kernel (stock wasm returns zeros for some): x %ix%i k %ix%i s %i,%i %s', async (H, W, KH, KW, sH, sW, pad) => {
+      await expectSame('stride > kernel', () => {
+        const x = rnd([2, H, W, 2], 141);
+        const w = rnd([KH, KW, 2, 3], 142);
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, [sH, sW], pad);
+        const y = f(x, w);
+        return [y, ...tf.grads(f)([x, w], rnd(y.shape, 143))];
+      });
+    });
 
   it('the MNIST CNN\'s conv2 shape (several blocks, Ci 32, Co 64)', async () => {
     await expectSame('cnn conv2', () => {
