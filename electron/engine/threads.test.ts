@@ -13,6 +13,11 @@ import { disposeRun, getRun } from './runs';
 import { tf } from './tfjs';
 import { AUTO_MIN_FLOPS, resolveThreads } from './threads';
 import { startTraining } from './train';
+import { evaluateRun } from './evaluate';
+import { loadRun } from './persist';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const DOC: LoomDocument = {
   format: 'layerloom.model', version: 1, name: 'tiny-cnn',
@@ -52,9 +57,9 @@ function data(n = 150): PreparedData {
 
 const TRAINING: Partial<TrainingConfig> = { epochs: 2, batchSize: 20, optimizer: 'adam', learningRate: 0.01, seed: 11, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] };
 
-async function run(runId: string, threads: TrainingConfig['threads'], extra: Partial<TrainingConfig> = {}, onEvent?: (e: TrainEvent, h: ReturnType<typeof startTraining>) => void) {
+async function run(runId: string, threads: TrainingConfig['threads'], extra: Partial<TrainingConfig> = {}, onEvent?: (e: TrainEvent, h: ReturnType<typeof startTraining>) => void, outDir?: string) {
   const events: TrainEvent[] = [];
-  const h = startTraining({ runId, doc: DOC, data: data(), backend: 'wasm', overrides: { ...TRAINING, ...extra, threads } }, (e) => {
+  const h = startTraining({ runId, doc: DOC, data: data(), backend: 'wasm', overrides: { ...TRAINING, ...extra, threads }, ...(outDir ? { outDir } : {}) }, (e) => {
     events.push(e);
     onEvent?.(e, h);
   });
@@ -104,6 +109,28 @@ it('stops mid-run with 2 threads and keeps the weights', async () => {
   expect((r.last as EndEvent).epochsCompleted).toBeLessThan(5);
   expect(getRun('t-stop')).toBeTruthy();
   disposeRun('t-stop');
+}, 180_000);
+
+it('with 2 threads: early stopping, saving, evaluation and the divergence stop still work', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'll-threads-'));
+  try {
+    const r = await run('t-es', 2, { epochs: 30, earlyStopping: { monitor: 'val_loss', patience: 0, minDelta: 0.5, restoreBestWeights: true } }, undefined, dir);
+    expect(r.last.type, JSON.stringify(r.last)).toBe('end');
+    // minDelta 0.5 from a start near ln 3 ≈ 1.1: at most two more improvements, then it must stop.
+    expect((r.last as EndEvent).reason).toBe('earlyStopped');
+    expect(r.events.filter((e) => e.type === 'epoch').length).toBeLessThanOrEqual(4);
+    const ev = await evaluateRun('t-es', { split: 'validation' });
+    expect(ev.confusion).toBeDefined();
+    disposeRun('t-es');
+    const record = await loadRun(dir, 't-es-loaded'); // the saved weights load back
+    expect(record.backend.threads).toBe(2);
+    disposeRun('t-es-loaded');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const bad = await run('t-div', 2, { learningRate: 100 });
+  expect(bad.last.type).toBe('error');
+  expect(['diverged', 'nan']).toContain((bad.last as ErrorEvent).code);
 }, 180_000);
 
 it('a training thread that dies fails the run with a clear message', async () => {
