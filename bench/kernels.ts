@@ -23,7 +23,7 @@ interface Case { name: string; flops?: number; variants: [string, Env][]; run: (
  */
 const AB: [string, Env][] = [['simd', {}], ['before', { LAYERLOOM_SIMD_KERNELS: 'off' }]];
 
-const ENV_KEYS = ['LAYERLOOM_CONV_FORWARD', 'LAYERLOOM_SUM', 'LAYERLOOM_MATMUL', 'LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
+const ENV_KEYS = ['LAYERLOOM_WINOGRAD', 'LAYERLOOM_CONV_FORWARD', 'LAYERLOOM_SUM', 'LAYERLOOM_MATMUL', 'LAYERLOOM_CONV_FILTER_GRAD', 'LAYERLOOM_CONV_INPUT_GRAD', 'LAYERLOOM_POOL_GRAD', 'LAYERLOOM_SIMD_KERNELS'];
 function setEnv(env: Env) {
   for (const k of ENV_KEYS) delete process.env[k];
   Object.assign(process.env, env);
@@ -49,7 +49,7 @@ function convCases(tag: string, n: number, h: number, w: number, ci: number, k: 
   const cases: Case[] = [
     // A new filter tensor per call, as in training (XNNPACK builds an operator per filter tensor).
     {
-      name: `${tag} forward, new filter`, flops: 2 * macs, variants: AB,
+      name: `${tag} forward, new filter`, flops: 2 * macs, variants: [...AB, ['gemm', { LAYERLOOM_WINOGRAD: 'off' }]],
       run: () => tf.tidy(() => tf.conv2d(x, tf.mul(f, 1) as tf.Tensor4D, 1, pad)),
     },
     { name: `${tag} forward, same filter`, flops: 2 * macs, variants: AB, run: () => tf.conv2d(x, f, 1, pad) },
@@ -62,7 +62,7 @@ function convCases(tag: string, n: number, h: number, w: number, ci: number, k: 
   if (inputGrad) {
     cases.push({
       name: `${tag} input grad`, flops: 2 * macs,
-      variants: AB,
+      variants: [...AB, ['gemm', { LAYERLOOM_WINOGRAD: 'off' }]],
       run: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
     });
   }

@@ -186,11 +186,33 @@ function inputGrad(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, inf
   }
 }
 
+/** Tiles per block of the Winograd kernel. */
+const WINOGRAD_TILES = 32;
+
+/**
+ * Winograd F(2×2, 3×3) for 3×3 kernels at stride 1 and dilation 1 with ≥ 8 input channels
+ * (LAYERLOOM_WINOGRAD=off: the im2col GEMM instead, for benchmarks).
+ */
+function winogradFits(info: backend_util.Conv2DInfo): boolean {
+  return process.env.LAYERLOOM_WINOGRAD !== 'off' && info.filterHeight === 3 && info.filterWidth === 3
+    && info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1
+    && info.inChannels >= 8;
+}
+
 /** The SIMD kernel (./simd): dy·wᵀ per block of positions (GEMM), scattered back by col2im. */
 function inputGradSimd(k: SimdExports, backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co, outHeight: OH, outWidth: OW,
     filterHeight: KH, filterWidth: KW, strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = info;
   const out = backend.makeOutput([N, H, W, Ci], 'float32');
+  // The input gradient of a 3×3 stride-1 convolution is a 3×3 stride-1 convolution of dy (filter
+  // reversed, channels swapped, padding 2 − pad): Winograd when dy has ≥ 8 channels.
+  if (winogradFits({ ...info, inChannels: Co })) {
+    withScratch(backend, k.winogradScratch(Co, Ci, WINOGRAD_TILES), (scratch) => {
+      k.winograd3x3(heapPtr(backend, dy.dataId), heapPtr(backend, filter.dataId), heapPtr(backend, out.dataId), scratch,
+        N, OH, OW, Co, H, W, Ci, 2 - info.padInfo.top, 2 - info.padInfo.left, 1, WINOGRAD_TILES);
+    });
+    return out;
+  }
   withScratch(backend, k.convInputGradScratch(KH * KW * Ci, Co, SIMD_BLOCK), (scratch) => {
     k.convInputGrad(heapPtr(backend, dy.dataId), heapPtr(backend, filter.dataId), heapPtr(backend, out.dataId), scratch,
       N, H, W, Ci, OH, OW, Co, KH, KW, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left, SIMD_BLOCK);
@@ -228,6 +250,13 @@ export function conv2DForwardConfig(): KernelConfig | null {
     const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outChannels: Co, outHeight: OH, outWidth: OW,
       filterHeight: KH, filterWidth: KW, dilationHeight: dH, dilationWidth: dW } = info;
     const out = backend.makeOutput([N, OH, OW, Co], 'float32');
+    if (winogradFits(info)) {
+      withScratch(backend, k.winogradScratch(Ci, Co, WINOGRAD_TILES), (scratch) => {
+        k.winograd3x3(heapPtr(backend, x.dataId), heapPtr(backend, filter.dataId), heapPtr(backend, out.dataId), scratch,
+          N, H, W, Ci, OH, OW, Co, info.padInfo.top, info.padInfo.left, 0, WINOGRAD_TILES);
+      });
+      return out;
+    }
     withScratch(backend, k.convForwardScratch(KH * KW * Ci, Co, SIMD_BLOCK), (scratch) => {
       k.convForward(heapPtr(backend, x.dataId), heapPtr(backend, filter.dataId), heapPtr(backend, out.dataId), scratch,
         N, H, W, Ci, OH, OW, Co, KH, KW, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left, SIMD_BLOCK);

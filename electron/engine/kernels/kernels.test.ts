@@ -228,6 +228,22 @@ describe('SIMD kernels (./simd)', () => {
       });
     });
 
+  it.each([[2, 7, 9, 9, 5, 'same'], [1, 8, 8, 8, 33, 'valid'], [3, 6, 11, 10, 12, 'same'], [2, 5, 5, 16, 9, 'valid'], [1, 12, 9, 13, 8, 'same']] as const)(
+    'Winograd 3×3 (forward and input gradient): n %i x %ix%i ci %i co %i %s', async (n, H, W, ci, co, pad) => {
+      process.env.LAYERLOOM_CONV_FORWARD = 'simd';
+      try {
+        await expectSame('winograd', () => {
+          const x = rnd([n, H, W, ci], 144);
+          const w = rnd([3, 3, ci, co], 145);
+          const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad);
+          const y = f(x, w);
+          return [y, ...tf.grads(f)([x, w], rnd(y.shape, 146))];
+        });
+      } finally {
+        delete process.env.LAYERLOOM_CONV_FORWARD;
+      }
+    });
+
   it('the MNIST CNN\'s conv2 shape (several blocks, Ci 32, Co 64)', async () => {
     await expectSame('cnn conv2', () => {
       const x = rnd([2, 13, 13, 32], 104);

@@ -34,6 +34,9 @@ export interface SimdExports {
     KH: number, KW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, MB: number): void;
   reluGrad(dy: P, x: P, out: P, n: number): void;
   addRows(a: P, b: P, out: P, rows: number, cols: number): void;
+  winogradScratch(Ci: number, Co: number, TB: number): number;
+  winograd3x3(x: P, w: P, y: P, scratch: P, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
+    pT: number, pL: number, flip: number, TB: number): void;
   colSum(x: P, out: P, rows: number, cols: number): void;
   avgPoolGrad(dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sH: number, sW: number, pT: number, pL: number, mult: number): void;
