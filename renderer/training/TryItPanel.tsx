@@ -5,7 +5,7 @@
  * is drawn over the input.
  */
 import { useEffect, useRef, useState, type DragEvent, type PointerEvent } from 'react';
-import type { LoomDocument } from '../../shared/document';
+import type { DatasetConfig, LoomDocument } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { useEditor } from '../store';
 import { isActive, type RunView } from '../store/runs';
@@ -73,6 +73,7 @@ function DrawPad({ onInput }: { onInput(canvas: HTMLCanvasElement): void }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const drawing = useRef<{ x: number; y: number } | null>(null);
   const [hover, setHover] = useState(false);
+  const [dropError, setDropError] = useState<string | null>(null);
   const clear = () => {
     const ctx = ref.current?.getContext('2d');
     if (!ctx) return;
@@ -112,17 +113,22 @@ function DrawPad({ onInput }: { onInput(canvas: HTMLCanvasElement): void }) {
     e.preventDefault();
     setHover(false);
     const file = e.dataTransfer.files?.[0];
-    const ctx = ref.current?.getContext('2d');
-    if (!file || !ctx) return;
+    if (!file) return;
+    setDropError(null);
+    let bmp: ImageBitmap;
     try {
-      const bmp = await createImageBitmap(file);
-      clear();
-      const k = Math.min(PAD / bmp.width, PAD / bmp.height);
-      ctx.drawImage(bmp, (PAD - bmp.width * k) / 2, (PAD - bmp.height * k) / 2, bmp.width * k, bmp.height * k);
-      onInput(ref.current!);
+      bmp = await createImageBitmap(file);
     } catch {
-      /* not an image */
+      // Said, not ignored: a dropped PDF or text file used to do nothing at all.
+      setDropError(`${file.name} is not an image this browser can read: drop a PNG or JPEG.`);
+      return;
     }
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    clear();
+    const k = Math.min(PAD / bmp.width, PAD / bmp.height);
+    ctx.drawImage(bmp, (PAD - bmp.width * k) / 2, (PAD - bmp.height * k) / 2, bmp.width * k, bmp.height * k);
+    onInput(ref.current!);
   };
   return (
     <div className="ll-drawpad">
@@ -130,11 +136,45 @@ function DrawPad({ onInput }: { onInput(canvas: HTMLCanvasElement): void }) {
         aria-label="Draw here, or drop an image" onPointerDown={down} onPointerMove={move} onPointerUp={up} onPointerLeave={up}
         onDragOver={(e) => { e.preventDefault(); setHover(true); }} onDragLeave={() => setHover(false)} onDrop={(e) => void drop(e)} />
       <div>
-        <button type="button" onClick={clear} data-testid="clear-pad">Clear</button>
+        <button type="button" onClick={() => { clear(); setDropError(null); }} data-testid="clear-pad">Clear</button>
         <span className="muted"> Draw with the mouse, or drop a PNG/JPEG.</span>
       </div>
+      {dropError && <div className="field-error" role="alert" data-testid="drop-error">{dropError}</div>}
     </div>
   );
+}
+
+interface FeatureInfo {
+  names?: string[];
+  /** The data's first sample, raw (as typed): a realistic starting point instead of all zeros. */
+  example?: number[];
+}
+
+/** A feature model's inputs as the run's dataset has them (the Data tab's preview): names and a sample. */
+function useFeatureInfo(run: RunView | undefined, enabled: boolean): FeatureInfo {
+  const [info, setInfo] = useState<FeatureInfo>({});
+  const dataset = run?.doc.dataset;
+  useEffect(() => {
+    setInfo({});
+    if (!enabled || !dataset) return;
+    let live = true;
+    const docPath = useEditor.getState().filePath;
+    getApi().data.preview({ dataset: { ...dataset, augmentation: undefined } as DatasetConfig, limit: 1, ...(docPath ? { docPath } : {}) })
+      .then((p) => {
+        if (!live) return;
+        const f = (p as { featureNames?: unknown }).featureNames;
+        const v = (p.samples?.[0] as { values?: unknown } | undefined)?.values;
+        setInfo({
+          ...(Array.isArray(f) && f.every((x) => typeof x === 'string') ? { names: f } : {}),
+          ...(Array.isArray(v) && v.every((x) => typeof x === 'number') ? { example: v } : {}),
+        });
+      })
+      .catch(() => undefined); // unlabelled, empty fields still work
+    return () => {
+      live = false;
+    };
+  }, [dataset, enabled]);
+  return info;
 }
 
 export function TryItPanel() {
@@ -145,6 +185,7 @@ export function TryItPanel() {
   const shape = run ? inputShapeOf(run.doc) : undefined;
   useTallPanel();
   const image = isImageShape(shape);
+  const { names, example } = useFeatureInfo(run, !!run && !image);
 
   const predict = async (r: RunView, input: number[]) => {
     setError(null);
@@ -168,18 +209,29 @@ export function TryItPanel() {
   if (isActive(run.status)) return <p className="muted">{run.label} is still training.</p>;
   if (!run.end) return <p className="muted">{run.label} did not finish; train again to try it.</p>;
   const size = shape ? shape.reduce((a, b) => a * b, 1) : 0;
+  const sample = example?.length === size ? example : undefined;
   return (
     <div className="ll-tryit" data-testid="tryit-panel">
       {image && shape ? (
         <DrawPad onInput={(c) => { const x = canvasToSample(c, shape); if (x) void predict(run, x); }} />
       ) : (
-        <form className="ll-features-form" onSubmit={(e) => { e.preventDefault(); void predict(run, Array.from({ length: size }, (_, i) => Number(features[i] ?? 0) || 0)); }}>
-          <p className="muted">Type the {size} input value{size === 1 ? '' : 's'} (raw, as in the data; the run normalises them).</p>
+        <form className="ll-features-form" onSubmit={(e) => { e.preventDefault(); void predict(run, Array.from({ length: size }, (_, i) => (features[i] ? Number(features[i]) || 0 : sample?.[i] ?? 0))); }}>
+          <p className="muted">
+            Type the {size} input value{size === 1 ? '' : 's'} (raw, as in the data; the run normalises them).
+            {sample && ' An empty field takes the value of the data’s first sample, shown in grey.'}
+          </p>
           <div className="ll-feature-grid">
-            {Array.from({ length: Math.min(size, 64) }, (_, i) => (
-              <input key={i} aria-label={`feature ${i + 1}`} value={features[i] ?? ''} placeholder="0" data-testid={`feature-${i}`}
-                onChange={(e) => setFeatures((f) => { const n = f.slice(); n[i] = e.target.value; return n; })} />
-            ))}
+            {Array.from({ length: Math.min(size, 64) }, (_, i) => {
+              // Nine bare "0" boxes said nothing about which is which: each field is named after its column.
+              const name = names?.length === size ? names[i]! : `feature ${i + 1}`;
+              return (
+                <label key={i} className="ll-feature" title={name}>
+                  <span>{name}</span>
+                  <input aria-label={name} value={features[i] ?? ''} placeholder={String(sample?.[i] ?? 0)} data-testid={`feature-${i}`}
+                    onChange={(e) => setFeatures((f) => { const n = f.slice(); n[i] = e.target.value; return n; })} />
+                </label>
+              );
+            })}
           </div>
           <button type="submit" className="primary" disabled={size > 64}>Predict</button>
           {size > 64 && <span className="muted"> (inputs with more than 64 values: use an image model or the CLI)</span>}

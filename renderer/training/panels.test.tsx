@@ -180,11 +180,44 @@ describe('Try it panel', () => {
     const id = await trainToEnd();
     act(() => fake.emit('train.event', { type: 'end', runId: id, reason: 'completed', epochsCompleted: 2, logs: { loss: 0.3 }, elapsedSec: 1 }));
     render(<TryItPanel />);
+    await waitFor(() => expect(screen.getByTestId('feature-3')).toHaveAttribute('placeholder', '0.2'));
     fireEvent.change(screen.getByTestId('feature-0'), { target: { value: '5.9' } });
     fireEvent.click(screen.getByRole('button', { name: 'Predict' }));
     await waitFor(() => expect(screen.getByTestId('prediction')).toHaveTextContent('Prediction: versicolor (70.0%)'));
-    expect(fake.calls.find((c) => c.name === 'engine.predict')!.req.inputs).toEqual([[5.9, 0, 0, 0]]);
+    // The other fields were empty: they take the data's first sample (5.1, 3.5, 1.4, 0.2), shown as their placeholders.
+    expect(fake.calls.find((c) => c.name === 'engine.predict')!.req.inputs).toEqual([[5.9, 3.5, 1.4, 0.2]]);
     expect(screen.getByTestId('probabilities').querySelectorAll('li')).toHaveLength(3);
+  });
+
+  it('names each feature field after its column (the run\'s dataset, as the Data tab reads it)', async () => {
+    const preview = fake.handlers['data.preview']!;
+    fake.handlers['data.preview'] = (req) => ({ ...(preview(req, undefined as never) as object), featureNames: ['sepal length', 'sepal width', 'petal length', 'petal width'] }) as never;
+    const id = await trainToEnd();
+    act(() => fake.emit('train.event', { type: 'end', runId: id, reason: 'completed', epochsCompleted: 2, logs: { loss: 0.3 }, elapsedSec: 1 }));
+    render(<TryItPanel />);
+    fireEvent.change(await screen.findByLabelText('petal length'), { target: { value: '4.8' } });
+    expect(screen.getByTestId('feature-2')).toHaveValue('4.8');
+    expect(screen.getByText('sepal width')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Predict' }));
+    await waitFor(() => expect(fake.calls.find((c) => c.name === 'engine.predict')!.req.inputs).toEqual([[5.1, 3.5, 4.8, 0.2]]));
+  });
+
+  it('says so when a dropped file is not an image', async () => {
+    act(() => useEditor.getState().setParam(['x'], 'shape', [2, 2, 1]));
+    const id = await trainToEnd();
+    act(() => fake.emit('train.event', { type: 'end', runId: id, reason: 'completed', epochsCompleted: 2, logs: { loss: 0.3 }, elapsedSec: 1 }));
+    render(<TryItPanel />);
+    const notImage = new File(['hello'], 'notes.txt', { type: 'text/plain' });
+    vi.stubGlobal('createImageBitmap', () => Promise.reject(new DOMException('The source image could not be decoded.', 'InvalidStateError')));
+    try {
+      fireEvent.drop(screen.getByTestId('draw-pad'), { dataTransfer: { files: [notImage] } });
+      expect(await screen.findByTestId('drop-error')).toHaveTextContent('notes.txt is not an image this browser can read: drop a PNG or JPEG.');
+      expect(fake.calls.some((c) => c.name === 'engine.predict')).toBe(false);
+      fireEvent.click(screen.getByTestId('clear-pad'));
+      expect(screen.queryByTestId('drop-error')).toBeNull();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 
