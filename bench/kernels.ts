@@ -55,7 +55,7 @@ function convCases(tag: string, n: number, h: number, w: number, ci: number, k: 
     { name: `${tag} forward, same filter`, flops: 2 * macs, variants: AB, run: () => tf.conv2d(x, f, 1, pad) },
     {
       name: `${tag} filter grad`, flops: 2 * macs,
-      variants: AB,
+      variants: [...AB, ['gemm', { LAYERLOOM_WINOGRAD: 'off' }]],
       run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape }) as tf.Tensor,
     },
   ];

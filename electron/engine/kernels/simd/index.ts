@@ -37,6 +37,9 @@ export interface SimdExports {
   winogradScratch(Ci: number, Co: number, TB: number): number;
   winograd3x3(x: P, w: P, y: P, scratch: P, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
     pT: number, pL: number, flip: number, TB: number): void;
+  winogradFilterGradScratch(Ci: number, Co: number, TB: number): number;
+  winogradFilterGrad(x: P, dy: P, dw: P, scratch: P, N: number, H: number, W: number, Ci: number, OH: number, OW: number, Co: number,
+    pT: number, pL: number, TB: number): void;
   colSum(x: P, out: P, rows: number, cols: number): void;
   avgPoolGrad(dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sH: number, sW: number, pT: number, pL: number, mult: number): void;
