@@ -1,6 +1,7 @@
 /**
  * Layout at the smallest supported window (1280×720), checked where a QA pass found things clipped
- * or out of sight: the palette's search box inside the palette, the toolbar's backend badge centred
+ * or out of sight: no empty minimap on an empty canvas and a dark one in the dark theme, the
+ * palette's search box inside the palette, the toolbar's backend badge centred
  * beside Train, the confusion matrix's caption readable (not one word per line beside a 2-class
  * matrix), and the Runs tab's "what differs" list visible without scrolling. The logistic-regression
  * template trains in seconds, so two real runs are cheap.
@@ -30,12 +31,18 @@ describe('layout at 1280×720 (web mode, Chromium)', () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Templates' }).waitFor({ timeout: 60_000 });
 
+    expect(await page.locator('.react-flow__minimap').count()).toBe(0); // no empty box on an empty canvas
     const palette = await box(page, '.palette');
     const search = await box(page, '.palette-search');
     expect(search.x + search.width).toBeLessThanOrEqual(palette.x + palette.width - 4);
 
     await page.getByRole('button', { name: 'Templates' }).click();
     await page.getByTestId('template-logistic-regression').click();
+    await page.locator('.react-flow__minimap').waitFor();
+    // The dark theme's minimap mask is dark, not React Flow's pale default.
+    await page.getByRole('button', { name: 'Toggle theme' }).click();
+    expect(await page.locator('.react-flow__minimap-mask').evaluate((el) => getComputedStyle(el).fill)).toBe('rgba(12, 14, 18, 0.65)');
+    await page.getByRole('button', { name: 'Toggle theme' }).click();
     await page.getByRole('tab', { name: 'Training' }).click();
     await trainToEnd(page);
 

@@ -237,7 +237,8 @@ export function Canvas() {
         proOptions={proOptions}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID * 2} size={1} />
-        <MiniMap pannable zoomable className="minimap" ariaLabel="Minimap" style={minimapStyle} />
+        {/* An empty canvas showed an empty box in the corner. */}
+        {doc.nodes.length > 0 && <MiniMap pannable zoomable className="minimap" ariaLabel="Minimap" style={minimapStyle} />}
         <Controls showInteractive={false}>
           <ControlButton onClick={() => useEditor.getState().autoLayout()} title="Automatic layout (L)" aria-label="Automatic layout">
             ⇅
