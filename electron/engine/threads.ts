@@ -10,7 +10,7 @@
 import os from 'node:os';
 import type { BackendInfo } from '../../shared/engine/events';
 import type { TrainingConfig } from '../../shared/document';
-import { averageShares, ReplicaPool, type ReplicaSpec } from './kernels/parallel';
+import { averageShares, ReplicaPool } from './kernels/parallel';
 import { correctPerSample, lossPerSample, maePerSample, type LossSpec } from './losses';
 import { withRandom } from './random';
 import { tf } from './tfjs';
@@ -91,5 +91,4 @@ export function parallelStep(ctx: {
   };
 }
 
-export type { ReplicaSpec };
 export { ReplicaPool };
