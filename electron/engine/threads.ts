@@ -11,7 +11,8 @@ import os from 'node:os';
 import type { BackendInfo } from '../../shared/engine/events';
 import type { TrainingConfig } from '../../shared/document';
 import { averageShares, ReplicaPool } from './kernels/parallel';
-import { correctPerSample, lossPerSample, maePerSample, type LossSpec } from './losses';
+import { correctPerSample, maePerSample, type LossSpec } from './losses';
+import { meanLoss } from './optim/loss';
 import { withRandom } from './random';
 import { tf } from './tfjs';
 import type { Batch } from './data/types';
@@ -78,7 +79,7 @@ export function parallelStep(ctx: {
         const pred = model.apply(x, { training: true }) as tf.Tensor;
         if (wantAcc) extras.push(tf.keep(tf.mean(correctPerSample(spec, y, pred))));
         if (wantMae) extras.push(tf.keep(tf.mean(maePerSample(spec, y, pred))));
-        return tf.mean(lossPerSample(spec, y, pred)) as tf.Scalar;
+        return meanLoss(spec, y, pred);
       }, vars));
       const local = { grads: vars.map((v) => out!.grads[v.name]!), values: [out.value, ...extras].map((t) => t.dataSync()[0]!), size: m };
       const { grads, values } = averageShares(local, await pending);

@@ -22,6 +22,7 @@ import { DataError, type Batch, type Dataset, type PreparedData } from './data/t
 import { correctPerSample, lossPerSample, maePerSample, type LossSpec, type TargetMode } from './losses';
 import { makeRunOptimizer } from './optim/fused';
 import { shareSavedTensorsOnWasm } from './optim/overhead';
+import { meanLoss } from './optim/loss';
 import { parallelStep, ReplicaPool, resolveThreads } from './threads';
 import { mulberry32, randomSeed, withRandom } from './random';
 import { registerRun } from './runs';
@@ -259,7 +260,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
           const pred = model.apply(x, { training: true }) as tf.Tensor;
           if (wantAcc) extras.push(tf.keep(tf.mean(correctPerSample(spec, y, pred))));
           if (wantMae) extras.push(tf.keep(tf.mean(maePerSample(spec, y, pred))));
-          return tf.mean(lossPerSample(spec, y, pred)) as tf.Scalar;
+          return meanLoss(spec, y, pred); // = tf.mean(lossPerSample(...)), fewer ops (optim/loss.ts)
         }, true, vars))!;
         const values = [loss, ...extras].map((t) => t.dataSync()[0]!);
         loss.dispose();

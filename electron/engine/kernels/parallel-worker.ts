@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { tf } from '../tfjs';
 import { initBackend } from '../backend';
 import { compileModel } from '../compile';
-import { correctPerSample, lossPerSample, maePerSample } from '../losses';
+import { correctPerSample, maePerSample } from '../losses';
+import { meanLoss } from '../optim/loss';
 import { shareSavedTensorsOnWasm } from '../optim/overhead';
 import { mulberry32, withRandom } from '../random';
 import { targetTensor } from '../train';
@@ -39,7 +40,7 @@ async function main() {
           const pred = model.apply(x, { training: true }) as tf.Tensor;
           if (s.wantAcc) extras.push(tf.keep(tf.mean(correctPerSample(s.spec, y, pred))));
           if (s.wantMae) extras.push(tf.keep(tf.mean(maePerSample(s.spec, y, pred))));
-          return tf.mean(lossPerSample(s.spec, y, pred)) as tf.Scalar;
+          return meanLoss(s.spec, y, pred);
         }, vars));
         const grads = vars.map((v) => out!.grads[v.name]!.dataSync() as Float32Array);
         const values = [out.value, ...extras].map((t) => t.dataSync()[0]!);
