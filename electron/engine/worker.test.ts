@@ -52,4 +52,36 @@ describe('engine worker', () => {
     expect(await w.call('train', { runId: 'bad', doc: {} })).toMatchObject({ ok: true });
     expect(w.events().at(-1)).toEqual({ type: 'error', runId: 'bad', code: 'model', message: 'Dense "d1" needs units' });
   });
+
+  it('applies a Stop (or Pause) that arrives while the engine is still loading, once the run starts', async () => {
+    const stop = vi.fn();
+    const pause = vi.fn();
+    let load!: (m: EngineModule) => void;
+    const sent: WorkerMessage[] = [];
+    let deliver!: (m: unknown) => void;
+    serve({ send: (m) => sent.push(m), onMessage: (l) => (deliver = l) }, () => new Promise<EngineModule>((r) => (load = r)));
+    const result = async (id: number) => {
+      for (let i = 0; i < 100; i++) {
+        const r = sent.find((m) => m.kind === 'result' && m.id === id);
+        if (r) return r;
+        await new Promise((res) => setTimeout(res, 5));
+      }
+      throw new Error('no answer');
+    };
+    deliver({ kind: 'call', id: 1, method: 'train', params: { runId: 'r1', doc: {} } });
+    deliver({ kind: 'call', id: 2, method: 'control', params: { runId: 'r1', action: 'pause' } });
+    deliver({ kind: 'call', id: 3, method: 'control', params: { runId: 'r1', action: 'stop' } });
+    // Answered at once (the run is known), applied when it starts.
+    expect(await result(2)).toMatchObject({ ok: true, value: { ok: true } });
+    expect(await result(3)).toMatchObject({ ok: true, value: { ok: true } });
+    expect(stop).not.toHaveBeenCalled();
+    load({ startTraining: () => ({ stop, pause, resume: vi.fn(), done: new Promise(() => undefined) }) });
+    expect(await result(1)).toMatchObject({ ok: true, value: { runId: 'r1' } });
+    expect(pause).toHaveBeenCalledTimes(1);
+    expect(stop).toHaveBeenCalledTimes(1);
+    expect(pause.mock.invocationCallOrder[0]!).toBeLessThan(stop.mock.invocationCallOrder[0]!);
+    // A run nobody started is still unknown.
+    deliver({ kind: 'call', id: 4, method: 'control', params: { runId: 'other', action: 'stop' } });
+    expect(await result(4)).toMatchObject({ value: { ok: false } });
+  });
 });

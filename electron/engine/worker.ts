@@ -72,6 +72,10 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
   let enginePromise: Promise<EngineModule> | null = null;
   const engine = () => (enginePromise ??= loadEngine());
   const runs = new Map<string, { stop(): void; pause(): void; resume(): void }>();
+  // Runs asked for but not started yet (the engine module still loading): controls that arrive
+  // meanwhile are kept and applied at start. A Stop pressed during "Loading data and compiling…"
+  // used to be dropped: the run trained to the end while the window said "Stopping…".
+  const starting = new Map<string, ControlParams['action'][]>();
 
   const fn = async <K extends keyof EngineModule>(name: K): Promise<NonNullable<EngineModule[K]>> => {
     const mod = await engine();
@@ -92,7 +96,16 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
   };
 
   const train = async (p: TrainParams) => {
-    const start = await fn('startTraining');
+    starting.set(p.runId, []);
+    let start: NonNullable<EngineModule['startTraining']>;
+    try {
+      start = await fn('startTraining');
+    } catch (e) {
+      starting.delete(p.runId);
+      throw e;
+    }
+    const queued = starting.get(p.runId) ?? [];
+    starting.delete(p.runId);
     let finished = false;
     const emit = (event: TrainEvent) => {
       if (event.type === 'end' || event.type === 'error') {
@@ -107,6 +120,7 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     try {
       const handle = start(p, emit);
       runs.set(p.runId, handle);
+      for (const action of queued) handle[action]();
       handle.done.then((last) => last && emit(last), fail);
     } catch (e) {
       fail(e);
@@ -119,7 +133,12 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     train,
     control: async ({ runId, action }: ControlParams) => {
       const run = runs.get(runId);
-      if (!run) return { ok: false };
+      if (!run) {
+        const queue = starting.get(runId);
+        if (!queue) return { ok: false };
+        queue.push(action);
+        return { ok: true };
+      }
       run[action]();
       return { ok: true };
     },
