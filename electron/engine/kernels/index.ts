@@ -5,10 +5,11 @@
  * separable convolutions, or embeddings (no UnsortedSegmentSum), and its Conv2DBackpropInput and
  * pooling gradients are slow scalar loops. installFastKernels() registers, for backend 'wasm' only:
  *  - Conv2DBackpropFilter / Conv2DBackpropInput (./conv2d) on the WebAssembly SIMD kernels (./simd:
- *    im2col/col2im + a register-blocked GEMM, written in AssemblyScript, working in place on the
- *    backend's heap), else as forward convolutions; this also makes Conv2DTranspose fast; plus a
- *    Conv2D gradient that handles dilation rates > 1 on wasm;
- *  - Conv2D forward on the SIMD kernels for ≥ 32 output channels (./conv2d);
+ *    im2col/col2im + a register-blocked GEMM, Winograd for 3×3 stride-1 convolutions; written in
+ *    AssemblyScript, working in place on the backend's heap), else as forward convolutions; this
+ *    also makes Conv2DTranspose fast; plus a Conv2D gradient that handles dilation rates > 1 on wasm;
+ *  - Conv2D forward on the SIMD kernels for ≥ 32 output channels or strides larger than the kernel
+ *    (./conv2d);
  *  - DepthwiseConv2dNativeBackpropFilter / Input (./depthwise), UnsortedSegmentSum (./segment);
  *  - MaxPoolGrad / AvgPoolGrad as SIMD (else JS) linear passes (./pool);
  *  - BatchMatMul plain or with one transposed operand on the SIMD GEMM, other transposed products
