@@ -377,6 +377,8 @@ export function DataPanel() {
   const mismatch = !!(sampleShape && inputShape && !shapeFits(sampleShape, inputShape));
   const validation = summary?.split ?? null;
   const maxCount = Math.max(1, ...(summary?.balance?.all ?? [1]));
+  // A crossentropy loss on numeric targets: binaryCrossentropy even trains, to a meaningless negative loss.
+  const lossMismatch = summary?.task === 'regression' && /Crossentropy$/.test(t.loss) ? t.loss : null;
   useTallPanel();
 
   return (
@@ -405,6 +407,12 @@ export function DataPanel() {
                 <button type="button" onClick={() => useEditor.getState().setParam([inputNode.id], 'shape', [...sampleShape!])}>
                   Set Input shape to [{sampleShape!.join(', ')}]
                 </button>
+              </div>
+            )}
+            {lossMismatch && (
+              <div className="ll-warning" role="alert" data-testid="loss-mismatch">
+                The {summary.name} data is a regression task (numeric targets) but the loss is {lossMismatch}, which needs classes.{' '}
+                <button type="button" onClick={() => useEditor.getState().setTrainingParam('loss', 'meanSquaredError')}>Set loss to meanSquaredError</button>
               </div>
             )}
             {summary.warnings?.map((w) => <div key={w.code + w.message} className="ll-warning" data-testid={`data-warning-${w.code}`}>{w.message}</div>)}

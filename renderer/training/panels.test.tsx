@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import type { LoomDocument } from '../../shared/document';
-import { useEditor } from '../store';
+import { undo, useEditor } from '../store';
 import { DataPanel, shapeFits } from './DataPanel';
 import { EvaluatePanel } from './EvaluatePanel';
 import { installFakeApi, type FakeApi } from './fakeApi';
@@ -222,6 +222,18 @@ describe('Try it panel', () => {
 });
 
 describe('Data panel', () => {
+  it('regression data with a crossentropy loss: says so and offers meanSquaredError (undoable)', async () => {
+    fake.handlers['data.preview'] = () => ({ name: 'auto-mpg', count: 392, sampleShape: [4], task: 'regression', split: { train: 251, validation: 63, test: 78 } });
+    act(() => useEditor.getState().setTrainingParam('loss', 'binaryCrossentropy'));
+    render(<DataPanel />);
+    expect(await screen.findByTestId('loss-mismatch')).toHaveTextContent('The auto-mpg data is a regression task (numeric targets) but the loss is binaryCrossentropy');
+    fireEvent.click(screen.getByRole('button', { name: 'Set loss to meanSquaredError' }));
+    expect(useEditor.getState().doc.training?.loss).toBe('meanSquaredError');
+    await waitFor(() => expect(screen.queryByTestId('loss-mismatch')).toBeNull());
+    act(() => undo());
+    expect(useEditor.getState().doc.training?.loss).toBe('binaryCrossentropy');
+  });
+
   it('previews the dataset: summary with split sizes, balance, warnings; a shape mismatch offers to set the Input shape', async () => {
     act(() => useEditor.getState().setParam(['x'], 'shape', [8]));
     render(<DataPanel />);
