@@ -215,6 +215,11 @@ describe('editor journey (web mode, Chromium)', () => {
     expect(await text(page, 'doc-title')).toMatch(/mnist-built\.loom/);
     expect(await page.getByTestId('dirty').count()).toBe(0);
     await app.screenshot('editor-6-reopened');
+    // A reload of the tab (web mode) opens the same file again, not an empty "untitled".
+    await page.reload();
+    await page.getByTestId('node-dense_2').waitFor({ timeout: 60_000 });
+    expect(await text(page, 'doc-title')).toMatch(/mnist-built\.loom/);
+    expect(await page.getByTestId('dirty').count()).toBe(0);
     expect(app.errors).toEqual([]);
   });
 });

@@ -17,6 +17,26 @@ import { useEditor } from './store';
 
 const AUTOSAVE_MS = 800;
 
+// Web mode: the open file survives a reload of the tab (F5 used to leave an empty "untitled").
+const OPEN_FILE_KEY = 'layerloom.openFile';
+function rememberOpenFile(path: string | null): void {
+  try {
+    if (path) sessionStorage.setItem(OPEN_FILE_KEY, path);
+    else sessionStorage.removeItem(OPEN_FILE_KEY);
+  } catch {
+    /* storage unavailable: a reload starts empty, as before */
+  }
+}
+function openFileBeforeReload(): string | null {
+  try {
+    return sessionStorage.getItem(OPEN_FILE_KEY);
+  } catch {
+    return null;
+  }
+}
+// Read at load, before the first render's effects record the (still empty) new page; used once.
+let reopenAfterReload = openFileBeforeReload();
+
 /** Title, dirty flag for the shell, autosave to the recovery copy. */
 function useDocumentEffects() {
   useEffect(() => {
@@ -34,6 +54,7 @@ function useDocumentEffects() {
         lastDirty = dirty;
         platform().setDirty(dirty, name);
       }
+      if (!platform().desktop) rememberOpenFile(s.filePath);
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         const t = useEditor.getState();
@@ -64,8 +85,11 @@ function usePlatformEvents() {
     const p = platform();
     const offMenu = p.onMenuCommand(runMenuCommand);
     const offClose = p.onBeforeClose((requestId) => void save().then((ok) => p.closeReady(requestId, ok)));
+    const before = p.desktop ? null : reopenAfterReload;
+    reopenAfterReload = null;
     void p.ready().then((files) => {
-      if (files[0]) void openFile(files[0]);
+      const file = files[0] ?? before;
+      if (file) void openFile(file);
     });
     const onKey = (e: KeyboardEvent) => handleShortcut(e);
     window.addEventListener('keydown', onKey);
