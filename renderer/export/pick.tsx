@@ -10,7 +10,7 @@ import { uploadFiles, type UploadProgress } from '../platform/upload';
 /** Upload the chosen files into a new folder under imports/ and return the path of the model/weights file among them. */
 export async function uploadForImport(files: File[], onProgress?: (p: UploadProgress) => void): Promise<string> {
   const main = [/\.json$/i, /\.keras$/i, /\.(h5|hdf5)$/i].map((re) => files.find((f) => re.test(f.name))).find(Boolean);
-  if (!main) throw new Error(`Choose a model.json (with its .bin files), a .keras or a .weights.h5 file (got ${files.map((f) => f.name).join(', ')})`);
+  if (!main) throw new Error(`Choose a model.json (with its .bin files), a Keras .json, a .keras or an .h5 / .weights.h5 file (got ${files.map((f) => f.name).join(', ')})`);
   const stem = main.name.replace(/(\.weights)?\.[^.]+$/i, '').replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40) || 'model';
   const folder = `${stem}-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
   // The upload name carries the folder (as for a picked folder): every file of one pick lands together.

@@ -241,7 +241,9 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
       {kind === 'builtin' && (
         <div className="ll-field">
           <label htmlFor="ds-builtin">dataset</label>
+          {/* The labels are longer than the narrow column shows ("text-sentiment — token id…"): the full one on hover. */}
           <select id="ds-builtin" data-testid="dataset-select" value={dataset?.source === 'builtin' ? dataset.name : ''}
+            title={BUILTINS.find((b) => dataset?.source === 'builtin' && b.name === dataset.name)?.label}
             onChange={(e) => set({ source: 'builtin', name: e.target.value, ...common })}>
             <option value="" disabled>choose…</option>
             {BUILTINS.map((b) => <option key={b.name} value={b.name}>{b.label}</option>)}

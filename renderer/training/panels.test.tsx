@@ -239,6 +239,7 @@ describe('Data panel', () => {
     render(<DataPanel />);
     await waitFor(() => expect(screen.getByTestId('data-summary')).toHaveTextContent('iris: 150 samples · sample shape [4] · 3 classes · split: 108 train / 27 validation / 15 test'));
     expect(fake.calls.find((c) => c.name === 'data.preview')!.req.training).toMatchObject({ validationSplit: 0.2, shuffle: true });
+    expect(screen.getByTestId('dataset-select')).toHaveAttribute('title', 'iris — 4 features, 3 species'); // cut off in the narrow column
     expect(screen.getByTestId('data-warning-duplicates')).toHaveTextContent(/also appear/);
     expect(screen.getByTestId('class-balance').children).toHaveLength(3);
     expect(screen.getByTestId('data-preview')).toHaveTextContent('setosa');
