@@ -1,16 +1,20 @@
 /** Modal dialogs: the template gallery, Open (web mode: project files, recent, browse) and Save As. */
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { parseDocument, type LoomDocument } from '../../shared/document';
 import { platform, type FileRef, type TemplateInfo } from '../services/platform';
 import { useEditor } from '../store';
 import { newFromTemplate, openFile, saveAs } from './commands';
+import { focusInto, trapTab } from './focusTrap';
 import { GraphPicture } from './GraphPicture';
 
 function Modal({ title, children, wide }: { title: string; children: ReactNode; wide?: boolean }) {
   const close = () => useEditor.getState().openDialog(null);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => focusInto(ref.current), []);
   return (
     <div className="modal-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) close(); }}>
-      <div className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title}>
+      <div ref={ref} className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title} tabIndex={-1}
+        onKeyDown={(e) => trapTab(e, ref.current)}>
         <div className="modal-head">
           <h2>{title}</h2>
           <button type="button" className="icon" aria-label="Close" onClick={close}>✕</button>

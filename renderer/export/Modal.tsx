@@ -3,12 +3,11 @@
  * inside: the canvas shortcuts (Delete, Ctrl+Z...) never act behind an open dialog; Escape closes.
  */
 import { useEffect, useRef, type ReactNode } from 'react';
+import { focusInto, trapTab } from '../editor/focusTrap';
 
 export function Modal({ title, children, onClose, wide, testId }: { title: string; children: ReactNode; onClose(): void; wide?: boolean; testId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!ref.current?.contains(document.activeElement)) ref.current?.focus();
-  }, []);
+  useEffect(() => focusInto(ref.current), []);
   return (
     <div className="modal-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
       <div
@@ -18,6 +17,7 @@ export function Modal({ title, children, onClose, wide, testId }: { title: strin
             e.preventDefault();
             onClose();
           }
+          trapTab(e, ref.current);
           e.stopPropagation();
         }}
       >
