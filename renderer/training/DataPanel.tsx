@@ -160,7 +160,12 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
       setPicks((n) => n + 1);
       if (pick === 'csv') {
         setDraft((d) => ({ ...d, path: r.path, target: '' }));
-        const info = await getApi().data.describeCsv({ path: r.path, ...(docPath ? { docPath } : {}) });
+        let info: Awaited<ReturnType<ReturnType<typeof getApi>['data']['describeCsv']>>;
+        try {
+          info = await getApi().data.describeCsv({ path: r.path, ...(docPath ? { docPath } : {}) });
+        } catch {
+          return; // the path's own check says why, under the field (it was said twice)
+        }
         // The engine's defaults: the suggested target, every other column a feature.
         set({ source: 'csv', path: r.path, target: info.suggestedTarget ?? info.columns[info.columns.length - 1]?.name ?? '', ...common });
       } else if (pick === 'folder') {

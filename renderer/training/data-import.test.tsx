@@ -128,6 +128,18 @@ describe('Data panel: Choose… (data.pick)', () => {
     expect(useEditor.getState().doc.dataset).toEqual({ source: 'npy', x: 'data/x_train.npy', y: 'data/y_train.npy' });
   });
 
+  it('a picked CSV the engine cannot read is said once, under the file field; the dataset is unchanged', async () => {
+    fake.handlers['data.pick'] = () => ({ canceled: false, path: 'data/empty.csv' });
+    render(<DataPanel />);
+    fireEvent.change(screen.getByLabelText('source'), { target: { value: 'csv' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Choose CSV file…' }));
+    expect(await screen.findByText('Cannot read the CSV file data/empty.csv')).toBeInTheDocument();
+    await new Promise((r) => setTimeout(r, 400)); // the field's debounced check has run too
+    expect(screen.getAllByText(/Cannot read the CSV file data\/empty\.csv/)).toHaveLength(1);
+    expect(screen.queryByTestId('pick-error')).toBeNull();
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'builtin', name: 'iris' });
+  });
+
   it('an image folder\'s colour is a choice that applies to the chosen folder at once (undoable)', async () => {
     fake.handlers['data.pick'] = () => ({ canceled: false, path: 'data/shapes' });
     render(<DataPanel />);
