@@ -311,6 +311,10 @@ describe('Runs panel', () => {
     expect(screen.getByTestId('runs-overlay')).toBeInTheDocument();
     expect(screen.getByTestId('run-diff')).toHaveTextContent('learningRate: 0.01 → 0.1');
     expect(screen.getByTestId('run-diff')).toHaveTextContent('out.units: 3 → 5');
+    // Never saved: the runs last for this session only, and the panel says so.
+    expect(screen.getByTestId('runs-session-only')).toHaveTextContent('these runs last for this session only');
+    act(() => useEditor.setState({ filePath: 'm.loom' }));
+    expect(screen.queryByTestId('runs-session-only')).toBeNull();
   });
 
   it('diffs graphs: added/removed layers and connections', () => {
