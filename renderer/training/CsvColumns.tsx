@@ -11,7 +11,8 @@ import { useEditor } from '../store';
 
 export type CsvDataset = Extract<DatasetConfig, { source: 'csv' }>;
 export interface CsvColumn { name: string; kind: 'numeric' | 'categorical'; distinct: number; empty: number; examples: string[] }
-export interface CsvInfo { path: string; rows: number; columns: CsvColumn[]; suggestedTarget?: string }
+/** `suggestedIgnore`: the engine's guess of row-number / id columns (ignored by default). */
+export interface CsvInfo { path: string; rows: number; columns: CsvColumn[]; suggestedTarget?: string; suggestedIgnore?: string[] }
 export type Role = 'target' | 'feature' | 'ignore';
 type Task = 'classification' | 'regression';
 
@@ -32,6 +33,25 @@ function build(ds: CsvDataset, columns: CsvColumn[], target: string, features: S
   const isDefault = list.length === columns.length - 1;
   const forced = columns.filter((c) => c.kind === 'numeric' && c.name !== target && features.has(c.name) && categorical.has(c.name)).map((c) => c.name);
   return { ...rest, target, ...(isDefault ? {} : { features: list }), ...(forced.length ? { categorical: forced } : {}), ...(task ? { task } : {}) };
+}
+
+/** The engine's `suggestedIgnore`, read defensively (older engines do not send it). */
+export function suggestedIgnoreOf(described: { suggestedIgnore?: unknown }): string[] {
+  const v = described.suggestedIgnore;
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/**
+ * A freshly chosen CSV's dataset: `target` (the engine's suggestion unless given), every other column
+ * a feature except those that look like a row number or id — as a feature an id only lets the model
+ * memorise rows. The id stays a feature when it is the only other column.
+ */
+export function defaultCsvDataset(path: string, info: Pick<CsvInfo, 'columns' | 'suggestedTarget' | 'suggestedIgnore'>, target?: string): CsvDataset {
+  const t = target || (info.suggestedTarget ?? info.columns[info.columns.length - 1]?.name ?? '');
+  const others = info.columns.map((c) => c.name).filter((n) => n !== t);
+  const ignore = new Set(info.suggestedIgnore ?? []);
+  const features = others.filter((n) => !ignore.has(n));
+  return { source: 'csv', path, target: t, ...(features.length && features.length < others.length ? { features } : {}) };
 }
 
 /** `ds` with column `name` given `role`; a string says why not (there must be a feature). A new target drops an explicit task (it is inferred again). */
@@ -120,6 +140,17 @@ export function CsvColumns({ dataset, info, inferredTask }: { dataset: CsvDatase
         </tbody>
       </table>
       {refusal && <div className="field-error" role="alert" data-testid="csv-refusal">{refusal}</div>}
+      {(info.suggestedIgnore ?? []).map((name) => {
+        const r = roles.find((x) => x.name === name);
+        if (!r || r.role === 'target') return null;
+        return (
+          <div key={name} className="muted" data-testid={`csv-id-note-${name}`}>
+            {r.role === 'ignore'
+              ? <>“{name}” looks like a row number or id (whole numbers, every one different): ignored. Make it a feature if it measures something.</>
+              : <>“{name}” looks like a row number or id (whole numbers, every one different): as a feature the model can only memorise rows — set it to ignore?</>}
+          </div>
+        );
+      })}
       <div className="ll-field" style={{ maxWidth: 260 }}>
         <label htmlFor="csv-task">task</label>
         <select id="csv-task" value={task} onChange={(e) => set({ ...dataset, task: e.target.value as Task })}>

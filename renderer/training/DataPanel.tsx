@@ -14,7 +14,7 @@ import type { Augmentation, DatasetConfig } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { onUploadProgress, type UploadProgress } from '../platform/upload';
 import { useEditor } from '../store';
-import { CsvColumns, type CsvDataset, type CsvInfo } from './CsvColumns';
+import { CsvColumns, defaultCsvDataset, suggestedIgnoreOf, type CsvDataset, type CsvInfo } from './CsvColumns';
 import { effectiveTraining } from '../store/training';
 import { isImageShape } from './format';
 import { SampleImage } from './SampleImage';
@@ -137,7 +137,7 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
     getApi().data.describeCsv({ path: csvPath, ...(docPath ? { docPath } : {}) })
       .then((described) => {
         if (!live) return;
-        const info = { ...described, path: csvPath };
+        const info: CsvInfo = { ...described, path: csvPath, suggestedIgnore: suggestedIgnoreOf(described) };
         setCsv(info);
         onCsvInfo(info);
         setDraft((d) => (d.target ? d : { ...d, target: info.suggestedTarget ?? info.columns[info.columns.length - 1]?.name ?? '' }));
@@ -166,8 +166,8 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
         } catch {
           return; // the path's own check says why, under the field (it was said twice)
         }
-        // The engine's defaults: the suggested target, every other column a feature.
-        set({ source: 'csv', path: r.path, target: info.suggestedTarget ?? info.columns[info.columns.length - 1]?.name ?? '', ...common });
+        // The engine's suggestions: its target, every other column a feature but row numbers / ids.
+        set({ ...defaultCsvDataset(r.path, { ...info, suggestedIgnore: suggestedIgnoreOf(info) }), ...common });
       } else if (pick === 'folder') {
         set({ source: 'images', path: r.path, ...color, ...common });
       } else {
@@ -227,7 +227,10 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
   const csvApplied = dataset?.source === 'csv' && dataset.path === draft.path;
   const apply = () => {
     if (kind === 'csv' && csvApplied) return;
-    if (kind === 'csv' && draft.path && draft.target) set({ source: 'csv', path: draft.path, target: draft.target, ...common });
+    if (kind === 'csv' && draft.path && draft.target) {
+      const described = csv?.path === draft.path ? csv : null;
+      set({ ...(described ? defaultCsvDataset(draft.path, described, draft.target) : { source: 'csv' as const, path: draft.path, target: draft.target }), ...common });
+    }
     if (kind === 'images' && draft.path) set({ source: 'images', path: draft.path, ...(draft.color === 'rgb' || draft.color === 'grayscale' ? { color: draft.color } : {}), ...common });
     if (kind === 'npy' && draft.x && draft.y) set({ source: 'npy', x: draft.x, y: draft.y, ...common });
   };
@@ -270,7 +273,7 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
                   <select id="ds-target" value={draft.target ?? ''} onChange={(e) => setDraft({ ...draft, target: e.target.value })}>
                     {csv.columns.map((c) => <option key={c.name} value={c.name}>{c.name} — {c.kind}, e.g. {c.examples.slice(0, 2).join(', ')}</option>)}
                   </select>
-                  <span className="muted">Features: every other column ({csv.columns.filter((c) => c.kind === 'categorical' && c.name !== draft.target).map((c) => c.name).join(', ') || 'none'} one-hot encoded as categorical).</span>
+                  <span className="muted">Features: every other column ({csv.columns.filter((c) => c.kind === 'categorical' && c.name !== draft.target).map((c) => c.name).join(', ') || 'none'} one-hot encoded as categorical){csv.suggestedIgnore?.some((n) => n !== draft.target) ? `, except ${csv.suggestedIgnore.filter((n) => n !== draft.target).join(', ')} (row number or id: ignored)` : ''}.</span>
                 </div>
               ) : field('target', 'target column', 'price')}
             </>

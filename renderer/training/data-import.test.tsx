@@ -90,6 +90,22 @@ describe('Data panel: Choose… (data.pick)', () => {
     expect(useEditor.getState().doc.dataset).toMatchObject({ target: 'sold', categorical: ['zip'] });
   });
 
+  it('a picked CSV\'s row-number column (the engine\'s suggestedIgnore) is ignored by default, and the person is told', async () => {
+    fake.handlers['data.pick'] = () => ({ canceled: false, path: 'data/houses.csv' });
+    fake.handlers['data.describeCsv'] = () => ({ ...describe_, suggestedIgnore: ['id'] }) as never;
+    render(<DataPanel />);
+    fireEvent.change(screen.getByLabelText('source'), { target: { value: 'csv' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Choose CSV file…' }));
+    await waitFor(() => expect(useEditor.getState().doc.dataset).toEqual({ source: 'csv', path: 'data/houses.csv', target: 'sold', features: ['rooms', 'town', 'zip'] }));
+    await screen.findByTestId('csv-columns');
+    expect(screen.getByLabelText('role of id')).toHaveValue('ignore');
+    expect(screen.getByTestId('csv-id-note-id')).toHaveTextContent('“id” looks like a row number or id (whole numbers, every one different): ignored');
+    // The person may still use it: then the note asks instead.
+    fireEvent.change(screen.getByLabelText('role of id'), { target: { value: 'feature' } });
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'csv', path: 'data/houses.csv', target: 'sold' });
+    expect(screen.getByTestId('csv-id-note-id')).toHaveTextContent('set it to ignore?');
+  });
+
   it('refuses to leave no feature column, naming why', async () => {
     act(() => useEditor.getState().setDataset({ source: 'csv', path: 'data/houses.csv', target: 'sold', features: ['rooms'] }));
     render(<DataPanel />);

@@ -246,12 +246,32 @@ export interface CsvColumnInfo {
   examples: string[];
 }
 
+/** Names people give a row number or a key column. */
+const ID_NAME = /^(id|idx|index|row|rownum|row[ _-]?(id|no|num|number)|#|unnamed: ?0|.+[ _-]id)$/i;
+
+/**
+ * Whether a column looks like a row number or key rather than a measurement: numeric, no empty cells,
+ * integer-valued, every value different, and either named like an id or counting up/down by 1.
+ * A float column with all-distinct values (prices, lengths) is a feature, never an id.
+ */
+export function looksLikeId(name: string, values: string[]): boolean {
+  if (values.length < 2) return false;
+  const nums = values.map((v) => (v.trim() === '' || !isNum(v) ? NaN : Number(v.trim())));
+  if (!nums.every((v) => Number.isInteger(v))) return false;
+  if (new Set(nums).size !== nums.length) return false;
+  if (ID_NAME.test(name.trim())) return true;
+  const step = nums[1]! - nums[0]!;
+  return (step === 1 || step === -1) && nums.every((v, i) => i === 0 || v - nums[i - 1]! === step);
+}
+
 /**
  * The columns of a CSV file, for the data panel's feature/target chooser (no Dataset is built):
  * names, numeric or categorical, distinct and empty counts, a few example values, plus the first
- * rows for a table preview. `suggestedTarget` is the last column.
+ * rows for a table preview. `suggestedIgnore` lists the columns that look like a row number or id
+ * (`looksLikeId`): as features they only let a model memorise rows. `suggestedTarget` is the last
+ * column that is not one of them.
  */
-export function describeCsv(path: string, opts: { previewRows?: number } = {}): { file: string; rows: number; delimiter: string; columns: CsvColumnInfo[]; preview: string[][]; suggestedTarget: string } {
+export function describeCsv(path: string, opts: { previewRows?: number } = {}): { file: string; rows: number; delimiter: string; columns: CsvColumnInfo[]; preview: string[][]; suggestedTarget: string; suggestedIgnore: string[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -280,12 +300,15 @@ export function describeCsv(path: string, opts: { previewRows?: number } = {}): 
     const filled = data.length - empty;
     return { name, kind: filled > 0 && nonNum * 2 > filled ? 'categorical' : 'numeric', distinct: seen.size, empty, examples };
   });
+  const ids = header.filter((name, c) => looksLikeId(name, data.map((r) => r[c] ?? '')));
+  const candidates = header.filter((h) => !ids.includes(h));
   return {
     file: basename(path),
     rows: data.length,
     delimiter,
     columns,
     preview: data.slice(0, opts.previewRows ?? 10),
-    suggestedTarget: header[header.length - 1] ?? '',
+    suggestedTarget: candidates[candidates.length - 1] ?? header[header.length - 1] ?? '',
+    suggestedIgnore: ids,
   };
 }

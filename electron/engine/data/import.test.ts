@@ -99,6 +99,22 @@ describe('CSV import', () => {
     expect(d.preview[0]).toEqual(['1.5', 'red', '10', 'cat']);
   });
 
+  it('suggests ignoring a row-number or id column, never a float column whose values are all different', () => {
+    const rows = ['id,price,rooms,n,customer_id,year,sold'];
+    for (let i = 1; i <= 30; i++) rows.push(`${i},${(100 + i * 7.31).toFixed(2)},${1 + (i % 4)},${100 - i},${1000 + i * 13},${1990 + (i % 7)},${i % 2 ? 'yes' : 'no'}`);
+    writeFileSync(join(dir, 'houses-id.csv'), rows.join('\n'));
+    const d = describeCsv(join(dir, 'houses-id.csv'));
+    // id: 1..30; n: counts down by 1; customer_id: named like a key. price: floats, all distinct, a feature.
+    expect(d.suggestedIgnore).toEqual(['id', 'n', 'customer_id']);
+    expect(d.suggestedTarget).toBe('sold');
+    // An id as the last column is not suggested as the target either.
+    writeFileSync(join(dir, 'id-last.csv'), 'a,b,row\n1.5,x,1\n2.5,y,2\n3.5,x,3\n');
+    expect(describeCsv(join(dir, 'id-last.csv'))).toMatchObject({ suggestedIgnore: ['row'], suggestedTarget: 'b' });
+    // Integers all different but neither named like an id nor counting by 1 (weights): features.
+    writeFileSync(join(dir, 'desc.csv'), csv);
+    expect(describeCsv(join(dir, 'desc.csv')).suggestedIgnore).toEqual([]);
+  });
+
   it('parses quotes, escaped quotes, CRLF and semicolons', () => {
     const r = parseCsv('x;"a ""q"";b"\r\n1;"2\n3"\r\n');
     expect(r.delimiter).toBe(';');
