@@ -18,7 +18,7 @@ import type { TrainEvent } from '../../shared/engine/events';
 
 // ── The protocol between the supervisor (main) and this process ───────────────────────────────
 
-export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview' | 'importModel' | 'loadWeights' | 'describeCsv';
+export type WorkerMethod = 'initBackend' | 'train' | 'control' | 'evaluate' | 'predict' | 'preview' | 'export' | 'confusionSamples' | 'saliency' | 'augmentPreview' | 'importModel' | 'loadWeights' | 'describeCsv' | 'saveRun';
 
 export interface WorkerCall { kind: 'call'; id: number; method: WorkerMethod; params: unknown }
 export type WorkerResult =
@@ -54,6 +54,8 @@ export interface EngineModule {
   saliency?: (req: any) => Promise<unknown>;
   previewAugmentation?: (req: any) => Promise<unknown>;
   describeCsvFile?: (req: any) => Promise<unknown>;
+  /** Write a run held in memory into a run folder (a first save keeps the session's runs). */
+  saveRun?: (runId: string, dir: string) => Promise<string>;
 }
 
 export interface Port {
@@ -150,6 +152,7 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
     saliency: async (p) => (await fn('saliency'))(p),
     augmentPreview: async (p) => (await fn('previewAugmentation'))(p),
     describeCsv: async (p) => (await fn('describeCsvFile'))(p),
+    saveRun: async (p: { runId: string; dir: string }) => ({ dir: await (await fn('saveRun'))(p.runId, p.dir) }),
     importModel: async (p: { path: string; runId?: string; runDir?: string; baseDir?: string }) => {
       const mod = await engine();
       if (typeof mod.importModel === 'function') return (await fn('importModel'))(p);

@@ -289,6 +289,43 @@ export function createHandlers(deps: ShellDeps): Handlers {
       await rm(from, { recursive: true, force: true });
       return { ok: true };
     },
+    'runs.persist': async ({ runIds, docPath, fromPath }) => {
+      const toRuns = runsDirOf(await files.absolute(docPath));
+      const fromRuns = fromPath ? runsDirOf(await files.absolute(fromPath)) : null;
+      const saved: string[] = [];
+      const failed: { runId: string; message: string }[] = [];
+      const ids = [...runIds];
+      // A Save As copy carries every run folder of the previous file (not only the session's runs).
+      if (fromRuns && fromRuns !== toRuns) {
+        const names = await readdir(fromRuns).catch(() => [] as string[]);
+        for (const n of names) if (!ids.includes(n) && existsSync(join(fromRuns, n, 'run.json'))) ids.push(n);
+      }
+      for (const id of ids) {
+        const to = join(toRuns, id);
+        try {
+          if (!existsSync(join(to, 'run.json'))) {
+            const stagedFrom = staged.get(id);
+            const prev = fromRuns && fromRuns !== toRuns ? join(fromRuns, id) : null;
+            if (stagedFrom) await cp(stagedFrom, to, { recursive: true });
+            else if (prev && existsSync(join(prev, 'run.json'))) await cp(prev, to, { recursive: true });
+            // A run of this session held by the engine (trained while the document had no path).
+            else await engine.call('saveRun', { runId: id, dir: to });
+          }
+          // The staged copy stays until the copy is complete: a failure above loses nothing.
+          if (staged.has(id)) {
+            const from = staged.get(id)!;
+            staged.delete(id);
+            await rm(from, { recursive: true, force: true });
+          }
+          saved.push(id);
+        } catch (e) {
+          // No half-written folder left behind (run.json is written last; without it, remove).
+          if (!existsSync(join(to, 'run.json'))) await rm(to, { recursive: true, force: true }).catch(() => undefined);
+          failed.push({ runId: id, message: (e as Error)?.message ?? String(e) });
+        }
+      }
+      return { saved, failed };
+    },
     'runs.list': async ({ docPath }) => {
       if (!docPath) return { runs: [] };
       const abs = await files.absolute(docPath);

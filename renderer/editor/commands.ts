@@ -5,6 +5,7 @@
 import { formatLoadError, parseDocument, serializeDocument, type LoomDocument } from '../../shared/document';
 import { platform, type FileRef, type TemplateInfo } from '../services/platform';
 import { clearRecovery } from '../services/recovery';
+import { keepRunsOnSave } from './keep-runs';
 import { emptyDocument, redo, undo, useEditor } from '../store';
 import { trainCommand } from '../training/TrainingPanel';
 import { exportCommand, importCommand } from '../export/commands';
@@ -78,10 +79,13 @@ const text = (doc: LoomDocument) => serializeDocument(doc);
 
 function saved(ref: FileRef, doc: LoomDocument): void {
   const s = useEditor.getState();
+  const prev = { filePath: s.filePath, savedDoc: s.savedDoc };
   // Only mark saved what was written (the document may have changed meanwhile).
   useEditor.setState({ savedDoc: doc, filePath: ref.path ?? s.filePath });
   clearRecovery();
   s.notify(`Saved ${ref.name}`);
+  // A new file (first save, Save As) takes the document's runs along.
+  if (ref.path && ref.path !== prev.filePath) void keepRunsOnSave(prev, ref.path);
 }
 
 /** Save to the current file, or Save As when there is none. Resolves true once written. */

@@ -42,6 +42,13 @@ export interface RunView {
   fromDisk?: boolean;
   /** Weights imported from a file (File › Import model / Load Weights), not trained: no curves. */
   imported?: { source: string };
+  /** The file the run was trained for (the engine writes it into `<model>.runs/`). */
+  docPath?: string;
+  /**
+   * Trained before the document had a file: that document session's `savedDoc`. Its first save
+   * writes the run beside the new file (editor/keep-runs.ts), which then clears this.
+   */
+  unsavedOf?: LoomDocument;
 }
 
 /** A saved run's `run.json` (the fields the UI reads). */

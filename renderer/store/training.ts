@@ -96,9 +96,9 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
       subscribe();
       const doc = get().doc;
       const runId = newRunId();
-      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training: effectiveTraining(doc) });
-      set({ currentRunId: runId, trainingMessage: null });
       const docPath = get().filePath;
+      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training: effectiveTraining(doc), ...(docPath ? { docPath } : { unsavedOf: get().savedDoc }) });
+      set({ currentRunId: runId, trainingMessage: null });
       try {
         await getApi().engine.train({ runId, doc, ...(docPath ? { docPath } : {}) });
         return runId;

@@ -119,7 +119,7 @@ export function RunsPanel() {
   const chosen = useMemo(() => runs.filter((r) => selected.includes(r.runId)), [runs, selected]);
   const s = useEditor.getState;
   if (runs.length === 0) {
-    return <p className="muted">No runs yet. Every run you train is listed here{docPath ? ' and kept beside the model file' : ' (save the model first to keep its runs beside it)'}.</p>;
+    return <p className="muted">No runs yet. Every run you train is listed here{docPath ? ' and kept beside the model file' : ' (saving the model keeps them beside its file)'}.</p>;
   }
   return (
     <div className="ll-runs" data-testid="runs-panel">
@@ -152,10 +152,10 @@ export function RunsPanel() {
         <p className="muted">Tick runs to overlay their curves; tick two to see what differs. Click a run to show it in Training, Evaluate and Try it.</p>
         {/* Under the table, not below the charts, where it was out of sight in a short panel. */}
         {chosen.length === 2 && <Diff a={chosen[0]!} b={chosen[1]!} />}
-        {/* Saving later does not take these along (only runs trained after the first save are kept): said before it surprises. */}
+        {/* Where these runs live until the first save (editor/keep-runs.ts writes them beside the new file). */}
         {!docPath && runs.some((r) => !r.imported) && (
           <p className="ll-warning" data-testid="runs-session-only">
-            The model is not saved: these runs last for this session only (Export can still use their weights). Runs trained after you save it are kept beside the file.
+            The model is not saved yet: its runs are kept in this session and written beside the file when you save it (a run still training, once it ends).
           </p>
         )}
       </div>

@@ -311,8 +311,8 @@ describe('Runs panel', () => {
     expect(screen.getByTestId('runs-overlay')).toBeInTheDocument();
     expect(screen.getByTestId('run-diff')).toHaveTextContent('learningRate: 0.01 → 0.1');
     expect(screen.getByTestId('run-diff')).toHaveTextContent('out.units: 3 → 5');
-    // Never saved: the runs last for this session only, and the panel says so.
-    expect(screen.getByTestId('runs-session-only')).toHaveTextContent('these runs last for this session only');
+    // Never saved: the panel says the runs are kept in the session until the first save writes them.
+    expect(screen.getByTestId('runs-session-only')).toHaveTextContent('written beside the file when you save it');
     act(() => useEditor.setState({ filePath: 'm.loom' }));
     expect(screen.queryByTestId('runs-session-only')).toBeNull();
   });

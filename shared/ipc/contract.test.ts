@@ -52,6 +52,7 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   'data.describeCsv': { req: { path: 'houses.csv', docPath: 'a.loom' }, res: { rows: 2, columns: [{ name: 'price', kind: 'numeric', distinct: 2, empty: 0, examples: ['1', '2'] }], suggestedTarget: 'price' } },
   'data.pick': { req: { kind: 'npy', docPath: '/x/a.loom' }, res: { canceled: false, path: 'x.npy', paths: ['x.npy', 'y.npy'] } },
   'runs.persistImported': { req: { runId: 'imported-1', docPath: 'a.loom' }, res: { ok: true } },
+  'runs.persist': { req: { runIds: ['run-1', 'imported-1'], docPath: 'b.loom', fromPath: 'a.loom' }, res: { saved: ['run-1'], failed: [{ runId: 'imported-1', message: 'gone' }] } },
   'runs.list': { req: { docPath: '/x/a.loom' }, res: { runs: [{ runId: 'r1', createdAt: '2026-01-01T00:00:00Z', history: [{ loss: 1 }] }] } },
   'data.preview': { req: { dataset: { source: 'builtin', name: 'digits' }, limit: 8 }, res: { name: 'digits', inputShape: [28, 28, 1], count: 100, samples: [] } },
   'export.run': { req: { format: 'pytorch', doc, runId: 'r1' }, res: { canceled: false, outDir: '/x/export', files: ['model.py'] } },

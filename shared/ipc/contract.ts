@@ -161,6 +161,8 @@ export const CsvInfoSchema = z.looseObject({
   rows: z.number().int(),
   columns: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numeric', 'categorical']), distinct: z.number().int(), empty: z.number().int(), examples: z.array(z.string()) })),
   suggestedTarget: z.string().optional(),
+  /** Columns that look like a row number or id (numeric, integer, all different): ignored by default. */
+  suggestedIgnore: z.array(z.string()).optional(),
 });
 /** Data panel "Choose…": what to pick (a CSV file, `.npy` arrays, an image folder). */
 export const DataPickRequestSchema = z.strictObject({ kind: z.enum(['csv', 'npy', 'folder']), ...docLocation });
@@ -357,6 +359,17 @@ export const requests = {
     list: request(z.strictObject({ docPath: filePath.nullable().optional() }), RunListSchema),
     /** Keep an imported run of a document saved for the first time beside it (`<model>.runs/<runId>/`). */
     persistImported: request(z.strictObject({ runId, docPath: filePath }), z.object({ ok: z.boolean() })),
+    /**
+     * Keep runs beside `docPath` (`<model>.runs/<runId>/`) when the document is saved for the first
+     * time or saved as a copy (`fromPath`: its previous file, whose run folders are copied). Each run
+     * comes from, in order: a folder already there (kept), the imported-runs staging area, the
+     * previous file's runs, the engine's memory. Runs that could not be kept are listed in `failed`
+     * (they stay in memory for the session).
+     */
+    persist: request(
+      z.strictObject({ runIds: z.array(runId).max(1000), docPath: filePath, fromPath: filePath.optional() }),
+      z.object({ saved: z.array(z.string()), failed: z.array(z.object({ runId: z.string(), message: z.string() })) }),
+    ),
   },
   export: {
     run: request(ExportRequestSchema, ExportResultSchema),

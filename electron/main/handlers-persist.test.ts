@@ -1,0 +1,92 @@
+/**
+ * The runs of a document trained before its first save are kept when it is saved (`runs.persist`),
+ * through the app's handlers with the real engine in-process (instead of the engine process): the
+ * run is listed beside the saved file with its curves, exports its trained weights, and goes along
+ * with a Save As copy. A run the engine no longer holds fails alone, leaving no folder behind.
+ */
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TrainEvent } from '../../shared/engine/events';
+import { initBackend } from '../engine/backend';
+import { evaluate, saveRun, startTraining } from '../engine/index';
+import { exportModel } from '../engine/export/index';
+import { ProjectFiles } from './files';
+import { createHandlers } from './handlers';
+
+describe('runs of an unsaved document survive its first save (handlers)', () => {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'layerloom-persist-h-')));
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const ends = new Map<string, Promise<TrainEvent>>();
+  const engine = {
+    train: async (p: any) => {
+      ends.set(p.runId, startTraining(p, () => undefined).done);
+      return { runId: p.runId };
+    },
+    call: async (method: string, p: any) => {
+      if (method === 'saveRun') return { dir: await saveRun(p.runId, p.dir) };
+      if (method === 'evaluate') return evaluate(p);
+      if (method === 'export') {
+        // As the engine process does (worker.ts): the run folder given by main, else the run in memory.
+        const { runDir, ...rest } = p;
+        return exportModel({ ...rest, ...(runDir && existsSync(join(runDir, 'weights.bin')) ? { weightsDir: runDir } : {}) });
+      }
+      throw new Error(`unexpected engine call ${method}`);
+    },
+  };
+  const files = new ProjectFiles(root);
+  const h = createHandlers({ mode: 'web', version: '0', templatesDir: join(root, 'none'), projectDir: root, files, settings: { addRecent: async () => undefined } as never, engine: engine as never }) as any;
+
+  const doc = {
+    format: 'layerloom.model' as const, version: 1 as const, name: 'untitled',
+    nodes: [{ id: 'x', type: 'Input', params: { shape: [4] } }, { id: 'out', type: 'Dense', params: { units: 3, activation: 'softmax' } }],
+    edges: [{ from: 'x', to: 'out' }],
+    training: { epochs: 2, batchSize: 32, learningRate: 0.05, seed: 1 },
+    dataset: { source: 'builtin' as const, name: 'iris' },
+  };
+
+  it('writes the session run beside the saved file: listed with its history, exports the trained weights', async () => {
+    const { runId } = await h['engine.train']({ runId: 'run-unsaved-1', doc });
+    const end = await ends.get(runId)!;
+    expect(end.type).toBe('end');
+    // Trained without a path: nothing in the project yet.
+    expect(existsSync(join(root, 'iris.runs'))).toBe(false);
+
+    await h['file.saveAs']({ text: JSON.stringify(doc), suggestedName: 'iris.loom', path: 'iris.loom' });
+    const r = await h['runs.persist']({ runIds: [runId, 'run-gone'], docPath: 'iris.loom' });
+    expect(r.saved).toEqual([runId]);
+    // A run the engine does not hold fails alone, with no half folder left.
+    expect(r.failed.map((f: { runId: string }) => f.runId)).toEqual(['run-gone']);
+    expect(existsSync(join(root, 'iris.runs', 'run-gone'))).toBe(false);
+
+    const list = await h['runs.list']({ docPath: 'iris.loom' });
+    expect(list.runs.map((x: { runId: string }) => x.runId)).toEqual([runId]);
+    const rec = list.runs[0];
+    expect(rec.history).toHaveLength(2);
+    expect(rec.history[1].loss).toBeGreaterThan(0);
+    expect(rec.training.epochs).toBe(2);
+    expect(rec.doc.nodes.map((n: { id: string }) => n.id)).toEqual(['x', 'out']);
+
+    // Export with the run: the trained weights (those of its folder), not the initial ones.
+    const trained = await h['export.run']({ format: 'tfjs', doc, docPath: 'iris.loom', runId, outDir: join(root, 'ex-trained') });
+    expect(trained.weights).toBe('trained');
+    const runWeights = readFileSync(join(root, 'iris.runs', runId, 'weights.bin'));
+    expect(readFileSync(join(trained.outDir, 'weights.bin')).equals(runWeights)).toBe(true);
+    const initial = await h['export.run']({ format: 'tfjs', doc, docPath: 'iris.loom', outDir: join(root, 'ex-initial') });
+    expect(initial.weights).toBe('initial');
+    expect(readFileSync(join(initial.outDir, 'weights.bin')).equals(runWeights)).toBe(false);
+
+    // Persisting again keeps the folder (idempotent); a Save As copy takes the runs along.
+    expect((await h['runs.persist']({ runIds: [runId], docPath: 'iris.loom' })).saved).toEqual([runId]);
+    await h['file.saveAs']({ text: JSON.stringify(doc), suggestedName: 'copy.loom', path: 'copy.loom' });
+    expect((await h['runs.persist']({ runIds: [runId], docPath: 'copy.loom', fromPath: 'iris.loom' })).saved).toEqual([runId]);
+    expect(readFileSync(join(root, 'copy.runs', runId, 'weights.bin')).equals(runWeights)).toBe(true);
+    // Evaluate reads the saved run.
+    const ev = await h['engine.evaluate']({ runId, doc, docPath: 'copy.loom' });
+    expect(ev.metrics ?? ev).toBeTruthy();
+  }, 60_000);
+});
