@@ -14,6 +14,7 @@ import { Toolbar } from './editor/Toolbar';
 import { platform } from './services/platform';
 import { clearRecovery, readRecovery, readRecoveryFromApp, writeRecovery, type Recovery } from './services/recovery';
 import { useEditor } from './store';
+import { bottomPanelHeight } from './store/view';
 
 const AUTOSAVE_MS = 800;
 
@@ -164,7 +165,7 @@ function StatusBar() {
 
 export function App() {
   const theme = useEditor((s) => s.theme);
-  const bottomHeight = useEditor((s) => s.bottomHeight);
+  const bottomHeight = useEditor(bottomPanelHeight);
   const bottomOpen = useEditor((s) => s.bottomOpen);
   useDocumentEffects();
   usePlatformEvents();

@@ -5,6 +5,7 @@
 import { useRef, type PointerEvent } from 'react';
 import { platform } from '../services/platform';
 import { useEditor } from '../store';
+import { bottomPanelHeight } from '../store/view';
 import { bottomTabs } from './bottomTabs';
 import { useProblemCount } from './Problems';
 
@@ -16,11 +17,11 @@ export function BottomPanel() {
   const current = bottomTabs.find((t) => t.id === tab) ?? bottomTabs[0]!;
 
   const onPointerDown = (e: PointerEvent) => {
-    drag.current = { y: e.clientY, h: useEditor.getState().bottomHeight };
+    drag.current = { y: e.clientY, h: bottomPanelHeight(useEditor.getState()) };
     (e.target as Element).setPointerCapture(e.pointerId);
   };
   const onPointerMove = (e: PointerEvent) => {
-    if (drag.current) useEditor.getState().setBottomHeight(drag.current.h + drag.current.y - e.clientY);
+    if (drag.current) useEditor.getState().dragBottomHeight(drag.current.h + drag.current.y - e.clientY);
   };
   const onPointerUp = () => {
     if (drag.current) void platform().setSetting('editor.bottomHeight', useEditor.getState().bottomHeight);
