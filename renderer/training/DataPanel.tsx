@@ -151,21 +151,29 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
   const [picking, setPicking] = useState(false);
   const [pickError, setPickError] = useState<string | null>(null);
   const color = draft.color === 'rgb' || draft.color === 'grayscale' ? { color: draft.color as 'rgb' | 'grayscale' } : {};
+  // A picked CSV the engine cannot read (the field keeps the previous file).
+  const [csvPickError, setCsvPickError] = useState<string | null>(null);
   const choose = async (k: 'path' | 'x' | 'y', pick: 'csv' | 'npy' | 'folder') => {
     setPickError(null);
+    setCsvPickError(null);
     setPicking(true);
     try {
       const r = await getApi().data.pick({ kind: pick, ...(docPath ? { docPath } : {}) });
       if (r.canceled) return;
       setPicks((n) => n + 1);
       if (pick === 'csv') {
-        setDraft((d) => ({ ...d, path: r.path, target: '' }));
         let info: Awaited<ReturnType<ReturnType<typeof getApi>['data']['describeCsv']>>;
         try {
           info = await getApi().data.describeCsv({ path: r.path, ...(docPath ? { docPath } : {}) });
-        } catch {
-          return; // the path's own check says why, under the field (it was said twice)
+        } catch (e) {
+          // The field keeps the file in use, and the error names the one that failed: they used to
+          // disagree (the new name in the field, the old file's error below it).
+          const msg = (e as Error).message;
+          const name = r.path.split('/').pop()!;
+          setCsvPickError(msg.includes(name) ? msg : `${r.path}: ${msg}`);
+          return;
         }
+        setDraft((d) => ({ ...d, path: r.path, target: '' }));
         // The engine's suggestions: its target, every other column a feature but row numbers / ids.
         set({ ...defaultCsvDataset(r.path, { ...info, suggestedIgnore: suggestedIgnoreOf(info) }), ...common });
       } else if (pick === 'folder') {
@@ -190,7 +198,7 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
       <label htmlFor={`ds-${k}`}>{label}</label>
       <div className="ll-path-row">
         <input id={`ds-${k}`} value={draft[k] ?? ''} placeholder={placeholder} list={pick ? `ds-${k}-choices` : undefined}
-          onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />
+          onChange={(e) => { setDraft({ ...draft, [k]: e.target.value }); if (k === 'path') setCsvPickError(null); }} />
         {pick && (
           <button type="button" disabled={picking} data-testid={`choose-${k}`} aria-label={chooseLabel[pick === 'npy' ? k : pick]}
             onClick={() => void choose(k as 'path' | 'x' | 'y', pick)}>Choose…</button>
@@ -264,6 +272,7 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
           {kind === 'csv' && (
             <>
               {field('path', 'CSV file', 'data/houses.csv', 'csv')}
+              {csvPickError && <span className="field-error" role="alert" data-testid="csv-pick-error">{csvPickError}{draft.path ? ` (still using ${draft.path})` : ''}</span>}
               {csvError && <span className="field-error" role="alert">{csvError}</span>}
               {csvApplied ? (
                 <p className="muted" style={{ margin: '4px 0' }}>Set the columns’ roles and the task in the table.</p>

@@ -156,6 +156,34 @@ describe('Data panel: Choose… (data.pick)', () => {
     expect(useEditor.getState().doc.dataset).toEqual({ source: 'builtin', name: 'iris' });
   });
 
+  it('with a bad CSV in use, a second pick that fails keeps the field on the file in use and names the failing one', async () => {
+    useEditor.getState().setDataset({ source: 'csv', path: 'data/bad1.csv', target: 'sold' });
+    fake.handlers['data.describeCsv'] = (req) => {
+      if (req.path === 'data/bad1.csv') return describe_ as never;
+      throw new Error('bad2.csv is empty.');
+    };
+    fake.handlers['data.preview'] = () => {
+      throw new Error('bad1.csv line 3, column "rooms": "oops" is not a number (fix the value, or mark the column as categorical).');
+    };
+    fake.handlers['data.pick'] = () => ({ canceled: false, path: 'data/bad2.csv' });
+    render(<DataPanel />);
+    expect(screen.getByLabelText('CSV file')).toHaveValue('data/bad1.csv');
+    expect(await screen.findByTestId('data-error')).toHaveTextContent('bad1.csv line 3');
+    fireEvent.click(screen.getByRole('button', { name: 'Choose CSV file…' }));
+    expect(await screen.findByTestId('csv-pick-error')).toHaveTextContent('bad2.csv is empty. (still using data/bad1.csv)');
+    await new Promise((r) => setTimeout(r, 400)); // the field's debounced check has run too
+    expect(screen.getByLabelText('CSV file')).toHaveValue('data/bad1.csv');
+    expect(screen.getByTestId('data-error')).toHaveTextContent('bad1.csv line 3');
+    expect(useEditor.getState().doc.dataset).toEqual({ source: 'csv', path: 'data/bad1.csv', target: 'sold' });
+    // A message that does not name the file gets its name.
+    fake.handlers['data.describeCsv'] = (req) => {
+      if (req.path === 'data/bad1.csv') return describe_ as never;
+      throw new Error('the file is not UTF-8');
+    };
+    fireEvent.click(screen.getByRole('button', { name: 'Choose CSV file…' }));
+    await waitFor(() => expect(screen.getByTestId('csv-pick-error')).toHaveTextContent('data/bad2.csv: the file is not UTF-8 (still using data/bad1.csv)'));
+  });
+
   it('an image folder\'s colour is a choice that applies to the chosen folder at once (undoable)', async () => {
     fake.handlers['data.pick'] = () => ({ canceled: false, path: 'data/shapes' });
     render(<DataPanel />);
