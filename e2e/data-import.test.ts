@@ -4,9 +4,10 @@
  * a folder outside the project (the browser uploads it into <project>/data/), ignore its id column
  * and one-hot a numeric column in the columns table, watch the summary's feature count follow, set
  * the Input shape, train 2 epochs to the end; then choose an image folder (uploaded with its
- * one-subfolder-per-class layout) and see its classes. Screenshots: e2e/output/data-import-*.png.
+ * one-subfolder-per-class layout) and see its classes; Save As the untitled model and find its run
+ * beside the file and in the Runs tab after a reload. Screenshots: e2e/output/data-import-*.png.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -74,11 +75,13 @@ describe('data import journey (web mode, Chromium, real engine)', () => {
     expect(readFileSync(join(app.projectDir, 'data', 'sales.csv'), 'utf8')).toBe(readFileSync(join(outside, 'sales.csv'), 'utf8'));
     expect(await page.getByLabel('CSV file', { exact: true }).inputValue()).toBe('data/sales.csv');
     expect(await page.getByLabel('role of label').inputValue()).toBe('target');
-    // Defaults: id, x1, x2, zone and color (one-hot, 3 values) = 7 inputs.
-    await expect.poll(() => summary(page), { timeout: 60_000 }).toMatch(/60 samples · sample shape \[7\] · 7 features · 2 classes/);
+    // Defaults: the id is ignored (an id column, suggested by the engine); x1, x2, zone and color
+    // (one-hot, 3 values) = 6 inputs.
+    expect(await page.getByLabel('role of id').inputValue()).toBe('ignore');
+    await expect.poll(() => summary(page), { timeout: 60_000 }).toMatch(/60 samples · sample shape \[6\] · 6 features · 2 classes/);
     await app.screenshot('data-import-1-columns');
 
-    // ── The id is not a feature; the zone code is a category. ──
+    // ── The id stays out of the features; the zone code is a category. ──
     await page.getByLabel('role of id').selectOption('ignore');
     await expect.poll(() => summary(page), { timeout: 60_000 }).toMatch(/sample shape \[6\] · 6 features/);
     await page.getByLabel('one-hot zone').check();
@@ -107,6 +110,22 @@ describe('data import journey (web mode, Chromium, real engine)', () => {
     expect(await page.getByLabel('folder (one subfolder per class)', { exact: true }).inputValue()).toBe('data/shapes');
     expect(readFileSync(join(app.projectDir, 'data', 'shapes', 'light', '2.png')).equals(readFileSync(join(outside, 'shapes', 'light', '2.png')))).toBe(true);
     await app.screenshot('data-import-4-images');
+
+    // ── Save As the untitled model: the run trained before the save is kept beside the new file,
+    // and is listed in the Runs tab after a reload (which reopens the file). ──
+    await page.getByRole('button', { name: 'Save As', exact: true }).first().click();
+    await page.getByLabel('File name (in the project folder)').fill('sales-model');
+    await page.getByRole('button', { name: 'Save', exact: true }).last().click();
+    await expect.poll(() => page.getByTestId('notice').innerText()).toMatch(/Saved sales-model\.loom/);
+    const runsDir = join(app.projectDir, 'sales-model.runs');
+    await expect.poll(() => (existsSync(runsDir) ? readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, 'run.json'))).length : 0), { timeout: 30_000 }).toBe(1);
+    const record = JSON.parse(readFileSync(join(runsDir, readdirSync(runsDir)[0]!, 'run.json'), 'utf8')) as { history: unknown[] };
+    expect(record.history).toHaveLength(2);
+    await page.reload({ waitUntil: 'load' });
+    await page.getByTestId('node-features').waitFor({ timeout: 60_000 });
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId('run-row').innerText()).toMatch(/\(saved\)/);
     expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   }, 300_000);
 });
