@@ -50,6 +50,8 @@ interface Summary {
   balance?: { classes: string[]; all: number[] };
   warnings?: { code: string; message: string }[];
   samples?: { index: number; values: number[]; shape: number[]; label: number | number[]; className?: string }[];
+  /** The engine says mirroring changes a sample's meaning (digits, letters). */
+  orientationSensitive?: boolean;
 }
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -320,7 +322,9 @@ const AUG_FIELDS: { key: keyof Augmentation; label: string; max: number }[] = [
   { key: 'zoom', label: 'zoom (±)', max: 1 },
 ];
 
-function AugmentationEditor({ dataset, docPath }: { dataset: DatasetConfig; docPath: string | null }) {
+const summaryName = (d: DatasetConfig) => (d.source === 'builtin' ? d.name : d.source === 'npy' ? d.x : d.path);
+
+function AugmentationEditor({ dataset, docPath, orientationSensitive }: { dataset: DatasetConfig; docPath: string | null; orientationSensitive?: boolean }) {
   const aug = dataset.augmentation;
   const set = (patch: Partial<Augmentation>) => {
     const next = { rotation: 0, widthShift: 0, heightShift: 0, shear: 0, zoom: 0, horizontalFlip: false, ...aug, ...patch };
@@ -354,6 +358,12 @@ function AugmentationEditor({ dataset, docPath }: { dataset: DatasetConfig; docP
         ))}
         <label className="ll-check"><input type="checkbox" checked={!!aug?.horizontalFlip} onChange={(e) => set({ horizontalFlip: e.target.checked })} />horizontal flip</label>
       </div>
+      {/* Allowed (a person may want it), but a mirrored 9 reads as a "P" and is still labelled 9. */}
+      {aug?.horizontalFlip && orientationSensitive && (
+        <div className="ll-warning" data-testid="flip-warning">
+          Flipping changes what a digit or letter means (a mirrored 9 is no 9, yet keeps its label): the {summaryName(dataset)} data is orientation-sensitive, so horizontal flip likely hurts accuracy.
+        </div>
+      )}
       {error && <div className="ll-error" role="alert">{error}</div>}
       {preview && (
         <div className="ll-sample-grid" data-testid="augment-preview">
@@ -449,7 +459,7 @@ export function DataPanel() {
               </div>
             )}
             <SamplePreview summary={summary} />
-            {dataset && sampleShape && isImageShape(sampleShape) && <AugmentationEditor dataset={dataset} docPath={docPath} />}
+            {dataset && sampleShape && isImageShape(sampleShape) && <AugmentationEditor dataset={dataset} docPath={docPath} orientationSensitive={!!summary.orientationSensitive} />}
           </>
         )}
       </div>

@@ -223,6 +223,29 @@ describe('Data panel: Choose… (data.pick)', () => {
   });
 });
 
+describe('Data panel: augmentation', () => {
+  it('warns, without forbidding it, when horizontal flip is on for data the engine says is orientation-sensitive (digits)', async () => {
+    useEditor.getState().setDataset({ source: 'builtin', name: 'digits' });
+    let sensitive = true;
+    fake.handlers['data.preview'] = () => ({ name: 'digits', count: 10, sampleShape: [2, 2, 1], task: 'classification', classes: ['0', '1'], ...(sensitive ? { orientationSensitive: true } : {}) }) as never;
+    fake.handlers['data.augmentPreview'] = () => ({ shape: [2, 2, 1], samples: [[0, 1, 2, 3]] });
+    const { unmount } = render(<DataPanel />);
+    const flip = await screen.findByRole('checkbox', { name: 'horizontal flip' });
+    expect(screen.queryByTestId('flip-warning')).toBeNull();
+    fireEvent.click(flip);
+    expect(useEditor.getState().doc.dataset).toMatchObject({ augmentation: { horizontalFlip: true } });
+    expect(screen.getByTestId('flip-warning')).toHaveTextContent('Flipping changes what a digit or letter means');
+    expect(screen.getByTestId('flip-warning')).toHaveTextContent('the digits data is orientation-sensitive');
+    unmount();
+    // Clothing, shapes...: flips are fine, no warning.
+    sensitive = false;
+    render(<DataPanel />);
+    await screen.findByRole('checkbox', { name: 'horizontal flip' });
+    expect(screen.getByRole('checkbox', { name: 'horizontal flip' })).toBeChecked();
+    expect(screen.queryByTestId('flip-warning')).toBeNull();
+  });
+});
+
 describe('CSV roles (pure)', () => {
   const ds = { source: 'csv' as const, path: 'h.csv', target: 'sold' };
   it('reads the engine defaults and writes only what differs from them', () => {

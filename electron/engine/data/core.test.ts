@@ -4,7 +4,8 @@ import { applyNormalization, computeNormalization } from './normalize';
 import { mulberry32 } from './rng';
 import { checkSampleShape } from './shape';
 import { splitDataset } from './split';
-import { classBalance, dataWarnings, duplicateCount, previewAugmented, previewSamples, summarizeData } from './inspect';
+import { listBuiltins } from './builtins';
+import { classBalance, dataWarnings, duplicateCount, isOrientationSensitive, previewAugmented, previewSamples, summarizeData } from './inspect';
 import type { Augmentation, Dataset } from './types';
 
 /** A small classification set: sample i = [i, 2i], class i % k (optionally imbalanced). */
@@ -246,5 +247,22 @@ describe('data panel helpers', () => {
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
     const balanced = toy(90, 3);
     expect(dataWarnings(balanced, splitDataset(balanced, { seed: 1 }))).toEqual([]);
+  });
+});
+
+describe('orientation-sensitive data (the data panel warns when flips are on)', () => {
+  it('is the built-in digits, or images whose classes are all single digits/letters', () => {
+    const info = listBuiltins();
+    expect(info.filter((b) => b.orientationSensitive).map((b) => b.name)).toEqual(['digits']);
+    const img = (classes: string[], extra: Partial<Dataset> = {}) => ({ kind: 'image' as const, classes, ...extra });
+    expect(isOrientationSensitive(img(['0', '1', '9']))).toBe(true);
+    expect(isOrientationSensitive(img(['a', 'b', 'Z']))).toBe(true);
+    expect(isOrientationSensitive(img(['cat', 'dog']))).toBe(false);
+    expect(isOrientationSensitive(img(['0', '1'], { orientationSensitive: false }))).toBe(false);
+    expect(isOrientationSensitive({ kind: 'tabular', classes: ['0', '1'] })).toBe(false);
+    const ds = toy(30, 3);
+    expect(summarizeData(ds, splitDataset(ds, { seed: 1 })).orientationSensitive).toBeUndefined();
+    const digitsLike = { ...ds, orientationSensitive: true };
+    expect(summarizeData(digitsLike, splitDataset(digitsLike, { seed: 1 })).orientationSensitive).toBe(true);
   });
 });

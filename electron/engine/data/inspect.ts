@@ -157,6 +157,15 @@ export interface DataSummary {
   /** Class counts over all samples and in each split (classification). */
   balance?: { classes: string[]; all: number[]; train: number[]; validation: number[]; test: number[] };
   warnings: DataWarning[];
+  /** Flipping changes what a sample means: set by a built-in (digits), or images whose classes are all single digits/letters. */
+  orientationSensitive?: boolean;
+}
+
+/** Whether mirroring changes a sample's meaning, as far as the engine can honestly tell. */
+export function isOrientationSensitive(ds: Pick<Dataset, 'kind' | 'classes' | 'orientationSensitive'>): boolean {
+  if (ds.orientationSensitive !== undefined) return ds.orientationSensitive;
+  // An image folder named 0..9 or a..z is almost surely characters (the class names are all it tells).
+  return ds.kind === 'image' && !!ds.classes?.length && ds.classes.every((c) => /^[0-9A-Za-z]$/.test(c));
 }
 
 /** Everything the data panel shows about a dataset and its split, as plain data. */
@@ -188,6 +197,7 @@ export function summarizeData(ds: Dataset, split: Split): DataSummary {
         }
       : {}),
     warnings: dataWarnings(ds, split),
+    ...(isOrientationSensitive(ds) ? { orientationSensitive: true } : {}),
   };
 }
 

@@ -62,6 +62,8 @@ export interface Dataset {
   vocabSize?: number;
   /** Licence / source of the data, shown in the data panel. */
   license?: string;
+  /** Mirroring changes what a sample means (digits, letters: a flipped 9 is no 9); the data panel warns on flips. */
+  orientationSensitive?: boolean;
 }
 
 /** Index views into a Dataset (sample indices). Disjoint; together at most `count` samples. */
@@ -159,6 +161,8 @@ export interface BuiltinInfo {
   /** Normalisation used when the config names none. */
   defaultNormalize: NormalizeMode;
   license: string;
+  /** Mirroring changes what a sample means (digits). */
+  orientationSensitive?: boolean;
   /** Whether it can be loaded on this machine (fashion-mnist-full needs a Debian package). */
   available: boolean;
   /** Why it is not available, when it is not. */
