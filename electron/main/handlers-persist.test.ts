@@ -2,14 +2,14 @@
  * The runs of a document trained before its first save are kept when it is saved (`runs.persist`),
  * through the app's handlers with the real engine in-process (instead of the engine process): the
  * run is listed beside the saved file with its curves, exports its trained weights, and goes along
- * with a Save As copy. A run the engine no longer holds fails alone, leaving no folder behind.
+ * with a Save As copy, with its test evaluation. A run the engine no longer holds fails alone, leaving no folder behind.
  */
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainEvent } from '../../shared/engine/events';
 import { initBackend } from '../engine/backend';
-import { evaluate, saveRun, startTraining } from '../engine/index';
+import { disposeRun, evaluate, saveRun, startTraining } from '../engine/index';
 import { exportModel } from '../engine/export/index';
 import { ProjectFiles } from './files';
 import { createHandlers } from './handlers';
@@ -56,8 +56,12 @@ describe('runs of an unsaved document survive its first save (handlers)', () => 
     // Trained without a path: nothing in the project yet.
     expect(existsSync(join(root, 'iris.runs'))).toBe(false);
 
+    // Evaluated before the save (the engine holds the run): the evaluation goes into run.json.
+    const evaluation = await h['engine.evaluate']({ runId, doc });
+    expect(evaluation.samples).toBeGreaterThan(0);
+
     await h['file.saveAs']({ text: JSON.stringify(doc), suggestedName: 'iris.loom', path: 'iris.loom' });
-    const r = await h['runs.persist']({ runIds: [runId, 'run-gone'], docPath: 'iris.loom' });
+    const r = await h['runs.persist']({ runIds: [runId, 'run-gone'], docPath: 'iris.loom', evaluations: { [runId]: evaluation } });
     expect(r.saved).toEqual([runId]);
     // A run the engine does not hold fails alone, with no half folder left.
     expect(r.failed.map((f: { runId: string }) => f.runId)).toEqual(['run-gone']);
@@ -70,6 +74,7 @@ describe('runs of an unsaved document survive its first save (handlers)', () => 
     expect(rec.history[1].loss).toBeGreaterThan(0);
     expect(rec.training.epochs).toBe(2);
     expect(rec.doc.nodes.map((n: { id: string }) => n.id)).toEqual(['x', 'out']);
+    expect(rec.evaluation).toEqual(JSON.parse(JSON.stringify(evaluation)));
 
     // Export with the run: the trained weights (those of its folder), not the initial ones.
     const trained = await h['export.run']({ format: 'tfjs', doc, docPath: 'iris.loom', runId, outDir: join(root, 'ex-trained') });
@@ -85,8 +90,9 @@ describe('runs of an unsaved document survive its first save (handlers)', () => 
     await h['file.saveAs']({ text: JSON.stringify(doc), suggestedName: 'copy.loom', path: 'copy.loom' });
     expect((await h['runs.persist']({ runIds: [runId], docPath: 'copy.loom', fromPath: 'iris.loom' })).saved).toEqual([runId]);
     expect(readFileSync(join(root, 'copy.runs', runId, 'weights.bin')).equals(runWeights)).toBe(true);
-    // Evaluate reads the saved run.
+    // The engine reads the copy's run folder once it no longer holds the run (as after a restart).
+    disposeRun(runId);
     const ev = await h['engine.evaluate']({ runId, doc, docPath: 'copy.loom' });
-    expect(ev.metrics ?? ev).toBeTruthy();
+    expect(ev.logs).toEqual(evaluation.logs);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
  * person picks them (`files`), settings, the engine supervisor, and how events are pushed.
  * No Electron import here.
  */
-import { cp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -289,7 +289,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
       await rm(from, { recursive: true, force: true });
       return { ok: true };
     },
-    'runs.persist': async ({ runIds, docPath, fromPath }) => {
+    'runs.persist': async ({ runIds, docPath, fromPath, evaluations }) => {
       const toRuns = runsDirOf(await files.absolute(docPath));
       const fromRuns = fromPath ? runsDirOf(await files.absolute(fromPath)) : null;
       const saved: string[] = [];
@@ -310,6 +310,13 @@ export function createHandlers(deps: ShellDeps): Handlers {
             else if (prev && existsSync(join(prev, 'run.json'))) await cp(prev, to, { recursive: true });
             // A run of this session held by the engine (trained while the document had no path).
             else await engine.call('saveRun', { runId: id, dir: to });
+          }
+          const evaluation = evaluations?.[id];
+          if (evaluation) {
+            const file = join(to, 'run.json');
+            const rec = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+            await writeFile(`${file}.tmp`, JSON.stringify({ ...rec, evaluation }, null, 1));
+            await rename(`${file}.tmp`, file);
           }
           // The staged copy stays until the copy is complete: a failure above loses nothing.
           if (staged.has(id)) {

@@ -16,6 +16,7 @@ const doc: LoomDocument = {
   edges: [{ from: 'x', to: 'out' }],
   dataset: { source: 'builtin', name: 'iris' },
 };
+const evaluation = { runId: 'x', samples: 15, logs: { loss: 0.2, accuracy: 0.9 }, classes: ['a', 'b', 'c'], confusion: [[5, 0, 0], [0, 4, 1], [0, 0, 5]] };
 const state = () => useEditor.getState();
 const end = (runId: string) => ({ type: 'end' as const, runId, reason: 'completed' as const, epochsCompleted: 1, logs: { loss: 1 }, elapsedSec: 1 });
 
@@ -45,15 +46,20 @@ describe('runs go with the file on Save As', () => {
   it('first save: finished runs of the untitled model are kept; one still training once it ends; a failed one never', async () => {
     const a = await train();
     act(() => fake.emit('train.event', end(a)));
+    act(() => state().patchRun(a, { evaluation }));
     const failed = await train();
     act(() => fake.emit('train.event', { type: 'error', runId: failed, code: 'data', message: 'bad data' }));
     const running = await train();
     expect(await act(() => saveAs('iris.loom'))).toBe(true);
-    await waitFor(() => expect(persisted()).toEqual([{ runIds: [a], docPath: 'iris.loom' }]));
+    await waitFor(() => expect(persisted()).toEqual([{ runIds: [a], docPath: 'iris.loom', evaluations: { [a]: evaluation } }]));
     await waitFor(() => expect(state().runs.find((r) => r.runId === a)).toMatchObject({ docPath: 'iris.loom', unsavedOf: undefined }));
     // The run that was training is written when it ends.
     act(() => fake.emit('train.event', end(running)));
-    await waitFor(() => expect(persisted()).toEqual([{ runIds: [a], docPath: 'iris.loom' }, { runIds: [running], docPath: 'iris.loom' }]));
+    await waitFor(() => expect(persisted()[1]).toEqual({ runIds: [running], docPath: 'iris.loom' }));
+    // Reopened later, the evaluation kept in run.json is shown again.
+    act(() => useEditor.setState({ runs: [] }));
+    act(() => state().mergeDiskRuns([{ runId: a, createdAt: '2026-11-23T05:00:00Z', doc, training: { epochs: 1 } as never, history: [{ loss: 1 }], logs: { loss: 1 }, evaluation }]));
+    expect(state().runs[0]!.evaluation).toEqual(evaluation);
     // Saving again to the same file asks nothing more.
     expect(await act(() => saveAs('iris.loom'))).toBe(true);
     await new Promise((r) => setTimeout(r, 10));

@@ -5,7 +5,7 @@
  *   runs are kept by export/imported.ts the same way.
  * - Save As of a saved document (decision: a copy carries its content, and the runs are part of the
  *   project): the previous file's run folders are copied beside the new one.
- * A run still training is written when it ends. If keeping a run fails, it stays in memory for the
+ * A run still training is written when it ends; a run's test evaluation goes into its run.json. If keeping a run fails, it stays in memory for the
  * session (Export, Evaluate, Try it still use it) and the person is told; nothing is deleted.
  */
 import type { LoomDocument } from '../../shared/document';
@@ -18,8 +18,9 @@ const message = (e: unknown) => (e as Error)?.message ?? String(e);
 async function persist(runIds: string[], docPath: string, fromPath?: string): Promise<void> {
   const s = useEditor.getState();
   let failed: { runId: string; message: string }[];
+  const evaluations = Object.fromEntries(s.runs.filter((r) => r.evaluation && runIds.includes(r.runId)).map((r) => [r.runId, r.evaluation!]));
   try {
-    const r = await getApi().runs.persist({ runIds, docPath, ...(fromPath ? { fromPath } : {}) });
+    const r = await getApi().runs.persist({ runIds, docPath, ...(fromPath ? { fromPath } : {}), ...(Object.keys(evaluations).length ? { evaluations } : {}) });
     for (const id of r.saved) s.patchRun(id, { unsavedOf: undefined, docPath });
     failed = r.failed;
   } catch (e) {

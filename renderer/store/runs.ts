@@ -63,6 +63,8 @@ export interface RunRecordLike {
   epochsCompleted?: number;
   elapsedSec?: number;
   imported?: { source: string };
+  /** The test evaluation kept with the run (a session's evaluation, written at the first save). */
+  evaluation?: Evaluation;
 }
 
 export interface RunsSlice {
@@ -149,6 +151,7 @@ export function runFromRecord(r: RunRecordLike, label: string): RunView | null {
     runId: r.runId, label, createdAt: r.createdAt ?? '', doc: r.doc, training: r.training,
     status: r.reason ?? 'completed', batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: r.history ?? [],
     ...(r.logs ? { end: { type: 'end', runId: r.runId, reason: r.reason ?? 'completed', epochsCompleted: r.epochsCompleted ?? r.history?.length ?? 0, logs: r.logs, elapsedSec: r.elapsedSec ?? 0 } } : {}),
+    ...(r.evaluation ? { evaluation: r.evaluation } : {}),
     fromDisk: true,
   };
 }

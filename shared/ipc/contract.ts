@@ -364,10 +364,11 @@ export const requests = {
      * time or saved as a copy (`fromPath`: its previous file, whose run folders are copied). Each run
      * comes from, in order: a folder already there (kept), the imported-runs staging area, the
      * previous file's runs, the engine's memory. Runs that could not be kept are listed in `failed`
-     * (they stay in memory for the session).
+     * (they stay in memory for the session). `evaluations`: the session's test evaluations of those
+     * runs, kept in their run.json (`evaluation`) so a reopened model shows them.
      */
     persist: request(
-      z.strictObject({ runIds: z.array(runId).max(1000), docPath: filePath, fromPath: filePath.optional() }),
+      z.strictObject({ runIds: z.array(runId).max(1000), docPath: filePath, fromPath: filePath.optional(), evaluations: z.record(runId, EvaluationSchema).optional() }),
       z.object({ saved: z.array(z.string()), failed: z.array(z.object({ runId: z.string(), message: z.string() })) }),
     ),
   },
