@@ -8,7 +8,7 @@ const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'ht
 const nodeOnlyRegex = `^(node:.*|(${nodeBuiltins.join('|')})(/.*)?)$`;
 
 export default tseslint.config(
-  // simd/assembly is AssemblyScript (compiled by asc, scripts/build-kernels.mjs), not TypeScript.
+  // simd/assembly is AssemblyScript (compiled by asc, scripts/build-wasm.mjs), not TypeScript.
   { ignores: ['node_modules/**', 'dist/**', 'release/**', 'e2e/output/**', 'coverage/**', 'electron/engine/kernels/simd/assembly/**'] },
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,6 @@
 /**
  * Loader for Layerloom's WebAssembly SIMD kernels (source: ./assembly/kernels.ts, built by
- * scripts/build-kernels.mjs into ./kernels-wasm.ts). The module imports tfjs-backend-wasm's own
+ * scripts/build-wasm.mjs into ./kernels-wasm.ts). The module imports tfjs-backend-wasm's own
  * WebAssembly.Memory, so kernels read inputs and write outputs in place on the backend's heap (no
  * copies); scratch space is malloc'ed from the backend's allocator and freed after each call.
  * One instance per backend memory (each worker thread has its own backend).

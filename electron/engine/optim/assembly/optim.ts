@@ -1,4 +1,4 @@
-// AssemblyScript source of the fused optimizer updates (issue 9). Built by ../build-wasm.mjs into
+// AssemblyScript source of the fused optimizer updates (issue 9). Built by scripts/build-wasm.mjs into
 // ../optim-wasm.ts. Like the SIMD kernels (kernels/simd), the module IMPORTS tfjs-backend-wasm's
 // memory: every pointer is a byte offset into that heap (weights, gradients, the optimizer's
 // malloc'ed moments, the new weights). It owns no memory: no static data, no runtime.
@@ -6,7 +6,7 @@
 // Arithmetic: float32, the same operations in the same order as tf.train.adam / sgd / momentum's
 // kernels (wasm f32 ops are IEEE single precision, no FMA), so the results are bit-identical.
 
-/* eslint-disable -- AssemblyScript, not TypeScript: checked by asc (build-wasm.mjs), not by tsc/ESLint */
+/* eslint-disable -- AssemblyScript, not TypeScript: checked by asc (scripts/build-wasm.mjs), not by tsc/ESLint */
 // @ts-nocheck
 
 /**

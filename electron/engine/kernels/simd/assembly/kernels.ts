@@ -1,8 +1,8 @@
 // AssemblyScript source of Layerloom's WebAssembly SIMD kernels (issue 9). Built by
-// scripts/build-kernels.mjs into ../kernels-wasm.ts; the module IMPORTS tfjs-backend-wasm's own
+// scripts/build-wasm.mjs into ../kernels-wasm.ts; the module IMPORTS tfjs-backend-wasm's own
 // memory, so every pointer below is a byte offset into that heap (tensor data or malloc'ed scratch).
 // The module must therefore own no memory at all: no static data, no runtime, no allocation
-// (build.test.ts checks that the binary has no data segment).
+// (scripts/build-wasm.test.ts checks that the binary has no data segment).
 //
 // All tensors are float32 NHWC; filters [KH, KW, Ci, Co]. Scratch sizes: see the *Scratch functions.
 
