@@ -14,7 +14,7 @@ import type { WasmBackend } from '../wasm-util';
 
 type P = number; // a byte offset into the backend's heap
 
-/** The module's exports (see ./assembly/kernels.ts for the contracts). */
+/** The module's exports (see ./assembly/*.ts for the contracts; kernels.ts is the entry). */
 export interface SimdExports {
   gemm(ap: P, b: P, c: P, rows: number, cols: number, kdim: number, ldb: number, ldc: number, acc: number): void;
   convFilterGradScratch(K: number, Co: number, MB: number): number;
