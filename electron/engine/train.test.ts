@@ -321,4 +321,11 @@ describe('training runs (wasm backend)', () => {
     expect(r4.last).toMatchObject({ type: 'error', code: 'model' });
     if (r4.last.type === 'error') expect(r4.last.message).toMatch(/no trainable parameters/);
   });
+
+  it('binaryCrossentropy on numeric targets outside [0, 1] is a data error (it would train to a negative loss)', async () => {
+    const doc = chain({ shape: [1] }, [['Dense', { units: 1, activation: 'sigmoid' }]], { loss: 'binaryCrossentropy', epochs: 1 } as TrainingConfig);
+    const { last } = await train(doc, lineData(), 'bce-numeric');
+    expect(last).toMatchObject({ type: 'error', code: 'data', nodeId: 'l0' });
+    if (last.type === 'error') expect(last.message).toMatch(/binaryCrossentropy needs targets between 0 and 1, but the .* targets range from -?[\d.]+ to [\d.]+: use meanSquaredError/);
+  });
 });

@@ -104,6 +104,22 @@ export function resolveLossSpec(loss: LossName, ds: Pick<Dataset, 'task' | 'clas
   return { loss, mode: 'values', fromLogits: loss === 'binaryCrossentropy' && activation !== 'sigmoid' };
 }
 
+/**
+ * A cross-entropy on numeric targets only makes sense for targets in [0, 1] (probabilities): on
+ * others it trains to a negative, meaningless loss. Null when the targets fit the loss.
+ */
+export function checkTargetsForLoss(spec: LossSpec, ds: Pick<Dataset, 'y' | 'name'>): string | null {
+  if (spec.mode !== 'values' || spec.loss !== 'binaryCrossentropy') return null;
+  let lo = Infinity, hi = -Infinity;
+  for (const v of ds.y) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo >= 0 && hi <= 1) return null;
+  const f = (v: number) => Number(v.toPrecision(4));
+  return `binaryCrossentropy needs targets between 0 and 1, but the ${ds.name} data's targets range from ${f(lo)} to ${f(hi)}: use meanSquaredError, meanAbsoluteError or huber for numeric targets`;
+}
+
 /** Targets of a batch as the loss wants them. */
 export function targetTensor(mode: TargetMode, y: Int32Array | Float32Array, n: number, outShape: number[], classes?: number): tf.Tensor {
   if (mode === 'onehot') {
@@ -211,6 +227,8 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     if (shapeProblem) throw new RunError('data', shapeProblem, { nodeId: inputId });
     if (split.train.length === 0) throw new RunError('data', `The ${ds.name} data has no training samples`);
     const spec = resolveLossSpec(cfg.loss, ds, outShape, outId, outputActivation(req.doc, compiled, outId));
+    const targetProblem = checkTargetsForLoss(spec, ds);
+    if (targetProblem) throw new RunError('data', targetProblem, { nodeId: outId });
     const isClassification = ds.task === 'classification' && spec.mode !== 'values';
     const wantAcc = cfg.metrics.includes('accuracy') && isClassification;
     const wantMae = cfg.metrics.includes('mae');
