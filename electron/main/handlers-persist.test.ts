@@ -92,7 +92,14 @@ describe('runs of an unsaved document survive its first save (handlers)', () => 
     expect(readFileSync(join(root, 'copy.runs', runId, 'weights.bin')).equals(runWeights)).toBe(true);
     // The engine reads the copy's run folder once it no longer holds the run (as after a restart).
     disposeRun(runId);
+    const before = JSON.parse(readFileSync(join(root, 'copy.runs', runId, 'run.json'), 'utf8'));
+    delete before.evaluation;
     const ev = await h['engine.evaluate']({ runId, doc, docPath: 'copy.loom' });
     expect(ev.logs).toEqual(evaluation.logs);
+    // An evaluation of a saved run is kept in its run.json (the rest of the record unchanged).
+    const after = JSON.parse(readFileSync(join(root, 'copy.runs', runId, 'run.json'), 'utf8'));
+    expect(after.evaluation).toEqual(JSON.parse(JSON.stringify(ev)));
+    delete after.evaluation;
+    expect(after).toEqual(before);
   }, 60_000);
 });

@@ -41,6 +41,14 @@ export interface ShellDeps {
   staging?: StagingArea;
 }
 
+/** Put `evaluation` into a run folder's run.json (atomic: temp file + rename; the rest of the record unchanged). */
+async function recordEvaluation(runDir: string, evaluation: unknown): Promise<void> {
+  const file = join(runDir, 'run.json');
+  const rec = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  await writeFile(`${file}.tmp`, JSON.stringify({ ...rec, evaluation }, null, 1));
+  await rename(`${file}.tmp`, file);
+}
+
 export function newRunId(): string {
   return `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
 }
@@ -229,7 +237,11 @@ export function createHandlers(deps: ShellDeps): Handlers {
     'engine.resume': ({ runId }) => engine.control(runId, 'resume'),
     'engine.evaluate': async (req) => {
       const where = await locate(req.docPath, req.runId, req.doc.dataset);
-      return (await engine.call('evaluate', { runId: req.runId, doc: req.doc, baseDir: where.baseDir, runDir: where.outDir })) as Evaluation;
+      const evaluation = (await engine.call('evaluate', { runId: req.runId, doc: req.doc, baseDir: where.baseDir, runDir: where.outDir })) as Evaluation;
+      // A run kept on disk keeps its latest evaluation too (a reopened model shows it again). Best
+      // effort: a disk that refuses the write must not hide the evaluation just computed.
+      if (where.outDir && existsSync(join(where.outDir, 'run.json'))) await recordEvaluation(where.outDir, evaluation).catch(() => undefined);
+      return evaluation;
     },
     'engine.predict': async (req) => {
       const where = await locate(req.docPath, req.runId, req.doc.dataset);
@@ -312,12 +324,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
             else await engine.call('saveRun', { runId: id, dir: to });
           }
           const evaluation = evaluations?.[id];
-          if (evaluation) {
-            const file = join(to, 'run.json');
-            const rec = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-            await writeFile(`${file}.tmp`, JSON.stringify({ ...rec, evaluation }, null, 1));
-            await rename(`${file}.tmp`, file);
-          }
+          if (evaluation) await recordEvaluation(to, evaluation);
           // The staged copy stays until the copy is complete: a failure above loses nothing.
           if (staged.has(id)) {
             const from = staged.get(id)!;
