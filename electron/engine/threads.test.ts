@@ -3,7 +3,7 @@
  * same seed, reports its threads, stops mid-run, and a replica that dies fails the run with a clear
  * message; resolveThreads' rules.
  */
-import type { LoomDocument, TrainingConfig } from '../../shared/document';
+import type { TrainingConfig } from '../../shared/document';
 import { TrainEventSchema, type EndEvent, type ErrorEvent, type StartEvent, type TrainEvent } from '../../shared/engine/events';
 import { initBackend } from './backend';
 import { computeNormalization } from './data/normalize';
@@ -13,23 +13,14 @@ import { disposeRun, getRun } from './runs';
 import { tf } from './tfjs';
 import { AUTO_MIN_FLOPS, resolveThreads } from './threads';
 import { startTraining } from './train';
+import { tinyCnnDoc } from './kernels/test-backends';
 import { evaluateRun } from './evaluate';
 import { loadRun } from './persist';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const DOC: LoomDocument = {
-  format: 'layerloom.model', version: 1, name: 'tiny-cnn',
-  nodes: [
-    { id: 'in', type: 'Input', params: { shape: [8, 8, 1] } },
-    { id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, activation: 'relu', padding: 'same' } },
-    { id: 'pool', type: 'MaxPooling2D', params: { poolSize: 2 } },
-    { id: 'flat', type: 'Flatten', params: {} },
-    { id: 'out', type: 'Dense', params: { units: 3, activation: 'softmax' } },
-  ],
-  edges: [{ from: 'in', to: 'conv' }, { from: 'conv', to: 'pool' }, { from: 'pool', to: 'flat' }, { from: 'flat', to: 'out' }],
-};
+const DOC = tinyCnnDoc(1);
 
 /** Three classes of 8×8 images: a bright row, column or diagonal, plus noise. */
 function data(n = 150): PreparedData {

@@ -6,21 +6,10 @@ import { tf } from '../tfjs';
 import { compileModel } from '../compile';
 import { lossPerSample, type LossSpec } from '../losses';
 import { targetTensor } from '../train';
-import type { LoomDocument } from '../../../shared/document';
 import { averageShares, ReplicaPool } from './parallel';
-import { initWasm } from './test-backends';
+import { initWasm, tinyCnnDoc } from './test-backends';
 
-const DOC: LoomDocument = {
-  format: 'layerloom.model', version: 1, name: 'tiny-cnn',
-  nodes: [
-    { id: 'in', type: 'Input', params: { shape: [8, 8, 2] } },
-    { id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, activation: 'relu', padding: 'same' } },
-    { id: 'pool', type: 'MaxPooling2D', params: { poolSize: 2 } },
-    { id: 'flat', type: 'Flatten', params: {} },
-    { id: 'out', type: 'Dense', params: { units: 3, activation: 'softmax' } },
-  ],
-  edges: [{ from: 'in', to: 'conv' }, { from: 'conv', to: 'pool' }, { from: 'pool', to: 'flat' }, { from: 'flat', to: 'out' }],
-};
+const DOC = tinyCnnDoc(2);
 const SPEC: LossSpec = { loss: 'sparseCategoricalCrossentropy', mode: 'onehot', fromLogits: false, classes: 3 };
 const N = 10; // split 5 + 5
 

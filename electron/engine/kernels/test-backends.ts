@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { LoomDocument } from '../../../shared/document';
 import { installFastKernels } from './index';
 
 let ready: Promise<void> | null = null;
@@ -30,4 +31,19 @@ export async function onBackend<T>(name: 'cpu' | 'wasm', f: () => T): Promise<T>
   if (name === 'wasm') await initWasm();
   await tf.setBackend(name);
   return f();
+}
+
+/** A tiny CNN (conv 4 → max pool → dense 3 softmax) on [8, 8, channels] inputs, for training tests. */
+export function tinyCnnDoc(channels: number): LoomDocument {
+  return {
+    format: 'layerloom.model', version: 1, name: 'tiny-cnn',
+    nodes: [
+      { id: 'in', type: 'Input', params: { shape: [8, 8, channels] } },
+      { id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, activation: 'relu', padding: 'same' } },
+      { id: 'pool', type: 'MaxPooling2D', params: { poolSize: 2 } },
+      { id: 'flat', type: 'Flatten', params: {} },
+      { id: 'out', type: 'Dense', params: { units: 3, activation: 'softmax' } },
+    ],
+    edges: [{ from: 'in', to: 'conv' }, { from: 'conv', to: 'pool' }, { from: 'pool', to: 'flat' }, { from: 'flat', to: 'out' }],
+  };
 }
