@@ -34,13 +34,23 @@ describe('web-mode upload (ProjectFiles.upload)', () => {
     expect(readdirSync(join(project, 'data', 'arrays'))).toEqual(['x.npy']);
   });
 
-  it('replaces a file of the same name only when the new upload is complete; an empty file is fine', async () => {
+  it('never replaces a different file: a second, different upload of a name is kept beside it; the same bytes again reuse it', async () => {
     const pf = new ProjectFiles(project);
     await pf.upload({ dir: 'data', name: 'iris.csv', offset: 0, base64: b64('a,b\n1,2\n'), done: true });
     await pf.upload({ dir: 'data', name: 'iris.csv', offset: 0, base64: b64('a,b\n'), done: false });
     expect(readFileSync(join(project, 'data', 'iris.csv'), 'utf8')).toBe('a,b\n1,2\n');
-    await pf.upload({ dir: 'data', name: 'iris.csv', offset: 4, base64: b64('3,4\n'), done: true });
-    expect(readFileSync(join(project, 'data', 'iris.csv'), 'utf8')).toBe('a,b\n3,4\n');
+    const r = await pf.upload({ dir: 'data', name: 'iris.csv', offset: 4, base64: b64('3,4\n'), done: true });
+    expect(r.path).toBe('data/iris-2.csv');
+    expect(readFileSync(join(project, 'data', 'iris.csv'), 'utf8')).toBe('a,b\n1,2\n');
+    expect(readFileSync(join(project, 'data', 'iris-2.csv'), 'utf8')).toBe('a,b\n3,4\n');
+    // The same bytes as the first file: its own name, no third copy.
+    expect((await pf.upload({ dir: 'data', name: 'iris.csv', offset: 0, base64: b64('a,b\n1,2\n'), done: true })).path).toBe('data/iris.csv');
+    expect((await pf.upload({ dir: 'data', name: 'iris.csv', offset: 0, base64: b64('x\n'), done: true })).path).toBe('data/iris-3.csv');
+    expect(readdirSync(join(project, 'data')).sort()).toEqual(['iris-2.csv', 'iris-3.csv', 'iris.csv']);
+    // A file of an uploaded folder is synced in place (the folder is uploaded again).
+    await pf.upload({ dir: 'data', name: 'photos/cat/1.png', offset: 0, base64: b64('one'), done: true });
+    expect((await pf.upload({ dir: 'data', name: 'photos/cat/1.png', offset: 0, base64: b64('two'), done: true })).path).toBe('data/photos/cat/1.png');
+    expect(readFileSync(join(project, 'data', 'photos', 'cat', '1.png'), 'utf8')).toBe('two');
     await pf.upload({ dir: 'imports', name: 'empty.json', offset: 0, base64: '', done: true });
     expect(readFileSync(join(project, 'imports', 'empty.json'), 'utf8')).toBe('');
   });

@@ -5,7 +5,8 @@
  *  - the desktop app's version (electron/main/desktop-files.ts) adds native dialogs and absolute paths.
  */
 import { readFile, readdir, realpath, stat, mkdir, open as openFile, rename, rm } from 'node:fs/promises';
-import { constants as fsc } from 'node:fs';
+import { constants as fsc, createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   DOCUMENT_EXTENSION, MAX_UPLOAD_BYTES, type DataPickResult, type FileRef, type OpenResult, type SaveResult, type UploadChunk,
@@ -283,9 +284,39 @@ export class ProjectFiles implements FileAccess {
       throw e;
     }
     await fh.close();
-    if (chunk.done) await rename(tmp, abs);
+    if (!chunk.done) return { path: rel, bytes: size };
+    // A different file already under this name: keep both (a run or a model may read the old one),
+    // unless the upload is part of a folder (a folder uploaded again is synced file by file).
+    const now = await stat(abs).catch(() => null);
+    if (parts.length === 1 && now?.isFile() && !(await sameContent(tmp, abs, now.size))) {
+      const [freeAbs, freeRel] = await this.freeUploadName(chunk.dir, parts[0]!);
+      await rename(tmp, freeAbs);
+      return { path: freeRel, bytes: size };
+    }
+    await rename(tmp, abs);
     return { path: rel, bytes: size };
   }
+
+  /** `name-2.ext`, `name-3.ext`, ... : the first that does not exist in `<project>/<dir>/`. */
+  private async freeUploadName(dir: string, name: string): Promise<[string, string]> {
+    const dot = name.lastIndexOf('.');
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    for (let i = 2; ; i++) {
+      const [abs, rel] = await this.resolve(`${dir}/${stem}-${i}${ext}`);
+      if (!(await stat(abs).catch(() => null))) return [abs, rel];
+    }
+  }
+}
+
+/** Whether two files hold the same bytes (sizes first, then a streamed SHA-256 of each). */
+async function sameContent(a: string, b: string, bSize: number): Promise<boolean> {
+  if ((await stat(a)).size !== bSize) return false;
+  const digest = (f: string) => new Promise<string>((res, rej) => {
+    const h = createHash('sha256');
+    createReadStream(f).on('error', rej).on('data', (d) => h.update(d)).on('end', () => res(h.digest('hex')));
+  });
+  const [x, y] = await Promise.all([digest(a), digest(b)]);
+  return x === y;
 }
 
 export function formatBytes(n: number): string {
