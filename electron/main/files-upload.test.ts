@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispatch } from '../../shared/ipc/rpc';
-import { checkUploadName, ProjectFiles } from './files';
+import { checkUploadName, ProjectFiles, sweepAbandonedUploads } from './files';
 import { createHandlers } from './handlers';
 
 let dir: string;
@@ -53,6 +53,21 @@ describe('web-mode upload (ProjectFiles.upload)', () => {
     expect(readFileSync(join(project, 'data', 'photos', 'cat', '1.png'), 'utf8')).toBe('two');
     await pf.upload({ dir: 'imports', name: 'empty.json', offset: 0, base64: '', done: true });
     expect(readFileSync(join(project, 'imports', 'empty.json'), 'utf8')).toBe('');
+  });
+
+  it('removes the temporary files of uploads abandoned over an hour ago, and nothing else', async () => {
+    const pf = new ProjectFiles(project);
+    await pf.upload({ dir: 'data', name: 'photos/cat/old.png', offset: 0, base64: b64('half'), done: false });
+    await pf.upload({ dir: 'imports', name: 'fresh.json', offset: 0, base64: b64('{'), done: false });
+    await pf.upload({ dir: 'data', name: 'kept.csv', offset: 0, base64: b64('a\n'), done: true });
+    const old = join(project, 'data', 'photos', 'cat', '.old.png.upload');
+    const hourAgo = (Date.now() - 2 * 3600_000) / 1000;
+    utimesSync(old, hourAgo, hourAgo);
+    expect(await sweepAbandonedUploads(project)).toEqual([old]);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(join(project, 'imports', '.fresh.json.upload'))).toBe(true);
+    expect(existsSync(join(project, 'data', 'kept.csv'))).toBe(true);
+    expect(await sweepAbandonedUploads(join(dir, 'no-such-project'))).toEqual([]);
   });
 
   it('refuses chunks out of order or without a start, and drops the partial file', async () => {

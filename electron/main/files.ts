@@ -308,6 +308,28 @@ export class ProjectFiles implements FileAccess {
   }
 }
 
+/**
+ * Remove the temporary files of uploads that never finished (`.<name>.upload` under
+ * `<project>/data` and `<project>/imports`, older than `maxAgeMs`: a browser closed mid-upload).
+ * Younger ones may belong to another server on the same folder and are left. Returns the removed paths.
+ */
+export async function sweepAbandonedUploads(projectDir: string, maxAgeMs = 60 * 60 * 1000): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && depth < 8) await walk(p, depth + 1);
+      else if (e.isFile() && /^\..+\.upload$/.test(e.name)) {
+        const st = await stat(p).catch(() => null);
+        if (st && Date.now() - st.mtimeMs > maxAgeMs && (await rm(p, { force: true }).then(() => true, () => false))) removed.push(p);
+      }
+    }
+  };
+  for (const d of ['data', 'imports']) await walk(join(projectDir, d), 0);
+  return removed;
+}
+
 /** Whether two files hold the same bytes (sizes first, then a streamed SHA-256 of each). */
 async function sameContent(a: string, b: string, bSize: number): Promise<boolean> {
   if ((await stat(a)).size !== bSize) return false;

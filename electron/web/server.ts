@@ -27,7 +27,7 @@ import type { EventName, EventOf } from '../../shared/ipc/contract';
 import { createHandlers, type Emit } from '../main/handlers';
 import { EngineSupervisor, type SpawnEngine } from '../main/engine-supervisor';
 import { forkEngine } from '../main/engine-fork';
-import { ProjectFiles } from '../main/files';
+import { ProjectFiles, sweepAbandonedUploads } from '../main/files';
 import { SettingsStore } from '../main/settings';
 import { StagingArea, sweepStaleStaging } from '../main/staging';
 
@@ -168,6 +168,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   // ones of servers or apps that died are removed now.
   await sweepStaleStaging(opts.stagingParent);
   const staging = new StagingArea(opts.stagingParent);
+  // Uploads a closed browser never finished (hidden `.name.upload` files in data/ and imports/).
+  for (const f of await sweepAbandonedUploads(projectDir)) log(`removed an unfinished upload: ${f}`);
   const handlers = createHandlers({
     staging,
     mode: 'web',
