@@ -133,8 +133,12 @@ export function reduceRun(run: RunView, e: TrainEvent): RunView {
       return { ...run, status: 'running' };
     case 'end':
       return { ...run, status: e.reason, end: e, progress: run.progress ? { ...run.progress, etaSec: 0, elapsedSec: e.elapsedSec } : run.progress };
-    case 'error':
-      return { ...run, status: 'error', error: e };
+    case 'error': {
+      // Batch events are throttled: the progress shows the batch the run actually stopped at.
+      const p = run.progress;
+      const at = p && e.epoch !== undefined && e.batch !== undefined ? { ...p, epoch: e.epoch, batch: e.batch, etaSec: 0 } : p;
+      return { ...run, status: 'error', error: e, ...(at ? { progress: at } : {}) };
+    }
   }
 }
 

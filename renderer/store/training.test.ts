@@ -70,10 +70,13 @@ describe('training slice', () => {
 
     fake.handlers['engine.train'] = (req) => ({ runId: req.runId! });
     const id = (await store.getState().train())!;
+    fake.emit('train.event', start(id));
     fake.emit('train.event', { type: 'error', runId: id, code: 'nan', message: 'The loss became NaN at epoch 1, batch 3: lower the learning rate', epoch: 1, batch: 3 });
     const run = currentRun(store.getState())!;
     expect(run.status).toBe('error');
     expect(run.error?.code).toBe('nan');
+    // The progress shows where it stopped, not the last (throttled) batch event.
+    expect(run.progress).toMatchObject({ epoch: 1, batch: 3, etaSec: 0 });
   });
 
   it('a crashed engine process ends the run in flight with the shell message', async () => {
