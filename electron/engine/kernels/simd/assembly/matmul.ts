@@ -52,6 +52,13 @@ export function matmulTA(a: usize, b: usize, c: usize, scratch: usize, K: i32, M
   product(ap, bp, c, cs, M, K, N);
 }
 
+/** a [M × K]'s rows as the GEMM's 4-row panels at ap (k-major, 4×4 shuffle transposes); rows ≥ M zero. */
+@inline function packRowPanels(a: usize, ap: usize, M: i32, M4: i32, K: i32): void {
+  const ps = <usize>K << 4;
+  if (M4 != M) memory.fill(ap + <usize>(M4 / 4 - 1) * ps, 0, ps);
+  for (let p = 0; p < M; p += 4) transpose2d(a + (<usize>(p * K) << 2), K, ap + <usize>(p >> 2) * ps, 4, min(4, M - p), K);
+}
+
 /**
  * c [M × N] = a·bᵀ for a [M × K], b [N × K] (a Dense input gradient dy·Wᵀ). a's rows are packed into
  * 4-row panels and b is transposed to [K × N8], both with 4×4 shuffle transposes.
@@ -61,9 +68,7 @@ export function matmulTB(a: usize, b: usize, c: usize, scratch: usize, M: i32, K
   const ap = scratch;
   const bt = ap + (<usize>(M4 * K) << 2);
   const cs = bt + (<usize>(K * N8) << 2);
-  const ps = <usize>K << 4;
-  if (M4 != M) memory.fill(ap + <usize>(M4 / 4 - 1) * ps, 0, ps);
-  for (let p = 0; p < M; p += 4) transpose2d(a + (<usize>(p * K) << 2), K, ap + <usize>(p >> 2) * ps, 4, min(4, M - p), K);
+  packRowPanels(a, ap, M, M4, K);
   if (N8 != N) memory.fill(bt, 0, <usize>(K * N8) << 2);
   transpose2d(b, K, bt, N8, N, K);
   product(ap, bt, c, cs, M, K, N);
@@ -75,9 +80,7 @@ export function matmulNN(a: usize, b: usize, c: usize, scratch: usize, M: i32, K
   const ap = scratch;
   let bp = ap + (<usize>(M4 * K) << 2);
   const cs = bp + (N8 != N ? <usize>(K * N8) << 2 : 0);
-  const ps = <usize>K << 4;
-  if (M4 != M) memory.fill(ap + <usize>(M4 / 4 - 1) * ps, 0, ps);
-  for (let p = 0; p < M; p += 4) transpose2d(a + (<usize>(p * K) << 2), K, ap + <usize>(p >> 2) * ps, 4, min(4, M - p), K);
+  packRowPanels(a, ap, M, M4, K);
   if (N8 != N) {
     memory.fill(bp, 0, <usize>(K * N8) << 2);
     for (let k = 0; k < K; k++) memory.copy(bp + (<usize>(k * N8) << 2), b + (<usize>(k * N) << 2), <usize>N << 2);
