@@ -53,8 +53,9 @@ export function NumberField({ label, value, onCommit, min, max, step, integer, p
   const [text, setText] = useState(value === undefined ? '' : String(value));
   const [error, setError] = useState<string | null>(null);
   useEffect(() => setText(value === undefined ? '' : String(value)), [value]);
-  const commit = () => {
-    const t = text.trim();
+  // Reads the field itself, not the last rendered state: Enter right after typing commits what is shown.
+  const commit = (raw: string = text) => {
+    const t = raw.trim();
     if (t === '') {
       if (placeholder !== undefined) {
         setError(null);
@@ -75,8 +76,8 @@ export function NumberField({ label, value, onCommit, min, max, step, integer, p
     <div className="ll-field">
       <label htmlFor={id}>{label}</label>
       <input id={id} type="text" inputMode="decimal" value={text} placeholder={placeholder} step={step} data-testid={testId}
-        aria-invalid={!!error} onChange={(e) => setText(e.target.value)} onBlur={commit}
-        onKeyDown={(e) => { if (e.key === 'Enter') commit(); }} />
+        aria-invalid={!!error} onChange={(e) => setText(e.target.value)} onBlur={(e) => commit(e.currentTarget.value)}
+        onKeyDown={(e) => { if (e.key === 'Enter') commit(e.currentTarget.value); }} />
       {error && <span className="field-error" role="alert">{error}</span>}
     </div>
   );
