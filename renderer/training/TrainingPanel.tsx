@@ -52,10 +52,15 @@ export function NumberField({ label, value, onCommit, min, max, step, integer, p
 }) {
   const [text, setText] = useState(value === undefined ? '' : String(value));
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setText(value === undefined ? '' : String(value)), [value]);
-  // Reads the field itself, not the last rendered state: Enter right after typing commits what is shown.
-  const commit = (raw: string = text) => {
-    const t = raw.trim();
+  // The text follows the value when the value changes (undo, another panel), adjusted during render.
+  // A mount effect doing this ran after the first keystroke when typing began at once, wiping it.
+  const [shown, setShown] = useState(value);
+  if (!Object.is(shown, value)) {
+    setShown(value);
+    setText(value === undefined ? '' : String(value));
+  }
+  const commit = () => {
+    const t = text.trim();
     if (t === '') {
       if (placeholder !== undefined) {
         setError(null);
@@ -76,8 +81,8 @@ export function NumberField({ label, value, onCommit, min, max, step, integer, p
     <div className="ll-field">
       <label htmlFor={id}>{label}</label>
       <input id={id} type="text" inputMode="decimal" value={text} placeholder={placeholder} step={step} data-testid={testId}
-        aria-invalid={!!error} onChange={(e) => setText(e.target.value)} onBlur={(e) => commit(e.currentTarget.value)}
-        onKeyDown={(e) => { if (e.key === 'Enter') commit(e.currentTarget.value); }} />
+        aria-invalid={!!error} onChange={(e) => setText(e.target.value)} onBlur={commit}
+        onKeyDown={(e) => { if (e.key === 'Enter') commit(); }} />
       {error && <span className="field-error" role="alert">{error}</span>}
     </div>
   );
