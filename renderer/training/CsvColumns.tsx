@@ -11,8 +11,11 @@ import { useEditor } from '../store';
 
 export type CsvDataset = Extract<DatasetConfig, { source: 'csv' }>;
 export interface CsvColumn { name: string; kind: 'numeric' | 'categorical'; distinct: number; empty: number; examples: string[] }
-/** `suggestedIgnore`: the engine's guess of row-number / id columns (ignored by default). */
-export interface CsvInfo { path: string; rows: number; columns: CsvColumn[]; suggestedTarget?: string; suggestedIgnore?: string[] }
+/** `suggestedIgnore`: the engine's guess of row-number / id columns (ignored by default), `suggestedIgnoreReasons` why. */
+export interface CsvInfo { path: string; rows: number; columns: CsvColumn[]; suggestedTarget?: string; suggestedIgnore?: string[]; suggestedIgnoreReasons?: Record<string, string> }
+
+/** The engine's reason for a numeric row-number column (engines before reasons existed only suggested those). */
+const NUMERIC_ID_REASON = 'whole numbers, every one different';
 export type Role = 'target' | 'feature' | 'ignore';
 type Task = 'classification' | 'regression';
 
@@ -143,11 +146,13 @@ export function CsvColumns({ dataset, info, inferredTask }: { dataset: CsvDatase
       {(info.suggestedIgnore ?? []).map((name) => {
         const r = roles.find((x) => x.name === name);
         if (!r || r.role === 'target') return null;
+        const why = info.suggestedIgnoreReasons?.[name] ?? NUMERIC_ID_REASON;
+        const lead = why === NUMERIC_ID_REASON ? `“${name}” looks like a row number or id (${why})` : `“${name}” is ${why}`;
         return (
           <div key={name} className="muted" data-testid={`csv-id-note-${name}`}>
             {r.role === 'ignore'
-              ? <>“{name}” looks like a row number or id (whole numbers, every one different): ignored. Make it a feature if it measures something.</>
-              : <>“{name}” looks like a row number or id (whole numbers, every one different): as a feature the model can only memorise rows — set it to ignore?</>}
+              ? <>{lead}: ignored. Make it a feature if it measures something.</>
+              : <>{lead}: as a feature the model can only memorise rows — set it to ignore?</>}
           </div>
         );
       })}

@@ -161,8 +161,10 @@ export const CsvInfoSchema = z.looseObject({
   rows: z.number().int(),
   columns: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numeric', 'categorical']), distinct: z.number().int(), empty: z.number().int(), examples: z.array(z.string()) })),
   suggestedTarget: z.string().optional(),
-  /** Columns that look like a row number or id (numeric, integer, all different): ignored by default. */
+  /** Columns that look like a row number or id (numeric, integer, all different; or text unique per row): ignored by default. */
   suggestedIgnore: z.array(z.string()).optional(),
+  /** Why each `suggestedIgnore` column was suggested (shown beside it). */
+  suggestedIgnoreReasons: z.record(z.string(), z.string()).optional(),
 });
 /** Data panel "Choose…": what to pick (a CSV file, `.npy` arrays, an image folder). */
 export const DataPickRequestSchema = z.strictObject({ kind: z.enum(['csv', 'npy', 'folder']), ...docLocation });

@@ -264,14 +264,34 @@ export function looksLikeId(name: string, values: string[]): boolean {
   return (step === 1 || step === -1) && nums.every((v, i) => i === 0 || v - nums[i - 1]! === step);
 }
 
+/** Why `looksLikeId` / `looksLikeTextId` flagged a column (shown beside it in the column table). */
+export const ID_REASONS: Record<CsvColumnInfo['kind'], string> = {
+  numeric: 'whole numbers, every one different',
+  categorical: 'unique per row (an identifier?)',
+};
+
+/**
+ * Whether a text (categorical) column is a key such as "A123" or "cust-0001": every filled value
+ * different from the others — or nearly (≥ 95 % distinct, from 20 rows on: a few repeated keys or
+ * empty cells). At least 10 rows, so that a tiny file's all-different labels stay a target.
+ * One-hot, such a column gives one input per row: the model can only memorise rows.
+ */
+export function looksLikeTextId(values: string[]): boolean {
+  const rows = values.length;
+  if (rows < 10) return false;
+  const distinct = new Set(values.map((v) => v.trim()).filter((v) => v !== '')).size;
+  return distinct === rows || (rows >= 20 && distinct >= 0.95 * rows);
+}
+
 /**
  * The columns of a CSV file, for the data panel's feature/target chooser (no Dataset is built):
  * names, numeric or categorical, distinct and empty counts, a few example values, plus the first
  * rows for a table preview. `suggestedIgnore` lists the columns that look like a row number or id
- * (`looksLikeId`): as features they only let a model memorise rows. `suggestedTarget` is the last
- * column that is not one of them.
+ * (`looksLikeId`, numeric; `looksLikeTextId`, categorical), with the reason for each in
+ * `suggestedIgnoreReasons`: as features they only let a model memorise rows. `suggestedTarget` is
+ * the last column that is not one of them (the person may still choose one as the target).
  */
-export function describeCsv(path: string, opts: { previewRows?: number } = {}): { file: string; rows: number; delimiter: string; columns: CsvColumnInfo[]; preview: string[][]; suggestedTarget: string; suggestedIgnore: string[] } {
+export function describeCsv(path: string, opts: { previewRows?: number } = {}): { file: string; rows: number; delimiter: string; columns: CsvColumnInfo[]; preview: string[][]; suggestedTarget: string; suggestedIgnore: string[]; suggestedIgnoreReasons: Record<string, string> } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -300,7 +320,13 @@ export function describeCsv(path: string, opts: { previewRows?: number } = {}): 
     const filled = data.length - empty;
     return { name, kind: filled > 0 && nonNum * 2 > filled ? 'categorical' : 'numeric', distinct: seen.size, empty, examples };
   });
-  const ids = header.filter((name, c) => looksLikeId(name, data.map((r) => r[c] ?? '')));
+  const reasons = new Map<string, string>();
+  header.forEach((name, c) => {
+    const values = data.map((r) => r[c] ?? '');
+    // `distinct` is capped for the table, so the text rule counts the column itself.
+    if (columns[c]!.kind === 'numeric' ? looksLikeId(name, values) : looksLikeTextId(values)) reasons.set(name, ID_REASONS[columns[c]!.kind]);
+  });
+  const ids = header.filter((name) => reasons.has(name));
   const candidates = header.filter((h) => !ids.includes(h));
   return {
     file: basename(path),
@@ -310,5 +336,6 @@ export function describeCsv(path: string, opts: { previewRows?: number } = {}): 
     preview: data.slice(0, opts.previewRows ?? 10),
     suggestedTarget: candidates[candidates.length - 1] ?? header[header.length - 1] ?? '',
     suggestedIgnore: ids,
+    suggestedIgnoreReasons: Object.fromEntries(reasons),
   };
 }

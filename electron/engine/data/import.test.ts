@@ -115,6 +115,32 @@ describe('CSV import', () => {
     expect(describeCsv(join(dir, 'desc.csv')).suggestedIgnore).toEqual([]);
   });
 
+  it('suggests ignoring a text id column (unique per row), with its reason; a high-cardinality target chosen by the person still loads', async () => {
+    const rows = ['customer,code,segment,spend,churn'];
+    // customer: all different; code: 39 of 40 different (one repeated key, ≥ 95 %); segment: 4 values.
+    for (let i = 0; i < 40; i++) rows.push(`cust-${String(i).padStart(4, '0')},A${i === 39 ? 0 : i},${['a', 'b', 'c', 'd'][i % 4]},${(i * 1.7).toFixed(1)},${i % 3 ? 'no' : 'yes'}`);
+    writeFileSync(join(dir, 'customers.csv'), rows.join('\n'));
+    const d = describeCsv(join(dir, 'customers.csv'));
+    expect(d.suggestedIgnore).toEqual(['customer', 'code']);
+    expect(d.suggestedIgnoreReasons).toEqual({ customer: 'unique per row (an identifier?)', code: 'unique per row (an identifier?)' });
+    expect(d.suggestedTarget).toBe('churn');
+    // Numeric ids keep their own reason.
+    writeFileSync(join(dir, 'id-last.csv'), 'a,b,row\n1.5,x,1\n2.5,y,2\n3.5,x,3\n');
+    expect(describeCsv(join(dir, 'id-last.csv')).suggestedIgnoreReasons).toEqual({ row: 'whole numbers, every one different' });
+    // 36 of 40 different (90 %): a feature. A tiny file whose labels all differ: still a target.
+    const few = ['name,x'];
+    for (let i = 0; i < 40; i++) few.push(`n${i < 4 ? 0 : i},${i}.5`);
+    writeFileSync(join(dir, 'names.csv'), few.join('\n'));
+    expect(describeCsv(join(dir, 'names.csv')).suggestedIgnore).toEqual([]);
+    writeFileSync(join(dir, 'tiny.csv'), 'x,label\n1.5,cat\n2.5,dog\n3.5,bird\n');
+    expect(describeCsv(join(dir, 'tiny.csv'))).toMatchObject({ suggestedIgnore: [], suggestedTarget: 'label' });
+    // The person chooses the unique column as the target anyway: one class per row, it loads.
+    const ds = await loadDataset({ source: 'csv', path: 'customers.csv', target: 'customer', features: ['spend', 'segment'] }, { baseDir: dir });
+    expect(ds.task).toBe('classification');
+    expect(ds.classes).toHaveLength(40);
+    expect(ds.count).toBe(40);
+  });
+
   it('parses quotes, escaped quotes, CRLF and semicolons', () => {
     const r = parseCsv('x;"a ""q"";b"\r\n1;"2\n3"\r\n');
     expect(r.delimiter).toBe(';');
