@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { installFakeApi } from '../training/fakeApi';
 import { emptyDocument, useEditor } from '../store';
 import { Dialogs } from './Dialogs';
@@ -13,7 +13,11 @@ describe('editor dialogs: keyboard focus', () => {
     useEditor.getState().loadDocument(emptyDocument());
     installFakeApi({ 'file.listTemplates': () => ({ templates: [template('alpha'), template('beta')] }) });
   });
-  afterEach(() => useEditor.getState().openDialog(null));
+  // Unmount first: closing the dialog while <Dialogs /> is still mounted updates it outside act().
+  afterEach(() => {
+    cleanup();
+    useEditor.getState().openDialog(null);
+  });
 
   it('the template gallery takes the focus and Tab cycles inside it (not on to the toolbar behind)', async () => {
     const behind = document.createElement('button');

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { loadDocumentOrThrow, type LoomDocument } from '../../shared/document';
 import { EXPORT_FORMATS } from '../../shared/export/registry';
 import { IpcError } from '../../shared/ipc/rpc';
@@ -32,7 +32,8 @@ const run = (doc: LoomDocument, over: Partial<RunView> = {}): RunView => ({
 function open(doc: LoomDocument, filePath: string | null = null) {
   useEditor.getState().loadDocument(doc, filePath);
   render(<ExportDialogs />);
-  exportCommand();
+  // The command changes stores the mounted dialog reads: act() lets React apply that before asserting.
+  act(() => exportCommand());
   return screen.findByTestId('export-dialog');
 }
 const exportButton = () => screen.getByTestId('export-run');
@@ -204,7 +205,7 @@ describe('Export dialog', () => {
     try {
       const doc = mnist();
       await open(doc);
-      useEditor.setState({ selectedNodes: [doc.nodes[1]!.id] });
+      act(() => useEditor.setState({ selectedNodes: [doc.nodes[1]!.id] }));
       fireEvent.keyDown(screen.getByLabelText('PyTorch'), { key: 'Delete' });
       fireEvent.keyDown(screen.getByLabelText('PyTorch'), { key: 'Backspace' });
       expect(useEditor.getState().doc.nodes).toHaveLength(doc.nodes.length);
@@ -221,11 +222,11 @@ describe('Export dialog', () => {
     const { runMenuCommand } = await import('../editor/commands');
     const { handleShortcut } = await import('../editor/shortcuts');
     render(<ExportDialogs />);
-    runMenuCommand('export');
+    act(() => runMenuCommand('export'));
     const dlg = await screen.findByTestId('export-dialog');
     fireEvent.keyDown(dlg, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByTestId('export-dialog')).toBeNull());
-    handleShortcut(new KeyboardEvent('keydown', { key: 'e', ctrlKey: true }));
+    act(() => handleShortcut(new KeyboardEvent('keydown', { key: 'e', ctrlKey: true })));
     await screen.findByTestId('export-dialog');
   });
 });
