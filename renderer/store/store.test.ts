@@ -9,6 +9,16 @@ const chain = (store: EditorStore) => {
   const out = s.addNode('Dense', { after: dense, params: { units: 10, activation: 'softmax' } });
   return { input, dense, out };
 };
+/** Two [4] Inputs feeding an Add, in that order (input slots 0 and 1). */
+const twoInputsIntoAdd = (store: EditorStore) => {
+  const s = store.getState();
+  const a = s.addNode('Input', { params: { shape: [4] } });
+  const b = s.addNode('Input', { params: { shape: [4] } });
+  const add = s.addNode('Add');
+  s.connect(a, add);
+  s.connect(b, add);
+  return { a, b, add };
+};
 const past = (store: EditorStore) => store.temporal.getState().pastStates.length;
 
 describe('editor store', () => {
@@ -139,12 +149,7 @@ describe('editor store', () => {
   });
 
   it('moves an edge to new ends in place (one step), refusing impossible targets', () => {
-    const s = store.getState();
-    const a = s.addNode('Input', { params: { shape: [4] } });
-    const b = s.addNode('Input', { params: { shape: [4] } });
-    const add = s.addNode('Add');
-    s.connect(a, add);
-    s.connect(b, add);
+    const { a, b, add } = twoInputsIntoAdd(store);
     const c = store.getState().addNode('Input', { params: { shape: [4] } });
     expect(store.getState().reconnect(edgeKey({ from: a, to: add }), c, add)).toBe(true);
     expect(store.getState().doc.edges.map(edgeKey)).toEqual([edgeKey({ from: c, to: add }), edgeKey({ from: b, to: add })]);
@@ -155,12 +160,7 @@ describe('editor store', () => {
   });
 
   it('inserts a layer on an edge, keeping the target\'s input slot', () => {
-    const s = store.getState();
-    const a = s.addNode('Input', { params: { shape: [4] } });
-    const b = s.addNode('Input', { params: { shape: [4] } });
-    const add = s.addNode('Add');
-    s.connect(a, add);
-    s.connect(b, add);
+    const { a, b, add } = twoInputsIntoAdd(store);
     const id = store.getState().insertOnEdge(edgeKey({ from: a, to: add }), 'Dense', { x: 5, y: 5 })!;
     expect(id).toBe('dense');
     const into = store.getState().doc.edges.filter((e) => e.to === add).map((e) => e.from);

@@ -1,20 +1,11 @@
-import type { LoomDocument } from '../../shared/document';
+import { irisMlp, wasmBackend } from '../test-fixtures';
 import { installFakeApi } from '../training/fakeApi';
 import { createEditorStore, undo } from './index';
 import { currentRun, effectiveTraining, newRunId } from './training';
 import { reduceRun, type RunView } from './runs';
 
-const doc: LoomDocument = {
-  format: 'layerloom.model', version: 1, name: 'tiny',
-  nodes: [
-    { id: 'x', type: 'Input', params: { shape: [4] } },
-    { id: 'out', type: 'Dense', params: { units: 3, activation: 'softmax' } },
-  ],
-  edges: [{ from: 'x', to: 'out' }],
-  layout: {},
-  training: { optimizer: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 8, epochs: 2, validationSplit: 0.2, shuffle: true },
-};
-const backend = { name: 'wasm' as const, native: false, reason: 'native TensorFlow (@tensorflow/tfjs-node) is not installed' };
+const doc = irisMlp;
+const backend = wasmBackend;
 const start = (runId: string) => ({
   type: 'start' as const, runId, backend, totalParams: 15, epochs: 2, batchSize: 8, batchesPerEpoch: 4, seed: 1,
   data: { name: 'iris', train: 30, validation: 8, test: 4, inputShape: [4], classes: ['a', 'b', 'c'] },
@@ -32,7 +23,7 @@ describe('training slice', () => {
     const runId = await store.getState().train();
     expect(runId).toMatch(/^run-/);
     expect(fake.calls[0]!.name).toBe('engine.train');
-    expect(fake.calls[0]!.req.doc.name).toBe('tiny');
+    expect(fake.calls[0]!.req.doc.name).toBe('iris-mlp');
     let run = currentRun(store.getState())!;
     expect(run.status).toBe('starting');
     expect(run.training.learningRate).toBe(0.01);

@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import type { LoomDocument } from '../../shared/document';
 import { undo, useEditor } from '../store';
+import { irisMlpOnIris, wasmBackend } from '../test-fixtures';
 import { DataPanel, shapeFits } from './DataPanel';
 import { EvaluatePanel } from './EvaluatePanel';
 import { installFakeApi, type FakeApi } from './fakeApi';
@@ -26,18 +27,8 @@ vi.mock('uplot', () => ({
   },
 }));
 
-const doc: LoomDocument = {
-  format: 'layerloom.model', version: 1, name: 'iris-mlp',
-  nodes: [
-    { id: 'x', type: 'Input', params: { shape: [4] } },
-    { id: 'out', type: 'Dense', params: { units: 3, activation: 'softmax' } },
-  ],
-  edges: [{ from: 'x', to: 'out' }],
-  layout: {},
-  training: { optimizer: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 8, epochs: 2, validationSplit: 0.2, shuffle: true },
-  dataset: { source: 'builtin', name: 'iris' },
-};
-const backend = { name: 'wasm' as const, native: false, reason: 'native TensorFlow (@tensorflow/tfjs-node) is not installed' };
+const doc = irisMlpOnIris;
+const backend = wasmBackend;
 const evaluation = { runId: 'x', samples: 15, logs: { loss: 0.2, accuracy: 0.9333 }, classes: ['setosa', 'versicolor', 'virginica'], confusion: [[5, 0, 0], [0, 4, 1], [0, 0, 5]], perClass: [{ precision: 1, recall: 1, f1: 1, support: 5 }, { precision: 1, recall: 0.8, f1: 0.89, support: 5 }, { precision: 0.83, recall: 1, f1: 0.91, support: 5 }] };
 
 let fake: FakeApi;
