@@ -43,6 +43,13 @@ export interface SimdExports {
   colSum(x: P, out: P, rows: number, cols: number): void;
   avgPoolGrad(dy: P, dx: P, N: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sH: number, sW: number, pT: number, pL: number, mult: number): void;
+  // The fused LSTM (./assembly/lstm.ts, used by layers/fused-lstm.ts)
+  lstmActivation(p: P, n: number, which: number): void;
+  lstmForwardScratch(B: number, T: number, I: number, U: number): number;
+  lstmForward(x: P, w: P, r: P, bias: P, y: P, aux: P, scratch: P, B: number, T: number, I: number, U: number, back: number, seq: number): void;
+  lstmBackwardScratch(B: number, T: number, I: number, U: number): number;
+  lstmBackward(x: P, w: P, r: P, aux: P, dy: P, dx: P, dw: P, dr: P, db: P, scratch: P,
+    B: number, T: number, I: number, U: number, back: number, seq: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

@@ -14,3 +14,4 @@ export { maxPoolGrad, avgPoolGrad } from './pool';
 export { matmulScratch, matmulTA, matmulTB, matmulNN } from './matmul';
 export { colSum, reluGrad, addRows } from './elementwise';
 export { winogradScratch, winograd3x3, winogradFilterGradScratch, winogradFilterGrad } from './winograd';
+export { lstmActivation, lstmForwardScratch, lstmForward, lstmBackwardScratch, lstmBackward } from './lstm';

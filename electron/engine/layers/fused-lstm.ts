@@ -1,0 +1,134 @@
+/**
+ * LSTM as ONE op per layer on the wasm backend (issue 9 stretch: LSTM speed).
+ *
+ * tfjs-layers runs an LSTM as a JS loop over the time steps, a dozen small kernels per step (two
+ * products, bias add, split, four activations, the cell update), forward and again backward: ~4,300
+ * kernel calls per training step of the LSTM template (30 steps × 2 layers), and tfjs' per-call
+ * dispatch was more than half of the step. Here a layer's whole sequence is one call into the SIMD
+ * kernels (kernels/simd/assembly/lstm.ts): the forward pass projects every step's input in one GEMM,
+ * then per step one recurrent GEMM and one pass over the gates, keeping what backpropagation needs
+ * (gates, cell states, tanh of them, the h each step started from); the backward pass (BPTT) is one
+ * call too and returns dx, dKernel, dRecurrentKernel and dBias. Wired with `tf.customGrad`, so the
+ * tape sees one node per layer.
+ *
+ * The layer is patched, not subclassed (as layers/workarounds.ts): the SAME LSTM instance, class
+ * ('LSTM'), config, names and weights, so saving, exporters and parameter counts are unchanged.
+ * The fused op covers what the catalog builds: activation tanh, recurrent activation sigmoid (the
+ * catalog's default, passed explicitly by compile.ts; TF.js' own default is hardSigmoid), return
+ * sequences or not, goBackwards (Bidirectional's backward layer), with or without bias, no dropout,
+ * not stateful, no mask, no initial state, float32; anything else, and every backend but wasm, runs
+ * the stock call. It runs for training and inference on wasm (inference is where the validation
+ * passes spend their time too); values agree with the stock layer to float rounding (own SIMD
+ * exp/tanh, ~1 ulp; different summation order in the products), tested against the cpu backend in
+ * fused-lstm.test.ts. `LAYERLOOM_FUSED_LSTM=0` (or `off`) turns it off: for A/B benchmarks.
+ */
+import { tf, type tfl } from '../tfjs';
+import { heapPtr, simdKernels, withScratch, type SimdExports } from '../kernels/simd';
+import type { WasmBackend } from '../kernels/wasm-util';
+
+/** Whether the fused LSTM is switched on (`LAYERLOOM_FUSED_LSTM=0|off` turns it off). */
+export function fusedLstmEnabled(): boolean {
+  const v = process.env.LAYERLOOM_FUSED_LSTM;
+  return v !== '0' && v !== 'off';
+}
+
+interface EngineInternals {
+  makeTensorFromTensorInfo(info: tf.TensorInfo, backend?: unknown): tf.Tensor;
+}
+
+/** The wasm backend and its SIMD kernels when the fused op can run now, else null. */
+function activeKernels(): { backend: WasmBackend; k: SimdExports } | null {
+  if (!fusedLstmEnabled() || tf.getBackend() !== 'wasm') return null;
+  const backend = tf.backend() as unknown as WasmBackend;
+  const k = simdKernels(backend);
+  return k ? { backend, k } : null;
+}
+
+export interface LstmOptions { goBackwards: boolean; returnSequences: boolean }
+
+/**
+ * The LSTM over the whole sequence: x [B, T, I], kernel [I, 4U], recurrentKernel [U, 4U], bias [4U]
+ * (or null) → h of every step [B, T, U] (returnSequences) or of the last [B, U]; zero initial
+ * state; differentiable with respect to every input. Wasm backend only (null elsewhere, or when an
+ * input's data is not on the wasm heap).
+ */
+export function fusedLstm(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, opts: LstmOptions): tf.Tensor | null {
+  const active = activeKernels();
+  if (!active) return null;
+  const { backend, k } = active;
+  const inputs = bias ? [x, kernel, recurrentKernel, bias] : [x, kernel, recurrentKernel];
+  if (inputs.some((t) => t.dtype !== 'float32' || !backend.dataIdMap.has(t.dataId))) return null;
+  const [B, T, I] = x.shape as [number, number, number];
+  const U = recurrentKernel.shape[0]!;
+  if (x.rank !== 3 || T < 1 || B < 1 || kernel.shape[0] !== I || kernel.shape[1] !== 4 * U || recurrentKernel.shape[1] !== 4 * U) return null;
+  const back = opts.goBackwards ? 1 : 0, seq = opts.returnSequences ? 1 : 0;
+  const eng = tf.engine() as unknown as EngineInternals;
+  const ptr = (t: tf.TensorInfo) => heapPtr(backend, t.dataId);
+  const wrap = (info: tf.TensorInfo) => eng.makeTensorFromTensorInfo(info);
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [xt, w, r, b] = args as tf.Tensor[];
+    const y = backend.makeOutput(seq ? [B, T, U] : [B, U], 'float32');
+    const aux = backend.makeOutput([B * T * 7 * U], 'float32');
+    withScratch(backend, k.lstmForwardScratch(B, T, I, U), (s) =>
+      k.lstmForward(ptr(xt!), ptr(w!), ptr(r!), b ? ptr(b) : 0, ptr(y), ptr(aux), s, B, T, I, U, back, seq));
+    save([xt!, w!, r!, wrap(aux)]);
+    return {
+      value: wrap(y),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw, sr, saux] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const dx = backend.makeOutput([B, T, I], 'float32');
+        const dw = backend.makeOutput([I, 4 * U], 'float32');
+        const dr = backend.makeOutput([U, 4 * U], 'float32');
+        const db = b ? backend.makeOutput([4 * U], 'float32') : null;
+        withScratch(backend, k.lstmBackwardScratch(B, T, I, U), (s) =>
+          k.lstmBackward(ptr(sx), ptr(sw), ptr(sr), ptr(saux), ptr(dy), ptr(dx), ptr(dw), ptr(dr), db ? ptr(db) : 0,
+            s, B, T, I, U, back, seq));
+        return [dx, dw, dr, ...(db ? [db] : [])].map(wrap);
+      },
+    };
+  }) as never) as (...t: tf.Tensor[]) => tf.Tensor;
+  return op(...inputs);
+}
+
+type Kwargs = Record<string, unknown> | undefined;
+type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) => tf.Tensor | tf.Tensor[];
+interface Var { read(): tf.Tensor }
+interface LstmInternals {
+  cell: {
+    activation: { getClassName(): string }; recurrentActivation: { getClassName(): string };
+    kernel: Var; recurrentKernel: Var; bias: Var | null; dropout: number; recurrentDropout: number;
+  };
+  returnSequences: boolean; returnState: boolean; goBackwards: boolean; stateful: boolean;
+  call: Call;
+}
+
+/**
+ * Patch one tfjs-layers LSTM instance to run through the fused op where it can (see the file
+ * comment); every other case runs the stock call. Returns the same layer.
+ */
+export function fuseLstm<L extends tfl.layers.Layer>(layer: L): L {
+  const l = layer as unknown as LstmInternals;
+  const stock = l.call.bind(layer);
+  l.call = (inputs, kwargs) => {
+    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
+    const c = l.cell;
+    const plain = x && kwargs?.mask == null && kwargs?.initialState == null && !l.stateful && !l.returnState
+      && !(c.dropout > 0) && !(c.recurrentDropout > 0)
+      && c.activation.getClassName() === 'tanh' && c.recurrentActivation.getClassName() === 'sigmoid';
+    // (customGrad runs the op in its own tidy: nothing to dispose here)
+    const y = plain ? fusedLstm(x, c.kernel.read(), c.recurrentKernel.read(), c.bias?.read() ?? null,
+      { goBackwards: l.goBackwards, returnSequences: l.returnSequences }) : null;
+    return y ?? stock(inputs, kwargs);
+  };
+  return layer;
+}
+
+/** Patch a Bidirectional wrapper's two LSTM layers (no-op for GRU/SimpleRNN). Returns the same layer. */
+export function fuseBidirectionalLstm<L extends tfl.layers.Layer>(layer: L): L {
+  const w = layer as unknown as { forwardLayer?: tfl.layers.Layer; backwardLayer?: tfl.layers.Layer };
+  for (const inner of [w.forwardLayer, w.backwardLayer]) {
+    if (inner?.getClassName() === 'LSTM') fuseLstm(inner);
+  }
+  return layer;
+}
