@@ -12,6 +12,7 @@ import { analyze, blockingErrors, buildGraph, type Analysis, type ModelError } f
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
 import { fixBatchNormalization, fixDilatedConv } from './layers/workarounds';
+import { fuseDense } from './layers/fused-dense';
 import { withSeededRandom } from './random';
 
 type Sym = tfl.SymbolicTensor;
@@ -43,7 +44,8 @@ const pool2 = (p: ResolvedParams, name: string) => ({ name, poolSize: p.poolSize
 /** One builder per catalog type: exhaustive (a missing type is a compile error). */
 export const BUILDERS = {
   Input: (p, name) => () => tfl.input({ shape: p.shape, dtype: p.dtype, name }),
-  Dense: (p, name) => layer(tfl.layers.dense({ name, units: p.units, activation: p.activation, useBias: p.useBias })),
+  // Trains as one fused op on wasm (layers/fused-dense.ts); same class and weights.
+  Dense: (p, name) => layer(fuseDense(tfl.layers.dense({ name, units: p.units, activation: p.activation, useBias: p.useBias }))),
   Activation: (p, name) => layer(tfl.layers.activation({ name, activation: p.activation })),
   Dropout: (p, name) => layer(tfl.layers.dropout({ name, rate: p.rate })),
   Embedding: (p, name) => layer(tfl.layers.embedding({ name, inputDim: p.inputDim, outputDim: p.outputDim })),

@@ -13,7 +13,8 @@ import { mulberry32 } from './random';
 import { loadRun } from './persist';
 import { disposeRun, getRun } from './runs';
 import { tf } from './tfjs';
-import { startTraining } from './train';
+import { argmaxAccuracy, startTraining } from './train';
+import { correctPerSample } from './losses';
 
 type Node = LoomDocument['nodes'][number];
 
@@ -133,6 +134,41 @@ describe('training runs (wasm backend)', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(0.095);
     disposeRun('seed-a');
     disposeRun('seed-b');
+  });
+
+  it('the fused Dense/loss/accuracy path (LAYERLOOM_FUSED_DENSE) gives the stock run within float rounding', async () => {
+    const doc = chain({ shape: [2] }, [['Dense', { units: 5, activation: 'relu' }], ['Dense', { units: 3, activation: 'linear', useBias: false }], ['Dense', { units: 2, activation: 'softmax' }]], {
+      optimizer: 'adam', learningRate: 0.02, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'], batchSize: 7, epochs: 3, seed: 6,
+    } as TrainingConfig);
+    const run = async (v: string, id: string) => {
+      process.env.LAYERLOOM_FUSED_DENSE = v;
+      try {
+        const r = await train(doc, blobs(), id);
+        disposeRun(id);
+        return r.events.filter((e) => e.type === 'epoch').map((e) => (e as { logs: Record<string, number> }).logs);
+      } finally {
+        delete process.env.LAYERLOOM_FUSED_DENSE;
+      }
+    };
+    const stock = await run('0', 'fused-off');
+    const fused = await run('1', 'fused-on');
+    expect(fused).toHaveLength(3);
+    fused.forEach((logs, e) => {
+      expect(Object.keys(logs).sort()).toEqual(Object.keys(stock[e]!).sort());
+      for (const [k, v] of Object.entries(logs)) expect(Math.abs(v - stock[e]![k]!), `epoch ${e + 1} ${k}`).toBeLessThan(1e-4);
+    });
+  });
+
+  it('argmaxAccuracy equals the mean of correctPerSample (ties: first maximum; NaN rows)', () => {
+    const n = 40, k = 4;
+    const r = mulberry32(3);
+    const pred = Float32Array.from({ length: n * k }, () => Math.round(r() * 4) / 4); // many ties
+    pred[5] = NaN;
+    const labels = Int32Array.from({ length: n }, () => Math.floor(r() * k));
+    const spec = { loss: 'categoricalCrossentropy', mode: 'onehot', fromLogits: false, classes: k } as const;
+    const ref = tf.tidy(() => tf.mean(correctPerSample(spec, tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), k), 'float32'), tf.tensor2d(pred, [n, k]))).dataSync()[0]!);
+    expect(argmaxAccuracy(pred, labels, n)).toBe(ref);
+    expect(ref).toBeGreaterThan(0);
   });
 
   it('classification: accuracy, evaluation with a confusion matrix, predict, save and load', async () => {
