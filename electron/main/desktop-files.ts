@@ -66,7 +66,7 @@ export class DesktopFiles implements FileAccess {
     return { canceled: false, path: abs, name: basename(abs) };
   }
 
-  async saveAs(text: string, suggestedName?: string, path?: string): Promise<SaveResult> {
+  async saveAs(text: string, suggestedName?: string, path?: string, prepare?: (absPath: string) => string): Promise<SaveResult> {
     let file = path;
     if (!file) {
       const name = (suggestedName ?? 'untitled').replace(/[\\/:*?"<>|]+/g, '-').replace(/\.loom$/i, '') + LOOM_EXT;
@@ -76,7 +76,8 @@ export class DesktopFiles implements FileAccess {
       if (r.canceled || !r.filePath) return { canceled: true };
       file = r.filePath.toLowerCase().endsWith(LOOM_EXT) ? r.filePath : r.filePath + LOOM_EXT;
     }
-    return this.save(file, text);
+    requireLoom(file);
+    return this.save(file, prepare ? prepare(this.abs(file)) : text);
   }
 
   async list(dir?: string): Promise<{ dir: string; files: FileRef[] }> {

@@ -20,7 +20,8 @@ export interface FileAccess {
   /** Read `path`; without a path, ask the person (a dialog) or refuse where that is impossible. */
   open(path?: string): Promise<OpenResult>;
   save(path: string, text: string): Promise<SaveResult>;
-  saveAs(text: string, suggestedName?: string, path?: string): Promise<SaveResult>;
+  /** `prepare`: the text to write, given the chosen file's absolute path (Save As rewrites dataset paths for its folder). */
+  saveAs(text: string, suggestedName?: string, path?: string, prepare?: (absPath: string) => string): Promise<SaveResult>;
   list(dir?: string): Promise<{ dir: string; files: FileRef[] }>;
   /** The absolute path of a document path the renderer gave (checked like open/save). */
   absolute(path: string): Promise<string>;
@@ -158,9 +159,10 @@ export class ProjectFiles implements FileAccess {
     return { canceled: false, path: rel, name: basename(abs) };
   }
 
-  async saveAs(text: string, _suggested?: string, path?: string): Promise<SaveResult> {
+  async saveAs(text: string, _suggested?: string, path?: string, prepare?: (absPath: string) => string): Promise<SaveResult> {
     if (!path) throw new IpcError('unavailable', 'the server cannot show a save dialog: pass a path in the project folder');
-    return this.save(path, text);
+    requireLoom(path);
+    return this.save(path, prepare ? prepare((await this.resolve(path))[0]) : text);
   }
 
   async list(dir = '.'): Promise<{ dir: string; files: FileRef[] }> {

@@ -15,6 +15,7 @@ import type { EventName, EventOf, Template } from '../../shared/ipc/contract';
 import { IpcError, type Handlers } from '../../shared/ipc/rpc';
 import type { EngineSupervisor } from './engine-supervisor';
 import type { FileAccess } from './files';
+import { relocateDocumentText, relocateRunRecord, type PathChange } from './relocate';
 import { RecoveryStore } from './recovery-store';
 import type { SettingsStore } from './settings';
 import { StagingArea } from './staging';
@@ -118,6 +119,23 @@ export function createHandlers(deps: ShellDeps): Handlers {
     };
   };
 
+  /**
+   * The folder a document's relative dataset paths were resolved from: its file's folder, or for a
+   * document never saved the default base (web mode: the project folder; the desktop has none, and
+   * its Choose… stores absolute paths then). Undefined when unknown or out of reach.
+   */
+  const dataBaseOf = async (docPath: string | null | undefined): Promise<string | undefined> => {
+    try {
+      if (docPath) return dirname(await files.absolute(docPath));
+      const base = files.defaultBaseDir();
+      return base ? await files.absolute(base) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  // Web mode: every path lives in the project folder, which moves as a whole: `../data/x.csv` is fine.
+  const relocateOpts = { keepRelative: deps.mode === 'web' };
+
   /** Where a new imported run of the document goes: beside it when saved, else a staging folder. */
   const importedRunDir = async (runId: string, docPath?: string | null): Promise<string> => {
     if (docPath) return join(runsDirOf(await files.absolute(docPath)), runId);
@@ -160,10 +178,21 @@ export function createHandlers(deps: ShellDeps): Handlers {
       if (!r.canceled) await remember(r.path);
       return r;
     },
-    'file.saveAs': async ({ text, suggestedName, path }) => {
-      const r = await files.saveAs(text, suggestedName, path);
-      if (!r.canceled) await remember(r.path);
-      return r;
+    'file.saveAs': async ({ text, suggestedName, path, fromPath }) => {
+      // Relative dataset paths are rewritten for the chosen file's folder (once it is chosen).
+      const fromDir = await dataBaseOf(fromPath);
+      let rewritten: PathChange[] = [];
+      const prepare = fromDir
+        ? (abs: string) => {
+          const out = relocateDocumentText(text, fromDir, dirname(abs), relocateOpts);
+          rewritten = out.changes;
+          return out.text;
+        }
+        : undefined;
+      const r = await files.saveAs(text, suggestedName, path, prepare);
+      if (r.canceled) return r;
+      await remember(r.path);
+      return rewritten.length ? { ...r, rewritten } : r;
     },
     'file.recent': async () => {
       const s = await settings.get();
@@ -304,6 +333,9 @@ export function createHandlers(deps: ShellDeps): Handlers {
     'runs.persist': async ({ runIds, docPath, fromPath, evaluations }) => {
       const toRuns = runsDirOf(await files.absolute(docPath));
       const fromRuns = fromPath ? runsDirOf(await files.absolute(fromPath)) : null;
+      // The runs' dataset snapshots name files relative to where the document was (its previous
+      // file's folder, or the default base before a first save): relocated like the document's.
+      const fromDir = await dataBaseOf(fromPath);
       const saved: string[] = [];
       const failed: { runId: string; message: string }[] = [];
       const ids = [...runIds];
@@ -322,6 +354,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
             else if (prev && existsSync(join(prev, 'run.json'))) await cp(prev, to, { recursive: true });
             // A run of this session held by the engine (trained while the document had no path).
             else await engine.call('saveRun', { runId: id, dir: to });
+            if (fromDir) await relocateRunRecord(to, fromDir, dirname(toRuns), relocateOpts);
           }
           const evaluation = evaluations?.[id];
           if (evaluation) await recordEvaluation(to, evaluation);

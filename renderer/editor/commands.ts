@@ -3,6 +3,7 @@
  * toolbar, keyboard shortcuts and the native menu. Files go through the platform service.
  */
 import { formatLoadError, parseDocument, serializeDocument, type LoomDocument } from '../../shared/document';
+import { mapDatasetPaths } from '../../shared/document/dataset-paths';
 import { platform, type FileRef, type TemplateInfo } from '../services/platform';
 import { clearRecovery } from '../services/recovery';
 import { keepRunsOnSave } from './keep-runs';
@@ -77,13 +78,39 @@ export function restoreText(text: string, filePath: string | null): void {
 
 const text = (doc: LoomDocument) => serializeDocument(doc);
 
-function saved(ref: FileRef, doc: LoomDocument): void {
+/**
+ * Save As rewrote dataset paths for the new folder (`ref.rewritten`): the editor's document, the
+ * saved copy and the undo history take the same rewrite (an undo must not bring back a path that
+ * no longer finds the file). Not an undo step itself. Returns the saved document as written.
+ */
+function applyRewrites(ref: FileRef, doc: LoomDocument): LoomDocument {
+  const changes = ref.rewritten ?? [];
+  if (!changes.length) return doc;
+  const rewrite = (d: LoomDocument): LoomDocument => {
+    if (!d.dataset) return d;
+    const ds = mapDatasetPaths(d.dataset, (v, field) => changes.find((c) => c.field === field && c.from === v)?.to ?? v);
+    return ds === d.dataset ? d : { ...d, dataset: ds };
+  };
+  const written = rewrite(doc);
+  const current = useEditor.getState().doc;
+  const history = useEditor.temporal.getState();
+  const states = (list: typeof history.pastStates) => list.map((st) => (st.doc ? { ...st, doc: rewrite(st.doc) } : st));
+  history.pause();
+  useEditor.setState({ doc: current === doc ? written : rewrite(current) });
+  history.resume();
+  useEditor.temporal.setState({ pastStates: states(history.pastStates), futureStates: states(history.futureStates) });
+  return written;
+}
+
+function saved(ref: FileRef, sent: LoomDocument): void {
+  const doc = applyRewrites(ref, sent);
   const s = useEditor.getState();
   const prev = { filePath: s.filePath, savedDoc: s.savedDoc };
   // Only mark saved what was written (the document may have changed meanwhile).
   useEditor.setState({ savedDoc: doc, filePath: ref.path ?? s.filePath });
   clearRecovery();
-  s.notify(`Saved ${ref.name}`);
+  const moved = (ref.rewritten ?? []).map((c) => `${c.from} → ${c.to}`);
+  s.notify(moved.length ? `Saved ${ref.name}; data paths rewritten for its folder: ${moved.join(', ')}` : `Saved ${ref.name}`);
   // A new file (first save, Save As) takes the document's runs along.
   if (ref.path && ref.path !== prev.filePath) void keepRunsOnSave(prev, ref.path);
 }
@@ -109,6 +136,7 @@ export async function save(): Promise<boolean> {
  */
 export async function saveAs(path?: string): Promise<boolean> {
   let { doc } = useEditor.getState();
+  const { filePath } = useEditor.getState();
   const p = platform();
   if (!path && !p.desktop) {
     useEditor.getState().openDialog('saveAs');
@@ -121,7 +149,7 @@ export async function saveAs(path?: string): Promise<boolean> {
     doc = useEditor.getState().doc;
   }
   try {
-    const ref = await p.saveAs(text(doc), `${doc.name || 'untitled'}.loom`, path);
+    const ref = await p.saveAs(text(doc), `${doc.name || 'untitled'}.loom`, path, filePath);
     if (!ref) return false;
     saved(ref, doc);
     useEditor.getState().openDialog(null);

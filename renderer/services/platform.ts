@@ -10,6 +10,8 @@ import { getApi, isDesktop, type Settings } from '../platform/api';
 export interface FileRef {
   path: string | null;
   name: string;
+  /** Save As into another folder: the dataset paths rewritten so they still name the same files. */
+  rewritten?: { field: 'path' | 'x' | 'y'; from: string; to: string }[];
 }
 export interface OpenedFile extends FileRef {
   text: string;
@@ -28,8 +30,8 @@ export interface Platform {
   /** Open a path, or (no path) ask the person: null when canceled. */
   open(path?: string): Promise<OpenedFile | null>;
   save(path: string, text: string): Promise<FileRef | null>;
-  /** Ask where (or write to `path` when given). */
-  saveAs(text: string, suggestedName: string, path?: string): Promise<FileRef | null>;
+  /** Ask where (or write to `path` when given). `fromPath`: the document's current file (its relative dataset paths are rewritten for the new folder). */
+  saveAs(text: string, suggestedName: string, path?: string, fromPath?: string | null): Promise<FileRef | null>;
   recent(): Promise<FileRef[]>;
   /** The `.loom` files of the project folder (web mode) */
   list(): Promise<FileRef[]>;
@@ -98,9 +100,9 @@ export function createApiPlatform(): Platform {
       const r = await api().file.save({ path, text });
       return r.canceled ? null : { path: r.path, name: r.name };
     },
-    async saveAs(text, suggestedName, path) {
-      const r = await api().file.saveAs({ text, suggestedName, ...(path ? { path } : {}) });
-      return r.canceled ? null : { path: r.path, name: r.name };
+    async saveAs(text, suggestedName, path, fromPath) {
+      const r = await api().file.saveAs({ text, suggestedName, ...(path ? { path } : {}), ...(fromPath ? { fromPath } : {}) });
+      return r.canceled ? null : { path: r.path, name: r.name, ...(r.rewritten?.length ? { rewritten: r.rewritten } : {}) };
     },
     recent: () => quiet(api().file.recent().then((r) => r.files), []),
     list: () => quiet(api().file.list({}).then((r) => r.files), []),

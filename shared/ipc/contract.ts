@@ -36,7 +36,12 @@ export type OpenedFile = z.infer<typeof OpenedFileSchema>;
 
 const canceled = z.object({ canceled: z.literal(true) });
 export const OpenResultSchema = z.discriminatedUnion('canceled', [canceled, OpenedFileSchema.extend({ canceled: z.literal(false) })]);
-export const SaveResultSchema = z.discriminatedUnion('canceled', [canceled, FileRefSchema.extend({ canceled: z.literal(false) })]);
+/** A dataset path Save As rewrote so that the copy in another folder still finds the file. */
+export const PathChangeSchema = z.object({ field: z.enum(['path', 'x', 'y']), from: z.string(), to: z.string() });
+export const SaveResultSchema = z.discriminatedUnion('canceled', [
+  canceled,
+  FileRefSchema.extend({ canceled: z.literal(false), rewritten: z.array(PathChangeSchema).optional() }),
+]);
 export type OpenResult = z.infer<typeof OpenResultSchema>;
 export type SaveResult = z.infer<typeof SaveResultSchema>;
 
@@ -312,8 +317,12 @@ export const requests = {
     open: request(z.strictObject({ path: filePath.optional() }), OpenResultSchema),
     /** Write to the file's existing path (atomic: temp file + fsync + rename). */
     save: request(z.strictObject({ path: filePath, text: fileText }), SaveResultSchema),
-    /** Ask for a path (or use `path` when given), then write. */
-    saveAs: request(z.strictObject({ text: fileText, suggestedName: z.string().max(200).optional(), path: filePath.optional() }), SaveResultSchema),
+    /**
+     * Ask for a path (or use `path` when given), then write. `fromPath`: the document's current file
+     * (none: never saved). Relative dataset paths are rewritten to name the same files from the new
+     * folder (`rewritten` lists them; the editor applies the same changes to its document).
+     */
+    saveAs: request(z.strictObject({ text: fileText, suggestedName: z.string().max(200).optional(), path: filePath.optional(), fromPath: filePath.optional() }), SaveResultSchema),
     recent: request(empty, z.object({ files: z.array(FileRefSchema) })),
     /** Web mode: the `.loom` files in the project folder. Desktop: the folder of `dir` (absolute). */
     list: request(z.strictObject({ dir: filePath.optional() }), z.object({ dir: z.string(), files: z.array(FileRefSchema) })),
