@@ -62,3 +62,38 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     });
   });
 });
+
+describe('on wasm, one kernel each way (LAYERLOOM_FUSED_DENSE)', () => {
+  beforeAll(async () => {
+    await initWasm();
+    await tf.setBackend('wasm');
+  });
+  afterAll(() => { delete process.env.LAYERLOOM_FUSED_DENSE; });
+
+  const kernelsOf = async (v: string) => {
+    process.env.LAYERLOOM_FUSED_DENSE = v;
+    const pv = tf.variable(tf.tensor2d([0.7, 0.2, 0.1, 0.1, 0.3, 0.6], [2, 3]));
+    const y = tf.tensor2d([1, 0, 0, 0, 0, 1], [2, 3]);
+    try {
+      const prof = await tf.profile(() => { tf.dispose(tf.variableGrads(() => meanLoss(SPEC, y, pv), [pv])); });
+      return prof.kernels.map((k) => k.name);
+    } finally {
+      tf.dispose([pv, y]);
+    }
+  };
+
+  it('runs the loss kernel and its gradient kernel, and the op-by-op path when switched off', async () => {
+    // (Identity: tfjs' copies of the saved inputs, shared instead in training runs: overhead.ts)
+    expect((await kernelsOf('1')).filter((k) => k !== 'Identity')).toEqual(['LayerloomCrossEntropyProb', 'LayerloomCrossEntropyProbGrad']);
+    const off = await kernelsOf('0');
+    expect(off.length).toBeGreaterThan(10);
+    expect(off).not.toContain('LayerloomCrossEntropyProb');
+  });
+
+  it('both paths match the stock loss (value and gradient) with the switch either way', () => {
+    for (const v of ['0', '1']) {
+      process.env.LAYERLOOM_FUSED_DENSE = v;
+      compare([0.4, 0.4, 0.4, 1, 0, 0, 0, 0.5, 0.5, 0.9999999, 1e-8, 0], [4, 3], [0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0]);
+    }
+  });
+});
