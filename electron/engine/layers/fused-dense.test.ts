@@ -78,7 +78,7 @@ function trainMlp(fused: boolean, steps = 5) {
     for (let s = 0; s < steps; s++) {
       const n = 9;
       const x = tf.tensor(vals(n * 12, 10 + s), [n, 3, 4]);
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 2 + s) % 3), 'int32'), 3).cast('float32'));
+      const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 2 + s) % 3), 'int32'), 3), 'float32'));
       const loss = opt.minimize(() => meanLoss(spec, y, model.apply(x, { training: true }) as tf.Tensor), true, vars)!;
       losses.push(loss.dataSync()[0]!);
       tf.dispose([x, y, loss]);
