@@ -66,31 +66,104 @@ function PerClass({ ev }: { ev: Evaluation }) {
   );
 }
 
-/** Predicted vs true (with the y = x line) and residuals vs true, in SVG. */
+/** A step of 1, 2 or 5 × 10^k giving about `count` intervals over `span`. */
+function niceStep(span: number, count: number): number {
+  const raw = span / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / mag;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+/** A number for an axis: few digits, no float noise (0.30000000000000004 → 0.3), k/M suffix for big ones. */
+export function formatTick(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  if (a < 1e-3) return v.toExponential(1);
+  return String(+v.toPrecision(3));
+}
+
+/**
+ * The labelled ticks of an axis over the data range [lo, hi]: both ends (the data's min and max) and
+ * the "nice" values (multiples of 1, 2 or 5 × 10^k) between them, those too close to an end dropped
+ * so labels never overlap.
+ */
+export function axisTicks(lo: number, hi: number, count = 4): number[] {
+  if (!(hi > lo)) return [lo];
+  const step = niceStep(hi - lo, count);
+  const gap = (hi - lo) * 0.12;
+  const inner: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v < hi; v += step) {
+    const t = Math.round(v / step) * step || 0; // no accumulated float error, no -0
+    if (t - lo > gap && hi - t > gap) inner.push(t);
+  }
+  return [lo, ...inner, hi];
+}
+
+const W = 290, H = 240;
+/** Plot margins: left (y labels + title), right, top, bottom (x labels + title). */
+const M = { l: 50, r: 10, t: 12, b: 40 };
+
+/** One scatter with labelled axes; `x`/`y` domains are the data ranges (the ticks show them). */
+function Scatter({ label, xs, ys, x, y, xTitle, yTitle, color, guide, testId }: {
+  label: string; xs: number[]; ys: number[]; x: [number, number]; y: [number, number]; xTitle: string; yTitle: string; color: string;
+  /** A reference line in data coordinates (y = x, or residual 0). */
+  guide: [number, number, number, number]; testId: string;
+}) {
+  const sx = (v: number) => M.l + ((v - x[0]) / (x[1] - x[0] || 1)) * (W - M.l - M.r);
+  const sy = (v: number) => H - M.b - ((v - y[0]) / (y[1] - y[0] || 1)) * (H - M.t - M.b);
+  const bottom = H - M.b;
+  return (
+    <svg width={W} height={H} role="img" aria-label={label} data-testid={testId}>
+      <line x1={M.l} y1={bottom} x2={W - M.r} y2={bottom} stroke="currentColor" strokeOpacity={0.5} />
+      <line x1={M.l} y1={M.t} x2={M.l} y2={bottom} stroke="currentColor" strokeOpacity={0.5} />
+      <g data-testid={`${testId}-x-ticks`} fontSize="10" textAnchor="middle" fill="currentColor">
+        {axisTicks(x[0], x[1]).map((t) => (
+          <g key={t}>
+            <line x1={sx(t)} y1={bottom} x2={sx(t)} y2={bottom + 4} stroke="currentColor" strokeOpacity={0.5} />
+            <text x={sx(t)} y={bottom + 14}>{formatTick(t)}</text>
+          </g>
+        ))}
+      </g>
+      <g data-testid={`${testId}-y-ticks`} fontSize="10" textAnchor="end" fill="currentColor">
+        {axisTicks(y[0], y[1]).map((t) => (
+          <g key={t}>
+            <line x1={M.l - 4} y1={sy(t)} x2={M.l} y2={sy(t)} stroke="currentColor" strokeOpacity={0.5} />
+            <text x={M.l - 6} y={sy(t) + 3}>{formatTick(t)}</text>
+          </g>
+        ))}
+      </g>
+      <text x={M.l + (W - M.l - M.r) / 2} y={H - 6} textAnchor="middle" fontSize="11" fill="currentColor">{xTitle}</text>
+      <text x={11} y={M.t + (bottom - M.t) / 2} fontSize="11" transform={`rotate(-90 11 ${M.t + (bottom - M.t) / 2})`} textAnchor="middle" fill="currentColor">{yTitle}</text>
+      <line x1={sx(guide[0])} y1={sy(guide[1])} x2={sx(guide[2])} y2={sy(guide[3])} stroke="#999" strokeDasharray="4 3" />
+      {xs.map((a, i) => <circle key={i} cx={sx(a)} cy={sy(ys[i]!)} r={2.2} fill={color} fillOpacity={0.7} />)}
+    </svg>
+  );
+}
+
+/** Predicted vs true (with the y = x line) and residuals vs true, in SVG, with labelled axes. */
 export function RegressionPlots({ predicted, actual }: { predicted: number[]; actual: number[] }) {
-  const W = 260, H = 220, P = 30;
-  const all = [...predicted, ...actual].filter(Number.isFinite);
-  const lo = Math.min(...all), hi = Math.max(...all);
-  const span = hi - lo || 1;
-  const sx = (v: number) => P + ((v - lo) / span) * (W - P - 8);
-  const sy = (v: number) => H - P - ((v - lo) / span) * (H - P - 8);
-  const res = predicted.map((p, i) => p - actual[i]!);
-  const rmax = Math.max(1e-9, ...res.map(Math.abs));
-  const ry = (r: number) => (H - P) / 2 + 4 - (r / rmax) * ((H - P) / 2 - 8);
-  const mae = res.reduce((a, r) => a + Math.abs(r), 0) / Math.max(1, res.length);
+  const ok = actual.map((a, i) => Number.isFinite(a) && Number.isFinite(predicted[i]!));
+  const xs = actual.filter((_, i) => ok[i]);
+  const ps = predicted.filter((_, i) => ok[i]);
+  if (!xs.length) return <div className="muted" data-testid="regression">No finite predictions to plot.</div>;
+  // One range for both axes of the first plot, so the y = x line is the diagonal.
+  const lo = Math.min(...xs, ...ps), hi = Math.max(...xs, ...ps);
+  const res = ps.map((p, i) => p - xs[i]!);
+  // Residual axis: the residuals' own range, always including 0 (the line of perfect predictions).
+  const rlo = Math.min(0, ...res), rhi = Math.max(0, ...res);
+  const tlo = Math.min(...xs), thi = Math.max(...xs);
+  const mae = res.reduce((a, r) => a + Math.abs(r), 0) / res.length;
   return (
     <div className="ll-regression" data-testid="regression">
-      <svg width={W} height={H} role="img" aria-label="Predicted versus true values">
-        <text x={W / 2} y={H - 4} textAnchor="middle" fontSize="11">true</text>
-        <text x={10} y={H / 2} fontSize="11" transform={`rotate(-90 10 ${H / 2})`} textAnchor="middle">predicted</text>
-        <line x1={sx(lo)} y1={sy(lo)} x2={sx(hi)} y2={sy(hi)} stroke="#999" strokeDasharray="4 3" />
-        {actual.map((a, i) => <circle key={i} cx={sx(a)} cy={sy(predicted[i]!)} r={2.2} fill="#4c7dd8" fillOpacity={0.7} />)}
-      </svg>
-      <svg width={W} height={H} role="img" aria-label="Residuals">
-        <text x={W / 2} y={H - 4} textAnchor="middle" fontSize="11">true · residual (predicted − true), MAE {mae.toPrecision(3)}</text>
-        <line x1={P} y1={ry(0)} x2={W - 8} y2={ry(0)} stroke="#999" />
-        {actual.map((a, i) => <circle key={i} cx={sx(a)} cy={ry(res[i]!)} r={2.2} fill="#e07b24" fillOpacity={0.7} />)}
-      </svg>
+      <Scatter label="Predicted versus true values" testId="scatter-predicted" xs={xs} ys={ps} x={[lo, hi]} y={[lo, hi]}
+        xTitle="true value" yTitle="predicted" color="#4c7dd8" guide={[lo, lo, hi, hi]} />
+      <figure className="ll-regression-residuals">
+        <Scatter label="Residuals" testId="scatter-residuals" xs={xs} ys={res} x={[tlo, thi]} y={[rlo, rhi]}
+          xTitle="true value" yTitle="residual (predicted − true)" color="#e07b24" guide={[tlo, 0, thi, 0]} />
+        <figcaption className="muted">MAE {formatTick(mae)}</figcaption>
+      </figure>
     </div>
   );
 }
