@@ -9,7 +9,11 @@ import { initWasm } from '../kernels/test-backends';
 import { simdKernels, withScratch } from '../kernels/simd';
 import type { WasmBackend } from '../kernels/wasm-util';
 import { fuseBidirectionalLstm, fuseLstm, fusedLstm } from './fused-lstm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { mulberry32 } from '../../../shared/random';
+import type { LoomDocument } from '../../../shared/document';
+import { compileModel } from '../compile';
 
 const rand = (n: number, seed: number, scale = 1) => {
   const r = mulberry32(seed);
@@ -182,6 +186,24 @@ describe('patched tfjs-layers LSTM layers', () => {
     fused.weights.forEach((w, i) => expect(relErr(w, stock.weights[i]!), `weight ${i}`).toBeLessThan(1e-4));
   });
 
+  it('leaks no tensor in training steps and inference', async () => {
+    await onWasm(() => undefined);
+    const model = tinyModel('lstm', true);
+    const x = tf.tensor3d(rand(8 * 6 * 3, 11), [8, 6, 3]);
+    const opt = tf.train.adam(0.01);
+    const y = tf.ones([8, 1]);
+    const step = () => opt.minimize(() => tf.losses.meanSquaredError(y, model.apply(x) as tf.Tensor) as tf.Scalar);
+    step(); // creates the optimizer's slots
+    const before = tf.memory().numTensors;
+    step();
+    step();
+    tf.tidy(() => { model.predict(x); });
+    expect(tf.memory().numTensors).toBe(before);
+    opt.dispose();
+    model.dispose();
+    tf.dispose([x, y]);
+  });
+
   it('keeps the class, config and weights of the stock layer', () => {
     const fused = tinyModel('lstm', true);
     const stock = tinyModel('lstm', false);
@@ -220,5 +242,36 @@ describe('patched tfjs-layers LSTM layers', () => {
     expect(prof.kernels.length).toBeGreaterThan(50);
     tf.dispose([x]);
     l.dispose();
+  });
+});
+
+describe('compiled models', () => {
+  const doc = (nodes: LoomDocument['nodes']): LoomDocument => ({
+    format: 'layerloom.model', version: 1, name: 'rnn',
+    nodes: [{ id: 'in', type: 'Input', params: { shape: [7, 2] } }, ...nodes, { id: 'out', type: 'Dense', params: { units: 1 } }],
+    edges: ['in', ...nodes.map((n) => n.id), 'out'].slice(1).map((to, i, a) => ({ from: i === 0 ? 'in' : a[i - 1]!, to })),
+  });
+  it.each([
+    ['LSTM template', 1, JSON.parse(readFileSync(join(import.meta.dirname, '../../../assets/templates/lstm-sequence.loom'), 'utf8')) as LoomDocument],
+    ['Bidirectional LSTM', 1, doc([{ id: 'bi', type: 'Bidirectional', params: { layer: 'LSTM', units: 3, returnSequences: true } }, { id: 'f', type: 'Flatten', params: {} }])],
+    ['GRU (untouched)', 0, doc([{ id: 'g', type: 'GRU', params: { units: 3 } }])],
+    ['SimpleRNN (untouched)', 0, doc([{ id: 's', type: 'SimpleRNN', params: { units: 3 } }])],
+  ] as const)('%s: compile.ts fuses LSTMs on wasm; LAYERLOOM_FUSED_LSTM=0 restores the stock layers', async (_name, fused, d) => {
+    await onWasm(() => undefined);
+    const { model, inputShapes } = compileModel(d, { seed: 3 });
+    const shape = [4, ...inputShapes[0]!];
+    const x = tf.tensor(rand(shape.reduce((a, v) => a * v, 1), 21), shape);
+    const predict = async () => {
+      const prof = await tf.profile(() => tf.tidy(() => model.predict(x)));
+      return { kernels: prof.kernels.length, y: tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()) };
+    };
+    const on = await predict();
+    process.env.LAYERLOOM_FUSED_LSTM = '0';
+    const off = await predict().finally(() => { delete process.env.LAYERLOOM_FUSED_LSTM; });
+    if (fused) expect(on.kernels).toBeLessThan(off.kernels / 5);
+    else expect(on.kernels).toBe(off.kernels);
+    expect(relErr(on.y, off.y)).toBeLessThan(1e-5);
+    model.dispose();
+    x.dispose();
   });
 });

@@ -32,8 +32,15 @@ export function fusedLstmEnabled(): boolean {
   return v !== '0' && v !== 'off';
 }
 
+type Grads = Record<string, () => tf.Tensor>;
 interface EngineInternals {
   makeTensorFromTensorInfo(info: tf.TensorInfo, backend?: unknown): tf.Tensor;
+  /** What tf.customGrad runs on (tfjs-core engine.ts), but with per-input gradient callbacks. */
+  runKernelFunc(p: {
+    forwardFunc: (backend: unknown, save: (t: tf.Tensor[]) => void) => tf.Tensor;
+    backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Grads;
+    inputs: Record<string, tf.Tensor>;
+  }): tf.Tensor;
 }
 
 /** The wasm backend and its SIMD kernels when the fused op can run now, else null. */
@@ -65,30 +72,42 @@ export function fusedLstm(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.T
   const eng = tf.engine() as unknown as EngineInternals;
   const ptr = (t: tf.TensorInfo) => heapPtr(backend, t.dataId);
   const wrap = (info: tf.TensorInfo) => eng.makeTensorFromTensorInfo(info);
-  const op = tf.customGrad(((...args: unknown[]) => {
-    const save = args.pop() as tf.GradSaveFunc;
-    const [xt, w, r, b] = args as tf.Tensor[];
-    const y = backend.makeOutput(seq ? [B, T, U] : [B, U], 'float32');
-    const aux = backend.makeOutput([B * T * 7 * U], 'float32');
-    withScratch(backend, k.lstmForwardScratch(B, T, I, U), (s) =>
-      k.lstmForward(ptr(xt!), ptr(w!), ptr(r!), b ? ptr(b) : 0, ptr(y), ptr(aux), s, B, T, I, U, back, seq));
-    save([xt!, w!, r!, wrap(aux)]);
-    return {
-      value: wrap(y),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw, sr, saux] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        const dx = backend.makeOutput([B, T, I], 'float32');
-        const dw = backend.makeOutput([I, 4 * U], 'float32');
-        const dr = backend.makeOutput([U, 4 * U], 'float32');
-        const db = b ? backend.makeOutput([4 * U], 'float32') : null;
-        withScratch(backend, k.lstmBackwardScratch(B, T, I, U), (s) =>
-          k.lstmBackward(ptr(sx), ptr(sw), ptr(sr), ptr(saux), ptr(dy), ptr(dx), ptr(dw), ptr(dr), db ? ptr(db) : 0,
-            s, B, T, I, U, back, seq));
-        return [dx, dw, dr, ...(db ? [db] : [])].map(wrap);
-      },
-    };
-  }) as never) as (...t: tf.Tensor[]) => tf.Tensor;
-  return op(...inputs);
+  const G = 4 * U;
+  // The engine's customGrad machinery used directly: tf.customGrad computes every input's gradient
+  // eagerly, while the tape asks only for those on a path to a variable (not the first layer's dx).
+  return eng.runKernelFunc({
+    inputs: { x, kernel, recurrentKernel, ...(bias ? { bias } : {}) },
+    forwardFunc: (_backend, save) => {
+      const y = backend.makeOutput(seq ? [B, T, U] : [B, U], 'float32');
+      const aux = backend.makeOutput([B * T * 7 * U], 'float32');
+      withScratch(backend, k.lstmForwardScratch(B, T, I, U), (s) =>
+        k.lstmForward(ptr(x), ptr(kernel), ptr(recurrentKernel), bias ? ptr(bias) : 0, ptr(y), ptr(aux), s, B, T, I, U, back, seq));
+      save([x, kernel, recurrentKernel, wrap(aux)]); // kept while a gradient is recorded, else freed with the op's scope
+      return wrap(y);
+    },
+    backwardsFunc: (dy, saved) => {
+      const [sx, sw, sr, saux] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      // dz: the gates' pre-activation gradients of every step; lives in the backward pass's scope.
+      const dz = backend.makeOutput([B * T, G], 'float32');
+      const dw = backend.makeOutput([I, G], 'float32');
+      const dr = backend.makeOutput([U, G], 'float32');
+      const db = bias ? backend.makeOutput([G], 'float32') : null;
+      withScratch(backend, k.lstmBackwardScratch(B, T, I, U), (s) =>
+        k.lstmBackward(ptr(sx), ptr(sr), ptr(saux), ptr(dy), ptr(dz), ptr(dw), ptr(dr), db ? ptr(db) : 0, s, B, T, I, U, back, seq));
+      const [dzT, dwT, drT] = [dz, dw, dr].map(wrap);
+      const dbT = db ? wrap(db) : null;
+      return {
+        x: () => {
+          const dx = backend.makeOutput([B, T, I], 'float32');
+          withScratch(backend, k.matmulScratch(B * T, G, I, 1), (s) => k.matmulTB(ptr(dzT!), ptr(sw), ptr(dx), s, B * T, G, I));
+          return wrap(dx);
+        },
+        kernel: () => dwT!,
+        recurrentKernel: () => drT!,
+        ...(dbT ? { bias: () => dbT } : {}),
+      };
+    },
+  });
 }
 
 type Kwargs = Record<string, unknown> | undefined;

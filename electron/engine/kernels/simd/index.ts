@@ -48,7 +48,7 @@ export interface SimdExports {
   lstmForwardScratch(B: number, T: number, I: number, U: number): number;
   lstmForward(x: P, w: P, r: P, bias: P, y: P, aux: P, scratch: P, B: number, T: number, I: number, U: number, back: number, seq: number): void;
   lstmBackwardScratch(B: number, T: number, I: number, U: number): number;
-  lstmBackward(x: P, w: P, r: P, aux: P, dy: P, dx: P, dw: P, dr: P, db: P, scratch: P,
+  lstmBackward(x: P, r: P, aux: P, dy: P, dz: P, dw: P, dr: P, db: P, scratch: P,
     B: number, T: number, I: number, U: number, back: number, seq: number): void;
 }
 

@@ -18,7 +18,7 @@
 // @ts-nocheck (AssemblyScript, not TypeScript: checked by asc, excluded from tsc/ESLint)
 
 import { MR, NR, up, gemm, transpose2d } from './gemm';
-import { matmulScratch, matmulNN, matmulTA, matmulTB } from './matmul';
+import { matmulScratch, matmulNN, matmulTA } from './matmul';
 import { colSum } from './elementwise';
 
 // ---- activations, 4 lanes. Own exp (Cephes expf): the standard library's uses a lookup table,
@@ -178,15 +178,17 @@ export function lstmForward(x: usize, w: usize, r: usize, bias: usize, y: usize,
 /** Scratch bytes lstmBackward needs. */
 export function lstmBackwardScratch(B: i32, T: i32, I: i32, U: i32): i32 {
   const G = U << 2, U8 = up(U, NR), B4 = up(B, MR), BT = B * T;
-  const own = (BT * G + B4 * G + G * U8 + B4 * U8 + B * U) << 2;
-  return own + max(max(matmulScratch(I, BT, G, 0), matmulScratch(U, BT, G, 0)), matmulScratch(BT, G, I, 1));
+  const own = (B4 * G + G * U8 + B4 * U8 + B * U) << 2;
+  return own + max(matmulScratch(I, BT, G, 0), matmulScratch(U, BT, G, 0));
 }
 
 /**
  * Backpropagation through time: from dy (shaped like lstmForward's y) and the forward pass's aux,
- * dx [B, T, I], dw [I, 4U], dr [U, 4U] and db [4U] (bias = 0: no bias gradient). Zero initial state.
+ * dz [B·T × 4U] (the gates' pre-activation gradients, rows b·T + τ), dw [I, 4U], dr [U, 4U] and
+ * db [4U] (db = 0: no bias). Zero initial state. The input gradient is dz·Wᵀ (matmulTB), left to
+ * the caller: the first layer's is not needed.
  */
-export function lstmBackward(x: usize, w: usize, r: usize, aux: usize, dy: usize, dx: usize, dw: usize, dr: usize, db: usize,
+export function lstmBackward(x: usize, r: usize, aux: usize, dy: usize, dz: usize, dw: usize, dr: usize, db: usize,
   scratch: usize, B: i32, T: i32, I: i32, U: i32, back: i32, seq: i32): void {
   const G = U << 2, U8 = up(U, NR), B4 = up(B, MR), BT = B * T;
   const us = <usize>U << 2, gs = <usize>G << 2;
@@ -194,8 +196,7 @@ export function lstmBackward(x: usize, w: usize, r: usize, aux: usize, dy: usize
   const cs = gates + <usize>BT * gs;
   const tcs = cs + <usize>BT * us;
   const hp = tcs + <usize>BT * us;
-  const dz = scratch; // pre-activation gradients of every step, rows b·T + τ
-  const ap = dz + <usize>BT * gs;
+  const ap = scratch;
   const rt = ap + (<usize>(B4 * G) << 2);
   const dhr = rt + (<usize>(G * U8) << 2); // dh from the next step: dz_{s+1}·Rᵀ [B4 × U8]
   const dc = dhr + (<usize>(B4 * U8) << 2); // dc carried to the previous step [B × U]
@@ -240,9 +241,8 @@ export function lstmBackward(x: usize, w: usize, r: usize, aux: usize, dy: usize
       gemm(ap, rt, dhr, B4, U8, G, U8, U8, 0);
     }
   }
-  // The weight and input gradients over all steps at once.
+  // The weight gradients over all steps at once.
   matmulTA(x, dz, dw, mm, BT, I, G);
   matmulTA(hp, dz, dr, mm, BT, U, G);
   if (db) colSum(dz, db, BT, G);
-  matmulTB(dz, w, dx, mm, BT, G, I);
 }
