@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { serializeDocument, type LoomDocument } from '../../shared/document';
 import { createApi } from '../../shared/ipc/client';
 import { IpcError } from '../../shared/ipc/rpc';
@@ -23,7 +23,8 @@ const state = () => useEditor.getState();
 
 function open() {
   render(<ExportDialogs />);
-  importCommand();
+  // The command changes stores the mounted dialog reads: act() lets React apply that before asserting.
+  act(() => importCommand());
   return screen.findByTestId('import-dialog');
 }
 
@@ -235,11 +236,11 @@ describe('Import dialog', () => {
     const { runMenuCommand } = await import('../editor/commands');
     const { handleShortcut } = await import('../editor/shortcuts');
     render(<ExportDialogs />);
-    runMenuCommand('importModel');
+    act(() => runMenuCommand('importModel'));
     const dlg = await screen.findByTestId('import-dialog');
     fireEvent.keyDown(dlg, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
-    handleShortcut(new KeyboardEvent('keydown', { key: 'i', ctrlKey: true }));
+    act(() => handleShortcut(new KeyboardEvent('keydown', { key: 'i', ctrlKey: true })));
     await screen.findByTestId('import-dialog');
   });
 

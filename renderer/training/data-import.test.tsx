@@ -150,7 +150,7 @@ describe('Data panel: Choose… (data.pick)', () => {
     fireEvent.change(screen.getByLabelText('source'), { target: { value: 'csv' } });
     fireEvent.click(screen.getByRole('button', { name: 'Choose CSV file…' }));
     expect(await screen.findByText('Cannot read the CSV file data/empty.csv')).toBeInTheDocument();
-    await new Promise((r) => setTimeout(r, 400)); // the field's debounced check has run too
+    await act(() => new Promise((r) => setTimeout(r, 400))); // the field's debounced (300 ms) check has run too, inside act
     expect(screen.getAllByText(/Cannot read the CSV file data\/empty\.csv/)).toHaveLength(1);
     expect(screen.queryByTestId('pick-error')).toBeNull();
     expect(useEditor.getState().doc.dataset).toEqual({ source: 'builtin', name: 'iris' });
@@ -171,7 +171,7 @@ describe('Data panel: Choose… (data.pick)', () => {
     expect(await screen.findByTestId('data-error')).toHaveTextContent('bad1.csv line 3');
     fireEvent.click(screen.getByRole('button', { name: 'Choose CSV file…' }));
     expect(await screen.findByTestId('csv-pick-error')).toHaveTextContent('bad2.csv is empty. (still using data/bad1.csv)');
-    await new Promise((r) => setTimeout(r, 400)); // the field's debounced check has run too
+    await act(() => new Promise((r) => setTimeout(r, 400))); // the field's debounced (300 ms) check has run too, inside act
     expect(screen.getByLabelText('CSV file')).toHaveValue('data/bad1.csv');
     expect(screen.getByTestId('data-error')).toHaveTextContent('bad1.csv line 3');
     expect(useEditor.getState().doc.dataset).toEqual({ source: 'csv', path: 'data/bad1.csv', target: 'sold' });

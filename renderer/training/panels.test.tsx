@@ -111,8 +111,9 @@ describe('Training panel', () => {
     expect(screen.getByTestId('run-status').dataset.status).toBe('error');
   });
 
-  it('edits hyper-parameters in the document', () => {
+  it('edits hyper-parameters in the document', async () => {
     render(<TrainingPanel />);
+    await screen.findByTestId('backend-badge'); // the panel asks the engine for its backend on mount
     const lr = screen.getByTestId('lr');
     fireEvent.change(lr, { target: { value: 'abc' } });
     fireEvent.blur(lr);
