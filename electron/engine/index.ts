@@ -20,10 +20,10 @@ import { confusionSamples as cellSamples, evaluateRun, predictRun, saliency as s
 import { listSavedRuns, loadRun as loadRunFolder, saveRun as saveRunFolder, runsDirFor, RUN_FILES, type SavedRun } from './persist';
 import { disposeRun, getRun, hasRun, listRuns } from './runs';
 import type { Evaluation } from '../../shared/engine/events';
-import type { DatasetConfig } from '../../shared/document';
+import { DatasetSchema, type DatasetConfig } from '../../shared/document';
 import type { RunRecord } from './types';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,9 +50,23 @@ async function ensureRun(ref: RunRef): Promise<void> {
   await loadRunFolder(ref.runDir, ref.runId);
 }
 
+/**
+ * A run held without its data (loaded for Try it or export) takes the dataset snapshot of the run
+ * folder it is asked about: a Save As copy in another folder has its relative paths rewritten there
+ * (electron/main/relocate.ts), while the record in memory is the original folder's.
+ */
+async function dataSnapshotFrom(ref: RunRef): Promise<void> {
+  const run = getRun(ref.runId);
+  if (run.dataset || !ref.runDir) return;
+  const rec = await readFile(join(ref.runDir, RUN_FILES.record), 'utf8').then((t) => JSON.parse(t) as { dataset?: unknown }, () => null);
+  const ds = DatasetSchema.safeParse(rec?.dataset);
+  if (ds.success) run.record = { ...run.record, dataset: ds.data };
+}
+
 /** Evaluate a run on its test split. */
 export async function evaluate(req: RunRef & Pick<EvaluateOptions, 'split'>): Promise<Evaluation> {
   await ensureRun(req);
+  await dataSnapshotFrom(req);
   const run = getRun(req.runId);
   const rec = run.record as RunRecord & { imported?: { source: string } };
   if (rec.imported && !rec.dataset) {
@@ -90,6 +104,7 @@ export async function predict(req: RunRef & { inputs: unknown[] }): Promise<{ ou
 /** The samples behind one confusion-matrix cell (Evaluate panel: click a cell, see its samples). */
 export async function confusionSamples(req: RunRef & { trueClass: number; predictedClass: number; limit?: number }) {
   await ensureRun(req);
+  await dataSnapshotFrom(req);
   return cellSamples(req.runId, req);
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseDocument, serializeDocument, type LoomDocument } from '../../shared/document';
 import type { TrainEvent } from '../../shared/engine/events';
 import { initBackend } from '../engine/backend';
-import { disposeRun, evaluate, previewData, saveRun, startTraining } from '../engine/index';
+import { disposeRun, evaluate, predict, previewData, saveRun, startTraining } from '../engine/index';
 import { DesktopFiles } from './desktop-files';
 import { ProjectFiles } from './files';
 import { createHandlers } from './handlers';
@@ -24,6 +24,7 @@ const engine = {
   call: async (method: string, p: any) => {
     if (method === 'preview') return previewData(p);
     if (method === 'evaluate') return evaluate(p);
+    if (method === 'predict') return predict(p);
     if (method === 'saveRun') return { dir: await saveRun(p.runId, p.dir) };
     throw new Error(`unexpected engine call ${method}`);
   },
@@ -69,6 +70,9 @@ describe('Save As into another folder rewrites relative dataset paths (handlers)
     expect((await ends.get(runId)!).type).toBe('end');
     await saveRun(runId, join(project, 'first.runs', runId));
     const evaluation = await h['engine.evaluate']({ runId, doc, docPath: 'first.loom' });
+    // The engine then holds the run without its data, as after Try it on a reopened model.
+    disposeRun(runId);
+    expect((await h['engine.predict']({ runId, doc, docPath: 'first.loom', inputs: [[0, 0]] })).outputs).toHaveLength(1);
 
     const r = await h['file.saveAs']({ text, path: 'models/copy.loom', fromPath: 'first.loom' });
     expect(r).toMatchObject({ canceled: false, path: 'models/copy.loom', rewritten: [{ field: 'path', from: 'data/small.csv', to: '../data/small.csv' }] });
@@ -88,9 +92,12 @@ describe('Save As into another folder rewrites relative dataset paths (handlers)
     expect(rec.doc.dataset.path).toBe('../data/small.csv');
     // The original run folder is left as it was.
     expect(JSON.parse(readFileSync(join(project, 'first.runs', runId, 'run.json'), 'utf8')).dataset.path).toBe('data/small.csv');
+    const copyDoc = { ...doc, dataset: datasetOf(saved) };
+    // Held in memory without data: the engine takes the copy's snapshot.
+    expect((await h['engine.evaluate']({ runId, doc: copyDoc, docPath: 'models/copy.loom' })).logs).toEqual(evaluation.logs);
+    // Not held (as after a restart): loaded from the copy's folder.
     disposeRun(runId);
-    const ev = await h['engine.evaluate']({ runId, doc: { ...doc, dataset: datasetOf(saved) }, docPath: 'models/copy.loom' });
-    expect(ev.logs).toEqual(evaluation.logs);
+    expect((await h['engine.evaluate']({ runId, doc: copyDoc, docPath: 'models/copy.loom' })).logs).toEqual(evaluation.logs);
     disposeRun(runId);
 
     // Saving as into the same folder, or a built-in dataset: nothing rewritten.
