@@ -55,21 +55,22 @@ function denseForward({ inputs, attrs, backend }: { inputs: Record<string, Tenso
   const [K, N] = kernel.shape as [number, number];
   const M = util.sizeFromShape(x.shape) / K;
   const z = callKernel(backend, 'BatchMatMul', { a: view(x, [M, K]), b: kernel }, { transposeA: false, transposeB: false });
-  const heap = backend.wasm.HEAPF32; // after the last allocation: the heap may have grown
+  // Views taken after the last allocation (the heap may have grown); plain loops over them.
+  const heap = backend.wasm.HEAPF32;
   const zo = f32At(backend, z);
-  const bo = bias ? f32At(backend, bias) : -1;
+  const y = heap.subarray(zo, zo + M * N);
+  const b = bias ? heap.subarray(f32At(backend, bias), f32At(backend, bias) + N) : null;
   const act = (attrs as unknown as DenseAttrs).activation;
-  for (let r = 0; r < M; r++) {
-    const row = zo + r * N;
-    if (bo >= 0) for (let c = 0; c < N; c++) heap[row + c] = heap[row + c]! + heap[bo + c]!; // float32 add, as stock Add
+  for (let o = 0; o < M * N; o += N) {
+    if (b) for (let c = 0; c < N; c++) y[o + c] = y[o + c]! + b[c]!; // float32 add, as stock Add
     if (act === 'relu') {
-      for (let c = 0; c < N; c++) if (heap[row + c]! < 0) heap[row + c] = 0; // NaN stays NaN
+      for (let c = 0; c < N; c++) if (y[o + c]! < 0) y[o + c] = 0; // NaN stays NaN
     } else if (act === 'softmax') {
       let m = -Infinity;
-      for (let c = 0; c < N; c++) m = Math.max(m, heap[row + c]!);
+      for (let c = 0; c < N; c++) m = Math.max(m, y[o + c]!);
       let s = 0;
-      for (let c = 0; c < N; c++) s += (heap[row + c] = Math.exp(heap[row + c]! - m));
-      for (let c = 0; c < N; c++) heap[row + c] = heap[row + c]! / s;
+      for (let c = 0; c < N; c++) s += (y[o + c] = Math.exp(y[o + c]! - m));
+      for (let c = 0; c < N; c++) y[o + c] = y[o + c]! / s;
     }
   }
   return view(z, [...x.shape.slice(0, -1), N]);
@@ -84,17 +85,17 @@ function activationGrad(backend: WasmBackend, dy: TensorInfo, y: TensorInfo, act
   if (act === 'linear') return { g: view(dy, [M, N]), owned: false };
   const g = backend.makeOutput([M, N], 'float32');
   const heap = backend.wasm.HEAPF32;
-  const go = f32At(backend, g), dyo = f32At(backend, dy), yo = f32At(backend, y);
   const n = M * N;
+  const at = (t: TensorInfo) => heap.subarray(f32At(backend, t), f32At(backend, t) + n);
+  const gv = at(g), dv = at(dy), yv = at(y);
   if (act === 'relu') {
-    for (let i = 0; i < n; i++) heap[go + i] = heap[yo + i]! > 0 ? heap[dyo + i]! : 0;
+    for (let i = 0; i < n; i++) gv[i] = yv[i]! > 0 ? dv[i]! : 0;
   } else {
-    for (let r = 0; r < M; r++) {
-      const o = r * N;
+    for (let o = 0; o < n; o += N) {
       let s = 0;
-      for (let c = 0; c < N; c++) s += (heap[go + o + c] = heap[dyo + o + c]! * heap[yo + o + c]!);
+      for (let c = 0; c < N; c++) s += (gv[o + c] = dv[o + c]! * yv[o + c]!);
       s = Math.fround(s);
-      for (let c = 0; c < N; c++) heap[go + o + c] = heap[go + o + c]! - Math.fround(s * heap[yo + o + c]!);
+      for (let c = 0; c < N; c++) gv[o + c] = gv[o + c]! - Math.fround(s * yv[o + c]!);
     }
   }
   return { g, owned: true };
