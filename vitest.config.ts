@@ -34,6 +34,9 @@ export default defineConfig({
           include: ['e2e/**/*.test.ts'],
           testTimeout: 300_000,
           fileParallelism: false,
+          // expect.poll gives up after 1 s by default, shorter than a loaded Chromium may take to show
+          // the result of a click; 30 s is Playwright's own default for a locator wait.
+          expect: { poll: { timeout: 30_000 } },
         },
       },
     ],
