@@ -64,7 +64,7 @@ function stockLstm(c: Case) {
     cell.recurrentKernel = { read: () => r };
     cell.bias = b ? { read: () => b } : null;
     if (c.T > 1) return layer.apply(x) as tf.Tensor;
-    // T = 1: the stock layer's gradient fails on every backend (tfjs 4.22's Unpack gradient of one
+    // T = 1: the stock layer's gradient throws (tfjs 4.22's Unpack gradient of one
     // step: "Argument tensors passed to stack must be a `Tensor[]`"); its own cell, stepped by hand.
     const step = (layer as unknown as { cell: { call(i: tf.Tensor[], k: object): tf.Tensor[] } }).cell;
     const zero = tf.zeros([c.B, c.U]);
