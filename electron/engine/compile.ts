@@ -12,7 +12,7 @@ import { analyze, blockingErrors, buildGraph, type Analysis, type ModelError } f
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
 import { fixBatchNormalization, fixDilatedConv } from './layers/workarounds';
-import { fuseBidirectionalLstm, fuseLstm } from './layers/fused-lstm';
+import { fuseBidirectionalLstm, fuseGru, fuseLstm } from './layers/fused-lstm';
 import { fuseDense } from './layers/fused-dense';
 import { withSeededRandom } from './random';
 
@@ -79,9 +79,9 @@ export const BUILDERS = {
   GlobalAveragePooling2D: (_p, name) => layer(tfl.layers.globalAveragePooling2d({ name })),
   GlobalMaxPooling2D: (_p, name) => layer(tfl.layers.globalMaxPooling2d({ name })),
   SimpleRNN: (p, name) => layer(tfl.layers.simpleRNN(rnnArgs(p, name))),
-  // One fused op per layer on wasm (layers/fused-lstm.ts); same class and weights.
+  // LSTM and GRU: one fused op per layer on wasm (layers/fused-lstm.ts); same class and weights.
   LSTM: (p, name) => layer(fuseLstm(tfl.layers.lstm(rnnArgs(p, name)))),
-  GRU: (p, name) => layer(tfl.layers.gru(rnnArgs(p, name))),
+  GRU: (p, name) => layer(fuseGru(tfl.layers.gru(rnnArgs(p, name)))),
   Bidirectional: (p, name) => {
     // recurrentActivation: TF.js defaults it to hardSigmoid; the catalog (Keras) means sigmoid.
     const args = { name: `${name}_${String(p.layer).toLowerCase()}`, units: p.units, returnSequences: p.returnSequences, ...(p.layer === 'SimpleRNN' ? {} : { recurrentActivation: 'sigmoid' as const }) };

@@ -8,7 +8,7 @@ import { tf, tfl } from '../tfjs';
 import { initWasm } from '../kernels/test-backends';
 import { simdKernels, withScratch } from '../kernels/simd';
 import type { WasmBackend } from '../kernels/wasm-util';
-import { fuseBidirectionalLstm, fuseLstm, fusedLstm } from './fused-lstm';
+import { fuseBidirectionalLstm, fuseGru, fuseLstm, fusedGru, fusedLstm } from './fused-lstm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 } from '../../../shared/random';
@@ -36,12 +36,12 @@ interface Case { B: number; T: number; I: number; U: number; seq: boolean; back:
 interface Result { y: Float32Array; grads: Float32Array[] }
 
 /** y and d(Σ y·p)/d(x, W, R, b) through `f`, on the active backend. */
-function run(c: Case, f: (x: tf.Tensor, w: tf.Tensor, r: tf.Tensor, b: tf.Tensor | null) => tf.Tensor): Result {
+function run(c: Case, f: (x: tf.Tensor, w: tf.Tensor, r: tf.Tensor, b: tf.Tensor | null) => tf.Tensor, gates = 4): Result {
   return tf.tidy(() => {
     const x = tf.tensor3d(rand(c.B * c.T * c.I, 1), [c.B, c.T, c.I]);
-    const w = tf.tensor2d(rand(c.I * 4 * c.U, 2, 0.8), [c.I, 4 * c.U]);
-    const r = tf.tensor2d(rand(c.U * 4 * c.U, 3, 0.8), [c.U, 4 * c.U]);
-    const b = c.bias ? tf.tensor1d(rand(4 * c.U, 4, 0.5)) : null;
+    const w = tf.tensor2d(rand(c.I * gates * c.U, 2, 0.8), [c.I, gates * c.U]);
+    const r = tf.tensor2d(rand(c.U * gates * c.U, 3, 0.8), [c.U, gates * c.U]);
+    const b = c.bias ? tf.tensor1d(rand(gates * c.U, 4, 0.5)) : null;
     const outShape = c.seq ? [c.B, c.T, c.U] : [c.B, c.U];
     const p = tf.tensor(rand(outShape.reduce((a, v) => a * v, 1), 5), outShape);
     const args = b ? [x, w, r, b] : [x, w, r];
@@ -52,10 +52,11 @@ function run(c: Case, f: (x: tf.Tensor, w: tf.Tensor, r: tf.Tensor, b: tf.Tensor
   });
 }
 
-/** The stock tfjs-layers LSTM computing the same thing (weights from the arguments). */
-function stockLstm(c: Case) {
+/** The stock tfjs-layers LSTM (or GRU) computing the same thing (weights from the arguments). */
+function stockLstm(c: Case, gru = false) {
   return (x: tf.Tensor, w: tf.Tensor, r: tf.Tensor, b: tf.Tensor | null) => {
-    const layer = tfl.layers.lstm({ units: c.U, returnSequences: c.seq, goBackwards: c.back, useBias: c.bias, recurrentActivation: 'sigmoid' });
+    const args = { units: c.U, returnSequences: c.seq, goBackwards: c.back, useBias: c.bias, recurrentActivation: 'sigmoid' as const };
+    const layer = gru ? tfl.layers.gru(args) : tfl.layers.lstm(args);
     layer.build([c.B, c.T, c.I]);
     layer.built = true;
     const cell = (layer as unknown as { cell: { kernel: { read(): tf.Tensor }; recurrentKernel: { read(): tf.Tensor }; bias: { read(): tf.Tensor } | null } }).cell;
@@ -68,7 +69,7 @@ function stockLstm(c: Case) {
     // step: "Argument tensors passed to stack must be a `Tensor[]`"); its own cell, stepped by hand.
     const step = (layer as unknown as { cell: { call(i: tf.Tensor[], k: object): tf.Tensor[] } }).cell;
     const zero = tf.zeros([c.B, c.U]);
-    const [h] = step.call([tf.reshape(x, [c.B, c.I]), zero, zero], {});
+    const [h] = step.call([tf.reshape(x, [c.B, c.I]), zero, ...(gru ? [] : [zero])], {});
     return c.seq ? tf.reshape(h!, [c.B, 1, c.U]) : h!;
   };
 }
@@ -115,6 +116,18 @@ describe('fused LSTM (wasm) vs stock tfjs-layers LSTM (cpu)', () => {
     got.grads.forEach((g, i) => expect(relErr(g, ref.grads[i]!), `gradient ${i}`).toBeLessThan(1e-5));
   });
 
+  it.each(CASES)('GRU: B $B T $T I $I U $U seq $seq back $back bias $bias', async (c) => {
+    const ref = await onCpu(() => run(c, stockLstm(c, true), 3));
+    const got = await onWasm(() => run(c, (x, w, r, b) => {
+      const y = fusedGru(x, w, r, b, { goBackwards: c.back, returnSequences: c.seq });
+      if (!y) throw new Error('fused GRU did not run');
+      return y;
+    }, 3));
+    expect(relErr(got.y, ref.y)).toBeLessThan(2e-6);
+    expect(got.grads.length).toBe(c.bias ? 4 : 3);
+    got.grads.forEach((g, i) => expect(relErr(g, ref.grads[i]!), `gradient ${i}`).toBeLessThan(1e-5));
+  });
+
   it('sigmoid, tanh and exp match Math to a few float32 ulps over a wide range', async () => {
     await onWasm(() => undefined);
     const backend = tf.backend() as unknown as WasmBackend;
@@ -136,12 +149,18 @@ describe('fused LSTM (wasm) vs stock tfjs-layers LSTM (cpu)', () => {
   });
 });
 
-type Layers = 'lstm' | 'bidirectional';
+type Layers = 'lstm' | 'bidirectional' | 'gru';
 
 /** Input [T=6, I=3] → LSTM(5, sequences) → LSTM(4, goBackwards) → Dense(1), or a Bidirectional(LSTM 3, concat) → Dense(1). */
 function tinyModel(kind: Layers, fuse: boolean, recurrentActivation: 'sigmoid' | 'hardSigmoid' = 'sigmoid', dropout = 0) {
   const f = <L extends tfl.layers.Layer>(l: L) => (fuse ? fuseLstm(l) : l);
-  const layers = kind === 'lstm'
+  const g = <L extends tfl.layers.Layer>(l: L) => (fuse ? fuseGru(l) : l);
+  const layers = kind === 'gru'
+    ? [
+      g(tfl.layers.gru({ units: 5, returnSequences: true, recurrentActivation, inputShape: [6, 3] })),
+      g(tfl.layers.gru({ units: 4, goBackwards: true, recurrentActivation })),
+    ]
+    : kind === 'lstm'
     ? [
       f(tfl.layers.lstm({ units: 5, returnSequences: true, recurrentActivation, dropout, inputShape: [6, 3] })),
       f(tfl.layers.lstm({ units: 4, goBackwards: true, recurrentActivation, recurrentDropout: dropout })),
@@ -174,7 +193,7 @@ async function train(kind: Layers, fuse: boolean, steps: number, start: tf.Tenso
 }
 
 describe('patched tfjs-layers LSTM layers', () => {
-  it.each<Layers>(['lstm', 'bidirectional'])('%s: Adam steps on wasm with the fused op follow the stock layers', async (kind) => {
+  it.each<Layers>(['lstm', 'bidirectional', 'gru'])('%s: Adam steps on wasm with the fused op follow the stock layers', async (kind) => {
     await onWasm(() => undefined);
     const start = tinyModel(kind, false).getWeights().map((w) => w.clone());
     const stock = await train(kind, false, 5, start);
@@ -254,7 +273,8 @@ describe('compiled models', () => {
   it.each([
     ['LSTM template', 1, JSON.parse(readFileSync(join(import.meta.dirname, '../../../assets/templates/lstm-sequence.loom'), 'utf8')) as LoomDocument],
     ['Bidirectional LSTM', 1, doc([{ id: 'bi', type: 'Bidirectional', params: { layer: 'LSTM', units: 3, returnSequences: true } }, { id: 'f', type: 'Flatten', params: {} }])],
-    ['GRU (untouched)', 0, doc([{ id: 'g', type: 'GRU', params: { units: 3 } }])],
+    ['GRU template', 1, JSON.parse(readFileSync(join(import.meta.dirname, '../../../assets/templates/gru-model.loom'), 'utf8')) as LoomDocument],
+    ['GRU, goBackwards via Bidirectional', 1, doc([{ id: 'g', type: 'GRU', params: { units: 5, returnSequences: true } }, { id: 'bg', type: 'Bidirectional', params: { layer: 'GRU', units: 3, mergeMode: 'sum' } }])],
     ['SimpleRNN (untouched)', 0, doc([{ id: 's', type: 'SimpleRNN', params: { units: 3 } }])],
   ] as const)('%s: compile.ts fuses LSTMs on wasm; LAYERLOOM_FUSED_LSTM=0 restores the stock layers', async (_name, fused, d) => {
     await onWasm(() => undefined);

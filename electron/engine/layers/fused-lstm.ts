@@ -1,5 +1,5 @@
 /**
- * LSTM as ONE op per layer on the wasm backend (issue 9 stretch: LSTM speed).
+ * LSTM (and GRU) as ONE op per layer on the wasm backend (issue 9 stretch: LSTM speed).
  *
  * tfjs-layers runs an LSTM as a JS loop over the time steps, a dozen small kernels per step (two
  * products, bias add, split, four activations, the cell update), forward and again backward: ~4,300
@@ -8,11 +8,13 @@
  * kernels (kernels/simd/assembly/lstm.ts): the forward pass projects every step's input in one GEMM,
  * then per step one recurrent GEMM and one pass over the gates, keeping what backpropagation needs
  * (gates, cell states, tanh of them, the h each step started from); the backward pass (BPTT) is one
- * call too and returns dx, dKernel, dRecurrentKernel and dBias. Wired with `tf.customGrad`, so the
- * tape sees one node per layer.
+ * call too and returns dKernel, dRecurrentKernel and dBias, and dx when the tape asks for it.
+ * Recorded through the engine's runKernelFunc (what tf.customGrad uses), so the tape sees one node
+ * per layer. GRU (TF.js' GRUCell: reset gate before the recurrent product) works the same way
+ * (kernels/simd/assembly/gru.ts: two recurrent GEMMs per step, h·R_zr then (r∘h)·R_h).
  *
- * The layer is patched, not subclassed (as layers/workarounds.ts): the SAME LSTM instance, class
- * ('LSTM'), config, names and weights, so saving, exporters and parameter counts are unchanged.
+ * The layer is patched, not subclassed (as layers/workarounds.ts): the SAME LSTM/GRU instance, class
+ * ('LSTM'/'GRU'), config, names and weights, so saving, exporters and parameter counts are unchanged.
  * The fused op covers what the catalog builds: activation tanh, recurrent activation sigmoid (the
  * catalog's default, passed explicitly by compile.ts; TF.js' own default is hardSigmoid), return
  * sequences or not, goBackwards (Bidirectional's backward layer), with or without bias, no dropout,
@@ -20,7 +22,7 @@
  * the stock call. It runs for training and inference on wasm (inference is where the validation
  * passes spend their time too); values agree with the stock layer to float rounding (own SIMD
  * exp/tanh, ~1 ulp; different summation order in the products), tested against the cpu backend in
- * fused-lstm.test.ts. `LAYERLOOM_FUSED_LSTM=0` (or `off`) turns it off: for A/B benchmarks.
+ * fused-lstm.test.ts. `LAYERLOOM_FUSED_LSTM=0` (or `off`) turns both off: for A/B benchmarks.
  */
 import { tf, type tfl } from '../tfjs';
 import { heapPtr, simdKernels, withScratch, type SimdExports } from '../kernels/simd';
@@ -52,6 +54,10 @@ function activeKernels(): { backend: WasmBackend; k: SimdExports } | null {
 }
 
 export interface LstmOptions { goBackwards: boolean; returnSequences: boolean }
+export type Cell = 'lstm' | 'gru';
+/** Gates per cell, and floats per (batch, step) row of the forward pass's saved state (see the kernels). */
+const GATES = { lstm: 4, gru: 3 } as const;
+const AUX = { lstm: 7, gru: 5 } as const;
 
 /**
  * The LSTM over the whole sequence: x [B, T, I], kernel [I, 4U], recurrentKernel [U, 4U], bias [4U]
@@ -60,6 +66,15 @@ export interface LstmOptions { goBackwards: boolean; returnSequences: boolean }
  * input's data is not on the wasm heap).
  */
 export function fusedLstm(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, opts: LstmOptions): tf.Tensor | null {
+  return fusedRnn('lstm', x, kernel, recurrentKernel, bias, opts);
+}
+
+/** The same for TF.js' GRU (3 gates z, r, h; reset gate before the recurrent product). */
+export function fusedGru(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, opts: LstmOptions): tf.Tensor | null {
+  return fusedRnn('gru', x, kernel, recurrentKernel, bias, opts);
+}
+
+function fusedRnn(cell: Cell, x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, opts: LstmOptions): tf.Tensor | null {
   const active = activeKernels();
   if (!active) return null;
   const { backend, k } = active;
@@ -67,21 +82,24 @@ export function fusedLstm(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.T
   if (inputs.some((t) => t.dtype !== 'float32' || !backend.dataIdMap.has(t.dataId))) return null;
   const [B, T, I] = x.shape as [number, number, number];
   const U = recurrentKernel.shape[0]!;
-  if (x.rank !== 3 || T < 1 || B < 1 || kernel.shape[0] !== I || kernel.shape[1] !== 4 * U || recurrentKernel.shape[1] !== 4 * U) return null;
+  const G = GATES[cell] * U;
+  if (x.rank !== 3 || T < 1 || B < 1 || kernel.shape[0] !== I || kernel.shape[1] !== G || recurrentKernel.shape[1] !== G) return null;
   const back = opts.goBackwards ? 1 : 0, seq = opts.returnSequences ? 1 : 0;
+  const [fwScratch, forward, bwScratch, backward] = cell === 'lstm'
+    ? [k.lstmForwardScratch, k.lstmForward, k.lstmBackwardScratch, k.lstmBackward]
+    : [k.gruForwardScratch, k.gruForward, k.gruBackwardScratch, k.gruBackward];
   const eng = tf.engine() as unknown as EngineInternals;
   const ptr = (t: tf.TensorInfo) => heapPtr(backend, t.dataId);
   const wrap = (info: tf.TensorInfo) => eng.makeTensorFromTensorInfo(info);
-  const G = 4 * U;
   // The engine's customGrad machinery used directly: tf.customGrad computes every input's gradient
   // eagerly, while the tape asks only for those on a path to a variable (not the first layer's dx).
   return eng.runKernelFunc({
     inputs: { x, kernel, recurrentKernel, ...(bias ? { bias } : {}) },
     forwardFunc: (_backend, save) => {
       const y = backend.makeOutput(seq ? [B, T, U] : [B, U], 'float32');
-      const aux = backend.makeOutput([B * T * 7 * U], 'float32');
-      withScratch(backend, k.lstmForwardScratch(B, T, I, U), (s) =>
-        k.lstmForward(ptr(x), ptr(kernel), ptr(recurrentKernel), bias ? ptr(bias) : 0, ptr(y), ptr(aux), s, B, T, I, U, back, seq));
+      const aux = backend.makeOutput([B * T * AUX[cell] * U], 'float32');
+      withScratch(backend, fwScratch(B, T, I, U), (s) =>
+        forward(ptr(x), ptr(kernel), ptr(recurrentKernel), bias ? ptr(bias) : 0, ptr(y), ptr(aux), s, B, T, I, U, back, seq));
       save([x, kernel, recurrentKernel, wrap(aux)]); // kept while a gradient is recorded, else freed with the op's scope
       return wrap(y);
     },
@@ -92,8 +110,8 @@ export function fusedLstm(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.T
       const dw = backend.makeOutput([I, G], 'float32');
       const dr = backend.makeOutput([U, G], 'float32');
       const db = bias ? backend.makeOutput([G], 'float32') : null;
-      withScratch(backend, k.lstmBackwardScratch(B, T, I, U), (s) =>
-        k.lstmBackward(ptr(sx), ptr(sr), ptr(saux), ptr(dy), ptr(dz), ptr(dw), ptr(dr), db ? ptr(db) : 0, s, B, T, I, U, back, seq));
+      withScratch(backend, bwScratch(B, T, I, U), (s) =>
+        backward(ptr(sx), ptr(sr), ptr(saux), ptr(dy), ptr(dz), ptr(dw), ptr(dr), db ? ptr(db) : 0, s, B, T, I, U, back, seq));
       const [dzT, dwT, drT] = [dz, dw, dr].map(wrap);
       const dbT = db ? wrap(db) : null;
       return {
@@ -113,7 +131,7 @@ export function fusedLstm(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.T
 type Kwargs = Record<string, unknown> | undefined;
 type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) => tf.Tensor | tf.Tensor[];
 interface Var { read(): tf.Tensor }
-interface LstmInternals {
+interface RnnInternals {
   cell: {
     activation: { getClassName(): string }; recurrentActivation: { getClassName(): string };
     kernel: Var; recurrentKernel: Var; bias: Var | null; dropout: number; recurrentDropout: number;
@@ -122,12 +140,8 @@ interface LstmInternals {
   call: Call;
 }
 
-/**
- * Patch one tfjs-layers LSTM instance to run through the fused op where it can (see the file
- * comment); every other case runs the stock call. Returns the same layer.
- */
-export function fuseLstm<L extends tfl.layers.Layer>(layer: L): L {
-  const l = layer as unknown as LstmInternals;
+function fuseRnn<L extends tfl.layers.Layer>(layer: L, op: typeof fusedLstm): L {
+  const l = layer as unknown as RnnInternals;
   const stock = l.call.bind(layer);
   l.call = (inputs, kwargs) => {
     const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
@@ -135,19 +149,29 @@ export function fuseLstm<L extends tfl.layers.Layer>(layer: L): L {
     const plain = x && kwargs?.mask == null && kwargs?.initialState == null && !l.stateful && !l.returnState
       && !(c.dropout > 0) && !(c.recurrentDropout > 0)
       && c.activation.getClassName() === 'tanh' && c.recurrentActivation.getClassName() === 'sigmoid';
-    // (customGrad runs the op in its own tidy: nothing to dispose here)
-    const y = plain ? fusedLstm(x, c.kernel.read(), c.recurrentKernel.read(), c.bias?.read() ?? null,
+    // (the op runs in its own tidy: nothing to dispose here)
+    const y = plain ? op(x, c.kernel.read(), c.recurrentKernel.read(), c.bias?.read() ?? null,
       { goBackwards: l.goBackwards, returnSequences: l.returnSequences }) : null;
     return y ?? stock(inputs, kwargs);
   };
   return layer;
 }
 
-/** Patch a Bidirectional wrapper's two LSTM layers (no-op for GRU/SimpleRNN). Returns the same layer. */
+/**
+ * Patch one tfjs-layers LSTM instance to run through the fused op where it can (see the file
+ * comment); every other case runs the stock call. Returns the same layer.
+ */
+export const fuseLstm = <L extends tfl.layers.Layer>(layer: L): L => fuseRnn(layer, fusedLstm);
+
+/** The same for a tfjs-layers GRU instance. */
+export const fuseGru = <L extends tfl.layers.Layer>(layer: L): L => fuseRnn(layer, fusedGru);
+
+/** Patch a Bidirectional wrapper's two LSTM or GRU layers (no-op for SimpleRNN). Returns the same layer. */
 export function fuseBidirectionalLstm<L extends tfl.layers.Layer>(layer: L): L {
   const w = layer as unknown as { forwardLayer?: tfl.layers.Layer; backwardLayer?: tfl.layers.Layer };
   for (const inner of [w.forwardLayer, w.backwardLayer]) {
     if (inner?.getClassName() === 'LSTM') fuseLstm(inner);
+    if (inner?.getClassName() === 'GRU') fuseGru(inner);
   }
   return layer;
 }

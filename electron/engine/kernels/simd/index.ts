@@ -50,6 +50,12 @@ export interface SimdExports {
   lstmBackwardScratch(B: number, T: number, I: number, U: number): number;
   lstmBackward(x: P, r: P, aux: P, dy: P, dz: P, dw: P, dr: P, db: P, scratch: P,
     B: number, T: number, I: number, U: number, back: number, seq: number): void;
+  // The fused GRU (./assembly/gru.ts): same contracts with 3 gates and a 5U-float aux row
+  gruForwardScratch(B: number, T: number, I: number, U: number): number;
+  gruForward(x: P, w: P, r: P, bias: P, y: P, aux: P, scratch: P, B: number, T: number, I: number, U: number, back: number, seq: number): void;
+  gruBackwardScratch(B: number, T: number, I: number, U: number): number;
+  gruBackward(x: P, r: P, aux: P, dy: P, dz: P, dw: P, dr: P, db: P, scratch: P,
+    B: number, T: number, I: number, U: number, back: number, seq: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

@@ -15,3 +15,4 @@ export { matmulScratch, matmulTA, matmulTB, matmulNN } from './matmul';
 export { colSum, reluGrad, addRows } from './elementwise';
 export { winogradScratch, winograd3x3, winogradFilterGradScratch, winogradFilterGrad } from './winograd';
 export { lstmActivation, lstmForwardScratch, lstmForward, lstmBackwardScratch, lstmBackward } from './lstm';
+export { gruForwardScratch, gruForward, gruBackwardScratch, gruBackward } from './gru';

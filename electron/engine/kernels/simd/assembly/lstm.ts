@@ -41,13 +41,13 @@ import { colSum } from './elementwise';
 }
 
 /** 1 / (1 + exp(−x)), as tfjs computes sigmoid. */
-@inline function sigmoidv(x: v128): v128 {
+@inline export function sigmoidv(x: v128): v128 {
   const one = f32x4.splat(1);
   return f32x4.div(one, f32x4.add(one, expv(f32x4.neg(x))));
 }
 
 /** tanh: Cephes tanhf's odd polynomial below |x| = 0.625, 1 − 2/(exp(2|x|) + 1) with x's sign above. */
-@inline function tanhv(x: v128): v128 {
+@inline export function tanhv(x: v128): v128 {
   const one = f32x4.splat(1);
   const a = f32x4.abs(x);
   const e = expv(f32x4.add(a, a));
@@ -74,7 +74,7 @@ export function lstmActivation(p: usize, n: i32, which: i32): void {
 }
 
 /** Up to 4 floats (n < 4: the rest zero; never reads past them). */
-@inline function ld(p: usize, n: i32): v128 {
+@inline export function ld(p: usize, n: i32): v128 {
   if (n >= 4) return v128.load(p);
   let v = f32x4.splat(0);
   v = f32x4.replace_lane(v, 0, load<f32>(p));
@@ -83,7 +83,7 @@ export function lstmActivation(p: usize, n: i32, which: i32): void {
   return v;
 }
 
-@inline function st(p: usize, v: v128, n: i32): void {
+@inline export function st(p: usize, v: v128, n: i32): void {
   if (n >= 4) {
     v128.store(p, v);
     return;
@@ -94,7 +94,7 @@ export function lstmActivation(p: usize, n: i32, which: i32): void {
 }
 
 /** rows [B] of a matrix at stride ld floats → the GEMM's 4-row A panels (kdim k); panel rows ≥ B stay as they are. */
-@inline function packRows(src: usize, ld: i32, ap: usize, B: i32, k: i32): void {
+@inline export function packRows(src: usize, ld: i32, ap: usize, B: i32, k: i32): void {
   const ps = <usize>k << 4;
   for (let p = 0; p < B; p += 4) transpose2d(src + <usize>p * (<usize>ld << 2), ld, ap + <usize>(p >> 2) * ps, 4, min(4, B - p), k);
 }
