@@ -114,6 +114,20 @@ describe('fused Dense op', () => {
     got.grads.forEach((g, i) => close(g.v, ref.grads[i]!.v, ['dx', 'dW', 'db'][i]!));
   });
 
+  it.each(CASES.filter((c) => c.act !== 'linear'))('equals stock ops without the SIMD kernels (JS loops, stock products): $name', async (c) => {
+    await tf.setBackend('cpu');
+    const ref = run(c, stock(c.act));
+    await tf.setBackend('wasm');
+    process.env.LAYERLOOM_SIMD_KERNELS = 'off';
+    try {
+      const got = run(c, (x, w, b) => fusedDense(x, w, b, c.act));
+      close(got.y, ref.y, 'y');
+      got.grads.forEach((g, i) => close(g.v, ref.grads[i]!.v, ['dx', 'dW', 'db'][i]!));
+    } finally {
+      delete process.env.LAYERLOOM_SIMD_KERNELS;
+    }
+  });
+
   it('runs as one kernel per layer while training, and not when switched off', async () => {
     await tf.setBackend('wasm');
     const { model } = compileModel(MLP, { seed: 1 });

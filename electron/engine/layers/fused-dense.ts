@@ -26,11 +26,13 @@ import {
 } from '@tensorflow/tfjs-core';
 import { tf, type tfl } from '../tfjs';
 import { callKernel, type WasmBackend } from '../kernels/wasm-util';
+import { simdKernels } from '../kernels/simd';
 import { recordingGradients } from './workarounds';
 
 export const DENSE = 'LayerloomDense';
 const DENSE_GRAD = 'LayerloomDenseGrad';
 const DENSE_GRAD_X = 'LayerloomDenseGradX';
+const RELU_GRAD = 'LayerloomReluGrad';
 
 export type FusedActivation = 'linear' | 'relu' | 'softmax';
 const FUSABLE = new Set<string>(['linear', 'relu', 'softmax']);
@@ -83,6 +85,10 @@ function denseForward({ inputs, attrs, backend }: { inputs: Record<string, Tenso
  */
 function activationGrad(backend: WasmBackend, dy: TensorInfo, y: TensorInfo, act: FusedActivation, M: number, N: number): { g: TensorInfo; owned: boolean } {
   if (act === 'linear') return { g: view(dy, [M, N]), owned: false };
+  // relu: the one-pass SIMD Relu gradient (kernels/elementwise.ts) when installed, given y for x
+  if (act === 'relu' && getKernel(RELU_GRAD, 'wasm') && simdKernels(backend)) {
+    return { g: callKernel(backend, RELU_GRAD, { dy: view(dy, [M, N]), x: view(y, [M, N]) }), owned: true };
+  }
   const g = backend.makeOutput([M, N], 'float32');
   const heap = backend.wasm.HEAPF32;
   const n = M * N;
