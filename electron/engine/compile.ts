@@ -12,7 +12,7 @@ import { analyze, blockingErrors, buildGraph, type Analysis, type ModelError } f
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
 import { fixBatchNormalization, fixDilatedConv } from './layers/workarounds';
-import { fuseBidirectionalLstm, fuseGru, fuseLstm } from './layers/fused-lstm';
+import { fuseBidirectionalLstm, fuseGru, fuseLstm, fuseSimpleRnn } from './layers/fused-lstm';
 import { fuseDense } from './layers/fused-dense';
 import { withSeededRandom } from './random';
 
@@ -78,8 +78,8 @@ export const BUILDERS = {
   GlobalMaxPooling1D: (_p, name) => layer(tfl.layers.globalMaxPooling1d({ name })),
   GlobalAveragePooling2D: (_p, name) => layer(tfl.layers.globalAveragePooling2d({ name })),
   GlobalMaxPooling2D: (_p, name) => layer(tfl.layers.globalMaxPooling2d({ name })),
-  SimpleRNN: (p, name) => layer(tfl.layers.simpleRNN(rnnArgs(p, name))),
-  // LSTM and GRU: one fused op per layer on wasm (layers/fused-lstm.ts); same class and weights.
+  // Recurrent layers: one fused op per layer on wasm (layers/fused-lstm.ts); same class and weights.
+  SimpleRNN: (p, name) => layer(fuseSimpleRnn(tfl.layers.simpleRNN(rnnArgs(p, name)))),
   LSTM: (p, name) => layer(fuseLstm(tfl.layers.lstm(rnnArgs(p, name)))),
   GRU: (p, name) => layer(fuseGru(tfl.layers.gru(rnnArgs(p, name)))),
   Bidirectional: (p, name) => {

@@ -1,5 +1,5 @@
 /**
- * LSTM (and GRU) as ONE op per layer on the wasm backend (issue 9 stretch: LSTM speed).
+ * LSTM (and GRU, SimpleRNN) as ONE op per layer on the wasm backend (issue 9 stretch: LSTM speed).
  *
  * tfjs-layers runs an LSTM as a JS loop over the time steps, a dozen small kernels per step (two
  * products, bias add, split, four activations, the cell update), forward and again backward: ~4,300
@@ -11,10 +11,11 @@
  * call too and returns dKernel, dRecurrentKernel and dBias, and dx when the tape asks for it.
  * Recorded through the engine's runKernelFunc (what tf.customGrad uses), so the tape sees one node
  * per layer. GRU (TF.js' GRUCell: reset gate before the recurrent product) works the same way
- * (kernels/simd/assembly/gru.ts: two recurrent GEMMs per step, h·R_zr then (r∘h)·R_h).
+ * (kernels/simd/assembly/gru.ts: two recurrent GEMMs per step, h·R_zr then (r∘h)·R_h), and so does
+ * SimpleRNN with tanh (kernels/simd/assembly/simplernn.ts).
  *
- * The layer is patched, not subclassed (as layers/workarounds.ts): the SAME LSTM/GRU instance, class
- * ('LSTM'/'GRU'), config, names and weights, so saving, exporters and parameter counts are unchanged.
+ * The layer is patched, not subclassed (as layers/workarounds.ts): the SAME LSTM/GRU/SimpleRNN instance,
+ * class, config, names and weights, so saving, exporters and parameter counts are unchanged.
  * The fused op covers what the catalog builds: activation tanh, recurrent activation sigmoid (the
  * catalog's default, passed explicitly by compile.ts; TF.js' own default is hardSigmoid), return
  * sequences or not, goBackwards (Bidirectional's backward layer), with or without bias, no dropout,
@@ -22,7 +23,7 @@
  * the stock call. It runs for training and inference on wasm (inference is where the validation
  * passes spend their time too); values agree with the stock layer to float rounding (own SIMD
  * exp/tanh, ~1 ulp; different summation order in the products), tested against the cpu backend in
- * fused-lstm.test.ts. `LAYERLOOM_FUSED_LSTM=0` (or `off`) turns both off: for A/B benchmarks.
+ * fused-lstm.test.ts. `LAYERLOOM_FUSED_LSTM=0` (or `off`) turns all three off: for A/B benchmarks.
  */
 import { tf, type tfl } from '../tfjs';
 import { heapPtr, simdKernels, withScratch, type SimdExports } from '../kernels/simd';
@@ -54,10 +55,10 @@ function activeKernels(): { backend: WasmBackend; k: SimdExports } | null {
 }
 
 export interface LstmOptions { goBackwards: boolean; returnSequences: boolean }
-export type Cell = 'lstm' | 'gru';
+export type Cell = 'lstm' | 'gru' | 'rnn';
 /** Gates per cell, and floats per (batch, step) row of the forward pass's saved state (see the kernels). */
-const GATES = { lstm: 4, gru: 3 } as const;
-const AUX = { lstm: 7, gru: 5 } as const;
+const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
+const AUX = { lstm: 7, gru: 5, rnn: 2 } as const;
 
 /**
  * The LSTM over the whole sequence: x [B, T, I], kernel [I, 4U], recurrentKernel [U, 4U], bias [4U]
@@ -74,6 +75,11 @@ export function fusedGru(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Te
   return fusedRnn('gru', x, kernel, recurrentKernel, bias, opts);
 }
 
+/** The same for SimpleRNN with tanh (h' = tanh(x·W + b + h·R)). */
+export function fusedSimpleRnn(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, opts: LstmOptions): tf.Tensor | null {
+  return fusedRnn('rnn', x, kernel, recurrentKernel, bias, opts);
+}
+
 function fusedRnn(cell: Cell, x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, opts: LstmOptions): tf.Tensor | null {
   const active = activeKernels();
   if (!active) return null;
@@ -87,7 +93,8 @@ function fusedRnn(cell: Cell, x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: 
   const back = opts.goBackwards ? 1 : 0, seq = opts.returnSequences ? 1 : 0;
   const [fwScratch, forward, bwScratch, backward] = cell === 'lstm'
     ? [k.lstmForwardScratch, k.lstmForward, k.lstmBackwardScratch, k.lstmBackward]
-    : [k.gruForwardScratch, k.gruForward, k.gruBackwardScratch, k.gruBackward];
+    : cell === 'gru' ? [k.gruForwardScratch, k.gruForward, k.gruBackwardScratch, k.gruBackward]
+      : [k.rnnForwardScratch, k.rnnForward, k.rnnBackwardScratch, k.rnnBackward];
   const eng = tf.engine() as unknown as EngineInternals;
   const ptr = (t: tf.TensorInfo) => heapPtr(backend, t.dataId);
   const wrap = (info: tf.TensorInfo) => eng.makeTensorFromTensorInfo(info);
@@ -133,7 +140,7 @@ type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) => tf.Tensor | tf.
 interface Var { read(): tf.Tensor }
 interface RnnInternals {
   cell: {
-    activation: { getClassName(): string }; recurrentActivation: { getClassName(): string };
+    activation: { getClassName(): string }; recurrentActivation?: { getClassName(): string };
     kernel: Var; recurrentKernel: Var; bias: Var | null; dropout: number; recurrentDropout: number;
   };
   returnSequences: boolean; returnState: boolean; goBackwards: boolean; stateful: boolean;
@@ -148,7 +155,7 @@ function fuseRnn<L extends tfl.layers.Layer>(layer: L, op: typeof fusedLstm): L 
     const c = l.cell;
     const plain = x && kwargs?.mask == null && kwargs?.initialState == null && !l.stateful && !l.returnState
       && !(c.dropout > 0) && !(c.recurrentDropout > 0)
-      && c.activation.getClassName() === 'tanh' && c.recurrentActivation.getClassName() === 'sigmoid';
+      && c.activation.getClassName() === 'tanh' && (op === fusedSimpleRnn || c.recurrentActivation?.getClassName() === 'sigmoid');
     // (the op runs in its own tidy: nothing to dispose here)
     const y = plain ? op(x, c.kernel.read(), c.recurrentKernel.read(), c.bias?.read() ?? null,
       { goBackwards: l.goBackwards, returnSequences: l.returnSequences }) : null;
@@ -166,12 +173,16 @@ export const fuseLstm = <L extends tfl.layers.Layer>(layer: L): L => fuseRnn(lay
 /** The same for a tfjs-layers GRU instance. */
 export const fuseGru = <L extends tfl.layers.Layer>(layer: L): L => fuseRnn(layer, fusedGru);
 
-/** Patch a Bidirectional wrapper's two LSTM or GRU layers (no-op for SimpleRNN). Returns the same layer. */
+/** The same for a tfjs-layers SimpleRNN instance (activation tanh only). */
+export const fuseSimpleRnn = <L extends tfl.layers.Layer>(layer: L): L => fuseRnn(layer, fusedSimpleRnn);
+
+/** Patch a Bidirectional wrapper's two LSTM, GRU or SimpleRNN layers. Returns the same layer. */
 export function fuseBidirectionalLstm<L extends tfl.layers.Layer>(layer: L): L {
   const w = layer as unknown as { forwardLayer?: tfl.layers.Layer; backwardLayer?: tfl.layers.Layer };
   for (const inner of [w.forwardLayer, w.backwardLayer]) {
     if (inner?.getClassName() === 'LSTM') fuseLstm(inner);
     if (inner?.getClassName() === 'GRU') fuseGru(inner);
+    if (inner?.getClassName() === 'SimpleRNN') fuseSimpleRnn(inner);
   }
   return layer;
 }

@@ -56,6 +56,12 @@ export interface SimdExports {
   gruBackwardScratch(B: number, T: number, I: number, U: number): number;
   gruBackward(x: P, r: P, aux: P, dy: P, dz: P, dw: P, dr: P, db: P, scratch: P,
     B: number, T: number, I: number, U: number, back: number, seq: number): void;
+  // The fused SimpleRNN (./assembly/simplernn.ts): 1 "gate", a 2U-float aux row
+  rnnForwardScratch(B: number, T: number, I: number, U: number): number;
+  rnnForward(x: P, w: P, r: P, bias: P, y: P, aux: P, scratch: P, B: number, T: number, I: number, U: number, back: number, seq: number): void;
+  rnnBackwardScratch(B: number, T: number, I: number, U: number): number;
+  rnnBackward(x: P, r: P, aux: P, dy: P, dz: P, dw: P, dr: P, db: P, scratch: P,
+    B: number, T: number, I: number, U: number, back: number, seq: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

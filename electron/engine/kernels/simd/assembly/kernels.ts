@@ -16,3 +16,4 @@ export { colSum, reluGrad, addRows } from './elementwise';
 export { winogradScratch, winograd3x3, winogradFilterGradScratch, winogradFilterGrad } from './winograd';
 export { lstmActivation, lstmForwardScratch, lstmForward, lstmBackwardScratch, lstmBackward } from './lstm';
 export { gruForwardScratch, gruForward, gruBackwardScratch, gruBackward } from './gru';
+export { rnnForwardScratch, rnnForward, rnnBackwardScratch, rnnBackward } from './simplernn';
