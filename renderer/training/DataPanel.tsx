@@ -103,16 +103,23 @@ function SourceEditor({ dataset, onCsvInfo }: { dataset: DatasetConfig | undefin
   const source = dataset?.source ?? 'builtin';
   const set = (d: DatasetConfig) => useEditor.getState().setDataset(d);
   const common = dataset ? { ...(dataset.testSplit !== undefined ? { testSplit: dataset.testSplit } : {}), ...(dataset.normalize ? { normalize: dataset.normalize } : {}), ...(dataset.limit ? { limit: dataset.limit } : {}), ...(dataset.augmentation ? { augmentation: dataset.augmentation } : {}) } : {};
-  const [draft, setDraft] = useState<Record<string, string>>({});
-  useEffect(() => {
-    const d = (dataset ?? {}) as Record<string, unknown>;
-    setDraft({
+  const draftOf = (ds: DatasetConfig | undefined): Record<string, string> => {
+    const d = (ds ?? {}) as Record<string, unknown>;
+    return {
       path: typeof d.path === 'string' ? d.path : '', target: typeof d.target === 'string' ? d.target : '',
       x: typeof d.x === 'string' ? d.x : '', y: typeof d.y === 'string' ? d.y : '', color: typeof d.color === 'string' ? d.color : '',
-    });
-  }, [dataset]);
+    };
+  };
+  // The fields follow the document's dataset (a pick, undo), adjusted during render: an effect did it one
+  // render late, so a choice made at once (the colour right after picking a folder) saw the old folder.
+  const [draft, setDraft] = useState(() => draftOf(dataset));
   const [kind, setKind] = useState(source);
-  useEffect(() => setKind(source), [source]);
+  const [shown, setShown] = useState({ dataset, source });
+  if (shown.dataset !== dataset || shown.source !== source) {
+    setShown({ dataset, source });
+    if (shown.dataset !== dataset) setDraft(draftOf(dataset));
+    if (shown.source !== source) setKind(source);
+  }
   // The files a person can pick (a drop-down on the path fields): CSV/.npy files and folders beside the model.
   const docPath = useEditor((s) => s.filePath);
   const [choices, setChoices] = useState<{ path: string; kind: 'csv' | 'npy' | 'folder' }[]>([]);
