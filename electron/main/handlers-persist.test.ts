@@ -7,11 +7,10 @@
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrainEvent } from '../../shared/engine/events';
 import { initBackend } from '../engine/backend';
-import { disposeRun, evaluate, saveRun, startTraining } from '../engine/index';
-import { exportModel } from '../engine/export/index';
+import { disposeRun } from '../engine/index';
 import { ProjectFiles } from './files';
+import { inProcessEngine } from './fixtures/in-process-engine';
 import { createHandlers } from './handlers';
 
 describe('runs of an unsaved document survive its first save (handlers)', () => {
@@ -21,23 +20,7 @@ describe('runs of an unsaved document survive its first save (handlers)', () => 
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const ends = new Map<string, Promise<TrainEvent>>();
-  const engine = {
-    train: async (p: any) => {
-      ends.set(p.runId, startTraining(p, () => undefined).done);
-      return { runId: p.runId };
-    },
-    call: async (method: string, p: any) => {
-      if (method === 'saveRun') return { dir: await saveRun(p.runId, p.dir) };
-      if (method === 'evaluate') return evaluate(p);
-      if (method === 'export') {
-        // As the engine process does (worker.ts): the run folder given by main, else the run in memory.
-        const { runDir, ...rest } = p;
-        return exportModel({ ...rest, ...(runDir && existsSync(join(runDir, 'weights.bin')) ? { weightsDir: runDir } : {}) });
-      }
-      throw new Error(`unexpected engine call ${method}`);
-    },
-  };
+  const { engine, ends } = inProcessEngine();
   const files = new ProjectFiles(root);
   const h = createHandlers({ mode: 'web', version: '0', templatesDir: join(root, 'none'), projectDir: root, files, settings: { addRecent: async () => undefined } as never, engine: engine as never }) as any;
 

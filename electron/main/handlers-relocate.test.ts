@@ -8,27 +8,14 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, serializeDocument, type LoomDocument } from '../../shared/document';
-import type { TrainEvent } from '../../shared/engine/events';
 import { initBackend } from '../engine/backend';
-import { disposeRun, evaluate, predict, previewData, saveRun, startTraining } from '../engine/index';
+import { disposeRun, saveRun } from '../engine/index';
 import { DesktopFiles } from './desktop-files';
 import { ProjectFiles } from './files';
+import { inProcessEngine } from './fixtures/in-process-engine';
 import { createHandlers } from './handlers';
 
-const ends = new Map<string, Promise<TrainEvent>>();
-const engine = {
-  train: async (p: any) => {
-    ends.set(p.runId, startTraining(p, () => undefined).done);
-    return { runId: p.runId };
-  },
-  call: async (method: string, p: any) => {
-    if (method === 'preview') return previewData(p);
-    if (method === 'evaluate') return evaluate(p);
-    if (method === 'predict') return predict(p);
-    if (method === 'saveRun') return { dir: await saveRun(p.runId, p.dir) };
-    throw new Error(`unexpected engine call ${method}`);
-  },
-};
+const { engine, ends } = inProcessEngine();
 
 function writeCsv(file: string): void {
   const rows = ['a,b,label'];
