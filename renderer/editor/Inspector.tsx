@@ -119,10 +119,13 @@ function NodeInspector({ nodes }: { nodes: LoomNode[] }) {
 function NameField({ id }: { id: string }) {
   const [text, setText] = useState(id);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
+  // Follows a rename or another selected node during render: a mount effect would wipe a first keystroke.
+  const [shown, setShown] = useState(id);
+  if (shown !== id) {
+    setShown(id);
     setText(id);
     setError(null);
-  }, [id]);
+  }
   const commit = () => {
     if (text === id) return;
     const e = useEditor.getState().renameNode(id, text.trim());
