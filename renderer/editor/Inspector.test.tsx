@@ -145,3 +145,28 @@ describe('generated inspector', () => {
     expect(parseParamText(def, shape, '28, a').error).toMatch(/“a” is not a whole number/);
   });
 });
+
+describe('inspector name field', () => {
+  beforeEach(() => {
+    useEditor.getState().loadDocument(structuredClone(doc));
+  });
+
+  it('renames on Enter, follows another selected node and an undo, and names a clash', () => {
+    select('c1');
+    render(<Inspector />);
+    const name = screen.getByLabelText('name');
+    fireEvent.change(name, { target: { value: 'conv_a' } });
+    fireEvent.keyDown(name, { key: 'Enter' });
+    expect(node('conv_a').type).toBe('Conv2D');
+    select('c2');
+    expect(screen.getByLabelText('name')).toHaveValue('c2');
+    fireEvent.change(screen.getByLabelText('name'), { target: { value: 'conv_a' } });
+    fireEvent.keyDown(screen.getByLabelText('name'), { key: 'Enter' });
+    expect(screen.getByRole('alert')).toHaveTextContent(/conv_a/);
+    select('conv_a');
+    expect(screen.getByLabelText('name')).toHaveValue('conv_a');
+    act(() => undo());
+    select('c1');
+    expect(screen.getByLabelText('name')).toHaveValue('c1');
+  });
+});
