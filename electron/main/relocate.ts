@@ -7,14 +7,12 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { datasetPathEntries, mapDatasetPaths, type DatasetPathField } from '../../shared/document/dataset-paths';
+import { datasetPathEntries, mapDatasetPaths } from '../../shared/document/dataset-paths';
+import type { PathChange } from '../../shared/ipc/contract';
 import { parseDocument, serializeDocument, type DatasetConfig } from '../../shared/document';
 
-export interface PathChange {
-  field: DatasetPathField;
-  from: string;
-  to: string;
-}
+export type { PathChange };
+
 
 export interface RelocateOptions {
   /** Keep paths that leave the new folder relative (`../data/x.csv`): web mode's project folder moves as a whole. */

@@ -4,14 +4,14 @@
  * tests, a page opened without the server): templates then come from the bundled copies.
  * Tests install a fake with `setPlatform`.
  */
-import type { RecoveryCopy } from '../../shared/ipc/contract';
+import type { PathChange, RecoveryCopy } from '../../shared/ipc/contract';
 import { getApi, isDesktop, type Settings } from '../platform/api';
 
 export interface FileRef {
   path: string | null;
   name: string;
   /** Save As into another folder: the dataset paths rewritten so they still name the same files. */
-  rewritten?: { field: 'path' | 'x' | 'y'; from: string; to: string }[];
+  rewritten?: PathChange[];
 }
 export interface OpenedFile extends FileRef {
   text: string;

@@ -38,6 +38,7 @@ const canceled = z.object({ canceled: z.literal(true) });
 export const OpenResultSchema = z.discriminatedUnion('canceled', [canceled, OpenedFileSchema.extend({ canceled: z.literal(false) })]);
 /** A dataset path Save As rewrote so that the copy in another folder still finds the file. */
 export const PathChangeSchema = z.object({ field: z.enum(['path', 'x', 'y']), from: z.string(), to: z.string() });
+export type PathChange = z.infer<typeof PathChangeSchema>;
 export const SaveResultSchema = z.discriminatedUnion('canceled', [
   canceled,
   FileRefSchema.extend({ canceled: z.literal(false), rewritten: z.array(PathChangeSchema).optional() }),
