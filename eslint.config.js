@@ -57,12 +57,28 @@ export default tseslint.config(
     },
   },
   {
+    // The host layer (handlers, supervisor, files, settings) serves desktop and web mode alike; plain
+    // Node utilities serve everyone. Only electron/desktop and electron/preload may use Electron.
+    files: ['electron/host/**/*.ts', 'electron/node/**/*.ts', 'electron/web/**/*.ts', 'electron/cli/**/*.ts'],
+    ignores: ['electron/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'Only electron/desktop and electron/preload may import Electron.' },
+          { group: ['**/renderer/**', 'react', 'react-dom', '@xyflow/*'], message: 'electron/ must not import the renderer.' },
+          { group: ['**/desktop/**'], message: 'The host, web mode and the CLI do not depend on the desktop app.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['electron/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['electron', 'electron/*'], message: 'The engine is plain Node: it runs in the CLI and a child process too.' },
           { group: ['**/renderer/**'], message: 'electron/ must not import the renderer.' },
+          { group: ['**/host/**', '**/desktop/**', '**/web/**', '**/cli/**'], message: 'The engine is called by the host, web mode and the CLI; it never calls them.' },
         ],
       }],
     },

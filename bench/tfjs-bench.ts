@@ -10,7 +10,7 @@
  *   batch 64, metrics), 2 epochs over `batches` batches; the 2nd epoch's samples/s is reported.
  *   --threads: the run's training.threads (default 1; `auto` = the engine's own choice); `threads`
  *   in the output is what the run used (its start event).
- * mode parallel: mode engine with --threads 2 (data-parallel: electron/engine/kernels/parallel.ts).
+ * mode parallel: mode engine with --threads 2 (data-parallel: electron/engine/parallel/replicas.ts).
  * mode loop: the engine's compiled model and backend in a minimal loop (data held as one tensor,
  *   batches sliced from it, the loss read once at the end): the compute-bound ceiling.
  * --profile: per-kernel time of one training step (tf.profile), top kernels printed to stderr.

@@ -34,7 +34,7 @@ export async function buildElectron({ quiet = false, outDir = out } = {}) {
     absWorkingDir: root,
   };
   await Promise.all([
-    build({ ...common, ...importMetaShim, entryPoints: ['electron/main/main.ts'], outfile: join(out_, 'main.cjs'), packages: 'external', external: ['electron'] }),
+    build({ ...common, ...importMetaShim, entryPoints: ['electron/desktop/main.ts'], outfile: join(out_, 'main.cjs'), packages: 'external', external: ['electron'] }),
     // Sandboxed preload: everything inlined except electron itself.
     build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: join(out_, 'preload.cjs'), platform: 'browser', target: 'chrome130', external: ['electron'] }),
     build({ ...common, format: 'esm', entryPoints: ['electron/engine/worker.ts'], outfile: join(out_, 'engine-worker.mjs'), packages: 'external', external: ['electron'] }),

@@ -2,8 +2,8 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineSupervisor } from '../electron/main/engine-supervisor';
-import { forkEngine } from '../electron/main/engine-fork';
+import { EngineSupervisor } from '../electron/host/engine-supervisor';
+import { forkEngine } from '../electron/host/engine-fork';
 // @ts-expect-error -- plain ESM script without type declarations
 import { buildElectron } from './build.mjs';
 

@@ -53,7 +53,7 @@ async function ensureRun(ref: RunRef): Promise<void> {
 /**
  * A run held without its data (loaded for Try it or export) takes the dataset snapshot of the run
  * folder it is asked about: a Save As copy in another folder has its relative paths rewritten there
- * (electron/main/relocate.ts), while the record in memory is the original folder's.
+ * (electron/host/relocate.ts), while the record in memory is the original folder's.
  */
 async function dataSnapshotFrom(ref: RunRef): Promise<void> {
   const run = getRun(ref.runId);

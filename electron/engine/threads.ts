@@ -10,7 +10,7 @@
 import os from 'node:os';
 import type { BackendInfo } from '../../shared/engine/events';
 import type { TrainingConfig } from '../../shared/document';
-import { averageShares, ReplicaPool } from './kernels/parallel';
+import { averageShares, ReplicaPool } from './parallel/replicas';
 import { correctPerSample, maePerSample, type LossSpec } from './losses';
 import { meanLoss } from './optim/loss';
 import { withRandom } from './random';

@@ -3,7 +3,7 @@
  * `child_process.fork` in web mode and tests) that receives calls from the supervisor in main over
  * its message port, runs them with the engine API (./index), and sends back results and training
  * events. Long work never runs in main: this process can crash or run out of memory and main
- * survives (electron/main/engine-supervisor.ts).
+ * survives (electron/host/engine-supervisor.ts).
  *
  * `LAYERLOOM_ENGINE_MODULE` (a path or file URL) replaces the engine module (tests use a fake engine).
  * Missing engine functions answer with an `unavailable` error instead of crashing the process.
@@ -247,7 +247,7 @@ export async function loadEngineModule(spec = process.env.LAYERLOOM_ENGINE_MODUL
 }
 
 // The desktop app's bundle is also the entry of data-parallel training threads (kernels/parallel.ts).
-if (!isMainThread && (workerData as { layerloomReplica?: boolean } | null)?.layerloomReplica) void import('./kernels/parallel-worker');
+if (!isMainThread && (workerData as { layerloomReplica?: boolean } | null)?.layerloomReplica) void import('./parallel/replica-worker');
 
 const port = isMainThread ? processPort() : null;
 if (port && process.env.LAYERLOOM_ENGINE_WORKER === '1') {

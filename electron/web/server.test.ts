@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { forkEngine } from '../main/engine-fork';
+import { forkEngine } from '../host/engine-fork';
 import { parseArgs, startWebServer, type WebServer } from './server';
 
-const fakeEngine = fileURLToPath(new URL('../main/fixtures/fake-engine.ts', import.meta.url));
+const fakeEngine = fileURLToPath(new URL('../host/fixtures/fake-engine.ts', import.meta.url));
 
 let dir: string;
 let srv: WebServer;
@@ -325,7 +325,7 @@ describe('static mode', () => {
 
 describe('project paths to be created', () => {
   it('accepts new nested folders inside the project and refuses them through a symlink out', async () => {
-    const { ProjectFiles } = await import('../main/files');
+    const { ProjectFiles } = await import('../host/files');
     const pf = new ProjectFiles(join(dir, 'project'));
     await expect(pf.checkOutDir('export/deep/new')).resolves.toBe(join(dir, 'project', 'export', 'deep', 'new'));
     await expect(pf.checkOutDir('link/new/folder')).rejects.toMatchObject({ code: 'forbidden' });

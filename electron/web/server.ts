@@ -24,12 +24,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, parseEvent } from '../../shared/ipc/rpc';
 import type { EventName, EventOf } from '../../shared/ipc/contract';
-import { createHandlers, type Emit } from '../main/handlers';
-import { EngineSupervisor, type SpawnEngine } from '../main/engine-supervisor';
-import { forkEngine } from '../main/engine-fork';
-import { ProjectFiles, sweepAbandonedUploads } from '../main/files';
-import { SettingsStore } from '../main/settings';
-import { StagingArea, sweepStaleStaging } from '../main/staging';
+import { createHandlers, type Emit } from '../host/handlers';
+import { EngineSupervisor, type SpawnEngine } from '../host/engine-supervisor';
+import { forkEngine } from '../host/engine-fork';
+import { ProjectFiles, sweepAbandonedUploads } from '../host/files';
+import { SettingsStore } from '../host/settings';
+import { StagingArea, sweepStaleStaging } from '../host/staging';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 

@@ -1,7 +1,7 @@
 /**
  * The file paths a dataset config names (CSV and image folder `path`, `.npy` `x` and `y`; built-in
  * datasets name none), and a way to rewrite them. Used when a document moves: Save As into another
- * folder rewrites relative paths (electron/main/relocate.ts), and the editor applies the same
+ * folder rewrites relative paths (electron/host/relocate.ts), and the editor applies the same
  * rewrite to its document and undo history.
  */
 import type { DatasetConfig } from './schema';

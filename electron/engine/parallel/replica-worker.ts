@@ -14,7 +14,7 @@ import { shareSavedTensorsOnWasm } from '../optim/overhead';
 import { mulberry32, withRandom } from '../random';
 import { targetTensor } from '../train';
 import type { LoomDocument } from '../../../shared/document';
-import type { ReplicaSpec } from './parallel';
+import type { ReplicaSpec } from './replicas';
 
 interface Job { id: number; weights: Float32Array[]; x: Float32Array | Int32Array; y: Float32Array | Int32Array; size: number }
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../node/atomic';
 
 export const WindowStateSchema = z.object({
   x: z.number().int().optional(),

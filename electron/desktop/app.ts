@@ -1,6 +1,6 @@
 /**
  * The desktop app: lifecycle, the window, menus, dialogs and IPC, wired to the shared handlers.
- * `electron/main/main.ts` calls `bootstrap()`; tests call it with Electron mocked at the boundary.
+ * `electron/desktop/main.ts` calls `bootstrap()`; tests call it with Electron mocked at the boundary.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, utilityProcess, type WebContents } from 'electron';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -8,13 +8,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EventName, EventOf, MenuCommand } from '../../shared/ipc/contract';
 import { CloseGuard } from './close-guard';
 import { DesktopFiles } from './desktop-files';
-import { EngineSupervisor } from './engine-supervisor';
+import { EngineSupervisor } from '../host/engine-supervisor';
 import { utilityEngine } from './engine-utility';
-import { createHandlers, loadTemplates } from './handlers';
+import { createHandlers, loadTemplates } from '../host/handlers';
 import { makeSenderCheck, registerIpc, sendEvent } from './ipc';
 import { buildMenuTemplate } from './menu';
-import { SettingsStore } from './settings';
-import { StagingArea, sweepStaleStaging } from './staging';
+import { SettingsStore } from '../host/settings';
+import { StagingArea, sweepStaleStaging } from '../host/staging';
 import { loadWindowState, saveWindowState, type WindowState } from './window-state';
 
 /** dist/electron (bundled) — the renderer is in dist/renderer, assets beside dist. */

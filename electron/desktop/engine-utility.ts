@@ -3,7 +3,7 @@
  * (dist/electron/engine-worker.mjs). Same protocol as the forked child of web mode.
  */
 import type { UtilityProcess } from 'electron';
-import type { EngineProcess, ExitInfo, SpawnEngine } from './engine-supervisor';
+import type { EngineProcess, ExitInfo, SpawnEngine } from '../host/engine-supervisor';
 import type { WorkerMessage } from '../engine/worker';
 
 type Fork = (modulePath: string, args: string[], options: { serviceName: string; stdio: 'pipe'; env: NodeJS.ProcessEnv }) => UtilityProcess;

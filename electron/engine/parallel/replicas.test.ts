@@ -6,8 +6,8 @@ import { tf } from '../tfjs';
 import { compileModel } from '../compile';
 import { lossPerSample, type LossSpec } from '../losses';
 import { targetTensor } from '../train';
-import { averageShares, ReplicaPool } from './parallel';
-import { initWasm, tinyCnnDoc } from './test-backends';
+import { averageShares, ReplicaPool } from './replicas';
+import { initWasm, tinyCnnDoc } from '../kernels/test-backends';
 
 const DOC = tinyCnnDoc(2);
 const SPEC: LossSpec = { loss: 'sparseCategoricalCrossentropy', mode: 'onehot', fromLogits: false, classes: 3 };

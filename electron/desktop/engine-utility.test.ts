@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
-import { EngineSupervisor } from './engine-supervisor';
+import { EngineSupervisor } from '../host/engine-supervisor';
 import { utilityEngine } from './engine-utility';
 
 /** A stand-in for Electron's UtilityProcess. */

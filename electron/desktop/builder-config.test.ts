@@ -57,7 +57,7 @@ describe('electron-builder.yml', () => {
     const wasmDir = join(root, wasmGlob.replace(/\/\*\.wasm$/, ''));
     const wasm = readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'));
     expect(wasm).toEqual(expect.arrayContaining(['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']));
-    // The engine's override points exactly there when packaged (electron/main/app.ts).
+    // The engine's override points exactly there when packaged (electron/desktop/app.ts).
     expect(readFileSync(join(root, 'electron', 'main', 'app.ts'), 'utf8')).toContain("'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'");
     // tfjs-node (native TensorFlow) is an optional dependency that is often absent (as here); when
     // it is installed, its addon must be in the unpacked folder.

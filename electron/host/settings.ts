@@ -6,7 +6,7 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SettingsPatchSchema, SettingsSchema, type Settings } from '../../shared/ipc/contract';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../node/atomic';
 import type { z } from 'zod';
 
 export class SettingsStore {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseDocument, serializeDocument, type LoomDocument } from '../../shared/document';
 import { initBackend } from '../engine/backend';
 import { disposeRun, saveRun } from '../engine/index';
-import { DesktopFiles } from './desktop-files';
+import { DesktopFiles } from '../desktop/desktop-files';
 import { ProjectFiles } from './files';
 import { inProcessEngine } from './fixtures/in-process-engine';
 import { createHandlers } from './handlers';

@@ -2,7 +2,7 @@
  * Where documents are read from and written to. Two implementations of one interface:
  *  - `ProjectFiles` (web mode): every path is relative to one project folder and confined to it
  *    (`..`, absolute paths elsewhere and symlinks out of it are refused); only `.loom` files.
- *  - the desktop app's version (electron/main/desktop-files.ts) adds native dialogs and absolute paths.
+ *  - the desktop app's version (electron/desktop/desktop-files.ts) adds native dialogs and absolute paths.
  */
 import { readFile, readdir, realpath, stat, mkdir, open as openFile, rename, rm } from 'node:fs/promises';
 import { constants as fsc, createReadStream } from 'node:fs';
@@ -14,7 +14,7 @@ import {
 import { IpcError } from '../../shared/ipc/rpc';
 import { MAX_FILE_BYTES } from '../../shared/document/load';
 import type { DatasetConfig } from '../../shared/document/schema';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../node/atomic';
 
 export interface FileAccess {
   /** Read `path`; without a path, ask the person (a dialog) or refuse where that is impossible. */

@@ -7,8 +7,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { existsSync } from 'node:fs';
 import type { DataPickResult, FileRef, OpenResult, SaveResult } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
-import { writeFileAtomic } from './atomic';
-import { IMPORT_EXTENSIONS, LOOM_EXT, readDocumentFile, requireLoom, type DataKind, type FileAccess } from './files';
+import { writeFileAtomic } from '../node/atomic';
+import { IMPORT_EXTENSIONS, LOOM_EXT, readDocumentFile, requireLoom, type DataKind, type FileAccess } from '../host/files';
 import { readdir } from 'node:fs/promises';
 
 const FILTERS = [{ name: 'Layerloom model', extensions: ['loom'] }];

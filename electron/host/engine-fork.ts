@@ -1,6 +1,6 @@
 /**
  * Spawning the engine as a plain Node child process (web mode and tests). The desktop app uses
- * Electron's utilityProcess instead (electron/main/engine-utility.ts); both speak the same protocol.
+ * Electron's utilityProcess instead (electron/desktop/engine-utility.ts); both speak the same protocol.
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RecoverySchema, type RecoveryCopy } from '../../shared/ipc/contract';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../node/atomic';
 
 export class RecoveryStore {
   private queue: Promise<unknown> = Promise.resolve();

@@ -62,7 +62,7 @@ function workerEntry(): { src: string | URL; evalCode: boolean } {
   if (!/\.[cm]?ts$/.test(new URL(here).pathname)) return { src: new URL(here), evalCode: false };
   const tsxDir = path.dirname(createRequire(here).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./parallel-worker.ts', here).href;
+  const entry = new URL('./replica-worker.ts', here).href;
   return { src: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, evalCode: true };
 }
 
