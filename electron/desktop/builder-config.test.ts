@@ -58,7 +58,7 @@ describe('electron-builder.yml', () => {
     const wasm = readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'));
     expect(wasm).toEqual(expect.arrayContaining(['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']));
     // The engine's override points exactly there when packaged (electron/desktop/app.ts).
-    expect(readFileSync(join(root, 'electron', 'main', 'app.ts'), 'utf8')).toContain("'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'");
+    expect(readFileSync(join(root, 'electron', 'desktop', 'app.ts'), 'utf8')).toContain("'app.asar.unpacked', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'");
     // tfjs-node (native TensorFlow) is an optional dependency that is often absent (as here); when
     // it is installed, its addon must be in the unpacked folder.
     expect(pkg.optionalDependencies['@tensorflow/tfjs-node']).toBeDefined();
@@ -72,7 +72,7 @@ describe('electron-builder.yml', () => {
     const unpack: string[] = config.asarUnpack;
     expect(unpack).toContain('assets/datasets/**/*');
     expect(existsSync(join(root, 'assets', 'datasets', 'LICENSES.md'))).toBe(true);
-    expect(readFileSync(join(root, 'electron', 'main', 'app.ts'), 'utf8')).toContain("LAYERLOOM_DATASETS_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'assets', 'datasets')");
+    expect(readFileSync(join(root, 'electron', 'desktop', 'app.ts'), 'utf8')).toContain("LAYERLOOM_DATASETS_DIR: join(process.resourcesPath, 'app.asar.unpacked', 'assets', 'datasets')");
   });
 
   it('packages what the app loads at run time', () => {
@@ -81,7 +81,7 @@ describe('electron-builder.yml', () => {
     // The window icon (build resources are not packed): copied to resources/, where main looks when packaged.
     const icon = config.extraResources.find((r: { to: string }) => r.to === 'icon-512.png');
     expect(existsSync(join(root, icon.from))).toBe(true);
-    expect(readFileSync(join(root, 'electron', 'main', 'app.ts'), 'utf8')).toContain("join(process.resourcesPath, 'icon-512.png')");
+    expect(readFileSync(join(root, 'electron', 'desktop', 'app.ts'), 'utf8')).toContain("join(process.resourcesPath, 'icon-512.png')");
     expect(readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8')).toMatch(/main\.cjs[\s\S]*preload\.cjs[\s\S]*engine-worker\.mjs/);
   });
 });
