@@ -10,6 +10,9 @@ const repo = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: 'renderer',
   base: './',
+  // Per checkout, not node_modules/.vite: git worktrees that share one node_modules would otherwise
+  // share (and race on) one pre-bundling cache.
+  cacheDir: `${repo}.vite`,
   plugins: [
     react(),
     {
