@@ -168,6 +168,29 @@ export const FairnessRequestSchema = z.strictObject({
 export type FairnessRequest = z.input<typeof FairnessRequestSchema>;
 export type FairnessRequestParsed = z.output<typeof FairnessRequestSchema>;
 
+/** engine.fairnessThresholds: fit per-group thresholds of a binary classifier on its validation split. */
+export const ThresholdRequestSchema = z.strictObject({
+  runId,
+  docPath: z.string().min(1).max(4096).nullable().optional(),
+  sensitive: z.array(AttributeRequestSchema).min(1).max(2),
+  metadataCsv: z.string().min(1).max(4096).optional(),
+  objective: z.enum(THRESHOLD_OBJECTIVES),
+  tolerance: z.number().min(0.01).max(1).default(0.05),
+  positiveClass: z.string().optional(),
+});
+export type ThresholdRequest = z.input<typeof ThresholdRequestSchema>;
+
+/**
+ * Reweighing as a training option (proposed home: the document's `training.reweighing`): weight each
+ * training sample by its (group, class) cell, counted on the training split (classification only).
+ */
+export const ReweighingOptionSchema = z.strictObject({
+  sensitive: z.array(AttributeRequestSchema).min(1).max(2),
+  /** Image folders and .npy arrays: the metadata CSV holding the attribute(s). */
+  metadataCsv: z.string().min(1).max(4096).optional(),
+});
+export type ReweighingOption = z.infer<typeof ReweighingOptionSchema>;
+
 /** Kamiran & Calders reweighing: one weight per (group, class) cell of the training split. */
 export const ReweighingTableSchema = z.strictObject({
   grouping: GroupingDefinitionSchema,
