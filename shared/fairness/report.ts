@@ -222,7 +222,8 @@ function assemble(
   return report;
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+/** A gap between two rates, in percentage points. */
+const points = (v: number) => `${(v * 100).toFixed(1)} percentage points`;
 
 /** Sentences for people: small groups, large gaps, rates that no group can be measured on. */
 export function warningsFor(r: FairnessReport): string[] {
@@ -234,7 +235,7 @@ export function warningsFor(r: FairnessReport): string[] {
   }
   const s = r.summary;
   const gap = (label: string, v: number | null | undefined) => {
-    if (v !== null && v !== undefined && v > GAP_WARNING) out.push(`${label} differs by ${pct(v)} between groups (more than ${pct(GAP_WARNING)}).`);
+    if (v !== null && v !== undefined && v > GAP_WARNING) out.push(`${label} differs by ${points(v)} between groups (more than ${points(GAP_WARNING)}).`);
   };
   gap('The selection rate', s.demographicParityDifference);
   gap('The true- or false-positive rate', s.equalizedOddsDifference);

@@ -121,7 +121,7 @@ export function sensitiveTable(cfg: DatasetConfig | undefined, count: number, sr
       const path = builtinCsvPath(cfg.name);
       if (path) return fromCsv(path);
       if (meta) return fromCsv(meta);
-      throw new DataError(`The built-in dataset "${cfg.name}" is not tabular: it has no columns to take a sensitive attribute from. Audit a tabular run (a CSV, or the built-ins iris, auto-mpg, arrests), or give a metadata CSV with one row per sample.`);
+      throw new DataError(`The built-in dataset "${cfg.name}" has no named columns to take a sensitive attribute from: audit a run on tabular data (a CSV, or a built-in table such as arrests), or give a metadata CSV with one row per sample.`);
     }
     case 'images':
       if (!meta) throw new DataError('This run was trained on an image folder, which has no columns: give a metadata CSV (file,attribute,…) naming each image and its sensitive attributes.');

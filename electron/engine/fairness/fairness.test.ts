@@ -8,35 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoomDocument } from '../../../shared/document';
-import { biasedHiring, biasedHiringCsv, confusionMatrix, FairnessReportSchema, reweighing, groupBy } from '../../../shared/fairness';
+import { biasedHiring, confusionMatrix, FairnessReportSchema, reweighing, groupBy } from '../../../shared/fairness';
 import { loadDataset } from '../data';
 import { loadImageFolder } from '../data/images';
 import { evaluateRun } from '../evaluate';
 import { loadRun } from '../persist';
 import { disposeRun, getRun } from '../runs';
-import { startTraining } from '../train';
+import { HIRING_ROWS, HIRING_SEED, trainHiring } from './hiring-fixture';
 import { fairnessReport, fitRunThresholds, imageFolderFiles, predictSplit, reweighingForTraining, sensitiveTable } from './index';
-
-export const HIRING_DOC: LoomDocument = {
-  format: 'layerloom.model', version: 1, name: 'hiring',
-  nodes: [{ id: 'in', type: 'Input', params: { shape: [2] } }, { id: 'p', type: 'Dense', params: { units: 1, activation: 'sigmoid' } }],
-  edges: [{ from: 'in', to: 'p' }],
-  training: {
-    optimizer: 'adam', learningRate: 0.05, loss: 'binaryCrossentropy', metrics: ['accuracy'], batchSize: 64, epochs: 8,
-    validationSplit: 0.25, shuffle: true, seed: 3,
-  } as LoomDocument['training'],
-  dataset: { source: 'csv', path: 'hiring.csv', target: 'hired', features: ['score', 'zip'], task: 'classification', testSplit: 0.25 },
-};
-
-/** Writes the hiring CSV + model into `dir` and trains (saved to dir/run). */
-export async function trainHiring(dir: string, runId: string, rows = 3000): Promise<void> {
-  writeFileSync(join(dir, 'hiring.csv'), biasedHiringCsv(biasedHiring(rows, 4)));
-  writeFileSync(join(dir, 'hiring.loom'), JSON.stringify(HIRING_DOC));
-  const h = startTraining({ runId, doc: HIRING_DOC, baseDir: dir, backend: 'wasm', outDir: join(dir, 'run') }, () => {});
-  const last = await h.done;
-  if (last.type !== 'end') throw new Error(`training failed: ${JSON.stringify(last)}`);
-}
 
 describe('fairness audits of a trained run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'loom-fair-'));
@@ -59,7 +38,7 @@ describe('fairness audits of a trained run', () => {
     expect(sum).toEqual(ev.confusion);
     // The groups are the CSV's: recount them from the file and the split's predictions.
     const p = await predictSplit(getRun('hiring'), 'test', dir);
-    const rows = biasedHiring(3000, 4);
+    const rows = biasedHiring(HIRING_ROWS, HIRING_SEED);
     const inB = Array.from(p.indices, (i) => rows[i]!.group === 'B');
     const members = (b: boolean) => inB.flatMap((x, j) => (x === b ? [j] : []));
     expect(report.groups[1]!.confusion).toEqual(confusionMatrix(p.yTrue, p.yPred, 2, members(true)));
@@ -110,7 +89,7 @@ describe('fairness audits of a trained run', () => {
     const run = getRun('hiring');
     const ds = run.dataset!;
     const w = reweighingForTraining({ sensitive: [{ kind: 'column', column: 'group' }] }, run.record.dataset!, ds, run.split!.train, dir);
-    const rows = biasedHiring(3000, 4);
+    const rows = biasedHiring(HIRING_ROWS, HIRING_SEED);
     const train = Array.from(run.split!.train);
     const expected = reweighing(groupBy({ kind: 'categorical', column: 'group' }, train.map((i) => rows[i]!.group)), train.map((i) => rows[i]!.hired), ['0', '1']);
     expect(Array.from(w.weights)).toEqual(Array.from(expected.weights));
@@ -131,7 +110,7 @@ describe('sensitive columns of other data', () => {
   });
 
   it('a built-in without columns, or images without metadata, get a named error', () => {
-    expect(() => sensitiveTable({ source: 'builtin', name: 'digits' }, 10)).toThrow(/"digits" is not tabular/);
+    expect(() => sensitiveTable({ source: 'builtin', name: 'digits' }, 10)).toThrow(/"digits" has no named columns/);
     expect(() => sensitiveTable({ source: 'images', path: dir }, 10)).toThrow(/metadata CSV \(file,attribute/);
     expect(() => sensitiveTable(undefined, 10)).toThrow(/no dataset recorded/);
   });
