@@ -101,12 +101,16 @@ describe('sensitive columns of other data', () => {
   const dir = mkdtempSync(join(tmpdir(), 'loom-fair-img-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('the arrests built-in offers its colour column (5,226 rows: 1,288 Black, 3,938 White)', async () => {
+  it('the arrests built-in offers its colour column (5,226 rows: 1,288 Black, 3,938 White) and the documented release rates', async () => {
     const ds = await loadDataset({ source: 'builtin', name: 'arrests' });
     const colour = sensitiveTable({ source: 'builtin', name: 'arrests' }, ds.count).column('colour');
     expect(colour).toHaveLength(5226);
     expect(colour.filter((c) => c === 'Black')).toHaveLength(1288);
     expect(colour.filter((c) => c === 'White')).toHaveLength(3938);
+    // Released with a summons (docs/fairness.md): 955 of 1,288 Black arrestees, 3,379 of 3,938 White.
+    const released = sensitiveTable({ source: 'builtin', name: 'arrests' }, ds.count).column('released');
+    const yes = (c: string) => colour.filter((v, i) => v === c && released[i] === 'Yes').length;
+    expect([yes('Black'), yes('White')]).toEqual([955, 3379]);
   });
 
   it('a built-in without columns, or images without metadata, get a named error', () => {
