@@ -14,6 +14,7 @@ const expected: Record<string, { shape: number[]; classes?: number; task: string
   blobs: { shape: [2], classes: 2, task: 'classification', dtype: 'float32', min: 200 },
   iris: { shape: [4], classes: 3, task: 'classification', dtype: 'float32', min: 150 },
   'auto-mpg': { shape: [9], task: 'regression', dtype: 'float32', min: 390 },
+  arrests: { shape: [11], classes: 2, task: 'classification', dtype: 'float32', min: 5226 },
   'sine-wave': { shape: [30, 1], task: 'regression', dtype: 'float32', min: 1000 },
   'text-sentiment': { shape: [40], classes: 2, task: 'classification', dtype: 'int32', min: 1000 },
   shapes32: { shape: [32, 32, 3], classes: 10, task: 'classification', dtype: 'float32', min: 1000 },
