@@ -10,6 +10,7 @@ const NEEDS = [
   { apt: 'python3-torch', why: 'PyTorch export parity tests', ok: () => py('import torch') },
   { apt: 'python3-h5py', why: 'Keras .weights.h5 layout checks', ok: () => py('import h5py') },
   { apt: 'python3-numpy', why: 'NumPy weight export checks', ok: () => py('import numpy') },
+  { apt: 'python3-sklearn', why: 'fairness metrics are checked against scikit-learn', ok: () => py('import sklearn.metrics') },
 ];
 
 function py(code) {
