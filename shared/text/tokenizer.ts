@@ -195,9 +195,9 @@ function mergePair(syms: number[], a: number, b: number, r: number): number[] {
  * The alphabet: the `limit` most frequent characters (ties: lower code point first), then sorted by
  * code point so that ids do not depend on counts.
  */
-function alphabetOf(text: string, limit: number): string[] {
+function alphabetOf(texts: readonly string[], limit: number): string[] {
   const counts = new Map<string, number>();
-  for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
+  for (const text of texts) for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
   const byCodePoint = (x: string, y: string) => x.codePointAt(0)! - y.codePointAt(0)!;
   const chars = [...counts.keys()];
   if (chars.length > limit) {
@@ -212,10 +212,14 @@ export interface CharTokenizerOptions {
   maxVocabSize?: number;
 }
 
+/** Training text: one string, or several pieces (e.g. the training blocks of a corpus) that no token spans. */
+export type TrainingText = string | readonly string[];
+const piecesOf = (t: TrainingText): readonly string[] => (typeof t === 'string' ? [t] : t);
+
 /** A character-level tokenizer over the characters of `text`. */
-export function trainCharTokenizer(text: string, opts: CharTokenizerOptions = {}): Tokenizer {
+export function trainCharTokenizer(text: TrainingText, opts: CharTokenizerOptions = {}): Tokenizer {
   const limit = opts.maxVocabSize === undefined ? MAX_VOCAB - FIRST_REGULAR_ID : checkVocabSize(opts.maxVocabSize) - FIRST_REGULAR_ID;
-  return Tokenizer.fromJSON({ format: 'layerloom-tokenizer', version: 1, kind: 'char', vocab: [...SPECIAL_TOKENS, ...alphabetOf(text, limit)], merges: [] });
+  return Tokenizer.fromJSON({ format: 'layerloom-tokenizer', version: 1, kind: 'char', vocab: [...SPECIAL_TOKENS, ...alphabetOf(piecesOf(text), limit)], merges: [] });
 }
 
 export interface BpeTokenizerOptions {
@@ -235,12 +239,12 @@ function checkVocabSize(n: number): number {
  * size is small), then repeatedly merge the most frequent adjacent pair inside the pre-tokenised
  * chunks (ties: the pair with the lower left id, then the lower right id). Deterministic.
  */
-export function trainBpeTokenizer(text: string, opts: BpeTokenizerOptions): Tokenizer {
+export function trainBpeTokenizer(text: TrainingText, opts: BpeTokenizerOptions): Tokenizer {
   const vocabSize = checkVocabSize(opts.vocabSize);
   const minCount = Math.max(1, opts.minPairCount ?? 2);
-  const vocab: string[] = [...SPECIAL_TOKENS, ...alphabetOf(text, vocabSize - FIRST_REGULAR_ID)];
+  const vocab: string[] = [...SPECIAL_TOKENS, ...alphabetOf(piecesOf(text), vocabSize - FIRST_REGULAR_ID)];
   const idOf = new Map(vocab.map((t, i) => [t, i] as const));
-  const words = wordsOf(text, idOf);
+  const words = wordsOf(piecesOf(text), idOf);
   const pairs = new PairCounts(words);
   const merges: [number, number, number][] = [];
   while (vocab.length < vocabSize) {
@@ -264,9 +268,9 @@ export function trainBpeTokenizer(text: string, opts: BpeTokenizerOptions): Toke
 interface Word { syms: number[]; count: number }
 
 /** The distinct chunks of `text` with their counts, as symbol ids (<unk> for characters outside the alphabet). */
-function wordsOf(text: string, idOf: Map<string, number>): Word[] {
+function wordsOf(texts: readonly string[], idOf: Map<string, number>): Word[] {
   const counts = new Map<string, number>();
-  for (const chunk of pretokenize(text)) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
+  for (const text of texts) for (const chunk of pretokenize(text)) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
   return [...counts].map(([w, count]) => ({ syms: Array.from(w, (c) => idOf.get(c) ?? UNK_ID), count }));
 }
 
@@ -326,4 +330,16 @@ class PairCounts {
 function hasPair(syms: number[], a: number, b: number): boolean {
   for (let i = 0; i + 1 < syms.length; i++) if (syms[i] === a && syms[i + 1] === b) return true;
   return false;
+}
+
+/** How to learn a tokenizer (what a dataset config names; the learned vocabulary is saved with the run). */
+export const TokenizerSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('char'), maxVocabSize: z.number().int().min(FIRST_REGULAR_ID + 1).max(MAX_VOCAB).optional() }),
+  z.object({ kind: z.literal('bpe'), vocabSize: z.number().int().min(FIRST_REGULAR_ID + 1).max(MAX_VOCAB), minPairCount: z.number().int().min(1).optional() }),
+]);
+export type TokenizerSpec = z.infer<typeof TokenizerSpecSchema>;
+
+/** Learns the tokenizer `spec` describes from `text`. */
+export function trainTokenizer(spec: TokenizerSpec, text: TrainingText): Tokenizer {
+  return spec.kind === 'char' ? trainCharTokenizer(text, { maxVocabSize: spec.maxVocabSize }) : trainBpeTokenizer(text, spec);
 }
