@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import { elementFeatures, segmentFeatures } from './features';
-import { kernelShap } from './shap';
+import { kernelShap, shapForwardPasses } from './shap';
 import type { ForwardFn } from './types';
 
 /** A closed-form model over rows of d numbers, batched. */
@@ -77,5 +77,21 @@ describe('Kernel SHAP', () => {
     const r = await kernelShap(model(8, (v) => v.reduce((a, b) => a + b, 0)), img, new Float32Array(8), 1, segmentFeatures(labels, 2, 2));
     expect(Array.from(r.perFeature)).toEqual([1 + 2 + 5 + 6, 3 + 4 + 7 + 8]);
     expect(r.baseValue).toBe(0);
+  });
+
+  it('sampled: a budget covering every coalition gives the exact values; the cost estimate is the count run', async () => {
+    const m = 9;
+    const h = (r: Float32Array) => Math.sin(r[0]! * r[1]!) + r[2]! * r[3]! * r[4]! - r[5]! ** 2 + r[6]! * r[8]!;
+    const xx = Float32Array.from({ length: m }, (_, j) => 0.2 + 0.1 * j);
+    const bg = Float32Array.from({ length: m }, (_, j) => -Math.cos(j));
+    const exact = await kernelShap(model(m, h), xx, bg, 1, elementFeatures(m));
+    const full = await kernelShap(model(m, h), xx, bg, 1, elementFeatures(m), { exactMaxFeatures: 0, coalitions: 2 ** m - 2 });
+    full.perFeature.forEach((p, j) => expect(p).toBeCloseTo(exact.perFeature[j]!, 9));
+    for (const coalitions of [40, 101, 300]) {
+      const r = await kernelShap(model(m, h), xx, bg, 1, elementFeatures(m), { exactMaxFeatures: 0, coalitions });
+      expect(r.coalitions).toBe(shapForwardPasses(m, 1, { exactMaxFeatures: 0, coalitions }));
+      expect(r.coalitions - 2).toBeGreaterThanOrEqual(coalitions);
+      expect(r.coalitions - 2).toBeLessThanOrEqual(coalitions + 1);
+    }
   });
 });
