@@ -2,15 +2,19 @@
  * The proofs on trained tabular models (wasm backend): Kernel SHAP's efficiency, exactness on a
  * linear model and zero for an ignored feature; the sampled estimator against exact enumeration;
  * Integrated Gradients' completeness; LIME's signs and ranking on a linear model; global importance;
- * named errors; no tensor leak.
+ * named errors; no tensor leak; parity with PyTorch on the exported MLP.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExplanationSchema, GlobalExplanationSchema, type Explanation } from '../../../shared/explain';
+import { ExplanationSchema, GlobalExplanationSchema, igQuadrature, type Explanation } from '../../../shared/explain';
 import { initBackend } from '../backend';
 import { disposeRun, getRun } from '../runs';
 import { tf } from '../tfjs';
 import { ExplainError, explain, explainGlobal } from './index';
 import { mlp, table, trainRun } from './test-models';
+import { parityError, torchAttributions } from './torch-parity';
 
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
 const efficiencyGap = (r: Explanation) => Math.abs(r.baseValue! + sum(r.attributions) - r.output);
@@ -160,4 +164,37 @@ describe('explanations of trained tabular models', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('PyTorch parity on the exported MLP: gradient, IG and occlusion within 1e-4 of the largest value', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'loom-explain-mlp-'));
+    try {
+      const run = getRun('cls');
+      // A row near the decision boundary (a saturated softmax has vanishing gradients).
+      let input = firstTest('cls');
+      for (const index of run.split!.test) {
+        input = { kind: 'sample', index };
+        if (Math.abs((await explain({ runId: 'cls', input, spec: { method: 'gradient' } })).output - 0.5) < 0.3) break;
+      }
+      const x = Float32Array.from(run.dataset!.x.subarray(input.index * 5, input.index * 5 + 5));
+      const engine = [
+        await explain({ runId: 'cls', input, spec: { method: 'gradient' } }),
+        await explain({ runId: 'cls', input, spec: { method: 'ig', steps: 32, rule: 'riemann' } }),
+        await explain({ runId: 'cls', input, spec: { method: 'occlusion' } }),
+      ];
+      const target = engine[0]!.target.index;
+      const mean = Float32Array.from(run.dataset!.featureNames!, (_, j) => sum(Array.from(run.split!.train, (s) => run.dataset!.x[s * 5 + j]!)) / run.split!.train.length);
+      const q = igQuadrature(32, 'riemann');
+      const [torch] = await torchAttributions(tmp, [{
+        name: 'mlp', run, x, tasks: [
+          { kind: 'gradient', target },
+          { kind: 'ig', target, baseline: mean, alphas: Array.from(q.alphas), weights: Array.from(q.weights) },
+          { kind: 'occlusion', target, baseline: mean, window: [1], stride: [1] },
+        ],
+      }]);
+      const errors = engine.map((e, i) => parityError(e.attributions, torch![i]!));
+      expect(errors.every((e) => e.rel <= 1e-4 && e.scale > 1e-2), JSON.stringify(errors)).toBe(true);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
