@@ -5,6 +5,7 @@
 import { inspectCommand } from './inspect';
 import { trainCommand, TRAIN_USAGE } from './train';
 import { exportCommand, EXPORT_USAGE } from './export';
+import { explainCommand, EXPLAIN_USAGE } from './explain';
 import { processIO, type CliIO } from './io';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -14,6 +15,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   inspect: { run: inspectCommand, usage: 'layerloom inspect model.loom [--json]          Keras-style summary: shapes, params, errors' },
   train: { run: trainCommand, usage: TRAIN_USAGE },
   export: { run: exportCommand, usage: EXPORT_USAGE },
+  explain: { run: explainCommand, usage: EXPLAIN_USAGE },
 };
 
 export function usage(): string {
