@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDocumentOrThrow, type LoomDocument, type TrainingConfig } from '../../../shared/document';
+import { loadDocumentOrThrow, trainingDefaults, type LoomDocument, type TrainingConfig } from '../../../shared/document';
 import { mulberry32 } from '../../../shared/random';
 import { computeNormalization } from '../data/normalize';
 import { splitDataset } from '../data/split';
@@ -22,7 +22,7 @@ export function mlp(d: number, layers: [number, string][], training: Partial<Tra
   return {
     format: 'layerloom.model', version: 1, name: 'explain-test', nodes,
     edges: nodes.slice(1).map((n, i) => ({ from: nodes[i]!.id, to: n.id })),
-    training: { optimizer: 'adam', learningRate: 0.02, batchSize: 32, epochs: 20, seed: 1, metrics: [], ...training } as TrainingConfig,
+    training: trainingDefaults({ optimizer: 'adam', learningRate: 0.02, batchSize: 32, epochs: 20, seed: 1, metrics: [], ...training }),
   };
 }
 
