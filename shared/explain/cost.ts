@@ -13,6 +13,8 @@ export interface CostFacts {
   features: number;
   /** Whether the input is an image (features are superpixels, SHAP uses one baseline image). */
   image: boolean;
+  /** Rows in the run's training split (a table's SHAP background is at most that many). */
+  trainingRows?: number;
 }
 
 export const DEFAULTS = {
@@ -41,7 +43,7 @@ export function occlusionAxes(shape: readonly number[], window: number, stride: 
 export function estimateForwardPasses(spec: MethodSpec, facts: CostFacts): number {
   switch (spec.method) {
     case 'shap':
-      return shapForwardPasses(facts.features, facts.image ? 1 : spec.background ?? DEFAULTS.shapBackground, spec);
+      return shapForwardPasses(facts.features, facts.image ? 1 : Math.min(spec.background ?? DEFAULTS.shapBackground, facts.trainingRows ?? Infinity), spec);
     case 'lime':
       return spec.samples ?? (facts.image ? DEFAULTS.limeImageSamples : DEFAULTS.limeTabularSamples);
     case 'ig':

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExplanationSchema, SanityResultSchema, igQuadrature, type ExplainRequest } from '../../../shared/explain';
+import { ExplanationSchema, SanityResultSchema, estimateForwardPasses, igQuadrature, type ExplainRequest } from '../../../shared/explain';
 import { initBackend } from '../backend';
 import { disposeRun, getRun } from '../runs';
 import { tf } from '../tfjs';
@@ -134,4 +134,14 @@ describe('explanations of the trained MNIST CNN', () => {
     expect(errors.slice(0, 3).every((e) => e.scale > 0)).toBe(true);
     expect(errors.slice(3).filter((e) => e.scale > 0).length).toBeGreaterThanOrEqual(3);
   }, 120_000);
+
+  it('the cost estimate before running is the count of forward passes run', async () => {
+    const facts = { shape: [28, 28, 1], image: true };
+    for (const spec of [{ method: 'ig', steps: 20 }, { method: 'occlusion', window: 6, stride: 5 }, { method: 'smoothgrad', samples: 7 }, { method: 'gradcam' },
+      { method: 'shap', segmentation: { kind: 'grid', rows: 2, cols: 4 } }, { method: 'shap', coalitions: 101, segmentation: { kind: 'grid', rows: 4, cols: 4 } }] as const) {
+      const r = await explain({ runId: 'cnn', input, spec });
+      const features = r.segments?.values.length ?? 0;
+      expect(r.forwardPasses, spec.method).toBe(estimateForwardPasses(spec, { ...facts, features }));
+    }
+  });
 });
