@@ -60,6 +60,7 @@ export async function explainGlobal(req: GlobalRequest, control: RunControl = {}
     const g = await meanAbsShap(picked.length, d, async (i) => {
       const x = Float32Array.from(rowOf(picked[i]!));
       const target = resolveTarget(ctx, x, req.target).index;
+      if (req.target === undefined && ctx.fns.width > 1) passes += 1; // the prediction that picked the class
       const r = await kernelShap(ctx.fns.forward(target), x, bg.rows, bg.count, elementFeatures(d), { seed, signal: control.signal });
       passes += r.forwardPasses;
       return r.perFeature;

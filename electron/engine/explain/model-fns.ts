@@ -52,7 +52,7 @@ export function modelFns(run: TrainedRun): ModelFns {
     inputShape, size, tokens, width, targetOf, input,
     outputs: (batch, n) => {
       const y = tf.tidy(() => all(input(batch, n)));
-      const v = y.dataSync() as Float32Array;
+      const v = Float32Array.from(y.dataSync());
       y.dispose();
       return v;
     },
