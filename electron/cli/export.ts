@@ -5,9 +5,11 @@
  */
 import { dirname, resolve } from 'node:path';
 import { EXPORT_FORMAT_IDS, ExportError, isExportFormat, type Quantization } from '../../shared/export';
-import { exportModel } from '../engine/export';
 import type { CliIO } from './io';
 import { readModel } from './io';
+
+const QUANTIZATIONS: readonly Quantization[] = ['none', 'float16', 'uint8'];
+const isQuantization = (q: string): q is Quantization => (QUANTIZATIONS as readonly string[]).includes(q);
 
 export const EXPORT_USAGE =
   `layerloom export model.loom --format ${EXPORT_FORMAT_IDS.join('|')} --out DIR [--weights RUNDIR] [--quantize float16|uint8] [--no-data] [--json]`;
@@ -40,16 +42,17 @@ export async function exportCommand(args: string[], io: CliIO): Promise<number> 
     io.err(`layerloom export: unknown format "${format}" (known: ${EXPORT_FORMAT_IDS.join(', ')})`);
     return 2;
   }
-  const quantize = (opts.quantize ?? 'none') as Quantization;
-  if (!['none', 'float16', 'uint8'].includes(quantize)) {
+  const quantize = opts.quantize ?? 'none';
+  if (!isQuantization(quantize)) {
     io.err(`layerloom export: --quantize must be float16 or uint8, got "${opts.quantize}"`);
     return 2;
   }
   const doc = await readModel(files[0]!, io);
   if (!doc) return 1;
   try {
-    const r = await exportModel({
-      doc, format, outDir: resolve(opts.out), weightsDir: opts.weights && resolve(opts.weights),
+    const { inProcessEngine } = await import('../engine');
+    const r = await inProcessEngine().call('export.run', {
+      doc, format, outDir: resolve(opts.out), ...(opts.weights ? { runDir: resolve(opts.weights) } : {}),
       baseDir: dirname(resolve(files[0]!)), quantize, includeData: !flags.has('--no-data'),
     });
     if (flags.has('--json')) io.out(JSON.stringify(r));
