@@ -12,7 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { DatasetConfig, LoomDocument, TrainingConfig } from '../../shared/document';
 import { OPTIMIZERS, LOSSES } from '../../shared/document';
 import type { EngineClient, EngineRequest } from '../../shared/engine/api';
-import type { BackendInfo, BatchEvent, EndEvent, ErrorEvent, Evaluation, TrainEvent } from '../../shared/engine/events';
+import type { BackendInfo, BatchEvent, EndEvent, ErrorEvent, Evaluation, StartEvent, TrainEvent } from '../../shared/engine/events';
 import { newRunId } from '../../shared/engine/run-id';
 import { writeRunFile } from '../node/run-folder';
 import type { CliIO } from './io';
@@ -176,6 +176,21 @@ function datasetOption(p: Parsed, doc: LoomDocument, io: CliIO): DatasetConfig |
   }
 }
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+function startLines(e: StartEvent, docName: string, describeBackend: (b: BackendInfo) => string): string[] {
+  return [
+    `Training ${docName} (${e.totalParams.toLocaleString('en-US')} parameters) on ${e.data.name}: ${e.data.train} train / ${e.data.validation} validation / ${e.data.test} test samples`,
+    `Backend: ${describeBackend(e.backend)}`,
+    `${plural(e.epochs, 'epoch')} of ${e.batchesPerEpoch} batches (batch size ${e.batchSize}), seed ${e.seed}`,
+  ];
+}
+
+function endLine(e: EndEvent): string {
+  const how = e.reason === 'completed' ? 'Done' : e.reason === 'stopped' ? 'Stopped' : 'Stopped early (no improvement)';
+  return `${how} after ${plural(e.epochsCompleted, 'epoch')} in ${fmtTime(e.elapsedSec)}: ${fmtLogs(e.logs)}`;
+}
+
 /** Prints the run's events: JSON lines, or a progress bar (TTY) / a line now and then, one line per epoch. */
 function eventPrinter(p: Parsed, io: CliIO, docName: string, describeBackend: (b: BackendInfo) => string) {
   const tty = io.isTTY && !p.json;
@@ -203,9 +218,7 @@ function eventPrinter(p: Parsed, io: CliIO, docName: string, describeBackend: (b
     switch (e.type) {
       case 'start':
         classes = e.data.classes;
-        io.out(`Training ${docName} (${e.totalParams.toLocaleString('en-US')} parameters) on ${e.data.name}: ${e.data.train} train / ${e.data.validation} validation / ${e.data.test} test samples`);
-        io.out(`Backend: ${describeBackend(e.backend)}`);
-        io.out(`${e.epochs} epoch${e.epochs === 1 ? '' : 's'} of ${e.batchesPerEpoch} batches (batch size ${e.batchSize}), seed ${e.seed}`);
+        for (const line of startLines(e, docName, describeBackend)) io.out(line);
         break;
       case 'batch':
         progress(e);
@@ -222,7 +235,7 @@ function eventPrinter(p: Parsed, io: CliIO, docName: string, describeBackend: (b
         break;
       case 'end':
         closeLine();
-        io.out(`${e.reason === 'completed' ? 'Done' : e.reason === 'stopped' ? 'Stopped' : 'Stopped early (no improvement)'} after ${e.epochsCompleted} epoch${e.epochsCompleted === 1 ? '' : 's'} in ${fmtTime(e.elapsedSec)}: ${fmtLogs(e.logs)}`);
+        io.out(endLine(e));
         break;
       case 'error':
         closeLine();
