@@ -1,34 +1,13 @@
-import { EngineError, type EngineApi } from '../../shared/engine/api';
+import type { EngineApi } from '../../shared/engine/api';
 import type { TrainEvent } from '../../shared/engine/events';
 import type { EngineMessage } from '../../shared/engine/protocol';
+import { unavailableEngine } from './fixtures/unavailable-engine';
 import { engineApiOf, serve } from './worker';
 
 const doc = { format: 'layerloom.model', version: 1, name: 't', nodes: [], edges: [] };
 
 /** A typed fake engine: `train` and `backend` as given, every other operation unavailable. */
-function fakeEngine(parts: Partial<Pick<EngineApi, 'engine.train' | 'engine.backend'>> = {}): EngineApi {
-  const unavailable = (op: string) => async (): Promise<never> => {
-    throw new EngineError('unavailable', `the fake engine does not provide ${op}`);
-  };
-  return {
-    'engine.backend': parts['engine.backend'] ?? unavailable('engine.backend'),
-    'engine.train': parts['engine.train'] ?? (() => {
-      throw new Error('no training here');
-    }),
-    'engine.evaluate': unavailable('engine.evaluate'),
-    'engine.predict': unavailable('engine.predict'),
-    'engine.confusionSamples': unavailable('engine.confusionSamples'),
-    'engine.saliency': unavailable('engine.saliency'),
-    'data.preview': unavailable('data.preview'),
-    'data.augmentPreview': unavailable('data.augmentPreview'),
-    'data.describeCsv': unavailable('data.describeCsv'),
-    'file.importModel': unavailable('file.importModel'),
-    'file.loadWeights': unavailable('file.loadWeights'),
-    'runs.save': unavailable('runs.save'),
-    'runs.dispose': unavailable('runs.dispose'),
-    'export.run': unavailable('export.run'),
-  };
-}
+const fakeEngine = (parts: Partial<Pick<EngineApi, 'engine.train' | 'engine.backend'>> = {}): EngineApi => ({ ...unavailableEngine(), ...parts });
 
 function harness(load: () => Promise<EngineApi>) {
   const sent: EngineMessage[] = [];

@@ -1,25 +1,12 @@
+import { unavailableEngine } from '../../electron/engine/fixtures/unavailable-engine';
 import { EngineError, ENGINE_OPS, engineOperations, parseEngineRequest, parseEngineResponse, type EngineApi, type EngineClient } from './api';
 import { requests, REQUEST_NAMES } from '../ipc/contract';
 import { newRunId, RUN_ID_PATTERN } from './run-id';
 
-const unavailable = async (): Promise<never> => {
-  throw new EngineError('unavailable', 'not here');
-};
 const api: EngineApi = {
+  ...unavailableEngine(),
   'engine.backend': async () => ({ name: 'cpu', native: false }),
   'engine.train': () => ({ stop() {}, pause() {}, resume() {}, done: new Promise(() => undefined) }),
-  'engine.evaluate': unavailable,
-  'engine.predict': unavailable,
-  'engine.confusionSamples': unavailable,
-  'engine.saliency': unavailable,
-  'data.preview': unavailable,
-  'data.augmentPreview': unavailable,
-  'data.describeCsv': unavailable,
-  'file.importModel': unavailable,
-  'file.loadWeights': unavailable,
-  'runs.save': unavailable,
-  'runs.dispose': async () => ({ ok: true }),
-  'export.run': unavailable,
 };
 
 describe('the engine API', () => {
