@@ -472,9 +472,9 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     };
     const run = { runId, compiled, spec, record, normalization, dataset: ds, split };
     let weightsPath: string | undefined;
-    if (req.outDir) {
+    if (req.runDir) {
       const { saveRun } = await import('./persist');
-      weightsPath = await saveRun(run, req.outDir);
+      weightsPath = await saveRun(run, req.runDir);
     }
     registerRun(run);
     keep = true;

@@ -1,14 +1,18 @@
 /**
- * Main's side of the engine process: starts it on first use, forwards calls and training events,
- * and survives it. If the process dies (crash, kill, out of memory) every run in flight ends with a
+ * The host's side of the engine process, and the host's typed engine client: `call(op, request)`
+ * for every operation of shared/engine/api.ts. It starts the process on first use, validates every
+ * answer and event it receives, and survives the process. If the process dies (crash, kill, out of memory) every run in flight ends with a
  * `train.event` of type `error` (code `oom` or `crash`, with the reason), pending calls fail, the
  * status says `crashed`, and the next call starts a fresh process. No Electron import here: the
  * desktop app passes a utilityProcess spawner, web mode and tests a child_process.fork one.
  */
-import type { TrainEvent } from '../../shared/engine/events';
+import {
+  parseEngineResponse, type EngineClient, type EngineOp, type EngineRequest, type EngineResponse, type RunControlOp,
+} from '../../shared/engine/api';
+import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
+import { EngineMessageSchema, type EngineCall } from '../../shared/engine/protocol';
 import type { EngineStatus } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
-import type { WorkerCall, WorkerMessage, WorkerMethod } from '../engine/worker';
 
 export interface ExitInfo {
   code: number | null;
@@ -20,8 +24,9 @@ export interface ExitInfo {
 }
 
 export interface EngineProcess {
-  send(msg: WorkerCall): void;
-  onMessage(listener: (msg: WorkerMessage) => void): void;
+  send(msg: EngineCall): void;
+  /** Raw messages: the supervisor validates them. */
+  onMessage(listener: (msg: unknown) => void): void;
   onExit(listener: (info: ExitInfo) => void): void;
   kill(): void;
   readonly pid?: number | undefined;
@@ -54,10 +59,19 @@ export function describeExit(info: ExitInfo): { code: 'oom' | 'crash'; message: 
   };
 }
 
-export class EngineSupervisor {
+const isRunControl = (op: EngineOp): op is RunControlOp => op === 'engine.stop' || op === 'engine.pause' || op === 'engine.resume';
+
+/** The run a request names, if any. */
+function runIdOf(req: unknown): string | undefined {
+  return req && typeof req === 'object' && 'runId' in req && typeof req.runId === 'string' ? req.runId : undefined;
+}
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class EngineSupervisor implements EngineClient {
   private proc: EngineProcess | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; method: WorkerMethod }>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   /** Runs started on the current process that have not ended yet. */
   private readonly active = new Set<string>();
   private disposed = false;
@@ -71,6 +85,42 @@ export class EngineSupervisor {
 
   activeRuns(): string[] {
     return [...this.active];
+  }
+
+  /** Call the engine process (started on demand). Live runs are tracked: a run of a dead process fails with the reason. */
+  async call<Op extends EngineOp>(op: Op, req: EngineRequest<Op>): Promise<EngineResponse<Op>> {
+    const runId = runIdOf(req);
+    if (op === 'engine.train' && runId) return parseEngineResponse(op, await this.train(runId, () => this.send(op, req)));
+    // Controls for a run this process does not run (ended, or its process died) answer at once.
+    if (isRunControl(op) && !(this.proc && runId && this.active.has(runId))) return parseEngineResponse(op, { ok: false });
+    return parseEngineResponse(op, await this.send(op, req));
+  }
+
+  private async train(runId: string, start: () => Promise<unknown>): Promise<{ runId: string }> {
+    this.active.add(runId);
+    try {
+      await start();
+    } catch (e) {
+      // The process died before answering: onExit already reported the run as failed.
+      if (!this.active.has(runId)) return { runId };
+      this.active.delete(runId);
+      throw e;
+    }
+    return { runId };
+  }
+
+  private send<Op extends EngineOp>(op: Op, request: EngineRequest<Op>): Promise<unknown> {
+    const proc = this.ensure();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      try {
+        proc.send({ kind: 'call', id, op, request });
+      } catch (e) {
+        this.pending.delete(id);
+        reject(new IpcError('failed', `could not reach the engine process: ${messageOf(e)}`));
+      }
+    });
   }
 
   private setStatus(s: EngineStatus) {
@@ -89,8 +139,10 @@ export class EngineSupervisor {
     return proc;
   }
 
-  private onMessage(proc: EngineProcess, msg: WorkerMessage) {
-    if (proc !== this.proc || !msg || typeof msg !== 'object') return;
+  private onMessage(proc: EngineProcess, raw: unknown) {
+    const parsed = EngineMessageSchema.safeParse(raw);
+    if (proc !== this.proc || !parsed.success) return;
+    const msg = parsed.data;
     if (msg.kind === 'ready') {
       if (this.status.state === 'starting') this.setStatus({ state: this.active.size ? 'busy' : 'ready' });
     } else if (msg.kind === 'result') {
@@ -99,15 +151,22 @@ export class EngineSupervisor {
       this.pending.delete(msg.id);
       if (msg.ok) p.resolve(msg.value);
       else p.reject(new IpcError(msg.error.code === 'unavailable' ? 'unavailable' : 'failed', msg.error.message));
-    } else if (msg.kind === 'event') {
-      const e = msg.event;
-      if (e.type === 'start') this.setStatus({ state: 'busy', backend: e.backend, runId: e.runId });
-      if (e.type === 'end' || e.type === 'error') {
-        this.active.delete(e.runId);
-        if (!this.active.size) this.setStatus({ state: 'ready', ...(this.status.backend ? { backend: this.status.backend } : {}) });
-      }
-      this.opts.onTrainEvent(e);
+    } else {
+      this.onEvent(msg.event);
     }
+  }
+
+  private onEvent(raw: unknown) {
+    const parsed = TrainEventSchema.safeParse(raw);
+    // An invalid event (an engine bug) must never take the host down: drop it and say so.
+    if (!parsed.success) return this.opts.log?.(`engine: dropped an invalid train.event event: ${parsed.error.issues[0]?.message ?? ''}`);
+    const e = parsed.data;
+    if (e.type === 'start') this.setStatus({ state: 'busy', backend: e.backend, runId: e.runId });
+    if (e.type === 'end' || e.type === 'error') {
+      this.active.delete(e.runId);
+      if (!this.active.size) this.setStatus({ state: 'ready', ...(this.status.backend ? { backend: this.status.backend } : {}) });
+    }
+    this.opts.onTrainEvent(e);
   }
 
   private onExit(proc: EngineProcess, info: ExitInfo) {
@@ -120,39 +179,6 @@ export class EngineSupervisor {
     for (const p of this.pending.values()) p.reject(new IpcError('failed', message));
     this.pending.clear();
     if (!this.disposed) this.setStatus({ state: 'crashed', message });
-  }
-
-  /** Call the engine process (started on demand). */
-  call(method: WorkerMethod, params: unknown): Promise<unknown> {
-    const proc = this.ensure();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, method });
-      try {
-        proc.send({ kind: 'call', id, method, params });
-      } catch (e) {
-        this.pending.delete(id);
-        reject(new IpcError('failed', `could not reach the engine process: ${(e as Error).message}`));
-      }
-    });
-  }
-
-  async train(params: { runId: string; doc: unknown; baseDir?: string; outDir?: string; overrides?: Record<string, unknown> }): Promise<{ runId: string }> {
-    this.active.add(params.runId);
-    try {
-      await this.call('train', params);
-    } catch (e) {
-      // The process died before answering: onExit already reported the run as failed.
-      if (!this.active.has(params.runId)) return { runId: params.runId };
-      this.active.delete(params.runId);
-      throw e;
-    }
-    return { runId: params.runId };
-  }
-
-  async control(runId: string, action: 'stop' | 'pause' | 'resume'): Promise<{ ok: boolean }> {
-    if (!this.proc || !this.active.has(runId)) return { ok: false };
-    return (await this.call('control', { runId, action })) as { ok: boolean };
   }
 
   /** Kill the engine process (the next call starts a new one). */

@@ -6,6 +6,7 @@
  */
 import { trainingDefaults, type DatasetConfig, type LoomDocument, type TrainingConfig } from '../../shared/document';
 import type { BackendInfo, TrainEvent } from '../../shared/engine/events';
+import { newRunId } from '../../shared/engine/run-id';
 import { getApi } from '../platform/api';
 import { isActive, type RunView } from './runs';
 import type { Slice } from './types';
@@ -43,10 +44,7 @@ export function effectiveTraining(doc: LoomDocument): TrainingConfig {
   }
 }
 
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  return `run-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
-}
+export { newRunId };
 
 /** The run being shown, if any. */
 export const currentRun = (s: { runs: RunView[]; currentRunId: string | null }): RunView | undefined =>

@@ -13,7 +13,8 @@ import { loadDocumentOrThrow } from '../../../shared/document';
 import type { LoomDocument } from '../../../shared/document';
 import { initBackend } from '../backend';
 import { compileModel } from '../compile';
-import { disposeRun, evaluate, getRun, predict } from '../index';
+import type { EngineRequest } from '../../../shared/engine/api';
+import { disposeRun, getRun, inProcessEngine } from '../index';
 import { startTraining } from '../train';
 import { exportModel } from './index';
 import { importModelWithRun, loadWeightsRun, readWeightsFor } from './imported-run';
@@ -21,6 +22,10 @@ import { writeKeras } from './keras';
 import { writeTfjs } from './tfjs';
 import { nodeWeights, randomizeWeights } from './weights';
 import { prepare, templateCases } from './test-cases';
+
+const engine = inProcessEngine();
+const predict = (req: EngineRequest<'engine.predict'>) => engine.call('engine.predict', req);
+const evaluate = (req: EngineRequest<'engine.evaluate'>) => engine.call('engine.evaluate', req);
 
 const template = (name: string) => loadDocumentOrThrow(readFileSync(join(__dirname, '../../../assets/templates', `${name}.loom`), 'utf8'), name);
 
@@ -77,7 +82,7 @@ describe('imported weights as runs', () => {
   it('a .weights.h5 exported from a trained run loads into the same document and predicts exactly like the run', async () => {
     const doc: LoomDocument = { ...template('logistic-regression'), training: { ...template('logistic-regression').training!, epochs: 3 } };
     const trainedDir = join(root, 'm.runs', 'trained');
-    const h = startTraining({ runId: 'trained', doc, outDir: trainedDir, backend: 'wasm' }, () => undefined);
+    const h = startTraining({ runId: 'trained', doc, runDir: trainedDir, backend: 'wasm' }, () => undefined);
     expect((await h.done).type).toBe('end');
     const out = await exportModel({ doc, format: 'keras', outDir: join(root, 'keras-out'), weightsDir: trainedDir });
     expect(out.weights).toBe('trained');

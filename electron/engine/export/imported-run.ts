@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import h5wasm from 'h5wasm/node';
 import { trainingDefaults, type LoomDocument } from '../../../shared/document';
+import type { EngineResponse } from '../../../shared/engine/api';
 import { kerasWeightsLayout } from '../../../shared/export/keras';
 import type { HostTensor, NodeWeights } from '../../../shared/export/tensor';
 import { backendInfo, initBackend } from '../backend';
@@ -317,11 +318,11 @@ const info = (r: ImportedRunResult): ImportedRunInfo => ({ runId: r.record.runId
  * given, an "Imported weights" run of it. Weights that cannot become a run are explained in
  * `weightsNote` (the document still opens).
  */
-export async function importModelWithRun(p: { path: string; runId?: string; runDir?: string; baseDir?: string }): Promise<unknown> {
+export async function importModelWithRun(p: { path: string; runId?: string; runDir?: string; baseDir?: string }): Promise<EngineResponse<'file.importModel'>> {
   const { importModelFile } = await import('./import');
   const r = await importModelFile(p.path);
   if (!r.ok) return r;
-  const base = { ok: true, doc: r.doc, warnings: r.warnings, weightsFound: !!r.weights, ...(r.placeholders.length ? { placeholders: r.placeholders } : {}) };
+  const base = { ok: true as const, doc: r.doc, warnings: r.warnings, weightsFound: !!r.weights, ...(r.placeholders.length ? { placeholders: r.placeholders } : {}) };
   if (!r.weights) return base;
   if (r.placeholders.length) {
     return { ...base, weightsNote: `The weights were not imported: replace the ${r.placeholders.length} unsupported layer${r.placeholders.length > 1 ? 's' : ''} first, then use File › Load Weights… with the same file.` };
@@ -338,13 +339,13 @@ export async function importModelWithRun(p: { path: string; runId?: string; runD
 }
 
 /** File › Load weights: a weights file matched to the open document, as an "Imported weights" run. */
-export async function loadWeightsRun(p: { path: string; doc: LoomDocument; runId: string; runDir: string; baseDir?: string }): Promise<unknown> {
+export async function loadWeightsRun(p: { path: string; doc: LoomDocument; runId: string; runDir: string; baseDir?: string }): Promise<EngineResponse<'file.loadWeights'>> {
   let m: WeightsMatch;
   try {
     m = await readWeightsFor(p.doc, p.path);
   } catch (e) {
     const problems = (e as { problems?: WeightProblem[] }).problems ?? [];
-    return { ok: false, message: (e as Error).message.split('\n')[0], problems };
+    return { ok: false, message: (e as Error).message.split('\n')[0] ?? '', problems };
   }
   const run = await createImportedRun({ runId: p.runId, doc: p.doc, weights: m.weights, from: { source: basename(p.path), format: m.format }, outDir: p.runDir, ...(p.baseDir ? { baseDir: p.baseDir } : {}) });
   return { ok: true, run: info(run), matched: m.matched, problems: m.problems, unused: m.unused, warnings: run.warnings };
