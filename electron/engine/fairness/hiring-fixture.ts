@@ -33,7 +33,7 @@ export function writeHiring(dir: string): void {
 /** Writes the files and trains in process (saved to dir/run). */
 export async function trainHiring(dir: string, runId: string): Promise<void> {
   writeHiring(dir);
-  const h = startTraining({ runId, doc: HIRING_DOC, baseDir: dir, backend: 'wasm', outDir: join(dir, 'run') }, () => {});
+  const h = startTraining({ runId, doc: HIRING_DOC, baseDir: dir, backend: 'wasm', runDir: join(dir, 'run') }, () => {});
   const last = await h.done;
   if (last.type !== 'end') throw new Error(`training failed: ${JSON.stringify(last)}`);
 }
