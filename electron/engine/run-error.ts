@@ -1,0 +1,33 @@
+/** How a training run fails: the error it throws and the `error` event a person reads. */
+import type { ErrorEvent } from '../../shared/engine/events';
+import { ModelBuildError } from './compile';
+import { DataError } from './data/types';
+
+/** A problem that ends a run with an `error` event. */
+export class RunError extends Error {
+  constructor(
+    readonly code: ErrorEvent['code'],
+    message: string,
+    readonly extra: { nodeId?: string; epoch?: number; batch?: number } = {},
+  ) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+export type RunFailure = Omit<ErrorEvent, 'type' | 'runId'>;
+
+/** The `error` event's fields for anything a run threw. */
+export function describeError(e: unknown): RunFailure {
+  if (e instanceof RunError) return { code: e.code, message: e.message, ...e.extra };
+  if (e instanceof ModelBuildError) return { code: 'model', message: e.message, nodeId: e.nodeId };
+  if (e instanceof DataError) {
+    const where = [e.file, e.line !== undefined ? `line ${e.line}` : '', e.column !== undefined ? `column ${e.column}` : ''].filter(Boolean).join(', ');
+    return { code: 'data', message: where && !e.message.includes(e.file ?? '\u0000') ? `${e.message} (${where})` : e.message };
+  }
+  const msg = (e as Error)?.message ?? String(e);
+  if (e instanceof RangeError || /out of memory|Array buffer allocation failed|Cannot allocate/i.test(msg)) {
+    return { code: 'oom', message: `Out of memory: ${msg}. Use a smaller batch size, fewer samples (dataset limit) or a smaller model` };
+  }
+  return { code: 'internal', message: `Training failed: ${msg}` };
+}
