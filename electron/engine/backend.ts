@@ -12,6 +12,7 @@
 import { tf } from './tfjs';
 import type { BackendInfo } from '../../shared/engine/events';
 import { installFastKernels } from './kernels';
+import { guardHeapAllocations, type WasmBackend } from './kernels/wasm-util';
 
 export type BackendName = BackendInfo['name'];
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -57,6 +58,7 @@ async function tryWasm(): Promise<string | null> {
       wasmPathSet = true;
     }
     if (!(await tf.setBackend('wasm'))) return 'the WebAssembly backend did not initialise';
+    guardHeapAllocations(tf.findBackend('wasm') as unknown as WasmBackend);
     if (!kernelsInstalled) {
       installFastKernels();
       kernelsInstalled = true;

@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isMainThread, workerData } from 'node:worker_threads';
 import type { TrainEvent } from '../../shared/engine/events';
+import { asFatal, exitAfterFatal } from './failures';
 
 // ── The protocol between the supervisor (main) and this process ───────────────────────────────
 
@@ -180,7 +181,10 @@ export function serve(port: Port, loadEngine: () => Promise<EngineModule>): void
       const value = await method(msg.params);
       port.send({ kind: 'result', id: msg.id, ok: true, value: value === undefined ? null : value });
     } catch (e) {
-      port.send({ kind: 'result', id: msg.id, ok: false, error: { code: errorCode(e), message: (e as Error)?.message ?? String(e) } });
+      // A fatal error (the wasm heap can no longer be trusted) ends this process after this reply: exitAfterFatal below.
+      const fatal = asFatal(e);
+      const error = fatal ? { code: fatal.code, message: fatal.message } : { code: errorCode(e), message: (e as Error)?.message ?? String(e) };
+      port.send({ kind: 'result', id: msg.id, ok: false, error });
     }
   });
   port.send({ kind: 'ready' });
@@ -251,7 +255,7 @@ if (!isMainThread && (workerData as { layerloomReplica?: boolean } | null)?.laye
 
 const port = isMainThread ? processPort() : null;
 if (port && process.env.LAYERLOOM_ENGINE_WORKER === '1') {
-  serve(port, () => loadEngineModule());
+  serve(exitAfterFatal(port), () => loadEngineModule());
   // Do not let an unexpected rejection in the engine take the process down silently.
   process.on('unhandledRejection', (e) => process.stderr.write(`layerloom engine: unhandled rejection: ${(e as Error)?.stack ?? e}\n`));
 }
