@@ -8,7 +8,7 @@
  *   h.pause(); h.resume(); h.stop();
  *   const last = await h.done;            // the `end` or `error` event
  *
- * A run in steps: resolve the settings → compile → load and check the data → start the replica
+ * A run in steps: resolve the settings → check the memory it needs (memory.ts) → compile → load and check the data (and the memory at its batch size) → start the replica
  * threads → `start` event → optimizer and batch step → the epochs (train-loop.ts) → save, register
  * and `end` → free what the run no longer needs. A finished run (not one that failed) stays in
  * memory under its runId (runs.ts) for evaluate/predict.
@@ -25,6 +25,7 @@ import { shareSavedTensorsOnWasm } from './optim/overhead';
 import { ReplicaPool, resolveThreads } from './threads';
 import { mulberry32, randomSeed } from './random';
 import { registerRun } from './runs';
+import { checkModelMemory, checkTrainingMemory, memoryLimit } from './memory';
 import { describeError, RunError } from './run-error';
 import { checkTargetsForLoss, outputActivation, resolveLossSpec } from './targets';
 import { EarlyStopping, makeBatchStep, now, RunClock, runEpochs, type Control, type LoopOutcome, type MetricSet, type RunContext } from './train-loop';
@@ -100,16 +101,19 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
   const dropoutRng = mulberry32(seed ^ 0x5eed);
   const res = new RunResources();
   try {
+    const limit = memoryLimit(backend.name);
+    checkModelMemory(req.doc, cfg, limit); // before the weights are allocated
     const compiled = (res.compiled = compileForTraining(req, seed));
     const { data, spec, metrics } = await loadRunData(req, cfg, seed, compiled);
     const batchSize = Math.min(cfg.batchSize, data.split.train.length);
+    const memoryWarning = checkTrainingMemory(compiled.analysis, cfg, batchSize, limit);
     const ctx: RunContext = {
       runId: req.runId, cfg, seed, model: compiled.model, inputShape: compiled.inputShapes[0]!, inputDtype: compiled.inputDtypes[0]!,
       outShape: compiled.outputShapes[0]!, data, spec, metrics, batchSize, batches: batchCount(data.split.train.length, batchSize), emit, control,
     };
     const threads = await startReplicas(ctx, backend, compiled, req);
     res.pool = threads.pool;
-    emitStart(ctx, threads.backend, compiled.totalParams);
+    emitStart(ctx, threads.backend, compiled.totalParams, memoryWarning ? [memoryWarning] : []);
     const optimizer = makeRunOptimizer(cfg); // fused on wasm (optim/fused.ts), stock elsewhere
     res.optimizer = optimizer;
     const step = makeBatchStep(ctx, optimizer, res.pool, dropoutRng);
@@ -194,7 +198,7 @@ async function startReplicas(ctx: RunContext, backend: BackendInfo, compiled: Co
   return { pool, backend: note ? { ...backend, reason: [backend.reason, note].filter(Boolean).join('; ') } : backend };
 }
 
-function emitStart(ctx: RunContext, backend: BackendInfo, totalParams: number): void {
+function emitStart(ctx: RunContext, backend: BackendInfo, totalParams: number, warnings: string[]): void {
   const { dataset: ds, split } = ctx.data;
   ctx.emit({
     type: 'start', runId: ctx.runId, backend, totalParams, epochs: ctx.cfg.epochs, batchSize: ctx.batchSize,
@@ -203,6 +207,7 @@ function emitStart(ctx: RunContext, backend: BackendInfo, totalParams: number): 
       name: ds.name, train: split.train.length, validation: split.validation.length, test: split.test.length,
       inputShape: ds.sampleShape, ...(ds.classes && ds.task === 'classification' ? { classes: ds.classes } : {}),
     },
+    ...(warnings.length ? { warnings } : {}),
   });
 }
 
