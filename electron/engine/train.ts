@@ -30,6 +30,7 @@ import { describeError, RunError } from './run-error';
 import { checkTargetsForLoss, outputActivation, resolveLossSpec } from './targets';
 import { EarlyStopping, makeBatchStep, now, RunClock, runEpochs, type Control, type LoopOutcome, type MetricSet, type RunContext } from './train-loop';
 import type { LossSpec } from './losses';
+import { disposeModel } from './tfjs';
 import type { RunRecord, TrainRequest } from './types';
 
 export { RunError } from './run-error';
@@ -87,7 +88,7 @@ class RunResources {
     await this.pool?.dispose();
     this.optimizer?.dispose();
     this.early?.dispose();
-    if (!this.keepModel) this.compiled?.model.dispose();
+    if (!this.keepModel && this.compiled) disposeModel(this.compiled.model);
   }
 }
 
