@@ -11,6 +11,7 @@ import {
 } from '../../shared/engine/api';
 import type { ErrorEvent, TrainEvent } from '../../shared/engine/events';
 import type { EngineErrorInfo } from '../../shared/engine/protocol';
+import { asFatal } from './failures';
 
 export interface EngineSession extends EngineClient {
   /** Serve a request that arrived as data (a message): validated here; the answer is validated by the caller. */
@@ -118,8 +119,9 @@ export function engineErrorInfo(e: unknown): EngineErrorInfo {
 
 function engineErrorCode(e: unknown): EngineErrorInfo['code'] {
   if (e instanceof EngineError) return e.code;
+  if (asFatal(e)) return 'fatal';
   const code = e && typeof e === 'object' && 'code' in e ? e.code : undefined;
-  if (code === 'model' || code === 'data' || code === 'nan' || code === 'unavailable') return code;
+  if (code === 'model' || code === 'data' || code === 'nan' || code === 'unavailable' || code === 'oom') return code;
   const name = e instanceof Error ? e.name : '';
   if (/Model|Document|UnknownLayerType/.test(name)) return 'model';
   if (/Data/.test(name)) return 'data';
@@ -127,6 +129,8 @@ function engineErrorCode(e: unknown): EngineErrorInfo['code'] {
 }
 
 function trainErrorCode(e: unknown): ErrorEvent['code'] {
+  const fatal = asFatal(e);
+  if (fatal) return fatal.reportAs;
   const c = engineErrorCode(e);
-  return c === 'model' || c === 'data' || c === 'nan' ? c : 'internal';
+  return c === 'model' || c === 'data' || c === 'nan' || c === 'oom' ? c : 'internal';
 }

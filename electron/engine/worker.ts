@@ -15,6 +15,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { EngineError, ENGINE_OPS, isEngineOp, parseEngineResponse, type EngineApi, type RunControlOp } from '../../shared/engine/api';
 import { EngineCallSchema, type EngineMessage } from '../../shared/engine/protocol';
 import { createEngineSession, engineErrorInfo } from './session';
+import { exitAfterFatal } from './failures';
 
 export interface Port {
   send(msg: EngineMessage): void;
@@ -33,6 +34,7 @@ export function serve(port: Port, load: () => Promise<EngineApi>): void {
       const value = parseEngineResponse(op, await session.serve(op, request));
       port.send({ kind: 'result', id, ok: true, value });
     } catch (e) {
+      // A fatal error (the wasm heap can no longer be trusted) ends this process after this reply (exitAfterFatal).
       port.send({ kind: 'result', id, ok: false, error: engineErrorInfo(e) });
     }
   });
@@ -94,7 +96,7 @@ if (!isMainThread && data && typeof data === 'object' && 'layerloomReplica' in d
 
 const port = isMainThread ? processPort() : null;
 if (port && process.env.LAYERLOOM_ENGINE_WORKER === '1') {
-  serve(port, () => loadEngineApi());
+  serve(exitAfterFatal(port), () => loadEngineApi());
   // Do not let an unexpected rejection in the engine take the process down silently.
   process.on('unhandledRejection', (e) => process.stderr.write(`layerloom engine: unhandled rejection: ${e instanceof Error ? e.stack : String(e)}\n`));
 }

@@ -1,3 +1,4 @@
+import { FATAL_EXIT_CODE } from '../engine/failures';
 import { fileURLToPath } from 'node:url';
 import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
 import type { EngineStatus } from '../../shared/ipc/contract';
@@ -115,5 +116,14 @@ describe('describeExit', () => {
     expect(describeExit({ code: 134, signal: null, detail: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }).code).toBe('oom');
     expect(describeExit({ code: null, signal: 'SIGKILL', oom: true }).message).toMatch(/smaller batch size/);
     expect(describeExit({ code: 1, signal: null }).message).toMatch(/exit code 1/);
+  });
+});
+
+describe('describeExit after a fatal engine error', () => {
+  it('says the engine restarted after the memory error it reported, not that it stopped unexpectedly', () => {
+    const d = describeExit({ code: FATAL_EXIT_CODE, signal: null });
+    expect(d.code).toBe('crash');
+    expect(d.message).toMatch(/restarted after a memory error/);
+    expect(describeExit({ code: 1, signal: null }).message).toMatch(/stopped unexpectedly/);
   });
 });

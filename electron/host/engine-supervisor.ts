@@ -13,6 +13,7 @@ import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
 import { EngineMessageSchema, type EngineCall } from '../../shared/engine/protocol';
 import type { EngineStatus } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
+import { FATAL_EXIT_CODE } from '../engine/failures';
 
 export interface ExitInfo {
   code: number | null;
@@ -47,6 +48,10 @@ const OOM_TEXT = /heap out of memory|Reached heap limit|Allocation failed|out of
 export function describeExit(info: ExitInfo): { code: 'oom' | 'crash'; message: string } {
   const oom = info.oom || OOM_TEXT.test(info.detail ?? '');
   const how = info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`;
+  if (info.code === FATAL_EXIT_CODE && !info.signal) {
+    // The engine ended itself after a memory error it reported (electron/engine/failures.ts).
+    return { code: 'crash', message: 'The training engine restarted after a memory error it reported; your model is safe and the next request starts a fresh engine.' };
+  }
   if (oom) {
     return {
       code: 'oom',

@@ -275,7 +275,8 @@ export interface EngineClient {
 }
 
 /** Why an operation failed, as it crosses the process boundary. */
-export const ENGINE_ERROR_CODES = ['model', 'data', 'nan', 'internal', 'unavailable', 'invalid-request', 'invalid-response'] as const;
+/** `oom`: an allocation was refused before anything was written (the engine stays usable); `fatal`: the engine's heap can no longer be trusted and its process exits after replying (a fresh one serves the next request). */
+export const ENGINE_ERROR_CODES = ['model', 'data', 'nan', 'internal', 'unavailable', 'invalid-request', 'invalid-response', 'oom', 'fatal'] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
 
 export class EngineError extends Error {

@@ -38,6 +38,8 @@ export const StartEventSchema = z.object({
     /** Class names for classification data; absent for regression. */
     classes: z.array(z.string()).optional(),
   }),
+  /** Things a person should know before the run gets far, e.g. that it needs most of the memory. */
+  warnings: z.array(z.string()).optional(),
 });
 
 export const BatchEventSchema = z.object({
