@@ -12,7 +12,7 @@ import {
   DOCUMENT_EXTENSION, MAX_UPLOAD_BYTES, type DataPickResult, type FileRef, type OpenResult, type SaveResult, type UploadChunk,
 } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
-import { MAX_FILE_BYTES } from '../../shared/document/load';
+import { MAX_FILE_BYTES, formatMiB } from '../../shared/document/load';
 import type { DatasetConfig } from '../../shared/document/schema';
 import { writeFileAtomic } from '../node/atomic';
 
@@ -90,7 +90,7 @@ export async function readDocumentFile(abs: string): Promise<string> {
     if (e instanceof IpcError) throw e;
     throw new IpcError('not-found', `cannot open "${basename(abs)}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  if (size > MAX_FILE_BYTES) throw new IpcError('failed', `"${basename(abs)}" is too large for a model file (${Math.round(size / 1e6)} MB)`);
+  if (size > MAX_FILE_BYTES) throw new IpcError('failed', `"${basename(abs)}" is too large for a model file (${formatMiB(size)}; the limit is ${formatMiB(MAX_FILE_BYTES)})`);
   return readFile(abs, 'utf8');
 }
 

@@ -22,8 +22,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { dispatch, parseEvent } from '../../shared/ipc/rpc';
-import type { EventName, EventOf } from '../../shared/ipc/contract';
+import { parseEvent, serveWireMessage } from '../../shared/ipc/rpc';
+import { MAX_MESSAGE_BYTES, type EventName, type EventOf } from '../../shared/ipc/contract';
+import { ExplainingWebSocket, keepAlive } from './sockets';
 import { createHandlers, type Emit } from '../host/handlers';
 import { EngineSupervisor, type SpawnEngine } from '../host/engine-supervisor';
 import { forkEngine } from '../host/engine-fork';
@@ -53,6 +54,8 @@ export interface WebServerOptions {
   /** Models to open when the page is ready (paths in the project folder), e.g. from `npm start -- model.loom`. */
   openFiles?: string[];
   log?: (msg: string) => void;
+  /** How often each WebSocket is pinged; a peer that misses one ping is cut off (default 30 s). */
+  idleMs?: number;
 }
 
 export interface WebServer {
@@ -197,6 +200,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   };
 
   let vite: import('vite').ViteDevServer | null = null;
+  // Vite's hot-reload sockets reach Vite through this stand-in server, only after our checks.
+  const viteGate = createServer();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (!hostOk(req)) return refuse(res, 421, 'Layerloom: unexpected Host header.');
@@ -223,42 +228,50 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
       return;
     }
     if (mode === 'vite' && vite) {
+      // Vite's "open in editor" would start a program on the server: never from a page.
+      if (url.pathname.startsWith('/__open-in-editor')) return refuse(res, 404, 'Not found');
       vite.middlewares(req, res, () => refuse(res, 404, 'Not found'));
       return;
     }
     serveStatic(staticDir, url.pathname, res).catch((e) => refuse(res, 500, (e as Error).message));
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 80 * 1024 * 1024 });
+  // A bad frame (too big, invalid UTF-8, reserved bits set...) closes that socket with the reason;
+  // the server keeps serving everyone else.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, WebSocket: ExplainingWebSocket });
+  const idleMs = opts.idleMs ?? 30_000;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://x');
-    // Vite's hot-reload socket (dev only): Vite checks its own token.
-    if (vite && String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).includes('vite-hmr')) return;
     const deny = (code: number, why: string) => {
       socket.write(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
       socket.destroy();
     };
-    if (url.pathname !== '/ws') return deny(404, 'Not Found');
+    // Every socket passes the same checks, Vite's hot-reload socket (`npm run dev`) included.
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const viteSocket = protocols.includes('vite-hmr') || protocols.includes('vite-ping');
+    if (viteSocket ? !vite : url.pathname !== '/ws') return deny(404, 'Not Found');
     if (!hostOk(req)) return deny(421, 'Misdirected Request');
     // The page's own origin: the Host it was loaded from (one of ours, checked above).
     if (!req.headers.origin || req.headers.origin.toLowerCase() !== `http://${(req.headers.host ?? '').toLowerCase()}`) return deny(403, 'Forbidden origin');
     // The token in the URL, or the HttpOnly cookie set with the page (SameSite=Strict; Origin checked above).
     if (!authorised(req, url)) return deny(403, 'Forbidden: missing or wrong token');
+    if (viteSocket) {
+      viteGate.emit('upgrade', req, socket, head); // Vite then checks its own token too
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      ws.on('error', (e) => log(`web: closed a socket: ${e.message}`));
+      keepAlive(ws, idleMs);
       // A page that connects (or reconnects) learns the engine's state at once.
       ws.send(JSON.stringify({ event: 'engine.status', payload: engine.getStatus() }));
-      ws.on('message', async (data) => {
-        let msg: { id?: unknown; name?: unknown; payload?: unknown };
-        try {
-          msg = JSON.parse(String(data));
-        } catch {
-          return;
-        }
-        if (typeof msg?.id !== 'number') return;
-        const envelope = await dispatch(handlers, msg.name, msg.payload, undefined);
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, envelope }));
+      ws.on('message', async (data, isBinary) => {
+        const answer = isBinary
+          ? JSON.stringify({ id: null, envelope: { ok: false, error: { code: 'invalid-request', message: 'requests are JSON text messages, not binary ones' } } })
+          : await serveWireMessage(handlers, String(data), undefined);
+        if (ws.readyState === ws.OPEN) ws.send(answer);
       });
     });
   });
@@ -287,9 +300,10 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
       logLevel: 'warn',
       clearScreen: false,
       html: { cspNonce: nonce },
-      // Hot reload rides on this server (Vite's own token guards its socket).
-      server: { middlewareMode: true, ws: { server } },
+      // Hot reload rides on this server's port; its sockets come through the gate (checked above).
+      server: { middlewareMode: true, ws: { server: viteGate } },
     });
+    vite.ws.on('connection', (ws: WebSocket) => keepAlive(ws, idleMs));
   }
 
   const url = `${origin}/?token=${encodeURIComponent(token)}`;
