@@ -11,13 +11,17 @@
  *  - the WebSocket's Origin must be this server's own origin, and the Host header must name it
  *    (defeats DNS rebinding and cross-site WebSocket hijacking);
  *  - strict headers: Content-Security-Policy, no framing, no referrer, nosniff;
+ *  - the production build is served (built first when missing or stale); Vite's dev middleware only
+ *    with `--dev` (`npm run dev`), and even then its open-in-editor endpoint is refused and its
+ *    hot-reload socket passes the same checks as the app's;
+ *  - a bad frame closes that socket with the reason, and sockets that stop answering pings are cut off;
  *  - files are confined to the project folder: `.loom` documents are read and written there, and
  *    browser uploads (`file.upload`) land only in its `data/` and `imports/` folders.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,7 +47,7 @@ export interface WebServerOptions {
   projectDir?: string;
   /** Default: a fresh random token. */
   token?: string;
-  /** `vite`: serve the sources through Vite (dev, tests); `static`: dist/renderer (a build). Default: static when an up-to-date build exists. */
+  /** `static` (default): the production build in `staticDir`; `vite`: the sources through Vite's dev middleware (`npm run dev` only). */
   serve?: 'vite' | 'static';
   staticDir?: string;
   /** Replace the engine process (tests). */
@@ -137,7 +141,7 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   const nonce = randomBytes(16).toString('base64url');
   const projectDir = resolve(opts.projectDir ?? process.cwd());
   const staticDir = opts.staticDir ?? join(REPO_ROOT, 'dist', 'renderer');
-  const mode = opts.serve ?? (builtIsFresh(staticDir) ? 'static' : 'vite');
+  const mode = opts.serve ?? 'static';
 
   if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) {
     throw new Error(`the project folder ${projectDir} does not exist (pass an existing folder with --project)`);
@@ -321,24 +325,6 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   };
 }
 
-function newestMtime(dir: string, depth = 0): number {
-  let newest = 0;
-  if (depth > 8) return newest;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p, depth + 1) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** A renderer build exists and is newer than the sources it was built from. */
-function builtIsFresh(staticDir: string): boolean {
-  const index = join(staticDir, 'index.html');
-  if (!existsSync(index)) return false;
-  const built = statSync(index).mtimeMs;
-  return ['renderer', 'shared'].every((d) => !existsSync(join(REPO_ROOT, d)) || newestMtime(join(REPO_ROOT, d)) <= built);
-}
-
 async function serveStatic(root: string, pathname: string, res: ServerResponse) {
   let rel: string;
   try {
@@ -394,8 +380,8 @@ const USAGE = `usage: npm run web -- [--port N] [--project DIR] [--host ADDR] [-
   --port N       listen on port N (default: a random free port)
   --project DIR  open and save models in DIR (default: the current folder)
   --host ADDR    listen on ADDR instead of 127.0.0.1 (exposes Layerloom to your network)
-  --static       serve the built renderer (dist/renderer, from \`npm run build\`)
-  --dev          serve the renderer sources through Vite (default when there is no build)
+  --static       serve the production build (dist/renderer; the default, built first when missing or stale)
+  --dev          serve the renderer sources through Vite's dev middleware (npm run dev, to work on Layerloom)
   MODEL.loom     open this model (in the project folder) when the page loads`;
 
 export async function main(argv: string[]): Promise<WebServer | null> {
@@ -413,6 +399,11 @@ export async function main(argv: string[]): Promise<WebServer | null> {
   }
   if (args.host && !isLoopback(args.host)) {
     console.warn(`WARNING: listening on ${args.host}: anyone who can reach this machine and learns the token can read and write .loom files in the project folder and run training. Prefer an SSH tunnel to 127.0.0.1.`);
+  }
+  if (args.serve !== 'vite') {
+    // What a person gets is the production build: made now when missing or older than the sources.
+    const { ensureRendererBuild } = await import('../../scripts/build.mjs');
+    await ensureRendererBuild({ ...(args.staticDir ? { outDir: args.staticDir } : {}) });
   }
   const srv = await startWebServer(args);
   console.log(`Layerloom (web mode) is running.\n  Open: ${srv.url}\n  Project folder: ${srv.projectDir}\n  Press Ctrl+C to stop.`);
