@@ -7,7 +7,7 @@
 import { readFile, readdir, realpath, stat, mkdir, open as openFile, rename, rm } from 'node:fs/promises';
 import { constants as fsc, createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import {
   DOCUMENT_EXTENSION, MAX_UPLOAD_BYTES, type DataPickResult, type FileRef, type OpenResult, type SaveResult, type UploadChunk,
 } from '../../shared/ipc/contract';
@@ -15,6 +15,7 @@ import { IpcError } from '../../shared/ipc/rpc';
 import { MAX_FILE_BYTES, formatMiB } from '../../shared/document/load';
 import type { DatasetConfig } from '../../shared/document/schema';
 import { writeFileAtomic } from '../node/atomic';
+import { confine, findEscapingLink, MissingPathError, OutsideFolderError } from '../node/confine';
 
 export interface FileAccess {
   /** Read `path`; without a path, ask the person (a dialog) or refuse where that is impossible. */
@@ -114,34 +115,11 @@ export class ProjectFiles implements FileAccess {
   /** Resolve a project path, refusing anything that leaves the project folder. Returns [absolute, relative]. */
   async resolve(p: string, { mustExist = false } = {}): Promise<[string, string]> {
     const root = await this.rootReal;
-    if (p.includes('\0')) throw new IpcError('forbidden', 'invalid path');
-    const abs = resolve(root, p);
-    const inside = (a: string) => {
-      const rel = relative(root, a);
-      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-    };
-    if (!inside(abs)) throw new IpcError('forbidden', `"${p}" is outside the project folder`);
-    // Follow symlinks: the real location must be inside too (for a new file, its folder's).
-    let real: string;
-    try {
-      real = await realpath(abs);
-    } catch {
-      if (mustExist) throw new IpcError('not-found', `cannot open "${p}": no such file in the project folder`);
-      // A path to be created: its nearest existing ancestor decides where it really is.
-      let existing = dirname(abs);
-      let realAncestor: string | null = null;
-      while (realAncestor === null) {
-        try {
-          realAncestor = await realpath(existing);
-        } catch {
-          const up = dirname(existing);
-          if (up === existing) throw new IpcError('not-found', `"${p}" is not reachable`);
-          existing = up;
-        }
-      }
-      real = join(realAncestor, relative(existing, abs));
-    }
-    if (!inside(real)) throw new IpcError('forbidden', `"${p}" leads outside the project folder`);
+    const real = await confine(root, p, { mustExist }).catch((e: unknown) => {
+      if (e instanceof OutsideFolderError) throw new IpcError('forbidden', e.message);
+      if (e instanceof MissingPathError) throw new IpcError('not-found', `cannot open "${p.slice(0, 300)}": no such file in the project folder`);
+      throw e;
+    });
     return [real, toPosix(relative(root, real))];
   }
 
@@ -206,14 +184,15 @@ export class ProjectFiles implements FileAccess {
     const base = (docPath ? basename(docPath).replace(/\.loom$/i, '') : docName || 'model').replace(/[^A-Za-z0-9._-]+/g, '-');
     // The project's export/ folder first (resolve() needs an existing parent folder).
     await mkdir((await this.resolve('export'))[0], { recursive: true });
-    const [abs] = await this.resolve(join('export', `${base}-${format.replace(/[^A-Za-z0-9_-]+/g, '-')}`));
-    await mkdir(abs, { recursive: true });
-    return abs;
+    return this.checkOutDir(join('export', `${base}-${format.replace(/[^A-Za-z0-9_-]+/g, '-')}`));
   }
 
+  /** An export folder: inside the project, and holding no link out of it for the export to write through. */
   async checkOutDir(dir: string): Promise<string> {
     const [abs] = await this.resolve(dir);
     await mkdir(abs, { recursive: true });
+    const link = await findEscapingLink(await this.rootReal, abs);
+    if (link) throw new IpcError('forbidden', `the export folder "${dir.slice(0, 300)}" holds a link that leads outside the project folder: ${link}`);
     return abs;
   }
 

@@ -100,6 +100,8 @@ export function createHandlers(deps: ShellDeps): Handlers {
   const staging = deps.staging ?? new StagingArea();
   const stagingDir = async (runId: string) => join(await staging.dir(), runId);
   const runsDirOf = (absDoc: string) => join(dirname(absDoc), `${basename(absDoc).replace(/\.loom$/i, '')}.runs`);
+  /** A document's runs folder, or one run's folder, checked like every path (web mode: a link out of the project is refused). */
+  const runDirOf = (absDoc: string, runId?: string) => files.absolute(runId ? join(runsDirOf(absDoc), runId) : runsDirOf(absDoc));
 
   /** Folder for the engine to resolve dataset paths against, and the run folder for weights. */
   const locate = async (docPath: string | null | undefined, runId?: string, dataset?: DatasetConfig): Promise<{ baseDir?: string; outDir?: string }> => {
@@ -112,7 +114,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
       return { ...(base ? { baseDir: base } : {}), ...(stagedDir ? { outDir: stagedDir } : {}) };
     }
     const abs = await files.absolute(docPath);
-    const outDir = runId ? join(runsDirOf(abs), runId) : undefined;
+    const outDir = runId ? await runDirOf(abs, runId) : undefined;
     return {
       baseDir: dirname(abs),
       ...(outDir ? { outDir: stagedDir && !existsSync(join(outDir, 'run.json')) ? stagedDir : outDir } : {}),
@@ -138,7 +140,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
 
   /** Where a new imported run of the document goes: beside it when saved, else a staging folder. */
   const importedRunDir = async (runId: string, docPath?: string | null): Promise<string> => {
-    if (docPath) return join(runsDirOf(await files.absolute(docPath)), runId);
+    if (docPath) return runDirOf(await files.absolute(docPath), runId);
     const dir = await stagingDir(runId);
     staged.set(runId, dir);
     return dir;
@@ -324,15 +326,15 @@ export function createHandlers(deps: ShellDeps): Handlers {
     'runs.persistImported': async ({ runId, docPath }) => {
       const from = staged.get(runId);
       if (!from) throw new IpcError('not-found', `no imported run "${runId}" waiting to be saved`);
-      const to = join(runsDirOf(await files.absolute(docPath)), runId);
+      const to = await runDirOf(await files.absolute(docPath), runId);
       await cp(from, to, { recursive: true });
       staged.delete(runId);
       await rm(from, { recursive: true, force: true });
       return { ok: true };
     },
     'runs.persist': async ({ runIds, docPath, fromPath, evaluations }) => {
-      const toRuns = runsDirOf(await files.absolute(docPath));
-      const fromRuns = fromPath ? runsDirOf(await files.absolute(fromPath)) : null;
+      const toRuns = await runDirOf(await files.absolute(docPath));
+      const fromRuns = fromPath ? await runDirOf(await files.absolute(fromPath)) : null;
       // The runs' dataset snapshots name files relative to where the document was (its previous
       // file's folder, or the default base before a first save): relocated like the document's.
       const fromDir = await dataBaseOf(fromPath);
@@ -345,8 +347,9 @@ export function createHandlers(deps: ShellDeps): Handlers {
         for (const n of names) if (!ids.includes(n) && existsSync(join(fromRuns, n, 'run.json'))) ids.push(n);
       }
       for (const id of ids) {
-        const to = join(toRuns, id);
+        let to = join(toRuns, id);
         try {
+          to = await files.absolute(to);
           if (!existsSync(join(to, 'run.json'))) {
             const stagedFrom = staged.get(id);
             const prev = fromRuns && fromRuns !== toRuns ? join(fromRuns, id) : null;
@@ -375,8 +378,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
     },
     'runs.list': async ({ docPath }) => {
       if (!docPath) return { runs: [] };
-      const abs = await files.absolute(docPath);
-      const dir = join(dirname(abs), `${basename(abs).replace(/\.loom$/i, '')}.runs`);
+      const dir = await runDirOf(await files.absolute(docPath));
       let names: string[];
       try {
         names = await readdir(dir);
@@ -386,10 +388,10 @@ export function createHandlers(deps: ShellDeps): Handlers {
       const runs: { runId: string; createdAt?: string }[] = [];
       for (const n of names) {
         try {
-          const rec = JSON.parse(await readFile(join(dir, n, 'run.json'), 'utf8')) as { runId?: unknown; createdAt?: unknown };
+          const rec = JSON.parse(await readFile(await files.absolute(join(dir, n, 'run.json')), 'utf8')) as { runId?: unknown; createdAt?: unknown };
           if (rec && typeof rec.runId === 'string') runs.push(rec as { runId: string; createdAt?: string });
         } catch {
-          /* not a run folder (or still being written) */
+          /* not a run folder (or still being written, or a link out of the project) */
         }
       }
       runs.sort((a, b) => String(b.createdAt ?? '').localeCompare(String(a.createdAt ?? '')));

@@ -3,10 +3,11 @@
  * oversized and deeply nested payloads. Every case is refused by name (a close reason or an error
  * envelope), the server keeps answering, and nothing outside the project folder is touched.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
 import { forkEngine } from '../host/engine-fork';
 import { MAX_MESSAGE_BYTES } from '../../shared/ipc/contract';
 import { frame, rawConnect, type RawClient } from './fixtures/raw-ws';
@@ -18,11 +19,44 @@ let dir: string;
 let srv: WebServer;
 const serverLog: string[] = [];
 
+/** Every file under `root` with its content and modification time: what "untouched" means. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[p] = `${lstatSync(p).mtimeMs}:${readFileSync(p, 'base64')}`;
+    }
+  };
+  walk(root);
+  return out;
+}
+let outsideBefore: Record<string, string>;
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'll-fuzz-'));
   mkdirSync(join(dir, 'static'));
   mkdirSync(join(dir, 'project'));
   writeFileSync(join(dir, 'static', 'index.html'), '<!doctype html><title>Layerloom</title><div id="root"></div>');
+  // Outside the project: files and a run folder that links inside the project point to.
+  const outside = join(dir, 'outside');
+  mkdirSync(join(outside, 'runs', 'run-outside'), { recursive: true });
+  writeFileSync(join(outside, 'secret.loom'), '{"format":"layerloom.model","version":1,"name":"secret","nodes":[],"edges":[]}');
+  writeFileSync(join(outside, 'secret.csv'), 'a,y\n1,2\n');
+  writeFileSync(join(outside, 'runs', 'run-outside', 'run.json'), '{"runId":"run-outside","createdAt":"2020-01-01"}');
+  const project = join(dir, 'project');
+  writeFileSync(join(project, 'm.loom'), '{"format":"layerloom.model","version":1,"name":"m","nodes":[],"edges":[]}');
+  symlinkSync(join(outside, 'runs'), join(project, 'm.runs')); // a runs folder that leads out
+  mkdirSync(join(project, 'n.runs'));
+  symlinkSync(join(outside, 'runs', 'run-outside'), join(project, 'n.runs', 'run-outside')); // one run folder that leads out
+  writeFileSync(join(project, 'n.loom'), '{"format":"layerloom.model","version":1,"name":"n","nodes":[],"edges":[]}');
+  symlinkSync(outside, join(project, 'out-link'));
+  symlinkSync(join(outside, 'secret.loom'), join(project, 'secret-link.loom'));
+  symlinkSync(outside, join(project, 'imports')); // uploads into imports/ would land outside
+  mkdirSync(join(project, 'export', 'm-tfjs'), { recursive: true });
+  symlinkSync(outside, join(project, 'export', 'm-tfjs', 'assets')); // an export folder holding a link out
+  outsideBefore = snapshot(outside);
   srv = await startWebServer({
     serve: 'static', staticDir: join(dir, 'static'), projectDir: join(dir, 'project'), log: (m) => void serverLog.push(m),
     spawnEngine: forkEngine({ engineModule: fakeEngine, echoStderr: false }),
@@ -30,6 +64,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await srv?.close();
+  // Nothing outside the project folder was read into an answer, written or removed by any case.
+  expect(snapshot(join(dir, 'outside'))).toEqual(outsideBefore);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -88,5 +124,126 @@ describe('size limits agree (bytes of UTF-8 everywhere)', () => {
     c.sendText(JSON.stringify({ id: 3, name: 'app.info' }));
     expect(await c.next((m) => m.id === 3)).toMatchObject({ envelope: { ok: true } });
     c.socket.destroy();
+  });
+});
+
+/** Send one request over a fresh socket and return its envelope. */
+async function call(name: string, payload: unknown): Promise<any> {
+  const c = await open();
+  try {
+    c.sendText(JSON.stringify({ id: 1, name, payload }));
+    return (await c.next((m) => m.id === 1)).envelope;
+  } finally {
+    c.socket.destroy();
+  }
+}
+
+const doc = { format: 'layerloom.model', version: 1, name: 'm', nodes: [{ id: 'input', type: 'Input', params: { shape: [1] } }], edges: [] };
+const refused = { ok: false, error: { code: expect.stringMatching(/^(forbidden|not-found|invalid-request)$/), message: expect.any(String) } };
+
+describe('path handling: traversal and symlinks in and out', () => {
+  const escapes = [
+    '../outside/secret.loom', '../../etc/passwd.loom', `${'../'.repeat(40)}etc/x.loom`, '/etc/x.loom', 'out-link/secret.loom', 'secret-link.loom',
+    'models/../../outside/secret.loom', 'out-link/../out-link/secret.loom', './out-link/secret.loom', 'a\u0000b.loom', 'out-link/runs/../secret.loom',
+  ];
+
+  it('refuses every escape by name for opening, saving, listing and importing', async () => {
+    for (const path of escapes) {
+      const p = JSON.stringify(path);
+      expect(await call('file.open', { path }), `open ${p}`).toMatchObject(refused);
+      expect(await call('file.save', { path, text: 'x' }), `save ${p}`).toMatchObject(refused);
+      expect(await call('file.importModel', { path: path.replace(/\.loom$/, '.json') }), `import ${p}`).toMatchObject(refused);
+      expect(await call('file.list', { dir: path.replace(/[^/]*\.loom$/, '') || '..' }), `list ${p}`).toMatchObject(refused);
+    }
+    expect(await call('file.list', {})).toMatchObject({ ok: true, value: { files: expect.not.arrayContaining([expect.objectContaining({ path: expect.stringMatching(/secret/) })]) } });
+  });
+
+  it('refuses data files outside, named in a dataset or uploaded', async () => {
+    for (const path of ['../outside/secret.csv', 'out-link/secret.csv', join(dir, 'outside', 'secret.csv')]) {
+      const dataset = { source: 'csv', path, target: 'y' };
+      expect(await call('data.preview', { dataset, docPath: 'm.loom' }), path).toMatchObject({ ok: false, error: { code: 'forbidden', message: /outside the project folder/ } });
+      expect(await call('data.describeCsv', { path, docPath: 'm.loom' }), path).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await call('engine.train', { doc: { ...doc, dataset }, docPath: 'm.loom' }), path).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    expect(await call('file.upload', { dir: 'imports', name: 'model.json', offset: 0, base64: 'e30=', done: true })).toMatchObject({ ok: false, error: { code: 'forbidden', message: /leads outside the project folder/ } });
+    for (const name of ['../x.csv', '/etc/x.csv', '.hidden.csv', 'a/../../x.csv', 'a\\b.csv']) {
+      expect(await call('file.upload', { dir: 'data', name, offset: 0, base64: '', done: true }), name).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+  });
+
+  it('keeps run folders inside: a <model>.runs link out is neither written, rewritten nor listed', async () => {
+    expect(await call('engine.train', { doc, docPath: 'm.loom' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: /m\.runs.* leads outside the project folder/ } });
+    expect(await call('engine.evaluate', { runId: 'run-outside', doc, docPath: 'm.loom' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call('runs.list', { docPath: 'm.loom' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call('runs.persist', { runIds: ['r1'], docPath: 'm.loom' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // One run folder that links out, in a runs folder that is inside.
+    expect(await call('runs.list', { docPath: 'n.loom' })).toEqual({ ok: true, value: { runs: [] } });
+    expect(await call('engine.evaluate', { runId: 'run-outside', doc, docPath: 'n.loom' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call('export.run', { format: 'tfjs', doc, docPath: 'n.loom', runId: 'run-outside' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('keeps exports inside: no export folder outside, none holding a link out', async () => {
+    expect(await call('export.run', { format: 'tfjs', doc, outDir: 'out-link/export' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call('export.run', { format: 'tfjs', doc, outDir: '../outside/export' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call('export.run', { format: 'tfjs', doc, docPath: 'm.loom' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: /holds a link that leads outside the project folder: assets/ } });
+  });
+
+  it('still answers after all of it', stillServing);
+});
+
+describe('files the real engine lists inside a folder of the project', () => {
+  let real: WebServer;
+  let project: string;
+  const png = (value: number) => {
+    const img = new PNG({ width: 4, height: 4 });
+    img.data.fill(value);
+    return PNG.sync.write(img);
+  };
+  beforeAll(async () => {
+    project = join(dir, 'real-project');
+    for (const cls of ['a', 'b']) {
+      mkdirSync(join(project, 'data', 'imgs', cls), { recursive: true });
+      for (let i = 0; i < 3; i++) writeFileSync(join(project, 'data', 'imgs', cls, `${i}.png`), png(40 * i));
+    }
+    writeFileSync(join(dir, 'outside', 'pixels.png'), png(255));
+    writeFileSync(join(dir, 'outside', 'w.bin'), Buffer.alloc(16));
+    outsideBefore = snapshot(join(dir, 'outside'));
+    // Default engine: a real engine process, confined to the project folder by the server.
+    real = await startWebServer({ serve: 'static', staticDir: join(dir, 'static'), projectDir: project, log: () => undefined });
+  });
+  afterAll(async () => {
+    await real?.close();
+  });
+  const realCall = async (name: string, payload: unknown) => {
+    const c = await rawConnect(real.port, { origin: real.origin, cookie: `layerloom_token_${real.port}=${encodeURIComponent(real.token)}` });
+    try {
+      c.sendText(JSON.stringify({ id: 1, name, payload }));
+      return (await c.next((m) => m.id === 1)).envelope;
+    } finally {
+      c.socket.destroy();
+    }
+  };
+
+  it('an image that links out of the project is refused by name in previews; without it the folder previews', async () => {
+    const dataset = { source: 'images', path: 'data/imgs' };
+    expect(await realCall('data.preview', { dataset })).toMatchObject({ ok: true, value: { count: 6 } });
+    symlinkSync(join(dir, 'outside', 'pixels.png'), join(project, 'data', 'imgs', 'b', 'z-link.png'));
+    try {
+      for (const name of ['data.preview', 'data.augmentPreview']) {
+        expect(await realCall(name, { dataset }), name).toMatchObject({ ok: false, error: { message: /z-link\.png.*leads outside the project folder/ } });
+      }
+    } finally {
+      rmSync(join(project, 'data', 'imgs', 'b', 'z-link.png'));
+    }
+  });
+
+  it('a TF.js model.json whose weights manifest points out of the project is refused, not read', async () => {
+    mkdirSync(join(project, 'imports'), { recursive: true });
+    writeFileSync(join(project, 'imports', 'model.json'), JSON.stringify({
+      format: 'layers-model',
+      modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 2], name: 'in' } }, { class_name: 'Dense', config: { name: 'd', units: 2, use_bias: false } }] } },
+      weightsManifest: [{ paths: ['../../outside/w.bin'], weights: [{ name: 'd/kernel', shape: [2, 2], dtype: 'float32' }] }],
+    }));
+    expect(await realCall('file.importModel', { path: 'imports/model.json' })).toMatchObject({ ok: false, error: { message: /w\.bin" leads outside the project folder|outside the project folder/ } });
   });
 });

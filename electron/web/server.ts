@@ -32,6 +32,7 @@ import { ExplainingWebSocket, keepAlive } from './sockets';
 import { createHandlers, type Emit } from '../host/handlers';
 import { EngineSupervisor, type SpawnEngine } from '../host/engine-supervisor';
 import { forkEngine } from '../host/engine-fork';
+import { confinementEnv } from '../node/confine';
 import { ProjectFiles, sweepAbandonedUploads } from '../host/files';
 import { SettingsStore } from '../host/settings';
 import { StagingArea, sweepStaleStaging } from '../host/staging';
@@ -165,7 +166,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   };
 
   const engine = new EngineSupervisor({
-    spawn: opts.spawnEngine ?? forkEngine(),
+    // The engine reads data files listed inside folders: confined to the project folder too.
+    spawn: opts.spawnEngine ?? forkEngine({ env: confinementEnv(projectDir) }),
     onTrainEvent: (e) => emit('train.event', e),
     onStatus: (s) => emit('engine.status', s),
     log,
