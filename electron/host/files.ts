@@ -311,6 +311,48 @@ export async function sweepAbandonedUploads(projectDir: string, maxAgeMs = 60 * 
   return removed;
 }
 
+/**
+ * Temporary files of saves a killed process never finished: `.<name>.<pid>.<hex>.tmp` (atomic
+ * writes of documents and settings), `<name>.<pid>.<id>.tmp` (the engine's run and export files) and
+ * `run.json.tmp` (a run's evaluation).
+ */
+const SAVE_TEMP = /^(?:\.?.+\.(\d+)\.[0-9a-z]+|run\.json)\.tmp$/;
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Remove the temporary files of saves that were interrupted (the process killed between write and
+ * rename) anywhere in the project folder: those whose process is gone, and any older than `maxAgeMs`.
+ * The files they were meant to replace are intact (the rename never happened). Returns the removed paths.
+ */
+export async function sweepAbandonedTempFiles(projectDir: string, maxAgeMs = 60 * 60 * 1000): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < 6 && e.name !== 'node_modules' && e.name !== '.git') await walk(p, depth + 1);
+        continue;
+      }
+      const m = e.isFile() ? SAVE_TEMP.exec(e.name) : null;
+      if (!m) continue;
+      const st = await stat(p).catch(() => null);
+      const stale = !!st && (Date.now() - st.mtimeMs > maxAgeMs || (m[1] !== undefined && processIsGone(Number(m[1]))));
+      if (stale && (await rm(p, { force: true }).then(() => true, () => false))) removed.push(p);
+    }
+  };
+  await walk(projectDir, 0);
+  return removed;
+}
+
 /** Whether two files hold the same bytes (sizes first, then a streamed SHA-256 of each). */
 async function sameContent(a: string, b: string, bSize: number): Promise<boolean> {
   if ((await stat(a)).size !== bSize) return false;

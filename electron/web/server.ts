@@ -33,7 +33,7 @@ import { createHandlers, type Emit } from '../host/handlers';
 import { EngineSupervisor, type SpawnEngine } from '../host/engine-supervisor';
 import { forkEngine } from '../host/engine-fork';
 import { confinementEnv } from '../node/confine';
-import { ProjectFiles, sweepAbandonedUploads } from '../host/files';
+import { ProjectFiles, sweepAbandonedTempFiles, sweepAbandonedUploads } from '../host/files';
 import { SettingsStore } from '../host/settings';
 import { StagingArea, sweepStaleStaging } from '../host/staging';
 
@@ -179,6 +179,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   const staging = new StagingArea(opts.stagingParent);
   // Uploads a closed browser never finished (hidden `.name.upload` files in data/ and imports/).
   for (const f of await sweepAbandonedUploads(projectDir)) log(`removed an unfinished upload: ${f}`);
+  // Saves a killed server or engine never finished (the files they were replacing are intact).
+  for (const f of await sweepAbandonedTempFiles(projectDir)) log(`removed the temporary file of an interrupted save: ${f}`);
   const handlers = createHandlers({
     staging,
     mode: 'web',
