@@ -247,3 +247,48 @@ describe('files the real engine lists inside a folder of the project', () => {
     expect(await realCall('file.importModel', { path: 'imports/model.json' })).toMatchObject({ ok: false, error: { message: /w\.bin" leads outside the project folder|outside the project folder/ } });
   });
 });
+
+describe('malformed and hostile messages', () => {
+  /** `[message text, the error code of the answer]`: every one answered by name on the same socket. */
+  const deep = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+  const cases: [string, string, string | RegExp][] = [
+    ['not json', 'invalid-request', /not valid JSON/],
+    ['', 'invalid-request', /not valid JSON/],
+    ['{"id":1,"name":"app.info"', 'invalid-request', /not valid JSON/],
+    ['"just a string"', 'invalid-request', /JSON object/],
+    ['[{"id":1}]', 'invalid-request', /JSON object/],
+    ['{"name":"app.info"}', 'invalid-request', /"id"/],
+    ['{"id":"1","name":"app.info"}', 'invalid-request', /"id"/],
+    ['{"id":1e999,"name":"app.info"}', 'invalid-request', /"id"/],
+    ['{"id":1}', 'unknown-request', /name must be a string/],
+    ['{"id":1,"name":42}', 'unknown-request', /name must be a string/],
+    ['{"id":1,"name":"no.such"}', 'unknown-request', /unknown request "no\.such"/],
+    ['{"id":1,"name":"__proto__.toString"}', 'unknown-request', /unknown request/],
+    ['{"id":1,"name":"constructor.prototype"}', 'unknown-request', /unknown request/],
+    ['{"id":1,"name":"file.hasOwnProperty"}', 'unknown-request', /unknown request/],
+    [`{"id":1,"name":"${'x'.repeat(1_000_000)}"}`, 'unknown-request', /^unknown request "x{80}"$/],
+    ['{"id":1,"name":"file.save","payload":{"path":7,"text":[]}}', 'invalid-request', /path.*text|text.*path/],
+    ['{"id":1,"name":"file.save","payload":"x"}', 'invalid-request', /invalid request/],
+    ['{"id":1,"name":"settings.set","payload":{"theme":"dark","__proto__":{"polluted":1}}}', 'invalid-request', /invalid request/],
+    ['{"id":1,"name":"engine.train","payload":{"doc":{"format":"layerloom.model","version":1,"name":"x","nodes":[],"edges":[]},"runId":"../../x"}}', 'invalid-request', /runId/],
+    [`{"id":1,"name":"engine.predict","payload":{"runId":"r","doc":{},"inputs":[${deep(20_000)}]}}`, 'invalid-request', /nests deeper than 64 levels/],
+    [`{"id":1,"name":"settings.set","payload":{"ui":{"k":"${'v'.repeat(3_000_000)}"}}}`, 'invalid-request', /invalid request/],
+    [`{"id":1,"name":"file.open","payload":{"path":"${'p'.repeat(5000)}.loom"}}`, 'invalid-request', /path/],
+  ];
+
+  it('each gets an error answer naming the problem, cut to a readable size; the socket and the server keep serving', async () => {
+    const c = await open();
+    for (const [text, code, message] of cases) {
+      const seen = c.frames.length;
+      c.sendText(text);
+      const answer = await c.next(() => c.frames.length > seen);
+      expect(answer.envelope, text.slice(0, 80)).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) } });
+      expect(JSON.stringify(answer).length, text.slice(0, 80)).toBeLessThan(12_000);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    c.sendText(JSON.stringify({ id: 99, name: 'app.info' }));
+    expect(await c.next((m) => m.id === 99)).toMatchObject({ envelope: { ok: true } });
+    c.socket.destroy();
+    await stillServing();
+  });
+});
