@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EventName, EventOf, MenuCommand } from '../../shared/ipc/contract';
 import { CloseGuard } from './close-guard';
+import { rendererCsp } from './csp';
 import { DesktopFiles } from './desktop-files';
 import { EngineSupervisor } from '../host/engine-supervisor';
 import { utilityEngine } from './engine-utility';
@@ -30,22 +31,6 @@ export interface BootstrapOptions {
 /** `.loom` paths in a command line (skipping Electron's own flags and the app path). */
 export function fileArgs(argv: string[], cwd = process.cwd()): string[] {
   return argv.slice(1).filter((a) => !a.startsWith('-') && a.toLowerCase().endsWith('.loom')).map((a) => resolve(cwd, a));
-}
-
-export function rendererCsp(devUrl?: string): string {
-  const dev = devUrl ? new URL(devUrl) : null;
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src 'self'${dev ? ` ws://${dev.host}` : ''}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 export const WEB_PREFERENCES = {
