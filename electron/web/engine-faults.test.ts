@@ -10,6 +10,7 @@ import { WebSocket } from 'ws';
 import { REPO_ROOT, startWebServer, type WebServer } from './server';
 
 let project: string;
+let staticDir: string;
 let srv: WebServer;
 let ws: WebSocket;
 const events: { event: string; payload: any }[] = [];
@@ -41,7 +42,7 @@ const trainEvents = (runId: string) => events.filter((e) => e.event === 'train.e
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'll-faults-'));
   cpSync(join(REPO_ROOT, 'assets', 'templates', 'linear-regression.loom'), join(project, 'line.loom'));
-  const staticDir = mkdtempSync(join(tmpdir(), 'll-faults-static-'));
+  staticDir = mkdtempSync(join(tmpdir(), 'll-faults-static-'));
   cpSync(join(REPO_ROOT, 'electron', 'web', 'fixtures', 'index.html'), join(staticDir, 'index.html'));
   srv = await startWebServer({ serve: 'static', staticDir, projectDir: project, log: () => undefined });
   ws = new WebSocket(`ws://127.0.0.1:${srv.port}/ws?token=${srv.token}`, { headers: { origin: srv.origin } });
@@ -56,6 +57,7 @@ afterAll(async () => {
   ws?.close();
   await srv?.close();
   rmSync(project, { recursive: true, force: true });
+  rmSync(staticDir, { recursive: true, force: true });
 });
 
 describe('the engine killed mid-operation', () => {
