@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineSupervisor } from '../electron/host/engine-supervisor';
 import { forkEngine } from '../electron/host/engine-fork';
-// @ts-expect-error -- plain ESM script without type declarations
 import { buildElectron } from './build.mjs';
 
 const root = join(import.meta.dirname, '..');

@@ -16,21 +16,8 @@ export const WEB_PREFERENCES = {
   spellcheck: false,
 } as const;
 
-export function rendererCsp(devUrl?: string): string {
-  const dev = devUrl ? new URL(devUrl) : null;
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src 'self'${dev ? ` ws://${dev.host}` : ''}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+// The CSP lives in its own module, free of Electron, so the e2e tests load the built renderer under exactly it.
+export { rendererCsp } from './csp';
 
 /** The renderer's CSP on every response; no camera, microphone, notifications...: only writing text to the clipboard. */
 export function secureSession(csp: string): void {

@@ -17,7 +17,7 @@ describe('runs.list', () => {
       mkdirSync(join(dir, 'm.runs', 'half-written'));
       const h = createHandlers({
         mode: 'web', version: '0', templatesDir: join(dir, 'none'),
-        files: { absolute: async (p: string) => join(dir, p) } as never, settings: {} as never, engine: noEngine,
+        files: new ProjectFiles(dir), settings: {} as never, engine: noEngine,
       });
       const list = h['runs.list'] as (r: { docPath?: string | null }) => Promise<{ runs: { runId: string }[] }>;
       expect((await list({ docPath: 'm.loom' })).runs.map((r) => r.runId)).toEqual(['r2', 'r1']);

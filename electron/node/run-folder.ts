@@ -83,12 +83,16 @@ export async function listRunIds(runsDir: string): Promise<string[]> {
  * Every run under `runsDir` with a readable record, newest first. Folders without one (not a run,
  * or still being written) are skipped; a missing `runsDir` gives an empty list.
  */
-export async function listRunRecords(runsDir: string): Promise<{ runDir: string; record: RunRecordHead }[]> {
+export async function listRunRecords(
+  runsDir: string,
+  /** Checks each run folder before it is read (web mode: a link out of the project is refused, so skipped). */
+  check: (runDir: string) => Promise<string> = async (d) => d,
+): Promise<{ runDir: string; record: RunRecordHead }[]> {
   const names = await readdir(runsDir).catch(() => [] as string[]);
   const out: { runDir: string; record: RunRecordHead }[] = [];
   for (const name of names) {
     const runDir = join(runsDir, name);
-    const record = RunRecordHeadSchema.safeParse(await readRunRecord(runDir).catch(() => null));
+    const record = RunRecordHeadSchema.safeParse(await check(runDir).then(readRunRecord).catch(() => null));
     if (record.success) out.push({ runDir, record: record.data });
   }
   return out.sort((a, b) => (b.record.createdAt ?? '').localeCompare(a.record.createdAt ?? ''));

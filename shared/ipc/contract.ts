@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { DatasetSchema, DocumentSchema } from '../document/schema';
+import { MAX_FILE_BYTES, fitsInModelFile, formatMiB } from '../document/load';
 import {
   AugmentPreviewSchema, CellSamplesSchema, CsvInfoSchema, DataPreviewSchema, ImportedRunSchema, ImportProblemSchema,
   PredictionSchema, PreviewTrainingSchema, SaliencySchema, TrainingOverridesSchema, WeightProblemSchema,
@@ -29,8 +30,14 @@ const empty = z.strictObject({});
 const ok = z.object({ ok: z.boolean() });
 const filePath = z.string().min(1).max(4096);
 const runId = RunIdSchema;
-/** The document's file as text (a `.loom` file is at most 64 MiB). */
-const fileText = z.string().max(64 * 1024 * 1024);
+/** The document's file as text (a `.loom` file is at most 64 MiB of UTF-8, as on disk). */
+const fileText = z.string().refine(fitsInModelFile, `a model file is at most ${formatMiB(MAX_FILE_BYTES)} (UTF-8)`);
+/**
+ * The largest message web mode's WebSocket carries: a document at its limit with every character
+ * escaped once in JSON (`\"`, `\n`: a `.loom` file is JSON, so it holds no other raw control
+ * characters), plus the rest of the request. The client refuses larger requests before sending.
+ */
+export const MAX_MESSAGE_BYTES = 2 * MAX_FILE_BYTES + 1024 * 1024;
 
 /** A file that was read or written. `path` is absolute in the desktop app, project-relative in web mode. */
 export const FileRefSchema = z.object({
@@ -409,7 +416,9 @@ export const EVENT_NAMES = Object.keys(events) as EventName[];
 export function requestSpec(name: string): { request: z.ZodType; response: z.ZodType } | undefined {
   const dot = name.indexOf('.');
   if (dot < 0) return undefined;
-  const ns = (requests as Record<string, Record<string, { request: z.ZodType; response: z.ZodType }>>)[name.slice(0, dot)];
+  // Own keys only: `__proto__.toString` must not find Object.prototype's members.
+  const table = requests as Record<string, Record<string, { request: z.ZodType; response: z.ZodType }>>;
+  const ns = Object.hasOwn(table, name.slice(0, dot)) ? table[name.slice(0, dot)] : undefined;
   const spec = ns && Object.hasOwn(ns, name.slice(dot + 1)) ? ns[name.slice(dot + 1)] : undefined;
   return spec;
 }

@@ -9,6 +9,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { checkJpeg, checkPng } from './image-headers';
 import { type Dataset, DataError } from './types';
+import { confineToProcessFolder } from '../../node/confine';
 
 export interface ImageFolderOptions {
   color?: 'grayscale' | 'rgb';
@@ -129,6 +130,15 @@ function isDir(p: string): boolean {
   }
 }
 
+/** `p`, unless this process is confined to a folder (web mode) and the file is a link out of it. */
+function confined(p: string): string {
+  try {
+    return confineToProcessFolder(p);
+  } catch (e) {
+    throw new DataError(`Cannot read ${p}: ${(e as Error).message}`, p);
+  }
+}
+
 export function loadImageFolder(root: string, opts: ImageFolderOptions = {}): Dataset {
   if (!isDir(root)) throw new DataError(`The image folder ${root} does not exist (or is not a folder).`, root);
   const classes = readdirSync(root).filter((d) => !d.startsWith('.') && isDir(join(root, d))).sort();
@@ -142,7 +152,7 @@ export function loadImageFolder(root: string, opts: ImageFolderOptions = {}): Da
       .filter((f) => !f.startsWith('.') && (PNG_EXT.has(extname(f).toLowerCase()) || JPEG_EXT.has(extname(f).toLowerCase())))
       .sort();
     if (imgs.length === 0) throw new DataError(`The class folder ${dir} has no PNG or JPEG images.`, dir);
-    for (const f of imgs) files.push({ path: join(dir, f), cls: ci });
+    for (const f of imgs) files.push({ path: confined(join(dir, f)), cls: ci });
   });
   const decode = (p: string): RgbaImage => {
     let bytes: Buffer;

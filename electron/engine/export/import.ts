@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { confineToProcessFolder } from '../../node/confine';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -122,7 +123,7 @@ export async function importModelFile(path: string): Promise<ImportResult> {
     // Else the folder's only .weights.h5 (a browser upload keeps the picked files in one folder).
     const only = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.weights\.h5$/i.test(f));
     const h5 = [join(dir, `${stem}.weights.h5`), join(dir, 'model.weights.h5')].find((p) => existsSync(p)) ?? (only.length === 1 ? join(dir, only[0]!) : null);
-    return withKerasWeights(r, h5, h5 ? basename(h5) : '');
+    return withKerasWeights(r, h5 && confineToProcessFolder(h5), h5 ? basename(h5) : '');
   }
   let weights: [string, HostTensor][] | undefined;
   const warnings: string[] = [];
@@ -132,7 +133,7 @@ export async function importModelFile(path: string): Promise<ImportResult> {
     warnings.push(`weights not loaded: ${missing.map((m) => basename(m)).join(', ')} not found next to ${basename(path)}`);
   } else {
     weights = [];
-    const all = Buffer.concat(await Promise.all(files.map((f) => readFile(f))));
+    const all = Buffer.concat(await Promise.all(files.map((f) => readFile(confineToProcessFolder(f)))));
     const specs = manifest.flatMap((g) => g.weights);
     const named = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.length), specs);
     for (const s of specs) {

@@ -8,25 +8,18 @@
  * Not run: loading the file in Keras itself (see docs/export.md).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKeras } from './keras';
 import { writeTfjs } from './tfjs';
 import { nodeWeights } from './weights';
 import { allCases, prepare } from './test-cases';
+import { needs } from '../../../scripts/needs';
 
 const PY = '/usr/bin/python3';
-const hasH5py = existsSync(PY) && (() => {
-  try {
-    execFileSync(PY, ['-c', 'import h5py, numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
-describe.skipIf(!hasH5py)('Keras export', () => {
+needs('h5py', 'numpy').describe('Keras export', () => {
   const root = mkdtempSync(join(tmpdir(), 'loom-keras-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -4,25 +4,18 @@
  * with gloo on CPU), and saves weights that load back into the exported model.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePytorch } from './pytorch';
 import { writeTrainingData } from './data';
 import { nodeWeights } from './weights';
 import { prepare, templateCases, TEMPLATES_DIR } from './test-cases';
+import { needs } from '../../../scripts/needs';
 
 const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY) && (() => {
-  try {
-    execFileSync(PY, ['-c', 'import torch.distributed.run'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
-describe.skipIf(!hasTorch)('PyTorch train.py', () => {
+needs('torch', 'torch.distributed.run', 'numpy').describe('PyTorch train.py', () => {
   const root = mkdtempSync(join(tmpdir(), 'loom-pttrain-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -8,7 +8,7 @@ import type { EngineClient } from '../../../shared/engine/api';
 import type { DatasetConfig } from '../../../shared/document/schema';
 import type { EventName, EventOf, Namespace, RequestName } from '../../../shared/ipc/contract';
 import type { Handlers } from '../../../shared/ipc/rpc';
-import { hasRunRecord, runDirOf } from '../../node/run-folder';
+import { hasRunRecord, runDirOf, runsDirOf } from '../../node/run-folder';
 import type { FileAccess } from '../files';
 import type { RelocateOptions } from '../relocate';
 import type { SettingsStore } from '../settings';
@@ -81,7 +81,7 @@ export class HostContext {
     }
     const abs = await this.files.absolute(docPath);
     if (!runId) return { baseDir: dirname(abs) };
-    const beside = runDirOf(abs, runId);
+    const beside = await this.files.absolute(runDirOf(abs, runId));
     return { baseDir: dirname(abs), runDir: stagedDir && !hasRunRecord(beside) ? stagedDir : beside };
   }
 
@@ -102,7 +102,17 @@ export class HostContext {
 
   /** Where a new imported run of the document goes: beside it when saved, else a staging folder. */
   async importedRunDir(runId: string, docPath?: string | null): Promise<string> {
-    if (docPath) return runDirOf(await this.files.absolute(docPath), runId);
+    if (docPath) return this.runFolder(docPath, runId);
     return this.staged.add(runId);
+  }
+
+  /** A document's `<model>.runs/` folder, checked like every path (web mode: a link out of the project is refused). */
+  async runsFolder(docPath: string): Promise<string> {
+    return this.files.absolute(runsDirOf(await this.files.absolute(docPath)));
+  }
+
+  /** One run's folder beside a document, checked like every path. */
+  async runFolder(docPath: string, runId: string): Promise<string> {
+    return this.files.absolute(runDirOf(await this.files.absolute(docPath), runId));
   }
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Evaluation } from '../../../shared/engine/events';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/ipc/contract';
 import { IpcError } from '../../../shared/ipc/rpc';
-import { hasRunRecord, listRunIds, listRunRecords, runsDirOf, updateRunRecord } from '../../node/run-folder';
+import { hasRunRecord, listRunIds, listRunRecords, updateRunRecord } from '../../node/run-folder';
 import { relocateRunRecord } from '../relocate';
 import type { HandlersOf, HostContext } from './context';
 
@@ -33,7 +33,7 @@ async function bringRun(ctx: HostContext, plan: PersistPlan, id: string, to: str
 
 /** Keep one run in `<toRuns>/<id>/` (a folder already there is kept), with the session's evaluation. */
 async function keepRun(ctx: HostContext, plan: PersistPlan, id: string): Promise<void> {
-  const to = join(plan.toRuns, id);
+  const to = await ctx.files.absolute(join(plan.toRuns, id));
   if (!hasRunRecord(to)) {
     await bringRun(ctx, plan, id, to);
     if (plan.fromDir) await relocateRunRecord(to, plan.fromDir, dirname(plan.toRuns), ctx.relocateOpts);
@@ -45,8 +45,8 @@ async function keepRun(ctx: HostContext, plan: PersistPlan, id: string): Promise
 }
 
 async function persist(ctx: HostContext, req: ParsedRequestOf<'runs.persist'>): Promise<ResponseOf<'runs.persist'>> {
-  const toRuns = runsDirOf(await ctx.files.absolute(req.docPath));
-  const prevRuns = req.fromPath ? runsDirOf(await ctx.files.absolute(req.fromPath)) : null;
+  const toRuns = await ctx.runsFolder(req.docPath);
+  const prevRuns = req.fromPath ? await ctx.runsFolder(req.fromPath) : null;
   const fromRuns = prevRuns !== toRuns ? prevRuns : null;
   // The runs' dataset snapshots name files relative to where the document was (its previous
   // file's folder, or the default base before a first save): relocated like the document's.
@@ -74,11 +74,11 @@ export function runsHandlers(ctx: HostContext): HandlersOf<'runs'> {
   return {
     'runs.list': async ({ docPath }) => {
       if (!docPath) return { runs: [] };
-      const runs = await listRunRecords(runsDirOf(await ctx.files.absolute(docPath)));
+      const runs = await listRunRecords(await ctx.runsFolder(docPath), (dir) => ctx.files.absolute(dir));
       return { runs: runs.map((r) => r.record) };
     },
     'runs.persistImported': async ({ runId, docPath }) => {
-      const to = join(runsDirOf(await ctx.files.absolute(docPath)), runId);
+      const to = await ctx.runFolder(docPath, runId);
       if (!(await ctx.staged.copyTo(runId, to))) throw new IpcError('not-found', `no imported run "${runId}" waiting to be saved`);
       await ctx.staged.release(runId);
       return { ok: true };
