@@ -9,19 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { affineParams, fakeQuantAffine } from '../../../shared/compress';
-import type { LoomDocument } from '../../../shared/document';
 import { mulberry32 } from '../../../shared/random';
 import { initBackend } from '../backend';
 import { compileModel } from '../compile';
 import { tf } from '../tfjs';
 import { forwardByLayer, readNodeWeights, writeNodeWeights } from './layers';
+import { chain } from './test-fixtures';
 import { calibrate, fakeQuantTensor, planQuantization, quantizeWeights, simulateInt8 } from './quantize';
 
-type Node = LoomDocument['nodes'][number];
-function chain(input: number[], layers: [string, Record<string, unknown>][]): LoomDocument {
-  const nodes: Node[] = [{ id: 'in', type: 'Input', params: { shape: input } }, ...layers.map(([type, params], i) => ({ id: `l${i}`, type, params }))];
-  return { format: 'layerloom.model', version: 1, name: 't', nodes, edges: nodes.slice(1).map((n, i) => ({ from: nodes[i]!.id, to: n.id })) };
-}
 
 const cnn = chain([8, 8, 2], [
   ['Conv2D', { filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }],
