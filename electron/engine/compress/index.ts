@@ -69,20 +69,22 @@ interface Context {
   control: CompressControl;
 }
 
-async function loadSource(opts: CompressOptions, control: CompressControl): Promise<TrainedRun> {
-  const runId = `compress-source-${process.pid}-${Date.now().toString(36)}`;
+/** Load the source run under a private id; `runId` is the run's own. */
+async function loadSource(opts: CompressOptions, control: CompressControl): Promise<{ run: TrainedRun; runId: string }> {
+  const privateId = `compress-source-${process.pid}-${Date.now().toString(36)}`;
+  let runId: string;
   try {
-    await loadRun(opts.runDir, runId);
+    runId = (await loadRun(opts.runDir, privateId)).runId;
   } catch (e) {
     throw new CompressError('run', `Cannot load the run in ${opts.runDir}: ${(e as Error).message}`);
   }
-  const run = getRun(runId);
+  const run = getRun(privateId);
   const diff = control.doc ? architectureDifference(control.doc, run.record.doc) : null;
   if (diff) {
-    disposeRun(runId);
+    disposeRun(privateId);
     throw new CompressError('mismatch', `The run in ${opts.runDir} no longer matches the document: ${diff}. Compress a run of this architecture, or retrain`);
   }
-  return run;
+  return { run, runId };
 }
 
 function sameCompilation(run: TrainedRun, weights: NodeWeights): CompiledModel {
@@ -190,7 +192,7 @@ export async function compress(request: CompressRequest, control: CompressContro
     throw new CompressError('model', `Invalid compression request: ${i.path.join('.') || 'request'}: ${i.message}`);
   }
   const opts = { ...parsed.data, runDir: resolve(parsed.data.runDir), outDir: resolve(parsed.data.outDir) };
-  const run = await loadSource(opts, control);
+  const { run, runId: sourceId } = await loadSource(opts, control);
   let after: Compressed | null = null;
   try {
     const { ds, split } = await dataOf(run, opts.baseDir).catch((e: Error) => { throw new CompressError('data', e.message); });
@@ -220,7 +222,7 @@ export async function compress(request: CompressRequest, control: CompressContro
       : null;
 
     const compression: CompressionRecord = {
-      method: m, from: { runId: run.record.runId, runDir: opts.runDir }, options: optionsOf(opts, after.epochs), ...after.record,
+      method: m, from: { runId: sourceId, runDir: opts.runDir }, options: optionsOf(opts, after.epochs), ...after.record,
       weightsNote: m === 'int8' || m === 'dynamic' || m === 'float16'
         ? 'weights.bin holds the dequantized weights as float32 (what the quantized model computes with); an int8/float16 export writes the encoded values'
         : 'weights.bin holds float32 weights',
@@ -235,7 +237,7 @@ export async function compress(request: CompressRequest, control: CompressContro
     await saveRun({ runId, compiled: after.compiled, spec: run.spec, record, normalization: run.normalization }, opts.outDir);
     control.onProgress?.('measure', 1);
     return {
-      method: m, runId, outDir: opts.outDir, from: { runId: run.record.runId, runDir: opts.runDir },
+      method: m, runId, outDir: opts.outDir, from: { runId: sourceId, runDir: opts.runDir },
       before, after: afterFig, agreement: cmp ? cmp.agreement : null, changed: cmp?.changed ?? [], changedTotal: cmp?.changedTotal ?? 0,
       perClass: cmp?.perClass ?? [], warnings: cmp?.warnings ?? [], keptFloat: after.keptFloat, compression,
       ...(m === 'prune-channels' ? { document: after.doc } : {}), testSamples: testIdx.length,
