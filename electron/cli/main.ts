@@ -6,6 +6,7 @@ import { inspectCommand } from './inspect';
 import { trainCommand, TRAIN_USAGE } from './train';
 import { exportCommand, EXPORT_USAGE } from './export';
 import { fairnessCommand, FAIRNESS_USAGE } from './fairness';
+import { compressCommand, COMPRESS_USAGE } from './compress';
 import { processIO, type CliIO } from './io';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -16,6 +17,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   train: { run: trainCommand, usage: TRAIN_USAGE },
   export: { run: exportCommand, usage: EXPORT_USAGE },
   fairness: { run: fairnessCommand, usage: FAIRNESS_USAGE },
+  compress: { run: compressCommand, usage: COMPRESS_USAGE },
 };
 
 export function usage(): string {
