@@ -72,15 +72,21 @@ describe('layerloom compress', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('int8 --json: one report on stdout; the BatchNormalization without an int8 path is named and kept float', async () => {
+  it('int8 --json (percentile calibration): one report on stdout; the BatchNormalization without an int8 path is named and kept float', async () => {
     const f = fakeIO();
-    expect(await runCli(['compress', file, '--run', run, '--method', 'int8', '--calibration', '64', '--latency-runs', '0', '--out', join(dir, 'int8'), '--json'], f.io)).toBe(0);
+    expect(await runCli(['compress', file, '--run', run, '--method', 'int8', '--calibration', '64', '--calibration-method', 'percentile', '--percentile', '99.9',
+      '--latency-runs', '0', '--out', join(dir, 'int8'), '--json'], f.io)).toBe(0);
     expect(f.out).toHaveLength(1);
     const r = CompressReportSchema.parse(JSON.parse(f.out[0]!));
     expect(r.method).toBe('int8');
     expect(r.keptFloat.map((k) => k.nodeId)).toEqual(['bn']);
     expect(f.err).toEqual(['layerloom compress: warning: BatchNormalization "bn" kept in float: BatchNormalization has no int8 path in Layerloom: its weights and arithmetic stay float32']);
-    expect(r.compression.options).toEqual({ calibrationSamples: 64, calibration: 'minmax', activationDtype: 'uint8' });
+    expect(r.compression.options).toEqual({ calibrationSamples: 64, calibration: 'percentile', percentile: 99.9, activationDtype: 'uint8' });
+    // Percentiles clip: the input's calibrated range is inside the data's [0, 1] (normalised pixels).
+    const input = r.compression.activations!.find((a) => a.nodeId === 'image')!;
+    expect(input.min).toBe(0);
+    expect(input.max).toBeLessThanOrEqual(1);
+    expect(r.agreement).toBeGreaterThan(0.9);
     expect(JSON.parse(readFileSync(join(dir, 'int8', 'run.json'), 'utf8')).compression.method).toBe('int8');
     const again = fakeIO();
     expect(await runCli(['compress', file, '--run', run, '--method', 'int8', '--out', join(dir, 'int8')], again.io)).toBe(1);

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { COMPRESS_METHODS, type CompressReport, type CompressRequest, type ModelFigures } from '../../shared/compress';
 import { serializeDocument } from '../../shared/document';
 import type { CliIO } from './io';
@@ -114,7 +114,7 @@ function requestOf(p: Parsed): { request: CompressRequest; backend?: 'tensorflow
   const percentile = num(p, '--percentile', (n) => n > 50 && n <= 100, '(50, 100]');
   if (percentile !== undefined && calMethod !== 'percentile') throw new UsageError('--percentile needs --calibration-method percentile');
   const request: CompressRequest = {
-    runDir: resolve(p.values.get('--run')!), outDir: resolve(p.values.get('--out')!), method,
+    runDir: resolve(p.values.get('--run')!), outDir: resolve(p.values.get('--out')!), method, baseDir: dirname(resolve(p.file)),
     ...(sparsity !== undefined ? { sparsity } : {}),
     ...(p.values.has('--scope') ? { scope: oneOf(p, '--scope', ['layer', 'global'] as const) } : {}),
     ...(p.values.has('--finetune-epochs') ? { finetuneEpochs: int(p, '--finetune-epochs', 0, 1000) } : {}),

@@ -73,6 +73,26 @@ describe('quantization points', () => {
   });
 });
 
+describe('calibration in the engine', () => {
+  it('percentile ranges lie inside the min/max ranges and cut the tails', () => {
+    const c = compileModel(cnn, { seed: 9 });
+    const plan = planQuantization(c, cnn);
+    const x = randomX(64, 128, 10);
+    const batches = () => [{ x, size: 64 }];
+    const base = { samples: 64, percentile: 99, activationDtype: 'uint8' as const };
+    const mm = calibrate(c, cnn, plan, batches, { ...base, method: 'minmax' });
+    const pc = calibrate(c, cnn, plan, batches, { ...base, method: 'percentile' });
+    expect(pc.map((p) => p.nodeId)).toEqual(mm.map((p) => p.nodeId));
+    pc.forEach((p, i) => {
+      expect(p.min).toBeGreaterThanOrEqual(mm[i]!.min);
+      expect(p.max).toBeLessThanOrEqual(mm[i]!.max);
+    });
+    expect(pc[0]!.max).toBeLessThan(mm[0]!.max); // the input's top 1 % is cut
+    expect(mm[0]!.max).toBe(Math.max(...x));
+    c.model.dispose();
+  });
+});
+
 describe('int8 simulation against NumPy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'loom-int8-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
