@@ -90,7 +90,7 @@ describe('layerloom compress', () => {
     expect(JSON.parse(readFileSync(join(dir, 'int8', 'run.json'), 'utf8')).compression.method).toBe('int8');
     const again = fakeIO();
     expect(await runCli(['compress', file, '--run', run, '--method', 'int8', '--out', join(dir, 'int8')], again.io)).toBe(1);
-    expect(again.err.join('\n')).toMatch(/already holds a run: choose a new --out folder/);
+    expect(again.err.join('\n')).toMatch(/already holds a run: choose a new folder for the compressed run/);
   }, 120_000);
 
   it('prune-channels: the human table, and the smaller model written beside the new run', async () => {

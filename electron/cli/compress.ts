@@ -178,10 +178,6 @@ export async function compressCommand(args: string[], io: CliIO): Promise<number
     io.err(`layerloom compress: ${runDir} is not a run folder (no run.json): pass the folder of layerloom train --out`);
     return 1;
   }
-  if (existsSync(join(outDir, 'run.json'))) {
-    io.err(`layerloom compress: ${outDir} already holds a run: choose a new --out folder`);
-    return 1;
-  }
   const { initBackend } = await import('../engine/backend');
   const { compress, CompressError } = await import('../engine/compress');
   await initBackend(req.backend);

@@ -117,5 +117,6 @@ describe('compress()', () => {
     expect(e).toBeInstanceOf(CompressError);
     expect(e.message).toMatch(/^Cannot load the run in .*broken/);
     expect(existsSync(join(root, 'x'))).toBe(false);
+    await expect(compress({ runDir: source, outDir: source, method: 'float16' })).rejects.toThrow(/source already holds a run: choose a new folder/);
   }, 120_000);
 });

@@ -4,7 +4,8 @@
  * model.json + weights.bin + run.json, with `compression` in run.json saying what it came from and
  * how). See docs/compress.md for the methods, the quantization points and what is measured.
  */
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import {
   architectureDifference, comparePredictions, CompressRequestSchema,
   type CompressionRecord, type CompressMethod, type CompressOptions, type CompressReport, type CompressRequest, type EncodedWeight,
@@ -15,7 +16,7 @@ import { trainingDefaults } from '../../../shared/document';
 import { compileModel, type CompiledModel } from '../compile';
 import { iterateBatches } from '../data/batch';
 import { dataOf } from '../evaluate';
-import { loadRun, saveRun } from '../persist';
+import { loadRun, RUN_FILES, saveRun } from '../persist';
 import { disposeRun, getRun, type TrainedRun } from '../runs';
 import { tf } from '../tfjs';
 import type { RunRecord } from '../types';
@@ -192,6 +193,7 @@ export async function compress(request: CompressRequest, control: CompressContro
     throw new CompressError('model', `Invalid compression request: ${i.path.join('.') || 'request'}: ${i.message}`);
   }
   const opts = { ...parsed.data, runDir: resolve(parsed.data.runDir), outDir: resolve(parsed.data.outDir) };
+  if (existsSync(join(opts.outDir, RUN_FILES.record))) throw new CompressError('run', `${opts.outDir} already holds a run: choose a new folder for the compressed run`);
   const { run, runId: sourceId } = await loadSource(opts, control);
   let after: Compressed | null = null;
   try {
