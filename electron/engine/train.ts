@@ -59,7 +59,7 @@ const now = () => performance.now();
 const nextTick = () => new Promise<void>((r) => setImmediate(r));
 
 /** The activation that produces a node's values, looking through shape-only layers. */
-function outputActivation(doc: TrainRequest['doc'], compiled: CompiledModel, nodeId: string): string {
+export function outputActivation(doc: TrainRequest['doc'], compiled: CompiledModel, nodeId: string): string {
   const g = buildGraph(doc);
   let id: string | undefined = nodeId;
   for (let guard = 0; id && guard < 1000; guard++) {
