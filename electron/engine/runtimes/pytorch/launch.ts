@@ -50,6 +50,8 @@ export interface RuntimeTrainHandle {
   resume(): void;
   /** End the run now: the process is killed (on a remote machine too), the run fails with a message. */
   abort(): void;
+  /** The local process (python, torchrun or ssh) once started. */
+  pid(): number | undefined;
   done: Promise<EndEvent | RuntimeErrorEvent>;
 }
 
@@ -95,6 +97,7 @@ export function startPytorchTraining(req: PytorchTrainRequest, emit: (e: Runtime
       send('stop');
       if (s.child) endProcess(s.child);
     },
+    pid: () => s.child?.pid,
     done,
   };
 }
