@@ -81,7 +81,7 @@ describe.skipIf(!hasTorch)('PyTorch runtime: control and failures on real PyTorc
 
   it.concurrent('the process killed (as by the system when out of memory)', async () => {
     const run = start({ runId: 'killed', runtime: { python: PY } }, (e, h) => {
-      if (e.type === 'batch' && e.epoch === 1 && e.batch === 1) process.kill(h.pid()!, 'SIGKILL');
+      if (e.type === 'batch' && e.epoch === 1 && e.batch === 1) process.kill(h.processes().local!, 'SIGKILL');
     });
     const last = await run.done;
     expect(last).toMatchObject({ type: 'error', code: 'crash' });

@@ -50,8 +50,11 @@ export interface RuntimeTrainHandle {
   resume(): void;
   /** End the run now: the process is killed (on a remote machine too), the run fails with a message. */
   abort(): void;
-  /** The local process (python, torchrun or ssh) once started. */
-  pid(): number | undefined;
+  /**
+   * Process ids once known: `local` = the process this computer started (python, torchrun or ssh),
+   * `runner` = runner.py's process 0 as it reported itself (on the remote machine for SSH runs).
+   */
+  processes(): { local?: number; runner?: number };
   done: Promise<EndEvent | RuntimeErrorEvent>;
 }
 
@@ -97,7 +100,7 @@ export function startPytorchTraining(req: PytorchTrainRequest, emit: (e: Runtime
       send('stop');
       if (s.child) endProcess(s.child);
     },
-    pid: () => s.child?.pid,
+    processes: () => ({ local: s.child?.pid, runner: s.remotePid }),
     done,
   };
 }
@@ -167,6 +170,7 @@ async function execute(s: Session, c: Context): Promise<EndEvent | RuntimeErrorE
       const files = Object.values(RUNNER_FILES).filter((f) => f !== RUNNER_FILES.weights).map((f) => join(run.dir, f));
       await scp(remote, files, remotePath(remote, `${remoteDir}/`));
     }
+    if (s.aborted) throw new RuntimeFailure('crash', 'The run was cancelled before it started (the app asked it to end)');
     const args = runnerArgs({ device: settings.device, processes: settings.processes, hostLabel: remote?.host });
     const child = remote && remoteDir
       ? spawn('ssh', sshArgs(remote, `cd ${shq(remoteDir)} && exec ${shq(python)} ${args.map(shq).join(' ')}`), { stdio: 'pipe' })
