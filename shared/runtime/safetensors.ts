@@ -68,7 +68,8 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'weights.safetensors
     const count = shape.reduce((a, s) => a * s, 1);
     const width = dtype === 'F32' ? 4 : dtype === 'I64' ? 8 : 0;
     if (!width) throw bad(`${name} has dtype ${dtype} (F32 or I64 expected)`);
-    if (e - b !== count * width || base + e > bytes.length) throw bad(`${name}: ${e - b} bytes for shape [${shape.join(', ')}]`);
+    if (e - b !== count * width) throw bad(`${name}: ${e - b} bytes for shape [${shape.join(', ')}]`);
+    if (base + e > bytes.length) throw bad(`${name} goes past the end of the file (${bytes.length} bytes): it is cut short`);
     const data = width === 4 ? new Float32Array(bytes.slice(base + b, base + e).buffer) : new Float32Array(count);
     if (width === 8) for (let i = 0; i < count; i++) data[i] = Number(view.getBigInt64(base + b + 8 * i, true));
     tensors.set(name, { shape: [...shape], data, ...(width === 8 ? { dtype: 'int64' as const } : {}) });
