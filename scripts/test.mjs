@@ -11,6 +11,8 @@ const NEEDS = [
   { apt: 'python3-h5py', why: 'Keras .weights.h5 layout checks', ok: () => py('import h5py') },
   { apt: 'python3-numpy', why: 'NumPy weight export checks', ok: () => py('import numpy') },
   { apt: 'python3-sklearn', why: 'fairness metrics are checked against scikit-learn', ok: () => py('import sklearn.metrics') },
+  { apt: 'openssh-server', why: 'remote PyTorch runs are tested against a real sshd', ok: () => existsSync('/usr/sbin/sshd') },
+  { apt: 'openssh-client', why: 'remote PyTorch runs use ssh and scp', ok: () => existsSync('/usr/bin/ssh') && existsSync('/usr/bin/scp') },
 ];
 
 function py(code) {

@@ -13,9 +13,12 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import type { DatasetConfig, TrainingConfig } from '../../shared/document';
 import { OPTIMIZERS, LOSSES } from '../../shared/document';
-import type { Evaluation, TrainEvent } from '../../shared/engine/events';
+import type { Evaluation } from '../../shared/engine/events';
+import type { RuntimeTrainEvent } from '../../shared/runtime/events';
+import type { PytorchRuntimeInput } from '../../shared/runtime/options';
 import type { CliIO } from './io';
 import { readModel } from './io';
+import { RUNTIME_FLAGS, RUNTIME_HELP, describePytorchBackend, runtimeFromFlags } from './train-runtime';
 
 export const TRAIN_USAGE = 'layerloom train model.loom [--data D] [--epochs N] [--json] [--out DIR]   train; D = a built-in name, file.csv (--target COL), an image folder, or x.npy,y.npy';
 
@@ -34,9 +37,9 @@ const HELP = `usage: layerloom train model.loom [options]
   --backend NAME      force tensorflow, wasm or cpu (default: the fastest available)
   --out DIR           save the trained run there (model.json, weights.bin, run.json, evaluation.json)
   --json              one JSON event per line on stdout
-`;
+${RUNTIME_HELP}`;
 
-const VALUE_FLAGS = ['--data', '--target', '--epochs', '--batch-size', '--lr', '--optimizer', '--loss', '--seed', '--limit', '--backend', '--out'] as const;
+const VALUE_FLAGS = ['--data', '--target', '--epochs', '--batch-size', '--lr', '--optimizer', '--loss', '--seed', '--limit', '--backend', '--out', ...RUNTIME_FLAGS] as const;
 const BOOL_FLAGS = ['--json', '--help', '-h'] as const;
 
 class UsageError extends Error {}
@@ -143,6 +146,7 @@ function bar(fraction: number, width = 24): string {
 export async function trainCommand(args: string[], io: CliIO): Promise<number> {
   let p: Parsed;
   let overrides: Partial<TrainingConfig>;
+  let runtime: PytorchRuntimeInput | null = null;
   try {
     p = parse(args);
     if (p.help) {
@@ -151,6 +155,9 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
     }
     overrides = overridesOf(p.flags);
     if (p.flags['--backend'] && !['tensorflow', 'wasm', 'cpu'].includes(p.flags['--backend'])) throw new UsageError('--backend must be tensorflow, wasm or cpu');
+    const rt = runtimeFromFlags(p.flags);
+    if ('usage' in rt) throw new UsageError(rt.usage);
+    runtime = rt.runtime;
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`layerloom train: ${e.message}\n${HELP}`);
@@ -181,6 +188,7 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
 
   const engine = await import('../engine/train');
   const { describeBackend } = await import('../engine/backend');
+  const pytorch = runtime ? await import('../engine/runtimes/pytorch/launch') : null;
   const runId = `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
   const outDir = p.flags['--out'] ? resolve(p.flags['--out']) : undefined;
   const tty = io.isTTY && !p.json;
@@ -193,7 +201,7 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
   let classes: string[] | undefined;
   let lastPlain = 0;
 
-  const onEvent = (e: TrainEvent) => {
+  const onEvent = (e: RuntimeTrainEvent) => {
     if (p.json) {
       io.out(JSON.stringify(e));
       return;
@@ -202,7 +210,7 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
       case 'start':
         classes = e.data.classes;
         io.out(`Training ${doc.name} (${e.totalParams.toLocaleString('en-US')} parameters) on ${e.data.name}: ${e.data.train} train / ${e.data.validation} validation / ${e.data.test} test samples`);
-        io.out(`Backend: ${describeBackend(e.backend)}`);
+        io.out(`Backend: ${e.backend.name === 'pytorch' ? describePytorchBackend(e.backend) : describeBackend(e.backend)}`);
         io.out(`${e.epochs} epoch${e.epochs === 1 ? '' : 's'} of ${e.batchesPerEpoch} batches (batch size ${e.batchSize}), seed ${e.seed}`);
         break;
       case 'batch':
@@ -237,10 +245,11 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
     }
   };
 
-  const h = engine.startTraining({
+  const req = {
     runId, doc, dataset, overrides, outDir, baseDir: dirname(resolve(p.file)),
     backend: p.flags['--backend'] as 'tensorflow' | 'wasm' | 'cpu' | undefined,
-  }, onEvent);
+  };
+  const h = pytorch && runtime ? pytorch.startPytorchTraining({ ...req, runtime }, onEvent) : engine.startTraining(req, onEvent);
   const onSigint = () => h.stop();
   process.once('SIGINT', onSigint);
   let last;
