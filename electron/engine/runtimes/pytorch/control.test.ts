@@ -13,6 +13,7 @@ import { RuntimeTrainEventSchema, type RuntimeTrainEvent } from '../../../../sha
 import { initBackend } from '../../backend';
 import { evaluateRun } from '../../evaluate';
 import { disposeRun } from '../../runs';
+import { startTraining } from '../../train';
 import { startPytorchTraining, type PytorchTrainRequest } from './launch';
 import { hasTorch, maxRelDiff, PY, TEMPLATES, template } from './test-support';
 
@@ -86,6 +87,14 @@ describe.skipIf(!hasTorch)('PyTorch runtime: control and failures on real PyTorc
     const last = await run.done;
     expect(last).toMatchObject({ type: 'error', code: 'crash' });
     expect(last.type === 'error' && last.message).toMatch(/was killed \(SIGKILL\).*memory.*smaller batch size/);
+  }, 300_000);
+
+  it.concurrent('a diverging loss stops the run exactly as the engine stops it', async () => {
+    const overrides: Partial<TrainingConfig> = { epochs: 50, optimizer: 'sgd', learningRate: 500 };
+    const last = await start({ runId: 'diverge', runtime: { python: PY }, overrides }).done;
+    const engine = await startTraining({ runId: 'diverge-engine', ...base, overrides }, () => undefined).done;
+    expect(engine).toMatchObject({ type: 'error', code: 'diverged', epoch: 1 });
+    expect(last).toEqual({ ...engine, runId: 'diverge' }); // same batch, same numbers, same advice
   }, 300_000);
 
   it.concurrent('CUDA requested on a machine without it', async () => {
