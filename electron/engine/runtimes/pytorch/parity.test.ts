@@ -2,7 +2,9 @@
  * The PyTorch runtime trains like the engine: from the same initial weights, on the same batches in
  * the same order, with plain SGD and no dropout, its loss after each of the first 20 steps equals
  * the engine's within 1e-4 relative — for the MNIST CNN, LSTM, GRU, transformer, linear and
- * logistic templates and for outputs without softmax/sigmoid trained with cross-entropies (logits).
+ * logistic templates and for outputs without softmax/sigmoid trained with cross-entropies (logits);
+ * likewise with Adam, Nesterov momentum, RMSprop with momentum and Adagrad, and with
+ * BatchNormalization (whose moving statistics the validation losses use).
  * The validation losses of every epoch agree too, and the trained weights come back into the run:
  * the engine's own evaluation of the returned weights reproduces the runtime's last validation loss.
  * Then DDP: two processes under torchrun give the first epoch's loss of one process, events from
@@ -27,18 +29,21 @@ interface Case {
 const STEPS: Partial<TrainingConfig> = { ...SGD, learningRate: 0.05, batchSize: 16, epochs: 5, validationSplit: 0.02 };
 const limited = (doc: LoomDocument): DatasetConfig => ({ ...doc.dataset!, limit: 64 });
 
-function dense(name: string, dataset: string, units: number, loss: TrainingConfig['loss'], inputs: number): Case {
+/** Input → Dense 8 relu [→ BatchNormalization] → Dense `units` with `activation` (none: logits). */
+function dense(name: string, dataset: string, units: number, loss: TrainingConfig['loss'], inputs: number,
+  o: { activation?: string; batchNorm?: boolean; overrides?: Partial<TrainingConfig> } = {}): Case {
+  const chain = [
+    { id: 'x', type: 'Input', params: { shape: [inputs] } },
+    { id: 'hidden', type: 'Dense', params: { units: 8, activation: 'relu' } },
+    ...(o.batchNorm ? [{ id: 'norm', type: 'BatchNormalization', params: { momentum: 0.5 } }] : []),
+    { id: 'out', type: 'Dense', params: { units, ...(o.activation ? { activation: o.activation } : {}) } },
+  ];
   const doc: LoomDocument = {
-    format: 'layerloom.model', version: 1, name,
-    nodes: [
-      { id: 'x', type: 'Input', params: { shape: [inputs] } },
-      { id: 'hidden', type: 'Dense', params: { units: 8, activation: 'relu' } },
-      { id: 'logits', type: 'Dense', params: { units } }, // no activation: the losses read logits
-    ],
-    edges: [{ from: 'x', to: 'hidden' }, { from: 'hidden', to: 'logits' }],
+    format: 'layerloom.model', version: 1, name, nodes: chain,
+    edges: chain.slice(1).map((n, i) => ({ from: chain[i]!.id, to: n.id })),
     training: { loss, seed: 7 } as TrainingConfig,
   };
-  return { name, doc, dataset: { source: 'builtin', name: dataset, limit: 64 } };
+  return { name, doc, dataset: { source: 'builtin', name: dataset, limit: 64 }, overrides: o.overrides };
 }
 
 const CASES: Case[] = [
@@ -48,6 +53,15 @@ const CASES: Case[] = [
   }),
   dense('logits-categorical', 'iris', 3, 'categoricalCrossentropy', 4),
   dense('logits-binary', 'blobs', 1, 'binaryCrossentropy', 2),
+  // The other optimizers' update rules, and BatchNormalization's moving statistics (the
+  // validation losses run on them).
+  ...([
+    ['adam', { optimizer: 'adam', learningRate: 0.01 }],
+    ['sgd-nesterov', { optimizer: 'sgd', momentum: 0.9, nesterov: true }],
+    ['rmsprop-momentum', { optimizer: 'rmsprop', momentum: 0.5, learningRate: 0.01 }],
+    ['adagrad', { optimizer: 'adagrad', learningRate: 0.1 }],
+  ] as const).map(([name, overrides]) => dense(name, 'iris', 3, 'sparseCategoricalCrossentropy', 4, { activation: 'softmax', overrides })),
+  dense('batchnorm', 'iris', 3, 'categoricalCrossentropy', 4, { activation: 'softmax', batchNorm: true }),
 ];
 
 describe.skipIf(!hasTorch)('PyTorch runtime: parity with the engine', () => {
@@ -56,7 +70,7 @@ describe.skipIf(!hasTorch)('PyTorch runtime: parity with the engine', () => {
 
   beforeAll(async () => {
     await initBackend('wasm');
-    // Python runs in other processes: start them all (two at a time), then compute the engine's side here.
+    // Python runs in other processes: start them all (three at a time), then compute the engine's side here.
     const queue = [...CASES];
     const next = (): Promise<void> | undefined => {
       const c = queue.shift();
@@ -65,6 +79,7 @@ describe.skipIf(!hasTorch)('PyTorch runtime: parity with the engine', () => {
       runs.set(c.name, p);
       return p.then(() => next());
     };
+    void next();
     void next();
     void next();
     for (const c of CASES) {
