@@ -97,6 +97,25 @@ describe.skipIf(!hasTorch)('PyTorch runtime: control and failures on real PyTorc
     expect(last).toEqual({ ...engine, runId: 'diverge' }); // same batch, same numbers, same advice
   }, 300_000);
 
+  it.concurrent('early stopping ends like the engine\'s, with the best epoch\'s weights', async () => {
+    // minDelta 10: epoch 1 improves on nothing-yet, epoch 2 cannot improve by 10, so the run stops
+    // after epoch 2 and restores epoch 1.
+    const overrides: Partial<TrainingConfig> = { epochs: 10, earlyStopping: { monitor: 'val_loss', patience: 0, minDelta: 10, restoreBestWeights: true } };
+    const run = start({ runId: 'early', runtime: { python: PY }, overrides });
+    const last = await run.done;
+    const engine = await startTraining({ runId: 'early-engine', ...base, overrides }, () => undefined).done;
+    disposeRun('early-engine');
+    expect(last).toMatchObject({ type: 'end', reason: 'earlyStopped', epochsCompleted: 2 });
+    expect(engine).toMatchObject({ type: 'end', reason: 'earlyStopped', epochsCompleted: 2 });
+    if (last.type !== 'end' || engine.type !== 'end') return;
+    const first = run.events.find((e) => e.type === 'epoch');
+    expect(last.logs).toEqual(first?.type === 'epoch' ? first.logs : null);
+    expect(maxRelDiff(Object.values(last.logs), Object.values(engine.logs))).toBeLessThan(1e-4);
+    const ev = await evaluateRun('early', { split: 'validation' });
+    expect(maxRelDiff([ev.logs.loss!], [last.logs.val_loss!])).toBeLessThan(1e-4);
+    disposeRun('early');
+  }, 300_000);
+
   it.concurrent('CUDA requested on a machine without it', async () => {
     const last = await start({ runId: 'no-cuda', runtime: { python: PY, device: 'cuda' } }).done;
     expect(last).toMatchObject({ type: 'error', code: 'device' });
