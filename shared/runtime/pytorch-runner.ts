@@ -524,61 +524,114 @@ def finite_or_fail(values, names, epoch, batch=None):
                                      f"(now {lr:g}, e.g. to {float(f'{lr / 10:.2g}'):g}), normalise the inputs, or check the data for invalid values")
 
 
-def train(args):
-    device, device_note = pick_device(args.device)
-    if WORLD > 1:
-        if device.type == "cuda":
-            torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-    torch.manual_seed(T["seed"])
-    model, batch_norms = build_model(args.init, device)
-    net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None) if WORLD > 1 else model
-    optimizer = make_optimizer([p for p in net.parameters() if p.requires_grad])
-    x_train, y_train = load_split(args.data, "train")
-    x_val, y_val = load_split(args.data, "val")
-    n = len(x_train)
-    batch_size = min(T["batchSize"], n)
-    batches = (n + batch_size - 1) // batch_size
-    epochs = args.epochs or T["epochs"]
-    eval_batch = max(batch_size, 128)
-    sync = Sync(device if device.type == "cuda" else torch.device("cpu"))
-    notes = [device_note] if device_note else []
-    if WORLD > 1 and batch_norms:
-        notes.append("BatchNormalization normalises each process's share of a batch, not the whole batch")
-    backend = {"name": "pytorch", "native": True, "device": str(device), "processes": WORLD, "torch": torch.__version__}
-    if args.host_label:
-        backend["host"] = args.host_label
-    if notes:
-        backend["reason"] = "; ".join(notes)
-    if device.type == "cpu":
-        backend["threads"] = torch.get_num_threads()
-    start = CONFIG["start"]
-    emit({"type": "start", "runId": RUN_ID, "backend": backend, "totalParams": start["totalParams"], "epochs": epochs,
-          "batchSize": batch_size, "batchesPerEpoch": batches, "seed": T["seed"], "data": start["data"]})
-    if RANK == 0:
-        import socket
-        emit({"type": "process", "pid": os.getpid(), "host": socket.gethostname()})
-        baseline = evaluate_split(model, x_train[:256], y_train[:256], eval_batch, device, shard=False)[0]
-        if math.isfinite(baseline):
-            emit({"type": "baseline", "loss": baseline})
+class Clock:
+    """The run's active time (pauses excluded) and its ETA, like the engine's."""
 
-    t0 = time.perf_counter()
-    paused_sec = 0.0
-    samples_done, total_samples = 0, epochs * n
-    history, last_logs, epochs_completed = [], {}, 0
-    es = T["earlyStopping"]
-    higher = bool(es) and "accuracy" in es["monitor"]
-    best_value, best_logs, best_epoch, best_state, wait = (-math.inf if higher else math.inf), None, 0, None, 0
-    reason = "completed"
+    def __init__(self, total_samples):
+        self.t0, self.paused, self.done, self.total = time.perf_counter(), 0.0, 0, total_samples
 
-    def active(at=None):
-        return (at or time.perf_counter()) - t0 - paused_sec
+    def active(self, at=None):
+        return (at or time.perf_counter()) - self.t0 - self.paused
 
-    def eta():
-        return (total_samples - samples_done) * active() / samples_done if samples_done else 0.0
+    def eta(self):
+        return (self.total - self.done) * self.active() / self.done if self.done else 0.0
 
-    def wait_if_paused(pause):
-        nonlocal paused_sec
+
+class EarlyStopping:
+    """The engine's rule: stop once "patience" epochs in a row missed the best by more than minDelta."""
+
+    def __init__(self, es):
+        self.es = es
+        self.higher = bool(es) and "accuracy" in es["monitor"]
+        self.best = -math.inf if self.higher else math.inf
+        self.best_logs, self.best_epoch, self.best_state, self.wait = None, 0, None, 0
+
+    def stop_after(self, epoch, logs, model):
+        if not self.es:
+            return False
+        key = self.es["monitor"] if self.es["monitor"] in logs else self.es["monitor"].replace("val_", "", 1)
+        v = logs.get(key)
+        if v is None:
+            return False
+        if v > self.best + self.es["minDelta"] if self.higher else v < self.best - self.es["minDelta"]:
+            self.best, self.best_logs, self.best_epoch, self.wait = v, logs, epoch, 0
+            if self.es["restoreBestWeights"]:
+                self.best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
+            return False
+        self.wait += 1
+        return self.wait > self.es["patience"]
+
+    def restore(self, model, epochs_completed):
+        """Put the best epoch's weights back (restoreBestWeights); its logs, or None."""
+        if not (self.es and self.es["restoreBestWeights"] and self.best_state is not None and self.best_epoch != epochs_completed):
+            return None
+        model.load_state_dict(self.best_state)
+        return self.best_logs
+
+
+class Run:
+    """One training run: the model (and its DDP wrapper), the data, the optimizer, the control sync."""
+
+    def __init__(self, args):
+        self.args = args
+        self.device, device_note = pick_device(args.device)
+        if WORLD > 1:
+            if self.device.type == "cuda":
+                torch.cuda.set_device(self.device)
+            dist.init_process_group("nccl" if self.device.type == "cuda" else "gloo")
+        torch.manual_seed(T["seed"])
+        self.model, batch_norms = build_model(args.init, self.device)
+        self.net = nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None) if WORLD > 1 else self.model
+        self.optimizer = make_optimizer([p for p in self.net.parameters() if p.requires_grad])
+        self.x_train, self.y_train = load_split(args.data, "train")
+        self.x_val, self.y_val = load_split(args.data, "val")
+        self.n = len(self.x_train)
+        self.batch_size = min(T["batchSize"], self.n)
+        self.batches = (self.n + self.batch_size - 1) // self.batch_size
+        self.epochs = args.epochs or T["epochs"]
+        self.eval_batch = max(self.batch_size, 128)
+        self.sync = Sync(self.device if self.device.type == "cuda" else torch.device("cpu"))
+        self.notes = [device_note] if device_note else []
+        if WORLD > 1 and batch_norms:
+            self.notes.append("BatchNormalization normalises each process's share of a batch, not the whole batch")
+        self.clock = Clock(self.epochs * self.n)
+
+    def announce(self):
+        backend = {"name": "pytorch", "native": True, "device": str(self.device), "processes": WORLD, "torch": torch.__version__}
+        if self.args.host_label:
+            backend["host"] = self.args.host_label
+        if self.notes:
+            backend["reason"] = "; ".join(self.notes)
+        if self.device.type == "cpu":
+            backend["threads"] = torch.get_num_threads()
+        start = CONFIG["start"]
+        emit({"type": "start", "runId": RUN_ID, "backend": backend, "totalParams": start["totalParams"], "epochs": self.epochs,
+              "batchSize": self.batch_size, "batchesPerEpoch": self.batches, "seed": T["seed"], "data": start["data"]})
+        if RANK == 0:
+            import socket
+            emit({"type": "process", "pid": os.getpid(), "host": socket.gethostname()})
+            baseline = evaluate_split(self.model, self.x_train[:256], self.y_train[:256], self.eval_batch, self.device, shard=False)[0]
+            if math.isfinite(baseline):
+                emit({"type": "baseline", "loss": baseline})
+
+    def step(self, idx):
+        """One global batch: this process's share, weighted so that DDP's average is the batch's gradient."""
+        size = len(idx)
+        lo, hi = size * RANK // WORLD, size * (RANK + 1) // WORLD
+        share, weight = (idx[lo:hi], (hi - lo) / size * WORLD) if hi > lo else (idx[:1], 0.0)
+        xb, yb = self.x_train[share].to(self.device), targets(self.y_train[share]).to(self.device)
+        self.net.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        p = self.net(xb)
+        per = loss_per_sample(yb, p)
+        (per.mean() * weight).backward()
+        self.optimizer.step()
+        local = batch_sums(yb, p, per) if weight else torch.zeros(3)
+        sums, stop, pause = self.sync.reduce(local.cpu())
+        return [v / size for v in sums], stop, pause
+
+    def wait_if_paused(self, pause):
+        """Seconds spent paused, and whether a stop came meanwhile."""
         if not pause:
             return 0.0, False
         began = time.perf_counter()
@@ -586,89 +639,75 @@ def train(args):
         stop = False
         while pause and not stop:
             time.sleep(0.05)
-            stop, pause = sync.flags()
+            stop, pause = self.sync.flags()
         if not stop:
             emit({"type": "resumed", "runId": RUN_ID})
         spent = time.perf_counter() - began
-        paused_sec += spent
+        self.clock.paused += spent
         return spent, stop
 
-    stop, _ = sync.flags()
-    if stop:
-        reason = "stopped"
-    epoch = 0
-    while epoch < epochs and reason != "stopped":
-        epoch += 1
-        epoch_start, epoch_paused = time.perf_counter(), 0.0
+    def epoch(self, epoch):
+        """Train one epoch; its logs and samples/s, or None when stopped."""
+        began, paused = time.perf_counter(), 0.0
         sums, seen = [0.0, 0.0, 0.0], 0
-        order = torch.tensor(epoch_order(n, T["seed"], epoch - 1), dtype=torch.long)
-        for b in range(batches):
-            idx = order[b * batch_size:(b + 1) * batch_size]
-            size = len(idx)
-            lo, hi = size * RANK // WORLD, size * (RANK + 1) // WORLD
-            share, weight = (idx[lo:hi], (hi - lo) / size * WORLD) if hi > lo else (idx[:1], 0.0)
-            xb, yb = x_train[share].to(device), targets(y_train[share]).to(device)
-            net.train()
-            optimizer.zero_grad(set_to_none=True)
-            p = net(xb)
-            per = loss_per_sample(yb, p)
-            (per.mean() * weight).backward()
-            optimizer.step()
-            local = batch_sums(yb, p, per) if weight else torch.zeros(3)
-            (loss_sum, acc_sum, mae_sum), stop, pause = sync.reduce(local.cpu())
-            values = [loss_sum / size, acc_sum / size, mae_sum / size]
+        order = torch.tensor(epoch_order(self.n, T["seed"], epoch - 1), dtype=torch.long)
+        for b in range(self.batches):
+            idx = order[b * self.batch_size:(b + 1) * self.batch_size]
+            values, stop, pause = self.step(idx)
             shown = logs_of(values)
             finite_or_fail(list(shown.values()), list(shown.keys()), epoch, b + 1)
-            for i in range(3):
-                sums[i] += values[i] * size
-            seen += size
-            samples_done += size
+            sums = [s + v * len(idx) for s, v in zip(sums, values)]
+            seen += len(idx)
+            self.clock.done += len(idx)
             now = time.perf_counter()
-            epoch_sec = now - epoch_start - epoch_paused
-            emit({"type": "batch", "runId": RUN_ID, "epoch": epoch, "batch": b + 1, "batches": batches, "logs": shown,
-                  "samplesPerSec": seen / epoch_sec if epoch_sec > 0 else 0.0, "etaSec": eta(), "elapsedSec": active(now)})
-            spent, stopped_in_pause = wait_if_paused(pause and not stop)
-            epoch_paused += spent
-            if stop or stopped_in_pause:
-                reason = "stopped"
-                break
-        if reason == "stopped":
-            break
-        train_sec = time.perf_counter() - epoch_start - epoch_paused
+            sec = now - began - paused
+            emit({"type": "batch", "runId": RUN_ID, "epoch": epoch, "batch": b + 1, "batches": self.batches, "logs": shown,
+                  "samplesPerSec": seen / sec if sec > 0 else 0.0, "etaSec": self.clock.eta(), "elapsedSec": self.clock.active(now)})
+            spent, stopped = self.wait_if_paused(pause and not stop)
+            paused += spent
+            if stop or stopped:
+                return None
+        sec = time.perf_counter() - began - paused
         logs = logs_of([s / max(1, seen) for s in sums])
-        if len(x_val):
-            val = logs_of(evaluate_split(model, x_val, y_val, eval_batch, device), "val_")
+        if len(self.x_val):
+            val = logs_of(evaluate_split(self.model, self.x_val, self.y_val, self.eval_batch, self.device), "val_")
             finite_or_fail(list(val.values()), list(val.keys()), epoch)
             logs.update(val)
-        history.append(logs)
-        last_logs, epochs_completed = logs, epoch
-        if RANK == 0:
-            write_safetensors(model.state_dict(), args.out, {"epoch": str(epoch), "runId": RUN_ID})
-        emit({"type": "epoch", "runId": RUN_ID, "epoch": epoch, "epochs": epochs, "logs": logs,
-              "samplesPerSec": seen / train_sec if train_sec > 0 else 0.0, "etaSec": eta(), "elapsedSec": active()})
-        if es:
-            key = es["monitor"] if es["monitor"] in logs else es["monitor"].replace("val_", "", 1)
-            v = logs.get(key)
-            if v is not None:
-                improved = v > best_value + es["minDelta"] if higher else v < best_value - es["minDelta"]
-                if improved:
-                    best_value, best_logs, best_epoch, wait = v, logs, epoch, 0
-                    if es["restoreBestWeights"]:
-                        best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
-                else:
-                    wait += 1
-                    if wait > es["patience"]:
-                        reason = "earlyStopped"
-                        break
+        return logs, seen / sec if sec > 0 else 0.0
 
-    final_logs = last_logs
-    if reason == "earlyStopped" and es["restoreBestWeights"] and best_state is not None and best_epoch != epochs_completed:
-        model.load_state_dict(best_state)
-        final_logs = best_logs
+    def save(self, epoch):
         if RANK == 0:
-            write_safetensors(model.state_dict(), args.out, {"epoch": str(best_epoch), "runId": RUN_ID})
-    emit({"type": "end", "runId": RUN_ID, "reason": reason, "epochsCompleted": epochs_completed, "logs": final_logs,
-          "elapsedSec": active(), "weightsPath": os.path.abspath(args.out if epochs_completed else args.init)})
+            write_safetensors(self.model.state_dict(), self.args.out, {"epoch": str(epoch), "runId": RUN_ID})
+
+
+def train(args):
+    run = Run(args)
+    run.announce()
+    early = EarlyStopping(T["earlyStopping"])
+    reason, last_logs, done = "completed", {}, 0
+    stop, _ = run.sync.flags()
+    if stop:
+        reason = "stopped"
+    for epoch in range(1, run.epochs + 1):
+        if reason != "completed":
+            break
+        result = run.epoch(epoch)
+        if result is None:
+            reason = "stopped"
+            break
+        last_logs, rate = result
+        done = epoch
+        run.save(epoch)
+        emit({"type": "epoch", "runId": RUN_ID, "epoch": epoch, "epochs": run.epochs, "logs": last_logs,
+              "samplesPerSec": rate, "etaSec": run.clock.eta(), "elapsedSec": run.clock.active()})
+        if early.stop_after(epoch, last_logs, run.model):
+            reason = "earlyStopped"
+    best = early.restore(run.model, done) if reason == "earlyStopped" else None
+    if best is not None:
+        last_logs = best
+        run.save(early.best_epoch)
+    emit({"type": "end", "runId": RUN_ID, "reason": reason, "epochsCompleted": done, "logs": last_logs,
+          "elapsedSec": run.clock.active(), "weightsPath": os.path.abspath(args.out if done else args.init)})
     if WORLD > 1:
         dist.destroy_process_group()
 

@@ -66,6 +66,8 @@ interface Session {
   emit: (e: RuntimeTrainEvent) => void;
   commands: string[];
   child: ChildProcessWithoutNullStreams | null;
+  /** The child leads its own process group (local runs on POSIX: torchrun and its workers end together). */
+  group: boolean;
   aborted: boolean;
   /** Process 0's pid as runner.py reported it (ends a cancelled remote run). */
   remotePid?: number;
@@ -75,7 +77,7 @@ interface Session {
 
 export function startPytorchTraining(req: PytorchTrainRequest, emit: (e: RuntimeTrainEvent) => void): RuntimeTrainHandle {
   const s: Session = {
-    req, emit, commands: [], child: null, aborted: false,
+    req, emit, commands: [], child: null, group: false, aborted: false,
     attach(child) {
       this.child = child;
       for (const c of this.commands) child.stdin.write(`${c}\n`);
@@ -98,7 +100,7 @@ export function startPytorchTraining(req: PytorchTrainRequest, emit: (e: Runtime
     abort: () => {
       s.aborted = true;
       send('stop');
-      if (s.child) endProcess(s.child);
+      if (s.child) endProcess(s.child, s.group);
     },
     processes: () => ({ local: s.child?.pid, runner: s.remotePid }),
     done,
@@ -116,13 +118,12 @@ function describe(e: unknown): Omit<RuntimeErrorEvent, 'type' | 'runId'> {
 }
 
 /** Close stdin (the runner stops at the next batch), then terminate, then kill. */
-function endProcess(child: ChildProcessWithoutNullStreams): void {
+function endProcess(child: ChildProcessWithoutNullStreams, group: boolean): void {
   child.stdin.end();
   const signal = (sig: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     try {
-      // Local runs get their own process group: torchrun and its workers end together.
-      if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, sig);
+      if (group && child.pid) process.kill(-child.pid, sig);
       else child.kill(sig);
     } catch {
       child.kill(sig);
@@ -134,7 +135,11 @@ function endProcess(child: ChildProcessWithoutNullStreams): void {
 
 async function runSession(s: Session): Promise<EndEvent | RuntimeErrorEvent> {
   const parsed = PytorchRuntimeSchema.safeParse(s.req.runtime);
-  if (!parsed.success) throw new RuntimeFailure('python', `Invalid PyTorch runtime settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const code = issue.path[0] === 'remote' ? 'remote' : issue.path[0] === 'python' ? 'python' : 'device';
+    throw new RuntimeFailure(code, `Invalid PyTorch runtime settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
   const settings = parsed.data;
   const inference = await initBackend(s.req.backend);
   const python = settings.remote ? settings.python ?? 'python3' : findPython(settings.python);
@@ -172,9 +177,10 @@ async function execute(s: Session, c: Context): Promise<EndEvent | RuntimeErrorE
     }
     if (s.aborted) throw new RuntimeFailure('crash', 'The run was cancelled before it started (the app asked it to end)');
     const args = runnerArgs({ device: settings.device, processes: settings.processes, hostLabel: remote?.host });
+    s.group = !remote && process.platform !== 'win32';
     const child = remote && remoteDir
       ? spawn('ssh', sshArgs(remote, `cd ${shq(remoteDir)} && exec ${shq(python)} ${args.map(shq).join(' ')}`), { stdio: 'pipe' })
-      : spawn(python, args, { cwd: run.dir, stdio: 'pipe', detached: process.platform !== 'win32', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+      : spawn(python, args, { cwd: run.dir, stdio: 'pipe', detached: s.group, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     outcome = await follow(s, child, c);
     if (outcome.type === 'error') {
       s.emit(outcome);
