@@ -8,11 +8,13 @@ import { z } from 'zod';
 export const DeviceSchema = z.string().regex(/^(auto|cpu|mps|cuda(:\d{1,2})?)$/, 'device must be auto, cpu, mps, cuda or cuda:N');
 export type Device = z.infer<typeof DeviceSchema>;
 
-/** `user@host` or `host`, with an optional `:port`; names as ssh accepts them (also ~/.ssh/config aliases). */
-export const SshHostSchema = z.string().regex(/^([A-Za-z0-9._-]+@)?[A-Za-z0-9._-]+(:\d{1,5})?$/, 'host must look like user@host or user@host:port');
+/** `user@host` or `host`, with an optional `:port`; names as ssh accepts them (also ~/.ssh/config aliases), never an option (-x). */
+export const SshHostSchema = z.string().regex(/^([A-Za-z0-9._][A-Za-z0-9._-]*@)?[A-Za-z0-9._][A-Za-z0-9._-]*(:\d{1,5})?$/, 'host must look like user@host or user@host:port');
 
-/** A folder on the remote machine: relative to the remote home, or absolute; no shell characters. */
-export const RemoteDirSchema = z.string().regex(/^[A-Za-z0-9._/~-]+$/, 'remote folder: letters, digits, . _ - / ~ only').max(512);
+/** A folder on the remote machine: relative to the remote home (also as ~/...), or absolute; no shell characters. */
+export const RemoteDirSchema = z.string().regex(/^(~\/)?[A-Za-z0-9._/-]+$/, 'remote folder: letters, digits, . _ - / only (~/ at the start)').max(512)
+  .transform((d) => d.replace(/^~\//, '')); // ssh and scp start in the home folder: ~/x is x
+
 
 export const RemoteSchema = z.object({
   host: SshHostSchema,

@@ -33,7 +33,7 @@ export function sshArgs(r: Remote, command: string): string[] {
 
 export function scpArgs(r: Remote, from: string[], to: string): string[] {
   const { port } = splitHost(r.host);
-  return ['-q', ...commonOptions(r), ...(port ? ['-P', String(port)] : []), ...from, to];
+  return ['-q', ...commonOptions(r), ...(port ? ['-P', String(port)] : []), '--', ...from, to];
 }
 
 /** `host:path` for scp. */
