@@ -4,6 +4,7 @@
  * through a session (./session.ts), in the engine process (./worker.ts) or in-process (the CLI,
  * tests), which validates requests and answers and keeps the handles of live runs.
  */
+import { startPytorchTraining } from './runtimes/pytorch/launch';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -80,7 +81,8 @@ async function trainedWeights(runId?: string, runDir?: string): Promise<{ runDir
 export const engineApi: EngineApi = {
   'engine.backend': () => initBackend(),
 
-  'engine.train': (req, emit) => startTraining(req, emit),
+  // Another runtime (PyTorch) trains the same document with the same data and events (docs/runtimes.md).
+  'engine.train': (req, emit) => (req.runtime ? startPytorchTraining({ ...req, runtime: req.runtime }, emit) : startTraining(req, emit)),
 
   'engine.evaluate': async (req) => {
     await ready();

@@ -19,6 +19,7 @@ import { DatasetSchema, DocumentSchema, TrainingSchema } from '../document/schem
 import { EXPORT_FORMAT_IDS } from '../export/registry';
 import { BackendInfoSchema, EvaluationSchema, type TrainEvent } from './events';
 import { RunIdSchema } from './run-id';
+import { PytorchRuntimeSchema } from '../runtime/options';
 
 const runId = RunIdSchema;
 const dir = z.string().min(1).max(4096);
@@ -55,6 +56,8 @@ export const EngineTrainRequestSchema = z.strictObject({
   dataset: DatasetSchema.optional(),
   /** Force a backend (CLI `--backend`, tests); default: the fastest available. */
   backend: BackendInfoSchema.shape.name.optional(),
+  /** Train in PyTorch instead (here, under torchrun, or over SSH: docs/runtimes.md); machine settings, never in the document. */
+  runtime: PytorchRuntimeSchema.optional(),
 });
 
 const EvaluateSplitSchema = z.enum(['test', 'validation', 'train']);

@@ -15,7 +15,7 @@ import {
   AugmentPreviewSchema, CellSamplesSchema, CsvInfoSchema, DataPreviewSchema, ImportedRunSchema, ImportProblemSchema,
   PredictionSchema, PreviewTrainingSchema, SaliencySchema, TrainingOverridesSchema, WeightProblemSchema,
 } from '../engine/api';
-import { BackendInfoSchema, EvaluationSchema, TrainEventSchema } from '../engine/events';
+import { BackendInfoSchema, EvaluationSchema, RunBackendSchema, TrainEventSchema } from '../engine/events';
 import { RunIdSchema } from '../engine/run-id';
 
 // The engine answers several requests with the same shapes (shared/engine/api.ts).
@@ -372,7 +372,7 @@ export type MenuCommand = (typeof MENU_COMMANDS)[number];
 export const EngineStatusSchema = z.object({
   /** `starting`: the engine process is loading; `crashed`: it died (the next request starts a fresh one). */
   state: z.enum(['idle', 'starting', 'ready', 'busy', 'crashed']),
-  backend: BackendInfoSchema.optional(),
+  backend: RunBackendSchema.optional(),
   message: z.string().optional(),
   runId: z.string().optional(),
 });
