@@ -119,4 +119,16 @@ describe('canceling a job through the host (fake engine process)', () => {
       .resolves.toEqual(FAKE_ANSWERS.rule);
     expect(h.of('next').at(-1)).toMatchObject({ done: 4, total: 4, message: 'Fake steps' });
   });
+
+  it('a host-side caller cancels with an AbortSignal: the supervisor sends engine.cancel for the job id it made up', async () => {
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const held = h.engine.call('explain.sanity', { runId: 'hold-2', input: { kind: 'values', values: [1] }, spec: { method: 'gradient' } }, {
+      signal: abort.signal,
+      onProgress: (p) => (seen.push(p.jobId), abort.abort()),
+    });
+    await expect(held).rejects.toMatchObject({ code: 'canceled', message: 'explain.sanity was canceled' });
+    expect(seen[0]).toMatch(/^job-/);
+    await expect(h.engine.call('explain.global', { runId: 'r', method: 'shap' })).resolves.toEqual(FAKE_ANSWERS.global);
+  });
 });
