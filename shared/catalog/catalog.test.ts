@@ -10,7 +10,7 @@ describe('layer catalog', () => {
   });
 
   it.each(LAYER_TYPES)('%s declares well-formed params whose defaults validate', (t) => {
-    const def = CATALOG[t];
+    const def = getLayerDef(t);
     expect(CATEGORIES).toContain(def.category);
     expect(def.doc.length).toBeGreaterThan(10);
     const names = new Set<string>();
