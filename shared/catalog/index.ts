@@ -65,6 +65,9 @@ export type LayerDefOf<T extends LayerType> = LayerDef<T, ParamSpecsOf<T>, Weigh
 /** The catalog itself. Exhaustive: a missing or extra entry is a type error. */
 export const CATALOG: { readonly [T in LayerType]: LayerDefOf<T> } = DEFS;
 
+/** Params as a document holds them for a type: the declared names only, any value (the analysis validates them). */
+export type DocParams<T extends LayerType> = { [K in keyof ParamsOf<T>]?: unknown };
+
 /** A layer type with its resolved params, typed together. */
 export interface LayerOf<T extends LayerType> {
   type: T;

@@ -5,6 +5,7 @@
  */
 import { CATALOG, type LayerDef, type LayerType, type ParamsOf, type WeightNameOf } from './index';
 import { KERAS_CLASS } from '../formats/keras/classes';
+import type { LayerExample } from './examples';
 
 // (a) Params are typed by their declarations: a misspelt read fails, values have their resolved types.
 declare const depthwise: ParamsOf<'DepthwiseConv2D'>;
@@ -51,3 +52,7 @@ export const readers: Pick<{ [T in LayerType]: Reader<T> }, 'Dense' | 'Conv2D'> 
   // @ts-expect-error Conv2D has filters, not units
   Conv2D: (p) => p.units,
 };
+
+// The examples every parity suite runs are typed per layer too: a misspelt example param fails.
+// @ts-expect-error Dense has units, not unit
+export const example: LayerExample<'Dense'> = { inputs: [[3]], params: { unit: 3 } };

@@ -29,8 +29,7 @@ export function exampleCases(): ParityCase[] {
   const out: ParityCase[] = [];
   for (const type of LAYER_TYPES) {
     if (type === 'Input') continue;
-    (LAYER_EXAMPLES[type] as { inputs: number[][]; params: Record<string, unknown>; intInputs?: { vocab: number } }[])
-      .forEach((ex, i) => out.push({ name: `${type}-${i}`, doc: exampleDocument(type, ex) }));
+    LAYER_EXAMPLES[type].forEach((ex, i) => out.push({ name: `${type}-${i}`, doc: exampleDocument(type, ex) }));
   }
   return out;
 }

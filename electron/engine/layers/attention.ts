@@ -41,9 +41,11 @@ interface MhaWeights {
 
 interface MhaDims { heads: number; keyDim: number; valueDim: number; out: number; bias: boolean }
 
-function addMhaWeights(layer: tfl.layers.Layer, prefix: string, dq: number, dk: number, dv: number, d: MhaDims): MhaWeights {
-  const add = (name: string, shape: number[], init: Initializer) =>
-    (layer as any).addWeight(`${prefix}${name}`, shape, 'float32', init) as LayerVariable;
+/** Creates one weight of the calling layer (its protected addWeight). */
+type AddWeight = (name: string, shape: number[], init: Initializer) => LayerVariable;
+
+function addMhaWeights(addWeight: AddWeight, prefix: string, dq: number, dk: number, dv: number, d: MhaDims): MhaWeights {
+  const add: AddWeight = (name, shape, init) => addWeight(`${prefix}${name}`, shape, init);
   return {
     q: add('query/kernel', [dq, d.heads, d.keyDim], glorot()), qb: d.bias ? add('query/bias', [d.heads, d.keyDim], zeros()) : null,
     k: add('key/kernel', [dk, d.heads, d.keyDim], glorot()), kb: d.bias ? add('key/bias', [d.heads, d.keyDim], zeros()) : null,
@@ -96,7 +98,7 @@ export class MultiHeadAttention extends tfl.layers.Layer {
       heads: this.cfg.numHeads, keyDim: this.cfg.keyDim, valueDim: this.cfg.valueDim ?? this.cfg.keyDim,
       out: this.cfg.outputShape ?? (q![q!.length - 1] as number), bias: this.cfg.useBias,
     };
-    this.w = addMhaWeights(this, '', q![q!.length - 1] as number, k![k!.length - 1] as number, v![v!.length - 1] as number, this.dims);
+    this.w = addMhaWeights((name, shape, init) => this.addWeight(name, shape, 'float32', init), '', q![q!.length - 1] as number, k![k!.length - 1] as number, v![v!.length - 1] as number, this.dims);
     this.built = true;
   }
 
@@ -162,9 +164,8 @@ export class TransformerEncoder extends tfl.layers.Layer {
     const head = d / this.cfg.numHeads;
     if (!Number.isInteger(head)) throw new Error(`TransformerEncoder: width ${d} is not divisible by numHeads ${this.cfg.numHeads}`);
     this.dims = { heads: this.cfg.numHeads, keyDim: head, valueDim: head, out: d, bias: true };
-    this.att = addMhaWeights(this, 'self_attention/', d, d, d, this.dims);
-    const add = (name: string, shape: number[], init: Initializer) =>
-      this.addWeight(name, shape, 'float32', init);
+    const add: AddWeight = (name, shape, init) => this.addWeight(name, shape, 'float32', init);
+    this.att = addMhaWeights(add, 'self_attention/', d, d, d, this.dims);
     this.ln1 = [add('self_attention_layer_norm/gamma', [d], ones()), add('self_attention_layer_norm/beta', [d], zeros())];
     const f = this.cfg.intermediateDim;
     this.ff = [

@@ -4,15 +4,13 @@
  * map onto another type (ReLU → Activation, SpatialDropout2D → Dropout, ...). Values are passed
  * through as the document holds them; the analysis validates them like any document's.
  */
-import { ACTIVATIONS, LAYER_TYPES, type ActivationName, type LayerType, type ParamsOf } from '../../catalog';
+import { ACTIVATIONS, LAYER_TYPES, type ActivationName, type DocParams, type LayerType } from '../../catalog';
 import { KERAS_CLASS } from './classes';
 
 export { ACTIVATIONS, type ActivationName };
 
 /** A parsed JSON object (a layer config, a nested layer). */
 export type JsonObject = { readonly [key: string]: unknown };
-/** A document's params for a type: the declared names only, values as read (validated by the analysis). */
-export type DocParams<T extends LayerType> = { [K in keyof ParamsOf<T>]?: unknown };
 /** A layer type with its document params, typed together. */
 export interface DocLayer<T extends LayerType> {
   type: T;
