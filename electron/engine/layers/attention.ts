@@ -9,6 +9,7 @@
  * Each is registered for (de)serialisation under its Layerloom type name.
  */
 import { tf, tfl } from '../tfjs';
+import type { ActivationName } from '../../../shared/catalog';
 
 type LayerVariable = tfl.LayerVariable;
 type Shape = (number | null)[];
@@ -124,7 +125,7 @@ export interface TransformerEncoderArgs {
   numHeads: number;
   intermediateDim: number;
   dropout?: number;
-  activation?: string;
+  activation?: ActivationName;
   layerNormEpsilon?: number;
   normalizeFirst?: boolean;
 }
@@ -155,7 +156,7 @@ export class TransformerEncoder extends tfl.layers.Layer {
       activation: args.activation ?? 'relu', layerNormEpsilon: args.layerNormEpsilon ?? 1e-5,
       normalizeFirst: args.normalizeFirst ?? false,
     };
-    this.act = tfl.layers.activation({ activation: this.cfg.activation as any });
+    this.act = tfl.layers.activation({ activation: this.cfg.activation });
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -247,4 +248,6 @@ export class PositionalEmbedding extends tfl.layers.Layer {
   }
 }
 
-for (const cls of [MultiHeadAttention, TransformerEncoder, PositionalEmbedding]) tf.serialization.registerClass(cls as any);
+tf.serialization.registerClass(MultiHeadAttention);
+tf.serialization.registerClass(TransformerEncoder);
+tf.serialization.registerClass(PositionalEmbedding);
