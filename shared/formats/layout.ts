@@ -29,3 +29,39 @@ export function depthwiseKernelToChannelsFirst(t: HostTensor): HostTensor {
   const [kh, kw, cin, m] = t.shape as [number, number, number, number];
   return transpose(reshape(t, [kh, kw, cin * m, 1]), [2, 3, 0, 1]);
 }
+
+/** A node's output as generated code holds it: in which layout, of which per-sample rank. */
+export interface Placed {
+  layout: Layout;
+  rank: number;
+}
+
+/**
+ * The nodes' outputs of a generated model, each converted to another layout on demand and at most
+ * once (the conversion is emitted where a run of channels-first layers starts or ends, not per
+ * layer). `permute` emits one conversion in the target format (a PyTorch `permute`, an ONNX Transpose).
+ */
+export class LayoutTracker<V extends Placed> {
+  private readonly values = new Map<string, V>();
+  private readonly converted = new Map<string, V>();
+
+  constructor(private readonly permute: (id: string, v: V, want: Layout, perm: number[]) => V) {}
+
+  set(id: string, v: V): void {
+    this.values.set(id, v);
+  }
+
+  /** Node `id`'s output in layout `want` ('any': as it is; samples of other ranks have no layout to change). */
+  get(id: string, want: Layout | 'any'): V {
+    const v = this.values.get(id)!;
+    const perm = want === 'any' ? null : layoutPerm(v.rank, want);
+    if (want === 'any' || v.layout === want || !perm) return v;
+    const key = `${id}:${want}`;
+    let out = this.converted.get(key);
+    if (!out) {
+      out = this.permute(id, v, want, perm);
+      this.converted.set(key, out);
+    }
+    return out;
+  }
+}

@@ -3,7 +3,8 @@
  * every template in assets/templates (except the intentionally broken one), each compiled by the
  * engine with seeded random weights and a fixed random input. Test-only helper.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAYER_EXAMPLES, exampleDocument } from '../../../shared/catalog/examples';
 import { LAYER_TYPES } from '../../../shared/catalog';
@@ -11,6 +12,20 @@ import { loadDocumentOrThrow, type LoomDocument } from '../../../shared/document
 import { compileModel, type CompiledModel } from '../compile';
 import { tf } from '../tfjs';
 import { randomizeWeights } from './weights';
+
+/** The system python3 that runs the Python referees (Debian's python3-torch, python3-h5py). */
+export const PY = '/usr/bin/python3';
+
+/** Whether PY runs `import <modules>`. */
+export function pythonImports(modules: string): boolean {
+  if (!existsSync(PY)) return false;
+  try {
+    execFileSync(PY, ['-c', `import ${modules}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const TEMPLATES_DIR = join(import.meta.dirname, '../../../assets/templates');
 export const BROKEN_TEMPLATES = new Set(['cifar-shape-mistake.loom']);

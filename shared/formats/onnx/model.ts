@@ -6,17 +6,15 @@
  */
 import { isLayer, type ActivationName, type LayerType, type WeightNameOf } from '../../catalog';
 import type { LoomDocument } from '../../document/schema';
-import { depthwiseKernelToChannelsFirst, kernelToChannelsFirst, layoutPerm, type Layout } from '../layout';
+import { depthwiseKernelToChannelsFirst, kernelToChannelsFirst, LayoutTracker, type Layout, type Placed } from '../layout';
 import { ExportError, inputNode, planOf, samePads, type ExportPlan, type PlanNode, type PlanNodeOf, type Unsupported } from '../plan';
 import { concat, filled, reshape, split, transpose, type HostTensor, type NodeWeights } from '../tensor';
 import { layerWeights, type LayerWeights } from '../weights';
 import { DT, encodeModel, type Attr, type OnnxNode, type OnnxTensor } from './proto';
 
 export const ONNX_OPSET = 17;
-interface Val {
+interface Val extends Placed {
   name: string;
-  layout: Layout;
-  rank: number;
 }
 
 class Graph {
@@ -456,24 +454,14 @@ function emitNode<T extends LayerType>(g: Graph, n: PlanNodeOf<T>, tensors: Host
 export function buildOnnx(doc: LoomDocument | ExportPlan, weights: NodeWeights): Uint8Array {
   const plan = planOf(doc);
   const g = new Graph(plan.name);
-  const vals = new Map<string, Val>();
-  const converted = new Map<string, string>();
   const problems: Unsupported[] = [];
-  const convert = (src: string, want: Layout | 'any'): Val => {
-    const v = vals.get(src)!;
-    const perm = want === 'any' ? null : layoutPerm(v.rank, want);
-    if (want === 'any' || v.layout === want || !perm) return v;
-    const key = `${src}:${want}`;
-    let name = converted.get(key);
-    if (!name) {
-      name = g.op('Transpose', [v.name], [{ name: 'perm', ints: perm }], `${src}/${want === 'cf' ? 'to_channels_first' : 'to_channels_last'}`);
-      converted.set(key, name);
-    }
-    return { name, layout: want, rank: v.rank };
-  };
+  const vals = new LayoutTracker<Val>((src, v, want, perm) => ({
+    name: g.op('Transpose', [v.name], [{ name: 'perm', ints: perm }], `${src}/${want === 'cf' ? 'to_channels_first' : 'to_channels_last'}`),
+    layout: want, rank: v.rank,
+  }));
   for (const n of plan.nodes) {
     try {
-      const r = emitNode(g, n, weights[n.id], (i, want) => convert(n.inputs[i]!, want));
+      const r = emitNode(g, n, weights[n.id], (i, want) => vals.get(n.inputs[i]!, want));
       vals.set(n.id, { name: r.name, layout: r.layout, rank: n.outShape.length });
     } catch (e) {
       if (!(e instanceof ExportError)) throw e;
@@ -486,7 +474,7 @@ export function buildOnnx(doc: LoomDocument | ExportPlan, weights: NodeWeights):
   }
   const outputNames = plan.outputs.map((id) => {
     const name = id === plan.inputs.find((i) => i === id) ? `${id}_output` : id;
-    g.op('Identity', [convert(id, 'cl').name], [], 'output', [name]);
+    g.op('Identity', [vals.get(id, 'cl').name], [], 'output', [name]);
     return name;
   });
   return encodeModel({

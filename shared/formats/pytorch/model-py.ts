@@ -12,14 +12,12 @@
 import type { ActivationName, LayerType } from '../../catalog';
 import type { LoomDocument } from '../../document/schema';
 import { TORCH_ACT } from '../activations';
-import { layoutPerm, type Layout } from '../layout';
+import { LayoutTracker, type Layout, type Placed } from '../layout';
 import { ExportError, inputNode, modelClassName, planOf, py, pyStr, samePads, type ExportPlan, type PlanNode, type PlanNodeOf, type Unsupported } from '../plan';
 import { HELPER_ORDER, HELPERS } from './helpers';
 
-interface In {
+interface In extends Placed {
   expr: string;
-  layout: Layout;
-  rank: number;
 }
 
 interface Ctx {
@@ -335,29 +333,18 @@ export function generatePytorch(doc: LoomDocument | ExportPlan): PytorchCode {
   const plan = planOf(doc);
   const className = modelClassName(plan.name);
   const helpers = new Set<string>();
-  const outs = new Map<string, In>();
-  const converted = new Map<string, string>();
   const init: string[] = [];
   const fwd: string[] = [];
   const problems: Unsupported[] = [];
-
-  const convert = (src: string, want: Layout | 'any'): In => {
-    const v = outs.get(src)!;
-    const perm = want === 'any' ? null : layoutPerm(v.rank, want);
-    if (want === 'any' || v.layout === want || !perm) return v;
-    const key = `${src}:${want}`;
-    let name = converted.get(key);
-    if (!name) {
-      name = `${plan.byId.get(src)!.py}_${want === 'cf' ? 'nchw' : 'nhwc'}`;
-      if (v.rank === 2) name = `${plan.byId.get(src)!.py}_${want === 'cf' ? 'ncl' : 'nlc'}`;
-      fwd.push(`${name} = ${v.expr}.permute(${perm.join(', ')})`);
-      converted.set(key, name);
-    }
+  const outs = new LayoutTracker<In>((src, v, want, perm) => {
+    const py = plan.byId.get(src)!.py;
+    const name = v.rank === 2 ? `${py}_${want === 'cf' ? 'ncl' : 'nlc'}` : `${py}_${want === 'cf' ? 'nchw' : 'nhwc'}`;
+    fwd.push(`${name} = ${v.expr}.permute(${perm.join(', ')})`);
     return { expr: name, layout: want, rank: v.rank };
-  };
+  });
 
   for (const n of plan.nodes) {
-    const ctx: Ctx = { input: (i, want) => convert(n.inputs[i]!, want), self: `self.${n.py}`, helpers };
+    const ctx: Ctx = { input: (i, want) => outs.get(n.inputs[i]!, want), self: `self.${n.py}`, helpers };
     let e: Emitted;
     try {
       e = emitNode(n, ctx);
@@ -379,7 +366,7 @@ export function generatePytorch(doc: LoomDocument | ExportPlan): PytorchCode {
   if (problems.length) {
     throw new ExportError(`PyTorch export: ${problems.length} layer(s) cannot be exported: ${problems.map((p) => `${p.nodeId} (${p.type}): ${p.reason}`).join('; ')}`, problems);
   }
-  const results = plan.outputs.map((id) => convert(id, 'cl').expr);
+  const results = plan.outputs.map((id) => outs.get(id, 'cl').expr);
   fwd.push(`return ${results.length === 1 ? results[0] : `(${results.join(', ')})`}`);
 
   const args = plan.inputs.map((id) => plan.byId.get(id)!.py);

@@ -8,23 +8,15 @@
  * Not run: loading the file in Keras itself (see docs/export.md).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKeras } from './writer';
 import { writeTfjs } from '../tfjs/writer';
 import { nodeWeights } from '../weights';
-import { allCases, prepare } from '../test-cases';
+import { allCases, prepare, PY, pythonImports } from '../test-cases';
 
-const PY = '/usr/bin/python3';
-const hasH5py = existsSync(PY) && (() => {
-  try {
-    execFileSync(PY, ['-c', 'import h5py, numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasH5py = pythonImports('h5py, numpy');
 
 describe.skipIf(!hasH5py)('Keras export', () => {
   const root = mkdtempSync(join(tmpdir(), 'loom-keras-'));

@@ -4,23 +4,15 @@
  * with gloo on CPU), and saves weights that load back into the exported model.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePytorch } from './writer';
 import { writeTrainingData } from '../data';
 import { nodeWeights } from '../weights';
-import { prepare, templateCases, TEMPLATES_DIR } from '../test-cases';
+import { prepare, PY, pythonImports, templateCases, TEMPLATES_DIR } from '../test-cases';
 
-const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY) && (() => {
-  try {
-    execFileSync(PY, ['-c', 'import torch.distributed.run'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTorch = pythonImports('torch.distributed.run');
 
 describe.skipIf(!hasTorch)('PyTorch train.py', () => {
   const root = mkdtempSync(join(tmpdir(), 'loom-pttrain-'));

@@ -4,22 +4,14 @@
  * within 1e-4 (max abs). One Python process runs every case.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeWeights } from '../weights';
 import { writePytorch } from './writer';
-import { allCases, prepare } from '../test-cases';
+import { allCases, prepare, PY, pythonImports } from '../test-cases';
 
-const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY) && (() => {
-  try {
-    execFileSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTorch = pythonImports('torch, numpy');
 
 describe.skipIf(!hasTorch)('PyTorch export parity', () => {
   const root = mkdtempSync(join(tmpdir(), 'loom-pt-'));
