@@ -9,6 +9,7 @@
 import { tfl } from './tfjs';
 import { UnknownLayerTypeError, type AnyLayer, type LayerOf, type LayerType, type ParamsOf, type Shape } from '../../shared/catalog';
 import { analyze, blockingErrors, buildGraph, type Analysis, type ModelError } from '../../shared/analysis';
+import { tfjsLayerName } from '../../shared/formats/tfjs/topology';
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
 import { fixBatchNormalization, fixDilatedConv } from './layers/workarounds';
@@ -107,17 +108,14 @@ export const BUILDERS: { readonly [T in LayerType]: Builder<T> } = {
   // The inferred shape, so that a -1 in targetShape does not leave an unknown dimension downstream.
   Reshape: (_p, name, out) => layer(tfl.layers.reshape({ name, targetShape: out })),
   UpSampling2D: (p, name) => layer(tfl.layers.upSampling2d({ name, size: p.size, interpolation: p.interpolation })),
+  ZeroPadding2D: (p, name) => layer(tfl.layers.zeroPadding2d({ name, padding: p.padding })),
 };
 
 /** The builder of a layer's own type. */
 const builderFor = <T extends LayerType>(l: LayerOf<T>, name: string, outputShape: Shape) => BUILDERS[l.type](l.p, name, outputShape);
 
-const VALID_NAME = /^[A-Za-z0-9][-A-Za-z0-9._]*$/;
-
 /** The TF.js layer name of a node: its id, prefixed when TF.js would reject it (ids may start with `_`). */
-export function layerNameOf(nodeId: string): string {
-  return VALID_NAME.test(nodeId) ? nodeId : `n${nodeId}`;
-}
+export const layerNameOf = tfjsLayerName;
 
 export interface CompiledModel {
   model: tfl.LayersModel;

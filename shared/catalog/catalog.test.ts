@@ -44,6 +44,18 @@ describe('layer catalog', () => {
     expect(issues.find((i) => i.field === 'unit')!.message).toMatch(/no param "unit"/);
   });
 
+  it('normalises 2-D paddings the Keras ways to [[top, bottom], [left, right]]', () => {
+    const pads = (padding: unknown) => resolveParams(CATALOG.ZeroPadding2D, { padding });
+    expect(resolveParams(CATALOG.ZeroPadding2D, {}).params.padding).toEqual([[1, 1], [1, 1]]);
+    expect(pads(2).params.padding).toEqual([[2, 2], [2, 2]]);
+    expect(pads([2, 1]).params.padding).toEqual([[2, 2], [1, 1]]);
+    expect(pads([[1, 2], [0, 3]]).params.padding).toEqual([[1, 2], [0, 3]]);
+    expect(pads([1, 2, 3]).issues[0]!.message).toMatch(/\[\[top, bottom\], \[left, right\]\]/);
+    expect(pads(-1).issues[0]!.message).toMatch(/between 0 and/);
+    const a = analyze(exampleDocument('ZeroPadding2D', { inputs: [[4, 3, 1]], params: { padding: [[1, 2], [0, 3]] } }));
+    expect(a.nodes.layer!.outputShape).toEqual([7, 6, 1]);
+  });
+
   it('normalises sizes: an int kernelSize becomes a square', () => {
     expect(resolveParams(CATALOG.Conv2D, { kernelSize: 5 }).params.kernelSize).toEqual([5, 5]);
     expect(resolveParams(CATALOG.Conv2D, { kernelSize: [3, 1] }).params.kernelSize).toEqual([3, 1]);

@@ -96,6 +96,11 @@ export const LAYER_EXAMPLES: { readonly [T in LayerType]: readonly LayerExample<
   Flatten: [{ inputs: [img], params: {} }],
   Reshape: [{ inputs: [img], params: { targetShape: [16, -1] } }],
   UpSampling2D: [{ inputs: [[3, 4, 2]], params: { size: [2, 3] } }],
+  ZeroPadding2D: [
+    { inputs: [[3, 4, 2]], params: {} },
+    { inputs: [[3, 4, 2]], params: { padding: [2, 1] } },
+    { inputs: [[4, 3, 1]], params: { padding: [[1, 2], [0, 3]] } },
+  ],
 };
 
 /** A one-layer model document for an example: Input node(s) `in0`, `in1`, … feeding node `layer`. */

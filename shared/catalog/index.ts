@@ -15,7 +15,7 @@ import { Bidirectional, GRU, LSTM, SimpleRNN } from './layers/recurrent';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
 import { BatchNormalization, LayerNormalization } from './layers/normalization';
 import { Add, Concatenate, Multiply } from './layers/merge';
-import { Flatten, Reshape, UpSampling2D } from './layers/reshape';
+import { Flatten, Reshape, UpSampling2D, ZeroPadding2D } from './layers/reshape';
 import { resolveParams, type ParamIssue } from './resolve';
 import type { LayerDef, ParamsFrom, Shape, WeightSpec } from './types';
 
@@ -33,7 +33,7 @@ export const LAYER_TYPES = [
   'MultiHeadAttention', 'TransformerEncoder', 'PositionalEmbedding',
   'BatchNormalization', 'LayerNormalization',
   'Add', 'Multiply', 'Concatenate',
-  'Flatten', 'Reshape', 'UpSampling2D',
+  'Flatten', 'Reshape', 'UpSampling2D', 'ZeroPadding2D',
 ] as const;
 
 /** A layer type name known to the catalog. */
@@ -49,7 +49,7 @@ const DEFS = {
   MultiHeadAttention, TransformerEncoder, PositionalEmbedding,
   BatchNormalization, LayerNormalization,
   Add, Multiply, Concatenate,
-  Flatten, Reshape, UpSampling2D,
+  Flatten, Reshape, UpSampling2D, ZeroPadding2D,
 } satisfies { [T in LayerType]: LayerDef<T> };
 
 type Defs = typeof DEFS;

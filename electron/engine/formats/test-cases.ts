@@ -61,6 +61,12 @@ export function extraCases(): ParityCase[] {
   });
   return [
     doc('extra-upsampling-bilinear', [3, 4, 2], [{ id: 'up', type: 'UpSampling2D', params: { size: [2, 3], interpolation: 'bilinear' } }]),
+    // Asymmetric zero padding inside a channels-first run (the examples pad channels-last inputs).
+    doc('extra-conv-zeropad-conv', [5, 5, 2], [
+      { id: 'c1', type: 'Conv2D', params: { filters: 3, kernelSize: 2 } },
+      { id: 'z', type: 'ZeroPadding2D', params: { padding: [[1, 2], [0, 3]] } },
+      { id: 'c2', type: 'Conv2D', params: { filters: 2, kernelSize: 3, strides: 2 } },
+    ]),
     // Conv → Flatten → Dense: the Flatten order (H, W, C) must survive the channels-first interior.
     doc('extra-conv-flatten-dense', [5, 6, 3], [
       { id: 'c', type: 'Conv2D', params: { filters: 4, kernelSize: 2, strides: 2, padding: 'same' } },

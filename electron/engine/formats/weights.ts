@@ -1,6 +1,6 @@
 /**
  * Weights out of (and into) the engine's TF.js model, as host tensors keyed by node id in
- * `layer.getWeights()` order — the form every exporter in shared/export converts from.
+ * `layer.getWeights()` order — the form every exporter in shared/formats converts from.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

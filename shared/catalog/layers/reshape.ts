@@ -1,5 +1,5 @@
 import { ShapeError } from '../types';
-import { oneOf, shape, size } from '../params';
+import { oneOf, pads2d, shape, size } from '../params';
 import { defineLayer, noWeights } from '../define';
 import { fmt, one, product, requireRank } from '../rules';
 
@@ -55,6 +55,22 @@ export const UpSampling2D = defineLayer({
     const s = one(inputs);
     requireRank('UpSampling2D', s, 3, 'a 3-D input per sample [height, width, channels]');
     return { shape: [s[0]! * p.size[0], s[1]! * p.size[1], s[2]!] };
+  },
+  weights: noWeights,
+});
+
+export const ZeroPadding2D = defineLayer({
+  type: 'ZeroPadding2D', category: 'Reshape',
+  doc: 'Adds rows and columns of zeros around an image: [h, w, c] → [h + top + bottom, w + left + right, c].',
+  params: [
+    pads2d('padding', 1, 'Zeros to add: one number for every side, [vertical, horizontal], or [[top, bottom], [left, right]].', { key: true }),
+  ],
+  inputs: { min: 1, max: 1 },
+  output: ({ inputs, p }) => {
+    const s = one(inputs);
+    requireRank('ZeroPadding2D', s, 3, 'a 3-D input per sample [height, width, channels]');
+    const [[top, bottom], [left, right]] = p.padding;
+    return { shape: [s[0]! + top + bottom, s[1]! + left + right, s[2]!] };
   },
   weights: noWeights,
 });

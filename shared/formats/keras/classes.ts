@@ -16,7 +16,7 @@ export const KERAS_CLASS: { readonly [T in LayerType]: string } = {
   SimpleRNN: 'SimpleRNN', LSTM: 'LSTM', GRU: 'GRU', Bidirectional: 'Bidirectional', MultiHeadAttention: 'MultiHeadAttention',
   TransformerEncoder: 'TransformerEncoder', PositionalEmbedding: 'PositionalEmbedding', BatchNormalization: 'BatchNormalization',
   LayerNormalization: 'LayerNormalization', Add: 'Add', Multiply: 'Multiply', Concatenate: 'Concatenate', Flatten: 'Flatten',
-  Reshape: 'Reshape', UpSampling2D: 'UpSampling2D',
+  Reshape: 'Reshape', UpSampling2D: 'UpSampling2D', ZeroPadding2D: 'ZeroPadding2D',
 };
 
 /** Keras' `naming.to_snake_case`. */

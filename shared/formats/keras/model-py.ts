@@ -73,6 +73,7 @@ const LAYER: { [T in LayerType]: Emit<T> } = {
   Flatten: (n) => `layers.Flatten(${name(n)})`,
   Reshape: (n) => `layers.Reshape(${tup(n.outShape)}, ${name(n)})`,
   UpSampling2D: (n) => `layers.UpSampling2D(size=${tup(n.p.size)}, interpolation=${pyStr(n.p.interpolation)}, ${name(n)})`,
+  ZeroPadding2D: (n) => `layers.ZeroPadding2D(padding=${py(n.p.padding)}, ${name(n)})`,
 };
 
 const layerCall = <T extends LayerType>(n: PlanNodeOf<T>, helpers: Set<string>) => LAYER[n.type](n, helpers);

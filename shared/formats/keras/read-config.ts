@@ -172,6 +172,10 @@ const READERS: { readonly [T in LayerType]: Reader<T> } = {
     channelsLast(c);
     return { size: size(c.size ?? 2), interpolation: c.interpolation ?? 'nearest' };
   },
+  ZeroPadding2D: (c) => {
+    channelsLast(c);
+    return { padding: c.padding ?? 1 };
+  },
 };
 
 function substitute(w: string[], what: string, rate: unknown, differs: string): DocLayer<'Dropout'> {

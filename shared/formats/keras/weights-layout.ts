@@ -62,7 +62,7 @@ const OBJECTS: { readonly [T in LayerType]: KerasObjects<WeightNameOf<T>> } = {
   MultiHeadAttention: mha,
   // Layerloom's own Keras class (model.py) keeps its weights flat, like TF.js.
   TransformerEncoder: plain, PositionalEmbedding: plain, BatchNormalization: plain, LayerNormalization: plain,
-  Add: plain, Multiply: plain, Concatenate: plain, Flatten: plain, Reshape: plain, UpSampling2D: plain,
+  Add: plain, Multiply: plain, Concatenate: plain, Flatten: plain, Reshape: plain, UpSampling2D: plain, ZeroPadding2D: plain,
 };
 
 function layerSlots<T extends LayerType>(n: PlanNodeOf<T>, base: string, out: KerasWeightsLayout): void {

@@ -442,6 +442,13 @@ const EMIT: { [T in LayerType]: Emit<T> } = {
       layout: 'cf',
     };
   },
+  ZeroPadding2D: (c) => {
+    // ONNX pads: every axis' start, then every axis' end, of the tensor in its current layout.
+    const x = c.input(0, 'any');
+    const [[top, bottom], [left, right]] = c.n.p.padding;
+    const pads = x.layout === 'cf' ? [0, 0, top, left, 0, 0, bottom, right] : [0, top, left, 0, 0, bottom, right, 0];
+    return { name: c.g.op('Pad', [x.name, c.g.int64(pads)], [{ name: 'mode', s: 'constant' }], c.n.id), layout: x.layout };
+  },
 };
 
 /** Emit a node with its own type's emitter and its weights paired with their declarations. */

@@ -312,6 +312,13 @@ const EMIT: { [T in LayerType]: Emit<T> } = {
     }
     return { expr: `F.interpolate(${x.expr}, scale_factor=${tuple(n.p.size)}, mode='nearest')`, layout: 'cf' };
   },
+  ZeroPadding2D: (n, c) => {
+    // Padded where the tensor is: F.pad lists the last dim first, (left, right) of width, then (top, bottom).
+    const x = c.input(0, 'any');
+    const [[top, bottom], [left, right]] = n.p.padding;
+    const pads = x.layout === 'cf' ? [left, right, top, bottom] : [0, 0, left, right, top, bottom];
+    return { expr: `F.pad(${x.expr}, ${tuple(pads)})`, layout: x.layout };
+  },
 };
 
 /** The emitter of a node's own type. */

@@ -64,7 +64,7 @@ const none = (): Entries => [];
 
 const WEIGHTS: { [T in LayerType]: WeightMap<T> } = {
   Input: none, Activation: none, Dropout: none, Add: none, Multiply: none, Concatenate: none, Flatten: none, Reshape: none,
-  UpSampling2D: none, MaxPooling1D: none, AveragePooling1D: none, MaxPooling2D: none, AveragePooling2D: none,
+  UpSampling2D: none, ZeroPadding2D: none, MaxPooling1D: none, AveragePooling1D: none, MaxPooling2D: none, AveragePooling2D: none,
   GlobalAveragePooling1D: none, GlobalMaxPooling1D: none, GlobalAveragePooling2D: none, GlobalMaxPooling2D: none,
   Dense: (_n, w) => [['weight', T2(w.get('kernel'))], ...optional(w, 'bias', 'bias')],
   Embedding: (_n, w) => [['weight', w.get('embeddings')]],

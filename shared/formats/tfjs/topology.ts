@@ -10,7 +10,7 @@ import { KERAS_CLASS } from '../keras/classes';
 import { planOf, type ExportPlan, type PlanNodeOf } from '../plan';
 
 const VALID_NAME = /^[A-Za-z0-9][-A-Za-z0-9._]*$/;
-/** The TF.js layer name of a node (as electron/engine/compile.ts names it). */
+/** The TF.js layer name of a node: its id, prefixed when TF.js would reject it (ids may start with `_`); the engine names its layers so. */
 export const tfjsLayerName = (id: string) => (VALID_NAME.test(id) ? id : `n${id}`);
 
 /** A layer's TF.js config (snake_case keys); its class is KERAS_CLASS of its type. */
@@ -83,6 +83,7 @@ const CONFIG: { [T in LayerType]: Cfg<T> } = {
   Flatten: simple,
   Reshape: (n) => ({ target_shape: n.outShape }),
   UpSampling2D: (n) => ({ size: n.p.size, interpolation: n.p.interpolation }),
+  ZeroPadding2D: (n) => ({ padding: n.p.padding }),
 };
 
 const configOf = <T extends LayerType>(n: PlanNodeOf<T>) => CONFIG[n.type](n);

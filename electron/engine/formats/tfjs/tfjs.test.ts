@@ -59,7 +59,7 @@ describe('TF.js export', () => {
     expect(bad).toEqual([]);
   });
 
-  it('the pure-TS model.json topology (shared/export) loads the engine weights and computes the same outputs', async () => {
+  it('the pure-TS model.json topology (shared/formats) loads the engine weights and computes the same outputs', async () => {
     const bad: string[] = [];
     for (const c of allCases()) {
       const p = prepare(c);
