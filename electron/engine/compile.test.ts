@@ -96,7 +96,7 @@ describe('compiler', () => {
     try { compileModel(bad); } catch (e) { expect((e as ModelBuildError).nodeId).toBe('x'); }
     const unknown = doc([{ id: 'i', type: 'Input', params: { shape: [4] } }, { id: 'z', type: 'Dense9', params: {} }], [{ from: 'i', to: 'z' }]);
     expect(() => compileModel(unknown)).toThrow(/Unknown layer type "Dense9"/);
-    expect(() => (BUILDERS as any)['Dense9']).not.toThrow();
+    expect(() => Reflect.get(BUILDERS, 'Dense9')).not.toThrow();
     expect(new UnknownLayerTypeError('Q').name).toBe('UnknownLayerTypeError');
   });
 
