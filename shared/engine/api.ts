@@ -21,7 +21,7 @@ import { DatasetSchema, DocumentSchema, TrainingSchema } from '../document/schem
 import {
   ExplainRequestSchema, ExplanationSchema, GlobalExplanationSchema, GlobalRequestSchema, SanityRequestSchema, SanityResultSchema,
 } from '../explain/schema';
-import { EXPORT_FORMAT_IDS } from '../export/registry';
+import { EXPORT_FORMAT_IDS } from '../formats/registry';
 import { FairnessReportSchema, FairnessRequestSchema, ThresholdRequestSchema, ThresholdRuleSchema } from '../fairness/schema';
 import { BackendInfoSchema, EvaluationSchema, type TrainEvent } from './events';
 import { JobIdSchema, type JobControl, type JobProgress } from './job';

@@ -213,7 +213,7 @@ export const RunListSchema = z.object({
   runs: z.array(z.looseObject({ runId: z.string(), createdAt: z.string().optional(), history: z.array(z.record(z.string(), z.number())).optional() })),
 });
 
-/** Exporters (formats are registered in shared/export): kept generic here. */
+/** Exporters (formats are registered in shared/formats/registry.ts): kept generic here. */
 export const ExportRequestSchema = z.strictObject({
   format: z.string().min(1).max(64),
   doc: DocumentSchema,

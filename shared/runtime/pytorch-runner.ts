@@ -1,5 +1,5 @@
 /**
- * runner.py: trains the exported model.py (shared/export/pytorch.ts) in machine-readable mode, the
+ * runner.py: trains the exported model.py (shared/formats/pytorch/model-py.ts) in machine-readable mode, the
  * PyTorch runtime's half of a run. It reproduces the engine's training loop (electron/engine/train.ts)
  * step for step, so a run gives the same losses on either runtime:
  * - the same samples: the training and validation splits as the app wrote them (.npy, raw values,

@@ -4,7 +4,7 @@
  * the raw little-endian data. The weights exchanged with runner.py in both directions: trivial to
  * write and read from Python (struct + numpy) and from TypeScript, no torch pickle on either side.
  */
-import type { HostTensor } from '../export/tensor';
+import type { HostTensor } from '../formats/tensor';
 
 export interface NamedTensor {
   name: string;

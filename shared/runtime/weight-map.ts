@@ -9,9 +9,9 @@
  * Two probe passes: element g is ((g mod 2048) + 1) in the first and -(floor(g / 2048) + 1) in the
  * second, both exact in float32 for up to 2^35 elements; a constant reads the same in both.
  */
-import { pytorchStateDict } from '../export/pytorch';
-import type { ExportPlan } from '../export/plan';
-import { sizeOf, type HostTensor, type NodeWeights } from '../export/tensor';
+import { pytorchStateDict } from '../formats/pytorch/state-dict';
+import type { ExportPlan } from '../formats/plan';
+import { sizeOf, type HostTensor, type NodeWeights } from '../formats/tensor';
 
 const BASE = 2048;
 

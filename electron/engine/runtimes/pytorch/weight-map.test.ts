@@ -4,13 +4,13 @@
  * A constant the model must keep (a plain nn.LSTM's second bias) that changed is refused by name.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makePlan, pytorchStateDict } from '../../../../shared/export';
+import { makePlan, pytorchStateDict } from '../../../../shared/formats';
 import { decodeSafetensors, encodeSafetensors } from '../../../../shared/runtime/safetensors';
 import { nodeWeightsFromState, stateDictInverse } from '../../../../shared/runtime/weight-map';
 import { initBackend } from '../../backend';
 import { compileModel } from '../../compile';
-import { exampleCases, extraCases, templateCases } from '../../export/test-cases';
-import { nodeWeights, randomizeWeights } from '../../export/weights';
+import { exampleCases, extraCases, templateCases } from '../../formats/test-cases';
+import { nodeWeights, randomizeWeights } from '../../formats/weights';
 
 describe('PyTorch state dict → engine weights', () => {
   beforeAll(() => initBackend('cpu'));
