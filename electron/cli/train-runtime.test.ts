@@ -6,11 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { needs } from '../../scripts/needs';
 import { EvaluationSchema } from '../../shared/engine/events';
 import { RuntimeTrainEventSchema } from '../../shared/runtime/events';
 import { loadRun } from '../engine/persist';
 import { disposeRun } from '../engine/runs';
-import { hasTorch, PY } from '../engine/runtimes/pytorch/test-support';
+import { PY } from '../engine/runtimes/pytorch/test-support';
 import type { CliIO } from './io';
 import { runCli } from './main';
 
@@ -41,7 +42,7 @@ describe('layerloom train --runtime pytorch', () => {
     }
   });
 
-  it.skipIf(!hasTorch)('--json prints the runtime events; --out writes the run folder, with its evaluation', async () => {
+  needs('torch.distributed.run').it('--json prints the runtime events; --out writes the run folder, with its evaluation', async () => {
     const f = fakeIO();
     const out = join(tmp, 'run');
     const code = await runCli(['train', LOGISTIC, '--runtime', 'pytorch', '--python', PY, '--device', 'cpu', '--epochs', '2', '--json', '--out', out], f.io);

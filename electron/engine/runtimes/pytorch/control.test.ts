@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../../../../scripts/needs';
 import type { TrainingConfig } from '../../../../shared/document';
 import { RuntimeTrainEventSchema, type RuntimeTrainEvent } from '../../../../shared/runtime/events';
 import { initBackend } from '../../backend';
@@ -15,7 +16,7 @@ import { evaluateRun } from '../../evaluate';
 import { disposeRun } from '../../runs';
 import { startTraining } from '../../train';
 import { startPytorchTraining, type PytorchTrainRequest } from './launch';
-import { hasTorch, maxRelDiff, PY, TEMPLATES, template } from './test-support';
+import { maxRelDiff, PY, TEMPLATES, template } from './test-support';
 
 const doc = template('linear-regression');
 const base = { doc, baseDir: TEMPLATES, overrides: { epochs: 100_000 } as Partial<TrainingConfig> };
@@ -41,7 +42,7 @@ describe('PyTorch runtime: failures named', () => {
     expect(last.type === 'error' && last.message).toMatch(/No Python interpreter at ".*missing\/python3".*--python PATH/);
   });
 
-  it.skipIf(!hasTorch)('a PyTorch that cannot be imported: the install line for that interpreter', async () => {
+  needs('torch.distributed.run').it('a PyTorch that cannot be imported: the install line for that interpreter', async () => {
     // A python whose `import torch` fails as a broken install does (a missing shared library).
     mkdirSync(join(root, 'fake', 'torch'), { recursive: true });
     writeFileSync(join(root, 'fake', 'torch', '__init__.py'), 'raise ImportError("libtorch_cpu.so: cannot open shared object file: No such file or directory")\n');
@@ -54,7 +55,7 @@ describe('PyTorch runtime: failures named', () => {
   });
 });
 
-describe.skipIf(!hasTorch)('PyTorch runtime: control and failures on real PyTorch', () => {
+needs('torch.distributed.run').describe('PyTorch runtime: control and failures on real PyTorch', () => {
   afterAll(() => disposeRun('control'));
 
   it.concurrent('pause, resume, stop: a stopped run keeps the last finished epoch', async () => {

@@ -5,11 +5,12 @@
  * engine's within 1e-4 relative. The batch size 9 over 64 samples makes uneven shares (4 + 5) and a
  * last batch of one sample (an empty share on process 0). Events come from process 0 only.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { needs } from '../../../../scripts/needs';
 import type { LoomDocument, TrainingConfig } from '../../../../shared/document';
 import { initBackend } from '../../backend';
 import { disposeRun } from '../../runs';
-import { engineLosses, hasTorch, maxRelDiff, PY, runtimeRun, SGD } from './test-support';
+import { engineLosses, maxRelDiff, PY, runtimeRun, SGD } from './test-support';
 
 const doc: LoomDocument = {
   format: 'layerloom.model', version: 1, name: 'ddp',
@@ -24,7 +25,7 @@ const doc: LoomDocument = {
 const dataset = { source: 'builtin' as const, name: 'iris', limit: 64 };
 const overrides: Partial<TrainingConfig> = { ...SGD, learningRate: 0.1, batchSize: 9, epochs: 2, validationSplit: 0.1 };
 
-describe.skipIf(!hasTorch)('PyTorch runtime under torchrun', () => {
+needs('torch.distributed.run').describe('PyTorch runtime under torchrun', () => {
   afterAll(() => ['ddp-1', 'ddp-2'].forEach(disposeRun));
 
   it('--nproc 2 gives the one-process first-epoch loss; events from process 0 only', async () => {

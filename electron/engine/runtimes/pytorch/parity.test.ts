@@ -10,13 +10,14 @@
  * Then DDP: two processes under torchrun give the first epoch's loss of one process, events from
  * process 0 only. Real PyTorch (Debian's python3-torch), real torchrun.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { needs } from '../../../../scripts/needs';
 import type { LoomDocument, TrainingConfig } from '../../../../shared/document';
 import type { DatasetConfig } from '../../../../shared/document/schema';
 import { initBackend } from '../../backend';
 import { evaluateRun } from '../../evaluate';
 import { disposeRun } from '../../runs';
-import { engineLosses, hasTorch, maxRelDiff, PY, runtimeRun, SGD, TEMPLATES, template, withoutDropout } from './test-support';
+import { engineLosses, maxRelDiff, PY, runtimeRun, SGD, TEMPLATES, template, withoutDropout } from './test-support';
 
 interface Case {
   name: string;
@@ -64,7 +65,7 @@ const CASES: Case[] = [
   dense('batchnorm', 'iris', 3, 'categoricalCrossentropy', 4, { activation: 'softmax', batchNorm: true }),
 ];
 
-describe.skipIf(!hasTorch)('PyTorch runtime: parity with the engine', () => {
+needs('torch.distributed.run').describe('PyTorch runtime: parity with the engine', () => {
   const runs = new Map<string, ReturnType<typeof runtimeRun>>();
   const engine = new Map<string, Awaited<ReturnType<typeof engineLosses>>>();
 

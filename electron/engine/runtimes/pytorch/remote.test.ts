@@ -7,7 +7,8 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { needs } from '../../../../scripts/needs';
 import type { TrainingConfig } from '../../../../shared/document';
 import { RuntimeTrainEventSchema, type RuntimeTrainEvent } from '../../../../shared/runtime/events';
 import type { PytorchRuntimeInput } from '../../../../shared/runtime/options';
@@ -15,12 +16,12 @@ import { initBackend } from '../../backend';
 import { evaluateRun } from '../../evaluate';
 import { disposeRun } from '../../runs';
 import { startPytorchTraining } from './launch';
-import { hasSsh, startSshd, type TestSshd } from './sshd';
-import { hasTorch, maxRelDiff, PY, TEMPLATES, template } from './test-support';
+import { startSshd, type TestSshd } from './sshd';
+import { maxRelDiff, PY, TEMPLATES, template } from './test-support';
 
 const doc = template('logistic-regression');
 
-describe.skipIf(!hasSsh)('PyTorch runtime over SSH', () => {
+needs('sshd', 'ssh').describe('PyTorch runtime over SSH', () => {
   let sshd: TestSshd;
   let remoteDir: string;
   beforeAll(async () => {
@@ -46,7 +47,7 @@ describe.skipIf(!hasSsh)('PyTorch runtime over SSH', () => {
     return { h, events, done: h.done };
   };
 
-  describe.skipIf(!hasTorch)('with PyTorch on the remote machine', () => {
+  needs('torch.distributed.run').describe('with PyTorch on the remote machine', () => {
   it.concurrent('one epoch over SSH: events stream back, the weights come home, nothing is left there', async () => {
     const run = start('remote-1', runtime(), { epochs: 1 });
     const last = await run.done;

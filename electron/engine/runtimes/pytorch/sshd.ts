@@ -4,14 +4,12 @@
  * folder and removed by stop(). Key login only.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export const SSHD = '/usr/sbin/sshd';
-export const hasSsh = existsSync(SSHD) && existsSync('/usr/bin/ssh') && existsSync('/usr/bin/scp');
-
 export interface TestSshd {
   dir: string;
   port: number;

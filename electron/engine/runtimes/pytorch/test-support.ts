@@ -3,8 +3,7 @@
  * dropout, plain SGD), the engine's per-step losses, and a run through the runtime that records
  * every event.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { vi } from 'vitest';
 import { loadDocumentOrThrow, type LoomDocument, type TrainingConfig } from '../../../../shared/document';
@@ -15,16 +14,6 @@ import { startPytorchTraining, type PytorchTrainRequest } from './launch';
 
 export const PY = '/usr/bin/python3';
 export const TEMPLATES = join(import.meta.dirname, '../../../../assets/templates');
-
-/** Debian's python3-torch, with torchrun (npm test installs it). */
-export const hasTorch = existsSync(PY) && (() => {
-  try {
-    execFileSync(PY, ['-c', 'import torch.distributed.run'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 export function template(name: string): LoomDocument {
   return loadDocumentOrThrow(readFileSync(join(TEMPLATES, `${name}.loom`), 'utf8'), `${name}.loom`);
