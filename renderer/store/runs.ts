@@ -46,7 +46,7 @@ export interface RunView {
   docPath?: string;
   /**
    * Trained before the document had a file: that document session's `savedDoc`. Its first save
-   * writes the run beside the new file (editor/keep-runs.ts), which then clears this.
+   * writes the run beside the new file (shell/keep-runs.ts), which then clears this.
    */
   unsavedOf?: LoomDocument;
 }

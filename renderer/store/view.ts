@@ -3,7 +3,8 @@ import type { Slice } from './types';
 
 export type Theme = 'light' | 'dark';
 export type BottomTab = 'summary' | 'problems' | 'training' | (string & {});
-export type Dialog = null | 'templates' | 'open' | 'saveAs';
+/** The one modal dialog shown (shell/Dialogs.tsx mounts it): never two at once. */
+export type Dialog = null | 'templates' | 'open' | 'saveAs' | 'export' | 'import' | 'weights' | 'shortcuts';
 
 export interface ViewSlice {
   theme: Theme;

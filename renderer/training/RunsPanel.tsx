@@ -152,7 +152,7 @@ export function RunsPanel() {
         <p className="muted">Tick runs to overlay their curves; tick two to see what differs. Click a run to show it in Training, Evaluate and Try it.</p>
         {/* Under the table, not below the charts, where it was out of sight in a short panel. */}
         {chosen.length === 2 && <Diff a={chosen[0]!} b={chosen[1]!} />}
-        {/* Where these runs live until the first save (editor/keep-runs.ts writes them beside the new file). */}
+        {/* Where these runs live until the first save (shell/keep-runs.ts writes them beside the new file). */}
         {!docPath && runs.some((r) => !r.imported) && (
           <p className="ll-warning" data-testid="runs-session-only">
             The model is not saved yet: its runs are kept in this session and written beside the file when you save it (a run still training, once it ends).

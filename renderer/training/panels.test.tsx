@@ -4,13 +4,13 @@ import { undo, useEditor } from '../store';
 import { irisMlpOnIris, wasmBackend } from '../test-fixtures';
 import { DataPanel, shapeFits } from './DataPanel';
 import { EvaluatePanel } from './EvaluatePanel';
-import { installFakeApi, type FakeApi } from './fakeApi';
+import { installFakeApi, type FakeApi } from '../test-api';
 import { diffGraph, diffTraining, RunsPanel } from './RunsPanel';
 import { TrainingPanel } from './TrainingPanel';
 import { TryItPanel } from './TryItPanel';
 import { alignSeries } from './Chart';
-import { handleShortcut } from '../editor/shortcuts';
-import { runMenuCommand } from '../editor/commands';
+import { handleShortcut } from '../shell/shortcuts';
+import { runMenuCommand } from '../shell/commands';
 import { TrainButton } from './TrainButton';
 
 const charts: { title: string; data: unknown[][] }[] = [];

@@ -1,39 +1,15 @@
-/** Modal dialogs: the template gallery, Open (web mode: project files, recent, browse) and Save As. */
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+/** The document dialogs: the template gallery, Open (web mode: project files, recent, browse) and Save As. */
+import { useEffect, useMemo, useState } from 'react';
 import { parseDocument, type LoomDocument } from '../../shared/document';
 import { platform, type FileRef, type TemplateInfo } from '../services/platform';
 import { useEditor } from '../store';
+import { Modal } from '../ui/Modal';
 import { newFromTemplate, openFile, saveAs } from './commands';
-import { focusInto, trapTab } from './focusTrap';
 import { GraphPicture } from './GraphPicture';
 
-function Modal({ title, children, wide }: { title: string; children: ReactNode; wide?: boolean }) {
-  const close = () => useEditor.getState().openDialog(null);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => focusInto(ref.current), []);
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) close(); }}>
-      <div ref={ref} className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title} tabIndex={-1}
-        onKeyDown={(e) => trapTab(e, ref.current)}>
-        <div className="modal-head">
-          <h2>{title}</h2>
-          <button type="button" className="icon" aria-label="Close" onClick={close}>✕</button>
-        </div>
-        <div className="modal-body">{children}</div>
-      </div>
-    </div>
-  );
-}
+const close = () => useEditor.getState().openDialog(null);
 
-export function Dialogs() {
-  const dialog = useEditor((s) => s.dialog);
-  if (dialog === 'templates') return <TemplateGallery />;
-  if (dialog === 'open') return <OpenDialog />;
-  if (dialog === 'saveAs') return <SaveAsDialog />;
-  return null;
-}
-
-function TemplateGallery() {
+export function TemplateGallery() {
   const [templates, setTemplates] = useState<TemplateInfo[] | null>(null);
   useEffect(() => {
     let live = true;
@@ -47,7 +23,7 @@ function TemplateGallery() {
     return [t.id, r.ok ? r.doc : null] as [string, LoomDocument | null];
   })), [templates]);
   return (
-    <Modal title="New from template" wide>
+    <Modal title="New from template" wide onClose={close}>
       {!templates && <p className="muted">Loading templates…</p>}
       <ul className="template-grid">
         {(templates ?? []).map((t) => {
@@ -87,7 +63,7 @@ function FileList({ files, label }: { files: FileRef[]; label: string }) {
   );
 }
 
-function OpenDialog() {
+export function OpenDialog() {
   const [recent, setRecent] = useState<FileRef[]>([]);
   const [files, setFiles] = useState<FileRef[] | null>(null);
   useEffect(() => {
@@ -99,7 +75,7 @@ function OpenDialog() {
     };
   }, []);
   return (
-    <Modal title="Open model">
+    <Modal title="Open model" onClose={close}>
       <FileList files={recent} label="Recent" />
       {files === null ? <p className="muted">Loading…</p> : <FileList files={files} label="Project files" />}
       {files !== null && !files.length && !recent.length && <p className="muted">No saved models yet.</p>}
@@ -110,7 +86,7 @@ function OpenDialog() {
   );
 }
 
-function SaveAsDialog() {
+export function SaveAsDialog() {
   const docName = useEditor((s) => s.doc.name);
   const filePath = useEditor((s) => s.filePath);
   const [name, setName] = useState((filePath ?? docName ?? 'untitled').replace(/^.*[\\/]/, '').replace(/\.loom$/i, ''));
@@ -124,7 +100,7 @@ function SaveAsDialog() {
     setBusy(false);
   };
   return (
-    <Modal title="Save as">
+    <Modal title="Save as" onClose={close}>
       <form onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <label className="field-label" htmlFor="save-name">File name (in the project folder)</label>
         <div className="save-row">
@@ -133,7 +109,7 @@ function SaveAsDialog() {
         </div>
         {!valid && <div className="field-error">Use a plain file name (no / \ : * ? " &lt; &gt; |).</div>}
         <div className="modal-actions">
-          <button type="button" onClick={() => useEditor.getState().openDialog(null)}>Cancel</button>
+          <button type="button" onClick={close}>Cancel</button>
           <button type="submit" className="primary" disabled={!valid || busy}>Save</button>
         </div>
       </form>

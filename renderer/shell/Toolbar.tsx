@@ -1,8 +1,8 @@
 /** The top bar: document commands, undo/redo, layout, theme; the document name with its dirty marker. */
 import { redo, undo, useEditor, useHistoryState } from '../store';
-import { fileName, newDocument, openCommand, save, saveAs, toggleTheme } from './commands';
+import { exportCommand, fileName, importCommand, newDocument, openCommand, save, saveAs, toggleTheme } from './commands';
 import { TrainButton } from '../training/TrainButton';
-import { exportCommand, importCommand } from '../export/commands';
+
 
 export function Toolbar() {
   const name = useEditor((s) => s.doc.name);

@@ -3,8 +3,8 @@
  * `render` with its panel (e.g. `render: () => <TrainingPanel />` from renderer/training/).
  */
 import type { ReactNode } from 'react';
-import { Problems } from './Problems';
-import { Summary } from './Summary';
+import { Problems } from '../editor/Problems';
+import { Summary } from '../editor/Summary';
 import { DataPanel } from '../training/DataPanel';
 import { EvaluatePanel } from '../training/EvaluatePanel';
 import { RunsPanel } from '../training/RunsPanel';

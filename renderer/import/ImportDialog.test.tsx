@@ -4,10 +4,10 @@ import { createApi } from '../../shared/ipc/client';
 import { IpcError } from '../../shared/ipc/rpc';
 import { setApiForTests } from '../platform/api';
 import { emptyDocument, useEditor } from '../store';
-import { importCommand } from './commands';
-import { ExportDialogs } from './ExportDialogs';
-import { useExportUi } from './state';
-import { installFakeApi } from './testApi';
+import { importCommand } from '../shell/commands';
+import { Dialogs } from '../shell/Dialogs';
+import { useExported } from '../export/exported';
+import { installFakeApi } from '../test-api';
 
 const imported: LoomDocument = {
   format: 'layerloom.model', version: 1, name: 'tiny',
@@ -22,14 +22,15 @@ const info = { mode: 'web' as const, version: '0', platform: 'linux', projectDir
 const state = () => useEditor.getState();
 
 function open() {
-  render(<ExportDialogs />);
+  render(<Dialogs />);
   // The command changes stores the mounted dialog reads: act() lets React apply that before asserting.
   act(() => importCommand());
   return screen.findByTestId('import-dialog');
 }
 
 beforeEach(() => {
-  useExportUi.setState({ open: null, exported: [] });
+  useExported.setState({ files: [] });
+  useEditor.getState().openDialog(null);
   state().loadDocument(emptyDocument(), null);
   useEditor.setState({ runs: [], currentRunId: null });
   vi.spyOn(window, 'confirm').mockReturnValue(true);
@@ -91,7 +92,7 @@ describe('Import dialog', () => {
       'file.importModel': () => ({ canceled: false, name: 'tiny.loom', text: serializeDocument(imported), warnings: ['hidden: dropout inside the recurrent layer was dropped'], weightsFound: true, run }),
       'runs.persistImported': () => ({ ok: true }),
     });
-    useExportUi.setState({ exported: ['/home/me/proj/export/tiny-tfjs/model.json', '/home/me/proj/export/tiny-tfjs/weights.bin'] });
+    useExported.setState({ files: ['/home/me/proj/export/tiny-tfjs/model.json', '/home/me/proj/export/tiny-tfjs/weights.bin'] });
     await open();
     // Models exported in this session are offered (project-relative).
     fireEvent.click(await screen.findByRole('button', { name: 'export/tiny-tfjs/model.json' }));
@@ -106,14 +107,14 @@ describe('Import dialog', () => {
     expect(r).toMatchObject({ label: 'Imported weights', status: 'completed', imported: { source: 'model.json' } });
     expect(r.end?.epochsCompleted).toBe(0);
     expect(state().currentRunId).toBe('imported-1');
-    const { weightRuns } = await import('./actions');
+    const { weightRuns } = await import('../export/actions');
     expect(weightRuns(state().runs, state().doc).map((x) => x.runId)).toEqual(['imported-1']);
     fireEvent.click(screen.getByRole('button', { name: 'OK' }));
     await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
     // A dataset chosen afterwards (Data tab) reaches the imported run, for Evaluate.
     state().setDataset({ source: 'builtin', name: 'iris' });
     expect(state().runs.find((x) => x.runId === 'imported-1')!.doc.dataset).toEqual({ source: 'builtin', name: 'iris' });
-    // First save (as editor/commands' save does: savedDoc and filePath change, the document does not).
+    // First save (as shell/commands' save does: savedDoc and filePath change, the document does not).
     useEditor.setState({ savedDoc: state().doc, filePath: 'tiny.loom' });
     await waitFor(() => expect(fake.calls.find((c) => c.name === 'runs.persistImported')?.req).toEqual({ runId: 'imported-1', docPath: 'tiny.loom' }));
     await waitFor(() => expect(state().runs.find((x) => x.runId === 'imported-1')!.fromDisk).toBe(true));
@@ -233,9 +234,9 @@ describe('Import dialog', () => {
 
   it('the menu command (Import Model…) and Ctrl+I open it', async () => {
     installFakeApi({ 'app.info': () => info });
-    const { runMenuCommand } = await import('../editor/commands');
-    const { handleShortcut } = await import('../editor/shortcuts');
-    render(<ExportDialogs />);
+    const { runMenuCommand } = await import('../shell/commands');
+    const { handleShortcut } = await import('../shell/shortcuts');
+    render(<Dialogs />);
     act(() => runMenuCommand('importModel'));
     const dlg = await screen.findByTestId('import-dialog');
     fireEvent.keyDown(dlg, { key: 'Escape' });

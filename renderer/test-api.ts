@@ -2,10 +2,10 @@
  * Tests only: a fake app API built on the real client (requests and events are validated by the
  * contract exactly as in the app), with handlers given per test and events pushed by hand.
  */
-import { createApi, type Transport } from '../../shared/ipc/client';
-import type { EventName, EventOf, RequestName } from '../../shared/ipc/contract';
-import { dispatch, type Handlers } from '../../shared/ipc/rpc';
-import { setApiForTests } from '../platform/api';
+import { createApi, type Transport } from '../shared/ipc/client';
+import type { EventName, EventOf, RequestName } from '../shared/ipc/contract';
+import { dispatch, type Handlers } from '../shared/ipc/rpc';
+import { setApiForTests } from './platform/api';
 
 export interface FakeApi {
   calls: { name: RequestName; req: any }[];

@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import type { LoomDocument } from '../../shared/document';
 import { useEditor } from '../store';
 import { bottomPanelHeight } from '../store/view';
-import { installFakeApi } from '../training/fakeApi';
+import { installFakeApi } from '../test-api';
 import { trainCommand } from '../training/TrainingPanel';
 import { BottomPanel } from './BottomPanel';
 

@@ -6,10 +6,9 @@ import { formatLoadError, parseDocument, serializeDocument, type LoomDocument } 
 import { mapDatasetPaths } from '../../shared/document/dataset-paths';
 import { platform, type FileRef, type TemplateInfo } from '../services/platform';
 import { clearRecovery } from '../services/recovery';
-import { keepRunsOnSave } from './keep-runs';
 import { emptyDocument, redo, undo, useEditor } from '../store';
 import { trainCommand } from '../training/TrainingPanel';
-import { exportCommand, importCommand } from '../export/commands';
+import { keepRunsOnSave } from './keep-runs';
 
 export const isDirty = () => {
   const s = useEditor.getState();
@@ -166,6 +165,13 @@ export function openCommand(): void {
   else useEditor.getState().openDialog('open');
 }
 
+/** Ctrl/Cmd+E, the toolbar's Export…, the menu's Export… */
+export const exportCommand = () => useEditor.getState().openDialog('export');
+/** Ctrl/Cmd+I, the toolbar's Import…, the menu's Import Model… */
+export const importCommand = () => useEditor.getState().openDialog('import');
+/** The menu's Load Weights…, and the Import dialog's "Load weights into the current model…". */
+export const loadWeightsCommand = () => useEditor.getState().openDialog('weights');
+
 export function toggleTheme(): void {
   const s = useEditor.getState();
   const next = s.theme === 'dark' ? 'light' : 'dark';
@@ -192,6 +198,7 @@ export function runMenuCommand(command: string, arg?: string): void {
     case 'saveAs': void saveAs(); return;
     case 'export': return exportCommand();
     case 'importModel': return importCommand();
+    case 'loadWeights': return loadWeightsCommand();
     case 'undo': return undo();
     case 'redo': return redo();
     case 'delete': return s.deleteSelection();

@@ -1,5 +1,5 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { installFakeApi } from '../training/fakeApi';
+import { installFakeApi } from '../test-api';
 import { emptyDocument, useEditor } from '../store';
 import { Dialogs } from './Dialogs';
 

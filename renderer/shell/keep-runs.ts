@@ -2,7 +2,7 @@
  * Runs go with the file when it is saved under a new name (`runs.persist`):
  * - First save of a document that had no file: the runs trained for it this session (held by the
  *   engine, `unsavedOf`) are written beside the new file (`<model>.runs/<runId>/`). Its imported
- *   runs are kept by export/imported.ts the same way.
+ *   runs are kept by import/imported.ts the same way.
  * - Save As of a saved document (decision: a copy carries its content, and the runs are part of the
  *   project): the previous file's run folders are copied beside the new one.
  * A run still training is written when it ends; a run's test evaluation goes into its run.json. If keeping a run fails, it stays in memory for the

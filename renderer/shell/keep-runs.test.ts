@@ -7,7 +7,7 @@ import { act, waitFor } from '@testing-library/react';
 import type { LoomDocument } from '../../shared/document';
 import { setPlatform } from '../services/platform';
 import { useEditor } from '../store';
-import { installFakeApi, type FakeApi } from '../training/fakeApi';
+import { installFakeApi, type FakeApi } from '../test-api';
 import { saveAs } from './commands';
 
 const doc: LoomDocument = {

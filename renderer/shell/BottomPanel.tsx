@@ -1,13 +1,13 @@
 /**
  * The bottom panel: tabs for the summary, problems and (filled by the training UI) training.
- * Other features add tabs through `bottomTabs` (editor/bottomTabs.tsx).
+ * Other features add tabs through `bottomTabs` (shell/bottomTabs.tsx).
  */
 import { useRef, type PointerEvent } from 'react';
 import { platform } from '../services/platform';
 import { useEditor } from '../store';
 import { bottomPanelHeight } from '../store/view';
 import { bottomTabs } from './bottomTabs';
-import { useProblemCount } from './Problems';
+import { useProblemCount } from '../editor/Problems';
 
 export function BottomPanel() {
   const tab = useEditor((s) => s.bottomTab);

@@ -5,17 +5,15 @@
  * imports/ folder) or a path inside the project folder (models exported in this session are offered).
  * Layers that cannot be imported are listed (placeholders to replace, or why nothing opened); so are
  * settings the import had to drop.
- * File › Load Weights (WeightsDialog): a weights file into the open model, matched layer by layer.
  */
 import { useEffect, useState } from 'react';
 import { getApi, isDesktop } from '../platform/api';
+import { useExported } from '../export/exported';
 import { useEditor } from '../store';
+import { Modal } from '../ui/Modal';
 import { IMPORTABLE, importModel, type ImportOutcome } from './actions';
-import { loadWeights, WEIGHTS_FILE, type LoadWeightsOutcome } from './imported';
-import { Modal } from './Modal';
 import { PickFilesButton, uploadForImport, useUploadProgress } from './pick';
-import { useExportUi } from './state';
-import './export.css';
+import './import.css';
 
 /** A project-relative path for a file the server reported (absolute) in web mode. */
 function relativeTo(projectDir: string | undefined, file: string): string {
@@ -26,8 +24,8 @@ function relativeTo(projectDir: string | undefined, file: string): string {
 
 export function ImportDialog() {
   const desktop = isDesktop();
-  const close = () => useExportUi.getState().show(null);
-  const exported = useExportUi((s) => s.exported);
+  const close = () => useEditor.getState().openDialog(null);
+  const exported = useExported((s) => s.files);
   const [projectDir, setProjectDir] = useState<string | undefined>(undefined);
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
@@ -115,7 +113,7 @@ export function ImportDialog() {
       <ImportResult outcome={outcome} onClose={close} />
       <p className="muted">
         Weights without layers (<code>.weights.h5</code>)?{' '}
-        <button type="button" className="link" data-testid="open-load-weights" onClick={() => useExportUi.getState().show('weights')}>Load weights into the current model…</button>
+        <button type="button" className="link" data-testid="open-load-weights" onClick={() => useEditor.getState().openDialog('weights')}>Load weights into the current model…</button>
       </p>
     </Modal>
   );
@@ -125,8 +123,8 @@ function ImportResult({ outcome, onClose }: { outcome: ImportOutcome | null; onC
   if (!outcome || outcome.kind === 'canceled') return null;
   if (outcome.kind === 'error') {
     return (
-      <div className="export-problem" role="alert" data-testid="import-error">
-        <strong>Import failed:</strong> <span className="export-pre">{outcome.message}</span>
+      <div className="dialog-problem" role="alert" data-testid="import-error">
+        <strong>Import failed:</strong> <span className="dialog-pre">{outcome.message}</span>
         {outcome.issues.length > 0 && (
           <>
             <div>Not imported (nothing was opened):</div>
@@ -139,7 +137,7 @@ function ImportResult({ outcome, onClose }: { outcome: ImportOutcome | null; onC
   const placeholderNote = outcome.placeholders.length ? outcome.warnings[0] : undefined;
   const warnings = outcome.warnings.filter((w) => w !== placeholderNote);
   return (
-    <div className="export-result" data-testid="import-result">
+    <div className="dialog-result" data-testid="import-result">
       <div><strong>Opened {outcome.name.replace(/\.loom$/i, '')}</strong>: {outcome.layers} layers, not saved yet.</div>
       {outcome.run && (
         <div data-testid="import-weights-run">
@@ -151,103 +149,16 @@ function ImportResult({ outcome, onClose }: { outcome: ImportOutcome | null; onC
       {outcome.placeholders.length > 0 && (
         <>
           <div>Could not be imported — placeholders to replace (shown in red):</div>
-          <ul className="export-notes" data-testid="import-placeholders">{outcome.placeholders.map((p) => <li key={p.layer}><code>{p.layer}</code> ({p.className}): {p.reason}</li>)}</ul>
+          <ul className="dialog-notes" data-testid="import-placeholders">{outcome.placeholders.map((p) => <li key={p.layer}><code>{p.layer}</code> ({p.className}): {p.reason}</li>)}</ul>
         </>
       )}
       {warnings.length > 0 && (
         <>
           <div>Changed while importing:</div>
-          <ul className="export-notes" data-testid="import-warnings">{warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>
+          <ul className="dialog-notes" data-testid="import-warnings">{warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>
         </>
       )}
       <div className="modal-actions"><button type="button" className="primary" onClick={onClose}>OK</button></div>
     </div>
-  );
-}
-
-/** File › Load Weights: a weights file into the open model as an "Imported weights" run. */
-export function WeightsDialog() {
-  const desktop = isDesktop();
-  const close = () => useExportUi.getState().show(null);
-  const docName = useEditor((s) => s.doc.name);
-  const [path, setPath] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<LoadWeightsOutcome | null>(null);
-  const [progress, setProgress] = useUploadProgress();
-
-  const run = async (p?: string) => {
-    setBusy(true);
-    setOutcome(null);
-    const r = await loadWeights(p);
-    setBusy(false);
-    if (r.kind !== 'canceled') setOutcome(r);
-  };
-  const upload = async (files: File[]) => {
-    setBusy(true);
-    setOutcome(null);
-    try {
-      const p = await uploadForImport(files, setProgress);
-      setProgress(null);
-      await run(p);
-    } catch (e) {
-      setProgress(null);
-      setBusy(false);
-      setOutcome({ kind: 'error', message: (e as Error).message, issues: [] });
-    }
-  };
-  const trimmed = path.trim();
-  const pathProblem = !trimmed ? 'Enter the path of a weights file.' : WEIGHTS_FILE.test(trimmed) ? null : 'Weights are read from a Keras .weights.h5 file or a TF.js model.json.';
-
-  return (
-    <Modal title="Load weights" onClose={close} testId="weights-dialog">
-      <p className="muted">
-        Load a Keras <code>.weights.h5</code> / <code>.h5</code> or a TF.js <code>model.json</code> (with its <code>.bin</code> files) into <strong>{docName}</strong>.
-        Layers are matched by name (TF.js, Keras 2) or by Keras 3's layer order, and by shape; layers without a match keep their initial weights and are listed.
-        The weights become a run, “Imported weights”, used by Evaluate, Try it and Export.
-      </p>
-      {desktop ? (
-        <div className="modal-actions">
-          <button type="button" onClick={close}>Cancel</button>
-          <button type="button" className="primary" disabled={busy} onClick={() => void run()}>{busy ? 'Loading…' : 'Choose file…'}</button>
-        </div>
-      ) : (
-        <form onSubmit={(e) => { e.preventDefault(); if (!pathProblem) void run(trimmed); }}>
-          <div className="import-row">
-            <PickFilesButton testId="weights-pick" accept=".h5,.hdf5,.json,.bin" disabled={busy} label={busy ? 'Loading…' : 'Choose files…'} onFiles={(f) => void upload(f)} />
-            <span className="muted">A <code>.weights.h5</code>, or a <code>model.json</code> with its <code>.bin</code> files.</span>
-          </div>
-          {progress && <div className="muted">{progress}</div>}
-          <label className="field-label" htmlFor="weights-path">Or a file in the project folder</label>
-          <div className="import-row">
-            <input id="weights-path" type="text" value={path} spellCheck={false} placeholder="export/my-model-keras/model.weights.h5" onChange={(e) => setPath(e.target.value)} />
-          </div>
-          {trimmed && pathProblem && <div className="field-error">{pathProblem}</div>}
-          <div className="modal-actions">
-            <button type="button" onClick={close}>Cancel</button>
-            <button type="submit" className="primary" disabled={busy || !!pathProblem} data-testid="weights-run">{busy ? 'Loading…' : 'Load'}</button>
-          </div>
-        </form>
-      )}
-      {outcome?.kind === 'error' && (
-        <div className="export-problem" role="alert" data-testid="weights-error">
-          <strong>Not loaded:</strong> <span className="export-pre">{outcome.message}</span>
-          {outcome.issues.length > 0 && <ul data-testid="weights-problems">{outcome.issues.map((x, i) => <li key={i}>{x}</li>)}</ul>}
-        </div>
-      )}
-      {outcome?.kind === 'loaded' && (
-        <div className="export-result" data-testid="weights-result">
-          <div>Weights from {outcome.source} loaded as run <strong>{outcome.label}</strong>: {outcome.matched.length} layer{outcome.matched.length === 1 ? '' : 's'} matched ({outcome.matched.join(', ')}).</div>
-          {outcome.problems.length > 0 && (
-            <>
-              <div>Kept their initial weights (no match):</div>
-              <ul className="export-notes" data-testid="weights-problems">{outcome.problems.map((p) => <li key={p.layer}><code>{p.layer}</code>: {p.reason}</li>)}</ul>
-            </>
-          )}
-          {outcome.unused.length > 0 && <div className="muted">Not used from the file: {outcome.unused.slice(0, 20).join(', ')}{outcome.unused.length > 20 ? ' …' : ''}</div>}
-          {outcome.warnings.map((w, i) => <div key={i} className="muted">{w}</div>)}
-          <div className="modal-actions"><button type="button" className="primary" onClick={close}>OK</button></div>
-        </div>
-      )}
-    </Modal>
   );
 }

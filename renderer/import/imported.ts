@@ -10,7 +10,7 @@ import type { LoomDocument } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { useEditor } from '../store';
 import { effectiveTraining } from '../store/training';
-import { errorOutcome } from './actions';
+import { errorOutcome, type ErrorOutcome } from '../platform/errors';
 
 interface Pending {
   runId: string;
@@ -91,7 +91,7 @@ export function addImportedRun(run: { runId: string; createdAt: string; source: 
 export type LoadWeightsOutcome =
   | { kind: 'canceled' }
   | { kind: 'loaded'; label: string; source: string; matched: string[]; problems: { layer: string; reason: string }[]; unused: string[]; warnings: string[] }
-  | { kind: 'error'; message: string; issues: string[] };
+  | ErrorOutcome;
 
 /** Weights files Load Weights reads. */
 export const WEIGHTS_FILE = /(\.h5|\.hdf5|\.json)$/i;
