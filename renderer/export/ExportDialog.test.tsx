@@ -29,8 +29,11 @@ const run = (doc: LoomDocument, over: Partial<RunView> = {}): RunView => ({
   batches: { x: [], loss: [], accuracy: [] }, epochs: [], ...over,
 });
 
+/** Open `doc`; the runs put in the store before are this document's (trained in its session). */
 function open(doc: LoomDocument, filePath: string | null = null) {
   useEditor.getState().loadDocument(doc, filePath);
+  const session = useEditor.getState().docSession;
+  useEditor.setState({ runs: useEditor.getState().runs.map((r) => ({ session, ...r })) });
   render(<Dialogs />);
   // The command changes stores the mounted dialog reads: act() lets React apply that before asserting.
   act(() => exportCommand());

@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { EXPORT_FORMATS, type ExportFormatId, type Quantization } from '../../shared/export/registry';
 import { getApi, isDesktop } from '../platform/api';
 import { useEditor } from '../store';
-import type { RunRecordLike } from '../store/runs';
+import { runsOfDocument, type RunRecordLike } from '../store/runs';
 import { formatById, planProblem, previewOf, runExport, shortPath, unsupportedOf, weightRuns, type ExportOutcome } from './actions';
 import { Modal } from '../ui/Modal';
 import './export.css';
@@ -23,7 +23,7 @@ const QUANT_LABEL: Record<Quantization, string> = {
 export function ExportDialog() {
   const doc = useEditor((s) => s.doc);
   const filePath = useEditor((s) => s.filePath);
-  const runs = useEditor((s) => s.runs);
+  const runs = useEditor(runsOfDocument);
   const close = () => useEditor.getState().openDialog(null);
 
   const [formatId, setFormatId] = useState<ExportFormatId>('pytorch');
@@ -43,7 +43,7 @@ export function ExportDialog() {
     if (!filePath) return;
     let live = true;
     getApi().runs.list({ docPath: filePath })
-      .then((r) => { if (live) useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[]); })
+      .then((r) => { if (live) useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[], filePath); })
       .catch(() => undefined);
     return () => {
       live = false;

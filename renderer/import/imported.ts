@@ -9,6 +9,7 @@
 import type { LoomDocument } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { useEditor } from '../store';
+import { runsOfDocument } from '../store/runs';
 import { effectiveTraining } from '../store/training';
 import { errorOutcome, type ErrorOutcome } from '../platform/errors';
 
@@ -56,7 +57,7 @@ let datasetWatch = false;
 
 /**
  * Imported weights usually arrive without a dataset; when the person then chooses one for the same
- * graph (Data tab), the imported runs without one take it, so Evaluate can use it (the engine reads
+ * graph (Data tab), the document's imported runs without one take it, so Evaluate can use it (the engine reads
  * it from the run's document snapshot and keeps it with the run).
  */
 function watchDataset(): void {
@@ -66,7 +67,7 @@ function watchDataset(): void {
     const dataset = state.doc.dataset;
     if (!dataset || dataset === prev.doc.dataset) return;
     const arch = architecture(state.doc);
-    for (const r of state.runs) {
+    for (const r of runsOfDocument(state)) {
       if (r.imported && !r.doc.dataset && architecture(r.doc) === arch) state.patchRun(r.runId, { doc: { ...r.doc, dataset } });
     }
   });

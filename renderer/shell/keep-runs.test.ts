@@ -58,7 +58,7 @@ describe('runs go with the file on Save As', () => {
     await waitFor(() => expect(persisted()[1]).toEqual({ runIds: [running], docPath: 'iris.loom' }));
     // Reopened later, the evaluation kept in run.json is shown again.
     act(() => useEditor.setState({ runs: [] }));
-    act(() => state().mergeDiskRuns([{ runId: a, createdAt: '2026-11-23T05:00:00Z', doc, training: { epochs: 1 } as never, history: [{ loss: 1 }], logs: { loss: 1 }, evaluation }]));
+    act(() => state().mergeDiskRuns([{ runId: a, createdAt: '2026-11-23T05:00:00Z', doc, training: { epochs: 1 } as never, history: [{ loss: 1 }], logs: { loss: 1 }, evaluation }], 'iris.loom'));
     expect(state().runs[0]!.evaluation).toEqual(evaluation);
     // Saving again to the same file asks nothing more.
     expect(await act(() => saveAs('iris.loom'))).toBe(true);

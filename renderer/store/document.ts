@@ -31,8 +31,10 @@ export interface DocumentSlice {
   savedDoc: LoomDocument;
   /** Path (or web-storage name) of the open file; null for a new document. */
   filePath: string | null;
+  /** Which document is open: a new number at each load (New, Open, template, Import, restore), kept by a save. Runs carry it. */
+  docSession: number;
 
-  /** Open a document: replaces everything, not undoable (clears the history). */
+  /** Open a document: replaces everything, not undoable (clears the history); the previous document's runs leave the view. */
   loadDocument(doc: LoomDocument, filePath?: string | null): void;
   /** Record that `doc` was written to `filePath`. */
   markSaved(filePath: string | null): void;
@@ -78,7 +80,7 @@ export function clipOf(doc: LoomDocument, nodeIds: readonly string[]): Clip {
   };
 }
 
-type FileActions = Pick<DocumentSlice, 'doc' | 'savedDoc' | 'filePath' | 'loadDocument' | 'markSaved' | 'updateDocument'>;
+type FileActions = Pick<DocumentSlice, 'doc' | 'savedDoc' | 'filePath' | 'docSession' | 'loadDocument' | 'markSaved' | 'updateDocument'>;
 type EditActions = Omit<DocumentSlice, keyof FileActions>;
 
 /** Opening, saving, and replacing the document as a whole. */
@@ -88,8 +90,10 @@ const fileActions = (history: History): Slice<FileActions> => (set, get) => {
     doc: doc0,
     savedDoc: doc0,
     filePath: null,
+    docSession: 0,
     loadDocument(doc, filePath = null) {
-      set({ doc, savedDoc: doc, filePath, selectedNodes: [], selectedEdges: [] });
+      // The current run and the ticked runs were the previous document's.
+      set({ doc, savedDoc: doc, filePath, docSession: get().docSession + 1, selectedNodes: [], selectedEdges: [], currentRunId: null, selectedRuns: [] });
       history.clear();
     },
     markSaved: (filePath) => set({ savedDoc: get().doc, filePath }),

@@ -42,8 +42,13 @@ export interface RunView {
   fromDisk?: boolean;
   /** Weights imported from a file (File › Import model / Load Weights), not trained: no curves. */
   imported?: { source: string };
-  /** The file the run was trained for (the engine writes it into `<model>.runs/`). */
+  /** The file the run was trained for (the engine writes it into `<model>.runs/`), or whose run folder it was read from. */
   docPath?: string;
+  /**
+   * The document session (`docSession`: one per New, Open, Import...) the run was trained or
+   * imported in. With `docPath`, it says which document the run belongs to (runsOfDocument).
+   */
+  session?: number;
   /**
    * Trained before the document had a file: that document session's `savedDoc`. Its first save
    * writes the run beside the new file (shell/keep-runs.ts), which then clears this.
@@ -77,16 +82,40 @@ export interface RunsSlice {
   applyRunEvent(e: TrainEvent): void;
   patchRun(runId: string, patch: Partial<RunView>): void;
   toggleRunSelected(runId: string): void;
-  /** Merge runs read from the document's run folder (session runs with the same id win). */
-  mergeDiskRuns(records: RunRecordLike[]): void;
+  /**
+   * Merge runs read from the run folder of `docPath` (session runs with the same id win, and count
+   * as that file's runs too: Save As copies the folders).
+   */
+  mergeDiskRuns(records: RunRecordLike[], docPath: string): void;
   /** Add a finished "Imported weights" run of `doc` (weights from `source`, kept by the app). */
   addImportedRun(run: { runId: string; createdAt: string; source: string; doc: LoomDocument; training: TrainingConfig }): void;
+}
+
+/** Which document is open: its session and its file. */
+export type OpenDocument = { docSession: number; filePath: string | null };
+
+/**
+ * Runs belong to the document they were trained from: the ones made in this document session, and
+ * the ones of its file (trained for it earlier in this app session, or read from its run folder).
+ */
+export const belongsTo = (r: RunView, d: OpenDocument): boolean =>
+  r.session === d.docSession || (!!d.filePath && r.docPath === d.filePath);
+
+let lastRunsOf: { runs: readonly RunView[]; docSession: number; filePath: string | null; out: RunView[] } | null = null;
+
+/** The open document's runs, in order (memoised: the same array while nothing changed, as selectors need). */
+export function runsOfDocument(s: OpenDocument & { runs: readonly RunView[] }): RunView[] {
+  const c = lastRunsOf;
+  if (c && c.runs === s.runs && c.docSession === s.docSession && c.filePath === s.filePath) return c.out;
+  const out = s.runs.filter((r) => belongsTo(r, s));
+  lastRunsOf = { runs: s.runs, docSession: s.docSession, filePath: s.filePath, out };
+  return out;
 }
 
 /** The finished-run end event of imported weights (no epochs, no logs). */
 const importedEnd = (runId: string): EndEvent => ({ type: 'end', runId, reason: 'completed', epochsCompleted: 0, logs: {}, elapsedSec: 0 });
 
-/** "Imported weights", numbered from the second one on. */
+/** "Imported weights", numbered from the second one on (`runs`: the document's). */
 function importedLabel(runs: readonly RunView[]): string {
   const n = runs.filter((r) => r.imported).length;
   return n === 0 ? 'Imported weights' : `Imported weights ${n + 1}`;
@@ -165,7 +194,8 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
   selectedRuns: [],
 
   addRun(run) {
-    const label = `Run ${get().runs.filter((r) => !r.imported).length + 1}`;
+    // Numbered per document: the first run of a newly opened model is Run 1.
+    const label = `Run ${runsOfDocument(get()).filter((r) => !r.imported).length + 1}`;
     set({ runs: [...get().runs, { status: 'starting', ...run, label, batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [] }] });
   },
   applyRunEvent(e) {
@@ -183,23 +213,29 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
     const sel = get().selectedRuns;
     set({ selectedRuns: sel.includes(runId) ? sel.filter((x) => x !== runId) : [...sel, runId] });
   },
-  mergeDiskRuns(records) {
+  mergeDiskRuns(records, docPath) {
+    const listed = new Set(records.map((r) => r.runId));
     const have = new Set(get().runs.map((r) => r.runId));
     const added: RunView[] = [];
     // Oldest first, so labels follow creation order.
     for (const rec of [...records].sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')))) {
       if (have.has(rec.runId)) continue;
       const v = runFromRecord(rec, `Saved ${rec.createdAt ? rec.createdAt.slice(0, 16).replace('T', ' ') : rec.runId}`);
-      if (v) added.push(v);
+      if (v) added.push({ ...v, docPath });
     }
-    if (added.length) set({ runs: [...added, ...get().runs] });
+    const runs = get().runs;
+    const adopt = runs.some((r) => listed.has(r.runId) && r.docPath !== docPath && !isActive(r.status));
+    if (!added.length && !adopt) return;
+    set({ runs: [...added, ...(adopt ? runs.map((r) => (listed.has(r.runId) && !isActive(r.status) ? { ...r, docPath } : r)) : runs)] });
   },
   addImportedRun({ runId, createdAt, source, doc, training }) {
     const runs = get().runs.filter((r) => r.runId !== runId);
+    const { docSession: session, filePath } = get();
     set({
       runs: [...runs, {
-        runId, label: importedLabel(runs), createdAt, doc, training, status: 'completed',
+        runId, label: importedLabel(runsOfDocument({ runs, docSession: session, filePath })), createdAt, doc, training, status: 'completed',
         batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [], end: importedEnd(runId), imported: { source },
+        session, ...(filePath ? { docPath: filePath } : {}),
       }],
     });
   },

@@ -7,7 +7,7 @@
 import { trainingDefaults, type DatasetConfig, type LoomDocument, type TrainingConfig } from '../../shared/document';
 import type { BackendInfo, TrainEvent } from '../../shared/engine/events';
 import { getApi } from '../platform/api';
-import { isActive, type RunView } from './runs';
+import { belongsTo, isActive, runsOfDocument, type OpenDocument, type RunView } from './runs';
 import type { Slice } from './types';
 
 export interface TrainingSlice {
@@ -20,7 +20,8 @@ export interface TrainingSlice {
 
   /** Train the open document. Returns the run id (null when a run is already going or the request failed). */
   train(): Promise<string | null>;
-  stopTraining(): void;
+  /** Stop the current run, or `runId` (a run of another document still training). */
+  stopTraining(runId?: string): void;
   pauseTraining(): void;
   resumeTraining(): void;
   /** Evaluate a run (default: the current one) on its test split; the result lands in the run. */
@@ -48,9 +49,15 @@ export function newRunId(now = new Date()): string {
   return `run-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** The run being shown, if any. */
-export const currentRun = (s: { runs: RunView[]; currentRunId: string | null }): RunView | undefined =>
-  s.currentRunId ? s.runs.find((r) => r.runId === s.currentRunId) : undefined;
+/** The run being shown, if any: always one of the open document's runs. */
+export function currentRun(s: OpenDocument & { runs: RunView[]; currentRunId: string | null }): RunView | undefined {
+  const run = s.currentRunId ? s.runs.find((r) => r.runId === s.currentRunId) : undefined;
+  return run && belongsTo(run, s) ? run : undefined;
+}
+
+/** A run still training that is not the open document's (it was trained before New / Open / Import). */
+export const backgroundRun = (s: OpenDocument & { runs: RunView[] }): RunView | undefined =>
+  s.runs.find((r) => isActive(r.status) && !belongsTo(r, s));
 
 const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
@@ -77,8 +84,8 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
       }
     });
   };
-  const control = (action: 'stop' | 'pause' | 'resume') => {
-    const run = currentRun(get());
+  const control = (action: 'stop' | 'pause' | 'resume', runId?: string) => {
+    const run = runId ? get().runs.find((r) => r.runId === runId) : currentRun(get());
     if (!run || !isActive(run.status)) return;
     if (action === 'stop') get().patchRun(run.runId, { status: 'stopping' });
     const api = getApi();
@@ -93,11 +100,18 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
     async train() {
       const cur = currentRun(get());
       if (cur && isActive(cur.status)) return null;
+      // One run at a time: another model's run still training is stopped first (the Training tab offers it).
+      const other = backgroundRun(get());
+      if (other) {
+        set({ trainingMessage: `${other.label} of “${other.doc.name}” is still training: stop it first.` });
+        return null;
+      }
       subscribe();
       const doc = get().doc;
       const runId = newRunId();
       const docPath = get().filePath;
-      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training: effectiveTraining(doc), ...(docPath ? { docPath } : { unsavedOf: get().savedDoc }) });
+      const session = get().docSession;
+      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training: effectiveTraining(doc), session, ...(docPath ? { docPath } : { unsavedOf: get().savedDoc }) });
       set({ currentRunId: runId, trainingMessage: null });
       try {
         await getApi().engine.train({ runId, doc, ...(docPath ? { docPath } : {}) });
@@ -107,12 +121,12 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
         return null;
       }
     },
-    stopTraining: () => control('stop'),
+    stopTraining: (runId) => control('stop', runId),
     pauseTraining: () => control('pause'),
     resumeTraining: () => control('resume'),
 
     async evaluateRun(runId) {
-      const run = runId ? get().runs.find((r) => r.runId === runId) : currentRun(get());
+      const run = runId ? runsOfDocument(get()).find((r) => r.runId === runId) : currentRun(get());
       if (!run) return;
       const docPath = get().filePath;
       try {

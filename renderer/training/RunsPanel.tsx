@@ -1,6 +1,7 @@
 /**
- * The Runs tab: every run of this session plus the ones kept beside the document
- * (`<model>.runs/<runId>/run.json`, read with `runs.list`); tick runs to overlay their per-epoch
+ * The Runs tab: the open document's runs (trained for it this session, imported into it, and the
+ * ones kept beside its file, `<model>.runs/<runId>/run.json`, read with `runs.list`; another
+ * model's runs are never listed); tick runs to overlay their per-epoch
  * curves; with two ticked, what differs between them (hyper-parameters and the graph). Imported
  * weights (File › Import model / Load Weights) are runs without curves, named after their file.
  */
@@ -8,7 +9,7 @@ import { useEffect, useMemo } from 'react';
 import type { LoomDocument } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { useEditor } from '../store';
-import type { RunRecordLike, RunView } from '../store/runs';
+import { runsOfDocument, type RunRecordLike, type RunView } from '../store/runs';
 import { Chart, type ChartSeries } from './Chart';
 import { formatMetric } from './format';
 import { useTallPanel } from './TrainingPanel';
@@ -105,7 +106,7 @@ function Overlay({ runs }: { runs: RunView[] }) {
 }
 
 export function RunsPanel() {
-  const runs = useEditor((s) => s.runs);
+  const runs = useEditor(runsOfDocument);
   const selected = useEditor((s) => s.selectedRuns);
   const current = useEditor((s) => s.currentRunId);
   const docPath = useEditor((s) => s.filePath);
@@ -113,7 +114,7 @@ export function RunsPanel() {
   useEffect(() => {
     if (!docPath) return;
     getApi().runs.list({ docPath })
-      .then((r) => useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[]))
+      .then((r) => useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[], docPath))
       .catch(() => undefined);
   }, [docPath]);
   const chosen = useMemo(() => runs.filter((r) => selected.includes(r.runId)), [runs, selected]);

@@ -11,7 +11,7 @@ import { useEffect, useLayoutEffect, useMemo, useState, type ReactNode } from 'r
 import { LOSSES, METRICS, OPTIMIZERS, type LoomDocument, type TrainingConfig } from '../../shared/document';
 import { useEditor } from '../store';
 import { isActive, type RunView } from '../store/runs';
-import { currentRun, effectiveTraining } from '../store/training';
+import { backgroundRun, currentRun, effectiveTraining } from '../store/training';
 import { alignSeries, Chart } from './Chart';
 import { formatDuration, formatMetric } from './format';
 import './training.css';
@@ -231,6 +231,18 @@ export function RunStatusLine({ run }: { run: RunView }): ReactNode {
   );
 }
 
+/** A run of the model open before (New, Open, Import) still training: it can be stopped from here. */
+function BackgroundRun() {
+  const run = useEditor(backgroundRun);
+  if (!run) return null;
+  return (
+    <p className="ll-stale" role="status" data-testid="background-run">
+      {run.label} of “{run.doc.name}” (the model open before) is still training.{' '}
+      <button type="button" onClick={() => useEditor.getState().stopTraining(run.runId)} disabled={run.status === 'stopping'}>Stop it</button>
+    </p>
+  );
+}
+
 export function TrainingPanel() {
   const run = useEditor(currentRun);
   const docGraph = useEditor((s) => s.doc);
@@ -259,6 +271,7 @@ export function TrainingPanel() {
           {run && <RunStatusLine run={run} />}
         </div>
         {run && <Progress run={run} />}
+        <BackgroundRun />
         {stale && (
           <p className="ll-stale" role="status" data-testid="stale">
             The graph changed since {run!.label} started: its curves and results belong to the graph as it was then{active ? ' (the run keeps training that snapshot)' : ''}. Train again to use your changes.
