@@ -144,6 +144,13 @@ describe('editor journey (web mode, Chromium)', () => {
     await app.screenshot('editor-3-shape-mistake');
     // A drag is one undo step; duplicate (Ctrl+D) and undo it.
     const fc = page.locator('.react-flow__node[data-id="fc"]');
+    // Fit stops at a readable zoom: a layer below the fold is brought into view by zooming out.
+    const view = (await page.getByTestId('canvas').boundingBox())!;
+    for (let i = 0; i < 6; i++) {
+      const b = (await fc.boundingBox())!;
+      if (b.y >= view.y && b.y + b.height <= view.y + view.height) break;
+      await page.getByRole('button', { name: 'Zoom Out' }).click();
+    }
     const before = await fc.getAttribute('style');
     const box = (await fc.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + 8);

@@ -5,7 +5,6 @@ import { Canvas } from '../editor/Canvas';
 import { Inspector } from '../editor/Inspector';
 import { Palette } from '../editor/Palette';
 import { useEditor } from '../store';
-import { bottomPanelHeight } from '../store/view';
 import { BottomPanel } from './BottomPanel';
 import { Dialogs } from './Dialogs';
 import { RecoveryBanner } from './RecoveryBanner';
@@ -28,7 +27,7 @@ function StatusBar() {
 
 export function App() {
   const theme = useEditor((s) => s.theme);
-  const bottomHeight = useEditor(bottomPanelHeight);
+  const bottomHeight = useEditor((s) => s.bottomHeight);
   const bottomOpen = useEditor((s) => s.bottomOpen);
   useDocumentEffects();
   usePlatformEvents();

@@ -1,7 +1,6 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import type { LoomDocument } from '../../shared/document';
 import { useEditor } from '../store';
-import { bottomPanelHeight } from '../store/view';
 import { installFakeApi } from '../test-api';
 import { trainCommand } from '../training/TrainingPanel';
 import { BottomPanel } from './BottomPanel';
@@ -15,59 +14,50 @@ const doc: LoomDocument = {
   dataset: { source: 'builtin', name: 'iris' },
 };
 
-const shown = () => bottomPanelHeight(useEditor.getState());
+const shown = () => useEditor.getState().bottomHeight;
 const tab = (name: string) => fireEvent.click(screen.getByRole('tab', { name }));
+let fake: ReturnType<typeof installFakeApi>;
+const saved = () => fake.calls.filter((c) => c.name === 'settings.set').map((c) => c.req);
 
 beforeEach(() => {
   useEditor.getState().loadDocument(structuredClone(doc));
-  useEditor.setState({ bottomTab: 'summary', bottomOpen: true, bottomHeight: 210, bottomTall: 0, bottomTallOff: false, runs: [], currentRunId: null });
-  installFakeApi({
+  useEditor.setState({ bottomTab: 'summary', bottomOpen: true, bottomHeight: 290, runs: [], currentRunId: null });
+  fake = installFakeApi({
     'engine.backend': () => ({ name: 'wasm', native: false }),
     'engine.train': (req) => ({ runId: req.runId! }),
     'data.files': () => ({ dir: '/p', files: [] }),
     'data.preview': () => ({ name: 'iris', count: 150, sampleShape: [4], inputShape: [4], task: 'classification', classes: ['a', 'b', 'c'] }),
+    'settings.set': () => ({ theme: 'system', recentFiles: [], snapToGrid: false, ui: {} }),
   });
   if (!Element.prototype.setPointerCapture) Element.prototype.setPointerCapture = () => undefined;
 });
 
 describe('Bottom panel height', () => {
-  it('is tall only while a tab that needs it is shown, then the person\'s own height again', () => {
+  it('is the same on every tab: showing Data, Training or Evaluate never grows it (the canvas keeps its room)', () => {
     render(<BottomPanel />);
-    expect(shown()).toBe(210);
-    for (const name of ['Data', 'Training', 'Evaluate']) {
+    for (const name of ['Data', 'Training', 'Runs', 'Evaluate', 'Try it', 'Summary']) {
       tab(name);
-      expect(shown()).toBe(380);
-      tab('Summary');
-      expect(shown()).toBe(210);
+      expect(shown()).toBe(290);
     }
-    // Train from the toolbar/keyboard: tall while the Training tab shows, the person's height is untouched.
     act(() => trainCommand());
-    expect(shown()).toBe(380);
-    tab('Problems');
-    expect(shown()).toBe(210);
-    expect(useEditor.getState().bottomHeight).toBe(210);
+    expect(shown()).toBe(290);
   });
 
-  it('a height the person drags is kept, on tall tabs too', () => {
+  it('the person drags or keys it, on any tab, and it is remembered in settings', async () => {
     render(<BottomPanel />);
     tab('Data');
     const edge = screen.getByRole('separator', { name: 'Resize the bottom panel' });
-    // Dragged down by 100 px from the tall 380: the person wants 280 here.
     fireEvent.pointerDown(edge, { clientY: 400, pointerId: 1 });
     fireEvent.pointerMove(edge, { clientY: 500, pointerId: 1 });
-    expect(shown()).toBe(280);
-    tab('Summary');
-    expect(shown()).toBe(280);
+    fireEvent.pointerUp(edge, { pointerId: 1 });
+    expect(shown()).toBe(190);
     tab('Training');
-    expect(shown()).toBe(280);
-  });
-
-  it('a person\'s taller height is never lowered by a tall tab', () => {
-    useEditor.setState({ bottomHeight: 500 });
-    render(<BottomPanel />);
-    tab('Data');
-    expect(shown()).toBe(500);
-    tab('Summary');
-    expect(shown()).toBe(500);
+    expect(shown()).toBe(190);
+    await vi.waitFor(() => expect(saved()).toContainEqual({ ui: { 'editor.bottomHeight': 190 } }));
+    fireEvent.keyDown(edge, { key: 'ArrowUp' });
+    fireEvent.keyDown(edge, { key: 'PageUp' });
+    expect(shown()).toBe(310);
+    expect(edge).toHaveAttribute('aria-valuenow', '310');
+    await vi.waitFor(() => expect(saved()).toContainEqual({ ui: { 'editor.bottomHeight': 310 } }));
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The bottom panel: tabs for the summary, problems and (filled by the training UI) training.
- * Other features add tabs through `bottomTabs` (shell/bottomTabs.tsx).
+ * The bottom panel: tabs for the summary, problems, data, training, runs, evaluation and Try it
+ * (`bottomTabs`, shell/bottomTabs.tsx). One height for every tab, the person's: drag its top edge,
+ * or focus the edge and use ↑/↓ (PageUp/PageDown: bigger steps); kept in settings.
  */
-import { useRef, type PointerEvent } from 'react';
+import { useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import { platform } from '../services/platform';
 import { useEditor } from '../store';
-import { bottomPanelHeight } from '../store/view';
+import { BOTTOM_MAX, BOTTOM_MIN } from '../store/view';
 import { bottomTabs } from './bottomTabs';
 import { useProblemCount } from '../editor/Problems';
 
@@ -16,16 +17,26 @@ export function BottomPanel() {
   const drag = useRef<{ y: number; h: number } | null>(null);
   const current = bottomTabs.find((t) => t.id === tab) ?? bottomTabs[0]!;
 
+  const height = useEditor((s) => s.bottomHeight);
+  const remember = () => void platform().setSetting('editor.bottomHeight', useEditor.getState().bottomHeight);
   const onPointerDown = (e: PointerEvent) => {
-    drag.current = { y: e.clientY, h: bottomPanelHeight(useEditor.getState()) };
+    drag.current = { y: e.clientY, h: useEditor.getState().bottomHeight };
     (e.target as Element).setPointerCapture(e.pointerId);
   };
   const onPointerMove = (e: PointerEvent) => {
-    if (drag.current) useEditor.getState().dragBottomHeight(drag.current.h + drag.current.y - e.clientY);
+    if (drag.current) useEditor.getState().setBottomHeight(drag.current.h + drag.current.y - e.clientY);
   };
   const onPointerUp = () => {
-    if (drag.current) void platform().setSetting('editor.bottomHeight', useEditor.getState().bottomHeight);
+    if (drag.current) remember();
     drag.current = null;
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    const step = { ArrowUp: 20, ArrowDown: -20, PageUp: 100, PageDown: -100 }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    e.stopPropagation();
+    useEditor.getState().setBottomHeight(useEditor.getState().bottomHeight + step);
+    remember();
   };
   const setOpen = (o: boolean) => {
     useEditor.getState().setBottomOpen(o);
@@ -33,8 +44,9 @@ export function BottomPanel() {
   };
   return (
     <section className={`bottom-panel${open ? '' : ' collapsed'}`} aria-label="Bottom panel">
-      <div className="bottom-resize" onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp}
-        role="separator" aria-orientation="horizontal" aria-label="Resize the bottom panel" />
+      <div className="bottom-resize" onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onKeyDown={onKeyDown}
+        role="separator" aria-orientation="horizontal" aria-label="Resize the bottom panel" tabIndex={0}
+        aria-valuenow={height} aria-valuemin={BOTTOM_MIN} aria-valuemax={BOTTOM_MAX} title="Drag (or ↑/↓) to resize the panel" />
       <div className="bottom-tabs" role="tablist">
         {bottomTabs.map((t) => (
           <button key={t.id} type="button" role="tab" aria-selected={open && t.id === current.id}

@@ -7,7 +7,7 @@
 import type { QuickFix } from '../../shared/catalog';
 import type { LoomDocument, LoomEdge, LoomNode, Position } from '../../shared/document';
 import * as graph from './graph-edits';
-import { layoutGraph, positionsOf } from './layout';
+import { flowDirectionOf, layoutGraph, positionsOf, type FlowDirection } from './layout';
 import * as node from './node-edits';
 import type { History } from './selection';
 import type { EditorState, Slice } from './types';
@@ -63,8 +63,8 @@ export interface DocumentSlice {
   /** Move input `index` of a merge node one slot earlier (-1) or later (+1). */
   moveInput(nodeId: string, index: number, delta: -1 | 1): void;
   applyQuickFix(nodeId: string, fix: QuickFix): void;
-  /** Lay the whole graph out with dagre (one step). */
-  autoLayout(): void;
+  /** Lay the whole graph out with dagre (one step), in `direction` (default: the way it runs now). */
+  autoLayout(direction?: FlowDirection): void;
   /** Insert a copy of `clip` with fresh ids, shifted by `offset`; returns the new ids. */
   pasteClip(clip: Clip, offset?: Position): string[];
 }
@@ -149,7 +149,7 @@ const editActions = (history: History): Slice<EditActions> => (set, get) => {
     moveNodes: (positions) => void update((d) => node.moveNodes(d, positions)),
     moveInput: (nodeId, index, delta) => void update((d) => node.moveInput(d, nodeId, index, delta)),
     applyQuickFix: (nodeId, fix) => void update((d) => node.applyQuickFix(d, nodeId, fix)),
-    autoLayout: () => void update((d) => ({ ...d, layout: layoutGraph(d) })),
+    autoLayout: (direction) => void update((d) => ({ ...d, layout: layoutGraph(d, direction ?? flowDirectionOf(d)) })),
     pasteClip(clip, offset = { x: 40, y: 40 }) {
       const r = graph.paste(get().doc, clip, offset);
       if (r.ids.length) set({ doc: r.doc, selectedNodes: r.ids, selectedEdges: [] });

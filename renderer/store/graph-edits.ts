@@ -6,14 +6,12 @@
 import { freshId } from '../../shared/analysis';
 import { getLayerDef, isLayerType } from '../../shared/catalog';
 import type { LoomDocument, LoomEdge, LoomNode, Position } from '../../shared/document';
-import { GRID, NODE_H, positionsOf } from './layout';
+import { flowDirectionOf, GRID, positionsOf, stepAfter, type FlowDirection } from './layout';
 
 /** A stable key for an edge (React Flow edge id, selection key). */
 export const edgeKey = (e: Pick<LoomEdge, 'from' | 'to'>) => `${e.from}->${e.to}`;
 
 const snap = (v: number) => Math.round(v / GRID) * GRID;
-/** The vertical step between a layer and the one inserted below it. */
-export const ROW = NODE_H + 30;
 
 /** Layout with every node positioned (auto-laid-out ones become explicit once anything moves). */
 export const fullLayout = (doc: LoomDocument): Record<string, Position> => ({ ...positionsOf(doc) });
@@ -43,21 +41,39 @@ export interface AddNodeOptions {
   params?: Record<string, unknown>;
 }
 
-/** Add a layer; `after` connects it behind that node, taking over its outgoing edges (what was below moves down). */
+/** Move `ids` one step further along the flow (below, or to the right in a left-to-right layout). */
+export function shiftAlong(layout: Record<string, Position>, ids: Iterable<string>, direction: FlowDirection): void {
+  const step = stepAfter(direction);
+  for (const id of ids) {
+    const p = layout[id];
+    if (p) layout[id] = { x: p.x + step.x, y: p.y + step.y };
+  }
+}
+
+/** Where a new unconnected layer goes: one step past the furthest layer along the flow. */
+function nextFree(layout: Record<string, Position>, direction: FlowDirection): Position {
+  const ps = Object.values(layout);
+  if (!ps.length) return { x: 0, y: 0 };
+  const step = stepAfter(direction);
+  return direction === 'TB' ? { x: 0, y: Math.max(...ps.map((p) => p.y)) + step.y } : { x: Math.max(...ps.map((p) => p.x)) + step.x, y: 0 };
+}
+
+/** Add a layer; `after` connects it behind that node, taking over its outgoing edges (what followed moves one step on). */
 export function addNode(doc: LoomDocument, type: string, opts: AddNodeOptions = {}): { doc: LoomDocument; id: string } {
   const def = defOf(type);
   const id = freshId(doc, type);
   const node: LoomNode = { id, type, params: { ...(opts.params ?? {}) } };
   const layout = fullLayout(doc);
+  const direction = flowDirectionOf(doc);
   const after = opts.after && hasNode(doc, opts.after) && def && def.inputs.max > 0 ? opts.after : null;
   let edges = doc.edges;
   if (after) {
-    for (const d of descendants(doc, after)) layout[d] = { x: layout[d]!.x, y: layout[d]!.y + ROW };
+    shiftAlong(layout, descendants(doc, after), direction);
     edges = [...doc.edges.map((e) => (e.from === after ? { ...e, from: id } : e)), { from: after, to: id }];
   }
-  const ys = Object.values(layout).map((p) => p.y);
+  const step = stepAfter(direction);
   const position = opts.position
-    ?? (after ? { x: layout[after]!.x, y: layout[after]!.y + ROW } : { x: 0, y: ys.length ? Math.max(...ys) + ROW : 0 });
+    ?? (after ? { x: layout[after]!.x + step.x, y: layout[after]!.y + step.y } : nextFree(layout, direction));
   layout[id] = { x: snap(position.x), y: snap(position.y) };
   return { doc: { ...doc, nodes: [...doc.nodes, node], edges, layout }, id };
 }

@@ -5,7 +5,8 @@
 import { applyFix } from '../../shared/analysis';
 import type { QuickFix } from '../../shared/catalog';
 import { NodeIdSchema, type LoomDocument, type Position } from '../../shared/document';
-import { descendants, fullLayout, ROW } from './graph-edits';
+import { descendants, fullLayout, shiftAlong } from './graph-edits';
+import { flowDirectionOf } from './layout';
 
 /** Set (or with `undefined`, remove so the default applies) one param on several nodes. */
 export function setParam(doc: LoomDocument, nodeIds: readonly string[], name: string, value: unknown): LoomDocument {
@@ -64,7 +65,7 @@ export function moveInput(doc: LoomDocument, nodeId: string, index: number, delt
   return { ...doc, edges };
 }
 
-/** Apply an analysis quick fix; an inserted layer takes the fixed node's place, which moves down with what follows. */
+/** Apply an analysis quick fix; an inserted layer takes the fixed node's place, which moves one step on with what follows. */
 export function applyQuickFix(doc: LoomDocument, nodeId: string, fix: QuickFix): LoomDocument {
   const before = { ...doc, layout: fullLayout(doc) };
   const next = applyFix(before, nodeId, fix);
@@ -73,10 +74,7 @@ export function applyQuickFix(doc: LoomDocument, nodeId: string, fix: QuickFix):
   const at = before.layout[nodeId];
   if (!added || !at) return next;
   const layout = { ...next.layout! };
-  for (const id of [nodeId, ...descendants(doc, nodeId)]) {
-    const p = layout[id];
-    if (p) layout[id] = { x: p.x, y: p.y + ROW };
-  }
+  shiftAlong(layout, [nodeId, ...descendants(doc, nodeId)], flowDirectionOf(doc));
   layout[added.id] = { x: at.x, y: at.y };
   return { ...next, layout };
 }

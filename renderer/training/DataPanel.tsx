@@ -20,7 +20,6 @@ import { useDebounced } from './data-source';
 import { SourceEditor } from './DataSource';
 import { isImageShape } from './format';
 import { SamplePreview } from './SamplePreview';
-import { useTallPanel } from './TrainingPanel';
 import { inputShapeOf } from './TryItPanel';
 
 export interface DataSummary {
@@ -89,7 +88,6 @@ export function DataPanel() {
   const maxCount = Math.max(1, ...(summary?.balance?.all ?? [1]));
   // A crossentropy loss on numeric targets: binaryCrossentropy even trains, to a meaningless negative loss.
   const lossMismatch = summary?.task === 'regression' && /Crossentropy$/.test(t.loss) ? t.loss : null;
-  useTallPanel();
 
   return (
     <div className="ll-data" data-testid="data-panel">

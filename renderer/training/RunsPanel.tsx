@@ -12,7 +12,6 @@ import { useEditor } from '../store';
 import { runsOfDocument, type RunRecordLike, type RunView } from '../store/runs';
 import { Chart, type ChartSeries } from './Chart';
 import { formatMetric } from './format';
-import { useTallPanel } from './TrainingPanel';
 
 const PALETTE = ['#4c7dd8', '#e07b24', '#2e9b4a', '#c0392b', '#8e44ad', '#16a085', '#d35400', '#7f8c8d'];
 
@@ -110,7 +109,6 @@ export function RunsPanel() {
   const selected = useEditor((s) => s.selectedRuns);
   const current = useEditor((s) => s.currentRunId);
   const docPath = useEditor((s) => s.filePath);
-  useTallPanel();
   useEffect(() => {
     if (!docPath) return;
     getApi().runs.list({ docPath })

@@ -7,7 +7,7 @@
  * Edits while a run trains are allowed; the run is then marked stale ("the graph changed since
  * this run started") because it trains the snapshot taken when Train was pressed.
  */
-import { useEffect, useLayoutEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { LOSSES, METRICS, OPTIMIZERS, type LoomDocument, type TrainingConfig } from '../../shared/document';
 import { useEditor } from '../store';
 import { isActive, type RunView } from '../store/runs';
@@ -23,19 +23,8 @@ export function trainCommand(): void {
   const s = useEditor.getState();
   const run = currentRun(s);
   if (run && isActive(run.status)) return;
-  s.setBottomTab('training'); // its panel makes the bottom panel tall while shown (useTallPanel)
+  s.setBottomTab('training');
   void s.train();
-}
-
-/**
- * Make the bottom panel at least `min` px tall (charts, grids) while this tab is shown; the person's
- * own height comes back when it closes. A layout effect: no frame at the short height first.
- */
-export function useTallPanel(min = 380): void {
-  useLayoutEffect(() => {
-    useEditor.getState().setBottomTall(min);
-    return () => useEditor.getState().setBottomTall(0);
-  }, [min]);
 }
 
 /** A number field that commits on blur / Enter when the text is a valid number. */
@@ -251,7 +240,6 @@ export function TrainingPanel() {
   useEffect(() => {
     void s().loadBackend();
   }, [s]);
-  useTallPanel();
   const active = isActive(run?.status);
   const stale = useMemo(() => !!run && graphKey(run.doc) !== graphKey(docGraph), [run, docGraph]);
 

@@ -12,7 +12,6 @@ import { isActive, type RunView } from '../store/runs';
 import { currentRun } from '../store/training';
 import { isImageShape, pct } from './format';
 import { SampleImage } from './SampleImage';
-import { useTallPanel } from './TrainingPanel';
 
 const PAD = 196;
 
@@ -183,7 +182,6 @@ export function TryItPanel() {
   const [error, setError] = useState<string | null>(null);
   const [features, setFeatures] = useState<string[]>([]);
   const shape = run ? inputShapeOf(run.doc) : undefined;
-  useTallPanel();
   const image = isImageShape(shape);
   const { names, example } = useFeatureInfo(run, !!run && !image);
 
