@@ -10,7 +10,7 @@ import {
 import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import { platform } from '../services/platform';
 import { useEditor } from '../store';
-import { analysisOf } from '../store/analysis';
+import { editorAnalysis } from '../store/checks';
 import type { LoomDocument } from '../../shared/document';
 import { edgeKey } from '../store/document';
 import { flowDirectionOf, GRID, NODE_H, NODE_W, positionsOf, type FlowDirection } from '../store/layout';
@@ -118,7 +118,8 @@ export function Canvas() {
     setMenu({ kind: 'pane', ...at(e) });
   }, []);
 
-  const analysis = analysisOf(doc);
+  const dataSample = useEditor((s) => s.dataSample);
+  const analysis = editorAnalysis(doc, dataSample);
   const nodes = useMemo(
     () => {
       // Forget sizes of deleted nodes: a node re-created by undo is measured afresh.

@@ -8,7 +8,7 @@ import { thousands } from '../../shared/analysis';
 import { getLayerDef, isLayerType } from '../../shared/catalog';
 import type { LoomNode } from '../../shared/document';
 import { useEditor } from '../store';
-import { analysisOf } from '../store/analysis';
+import { editorAnalysis } from '../store/checks';
 import { kerasShape } from './format';
 import { ParamField } from './ParamField';
 import { QuickFixButton } from './QuickFixButton';
@@ -144,7 +144,7 @@ function NameField({ id }: { id: string }) {
 
 /** Shapes, parameter count and problems (with quick fixes) of one node. */
 const NodeFacts = memo(function NodeFacts({ id }: { id: string }) {
-  const info = useEditor((s) => analysisOf(s.doc).nodes[id]);
+  const info = useEditor((s) => editorAnalysis(s.doc, s.dataSample).nodes[id]);
   if (!info) return null;
   return (
     <div className="node-facts">
@@ -154,7 +154,7 @@ const NodeFacts = memo(function NodeFacts({ id }: { id: string }) {
       {info.errors.map((e, i) => (
         <div key={i} className={`problem ${e.severity}`} role="alert">
           <span>{e.message}</span>
-          {e.fix && <QuickFixButton nodeId={id} fix={e.fix} />}
+          {e.fix && <QuickFixButton nodeId={e.fixNodeId ?? id} fix={e.fix} />}
         </div>
       ))}
     </div>

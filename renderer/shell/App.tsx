@@ -5,6 +5,7 @@ import { Canvas } from '../editor/Canvas';
 import { Inspector } from '../editor/Inspector';
 import { Palette } from '../editor/Palette';
 import { useEditor } from '../store';
+import { useDataSample } from '../training/useDataSample';
 import { BottomPanel } from './BottomPanel';
 import { Dialogs } from './Dialogs';
 import { RecoveryBanner } from './RecoveryBanner';
@@ -31,6 +32,7 @@ export function App() {
   const bottomOpen = useEditor((s) => s.bottomOpen);
   useDocumentEffects();
   usePlatformEvents();
+  useDataSample();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);

@@ -6,6 +6,7 @@
  */
 import type { QuickFix } from '../../shared/catalog';
 import type { LoomDocument, LoomEdge, LoomNode, Position } from '../../shared/document';
+import { sampleFor } from './checks';
 import * as graph from './graph-edits';
 import { flowDirectionOf, layoutGraph, positionsOf, type FlowDirection } from './layout';
 import * as node from './node-edits';
@@ -121,7 +122,12 @@ const editActions = (history: History): Slice<EditActions> => (set, get) => {
     return r?.id ?? null;
   };
   return {
-    addNode: (type, opts) => added(graph.addNode(get().doc, type, opts))!,
+    addNode(type, opts = {}) {
+      // With data chosen, a new Input takes the data's sample shape.
+      const data = type === 'Input' && opts.params?.shape === undefined ? sampleFor(get().doc, get().dataSample) : null;
+      const withShape = data ? { ...opts, params: { ...opts.params, shape: [...data] } } : opts;
+      return added(graph.addNode(get().doc, type, withShape))!;
+    },
     insertOnEdge: (key, type, position) => added(graph.insertOnEdge(get().doc, key, type, position)),
     connect: (from, to) => update((d) => graph.connect(d, from, to)),
     reconnect: (oldKey, from, to) => update((d) => graph.reconnect(d, oldKey, from, to), { selectedEdges: [] }),

@@ -8,6 +8,7 @@ import { trainingDefaults, type DatasetConfig, type LoomDocument, type TrainingC
 import type { BackendInfo, TrainEvent } from '../../shared/engine/events';
 import { getApi } from '../platform/api';
 import { belongsTo, isActive, runsOfDocument, type OpenDocument, type RunView } from './runs';
+import type { DataSample } from './checks';
 import type { Slice } from './types';
 
 export interface TrainingSlice {
@@ -17,6 +18,8 @@ export interface TrainingSlice {
   backend: BackendInfo | null;
   /** A request that failed before a run existed (the engine was unreachable...). */
   trainingMessage: string | null;
+  /** The chosen data's sample shape (training/useDataSample.ts reads it): new Inputs take it, a mismatch shows on the Input. */
+  dataSample: DataSample | null;
 
   /** Train the open document. Returns the run id (null when a run is already going or the request failed). */
   train(): Promise<string | null>;
@@ -29,6 +32,7 @@ export interface TrainingSlice {
   /** Ask the engine which backend it uses (once). */
   loadBackend(): Promise<void>;
   setCurrentRun(runId: string | null): void;
+  setDataSample(sample: DataSample | null): void;
   /** Edit one hyper-parameter in the document's `training` (one undo step; `undefined` removes it). */
   setTrainingParam<K extends keyof TrainingConfig>(key: K, value: TrainingConfig[K] | undefined): void;
   /** Replace the document's `dataset` (one undo step). */
@@ -96,6 +100,7 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
     currentRunId: null,
     backend: null,
     trainingMessage: null,
+    dataSample: null,
 
     async train() {
       const cur = currentRun(get());
@@ -147,6 +152,7 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
       }
     },
     setCurrentRun: (currentRunId) => set({ currentRunId }),
+    setDataSample: (dataSample) => set({ dataSample }),
     setTrainingParam(key, value) {
       get().updateDocument((d) => {
         const training: Record<string, unknown> = { ...d.training };

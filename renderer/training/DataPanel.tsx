@@ -13,6 +13,7 @@ import { useEffect, useState } from 'react';
 import type { DatasetConfig } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { useEditor } from '../store';
+import { shapeFits } from '../store/checks';
 import { effectiveTraining } from '../store/training';
 import { AugmentationEditor } from './AugmentationEditor';
 import { CsvColumns, type CsvDataset, type CsvInfo } from './CsvColumns';
@@ -39,17 +40,6 @@ export interface DataSummary {
   samples?: { index: number; values: number[]; shape: number[]; label: number | number[]; className?: string }[];
   /** The engine says mirroring changes a sample's meaning (digits, letters). */
   orientationSensitive?: boolean;
-}
-
-const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
-const same = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
-
-/** Mirrors the engine's check: exact, flat of the same size, or a trailing 1 added/dropped. */
-export function shapeFits(data: number[], input: number[]): boolean {
-  if (same(data, input)) return true;
-  if (input.length === 1 && input[0] === prod(data)) return true;
-  const strip = (s: number[]) => (s.length > 1 && s[s.length - 1] === 1 ? s.slice(0, -1) : s);
-  return same(strip(data), strip(input));
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));

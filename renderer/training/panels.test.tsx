@@ -2,7 +2,8 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import type { LoomDocument } from '../../shared/document';
 import { undo, useEditor } from '../store';
 import { irisMlpOnIris, wasmBackend } from '../test-fixtures';
-import { DataPanel, shapeFits } from './DataPanel';
+import { shapeFits } from '../store/checks';
+import { DataPanel } from './DataPanel';
 import { EvaluatePanel } from './EvaluatePanel';
 import { installFakeApi, type FakeApi } from '../test-api';
 import { diffGraph, diffTraining, RunsPanel } from './RunsPanel';
