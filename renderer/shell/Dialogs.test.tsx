@@ -1,7 +1,8 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { installFakeApi } from '../test-api';
 import { emptyDocument, useEditor } from '../store';
 import { Dialogs } from './Dialogs';
+import { handleShortcut } from './shortcuts';
 
 const template = (id: string) => ({
   id, name: id, description: `the ${id} model`,
@@ -49,5 +50,30 @@ describe('editor dialogs: keyboard focus', () => {
     useEditor.getState().openDialog('saveAs');
     render(<Dialogs />);
     await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('File name (in the project folder)')));
+  });
+
+  it('Open: a malformed .loom is refused with the reason in the dialog, where the person clicked', async () => {
+    installFakeApi({
+      'file.recent': () => ({ files: [] }),
+      'file.list': () => ({ dir: '/p', files: [{ name: 'broken.loom', path: '/p/broken.loom' }] }),
+      'file.open': () => ({ canceled: false, path: '/p/broken.loom', name: 'broken.loom', text: '{"format": "layerloom.model", "version": 1, "nodes": [{"id": "x"}' }),
+    });
+    useEditor.getState().openDialog('open');
+    render(<Dialogs />);
+    fireEvent.click(await screen.findByRole('button', { name: /broken\.loom/ }));
+    const error = await screen.findByTestId('open-error');
+    expect(error).toHaveTextContent(/Cannot open broken\.loom/);
+    expect(screen.getByRole('dialog', { name: 'Open model' })).toContainElement(error);
+    expect(useEditor.getState().doc.nodes).toEqual([]); // nothing replaced
+  });
+
+  it('? shows the keyboard shortcuts; Escape closes the sheet', async () => {
+    render(<Dialogs />);
+    act(() => handleShortcut(new KeyboardEvent('keydown', { key: '?' })));
+    const sheet = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' });
+    expect(sheet).toHaveTextContent('Ctrl+Shift+S');
+    expect(sheet).toHaveTextContent('Zoom to fit');
+    fireEvent.keyDown(sheet, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });
 });

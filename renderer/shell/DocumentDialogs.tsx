@@ -45,7 +45,7 @@ export function TemplateGallery() {
   );
 }
 
-function FileList({ files, label }: { files: FileRef[]; label: string }) {
+function FileList({ files, label, open }: { files: FileRef[]; label: string; open(path: string): void }) {
   if (!files.length) return null;
   return (
     <section>
@@ -53,7 +53,7 @@ function FileList({ files, label }: { files: FileRef[]; label: string }) {
       <ul className="file-list">
         {files.map((f) => (
           <li key={`${label}:${f.path ?? f.name}`}>
-            <button type="button" onClick={() => f.path && void openFile(f.path)} disabled={!f.path} title={f.path ?? undefined}>
+            <button type="button" onClick={() => f.path && open(f.path)} disabled={!f.path} title={f.path ?? undefined}>
               <span>{f.name}</span> <span className="muted small">{f.path}</span>
             </button>
           </li>
@@ -66,6 +66,12 @@ function FileList({ files, label }: { files: FileRef[]; label: string }) {
 export function OpenDialog() {
   const [recent, setRecent] = useState<FileRef[]>([]);
   const [files, setFiles] = useState<FileRef[] | null>(null);
+  // Why the file clicked could not be opened: here, where the person is looking (not only in the status bar).
+  const [error, setError] = useState<string | null>(null);
+  const open = (path?: string) => {
+    setError(null);
+    void openFile(path, setError);
+  };
   useEffect(() => {
     let live = true;
     void platform().recent().then((r) => live && setRecent(r));
@@ -76,11 +82,12 @@ export function OpenDialog() {
   }, []);
   return (
     <Modal title="Open model" onClose={close}>
-      <FileList files={recent} label="Recent" />
-      {files === null ? <p className="muted">Loading…</p> : <FileList files={files} label="Project files" />}
+      <FileList files={recent} label="Recent" open={open} />
+      {files === null ? <p className="muted">Loading…</p> : <FileList files={files} label="Project files" open={open} />}
       {files !== null && !files.length && !recent.length && <p className="muted">No saved models yet.</p>}
+      {error && <div className="dialog-problem dialog-pre" role="alert" data-testid="open-error">{error}</div>}
       <div className="modal-actions">
-        <button type="button" onClick={() => void openFile()}>Browse…</button>
+        <button type="button" onClick={() => open()}>Browse…</button>
       </div>
     </Modal>
   );

@@ -23,11 +23,14 @@ export function confirmDiscard(): boolean {
   return window.confirm(`“${useEditor.getState().doc.name}” has unsaved changes. Discard them?`);
 }
 
-function loadText(text: string, filePath: string | null, what: string): boolean {
+/** Open `text` as the document; a file that is not a valid model is refused with the reason (also given to `onError`). */
+function loadText(text: string, filePath: string | null, what: string, onError?: (message: string) => void): boolean {
   const r = parseDocument(text);
   const s = useEditor.getState();
   if (!r.ok) {
-    s.notify(`Cannot open ${what}: ${r.errors.slice(0, 3).map(formatLoadError).join('; ')}`, 'error');
+    const message = `Cannot open ${what}: ${r.errors.slice(0, 3).map(formatLoadError).join('; ')}`;
+    s.notify(message, 'error');
+    onError?.(message);
     return false;
   }
   s.loadDocument(r.doc, filePath);
@@ -51,15 +54,21 @@ export function newFromTemplate(t: TemplateInfo): boolean {
   return loadText(t.text, null, `template “${t.name}”`);
 }
 
-/** Open `path`, or ask (native dialog on the desktop, the browser's picker in web mode). */
-export async function openFile(path?: string): Promise<boolean> {
+/**
+ * Open `path`, or ask (native dialog on the desktop, the browser's picker in web mode). Why a file
+ * cannot be opened goes to the status bar and to `onError` (the Open dialog shows it where the
+ * person clicked).
+ */
+export async function openFile(path?: string, onError?: (message: string) => void): Promise<boolean> {
   if (!confirmDiscard()) return false;
   try {
     const f = await platform().open(path);
     if (!f) return false;
-    return loadText(f.text, f.path, f.name);
+    return loadText(f.text, f.path, f.name, onError);
   } catch (e) {
-    useEditor.getState().notify(`Cannot open ${path ?? 'the file'}: ${(e as Error).message}`, 'error');
+    const message = `Cannot open ${path ?? 'the file'}: ${(e as Error).message}`;
+    useEditor.getState().notify(message, 'error');
+    onError?.(message);
     return false;
   }
 }

@@ -20,6 +20,8 @@ export interface TrainingSlice {
   trainingMessage: string | null;
   /** The chosen data's sample shape (training/useDataSample.ts reads it): new Inputs take it, a mismatch shows on the Input. */
   dataSample: DataSample | null;
+  /** Bumped to read the data files again although the dataset did not change (the person fixed a file). */
+  dataReads: number;
 
   /** Train the open document. Returns the run id (null when a run is already going or the request failed). */
   train(): Promise<string | null>;
@@ -33,6 +35,8 @@ export interface TrainingSlice {
   loadBackend(): Promise<void>;
   setCurrentRun(runId: string | null): void;
   setDataSample(sample: DataSample | null): void;
+  /** Read the chosen data again (previews, the CSV's columns, the sample shape): "Use this data", a pick, "Read again". */
+  rereadData(): void;
   /** Edit one hyper-parameter in the document's `training` (one undo step; `undefined` removes it). */
   setTrainingParam<K extends keyof TrainingConfig>(key: K, value: TrainingConfig[K] | undefined): void;
   /** Replace the document's `dataset` (one undo step). */
@@ -101,6 +105,7 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
     backend: null,
     trainingMessage: null,
     dataSample: null,
+    dataReads: 0,
 
     async train() {
       const cur = currentRun(get());
@@ -153,6 +158,7 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
     },
     setCurrentRun: (currentRunId) => set({ currentRunId }),
     setDataSample: (dataSample) => set({ dataSample }),
+    rereadData: () => set({ dataReads: get().dataReads + 1 }),
     setTrainingParam(key, value) {
       get().updateDocument((d) => {
         const training: Record<string, unknown> = { ...d.training };

@@ -44,6 +44,20 @@ export interface DataSummary {
 
 const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));
 
+/** The data being read: a moving bar at once, and the seconds it has taken once it is slow (a big image folder). */
+function LoadingData() {
+  const [secs, setSecs] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setSecs((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <div className="ll-loading muted" role="status" data-testid="data-loading">
+      Loading the data…{secs >= 2 ? ` ${secs} s` : ''} <progress aria-label="Loading the data" />
+    </div>
+  );
+}
+
 export function DataPanel() {
   const dataset = useEditor((s) => s.doc.dataset);
   const doc = useEditor((s) => s.doc);
@@ -56,6 +70,7 @@ export function DataPanel() {
   const t = effectiveTraining(doc);
   const training = { validationSplit: t.validationSplit, shuffle: t.shuffle, ...(t.seed !== undefined ? { seed: t.seed } : {}) };
   const key = useDebounced(JSON.stringify({ ...dataset, augmentation: undefined, training }), 250);
+  const reads = useEditor((s) => s.dataReads);
 
   useEffect(() => {
     if (!dataset) return setSummary(null);
@@ -68,7 +83,7 @@ export function DataPanel() {
     return () => {
       live = false;
     };
-  }, [key, docPath]);
+  }, [key, docPath, reads]);
 
   const inputNode = doc.nodes.find((n) => n.type === 'Input');
   const inputShape = inputShapeOf(doc);
@@ -84,11 +99,17 @@ export function DataPanel() {
       <div className="ll-data-side"><SourceEditor dataset={dataset} onCsvInfo={setCsvInfo} /></div>
       <div className="ll-data-main">
         {!dataset && <p className="muted">Choose the data this model trains on.</p>}
+        {/* First, where the eye lands after choosing: the error (a bad row, a corrupt image), or progress. */}
+        {error && (
+          <div className="ll-error" role="alert" data-testid="data-error">
+            {error}{' '}
+            <button type="button" onClick={() => useEditor.getState().rereadData()} data-testid="data-reread">Read again</button>
+          </div>
+        )}
+        {loading && <LoadingData />}
         {dataset?.source === 'csv' && csvInfo?.path === dataset.path && (
           <CsvColumns dataset={dataset as CsvDataset} info={csvInfo} inferredTask={!dataset.task && summary?.task ? summary.task : undefined} />
         )}
-        {loading && <p className="muted">Loading the data…</p>}
-        {error && <div className="ll-error" role="alert" data-testid="data-error">{error}</div>}
         {summary && (
           <>
             <div data-testid="data-summary">

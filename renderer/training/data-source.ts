@@ -88,6 +88,7 @@ export function useDataFiles(kind: SourceKind, docPath: string | null, picks: nu
 /** A CSV path's columns (kind, examples) for the target chooser; re-read after each pick (`picks`). */
 export function useCsvDescription(path: string, docPath: string | null, picks: number, onCsvInfo: (info: CsvInfo | null) => void, onTarget: (target: string) => void) {
   const csvPath = useDebounced(path, 300);
+  const reads = useEditor((s) => s.dataReads);
   const [csv, setCsv] = useState<CsvInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -109,7 +110,7 @@ export function useCsvDescription(path: string, docPath: string | null, picks: n
       live = false;
     };
     // onCsvInfo / onTarget are the caller's setters: the request depends on the path only.
-  }, [csvPath, docPath, picks]);
+  }, [csvPath, docPath, picks, reads]);
   return { csv, error };
 }
 
@@ -160,6 +161,8 @@ export function useDataPicker(c: PickContext) {
       const r = await getApi().data.pick({ kind, ...where(c.docPath) });
       if (r.canceled) return;
       c.onPicked();
+      // The same path picked again is read again (the file may have been fixed meanwhile).
+      useEditor.getState().rereadData();
       if (kind === 'csv') setCsvPickError(await applyCsvPick(r.path, c));
       else if (kind === 'folder') setDataset({ source: 'images', path: r.path, ...colorOf(c.draft.color), ...commonOf(c.dataset) });
       else applyNpyPick(field, r, c);
@@ -175,6 +178,8 @@ export function useDataPicker(c: PickContext) {
 /** "Use this data": the typed paths become the document's dataset (an applied CSV is edited in its columns table). */
 export function applyDraft(kind: SourceKind, draft: Draft, dataset: DatasetConfig | undefined, csv: CsvInfo | null): void {
   const common = commonOf(dataset);
+  // "Use this data" on the same path reads the file again: a fixed file must not keep its old error.
+  useEditor.getState().rereadData();
   if (kind === 'csv' && dataset?.source === 'csv' && dataset.path === draft.path) return;
   if (kind === 'csv' && draft.path && draft.target) {
     const described = csv?.path === draft.path ? csv : null;

@@ -13,6 +13,7 @@ const DELAY_MS = 400;
 export function useDataSample(): void {
   const dataset = useEditor((s) => s.doc.dataset);
   const docPath = useEditor((s) => s.filePath);
+  const reads = useEditor((s) => s.dataReads);
   const key = dataSampleKey(dataset);
   useEffect(() => {
     if (!dataset) return;
@@ -31,5 +32,5 @@ export function useDataSample(): void {
       clearTimeout(t);
     };
     // The key says all there is to the dataset.
-  }, [key, docPath]);
+  }, [key, docPath, reads]);
 }
