@@ -3,6 +3,7 @@
  * and quick fixes. With several nodes of one type selected, an edit applies to all of them as one
  * undo step.
  */
+import { layerCount } from '../ui/format';
 import { memo, useCallback, useEffect, useState } from 'react';
 import { thousands } from '../../shared/analysis';
 import { getLayerDef, isLayerType } from '../../shared/catalog';
@@ -76,7 +77,7 @@ function NodeInspector({ nodes }: { nodes: LoomNode[] }) {
   if (!sameType) {
     return (
       <>
-        <div className="panel-title">{nodes.length} layers selected</div>
+        <div className="panel-title">{layerCount(nodes.length)} selected</div>
         <div className="inspector-body">
           <p className="muted">{[...new Set(nodes.map((n) => n.type))].join(', ')}: select layers of one type to edit them together.</p>
           <SelectionActions />

@@ -178,6 +178,40 @@ describe('Import dialog', () => {
     expect(fake.calls.find((c) => c.name === 'file.importModel')!.req).toEqual({ path: `imports/${a}` });
   });
 
+  it('a model picked in the browser keeps its file\'s name (not its upload folder\'s)', async () => {
+    installFakeApi({
+      'app.info': () => info,
+      'file.upload': (req) => ({ path: `${req.dir}/${req.name}`, bytes: 4 }),
+      // The engine names a model after its file, or a model.json after its folder: here the upload's.
+      'file.importModel': (req) => ({ canceled: false, name: `${req.path!.split('/')[1]}.loom`, text: serializeDocument({ ...imported, name: req.path!.split('/')[1]! }), warnings: [] }),
+    });
+    await open();
+    fireEvent.change(screen.getByTestId('import-pick-input'), { target: { files: [new File(['PK'], 'pose-classifier.keras')] } });
+    await waitFor(() => expect(state().doc.name).toBe('pose-classifier'));
+    expect(state().notice?.text).toMatch(/^Imported pose-classifier \(3 layers/);
+  });
+
+  it('a model.json without its weight file: one message, in Import and in Load Weights', async () => {
+    installFakeApi({
+      'app.info': () => info,
+      'file.importModel': () => ({ canceled: false, name: 'tiny.loom', text: serializeDocument(imported), warnings: ['weights not loaded: group1-shard1of1.bin not found next to model.json'] }),
+      'file.loadWeights': () => { throw new IpcError('failed', 'group1-shard1of1.bin not found next to model.json'); },
+    });
+    await open();
+    fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'imports/m/model.json' } });
+    fireEvent.click(screen.getByTestId('import-run'));
+    const note = await screen.findByTestId('import-weights-note');
+    const said = 'The weights were not loaded: group1-shard1of1.bin was not found next to model.json. Choose model.json together with its weight file (select them all at once), or add them later with Load Weights.';
+    expect(note).toHaveTextContent(said);
+    expect(screen.queryByText(/The file has no weights/)).toBeNull(); // it had some: they were missing
+    expect(screen.queryByTestId('import-warnings')).toBeNull();
+    fireEvent.click(screen.getByTestId('open-load-weights'));
+    await screen.findByTestId('weights-dialog');
+    fireEvent.change(screen.getByLabelText(/file in the project folder/), { target: { value: 'imports/m/model.json' } });
+    fireEvent.click(screen.getByTestId('weights-run'));
+    expect(await screen.findByTestId('weights-error')).toHaveTextContent(said);
+  });
+
   it('Load weights: reports every layer without a match (both shapes), or refuses with the list', async () => {
     let refuse = false;
     const fake = installFakeApi({

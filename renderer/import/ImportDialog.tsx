@@ -6,13 +6,15 @@
  * Layers that cannot be imported are listed (placeholders to replace, or why nothing opened); so are
  * settings the import had to drop.
  */
+import { layerCount } from '../ui/format';
 import { useEffect, useState } from 'react';
 import { getApi, isDesktop } from '../platform/api';
 import { useExported } from '../export/exported';
 import { useEditor } from '../store';
 import { Modal } from '../ui/Modal';
 import { IMPORTABLE, importModel, type ImportOutcome } from './actions';
-import { PickFilesButton, uploadForImport, useUploadProgress } from './pick';
+import { missingWeightsMessage } from './missing-weights';
+import { modelNameOf, PickFilesButton, uploadForImport, useUploadProgress } from './pick';
 import './import.css';
 
 /** A project-relative path for a file the server reported (absolute) in web mode. */
@@ -44,10 +46,10 @@ export function ImportDialog() {
 
   const [progress, setProgress] = useUploadProgress();
 
-  const run = async (p?: string) => {
+  const run = async (p?: string, name?: string) => {
     setBusy(true);
     setOutcome(null);
-    const r = await importModel(p);
+    const r = await importModel(p, name);
     setBusy(false);
     if (r.kind === 'opened' && !r.warnings.length && !r.weightsFound && !r.placeholders.length) return close();
     setOutcome(r);
@@ -65,7 +67,7 @@ export function ImportDialog() {
     } finally {
       setProgress(null);
     }
-    await run(path);
+    await run(path, modelNameOf(files));
   };
 
   const trimmed = path.trim();
@@ -135,17 +137,19 @@ function ImportResult({ outcome, onClose }: { outcome: ImportOutcome | null; onC
     );
   }
   const placeholderNote = outcome.placeholders.length ? outcome.warnings[0] : undefined;
-  const warnings = outcome.warnings.filter((w) => w !== placeholderNote);
+  const missing = outcome.warnings.map(missingWeightsMessage).find(Boolean);
+  const warnings = outcome.warnings.filter((w) => w !== placeholderNote && !missingWeightsMessage(w));
   return (
     <div className="dialog-result" data-testid="import-result">
-      <div><strong>Opened {outcome.name.replace(/\.loom$/i, '')}</strong>: {outcome.layers} layers, not saved yet.</div>
+      <div><strong>Opened {outcome.name.replace(/\.loom$/i, '')}</strong>: {layerCount(outcome.layers)}, not saved yet.</div>
       {outcome.run && (
         <div data-testid="import-weights-run">
           Weights imported as run <strong>{outcome.run.label}</strong> (from {outcome.run.source}): use it in Evaluate, Try it and Export; it is kept beside the model when you save it.
         </div>
       )}
-      {outcome.weightsFound && !outcome.run && <div data-testid="import-weights-note">{outcome.weightsNote ?? 'The file came with weights, but they were not imported: the model starts from fresh weights.'}</div>}
-      {!outcome.weightsFound && <div className="muted">The file has no weights: the model starts from fresh weights.</div>}
+      {missing && !outcome.run && <div data-testid="import-weights-note">{missing} The model starts from fresh weights.</div>}
+      {!missing && outcome.weightsFound && !outcome.run && <div data-testid="import-weights-note">{outcome.weightsNote ?? 'The file came with weights, but they were not imported: the model starts from fresh weights.'}</div>}
+      {!missing && !outcome.weightsFound && <div className="muted">The file has no weights: the model starts from fresh weights.</div>}
       {outcome.placeholders.length > 0 && (
         <>
           <div>Could not be imported — placeholders to replace (shown in red):</div>

@@ -8,6 +8,7 @@ import { isDesktop } from '../platform/api';
 import { useEditor } from '../store';
 import { Modal } from '../ui/Modal';
 import { loadWeights, WEIGHTS_FILE, type LoadWeightsOutcome } from './imported';
+import { missingWeightsMessage } from './missing-weights';
 import { PickFilesButton, uploadForImport, useUploadProgress } from './pick';
 import './import.css';
 
@@ -76,7 +77,7 @@ export function WeightsDialog() {
       )}
       {outcome?.kind === 'error' && (
         <div className="dialog-problem" role="alert" data-testid="weights-error">
-          <strong>Not loaded:</strong> <span className="dialog-pre">{outcome.message}</span>
+          <strong>Not loaded:</strong> <span className="dialog-pre">{missingWeightsMessage(outcome.message) ?? outcome.message}</span>
           {outcome.issues.length > 0 && <ul data-testid="weights-problems">{outcome.issues.map((x, i) => <li key={i}>{x}</li>)}</ul>}
         </div>
       )}

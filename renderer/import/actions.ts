@@ -2,6 +2,7 @@
  * What File › Import model does, apart from drawing: `file.importModel`, then the model opens as a
  * new untitled document (unsaved, laid out, fitted in view), its weights an "Imported weights" run.
  */
+import { layerCount } from '../ui/format';
 import { formatLoadError, parseDocument } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { errorOutcome, type ErrorOutcome } from '../platform/errors';
@@ -29,9 +30,10 @@ export const IMPORTABLE = /(\.json|\.keras|\.h5)$/i;
 
 /**
  * Import `path` (or, without one, ask: the desktop's file dialog) and open the model as a new
- * untitled document: unsaved (dirty), laid out, fitted in view. Unsaved changes are asked about first.
+ * untitled document: unsaved (dirty), laid out, fitted in view. Unsaved changes are asked about
+ * first. `name`: the model's name when the file's own is known better here (a browser upload).
  */
-export async function importModel(path?: string): Promise<ImportOutcome> {
+export async function importModel(path?: string, name?: string): Promise<ImportOutcome> {
   if (!confirmDiscard()) return { kind: 'canceled' };
   let r;
   try {
@@ -43,16 +45,17 @@ export async function importModel(path?: string): Promise<ImportOutcome> {
   const parsed = parseDocument(r.text);
   if (!parsed.ok) return { kind: 'error', message: `The imported model is not a valid document: ${parsed.errors.slice(0, 3).map(formatLoadError).join('; ')}`, issues: [] };
   const s = useEditor.getState();
-  const doc = parsed.doc.nodes.some((n) => !parsed.doc.layout?.[n.id]) ? { ...parsed.doc, layout: layoutGraph(parsed.doc) } : parsed.doc;
+  const named = name ? { ...parsed.doc, name } : parsed.doc;
+  const doc = named.nodes.some((n) => !named.layout?.[n.id]) ? { ...named, layout: layoutGraph(named) } : named;
   s.loadDocument(doc, null);
   // Not saved anywhere yet: dirty, so closing asks and Save asks for a name.
   useEditor.setState({ savedDoc: emptyDocument() });
   s.requestFit();
   clearRecovery();
-  s.notify(`Imported ${r.name.replace(/\.loom$/i, '')} (${parsed.doc.nodes.length} layers, not saved yet)`);
+  s.notify(`Imported ${name ?? r.name.replace(/\.loom$/i, '')} (${layerCount(parsed.doc.nodes.length)}, not saved yet)`);
   const label = r.run ? addImportedRun(r.run, useEditor.getState().doc) : undefined;
   return {
-    kind: 'opened', name: r.name, layers: parsed.doc.nodes.length, warnings: [...r.warnings, ...parsed.warnings], weightsFound: !!r.weightsFound,
+    kind: 'opened', name: name ?? r.name, layers: parsed.doc.nodes.length, warnings: [...r.warnings, ...parsed.warnings], weightsFound: !!r.weightsFound,
     ...(r.run && label ? { run: { runId: r.run.runId, label, source: r.run.source } } : {}),
     ...(r.weightsNote ? { weightsNote: r.weightsNote } : {}),
     placeholders: r.placeholders ?? [],

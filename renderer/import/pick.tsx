@@ -7,9 +7,21 @@
 import { useRef, useState } from 'react';
 import { uploadFiles, type UploadProgress } from '../platform/upload';
 
+const mainFileOf = (files: File[]) => [/\.json$/i, /\.keras$/i, /\.(h5|hdf5)$/i].map((re) => files.find((f) => re.test(f.name))).find(Boolean);
+
+/**
+ * The model name a picked file gives: its name without the extension (`pose.keras` → pose). The
+ * upload's folder (`imports/pose-<time>-<random>/`) must not become the name, as it did for a
+ * `model.json`, named after its folder.
+ */
+export function modelNameOf(files: File[]): string | undefined {
+  const main = mainFileOf(files);
+  return main ? main.name.replace(/(\.weights)?\.[^.]+$/i, '').slice(0, 200) || undefined : undefined;
+}
+
 /** Upload the chosen files into a new folder under imports/ and return the path of the model/weights file among them. */
 export async function uploadForImport(files: File[], onProgress?: (p: UploadProgress) => void): Promise<string> {
-  const main = [/\.json$/i, /\.keras$/i, /\.(h5|hdf5)$/i].map((re) => files.find((f) => re.test(f.name))).find(Boolean);
+  const main = mainFileOf(files);
   if (!main) throw new Error(`Choose a model.json (with its .bin files), a Keras .json, a .keras or an .h5 / .weights.h5 file (got ${files.map((f) => f.name).join(', ')})`);
   const stem = main.name.replace(/(\.weights)?\.[^.]+$/i, '').replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40) || 'model';
   const folder = `${stem}-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;

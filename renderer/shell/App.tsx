@@ -1,4 +1,5 @@
 /** The editor screen: toolbar; palette | canvas | inspector; bottom panel (summary, problems, training). */
+import { layerCount } from '../ui/format';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { Canvas } from '../editor/Canvas';
@@ -21,7 +22,7 @@ function StatusBar() {
     <footer className="statusbar">
       <span className={notice?.kind === 'error' ? 'error' : undefined} data-testid="notice">{notice?.text ?? 'Ready'}</span>
       <span className="spacer" />
-      <span>{nodes} layers{selected ? ` · ${selected} selected` : ''}</span>
+      <span>{layerCount(nodes)}{selected ? ` · ${selected} selected` : ''}</span>
     </footer>
   );
 }

@@ -1,4 +1,5 @@
 /** The document dialogs: the template gallery, Open (web mode: project files, recent, browse) and Save As. */
+import { layerCount } from '../ui/format';
 import { useEffect, useMemo, useState } from 'react';
 import { parseDocument, type LoomDocument } from '../../shared/document';
 import { platform, type FileRef, type TemplateInfo } from '../services/platform';
@@ -35,7 +36,7 @@ export function TemplateGallery() {
                 {doc ? <GraphPicture doc={doc} /> : <div className="graph-picture" />}
                 <span className="template-name">{t.name}</span>
                 <span className="template-desc">{t.description}</span>
-                <span className="template-meta">{doc ? `${doc.nodes.length} layers` : 'unreadable'}</span>
+                <span className="template-meta">{doc ? layerCount(doc.nodes.length) : 'unreadable'}</span>
               </button>
             </li>
           );

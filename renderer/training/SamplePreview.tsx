@@ -1,5 +1,5 @@
 /** The Data tab's preview of the first samples: an image grid with labels, or a table of features. */
-import { isImageShape } from './format';
+import { formatValue, isImageShape } from './format';
 import { SampleImage } from './SampleImage';
 import type { DataSummary } from './DataPanel';
 
@@ -26,8 +26,8 @@ export function SamplePreview({ summary }: { summary: DataSummary }) {
       <tbody>
         {samples.slice(0, 12).map((s) => (
           <tr key={s.index}>
-            {s.values.slice(0, 12).map((v, i) => <td key={i}>{+v.toFixed(3)}</td>)}
-            <td>{s.className ?? (Array.isArray(s.label) ? s.label.map((v) => +v.toFixed(3)).join(', ') : s.label)}</td>
+            {s.values.slice(0, 12).map((v, i) => <td key={i}>{formatValue(v)}</td>)}
+            <td>{s.className ?? (Array.isArray(s.label) ? s.label.map(formatValue).join(', ') : s.label)}</td>
           </tr>
         ))}
       </tbody>
