@@ -57,6 +57,8 @@ describe('editor journey (web mode, Chromium)', () => {
     app = await launchApp({ viewport: { width: 1280, height: 720 } });
     const { page } = app;
     page.on('dialog', (d) => void d.accept());
+    // Replacing an edited model asks first, in the app: these journeys answer Don't save.
+    await page.addLocatorHandler(page.getByTestId('unsaved-dialog'), () => page.getByTestId('unsaved-discard').click());
     await page.getByTestId('palette-Input').waitFor({ timeout: 60_000 });
     await app.screenshot('editor-1-empty');
 

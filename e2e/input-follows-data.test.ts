@@ -37,6 +37,8 @@ describe('the Input follows the data (web mode, Chromium, real engine)', () => {
     app = await launchApp({ viewport: { width: 1400, height: 900 } });
     const { page } = app;
     page.on('dialog', (d) => void d.accept());
+    // Replacing an edited model asks first, in the app: these journeys answer Don't save.
+    await page.addLocatorHandler(page.getByTestId('unsaved-dialog'), () => page.getByTestId('unsaved-discard').click());
     writeCsv(join(app.projectDir, 'customers.csv'));
     // Others edit this working tree while the test runs: keep Vite's hot reload away from the page.
     await page.routeWebSocket((url) => !url.pathname.startsWith('/ws'), () => undefined);

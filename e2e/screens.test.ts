@@ -28,6 +28,8 @@ describe('main screens at 1280×720 (web mode, Chromium)', () => {
     const { page } = app;
     const shot = (name: string) => app.screenshot(`screen-1280x720-${name}`);
     page.on('dialog', (d) => void d.accept());
+    // Replacing an edited model asks first, in the app: these journeys answer Don't save.
+    await page.addLocatorHandler(page.getByTestId('unsaved-dialog'), () => page.getByTestId('unsaved-discard').click());
     // Others edit this working tree while the test runs: keep Vite's hot reload away from the page.
     await page.routeWebSocket((url) => !url.pathname.startsWith('/ws'), () => undefined);
     await page.reload({ waitUntil: 'load' });
@@ -68,6 +70,14 @@ describe('main screens at 1280×720 (web mode, Chromium)', () => {
     await expect.poll(() => inView(page, 'image')).toBe(true);
     await shot('4-left-to-right');
     await page.getByTestId('layout-direction').click();
+
+    // ── A long layer name is shown whole on its card (it used to be cut off with "…"). ──
+    await page.getByTestId('node-conv1').click();
+    await page.locator('#node-name').fill('first_convolution_block_3x3_relu');
+    await page.locator('#node-name').press('Enter');
+    const id = page.getByTestId('node-first_convolution_block_3x3_relu').locator('.layer-node-id');
+    await expect.poll(() => id.innerText()).toBe('first_convolution_block_3x3_relu');
+    expect(await id.evaluate((el) => el.scrollWidth <= el.clientWidth + 1 && getComputedStyle(el).textOverflow !== 'ellipsis')).toBe(true);
 
     // ── The other screens. ──
     await page.getByRole('tab', { name: 'Data' }).click();

@@ -13,6 +13,7 @@ import { useEditor } from '../store';
 import { editorAnalysis } from '../store/checks';
 import type { LoomDocument } from '../../shared/document';
 import { edgeKey } from '../store/document';
+import { join } from '../store/graph-edits';
 import { flowDirectionOf, GRID, NODE_H, NODE_W, positionsOf, type FlowDirection } from '../store/layout';
 import { ContextMenu, type MenuTarget } from './ContextMenu';
 import { FlowCache, type LayerFlowNode } from './derive';
@@ -70,6 +71,22 @@ function DirectionButton({ direction }: { direction: FlowDirection }) {
   );
 }
 
+/** "Deleted conv2. Reconnect conv1 → pool1?" after a middle layer of a chain was deleted. */
+export function ReconnectOffer() {
+  const offer = useEditor((s) => s.reconnectOffer);
+  // Still possible (an undo may have brought the layer back)?
+  const valid = useEditor((s) => !!s.reconnectOffer && join(s.doc, s.reconnectOffer) !== null);
+  if (!offer || !valid) return null;
+  const s = useEditor.getState;
+  return (
+    <div className="canvas-offer" role="status" data-testid="reconnect-offer">
+      Deleted {offer.removed}. Reconnect {offer.from} → {offer.to}?{' '}
+      <button type="button" className="primary" onClick={() => { s().updateDocument((d) => join(d, offer) ?? d); s().setReconnectOffer(null); }}>Reconnect</button>
+      <button type="button" className="icon" aria-label="Dismiss" onClick={() => s().setReconnectOffer(null)}>✕</button>
+    </div>
+  );
+}
+
 function EmptyCanvas() {
   return (
     <div className="canvas-empty">
@@ -77,7 +94,8 @@ function EmptyCanvas() {
       <p>Connect layers by dragging from the bottom handle of one to the top of another, or select a layer and double-click a palette entry to add it after.</p>
       <p>
         Or start from a working model:{' '}
-        <button type="button" className="link" data-testid="empty-templates" onClick={() => useEditor.getState().openDialog('templates')}>open a template</button>
+        {/* A link to the toolbar's Templates dialog (a second "Templates" button would be ambiguous). */}
+        <a href="#templates" data-testid="empty-templates" onClick={(e) => { e.preventDefault(); useEditor.getState().openDialog('templates'); }}>browse the templates</a>
         {' '}(MNIST CNN, LSTM, transformer…).
       </p>
     </div>
@@ -265,6 +283,7 @@ export function Canvas() {
       </ReactFlow>
       {menu && <ContextMenu target={menu} onClose={closeMenu} />}
       {doc.nodes.length === 0 && <EmptyCanvas />}
+      <ReconnectOffer />
     </div>
   );
 }

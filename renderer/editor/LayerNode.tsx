@@ -19,7 +19,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
       )}
       <div className="layer-node-head">
         <span className="layer-node-type">{node.type}</span>
-        <span className="layer-node-id">{node.id}</span>
+        <span className="layer-node-id" title={node.id}>{node.id}</span>
       </div>
       {keyParams && <div className="layer-node-params">{keyParams}</div>}
       <div className="layer-node-foot">

@@ -222,6 +222,23 @@ describe('Export dialog', () => {
     }
   });
 
+  it('Escape closes it after exporting, when the focus left the dialog with the disabled Export button', async () => {
+    installFakeApi({ 'export.run': () => ({ canceled: false, outDir: '/p/export/m', files: ['/p/export/m/model.py'], weights: 'initial', notes: [] }) });
+    const { handleShortcut } = await import('../shell/shortcuts');
+    window.addEventListener('keydown', handleShortcut);
+    try {
+      await open(mnist());
+      fireEvent.click(exportButton());
+      await screen.findByTestId('export-result');
+      (document.activeElement as HTMLElement | null)?.blur();
+      expect(document.activeElement).toBe(document.body);
+      fireEvent.keyDown(document.body, { key: 'Escape' });
+      await waitFor(() => expect(screen.queryByTestId('export-dialog')).toBeNull());
+    } finally {
+      window.removeEventListener('keydown', handleShortcut);
+    }
+  });
+
   it('the menu command and Ctrl+E open it; Escape closes it', async () => {
     installFakeApi({});
     const { runMenuCommand } = await import('../shell/commands');

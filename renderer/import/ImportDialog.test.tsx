@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { serializeDocument, type LoomDocument } from '../../shared/document';
 import { createApi } from '../../shared/ipc/client';
 import { IpcError } from '../../shared/ipc/rpc';
@@ -8,6 +8,7 @@ import { importCommand } from '../shell/commands';
 import { Dialogs } from '../shell/Dialogs';
 import { useExported } from '../export/exported';
 import { installFakeApi } from '../test-api';
+import { setUnsavedPrompt } from '../shell/unsaved';
 
 const imported: LoomDocument = {
   format: 'layerloom.model', version: 1, name: 'tiny',
@@ -33,9 +34,10 @@ beforeEach(() => {
   useEditor.getState().openDialog(null);
   state().loadDocument(emptyDocument(), null);
   useEditor.setState({ runs: [], currentRunId: null });
-  vi.spyOn(window, 'confirm').mockReturnValue(true);
+  setUnsavedPrompt(async () => 'discard');
 });
 afterEach(() => {
+  setUnsavedPrompt(null);
   setApiForTests(null);
   delete window.api;
   vi.restoreAllMocks();
@@ -282,11 +284,15 @@ describe('Import dialog', () => {
   it('unsaved changes: declining the discard question imports nothing', async () => {
     const fake = installFakeApi({ 'app.info': () => info });
     state().updateDocument((d) => ({ ...d, name: 'edited' }));
-    vi.spyOn(window, 'confirm').mockReturnValue(false);
+    setUnsavedPrompt(null); // the in-app question, over the Import dialog
     await open();
     fireEvent.change(screen.getByLabelText(/model file/i), { target: { value: 'm.json' } });
     fireEvent.click(screen.getByTestId('import-run'));
-    await waitFor(() => expect(window.confirm).toHaveBeenCalled());
+    const question = await screen.findByTestId('unsaved-dialog');
+    expect(question).toHaveTextContent('“edited” has changes that are not saved');
+    expect(screen.getByTestId('import-dialog')).toBeInTheDocument();
+    fireEvent.click(within(question).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByTestId('unsaved-dialog')).toBeNull());
     expect(fake.calls.some((c) => c.name === 'file.importModel')).toBe(false);
     expect(state().doc.name).toBe('edited');
   });

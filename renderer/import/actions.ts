@@ -34,7 +34,7 @@ export const IMPORTABLE = /(\.json|\.keras|\.h5)$/i;
  * first. `name`: the model's name when the file's own is known better here (a browser upload).
  */
 export async function importModel(path?: string, name?: string): Promise<ImportOutcome> {
-  if (!confirmDiscard()) return { kind: 'canceled' };
+  if (!(await confirmDiscard())) return { kind: 'canceled' };
   let r;
   try {
     r = await getApi().file.importModel(path ? { path } : {});

@@ -31,7 +31,7 @@ export function TemplateGallery() {
           const doc = docs.get(t.id);
           return (
             <li key={t.id}>
-              <button type="button" className="template-card" data-testid={`template-${t.id}`} onClick={() => newFromTemplate(t)}
+              <button type="button" className="template-card" data-testid={`template-${t.id}`} onClick={() => void newFromTemplate(t)}
                 title={t.description}>
                 {doc ? <GraphPicture doc={doc} /> : <div className="graph-picture" />}
                 <span className="template-name">{t.name}</span>

@@ -15,7 +15,7 @@ export function Toolbar() {
     <header className="toolbar">
       <span className="brand">Layerloom</span>
       <div className="toolbar-group">
-        <button type="button" onClick={newDocument} title="New (Ctrl+N)">New</button>
+        <button type="button" onClick={() => void newDocument()} title="New (Ctrl+N)">New</button>
         <button type="button" onClick={() => s().openDialog('templates')} title="New from template">Templates</button>
         <button type="button" onClick={openCommand} title="Open (Ctrl+O)">Open</button>
         <button type="button" onClick={() => void save()} title="Save (Ctrl+S)">Save</button>

@@ -3,6 +3,7 @@ import { bundledTemplates, setPlatform, type Platform } from '../services/platfo
 import { readRecovery, readRecoveryFromApp, writeRecovery, type Recovery } from '../services/recovery';
 import { undo, useEditor } from '../store';
 import { newDocument, newFromTemplate, openFile, runMenuCommand, save, saveAs } from './commands';
+import { setUnsavedPrompt } from './unsaved';
 
 /** An in-memory platform: a folder of files, like web mode's project folder. */
 function fakePlatform(desktop = false) {
@@ -42,18 +43,19 @@ describe('document commands', () => {
   beforeEach(() => {
     fake = fakePlatform();
     setPlatform(fake.p);
-    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    setUnsavedPrompt(async () => 'discard');
     state().loadDocument(state().doc);
-    newDocument();
+    void newDocument();
   });
   afterEach(() => {
     setPlatform(null);
+    setUnsavedPrompt(null);
     vi.restoreAllMocks();
   });
 
   it('new from template, edit (dirty), save as, save again, reopen the same graph', async () => {
     const t = bundledTemplates().find((x) => x.id === 'mnist-cnn')!;
-    expect(newFromTemplate(t)).toBe(true);
+    expect(await newFromTemplate(t)).toBe(true);
     expect(state().doc.nodes.length).toBeGreaterThan(3);
     expect(dirty()).toBe(false);
     state().setParam(['dense'], 'units', 64);
@@ -74,7 +76,7 @@ describe('document commands', () => {
     expect(JSON.parse(fake.files.get('mine.loom')!).nodes.find((n: { id: string }) => n.id === 'dense').params.units).toBe(32);
 
     const savedDoc = state().doc;
-    newDocument();
+    await newDocument();
     expect(state().doc.nodes).toEqual([]);
     await openFile('mine.loom');
     expect(state().doc).toEqual(savedDoc);
@@ -84,13 +86,35 @@ describe('document commands', () => {
     expect(state().doc).toEqual(savedDoc);
   });
 
-  it('asks before discarding unsaved changes, and keeps them when refused', () => {
+  it('asks before discarding unsaved changes: Cancel keeps them, Save saves first, Don\'t save discards (web mode too)', async () => {
+    setUnsavedPrompt(null); // the in-app question
     state().addNode('Input');
-    vi.mocked(window.confirm).mockReturnValue(false);
-    newDocument();
+    let done = newDocument();
+    await vi.waitFor(() => expect(state().prompt?.name).toBe('untitled'));
+    state().prompt!.answer('cancel');
+    await done;
     expect(state().doc.nodes).toHaveLength(1);
+    expect(state().prompt).toBeNull();
+    // Save: a model without a file is named first (the Save As dialog); the New waits for that.
+    done = newDocument();
+    await vi.waitFor(() => expect(state().prompt).not.toBeNull());
+    state().prompt!.answer('save');
+    await done;
+    expect(state().dialog).toBe('saveAs');
+    expect(state().doc.nodes).toHaveLength(1);
+    await saveAs('kept.loom');
+    state().addNode('Dense');
+    done = newDocument();
+    await vi.waitFor(() => expect(state().prompt).not.toBeNull());
+    state().prompt!.answer('save');
+    await done;
+    expect(JSON.parse(fake.files.get('kept.loom')!).nodes).toHaveLength(2); // saved, then replaced
+    expect(state().doc.nodes).toEqual([]);
+    state().addNode('Input');
     runMenuCommand('new');
-    expect(state().doc.nodes).toHaveLength(1);
+    await vi.waitFor(() => expect(state().prompt).not.toBeNull());
+    state().prompt!.answer('discard');
+    await vi.waitFor(() => expect(state().doc.nodes).toEqual([]));
   });
 
   it('reports an unreadable file and keeps the current document', async () => {
@@ -127,7 +151,7 @@ describe('document commands', () => {
     writeRecovery(big);
     localStorage.clear(); // a new origin: only the app's copy is left
     expect(await readRecoveryFromApp()).toEqual(big);
-    newDocument();
+    await newDocument();
     expect(readRecovery()).toBeNull();
     expect(fake.recovery.copy).toBeNull();
   });
@@ -135,7 +159,7 @@ describe('document commands', () => {
   it('reads (and then clears) a copy an older version left in the settings', async () => {
     fake.settings.set('editor.recovery', JSON.stringify({ text: '{"old":1}', filePath: null, savedAt: 3 }));
     expect((await readRecoveryFromApp())?.text).toBe('{"old":1}');
-    newDocument();
+    await newDocument();
     await Promise.resolve();
     await new Promise((r) => setTimeout(r, 0));
     expect(fake.settings.get('editor.recovery')).toBeNull();

@@ -9,6 +9,7 @@ import { clearRecovery } from '../services/recovery';
 import { emptyDocument, redo, undo, useEditor } from '../store';
 import { trainCommand } from '../training/TrainingPanel';
 import { keepRunsOnSave } from './keep-runs';
+import { askUnsaved } from './unsaved';
 
 export const isDirty = () => {
   const s = useEditor.getState();
@@ -17,10 +18,15 @@ export const isDirty = () => {
 
 export const fileName = (path: string | null) => (path ? path.replace(/^.*[\\/]/, '') : null);
 
-/** Ask before throwing away unsaved changes. */
-export function confirmDiscard(): boolean {
+/**
+ * Ask before throwing away unsaved changes: Save (true once saved; a model without a file is named
+ * in Save As first, and the action is then done again), Don't save (true), Cancel (false).
+ */
+export async function confirmDiscard(): Promise<boolean> {
   if (!isDirty()) return true;
-  return window.confirm(`“${useEditor.getState().doc.name}” has unsaved changes. Discard them?`);
+  const answer = await askUnsaved(fileName(useEditor.getState().filePath) ?? useEditor.getState().doc.name);
+  if (answer === 'save') return save();
+  return answer === 'discard';
 }
 
 /** Open `text` as the document; a file that is not a valid model is refused with the reason (also given to `onError`). */
@@ -42,15 +48,15 @@ function loadText(text: string, filePath: string | null, what: string, onError?:
   return true;
 }
 
-export function newDocument(): void {
-  if (!confirmDiscard()) return;
+export async function newDocument(): Promise<void> {
+  if (!(await confirmDiscard())) return;
   useEditor.getState().loadDocument(emptyDocument());
   clearRecovery();
   useEditor.getState().notify('New model');
 }
 
-export function newFromTemplate(t: TemplateInfo): boolean {
-  if (!confirmDiscard()) return false;
+export async function newFromTemplate(t: TemplateInfo): Promise<boolean> {
+  if (!(await confirmDiscard())) return false;
   return loadText(t.text, null, `template “${t.name}”`);
 }
 
@@ -60,7 +66,7 @@ export function newFromTemplate(t: TemplateInfo): boolean {
  * person clicked).
  */
 export async function openFile(path?: string, onError?: (message: string) => void): Promise<boolean> {
-  if (!confirmDiscard()) return false;
+  if (!(await confirmDiscard())) return false;
   try {
     const f = await platform().open(path);
     if (!f) return false;
@@ -192,12 +198,12 @@ export function toggleTheme(): void {
 export function runMenuCommand(command: string, arg?: string): void {
   const s = useEditor.getState();
   switch (command) {
-    case 'new': return newDocument();
+    case 'new': void newDocument(); return;
     case 'newFromTemplate':
       if (!arg) return s.openDialog('templates');
       void platform().templates().then((ts) => {
         const t = ts.find((x) => x.id === arg);
-        if (t) newFromTemplate(t);
+        if (t) void newFromTemplate(t);
         else s.notify(`No template “${arg}”`, 'error');
       });
       return;

@@ -41,7 +41,7 @@ function fileShortcut(e: KeyboardEvent, key: string): (() => unknown) | null {
   if (!(e.ctrlKey || e.metaKey)) return null;
   if (key === 's') return () => void (e.shiftKey ? saveAs() : save());
   if (key === 'o') return openCommand;
-  if (key === 'n') return newDocument;
+  if (key === 'n') return () => void newDocument();
   if (key === 'Enter') return trainCommand;
   if (key === 'e' && !e.shiftKey) return exportCommand;
   if (key === 'i' && !e.shiftKey) return importCommand;
@@ -80,8 +80,10 @@ export function handleShortcut(e: KeyboardEvent): void {
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   const s = useEditor.getState();
   let action = fileShortcut(e, key);
-  // A dialog open (the focus may have left it, e.g. onto the page after a button was disabled): Escape closes it.
-  if (!action && s.dialog) action = key === 'Escape' ? () => s.openDialog(null) : null;
+  // A dialog open (the focus may have left it, e.g. onto the page after a button was disabled): Escape
+  // closes it (the unsaved-changes question first, as Cancel); nothing edits the graph behind it.
+  if (!action && s.prompt) action = key === 'Escape' ? () => s.prompt?.answer('cancel') : null;
+  else if (!action && s.dialog) action = key === 'Escape' ? () => s.openDialog(null) : null;
   else if (!action && !isEditable(e.target)) action = editShortcut(e, key);
   if (!action) return;
   e.preventDefault();

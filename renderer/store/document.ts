@@ -94,7 +94,7 @@ const fileActions = (history: History): Slice<FileActions> => (set, get) => {
     docSession: 0,
     loadDocument(doc, filePath = null) {
       // The current run and the ticked runs were the previous document's.
-      set({ doc, savedDoc: doc, filePath, docSession: get().docSession + 1, selectedNodes: [], selectedEdges: [], currentRunId: null, selectedRuns: [] });
+      set({ doc, savedDoc: doc, filePath, docSession: get().docSession + 1, selectedNodes: [], selectedEdges: [], currentRunId: null, selectedRuns: [], reconnectOffer: null });
       history.clear();
     },
     markSaved: (filePath) => set({ savedDoc: get().doc, filePath }),

@@ -154,3 +154,34 @@ export function paste(doc: LoomDocument, clip: { nodes: LoomNode[]; edges: LoomE
   }
   return { doc: { ...doc, nodes, edges, layout }, ids: [...rename.values()] };
 }
+
+export interface Bridge {
+  from: string;
+  to: string;
+  removed: string;
+  /** The input slot the removed layer held on `to` (merge layers take inputs in order). */
+  slot: number;
+  toPort?: number;
+}
+
+/** A deleted middle layer's neighbours: the one edge into it and the one out of it, to join up again. */
+export function bridgeOver(doc: LoomDocument, nodeIds: readonly string[]): Bridge | null {
+  if (nodeIds.length !== 1) return null;
+  const id = nodeIds[0]!;
+  const ins = doc.edges.filter((e) => e.to === id), outs = doc.edges.filter((e) => e.from === id);
+  if (ins.length !== 1 || outs.length !== 1) return null;
+  const out = outs[0]!;
+  const slot = doc.edges.filter((e) => e.to === out.to).indexOf(out);
+  return { from: ins[0]!.from, to: out.to, removed: id, slot, ...(out.toPort !== undefined ? { toPort: out.toPort } : {}) };
+}
+
+/** Join a bridge's ends, in the input slot the removed layer held; null if no longer possible. */
+export function join(doc: LoomDocument, b: Bridge): LoomDocument | null {
+  const has = (id: string) => doc.nodes.some((n) => n.id === id);
+  if (!has(b.from) || !has(b.to) || has(b.removed) || doc.edges.some((e) => e.from === b.from && e.to === b.to)) return null;
+  const edge = { from: b.from, to: b.to, ...(b.toPort !== undefined ? { toPort: b.toPort } : {}) };
+  const into = doc.edges.filter((e) => e.to === b.to);
+  const before = into[b.slot];
+  const at = before ? doc.edges.indexOf(before) : doc.edges.length;
+  return { ...doc, edges: [...doc.edges.slice(0, at), edge, ...doc.edges.slice(at)] };
+}

@@ -31,6 +31,11 @@ export interface RunView {
   status: RunStatus;
   start?: StartEvent;
   progress?: RunProgress;
+  /**
+   * Where the ETA is measured from: the first batch event (its time includes loading and compiling,
+   * which the engine's own estimate spread over the whole run: minutes shown for a 10 s run).
+   */
+  etaFrom?: { done: number; elapsedSec: number };
   /** Per-batch training metrics; `x` is the position in epochs (epoch - 1 + batch / batches). */
   batches: { x: number[]; loss: number[]; accuracy: number[]; mae?: number[] };
   /** Per-epoch logs (`loss`, `accuracy`, `val_loss`, `val_accuracy`...), index = epoch - 1. */
@@ -125,6 +130,15 @@ export const isActive = (s: RunStatus | undefined) => s === 'starting' || s === 
 
 const finite = (v: number | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 
+/**
+ * Seconds left, from the pace since the first batch event (warm-up excluded); 0 (not shown) until
+ * there is a pace to go by.
+ */
+export function etaAfterWarmUp(from: { done: number; elapsedSec: number }, done: number, total: number, elapsedSec: number): number {
+  const batches = done - from.done, secs = elapsedSec - from.elapsedSec;
+  return batches > 0 && secs > 0 ? ((total - done) * secs) / batches : 0;
+}
+
 /** The run after one event (pure; exported for tests). */
 export function reduceRun(run: RunView, e: TrainEvent): RunView {
   switch (e.type) {
@@ -135,10 +149,14 @@ export function reduceRun(run: RunView, e: TrainEvent): RunView {
       };
     case 'batch': {
       const x = e.epoch - 1 + e.batch / Math.max(1, e.batches);
+      const epochs = run.progress?.epochs ?? run.start?.epochs ?? run.training.epochs;
+      const done = (e.epoch - 1) * e.batches + e.batch;
+      const etaFrom = run.etaFrom ?? { done, elapsedSec: e.elapsedSec };
       return {
         ...run,
         status: run.status === 'starting' ? 'running' : run.status,
-        progress: { epoch: e.epoch, epochs: run.progress?.epochs ?? run.start?.epochs ?? run.training.epochs, batch: e.batch, batches: e.batches, samplesPerSec: e.samplesPerSec, etaSec: e.etaSec, elapsedSec: e.elapsedSec },
+        etaFrom,
+        progress: { epoch: e.epoch, epochs, batch: e.batch, batches: e.batches, samplesPerSec: e.samplesPerSec, etaSec: etaAfterWarmUp(etaFrom, done, epochs * e.batches, e.elapsedSec), elapsedSec: e.elapsedSec },
         batches: {
           x: [...run.batches.x, x],
           loss: [...run.batches.loss, finite(e.logs.loss)],
@@ -151,9 +169,10 @@ export function reduceRun(run: RunView, e: TrainEvent): RunView {
       const epochs = run.epochs.slice();
       epochs[e.epoch - 1] = e.logs;
       const batches = run.progress?.batches ?? run.start?.batchesPerEpoch ?? 0;
+      const etaSec = run.etaFrom ? etaAfterWarmUp(run.etaFrom, e.epoch * batches, e.epochs * batches, e.elapsedSec) : 0;
       return {
         ...run, epochs,
-        progress: { epoch: e.epoch, epochs: e.epochs, batch: batches, batches, samplesPerSec: e.samplesPerSec, etaSec: e.etaSec, elapsedSec: e.elapsedSec },
+        progress: { epoch: e.epoch, epochs: e.epochs, batch: batches, batches, samplesPerSec: e.samplesPerSec, etaSec, elapsedSec: e.elapsedSec },
       };
     }
     case 'paused':

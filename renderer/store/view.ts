@@ -1,10 +1,16 @@
 /** The view slice: theme, panels, dialogs, transient notices. Never recorded by undo. */
+import type { Bridge } from './graph-edits';
 import type { Slice } from './types';
 
 export type Theme = 'light' | 'dark';
 export type BottomTab = 'summary' | 'problems' | 'training' | (string & {});
 /** The one modal dialog shown (shell/Dialogs.tsx mounts it): never two at once. */
 export type Dialog = null | 'templates' | 'open' | 'saveAs' | 'export' | 'import' | 'weights' | 'shortcuts';
+/** The unsaved-changes question (shell/unsaved.ts), shown over the open dialog. */
+export interface UnsavedPrompt {
+  name: string;
+  answer(a: 'save' | 'discard' | 'cancel'): void;
+}
 
 export interface ViewSlice {
   theme: Theme;
@@ -18,6 +24,9 @@ export interface ViewSlice {
    */
   bottomHeight: number;
   dialog: Dialog;
+  prompt: UnsavedPrompt | null;
+  /** After a middle layer of a chain was deleted: its neighbours, offered to be joined (editor/Canvas.tsx). */
+  reconnectOffer: Bridge | null;
   /** A short message shown in the status bar (saved, errors). */
   notice: { text: string; kind: 'info' | 'error' } | null;
   /** Increments to ask the canvas to fit the view (after open, layout, ...). */
@@ -33,6 +42,8 @@ export interface ViewSlice {
   setBottomOpen(open: boolean): void;
   setBottomHeight(h: number): void;
   openDialog(d: Dialog): void;
+  showPrompt(p: UnsavedPrompt | null): void;
+  setReconnectOffer(o: ViewSlice['reconnectOffer']): void;
   notify(text: string, kind?: 'info' | 'error'): void;
   requestFit(): void;
   requestZoom(kind: 'in' | 'out' | 'reset'): void;
@@ -50,6 +61,8 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   bottomOpen: true,
   bottomHeight: 290,
   dialog: null,
+  prompt: null,
+  reconnectOffer: null,
   notice: null,
   fitRequest: 0,
   focusRequest: null,
@@ -61,6 +74,8 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   setBottomOpen: (bottomOpen) => set({ bottomOpen }),
   setBottomHeight: (h) => set({ bottomHeight: clampHeight(h) }),
   openDialog: (dialog) => set({ dialog }),
+  showPrompt: (prompt) => set({ prompt }),
+  setReconnectOffer: (reconnectOffer) => set({ reconnectOffer }),
   notify: (text, kind = 'info') => set({ notice: { text, kind } }),
   requestFit: () => set({ fitRequest: get().fitRequest + 1 }),
   requestZoom: (kind) => set({ zoomRequest: { kind, n: (get().zoomRequest?.n ?? 0) + 1 } }),
