@@ -32,6 +32,8 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['e2e/**/*.test.ts'],
+          // The journeys run against the production build: made fresh once before them.
+          globalSetup: ['e2e/global-setup.ts'],
           testTimeout: 300_000,
           fileParallelism: false,
           // expect.poll gives up after 1 s by default, shorter than a loaded Chromium may take to show

@@ -1,7 +1,9 @@
 /**
- * End-to-end harness: starts Layerloom's web mode in-process (renderer served through Vite, a fresh
- * token, a random port, a fresh temporary project folder) and opens it in Debian's Chromium driven by
- * playwright-core. Every journey test starts with:
+ * End-to-end harness: starts Layerloom's web mode in-process (serving the production build that
+ * people get, dist/renderer, made fresh by e2e/global-setup.ts; or with `build: 'dev'` the sources
+ * through Vite's dev middleware, as `npm run dev` does), with a fresh token, a random port and a fresh
+ * temporary project folder, and opens it in Debian's Chromium driven by playwright-core. Every
+ * journey test starts with:
  *
  *   const app = await launchApp();            // page is loaded with the token
  *   try { await app.page.getByText('…') ... ; await app.screenshot('step-1'); }
@@ -24,7 +26,12 @@ export const CHROMIUM_ARGS = [
 export const OUTPUT_DIR = fileURLToPath(new URL('./output/', import.meta.url));
 export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
+/** The renderer's production build (`npm run build`), which web mode serves to people. */
+export const PRODUCTION_BUILD = join(REPO, 'dist', 'renderer');
+
 export interface LaunchOptions {
+  /** `production` (default): the built renderer, as people get it; `dev`: the sources through Vite (`npm run dev`). */
+  build?: 'production' | 'dev';
   /** The project folder (default: a fresh temporary folder, removed on close). */
   projectDir?: string;
   /** Copy these files (paths relative to the repo, e.g. 'assets/templates/mnist-cnn.loom') into the project folder. */
@@ -47,6 +54,8 @@ export interface App {
   projectDir: string;
   /** Uncaught page errors and console.error messages seen so far. */
   errors: string[];
+  /** Content-Security-Policy violations reported in the current page (`directive blocked-uri`). */
+  cspViolations(): Promise<string[]>;
   /** Writes e2e/output/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
@@ -57,7 +66,8 @@ export async function launchApp(opts: LaunchOptions = {}): Promise<App> {
   const projectDir = opts.projectDir ?? mkdtempSync(join(tmpdir(), 'layerloom-e2e-project-'));
   for (const f of opts.projectFiles ?? []) cpSync(join(REPO, f), join(projectDir, f.split('/').pop()!));
   const userDataDir = mkdtempSync(join(tmpdir(), 'layerloom-e2e-chromium-'));
-  const server = await startWebServer({ serve: 'vite', projectDir, log: () => undefined, ...opts.server });
+  const serve = opts.build === 'dev' ? { serve: 'vite' as const } : { serve: 'static' as const, staticDir: PRODUCTION_BUILD };
+  const server = await startWebServer({ ...serve, projectDir, log: () => undefined, ...opts.server });
   let context: BrowserContext | null = null;
   const cleanup = async () => {
     await context?.close().catch(() => undefined);
@@ -72,6 +82,11 @@ export async function launchApp(opts: LaunchOptions = {}): Promise<App> {
       headless: true,
       viewport: opts.viewport ?? { width: 1280, height: 800 },
     });
+    await context.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
     const page = context.pages()[0] ?? (await context.newPage());
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -85,6 +100,7 @@ export async function launchApp(opts: LaunchOptions = {}): Promise<App> {
     await page.goto(url, { waitUntil: 'load' });
     return {
       page, context, url, server, projectDir, errors,
+      cspViolations: () => page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []),
       async screenshot(name: string) {
         mkdirSync(OUTPUT_DIR, { recursive: true });
         const file = join(OUTPUT_DIR, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);

@@ -1,3 +1,4 @@
+import '../shared/zod-no-eval'; // before any schema is defined
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineSupervisor } from '../electron/host/engine-supervisor';
 import { forkEngine } from '../electron/host/engine-fork';
-// @ts-expect-error -- plain ESM script without type declarations
 import { buildElectron } from './build.mjs';
 
 const root = join(import.meta.dirname, '..');
@@ -23,9 +22,9 @@ describe('npm run build (Electron bundles)', () => {
     const sup = new EngineSupervisor({ spawn: forkEngine({ workerPath: join(out, 'engine-worker.mjs'), echoStderr: false }), onTrainEvent: () => undefined });
     const exportDir = mkdtempSync(join(tmpdir(), 'll-build-export-'));
     try {
-      await expect(sup.call('initBackend', {})).resolves.toMatchObject({ name: expect.stringMatching(/tensorflow|wasm|cpu/) });
+      await expect(sup.call('engine.backend', {})).resolves.toMatchObject({ name: expect.stringMatching(/tensorflow|wasm|cpu/) });
       const doc = JSON.parse(readFileSync(join(root, 'assets', 'templates', 'linear-regression.loom'), 'utf8'));
-      const r = (await sup.call('export', { format: 'tfjs', doc, outDir: exportDir })) as { files: string[] };
+      const r = await sup.call('export.run', { format: 'tfjs', doc, outDir: exportDir });
       expect(r.files.some((f) => f.endsWith('model.json'))).toBe(true);
     } finally {
       sup.dispose();

@@ -2,8 +2,8 @@
 // `npm start` / `npm run dev`: the desktop app when Electron can run here; otherwise web mode,
 // saying why, and printing the URL to open. Never a bare crash.
 //
-//   npm start                    build if needed, then Electron (or web mode)
-//   npm run dev                  Electron on the Vite dev server (or web mode through Vite)
+//   npm start                    build if needed, then Electron (or web mode, serving the production build)
+//   npm run dev                  Electron on the Vite dev server (or web mode through Vite's dev middleware)
 //   npm start -- --web           web mode even where Electron is available
 //   npm start -- --port 8080     any option after the flags above goes to web mode (see npm run web -- --help)
 import { spawn } from 'node:child_process';
@@ -11,6 +11,7 @@ import { existsSync, statSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rendererIsFresh } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -47,10 +48,9 @@ function newestMtime(dir) {
 /** True when dist/ is missing or older than the sources. */
 export function needsBuild() {
   const main = join(root, 'dist', 'electron', 'main.cjs');
-  const page = join(root, 'dist', 'renderer', 'index.html');
-  if (!existsSync(main) || !existsSync(page)) return true;
-  const built = Math.min(statSync(main).mtimeMs, statSync(page).mtimeMs);
-  return ['electron', 'shared', 'renderer'].some((d) => existsSync(join(root, d)) && newestMtime(join(root, d)) > built);
+  if (!existsSync(main) || !rendererIsFresh()) return true;
+  const built = statSync(main).mtimeMs;
+  return ['electron', 'shared'].some((d) => existsSync(join(root, d)) && newestMtime(join(root, d)) > built);
 }
 
 function run(cmd, args, opts = {}) {
@@ -105,7 +105,7 @@ async function main(argv) {
   } else if (needsBuild()) {
     console.log('Building Layerloom (dist/ is missing or older than the sources)…');
     await buildElectron({ quiet: true });
-    await buildRenderer();
+    await buildRenderer({ progress: true });
   }
   delete env.ELECTRON_RUN_AS_NODE;
   // If Electron dies right away (missing system libraries, no usable display...), fall back to web mode.

@@ -16,7 +16,7 @@ describe('npm start', () => {
     }
   });
 
-  it('without the Electron binary, says so and serves the UI in web mode, printing the URL', async () => {
+  it('without the Electron binary, says so and serves the production build in web mode (built first if needed), printing the URL', async () => {
     const project = mkdtempSync(join(tmpdir(), 'll-start-'));
     const child = spawn(process.execPath, ['scripts/start.mjs', '--port', '0', '--project', project], {
       cwd: join(import.meta.dirname, '..'),
@@ -29,13 +29,17 @@ describe('npm start', () => {
     child.stderr.on('data', (d) => (out += d));
     try {
       const t0 = Date.now();
-      while (!/Open: (http:\S+)/.test(out) && Date.now() - t0 < 60_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      while (!/Open: (http:\S+)/.test(out) && Date.now() - t0 < 120_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/Electron is not available on this machine \(.+\); starting Layerloom in web mode instead\./);
       const url = /Open: (http:\S+)/.exec(out)![1]!;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
       const page = await fetch(url);
       expect(page.status).toBe(200);
-      expect(await page.text()).toMatch(/<div id="root">/);
+      const html = await page.text();
+      expect(html).toMatch(/<div id="root">/);
+      // The production build (hashed bundles), never Vite's dev server.
+      expect(html).toMatch(/src="\.\/assets\/index-[\w-]+\.js"/);
+      expect(html).not.toContain('@vite/client');
       expect((await fetch(new URL(url).origin + '/')).status).toBe(403);
     } finally {
       process.kill(-child.pid!, 'SIGTERM');

@@ -7,15 +7,18 @@
  * Exit codes: 0 success (also when stopped with Ctrl+C), 1 invalid model or data or a diverged run
  * (message on stderr), 2 usage.
  */
-import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import type { DatasetConfig, TrainingConfig } from '../../shared/document';
+import type { DatasetConfig, LoomDocument, TrainingConfig } from '../../shared/document';
 import { OPTIMIZERS, LOSSES } from '../../shared/document';
-import type { Evaluation, TrainEvent } from '../../shared/engine/events';
+import type { EngineClient, EngineRequest } from '../../shared/engine/api';
+import type { BackendInfo, BatchEvent, EndEvent, ErrorEvent, Evaluation, RunBackend, StartEvent, TrainEvent } from '../../shared/engine/events';
+import type { PytorchRuntimeInput } from '../../shared/runtime/options';
+import { newRunId } from '../../shared/engine/run-id';
+import { writeRunFile } from '../node/run-folder';
 import type { CliIO } from './io';
 import { readModel } from './io';
+import { RUNTIME_FLAGS, RUNTIME_HELP, describePytorchBackend, runtimeFromFlags } from './train-runtime';
 
 export const TRAIN_USAGE = 'layerloom train model.loom [--data D] [--epochs N] [--json] [--out DIR]   train; D = a built-in name, file.csv (--target COL), an image folder, or x.npy,y.npy';
 
@@ -34,9 +37,9 @@ const HELP = `usage: layerloom train model.loom [options]
   --backend NAME      force tensorflow, wasm or cpu (default: the fastest available)
   --out DIR           save the trained run there (model.json, weights.bin, run.json, evaluation.json)
   --json              one JSON event per line on stdout
-`;
+${RUNTIME_HELP}`;
 
-const VALUE_FLAGS = ['--data', '--target', '--epochs', '--batch-size', '--lr', '--optimizer', '--loss', '--seed', '--limit', '--backend', '--out'] as const;
+const VALUE_FLAGS = ['--data', '--target', '--epochs', '--batch-size', '--lr', '--optimizer', '--loss', '--seed', '--limit', '--backend', '--out', ...RUNTIME_FLAGS] as const;
 const BOOL_FLAGS = ['--json', '--help', '-h'] as const;
 
 class UsageError extends Error {}
@@ -139,50 +142,62 @@ function bar(fraction: number, width = 24): string {
   return `[${'='.repeat(Math.max(0, full - 1))}${full > 0 ? (full === width ? '=' : '>') : ''}${' '.repeat(width - full)}]`;
 }
 
-/** `layerloom train`. */
-export async function trainCommand(args: string[], io: CliIO): Promise<number> {
-  let p: Parsed;
-  let overrides: Partial<TrainingConfig>;
+type Backend = NonNullable<EngineRequest<'engine.train'>['backend']>;
+const BACKENDS: readonly Backend[] = ['tensorflow', 'wasm', 'cpu'];
+const isBackend = (v: string): v is Backend => (BACKENDS as readonly string[]).includes(v);
+
+/** What the command line asks for, or the exit code of a usage error (or of --help). */
+function options(args: string[], io: CliIO): { p: Parsed; overrides: Partial<TrainingConfig>; backend?: Backend; runtime?: PytorchRuntimeInput } | number {
   try {
-    p = parse(args);
+    const p = parse(args);
     if (p.help) {
       io.out(HELP);
       return 0;
     }
-    overrides = overridesOf(p.flags);
-    if (p.flags['--backend'] && !['tensorflow', 'wasm', 'cpu'].includes(p.flags['--backend'])) throw new UsageError('--backend must be tensorflow, wasm or cpu');
+    const overrides = overridesOf(p.flags);
+    const backend = p.flags['--backend'];
+    if (backend !== undefined && !isBackend(backend)) throw new UsageError('--backend must be tensorflow, wasm or cpu');
+    const rt = runtimeFromFlags(p.flags);
+    if ('usage' in rt) throw new UsageError(rt.usage);
+    return { p, overrides, ...(backend ? { backend } : {}), ...(rt.runtime ? { runtime: rt.runtime } : {}) };
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`layerloom train: ${e.message}\n${HELP}`);
-      return 2;
-    }
-    throw e;
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`layerloom train: ${e.message}\n${HELP}`);
+    return 2;
   }
-  const doc = await readModel(p.file, io);
-  if (!doc) return 1;
-  let dataset: DatasetConfig | undefined;
-  try {
-    dataset = p.flags['--data'] ? datasetFromFlag(p.flags['--data'], p.flags['--target'], doc.dataset) : doc.dataset;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`layerloom train: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (dataset && p.flags['--limit']) {
-    try {
-      dataset = { ...dataset, limit: int('--limit', p.flags['--limit'], 1) };
-    } catch (e) {
-      io.err(`layerloom train: ${(e as Error).message}`);
-      return 2;
-    }
-  }
+}
 
-  const engine = await import('../engine/train');
-  const { describeBackend } = await import('../engine/backend');
-  const runId = `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
-  const outDir = p.flags['--out'] ? resolve(p.flags['--out']) : undefined;
+/** The dataset to train on (`--data`, `--limit`, else the document's), or the exit code of a usage error. */
+function datasetOption(p: Parsed, doc: LoomDocument, io: CliIO): DatasetConfig | undefined | number {
+  try {
+    const dataset = p.flags['--data'] ? datasetFromFlag(p.flags['--data'], p.flags['--target'], doc.dataset) : doc.dataset;
+    const limit = dataset && int('--limit', p.flags['--limit'], 1);
+    return dataset && limit ? { ...dataset, limit } : dataset;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`layerloom train: ${e.message}`);
+    return 2;
+  }
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+function startLines(e: StartEvent, docName: string, describeBackend: (b: BackendInfo) => string): string[] {
+  const backend = (b: RunBackend) => (b.name === 'pytorch' ? describePytorchBackend(b) : describeBackend(b));
+  return [
+    `Training ${docName} (${e.totalParams.toLocaleString('en-US')} parameters) on ${e.data.name}: ${e.data.train} train / ${e.data.validation} validation / ${e.data.test} test samples`,
+    `Backend: ${backend(e.backend)}`,
+    `${plural(e.epochs, 'epoch')} of ${e.batchesPerEpoch} batches (batch size ${e.batchSize}), seed ${e.seed}`,
+  ];
+}
+
+function endLine(e: EndEvent): string {
+  const how = e.reason === 'completed' ? 'Done' : e.reason === 'stopped' ? 'Stopped' : 'Stopped early (no improvement)';
+  return `${how} after ${plural(e.epochsCompleted, 'epoch')} in ${fmtTime(e.elapsedSec)}: ${fmtLogs(e.logs)}`;
+}
+
+/** Prints the run's events: JSON lines, or a progress bar (TTY) / a line now and then, one line per epoch. */
+function eventPrinter(p: Parsed, io: CliIO, docName: string, describeBackend: (b: BackendInfo) => string) {
   const tty = io.isTTY && !p.json;
   const write = (s: string) => process.stdout.write(s);
   let lineOpen = false;
@@ -192,30 +207,26 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
   };
   let classes: string[] | undefined;
   let lastPlain = 0;
-
-  const onEvent = (e: TrainEvent) => {
-    if (p.json) {
-      io.out(JSON.stringify(e));
-      return;
+  const progress = (e: BatchEvent) => {
+    if (!tty && e.elapsedSec - lastPlain >= PLAIN_PROGRESS_SEC) {
+      // Logs and pipes get a progress line now and then instead of a redrawn bar.
+      lastPlain = e.elapsedSec;
+      io.out(`Epoch ${e.epoch} batch ${e.batch}/${e.batches}  ${fmtLogs(e.logs)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${fmtTime(e.etaSec)}`);
     }
+    if (tty) {
+      write(`\r\x1b[2KEpoch ${e.epoch} ${bar(e.batch / e.batches)} ${e.batch}/${e.batches}  ${fmtLogs(e.logs)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${fmtTime(e.etaSec)}`);
+      lineOpen = true;
+    }
+  };
+  const onEvent = (e: TrainEvent) => {
+    if (p.json) return io.out(JSON.stringify(e));
     switch (e.type) {
       case 'start':
         classes = e.data.classes;
-        io.out(`Training ${doc.name} (${e.totalParams.toLocaleString('en-US')} parameters) on ${e.data.name}: ${e.data.train} train / ${e.data.validation} validation / ${e.data.test} test samples`);
-        io.out(`Backend: ${describeBackend(e.backend)}`);
-        io.out(`${e.epochs} epoch${e.epochs === 1 ? '' : 's'} of ${e.batchesPerEpoch} batches (batch size ${e.batchSize}), seed ${e.seed}`);
+        for (const line of startLines(e, docName, describeBackend)) io.out(line);
         break;
       case 'batch':
-        if (!tty && e.elapsedSec - lastPlain >= PLAIN_PROGRESS_SEC) {
-          // Logs and pipes get a progress line now and then instead of a redrawn bar.
-          lastPlain = e.elapsedSec;
-          io.out(`Epoch ${e.epoch} batch ${e.batch}/${e.batches}  ${fmtLogs(e.logs)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${fmtTime(e.etaSec)}`);
-        }
-        if (tty) {
-          const line = `Epoch ${e.epoch} ${bar(e.batch / e.batches)} ${e.batch}/${e.batches}  ${fmtLogs(e.logs)}  ${Math.round(e.samplesPerSec)} samples/s  ETA ${fmtTime(e.etaSec)}`;
-          write(`\r\x1b[2K${line}`);
-          lineOpen = true;
-        }
+        progress(e);
         break;
       case 'epoch':
         if (tty) write('\r\x1b[2K');
@@ -229,51 +240,81 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
         break;
       case 'end':
         closeLine();
-        io.out(`${e.reason === 'completed' ? 'Done' : e.reason === 'stopped' ? 'Stopped' : 'Stopped early (no improvement)'} after ${e.epochsCompleted} epoch${e.epochsCompleted === 1 ? '' : 's'} in ${fmtTime(e.elapsedSec)}: ${fmtLogs(e.logs)}`);
+        io.out(endLine(e));
         break;
       case 'error':
         closeLine();
         break;
     }
   };
+  return { onEvent, classes: () => classes };
+}
 
-  const h = engine.startTraining({
-    runId, doc, dataset, overrides, outDir, baseDir: dirname(resolve(p.file)),
-    backend: p.flags['--backend'] as 'tensorflow' | 'wasm' | 'cpu' | undefined,
-  }, onEvent);
-  const onSigint = () => h.stop();
+/** Train until the run's last event (`end` or `error`); Ctrl+C stops it cleanly (it keeps its weights). */
+async function trainToEnd(engine: EngineClient, ends: Promise<EndEvent | ErrorEvent>, req: EngineRequest<'engine.train'>): Promise<EndEvent | ErrorEvent> {
+  await engine.call('engine.train', req);
+  const onSigint = () => void engine.call('engine.stop', { runId: req.runId });
   process.once('SIGINT', onSigint);
-  let last;
   try {
-    last = await h.done;
+    return await ends;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** The test evaluation: printed, and kept in the run folder with `--out`. */
+async function evaluateRun(engine: EngineClient, runId: string, opts: { json: boolean; runDir?: string; classes?: string[] }, io: CliIO): Promise<void> {
+  let ev: Evaluation;
+  try {
+    ev = await engine.call('engine.evaluate', { runId });
+  } catch (e) {
+    if (!opts.json) io.out(`No test evaluation: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  if (opts.runDir) await writeRunFile(opts.runDir, 'evaluation', ev);
+  if (opts.json) return;
+  io.out(`Test (${ev.samples} samples): ${fmtLogs(ev.logs)}`);
+  const { classes } = opts;
+  if (ev.perClass && classes) {
+    const worst = ev.perClass.map((c, i) => ({ ...c, name: classes[i] ?? String(i) })).sort((a, b) => a.f1 - b.f1).slice(0, 3);
+    io.out(`Weakest classes (F1): ${worst.map((c) => `${c.name} ${c.f1.toFixed(3)}`).join(', ')}`);
+  }
+}
+
+/** `layerloom train`. */
+export async function trainCommand(args: string[], io: CliIO): Promise<number> {
+  const o = options(args, io);
+  if (typeof o === 'number') return o;
+  const { p } = o;
+  const doc = await readModel(p.file, io);
+  if (!doc) return 1;
+  const dataset = datasetOption(p, doc, io);
+  if (typeof dataset === 'number') return dataset;
+
+  const { inProcessEngine, describeBackend } = await import('../engine');
+  const runId = newRunId();
+  const runDir = p.flags['--out'] ? resolve(p.flags['--out']) : undefined;
+  const printer = eventPrinter(p, io, doc.name, describeBackend);
+  let finish: (e: EndEvent | ErrorEvent) => void = () => undefined;
+  const ends = new Promise<EndEvent | ErrorEvent>((r) => (finish = r));
+  const engine = inProcessEngine((e) => {
+    printer.onEvent(e);
+    if (e.runId === runId && (e.type === 'end' || e.type === 'error')) finish(e);
+  });
+  const last = await trainToEnd(engine, ends, {
+    runId, doc, overrides: o.overrides, baseDir: dirname(resolve(p.file)),
+    ...(dataset ? { dataset } : {}), ...(runDir ? { runDir } : {}), ...(o.backend ? { backend: o.backend } : {}),
+    ...(o.runtime ? { runtime: o.runtime } : {}),
+  });
   if (last.type === 'error') {
     io.err(`${p.file}: ${last.message}${last.nodeId ? ` (node "${last.nodeId}")` : ''}`);
     return 1;
   }
-
-  const { evaluateRun } = await import('../engine/evaluate');
-  const { disposeRun } = await import('../engine/runs');
   try {
-    let ev: Evaluation | null = null;
-    try {
-      ev = await evaluateRun(runId);
-    } catch (e) {
-      if (!p.json) io.out(`No test evaluation: ${(e as Error).message}`);
-    }
-    if (ev && outDir) await writeFile(join(outDir, 'evaluation.json'), JSON.stringify(ev, null, 1));
-    if (ev && !p.json) {
-      io.out(`Test (${ev.samples} samples): ${fmtLogs(ev.logs)}`);
-      if (ev.perClass && classes) {
-        const worst = ev.perClass.map((c, i) => ({ ...c, name: classes![i]! })).sort((a, b) => a.f1 - b.f1).slice(0, 3);
-        io.out(`Weakest classes (F1): ${worst.map((c) => `${c.name} ${c.f1.toFixed(3)}`).join(', ')}`);
-      }
-    }
+    await evaluateRun(engine, runId, { json: p.json, classes: printer.classes(), ...(runDir ? { runDir } : {}) }, io);
   } finally {
-    disposeRun(runId);
+    await engine.call('runs.dispose', { runId });
   }
-  if (!p.json) io.out(outDir ? `Saved the trained run to ${outDir}` : 'Not saved (pass --out DIR to keep the trained weights)');
+  if (!p.json) io.out(runDir ? `Saved the trained run to ${runDir}` : 'Not saved (pass --out DIR to keep the trained weights)');
   return 0;
 }

@@ -32,12 +32,13 @@ describe('utilityProcess engine', () => {
       spawn: utilityEngine(fork, '/app/dist/electron/engine-worker.cjs', { LAYERLOOM_WASM_DIR: '/app/wasm' }, (l) => (gone.add(l), () => gone.delete(l))),
       onTrainEvent: (e) => events.push(TrainEventSchema.parse(e)),
     });
-    const started = sup.train({ runId: 'r1', doc: {} });
+    const doc = { format: 'layerloom.model' as const, version: 1 as const, name: 't', nodes: [], edges: [] };
+    const started = sup.call('engine.train', { runId: 'r1', doc });
     const child = children[0]!;
     expect(fork.mock.calls[0]![0]).toBe('/app/dist/electron/engine-worker.cjs');
     expect(fork.mock.calls[0]![2]).toMatchObject({ stdio: 'pipe', env: { LAYERLOOM_WASM_DIR: '/app/wasm', LAYERLOOM_ENGINE_WORKER: '1' } });
     const call = child.posted[0];
-    expect(call).toMatchObject({ kind: 'call', method: 'train', params: { runId: 'r1' } });
+    expect(call).toMatchObject({ kind: 'call', op: 'engine.train', request: { runId: 'r1' } });
     child.emit('message', { kind: 'result', id: call.id, ok: true, value: { runId: 'r1' } });
     await expect(started).resolves.toEqual({ runId: 'r1' });
 

@@ -4,7 +4,6 @@
  */
 import type { UtilityProcess } from 'electron';
 import type { EngineProcess, ExitInfo, SpawnEngine } from '../host/engine-supervisor';
-import type { WorkerMessage } from '../engine/worker';
 
 type Fork = (modulePath: string, args: string[], options: { serviceName: string; stdio: 'pipe'; env: NodeJS.ProcessEnv }) => UtilityProcess;
 
@@ -35,7 +34,7 @@ export function utilityEngine(fork: Fork, workerPath: string, env: NodeJS.Proces
         return child.pid;
       },
       send: (msg) => child.postMessage(msg),
-      onMessage: (l) => child.on('message', (m) => l(m as WorkerMessage)),
+      onMessage: (l) => child.on('message', l),
       onExit: (l) => exitListeners.push(l),
       kill: () => {
         child.kill();

@@ -17,14 +17,11 @@ export interface MenuContext {
   clearRecent: () => void;
 }
 
-export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[] {
-  const mac = ctx.platform === 'darwin';
-  const cmd = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
-    label,
-    ...(accelerator ? { accelerator } : {}),
-    click: () => ctx.send(command),
-  });
-  const file: MenuItemConstructorOptions = {
+type Item = MenuItemConstructorOptions;
+type Cmd = (label: string, command: MenuCommand, accelerator?: string) => Item;
+
+function fileMenu(ctx: MenuContext, cmd: Cmd, mac: boolean): Item {
+  return {
     label: '&File',
     submenu: [
       cmd('New', 'new', 'CmdOrCtrl+N'),
@@ -36,16 +33,7 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
       },
       { type: 'separator' },
       cmd('Open…', 'open', 'CmdOrCtrl+O'),
-      {
-        label: 'Open Recent',
-        submenu: [
-          ...(ctx.recent.length
-            ? ctx.recent.map((r) => ({ label: r.name, sublabel: r.path, toolTip: r.path, click: () => ctx.send('openFile', r.path) }))
-            : [{ label: 'No recent files', enabled: false }]),
-          { type: 'separator' },
-          { label: 'Clear Recent', enabled: ctx.recent.length > 0, click: ctx.clearRecent },
-        ],
-      },
+      recentMenu(ctx),
       { type: 'separator' },
       cmd('Save', 'save', 'CmdOrCtrl+S'),
       cmd('Save As…', 'saveAs', 'Shift+CmdOrCtrl+S'),
@@ -58,7 +46,23 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
       ...(mac ? [] : [{ type: 'separator' as const }, { label: 'Quit', role: 'quit' as const }]),
     ],
   };
-  const edit: MenuItemConstructorOptions = {
+}
+
+function recentMenu(ctx: MenuContext): Item {
+  return {
+    label: 'Open Recent',
+    submenu: [
+      ...(ctx.recent.length
+        ? ctx.recent.map((r) => ({ label: r.name, sublabel: r.path, toolTip: r.path, click: () => ctx.send('openFile', r.path) }))
+        : [{ label: 'No recent files', enabled: false }]),
+      { type: 'separator' },
+      { label: 'Clear Recent', enabled: ctx.recent.length > 0, click: ctx.clearRecent },
+    ],
+  };
+}
+
+function editMenu(cmd: Cmd, mac: boolean): Item {
+  return {
     label: '&Edit',
     submenu: [
       cmd('Undo', 'undo', 'CmdOrCtrl+Z'),
@@ -71,7 +75,10 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
       cmd('Delete', 'delete'),
     ],
   };
-  const view: MenuItemConstructorOptions = {
+}
+
+function viewMenu(cmd: Cmd, dev: boolean): Item {
+  return {
     label: '&View',
     submenu: [
       cmd('Zoom In', 'zoomIn', 'CmdOrCtrl+='),
@@ -82,26 +89,34 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
       cmd('Toggle Theme', 'toggleTheme', 'Shift+CmdOrCtrl+T'),
       { type: 'separator' },
       { label: 'Toggle Full Screen', role: 'togglefullscreen' },
-      ...(ctx.dev ? [{ type: 'separator' as const }, { label: 'Reload', role: 'reload' as const }, { label: 'Toggle Developer Tools', role: 'toggleDevTools' as const }] : []),
+      ...(dev ? [{ type: 'separator' as const }, { label: 'Reload', role: 'reload' as const }, { label: 'Toggle Developer Tools', role: 'toggleDevTools' as const }] : []),
     ],
   };
-  const run: MenuItemConstructorOptions = {
+}
+
+const macAppMenu = (appName: string): Item => ({
+  label: appName,
+  submenu: [
+    { role: 'about' }, { type: 'separator' }, { role: 'services' }, { type: 'separator' },
+    { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' }, { role: 'quit' },
+  ],
+});
+
+export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[] {
+  const mac = ctx.platform === 'darwin';
+  const cmd: Cmd = (label, command, accelerator) => ({
+    label,
+    ...(accelerator ? { accelerator } : {}),
+    click: () => ctx.send(command),
+  });
+  const run: Item = {
     label: '&Run',
     submenu: [cmd('Train', 'train', 'CmdOrCtrl+Enter'), cmd('Stop', 'stop', 'CmdOrCtrl+.'), { type: 'separator' }, cmd('Evaluate', 'evaluate', 'Shift+CmdOrCtrl+Enter')],
   };
-  const help: MenuItemConstructorOptions = {
+  const help: Item = {
     label: '&Help',
     role: 'help',
     submenu: [cmd('Layerloom Help', 'help', 'F1'), ...(mac ? [] : [{ type: 'separator' as const }, cmd(`About ${ctx.appName}`, 'about')])],
   };
-  const appMenu: MenuItemConstructorOptions[] = mac
-    ? [{
-        label: ctx.appName,
-        submenu: [
-          { role: 'about' }, { type: 'separator' }, { role: 'services' }, { type: 'separator' },
-          { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' }, { role: 'quit' },
-        ],
-      }]
-    : [];
-  return [...appMenu, file, edit, view, run, help];
+  return [...(mac ? [macAppMenu(ctx.appName)] : []), fileMenu(ctx, cmd, mac), editMenu(cmd, mac), viewMenu(cmd, ctx.dev), run, help];
 }

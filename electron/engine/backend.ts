@@ -12,6 +12,7 @@
 import { tf } from './tfjs';
 import type { BackendInfo } from '../../shared/engine/events';
 import { installFastKernels } from './kernels';
+import { guardHeapAllocations, type WasmBackend } from './kernels/wasm-util';
 
 export type BackendName = BackendInfo['name'];
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -28,11 +29,30 @@ export function backendInfo(): BackendInfo | null {
   return current;
 }
 
+/** Loads the optional native package (importing it registers the `tensorflow` backend). */
+export type NativeLoader = () => Promise<unknown>;
+
+const importNative: NativeLoader = () => {
+  // A variable specifier keeps bundlers and the type checker from requiring the optional package.
+  const name = '@tensorflow/tfjs-node';
+  return import(/* @vite-ignore */ name);
+};
+let loadNative = importNative;
+
+/**
+ * Replace how @tensorflow/tfjs-node is loaded (null: the real import), and forget the chosen
+ * backend so that the next initBackend() chooses again. The seam where tests make the package
+ * present, absent or broken, whatever this machine has installed.
+ */
+export function setNativeLoader(loader: NativeLoader | null): void {
+  loadNative = loader ?? importNative;
+  current = null;
+  currentFor = undefined;
+}
+
 async function tryNative(): Promise<string | null> {
   try {
-    // A variable specifier keeps bundlers and the type checker from requiring the optional package.
-    const name = '@tensorflow/tfjs-node';
-    await import(/* @vite-ignore */ name);
+    await loadNative();
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     return /Cannot find (module|package)|ERR_MODULE_NOT_FOUND/.test(msg) || (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
@@ -57,6 +77,7 @@ async function tryWasm(): Promise<string | null> {
       wasmPathSet = true;
     }
     if (!(await tf.setBackend('wasm'))) return 'the WebAssembly backend did not initialise';
+    guardHeapAllocations(tf.findBackend('wasm') as unknown as WasmBackend);
     if (!kernelsInstalled) {
       installFastKernels();
       kernelsInstalled = true;

@@ -16,7 +16,8 @@ import type { Prediction } from './types';
 /** At most this many points in a regression's predicted-vs-actual sample. */
 export const REGRESSION_POINTS = 1000;
 
-async function dataOf(run: TrainedRun, baseDir?: string): Promise<{ ds: Dataset; split: Split }> {
+/** The run's dataset and split: kept from training, or reloaded from its record (and kept). */
+export async function dataOf(run: TrainedRun, baseDir?: string): Promise<{ ds: Dataset; split: Split }> {
   if (run.dataset && run.split) return { ds: run.dataset, split: run.split };
   const cfg = run.record.dataset;
   if (!cfg) throw new Error(`Run "${run.runId}" has no dataset to evaluate on`);

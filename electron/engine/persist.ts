@@ -1,37 +1,17 @@
 /**
- * Trained runs on disk: one folder per run (see docs/engine.md), by default `<model>.runs/<runId>/`
- * beside the document:
- *
- *   model.json    TF.js "layers-model" artifacts (topology + weightsManifest → weights.bin); the
- *                 custom layers (MultiHeadAttention, ...) are registered under their class names.
- *   weights.bin   every weight, float32 little-endian, in the manifest's order (names `<layer>/<weight>`).
- *   run.json      the RunRecord: document snapshot, hyper-parameters, seed, data normalisation,
- *                 classes, curves (history), final logs, backend.
- *
- * Every file is written to a temporary name and renamed into place (atomic on one file system).
- * Loading needs no tfjs-node: the weights are decoded with tf.io.decodeWeights.
+ * Trained runs on disk: the engine writes and loads run folders (layout and file names:
+ * electron/node/run-folder.ts, docs/engine.md). Every file is written atomically (temp file, fsync,
+ * rename), run.json last, so a folder with a record is complete. Loading needs no tfjs-node: the
+ * weights are decoded with tf.io.decodeWeights.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
 import { DocumentSchema } from '../../shared/document';
 import { compileModel } from './compile';
 import type { LossSpec } from './losses';
 import { registerRun, type TrainedRun } from './runs';
-import { tf } from './tfjs';
+import { tf, tfl } from './tfjs';
 import type { RunRecord } from './types';
-
-export const RUN_FILES = { model: 'model.json', weights: 'weights.bin', record: 'run.json' } as const;
-
-/** Where runs of a document live by default: `<dir>/<name>.runs/`. */
-export function runsDirFor(documentPath: string): string {
-  return join(dirname(documentPath), `${basename(documentPath, extname(documentPath))}.runs`);
-}
-
-async function atomicWrite(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
+import { RUN_FILES, readRunRecord, runFile, writeRunFile } from '../node/run-folder';
 
 function joinBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   if (!Array.isArray(data)) return new Uint8Array(data);
@@ -44,15 +24,21 @@ function joinBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   return out;
 }
 
-/** Write a trained run into `dir` (created if needed). Returns the folder. */
-export async function saveRun(run: TrainedRun, dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  let artifacts: tf.io.ModelArtifacts | null = null;
-  await run.compiled.model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
+/** The model's artifacts (topology, weight specs and data), as TF.js saves them. */
+async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+  const saved: { artifacts?: tf.io.ModelArtifacts } = {};
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    saved.artifacts = artifacts;
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
-  const a = artifacts as unknown as tf.io.ModelArtifacts;
+  if (!saved.artifacts) throw new Error('TensorFlow.js saved no model artifacts');
+  return saved.artifacts;
+}
+
+/** Write a trained run into its run folder (created if needed). Returns the folder. */
+export async function saveRun(run: TrainedRun, runDir: string): Promise<string> {
+  await mkdir(runDir, { recursive: true });
+  const a = await artifactsOf(run.compiled.model);
   const modelJson = {
     format: 'layers-model',
     generatedBy: `Layerloom (TensorFlow.js ${tf.version_core})`,
@@ -60,26 +46,27 @@ export async function saveRun(run: TrainedRun, dir: string): Promise<string> {
     modelTopology: a.modelTopology,
     weightsManifest: [{ paths: [RUN_FILES.weights], weights: a.weightSpecs }],
   };
-  await atomicWrite(join(dir, RUN_FILES.weights), joinBuffers(a.weightData as ArrayBuffer | ArrayBuffer[]));
-  await atomicWrite(join(dir, RUN_FILES.model), JSON.stringify(modelJson));
-  await atomicWrite(join(dir, RUN_FILES.record), JSON.stringify(run.record, null, 1));
-  return dir;
+  await writeRunFile(runDir, 'weights', joinBuffers(a.weightData ?? []));
+  await writeRunFile(runDir, 'model', JSON.stringify(modelJson));
+  await writeRunFile(runDir, 'record', run.record);
+  return runDir;
 }
 
 /**
  * Load a run folder: rebuilds the model from the document snapshot, sets its trained weights and
  * registers the run (for evaluate/predict). Returns the record.
  */
-export async function loadRun(dir: string, runId?: string): Promise<RunRecord> {
-  const record = JSON.parse(await readFile(join(dir, RUN_FILES.record), 'utf8')) as RunRecord;
-  if (record?.format !== 'layerloom.run') throw new Error(`${join(dir, RUN_FILES.record)} is not a Layerloom run record`);
+export async function loadRun(runDir: string, runId?: string): Promise<RunRecord> {
+  const recordFile = runFile(runDir, 'record');
+  const record = (await readRunRecord(runDir)) as RunRecord;
+  if (record?.format !== 'layerloom.run') throw new Error(`${recordFile} is not a Layerloom run record`);
   // The file is data from disk: validate the document snapshot like any opened document.
   const snapshot = DocumentSchema.safeParse(record.doc);
-  if (!snapshot.success) throw new Error(`${join(dir, RUN_FILES.record)} holds an invalid model snapshot: ${snapshot.error.issues[0]?.message ?? 'unknown problem'}`);
+  if (!snapshot.success) throw new Error(`${recordFile} holds an invalid model snapshot: ${snapshot.error.issues[0]?.message ?? 'unknown problem'}`);
   record.doc = snapshot.data;
-  const modelJson = JSON.parse(await readFile(join(dir, RUN_FILES.model), 'utf8'));
+  const modelJson = JSON.parse(await readFile(runFile(runDir, 'model'), 'utf8'));
   const specs = (modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[]).flatMap((g) => g.weights);
-  const bin = await readFile(join(dir, RUN_FILES.weights));
+  const bin = await readFile(runFile(runDir, 'weights'));
   const buffer = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
   const compiled = compileModel(record.doc, { seed: record.seed });
   const named = tf.io.decodeWeights(buffer as ArrayBuffer, specs);
@@ -87,7 +74,7 @@ export async function loadRun(dir: string, runId?: string): Promise<RunRecord> {
     compiled.model.loadWeights(named, true);
   } catch (e) {
     compiled.model.dispose();
-    throw new Error(`The weights in ${dir} do not fit the model snapshot: ${(e as Error).message}`);
+    throw new Error(`The weights in ${runDir} do not fit the model snapshot: ${(e as Error).message}`);
   } finally {
     tf.dispose(Object.values(named));
   }
@@ -97,34 +84,4 @@ export async function loadRun(dir: string, runId?: string): Promise<RunRecord> {
     normalization: record.normalization as TrainedRun['normalization'],
   });
   return record;
-}
-
-/** A saved run's record, read without loading its weights (run history lists). */
-export interface SavedRun {
-  runDir: string;
-  record: RunRecord;
-}
-
-/**
- * Every run folder under `runsDir` (e.g. `runsDirFor(docPath)`), newest first. Folders without a
- * readable run.json are skipped; a missing `runsDir` gives an empty list.
- */
-export async function listSavedRuns(runsDir: string): Promise<SavedRun[]> {
-  let names: string[];
-  try {
-    names = (await readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return [];
-  }
-  const out: SavedRun[] = [];
-  for (const name of names) {
-    const runDir = join(runsDir, name);
-    try {
-      const record = JSON.parse(await readFile(join(runDir, RUN_FILES.record), 'utf8')) as RunRecord;
-      if (record?.format === 'layerloom.run') out.push({ runDir, record });
-    } catch {
-      // not a run folder (or one being written): skip
-    }
-  }
-  return out.sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt));
 }

@@ -1,5 +1,5 @@
 /**
- * The data panel's split numbers are the run's: previewData splits with the same function, test
+ * The data panel's split numbers are the run's: the engine's `data.preview` splits with the same function, test
  * split, limit, validation split and seed as a training run (checked against a real run's `start`).
  */
 import { readFileSync } from 'node:fs';
@@ -8,8 +8,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type DatasetConfig, type LoomDocument } from '../../shared/document';
 import { initBackend } from './backend';
 import { classBalance, prepareData } from './data';
-import { previewData } from './index';
+import { z } from 'zod';
+import { inProcessEngine } from './index';
 import { startTraining } from './train';
+
+const engine = inProcessEngine();
+/** The preview's split and balance (the engine's answer is loose: it grows with the data panel). */
+const SplitPreview = z.object({
+  count: z.number(),
+  split: z.object({ train: z.number(), validation: z.number(), test: z.number() }),
+  balance: z.object({ train: z.array(z.number()), validation: z.array(z.number()) }).optional(),
+});
 
 const template = (name: string): LoomDocument => {
   const r = parseDocument(readFileSync(join(__dirname, '../../assets/templates', `${name}.loom`), 'utf8'));
@@ -45,7 +54,7 @@ describe('data preview split = the run split', () => {
   it.each(cases)('%s', async (_name, file, dataset, training) => {
     const base = template(file);
     const doc: LoomDocument = { ...base, dataset: dataset ?? base.dataset, training: { ...base.training!, ...training, ...(training.seed === undefined ? { seed: undefined } : {}) } };
-    const preview = await previewData({ dataset: doc.dataset!, training: { validationSplit: training.validationSplit, seed: training.seed } });
+    const preview = SplitPreview.parse(await engine.call('data.preview', { dataset: doc.dataset!, training: { validationSplit: training.validationSplit, seed: training.seed } }));
     expect(preview.split).toEqual(await runSplit(doc));
     if (training.seed !== undefined) {
       // Same seed: the very same samples, so the per-split class balance is the run's too.
@@ -56,7 +65,7 @@ describe('data preview split = the run split', () => {
   });
 
   it('without training settings the preview keeps the old default (validation 0.2)', async () => {
-    const p = await previewData({ dataset: { source: 'builtin', name: 'digits' } });
+    const p = SplitPreview.parse(await engine.call('data.preview', { dataset: { source: 'builtin', name: 'digits' } }));
     expect(p.split.validation).toBe(Math.round((p.count - p.split.test) * 0.2));
   });
 });

@@ -7,6 +7,7 @@ import type { CompiledModel } from './compile';
 import type { Dataset, Normalization, Split } from './data/types';
 import type { LossSpec } from './losses';
 import type { RunRecord } from './types';
+import { disposeModel } from './tfjs';
 
 export interface TrainedRun {
   runId: string;
@@ -43,7 +44,7 @@ export function disposeRun(runId: string): void {
   const r = runs.get(runId);
   if (!r) return;
   runs.delete(runId);
-  r.compiled.model.dispose();
+  disposeModel(r.compiled.model);
 }
 
 export function listRuns(): string[] {

@@ -61,4 +61,21 @@ function registerChainedOps(): void {
 
 registerChainedOps();
 
+const GRAPH_CACHE_FLAG = 'TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES';
+
+/**
+ * Dispose a layers model and the graph tfjs-layers cached for it. tfjs-layers caches the sorted
+ * graph of every model it runs (an LRU keyed by tensor names, which are unique per model) for up to
+ * 100 models, so a disposed model's layers, variables and symbolic tensors stayed reachable
+ * (measured: one entry per training run, ~15 KB of heap for a two-layer model, more for large
+ * graphs). Shrinking the cache to 0 and back clears it; live models sort their graph again once.
+ */
+export function disposeModel(model: tfl.LayersModel): void {
+  model.dispose();
+  const env = tf.env();
+  const max = env.getNumber(GRAPH_CACHE_FLAG);
+  env.set(GRAPH_CACHE_FLAG, 0);
+  env.set(GRAPH_CACHE_FLAG, max);
+}
+
 export { tf, tfl };

@@ -48,9 +48,9 @@ function data(n = 150): PreparedData {
 
 const TRAINING: Partial<TrainingConfig> = { epochs: 2, batchSize: 20, optimizer: 'adam', learningRate: 0.01, seed: 11, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] };
 
-async function run(runId: string, threads: TrainingConfig['threads'], extra: Partial<TrainingConfig> = {}, onEvent?: (e: TrainEvent, h: ReturnType<typeof startTraining>) => void, outDir?: string) {
+async function run(runId: string, threads: TrainingConfig['threads'], extra: Partial<TrainingConfig> = {}, onEvent?: (e: TrainEvent, h: ReturnType<typeof startTraining>) => void, runDir?: string) {
   const events: TrainEvent[] = [];
-  const h = startTraining({ runId, doc: DOC, data: data(), backend: 'wasm', overrides: { ...TRAINING, ...extra, threads }, ...(outDir ? { outDir } : {}) }, (e) => {
+  const h = startTraining({ runId, doc: DOC, data: data(), backend: 'wasm', overrides: { ...TRAINING, ...extra, threads }, ...(runDir ? { runDir } : {}) }, (e) => {
     events.push(e);
     onEvent?.(e, h);
   });

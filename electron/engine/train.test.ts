@@ -73,9 +73,9 @@ function firstSign(n = 320, steps = 6): PreparedData {
   return prepared({ name: 'first-sign', task: 'classification', classes: ['neg', 'pos'], x, dtype: 'float32', sampleShape: [steps, 1], y, targetShape: [1], kind: 'sequence' });
 }
 
-async function train(doc: LoomDocument, data: PreparedData, runId: string, extra: { outDir?: string; onEvent?: (e: TrainEvent, h: ReturnType<typeof startTraining>) => void } = {}) {
+async function train(doc: LoomDocument, data: PreparedData, runId: string, extra: { runDir?: string; onEvent?: (e: TrainEvent, h: ReturnType<typeof startTraining>) => void } = {}) {
   const events: TrainEvent[] = [];
-  const h: ReturnType<typeof startTraining> = startTraining({ runId, doc, data, backend: 'wasm', outDir: extra.outDir }, (e) => {
+  const h: ReturnType<typeof startTraining> = startTraining({ runId, doc, data, backend: 'wasm', runDir: extra.runDir }, (e) => {
     events.push(TrainEventSchema.parse(e));
     extra.onEvent?.(e, h);
   });
@@ -176,7 +176,7 @@ describe('training runs (wasm backend)', () => {
       optimizer: 'adam', learningRate: 0.05, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 16, epochs: 15, seed: 1,
     } as TrainingConfig);
     const out = join(tmp, 'blobs.runs', 'r1');
-    const { last } = await train(doc, blobs(), 'blobs', { outDir: out });
+    const { last } = await train(doc, blobs(), 'blobs', { runDir: out });
     expect(last.type).toBe('end');
     if (last.type === 'end') {
       expect(last.logs.val_accuracy).toBeGreaterThan(0.9);

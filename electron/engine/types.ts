@@ -1,6 +1,7 @@
 /** Plain-data types of the engine's public API (JSON-serialisable requests and responses). */
 import type { DatasetConfig, LoomDocument, TrainingConfig } from '../../shared/document';
 import { LOSSES, OPTIMIZERS } from '../../shared/document';
+import type { EngineParsedRequest } from '../../shared/engine/api';
 import type { BackendInfo } from '../../shared/engine/events';
 import type { PreparedData } from './data/types';
 
@@ -8,26 +9,11 @@ export type { BackendInfo, DatasetConfig, LoomDocument, TrainingConfig, Prepared
 export type LossName = (typeof LOSSES)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-export interface TrainRequest {
-  /** Names the run in every event; also the run folder's name when the run is saved. */
-  runId: string;
-  doc: LoomDocument;
-  /** The document's folder: relative dataset paths resolve against it. */
-  baseDir?: string;
-  /** Hyper-parameters that override the document's `training` (CLI flags, the training panel). */
-  overrides?: Partial<TrainingConfig>;
-  /** Overrides the document's `dataset`. */
-  dataset?: DatasetConfig;
-  /** Save the trained run (weights + run.json) into this folder. */
-  outDir?: string;
-  /** Force a backend (tests); default: the fastest available (see backend.ts). */
-  backend?: BackendInfo['name'];
-  /**
-   * Already loaded data (in-process callers and tests); skips loading `doc.dataset`.
-   * Not JSON: never sent over IPC.
-   */
-  data?: PreparedData;
-}
+/**
+ * A training run's request: the `engine.train` operation's (shared/engine/api.ts), plus data already
+ * loaded by in-process callers and tests (skips loading `doc.dataset`; never sent between processes).
+ */
+export type TrainRequest = EngineParsedRequest<'engine.train'> & { data?: PreparedData };
 
 /** A prediction for some inputs. */
 export interface Prediction {
@@ -66,4 +52,6 @@ export interface RunRecord {
   reason: 'completed' | 'stopped' | 'earlyStopped';
   epochsCompleted: number;
   elapsedSec: number;
+  /** Weights imported from a file (electron/engine/formats/imported-run.ts), not trained here. */
+  imported?: { source: string; format: 'tfjs' | 'keras' };
 }

@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineProcess, ExitInfo, SpawnEngine } from './engine-supervisor';
-import type { WorkerMessage } from '../engine/worker';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -69,7 +68,7 @@ export function forkEngine(opts: ForkOptions = {}): SpawnEngine {
         if (!child.connected) throw new Error('the engine process is not running');
         child.send(msg);
       },
-      onMessage: (l) => child.on('message', (m) => l(m as WorkerMessage)),
+      onMessage: (l) => child.on('message', l),
       onExit: (l) => exitListeners.push(l),
       kill: () => {
         child.kill('SIGKILL');

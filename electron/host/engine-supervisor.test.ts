@@ -1,3 +1,4 @@
+import { FATAL_EXIT_CODE } from '../engine/failures';
 import { fileURLToPath } from 'node:url';
 import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
 import type { EngineStatus } from '../../shared/ipc/contract';
@@ -32,7 +33,7 @@ function setup(execArgv: string[] = []) {
   return { sup, events, statuses, procs, waitFor };
 }
 
-const doc = { format: 'layerloom.model', version: 1, name: 't', nodes: [], edges: [] };
+const doc = { format: 'layerloom.model' as const, version: 1 as const, name: 't', nodes: [], edges: [] };
 
 describe('engine supervisor (real child process, fake engine)', () => {
   let ctx: ReturnType<typeof setup>;
@@ -41,7 +42,7 @@ describe('engine supervisor (real child process, fake engine)', () => {
   it('kill the engine mid-training: the run fails with the reason, main survives, and the next run works', async () => {
     ctx = setup();
     const { sup, events, statuses, procs, waitFor } = ctx;
-    await expect(sup.train({ runId: 'run-1', doc })).resolves.toEqual({ runId: 'run-1' });
+    await expect(sup.call('engine.train', { runId: 'run-1', doc })).resolves.toEqual({ runId: 'run-1' });
     await waitFor(() => events.some((e) => e.type === 'batch' && e.runId === 'run-1'));
     expect(sup.activeRuns()).toEqual(['run-1']);
     procs[0]!.kill(); // as if the process crashed
@@ -50,10 +51,10 @@ describe('engine supervisor (real child process, fake engine)', () => {
     expect(failed).toMatchObject({ type: 'error', code: 'crash', message: expect.stringMatching(/stopped unexpectedly \(killed by SIGKILL\)/) });
     expect(statuses.at(-1)).toMatchObject({ state: 'crashed' });
     expect(sup.activeRuns()).toEqual([]);
-    await expect(sup.control('run-1', 'stop')).resolves.toEqual({ ok: false });
+    await expect(sup.call('engine.stop', { runId: 'run-1' })).resolves.toEqual({ ok: false });
 
     // The next run starts a fresh engine process and completes.
-    await sup.train({ runId: 'run-2', doc, overrides: { epochs: 1 } });
+    await sup.call('engine.train', { runId: 'run-2', doc, overrides: { epochs: 1 } });
     const end = await waitFor(() => events.find((e) => e.type === 'end' && e.runId === 'run-2'));
     expect(end).toMatchObject({ reason: 'completed', epochsCompleted: 1 });
     expect(procs).toHaveLength(2);
@@ -64,23 +65,23 @@ describe('engine supervisor (real child process, fake engine)', () => {
   it('stop/pause/resume reach the run; missing engine functions are reported, not fatal', async () => {
     ctx = setup();
     const { sup, events, waitFor } = ctx;
-    await sup.train({ runId: 'r', doc });
+    await sup.call('engine.train', { runId: 'r', doc });
     await waitFor(() => events.some((e) => e.type === 'batch'));
-    await expect(sup.control('r', 'pause')).resolves.toEqual({ ok: true });
+    await expect(sup.call('engine.pause', { runId: 'r' })).resolves.toEqual({ ok: true });
     await waitFor(() => events.some((e) => e.type === 'paused'));
-    await expect(sup.control('r', 'resume')).resolves.toEqual({ ok: true });
-    await expect(sup.control('r', 'stop')).resolves.toEqual({ ok: true });
+    await expect(sup.call('engine.resume', { runId: 'r' })).resolves.toEqual({ ok: true });
+    await expect(sup.call('engine.stop', { runId: 'r' })).resolves.toEqual({ ok: true });
     await waitFor(() => events.find((e) => e.type === 'end' && e.reason === 'stopped'));
-    await expect(sup.call('evaluate', {})).rejects.toMatchObject({ code: 'unavailable', message: /does not provide evaluate\(\)/ });
-    await expect(sup.call('initBackend', {})).resolves.toMatchObject({ name: 'cpu' });
+    await expect(sup.call('engine.evaluate', { runId: 'r' })).rejects.toMatchObject({ code: 'unavailable', message: /does not provide engine\.evaluate/ });
+    await expect(sup.call('engine.backend', {})).resolves.toMatchObject({ name: 'cpu' });
   });
 
   it('an engine that runs out of memory fails the run with code "oom"', async () => {
     ctx = setup(['--max-old-space-size=40']);
     const { sup, events, waitFor } = ctx;
-    await sup.train({ runId: 'big', doc, overrides: { batchSize: -1 } });
+    await sup.call('engine.train', { runId: 'oom-big', doc });
     const failed = await waitFor(() => events.find((e) => e.type === 'error'), 30_000);
-    expect(failed).toMatchObject({ runId: 'big', code: 'oom', message: expect.stringMatching(/ran out of memory/) });
+    expect(failed).toMatchObject({ runId: 'oom-big', code: 'oom', message: expect.stringMatching(/ran out of memory/) });
   });
 });
 
@@ -115,5 +116,14 @@ describe('describeExit', () => {
     expect(describeExit({ code: 134, signal: null, detail: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }).code).toBe('oom');
     expect(describeExit({ code: null, signal: 'SIGKILL', oom: true }).message).toMatch(/smaller batch size/);
     expect(describeExit({ code: 1, signal: null }).message).toMatch(/exit code 1/);
+  });
+});
+
+describe('describeExit after a fatal engine error', () => {
+  it('says the engine restarted after the memory error it reported, not that it stopped unexpectedly', () => {
+    const d = describeExit({ code: FATAL_EXIT_CODE, signal: null });
+    expect(d.code).toBe('crash');
+    expect(d.message).toMatch(/restarted after a memory error/);
+    expect(describeExit({ code: 1, signal: null }).message).toMatch(/stopped unexpectedly/);
   });
 });

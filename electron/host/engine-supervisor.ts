@@ -1,14 +1,22 @@
 /**
- * Main's side of the engine process: starts it on first use, forwards calls and training events,
- * and survives it. If the process dies (crash, kill, out of memory) every run in flight ends with a
+ * The host's side of the engine process, and the host's typed engine client: `call(op, request)`
+ * for every operation of shared/engine/api.ts. It starts the process on first use, validates every
+ * answer and event it receives, and survives the process. If the process dies (crash, kill, out of memory) every run in flight ends with a
  * `train.event` of type `error` (code `oom` or `crash`, with the reason), pending calls fail, the
- * status says `crashed`, and the next call starts a fresh process. No Electron import here: the
+ * status says `crashed`, and the next call starts a fresh process. A job (a long operation) called
+ * with job options gets its progress reports (routed by `jobId`) and is canceled by its signal
+ * (`engine.cancel`); it then fails with the IPC error `canceled`. No Electron import here: the
  * desktop app passes a utilityProcess spawner, web mode and tests a child_process.fork one.
  */
-import type { TrainEvent } from '../../shared/engine/events';
+import {
+  isJobOp, parseEngineResponse, type EngineClient, type EngineOp, type EngineRequest, type EngineResponse, type JobOptionsOf, type RunControlOp,
+} from '../../shared/engine/api';
+import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
+import { JobProgressSchema, newJobId, type JobProgress } from '../../shared/engine/job';
+import { EngineMessageSchema, type EngineCall } from '../../shared/engine/protocol';
 import type { EngineStatus } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
-import type { WorkerCall, WorkerMessage, WorkerMethod } from '../engine/worker';
+import { FATAL_EXIT_CODE } from '../engine/failures';
 
 export interface ExitInfo {
   code: number | null;
@@ -20,8 +28,9 @@ export interface ExitInfo {
 }
 
 export interface EngineProcess {
-  send(msg: WorkerCall): void;
-  onMessage(listener: (msg: WorkerMessage) => void): void;
+  send(msg: EngineCall): void;
+  /** Raw messages: the supervisor validates them. */
+  onMessage(listener: (msg: unknown) => void): void;
   onExit(listener: (info: ExitInfo) => void): void;
   kill(): void;
   readonly pid?: number | undefined;
@@ -42,6 +51,10 @@ const OOM_TEXT = /heap out of memory|Reached heap limit|Allocation failed|out of
 export function describeExit(info: ExitInfo): { code: 'oom' | 'crash'; message: string } {
   const oom = info.oom || OOM_TEXT.test(info.detail ?? '');
   const how = info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`;
+  if (info.code === FATAL_EXIT_CODE && !info.signal) {
+    // The engine ended itself after a memory error it reported (electron/engine/failures.ts).
+    return { code: 'crash', message: 'The training engine restarted after a memory error it reported; your model is safe and the next request starts a fresh engine.' };
+  }
   if (oom) {
     return {
       code: 'oom',
@@ -54,12 +67,24 @@ export function describeExit(info: ExitInfo): { code: 'oom' | 'crash'; message: 
   };
 }
 
-export class EngineSupervisor {
+const isRunControl = (op: EngineOp): op is RunControlOp => op === 'engine.stop' || op === 'engine.pause' || op === 'engine.resume';
+
+/** The run (`runId`) or job (`jobId`) a request names, if any. */
+function idOf(req: unknown, field: 'runId' | 'jobId'): string | undefined {
+  const v: unknown = req && typeof req === 'object' ? Reflect.get(req, field) : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class EngineSupervisor implements EngineClient {
   private proc: EngineProcess | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; method: WorkerMethod }>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   /** Runs started on the current process that have not ended yet. */
   private readonly active = new Set<string>();
+  /** Where the progress of each followed job goes, by job id. */
+  private readonly following = new Map<string, (p: JobProgress) => void>();
   private disposed = false;
   private status: EngineStatus = { state: 'idle' };
 
@@ -71,6 +96,59 @@ export class EngineSupervisor {
 
   activeRuns(): string[] {
     return [...this.active];
+  }
+
+  /** Call the engine process (started on demand). Live runs are tracked: a run of a dead process fails with the reason. */
+  async call<Op extends EngineOp>(op: Op, req: EngineRequest<Op>, job?: JobOptionsOf<Op>): Promise<EngineResponse<Op>> {
+    const runId = idOf(req, 'runId');
+    if (op === 'engine.train' && runId) return parseEngineResponse(op, await this.train(runId, () => this.send(op, req)));
+    // Controls for a run this process does not run (ended, or its process died) answer at once.
+    if (isRunControl(op) && !(this.proc && runId && this.active.has(runId))) return parseEngineResponse(op, { ok: false });
+    if (job && isJobOp(op)) return parseEngineResponse(op, await this.follow(op, req, job));
+    return parseEngineResponse(op, await this.send(op, req));
+  }
+
+  /** A job: its progress to `onProgress` while it runs, and `engine.cancel` when `signal` aborts. */
+  private async follow<Op extends EngineOp>(op: Op, req: EngineRequest<Op>, job: JobOptionsOf<EngineOp>): Promise<unknown> {
+    const jobId = idOf(req, 'jobId') ?? newJobId();
+    if (job.onProgress) this.following.set(jobId, job.onProgress);
+    const cancel = () => void this.send('engine.cancel', { jobId }).catch(() => undefined);
+    const answer = this.send(op, { ...req, jobId });
+    if (job.signal?.aborted) cancel();
+    job.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await answer;
+    } finally {
+      job.signal?.removeEventListener('abort', cancel);
+      if (this.following.get(jobId) === job.onProgress) this.following.delete(jobId);
+    }
+  }
+
+  private async train(runId: string, start: () => Promise<unknown>): Promise<{ runId: string }> {
+    this.active.add(runId);
+    try {
+      await start();
+    } catch (e) {
+      // The process died before answering: onExit already reported the run as failed.
+      if (!this.active.has(runId)) return { runId };
+      this.active.delete(runId);
+      throw e;
+    }
+    return { runId };
+  }
+
+  private send<Op extends EngineOp>(op: Op, request: EngineRequest<Op>): Promise<unknown> {
+    const proc = this.ensure();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      try {
+        proc.send({ kind: 'call', id, op, request });
+      } catch (e) {
+        this.pending.delete(id);
+        reject(new IpcError('failed', `could not reach the engine process: ${messageOf(e)}`));
+      }
+    });
   }
 
   private setStatus(s: EngineStatus) {
@@ -89,8 +167,10 @@ export class EngineSupervisor {
     return proc;
   }
 
-  private onMessage(proc: EngineProcess, msg: WorkerMessage) {
-    if (proc !== this.proc || !msg || typeof msg !== 'object') return;
+  private onMessage(proc: EngineProcess, raw: unknown) {
+    const parsed = EngineMessageSchema.safeParse(raw);
+    if (proc !== this.proc || !parsed.success) return;
+    const msg = parsed.data;
     if (msg.kind === 'ready') {
       if (this.status.state === 'starting') this.setStatus({ state: this.active.size ? 'busy' : 'ready' });
     } else if (msg.kind === 'result') {
@@ -98,16 +178,31 @@ export class EngineSupervisor {
       if (!p) return;
       this.pending.delete(msg.id);
       if (msg.ok) p.resolve(msg.value);
-      else p.reject(new IpcError(msg.error.code === 'unavailable' ? 'unavailable' : 'failed', msg.error.message));
-    } else if (msg.kind === 'event') {
-      const e = msg.event;
-      if (e.type === 'start') this.setStatus({ state: 'busy', backend: e.backend, runId: e.runId });
-      if (e.type === 'end' || e.type === 'error') {
-        this.active.delete(e.runId);
-        if (!this.active.size) this.setStatus({ state: 'ready', ...(this.status.backend ? { backend: this.status.backend } : {}) });
-      }
-      this.opts.onTrainEvent(e);
+      else p.reject(new IpcError(msg.error.code === 'unavailable' || msg.error.code === 'canceled' ? msg.error.code : 'failed', msg.error.message));
+    } else if (msg.kind === 'progress') {
+      this.onProgress(msg.progress);
+    } else {
+      this.onEvent(msg.event);
     }
+  }
+
+  private onProgress(raw: unknown) {
+    const parsed = JobProgressSchema.safeParse(raw);
+    if (!parsed.success) return this.opts.log?.(`engine: dropped an invalid job.progress report: ${parsed.error.issues[0]?.message ?? ''}`);
+    this.following.get(parsed.data.jobId)?.(parsed.data);
+  }
+
+  private onEvent(raw: unknown) {
+    const parsed = TrainEventSchema.safeParse(raw);
+    // An invalid event (an engine bug) must never take the host down: drop it and say so.
+    if (!parsed.success) return this.opts.log?.(`engine: dropped an invalid train.event event: ${parsed.error.issues[0]?.message ?? ''}`);
+    const e = parsed.data;
+    if (e.type === 'start') this.setStatus({ state: 'busy', backend: e.backend, runId: e.runId });
+    if (e.type === 'end' || e.type === 'error') {
+      this.active.delete(e.runId);
+      if (!this.active.size) this.setStatus({ state: 'ready', ...(this.status.backend ? { backend: this.status.backend } : {}) });
+    }
+    this.opts.onTrainEvent(e);
   }
 
   private onExit(proc: EngineProcess, info: ExitInfo) {
@@ -119,40 +214,8 @@ export class EngineSupervisor {
     this.active.clear();
     for (const p of this.pending.values()) p.reject(new IpcError('failed', message));
     this.pending.clear();
+    this.following.clear();
     if (!this.disposed) this.setStatus({ state: 'crashed', message });
-  }
-
-  /** Call the engine process (started on demand). */
-  call(method: WorkerMethod, params: unknown): Promise<unknown> {
-    const proc = this.ensure();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, method });
-      try {
-        proc.send({ kind: 'call', id, method, params });
-      } catch (e) {
-        this.pending.delete(id);
-        reject(new IpcError('failed', `could not reach the engine process: ${(e as Error).message}`));
-      }
-    });
-  }
-
-  async train(params: { runId: string; doc: unknown; baseDir?: string; outDir?: string; overrides?: Record<string, unknown> }): Promise<{ runId: string }> {
-    this.active.add(params.runId);
-    try {
-      await this.call('train', params);
-    } catch (e) {
-      // The process died before answering: onExit already reported the run as failed.
-      if (!this.active.has(params.runId)) return { runId: params.runId };
-      this.active.delete(params.runId);
-      throw e;
-    }
-    return { runId: params.runId };
-  }
-
-  async control(runId: string, action: 'stop' | 'pause' | 'resume'): Promise<{ ok: boolean }> {
-    if (!this.proc || !this.active.has(runId)) return { ok: false };
-    return (await this.call('control', { runId, action })) as { ok: boolean };
   }
 
   /** Kill the engine process (the next call starts a new one). */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispatch } from '../../shared/ipc/rpc';
 import { checkUploadName, ProjectFiles, sweepAbandonedUploads } from './files';
+import { noEngine } from './fixtures/engine-stubs';
 import { createHandlers } from './handlers';
 
 let dir: string;
@@ -118,7 +119,7 @@ describe('web-mode upload (ProjectFiles.upload)', () => {
 
 describe('file.upload and data.pick through the shared handlers (web mode)', () => {
   it('validates the chunk, writes into the project folder; data.pick has no dialog on the server', async () => {
-    const h = createHandlers({ mode: 'web', version: '1', files: new ProjectFiles(project), settings: {} as never, engine: {} as never, templatesDir: dir });
+    const h = createHandlers({ mode: 'web', version: '1', files: new ProjectFiles(project), settings: {} as never, engine: noEngine, templatesDir: dir });
     const ok = await dispatch(h, 'file.upload', { dir: 'data', name: 'iris.csv', offset: 0, base64: b64('a,b\n1,2\n'), done: true }, undefined);
     expect(ok).toEqual({ ok: true, value: { path: 'data/iris.csv', bytes: 8 } });
     expect(readFileSync(join(project, 'data', 'iris.csv'), 'utf8')).toBe('a,b\n1,2\n');

@@ -7,14 +7,15 @@
 import { readFile, readdir, realpath, stat, mkdir, open as openFile, rename, rm } from 'node:fs/promises';
 import { constants as fsc, createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import {
   DOCUMENT_EXTENSION, MAX_UPLOAD_BYTES, type DataPickResult, type FileRef, type OpenResult, type SaveResult, type UploadChunk,
 } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
-import { MAX_FILE_BYTES } from '../../shared/document/load';
+import { MAX_FILE_BYTES, formatMiB } from '../../shared/document/load';
 import type { DatasetConfig } from '../../shared/document/schema';
 import { writeFileAtomic } from '../node/atomic';
+import { confine, findEscapingLink, MissingPathError, OutsideFolderError } from '../node/confine';
 
 export interface FileAccess {
   /** Read `path`; without a path, ask the person (a dialog) or refuse where that is impossible. */
@@ -90,7 +91,7 @@ export async function readDocumentFile(abs: string): Promise<string> {
     if (e instanceof IpcError) throw e;
     throw new IpcError('not-found', `cannot open "${basename(abs)}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  if (size > MAX_FILE_BYTES) throw new IpcError('failed', `"${basename(abs)}" is too large for a model file (${Math.round(size / 1e6)} MB)`);
+  if (size > MAX_FILE_BYTES) throw new IpcError('failed', `"${basename(abs)}" is too large for a model file (${formatMiB(size)}; the limit is ${formatMiB(MAX_FILE_BYTES)})`);
   return readFile(abs, 'utf8');
 }
 
@@ -114,34 +115,11 @@ export class ProjectFiles implements FileAccess {
   /** Resolve a project path, refusing anything that leaves the project folder. Returns [absolute, relative]. */
   async resolve(p: string, { mustExist = false } = {}): Promise<[string, string]> {
     const root = await this.rootReal;
-    if (p.includes('\0')) throw new IpcError('forbidden', 'invalid path');
-    const abs = resolve(root, p);
-    const inside = (a: string) => {
-      const rel = relative(root, a);
-      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-    };
-    if (!inside(abs)) throw new IpcError('forbidden', `"${p}" is outside the project folder`);
-    // Follow symlinks: the real location must be inside too (for a new file, its folder's).
-    let real: string;
-    try {
-      real = await realpath(abs);
-    } catch {
-      if (mustExist) throw new IpcError('not-found', `cannot open "${p}": no such file in the project folder`);
-      // A path to be created: its nearest existing ancestor decides where it really is.
-      let existing = dirname(abs);
-      let realAncestor: string | null = null;
-      while (realAncestor === null) {
-        try {
-          realAncestor = await realpath(existing);
-        } catch {
-          const up = dirname(existing);
-          if (up === existing) throw new IpcError('not-found', `"${p}" is not reachable`);
-          existing = up;
-        }
-      }
-      real = join(realAncestor, relative(existing, abs));
-    }
-    if (!inside(real)) throw new IpcError('forbidden', `"${p}" leads outside the project folder`);
+    const real = await confine(root, p, { mustExist }).catch((e: unknown) => {
+      if (e instanceof OutsideFolderError) throw new IpcError('forbidden', e.message);
+      if (e instanceof MissingPathError) throw new IpcError('not-found', `cannot open "${p.slice(0, 300)}": no such file in the project folder`);
+      throw e;
+    });
     return [real, toPosix(relative(root, real))];
   }
 
@@ -206,14 +184,15 @@ export class ProjectFiles implements FileAccess {
     const base = (docPath ? basename(docPath).replace(/\.loom$/i, '') : docName || 'model').replace(/[^A-Za-z0-9._-]+/g, '-');
     // The project's export/ folder first (resolve() needs an existing parent folder).
     await mkdir((await this.resolve('export'))[0], { recursive: true });
-    const [abs] = await this.resolve(join('export', `${base}-${format.replace(/[^A-Za-z0-9_-]+/g, '-')}`));
-    await mkdir(abs, { recursive: true });
-    return abs;
+    return this.checkOutDir(join('export', `${base}-${format.replace(/[^A-Za-z0-9_-]+/g, '-')}`));
   }
 
+  /** An export folder: inside the project, and holding no link out of it for the export to write through. */
   async checkOutDir(dir: string): Promise<string> {
     const [abs] = await this.resolve(dir);
     await mkdir(abs, { recursive: true });
+    const link = await findEscapingLink(await this.rootReal, abs);
+    if (link) throw new IpcError('forbidden', `the export folder "${dir.slice(0, 300)}" holds a link that leads outside the project folder: ${link}`);
     return abs;
   }
 
@@ -329,6 +308,48 @@ export async function sweepAbandonedUploads(projectDir: string, maxAgeMs = 60 * 
     }
   };
   for (const d of ['data', 'imports']) await walk(join(projectDir, d), 0);
+  return removed;
+}
+
+/**
+ * Temporary files of saves a killed process never finished: `.<name>.<pid>.<hex>.tmp` (atomic
+ * writes of documents and settings), `<name>.<pid>.<id>.tmp` (the engine's run and export files) and
+ * `run.json.tmp` (a run's evaluation).
+ */
+const SAVE_TEMP = /^(?:\.?.+\.(\d+)\.[0-9a-z]+|run\.json)\.tmp$/;
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Remove the temporary files of saves that were interrupted (the process killed between write and
+ * rename) anywhere in the project folder: those whose process is gone, and any older than `maxAgeMs`.
+ * The files they were meant to replace are intact (the rename never happened). Returns the removed paths.
+ */
+export async function sweepAbandonedTempFiles(projectDir: string, maxAgeMs = 60 * 60 * 1000): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < 6 && e.name !== 'node_modules' && e.name !== '.git') await walk(p, depth + 1);
+        continue;
+      }
+      const m = e.isFile() ? SAVE_TEMP.exec(e.name) : null;
+      if (!m) continue;
+      const st = await stat(p).catch(() => null);
+      const stale = !!st && (Date.now() - st.mtimeMs > maxAgeMs || (m[1] !== undefined && processIsGone(Number(m[1]))));
+      if (stale && (await rm(p, { force: true }).then(() => true, () => false))) removed.push(p);
+    }
+  };
+  await walk(projectDir, 0);
   return removed;
 }
 

@@ -12,12 +12,10 @@ import { parseDocument } from '../../shared/document';
 import { IpcError } from '../../shared/ipc/rpc';
 import { initBackend } from '../engine/backend';
 import { compileModel } from '../engine/compile';
-import { disposeRun, predict } from '../engine/index';
-import { exportModel } from '../engine/export/index';
-import { importModelWithRun, loadWeightsRun } from '../engine/export/imported-run';
-import { writeKeras } from '../engine/export/keras';
-import { writeTfjs } from '../engine/export/tfjs';
-import { nodeWeights, randomizeWeights } from '../engine/export/weights';
+import { disposeRun, inProcessEngine } from '../engine/index';
+import { writeKeras } from '../engine/formats/keras/writer';
+import { writeTfjs } from '../engine/formats/tfjs/writer';
+import { nodeWeights, randomizeWeights } from '../engine/formats/weights';
 import { tf } from '../engine/tfjs';
 import { ProjectFiles } from './files';
 import { createHandlers } from './handlers';
@@ -35,20 +33,8 @@ describe('import with weights (handlers)', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const engine = {
-    call: async (method: string, p: any) => {
-      if (method === 'importModel') return importModelWithRun(p);
-      if (method === 'loadWeights') return loadWeightsRun(p);
-      if (method === 'predict') return predict(p);
-      if (method === 'export') {
-        // As the engine process does: the run folder given by main holds the weights.
-        const { runId: _r, runDir, ...rest } = p;
-        return exportModel({ ...rest, weightsDir: runDir });
-      }
-      throw new Error(`unexpected engine call ${method}`);
-    },
-  };
-  const h = createHandlers({ mode: 'web', version: '0', templatesDir: join(root, 'none'), projectDir: root, files: new ProjectFiles(root), settings: {} as never, engine: engine as never }) as any;
+  const engine = inProcessEngine();
+  const h = createHandlers({ mode: 'web', version: '0', templatesDir: join(root, 'none'), projectDir: root, files: new ProjectFiles(root), settings: {} as never, engine }) as any;
 
   it('keeps the weights as a run of the unsaved document, then beside it once saved', async () => {
     const doc = docOf([['x', 'Input', { shape: [5] }], ['hidden', 'Dense', { units: 7, activation: 'relu' }], ['out', 'Dense', { units: 3, activation: 'softmax' }]]);

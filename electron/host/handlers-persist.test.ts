@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { initBackend } from '../engine/backend';
 import { disposeRun } from '../engine/index';
 import { ProjectFiles } from './files';
-import { inProcessEngine } from './fixtures/in-process-engine';
+import { engineWithEnds } from './fixtures/in-process-engine';
 import { createHandlers } from './handlers';
 
 describe('runs of an unsaved document survive its first save (handlers)', () => {
@@ -20,9 +20,9 @@ describe('runs of an unsaved document survive its first save (handlers)', () => 
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const { engine, ends } = inProcessEngine();
+  const { engine, ends } = engineWithEnds();
   const files = new ProjectFiles(root);
-  const h = createHandlers({ mode: 'web', version: '0', templatesDir: join(root, 'none'), projectDir: root, files, settings: { addRecent: async () => undefined } as never, engine: engine as never }) as any;
+  const h = createHandlers({ mode: 'web', version: '0', templatesDir: join(root, 'none'), projectDir: root, files, settings: { addRecent: async () => undefined } as never, engine }) as any;
 
   const doc = {
     format: 'layerloom.model' as const, version: 1 as const, name: 'untitled',

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, serializeDocument, type LoomDocument } from '../../shared/document';
 import { initBackend } from '../engine/backend';
-import { disposeRun, saveRun } from '../engine/index';
+import { disposeRun } from '../engine/index';
 import { DesktopFiles } from '../desktop/desktop-files';
 import { ProjectFiles } from './files';
-import { inProcessEngine } from './fixtures/in-process-engine';
+import { engineWithEnds } from './fixtures/in-process-engine';
 import { createHandlers } from './handlers';
 
-const { engine, ends } = inProcessEngine();
+const { engine, ends } = engineWithEnds();
 
 function writeCsv(file: string): void {
   const rows = ['a,b,label'];
@@ -48,14 +48,14 @@ describe('Save As into another folder rewrites relative dataset paths (handlers)
     mkdirSync(join(project, 'data'), { recursive: true });
     mkdirSync(join(project, 'models'), { recursive: true });
     writeCsv(join(project, 'data', 'small.csv'));
-    const h = createHandlers({ mode: 'web', version: '0', templatesDir: join(root, 'none'), projectDir: project, files: new ProjectFiles(project), settings: { addRecent: async () => undefined } as never, engine: engine as never }) as any;
+    const h = createHandlers({ mode: 'web', version: '0', templatesDir: join(root, 'none'), projectDir: project, files: new ProjectFiles(project), settings: { addRecent: async () => undefined } as never, engine }) as any;
     const doc = model({ source: 'csv', path: 'data/small.csv', target: 'label' });
     const text = serializeDocument(doc);
     expect(await h['file.save']({ path: 'first.loom', text })).toMatchObject({ path: 'first.loom' });
     // A run of the saved file, kept in its run folder.
     const { runId } = await h['engine.train']({ runId: 'run-rel-1', doc, docPath: 'first.loom' });
     expect((await ends.get(runId)!).type).toBe('end');
-    await saveRun(runId, join(project, 'first.runs', runId));
+    await engine.call('runs.save', { runId, runDir: join(project, 'first.runs', runId) });
     const evaluation = await h['engine.evaluate']({ runId, doc, docPath: 'first.loom' });
     // The engine then holds the run without its data, as after Try it on a reopened model.
     disposeRun(runId);
@@ -104,7 +104,7 @@ describe('Save As into another folder rewrites relative dataset paths (handlers)
     mkdirSync(join(home, 'elsewhere'), { recursive: true });
     writeCsv(join(home, 'proj', 'data', 'small.csv'));
     const files = new DesktopFiles({ showOpenDialog: vi.fn(), showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: join(home, 'elsewhere', 'copy') })) } as never, () => null, () => home);
-    const h = createHandlers({ mode: 'electron', version: '0', templatesDir: join(root, 'none'), files, settings: { addRecent: async () => undefined } as never, engine: engine as never }) as any;
+    const h = createHandlers({ mode: 'electron', version: '0', templatesDir: join(root, 'none'), files, settings: { addRecent: async () => undefined } as never, engine }) as any;
     const text = serializeDocument(model({ source: 'npy', x: 'data/x.npy', y: join(home, 'y.npy') }));
     const r = await h['file.saveAs']({ text, suggestedName: 'm', fromPath: join(home, 'proj', 'm.loom') });
     expect(r).toMatchObject({ path: join(home, 'elsewhere', 'copy.loom'), rewritten: [{ field: 'x', from: 'data/x.npy', to: join(home, 'proj', 'data', 'x.npy') }] });

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectFiles } from './files';
+import { noEngine, recordingEngine } from './fixtures/engine-stubs';
 import { createHandlers } from './handlers';
 
 describe('runs.list', () => {
@@ -16,7 +17,7 @@ describe('runs.list', () => {
       mkdirSync(join(dir, 'm.runs', 'half-written'));
       const h = createHandlers({
         mode: 'web', version: '0', templatesDir: join(dir, 'none'),
-        files: { absolute: async (p: string) => join(dir, p) } as never, settings: {} as never, engine: {} as never,
+        files: new ProjectFiles(dir), settings: {} as never, engine: noEngine,
       });
       const list = h['runs.list'] as (r: { docPath?: string | null }) => Promise<{ runs: { runId: string }[] }>;
       expect((await list({ docPath: 'm.loom' })).runs.map((r) => r.runId)).toEqual(['r2', 'r1']);
@@ -40,7 +41,7 @@ describe('data.files', () => {
       writeFileSync(join(dir, 'notes.txt'), '');
       const h = createHandlers({
         mode: 'web', version: '0', templatesDir: join(dir, 'none'), projectDir: dir,
-        files: { absolute: async (p: string) => join(dir, p), defaultBaseDir: () => dir } as never, settings: {} as never, engine: {} as never,
+        files: { absolute: async (p: string) => join(dir, p), defaultBaseDir: () => dir } as never, settings: {} as never, engine: noEngine,
       });
       const list = h['data.files'] as (r: { docPath?: string | null }) => Promise<{ files: { path: string; kind: string }[] }>;
       const expected = [{ path: 'houses.csv', kind: 'csv' }, { path: 'photos', kind: 'folder' }, { path: 'photos/cat', kind: 'folder' }, { path: 'photos/x.npy', kind: 'npy' }];
@@ -57,15 +58,14 @@ describe('data.describeCsv', () => {
     const dir = mkdtempSync(join(tmpdir(), 'layerloom-csv-'));
     try {
       writeFileSync(join(dir, 'm.loom'), '{}');
-      const calls: unknown[] = [];
+      const { engine, calls } = recordingEngine({ rows: 1, columns: [] });
       const h = createHandlers({
         mode: 'web', version: '0', templatesDir: join(dir, 'none'), projectDir: dir,
-        files: new ProjectFiles(dir), settings: {} as never,
-        engine: { call: async (m: string, p: unknown) => (calls.push([m, p]), { rows: 1, columns: [] }) } as never,
+        files: new ProjectFiles(dir), settings: {} as never, engine,
       });
       const describe = h['data.describeCsv'] as (r: { path: string; docPath?: string }) => Promise<unknown>;
       expect(await describe({ path: 'h.csv', docPath: 'm.loom' })).toEqual({ rows: 1, columns: [] });
-      expect(calls).toEqual([['describeCsv', { path: 'h.csv', baseDir: realpathSync(dir) }]]);
+      expect(calls).toEqual([['data.describeCsv', { path: 'h.csv', baseDir: realpathSync(dir) }]]);
       await expect(describe({ path: '../etc/passwd' })).rejects.toThrow(/outside the project folder/);
       await expect(describe({ path: '/etc/passwd' })).rejects.toThrow(/outside the project folder/);
       expect(calls).toHaveLength(1);

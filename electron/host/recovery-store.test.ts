@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { noEngine } from './fixtures/engine-stubs';
 import { createHandlers } from './handlers';
 import { RecoveryStore } from './recovery-store';
 
@@ -14,7 +15,7 @@ describe('recovery.read / recovery.write', () => {
   const handlers = () =>
     createHandlers({
       mode: 'web', version: '0', templatesDir: join(dir, 'none'),
-      files: {} as never, engine: {} as never, settings: { file: join(dir, '.layerloom', 'settings.json') } as never,
+      files: {} as never, engine: noEngine, settings: { file: join(dir, '.layerloom', 'settings.json') } as never,
     }) as unknown as {
       'recovery.read': (r: object) => Promise<{ recovery: unknown }>;
       'recovery.write': (r: { recovery: unknown }) => Promise<{ ok: boolean }>;

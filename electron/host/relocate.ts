@@ -5,14 +5,13 @@
  * climbs out, or in web mode, where everything lives in one project folder), else absolute.
  * Absolute paths and built-in datasets are left alone.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { datasetPathEntries, mapDatasetPaths } from '../../shared/document/dataset-paths';
 import type { PathChange } from '../../shared/ipc/contract';
 import { parseDocument, serializeDocument, type DatasetConfig } from '../../shared/document';
+import { readRunRecord, writeRunFile } from '../node/run-folder';
 
 export type { PathChange };
-
 
 export interface RelocateOptions {
   /** Keep paths that leave the new folder relative (`../data/x.csv`): web mode's project folder moves as a whole. */
@@ -65,8 +64,7 @@ export function relocateDocumentText(text: string, fromDir: string, toDir: strin
  * new document finds its data. Written atomically; returns the changes (none: file untouched).
  */
 export async function relocateRunRecord(runDir: string, fromDir: string, toDir: string, opts: RelocateOptions = {}): Promise<PathChange[]> {
-  const file = join(runDir, 'run.json');
-  const rec = JSON.parse(await readFile(file, 'utf8')) as { dataset?: unknown; doc?: { dataset?: unknown } };
+  const rec = (await readRunRecord(runDir)) as { dataset?: unknown; doc?: { dataset?: unknown } };
   const isDataset = (d: unknown): d is Pick<DatasetConfig, 'source'> => !!d && typeof d === 'object' && typeof (d as { source?: unknown }).source === 'string';
   const changes: PathChange[] = [];
   let next = rec;
@@ -82,7 +80,6 @@ export async function relocateRunRecord(runDir: string, fromDir: string, toDir: 
     if (r.changes.length) next = { ...next, doc: { ...rec.doc, dataset: r.dataset } };
   }
   if (next === rec) return changes;
-  await writeFile(`${file}.tmp`, JSON.stringify(next, null, 1));
-  await rename(`${file}.tmp`, file);
+  await writeRunFile(runDir, 'record', next);
   return changes;
 }

@@ -4,6 +4,7 @@
  * Sandboxed preloads cannot import modules at run time, so scripts/build.mjs bundles this file (with
  * zod and the contract) into one CommonJS script.
  */
+import '../../shared/zod-no-eval'; // before any schema is defined
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createApi, eventChannel, requestChannel, type Transport } from '../../shared/ipc/client';
 import type { Envelope } from '../../shared/ipc/rpc';

@@ -332,3 +332,32 @@ describe('project paths to be created', () => {
     await expect(pf.checkOutDir('../escape/new')).rejects.toMatchObject({ code: 'forbidden' });
   });
 });
+
+describe('saves interrupted by a kill', () => {
+  it('leave temporary files that the next server start removes; the documents are intact, a live process\'s temporary file is kept', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'll-web-sweep-'));
+    mkdirSync(join(project, 'm.runs', 'r1'), { recursive: true });
+    mkdirSync(join(project, '.layerloom'));
+    writeFileSync(join(project, 'm.loom'), 'OLD');
+    const crash = fileURLToPath(new URL('../node/fixtures/crash-during-save.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', crash, join(project, 'm.loom'), 'NEW'], { encoding: 'utf8' });
+    expect(r.signal).toBe('SIGKILL');
+    const deadPid = r.pid!;
+    writeFileSync(join(project, 'm.runs', 'r1', `weights.bin.${deadPid}.lq3x9.tmp`), 'half'); // the engine's run files
+    writeFileSync(join(project, '.layerloom', `.settings.json.${deadPid}.0badc0de.tmp`), '{');
+    const live = join(project, `.other.loom.${process.pid}.12345678.tmp`); // a save in progress by a live process
+    writeFileSync(live, 'in progress');
+    const leftover = () => readdirSync(project, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp')).sort();
+    expect(leftover()).toHaveLength(4);
+    const log: string[] = [];
+    const s2 = await startWebServer({
+      serve: 'static', staticDir: join(dir, 'static'), projectDir: project, log: (m) => void log.push(m),
+      spawnEngine: forkEngine({ engineModule: fakeEngine, echoStderr: false }),
+    });
+    await s2.close();
+    expect(leftover()).toEqual([`.other.loom.${process.pid}.12345678.tmp`]);
+    expect(readFileSync(join(project, 'm.loom'), 'utf8')).toBe('OLD');
+    expect(log.filter((l) => /temporary file of an interrupted save/.test(l))).toHaveLength(3);
+    rmSync(project, { recursive: true, force: true });
+  });
+});

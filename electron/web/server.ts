@@ -11,23 +11,29 @@
  *  - the WebSocket's Origin must be this server's own origin, and the Host header must name it
  *    (defeats DNS rebinding and cross-site WebSocket hijacking);
  *  - strict headers: Content-Security-Policy, no framing, no referrer, nosniff;
+ *  - the production build is served (built first when missing or stale); Vite's dev middleware only
+ *    with `--dev` (`npm run dev`), and even then its open-in-editor endpoint is refused and its
+ *    hot-reload socket passes the same checks as the app's;
+ *  - a bad frame closes that socket with the reason, and sockets that stop answering pings are cut off;
  *  - files are confined to the project folder: `.loom` documents are read and written there, and
  *    browser uploads (`file.upload`) land only in its `data/` and `imports/` folders.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { dispatch, parseEvent } from '../../shared/ipc/rpc';
-import type { EventName, EventOf } from '../../shared/ipc/contract';
+import { parseEvent, serveWireMessage } from '../../shared/ipc/rpc';
+import { MAX_MESSAGE_BYTES, type EventName, type EventOf } from '../../shared/ipc/contract';
+import { ExplainingWebSocket, keepAlive } from './sockets';
 import { createHandlers, type Emit } from '../host/handlers';
 import { EngineSupervisor, type SpawnEngine } from '../host/engine-supervisor';
 import { forkEngine } from '../host/engine-fork';
-import { ProjectFiles, sweepAbandonedUploads } from '../host/files';
+import { confinementEnv } from '../node/confine';
+import { ProjectFiles, sweepAbandonedTempFiles, sweepAbandonedUploads } from '../host/files';
 import { SettingsStore } from '../host/settings';
 import { StagingArea, sweepStaleStaging } from '../host/staging';
 
@@ -42,7 +48,7 @@ export interface WebServerOptions {
   projectDir?: string;
   /** Default: a fresh random token. */
   token?: string;
-  /** `vite`: serve the sources through Vite (dev, tests); `static`: dist/renderer (a build). Default: static when an up-to-date build exists. */
+  /** `static` (default): the production build in `staticDir`; `vite`: the sources through Vite's dev middleware (`npm run dev` only). */
   serve?: 'vite' | 'static';
   staticDir?: string;
   /** Replace the engine process (tests). */
@@ -53,6 +59,8 @@ export interface WebServerOptions {
   /** Models to open when the page is ready (paths in the project folder), e.g. from `npm start -- model.loom`. */
   openFiles?: string[];
   log?: (msg: string) => void;
+  /** How often each WebSocket is pinged; a peer that misses one ping is cut off (default 30 s). */
+  idleMs?: number;
 }
 
 export interface WebServer {
@@ -134,7 +142,7 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   const nonce = randomBytes(16).toString('base64url');
   const projectDir = resolve(opts.projectDir ?? process.cwd());
   const staticDir = opts.staticDir ?? join(REPO_ROOT, 'dist', 'renderer');
-  const mode = opts.serve ?? (builtIsFresh(staticDir) ? 'static' : 'vite');
+  const mode = opts.serve ?? 'static';
 
   if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) {
     throw new Error(`the project folder ${projectDir} does not exist (pass an existing folder with --project)`);
@@ -158,7 +166,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   };
 
   const engine = new EngineSupervisor({
-    spawn: opts.spawnEngine ?? forkEngine(),
+    // The engine reads data files listed inside folders: confined to the project folder too.
+    spawn: opts.spawnEngine ?? forkEngine({ env: confinementEnv(projectDir) }),
     onTrainEvent: (e) => emit('train.event', e),
     onStatus: (s) => emit('engine.status', s),
     log,
@@ -170,6 +179,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   const staging = new StagingArea(opts.stagingParent);
   // Uploads a closed browser never finished (hidden `.name.upload` files in data/ and imports/).
   for (const f of await sweepAbandonedUploads(projectDir)) log(`removed an unfinished upload: ${f}`);
+  // Saves a killed server or engine never finished (the files they were replacing are intact).
+  for (const f of await sweepAbandonedTempFiles(projectDir)) log(`removed the temporary file of an interrupted save: ${f}`);
   const handlers = createHandlers({
     staging,
     mode: 'web',
@@ -179,6 +190,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     engine,
     templatesDir: join(REPO_ROOT, 'assets', 'templates'),
     projectDir,
+    // Long operations' progress (job.progress) goes to the pages like every other event.
+    emit,
     // Handed to the first page that asks (as project-relative paths).
     takeOpenFiles: () => openFiles.splice(0),
   });
@@ -197,6 +210,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
   };
 
   let vite: import('vite').ViteDevServer | null = null;
+  // Vite's hot-reload sockets reach Vite through this stand-in server, only after our checks.
+  const viteGate = createServer();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (!hostOk(req)) return refuse(res, 421, 'Layerloom: unexpected Host header.');
@@ -223,42 +238,50 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
       return;
     }
     if (mode === 'vite' && vite) {
+      // Vite's "open in editor" would start a program on the server: never from a page.
+      if (url.pathname.startsWith('/__open-in-editor')) return refuse(res, 404, 'Not found');
       vite.middlewares(req, res, () => refuse(res, 404, 'Not found'));
       return;
     }
     serveStatic(staticDir, url.pathname, res).catch((e) => refuse(res, 500, (e as Error).message));
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 80 * 1024 * 1024 });
+  // A bad frame (too big, invalid UTF-8, reserved bits set...) closes that socket with the reason;
+  // the server keeps serving everyone else.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, WebSocket: ExplainingWebSocket });
+  const idleMs = opts.idleMs ?? 30_000;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://x');
-    // Vite's hot-reload socket (dev only): Vite checks its own token.
-    if (vite && String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).includes('vite-hmr')) return;
     const deny = (code: number, why: string) => {
       socket.write(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
       socket.destroy();
     };
-    if (url.pathname !== '/ws') return deny(404, 'Not Found');
+    // Every socket passes the same checks, Vite's hot-reload socket (`npm run dev`) included.
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const viteSocket = protocols.includes('vite-hmr') || protocols.includes('vite-ping');
+    if (viteSocket ? !vite : url.pathname !== '/ws') return deny(404, 'Not Found');
     if (!hostOk(req)) return deny(421, 'Misdirected Request');
     // The page's own origin: the Host it was loaded from (one of ours, checked above).
     if (!req.headers.origin || req.headers.origin.toLowerCase() !== `http://${(req.headers.host ?? '').toLowerCase()}`) return deny(403, 'Forbidden origin');
     // The token in the URL, or the HttpOnly cookie set with the page (SameSite=Strict; Origin checked above).
     if (!authorised(req, url)) return deny(403, 'Forbidden: missing or wrong token');
+    if (viteSocket) {
+      viteGate.emit('upgrade', req, socket, head); // Vite then checks its own token too
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      ws.on('error', (e) => log(`web: closed a socket: ${e.message}`));
+      keepAlive(ws, idleMs);
       // A page that connects (or reconnects) learns the engine's state at once.
       ws.send(JSON.stringify({ event: 'engine.status', payload: engine.getStatus() }));
-      ws.on('message', async (data) => {
-        let msg: { id?: unknown; name?: unknown; payload?: unknown };
-        try {
-          msg = JSON.parse(String(data));
-        } catch {
-          return;
-        }
-        if (typeof msg?.id !== 'number') return;
-        const envelope = await dispatch(handlers, msg.name, msg.payload, undefined);
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, envelope }));
+      ws.on('message', async (data, isBinary) => {
+        const answer = isBinary
+          ? JSON.stringify({ id: null, envelope: { ok: false, error: { code: 'invalid-request', message: 'requests are JSON text messages, not binary ones' } } })
+          : await serveWireMessage(handlers, String(data), undefined);
+        if (ws.readyState === ws.OPEN) ws.send(answer);
       });
     });
   });
@@ -287,9 +310,10 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
       logLevel: 'warn',
       clearScreen: false,
       html: { cspNonce: nonce },
-      // Hot reload rides on this server (Vite's own token guards its socket).
-      server: { middlewareMode: true, ws: { server } },
+      // Hot reload rides on this server's port; its sockets come through the gate (checked above).
+      server: { middlewareMode: true, ws: { server: viteGate } },
     });
+    vite.ws.on('connection', (ws: WebSocket) => keepAlive(ws, idleMs));
   }
 
   const url = `${origin}/?token=${encodeURIComponent(token)}`;
@@ -305,24 +329,6 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-function newestMtime(dir: string, depth = 0): number {
-  let newest = 0;
-  if (depth > 8) return newest;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p, depth + 1) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** A renderer build exists and is newer than the sources it was built from. */
-function builtIsFresh(staticDir: string): boolean {
-  const index = join(staticDir, 'index.html');
-  if (!existsSync(index)) return false;
-  const built = statSync(index).mtimeMs;
-  return ['renderer', 'shared'].every((d) => !existsSync(join(REPO_ROOT, d)) || newestMtime(join(REPO_ROOT, d)) <= built);
 }
 
 async function serveStatic(root: string, pathname: string, res: ServerResponse) {
@@ -380,8 +386,8 @@ const USAGE = `usage: npm run web -- [--port N] [--project DIR] [--host ADDR] [-
   --port N       listen on port N (default: a random free port)
   --project DIR  open and save models in DIR (default: the current folder)
   --host ADDR    listen on ADDR instead of 127.0.0.1 (exposes Layerloom to your network)
-  --static       serve the built renderer (dist/renderer, from \`npm run build\`)
-  --dev          serve the renderer sources through Vite (default when there is no build)
+  --static       serve the production build (dist/renderer; the default, built first when missing or stale)
+  --dev          serve the renderer sources through Vite's dev middleware (npm run dev, to work on Layerloom)
   MODEL.loom     open this model (in the project folder) when the page loads`;
 
 export async function main(argv: string[]): Promise<WebServer | null> {
@@ -399,6 +405,11 @@ export async function main(argv: string[]): Promise<WebServer | null> {
   }
   if (args.host && !isLoopback(args.host)) {
     console.warn(`WARNING: listening on ${args.host}: anyone who can reach this machine and learns the token can read and write .loom files in the project folder and run training. Prefer an SSH tunnel to 127.0.0.1.`);
+  }
+  if (args.serve !== 'vite') {
+    // What a person gets is the production build: made now when missing or older than the sources.
+    const { ensureRendererBuild } = await import('../../scripts/build.mjs');
+    await ensureRendererBuild({ ...(args.staticDir ? { outDir: args.staticDir } : {}) });
   }
   const srv = await startWebServer(args);
   console.log(`Layerloom (web mode) is running.\n  Open: ${srv.url}\n  Project folder: ${srv.projectDir}\n  Press Ctrl+C to stop.`);

@@ -3,8 +3,8 @@
  * weights to use, calling `export.run`. The app is reached only through `getApi()`.
  */
 import type { LoomDocument } from '../../shared/document';
-import { EXPORT_FORMATS, type ExportFormat, type ExportFormatId, type Quantization } from '../../shared/export/registry';
-import { ExportError, makePlan, type Unsupported } from '../../shared/export/plan';
+import { EXPORT_FORMATS, type ExportFormat, type ExportFormatId, type Quantization } from '../../shared/formats/registry';
+import { ExportError, makePlan, type Unsupported } from '../../shared/formats/plan';
 import { getApi } from '../platform/api';
 import { errorOutcome, type ErrorOutcome } from '../platform/errors';
 import type { RunView } from '../store/runs';

@@ -6,8 +6,8 @@
  *                    { event, payload }          (a pushed event)
  * The WebSocket URL carries the per-launch token (`/ws?token=…`); without it the server refuses.
  */
-import type { EventName, RequestName } from '../../shared/ipc/contract';
-import { IpcError, type Envelope } from '../../shared/ipc/rpc';
+import { MAX_MESSAGE_BYTES, type EventName, type RequestName } from '../../shared/ipc/contract';
+import { encodeRequest, IpcError, type Envelope } from '../../shared/ipc/rpc';
 import type { Transport } from '../../shared/ipc/client';
 
 export interface WsTransportOptions {
@@ -73,9 +73,15 @@ export function createWsTransport({ url, WebSocketImpl = WebSocket }: WsTranspor
     async invoke(name: RequestName, payload: unknown): Promise<Envelope> {
       const ws = await connect();
       const id = nextId++;
+      let text: string;
+      try {
+        text = encodeRequest(id, name, payload, MAX_MESSAGE_BYTES); // the server's limit, checked before sending
+      } catch (e) {
+        return { ok: false, error: (e as IpcError).toInfo() };
+      }
       return new Promise<Envelope>((resolve) => {
         pending.set(id, resolve);
-        ws.send(JSON.stringify({ id, name, payload }));
+        ws.send(text);
       });
     },
     subscribe(name: EventName, listener: (payload: unknown) => void) {

@@ -5,7 +5,8 @@
  * state itself is not part of the document.
  */
 import { trainingDefaults, type DatasetConfig, type LoomDocument, type TrainingConfig } from '../../shared/document';
-import type { BackendInfo, TrainEvent } from '../../shared/engine/events';
+import type { RunBackend, TrainEvent } from '../../shared/engine/events';
+import { newRunId } from '../../shared/engine/run-id';
 import { getApi } from '../platform/api';
 import { belongsTo, isActive, runsOfDocument, type OpenDocument, type RunView } from './runs';
 import type { DataSample } from './checks';
@@ -15,7 +16,7 @@ export interface TrainingSlice {
   /** The run the Training / Evaluate / Try it panels show. */
   currentRunId: string | null;
   /** The engine's backend, once known (engine.backend, engine.status or a run's start event). */
-  backend: BackendInfo | null;
+  backend: RunBackend | null;
   /** A request that failed before a run existed (the engine was unreachable...). */
   trainingMessage: string | null;
   /** The chosen data's sample shape (training/useDataSample.ts reads it): new Inputs take it, a mismatch shows on the Input. */
@@ -52,10 +53,7 @@ export function effectiveTraining(doc: LoomDocument): TrainingConfig {
   }
 }
 
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  return `run-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
-}
+export { newRunId };
 
 /** The run being shown, if any: always one of the open document's runs. */
 export function currentRun(s: OpenDocument & { runs: RunView[]; currentRunId: string | null }): RunView | undefined {

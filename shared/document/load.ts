@@ -14,8 +14,37 @@ export type LoadResult =
   | { ok: true; doc: LoomDocument; warnings: string[] }
   | { ok: false; errors: LoadError[] };
 
-/** Refuse absurd inputs before parsing: a model file is never this large. */
+/** Refuse absurd inputs before parsing: a model file is never this large (bytes of UTF-8, as on disk). */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** The UTF-8 size of `text` in bytes (its size as a file), without encoding it. */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 4 bytes for 2 UTF-16 units
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** Whether `text` fits in a model file: at most MAX_FILE_BYTES bytes of UTF-8. */
+export function fitsInModelFile(text: string): boolean {
+  if (text.length > MAX_FILE_BYTES) return false;
+  return text.length * 3 <= MAX_FILE_BYTES || utf8Length(text) <= MAX_FILE_BYTES;
+}
+
+/** `64 MiB`, `1.5 MiB`: sizes the way the limits are declared. */
+export function formatMiB(bytes: number): string {
+  return `${+(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 3 : 1)} MiB`;
+}
+
+/** A UTF-8 byte-order mark (Windows editors write one); JSON.parse refuses it, so it is dropped. */
+const BOM = '\uFEFF';
 
 export class DocumentLoadError extends Error {
   constructor(readonly errors: LoadError[], readonly file?: string) {
@@ -141,12 +170,12 @@ export function validateDocument(value: unknown): LoadResult {
 
 /** Parse the text of a `.loom` file. Never throws and never evaluates anything but JSON. */
 export function parseDocument(text: string): LoadResult {
-  if (text.length > MAX_FILE_BYTES) {
-    return { ok: false, errors: [{ path: '', message: `file is ${(text.length / 1e6).toFixed(0)} MB; model files are at most ${MAX_FILE_BYTES / 1e6} MB` }] };
+  if (!fitsInModelFile(text)) {
+    return { ok: false, errors: [{ path: '', message: `file is ${utf8Length(text)} bytes; model files are at most ${formatMiB(MAX_FILE_BYTES)} (${MAX_FILE_BYTES} bytes)` }] };
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.startsWith(BOM) ? text.slice(1) : text);
   } catch (e) {
     return { ok: false, errors: [{ path: '', message: `not valid JSON: ${(e as Error).message}` }] };
   }

@@ -9,8 +9,24 @@
  * objects when the engine needs them.
  */
 import { z } from 'zod';
-import { DatasetSchema, DocumentSchema, TrainingSchema } from '../document/schema';
-import { BackendInfoSchema, EvaluationSchema, TrainEventSchema } from '../engine/events';
+import { DatasetSchema, DocumentSchema } from '../document/schema';
+import { MAX_FILE_BYTES, fitsInModelFile, formatMiB } from '../document/load';
+import {
+  AugmentPreviewSchema, CellSamplesSchema, CsvInfoSchema, DataPreviewSchema, ImportedRunSchema, ImportProblemSchema,
+  PredictionSchema, PreviewTrainingSchema, SaliencySchema, TrainingOverridesSchema, WeightProblemSchema,
+} from '../engine/api';
+import { BackendInfoSchema, EvaluationSchema, RunBackendSchema, TrainEventSchema } from '../engine/events';
+import { JobIdSchema, JobProgressSchema } from '../engine/job';
+import { RunIdSchema } from '../engine/run-id';
+import {
+  ExplainParamsSchema, ExplanationSchema, GlobalExplanationSchema, GlobalParamsSchema, SanityParamsSchema, SanityResultSchema,
+} from '../explain/schema';
+import { FairnessParamsSchema, FairnessReportSchema, ThresholdParamsSchema, ThresholdRuleSchema } from '../fairness/schema';
+
+// The engine answers several requests with the same shapes (shared/engine/api.ts).
+export {
+  AugmentPreviewSchema, CellSamplesSchema, CsvInfoSchema, DataPreviewSchema, ImportedRunSchema, PredictionSchema, SaliencySchema, TrainingOverridesSchema,
+};
 
 /** The model document's file extension (file dialogs, OS file association in electron-builder.yml). */
 export const DOCUMENT_EXTENSION = 'loom';
@@ -18,9 +34,15 @@ export const DOCUMENT_EXTENSION = 'loom';
 const empty = z.strictObject({});
 const ok = z.object({ ok: z.boolean() });
 const filePath = z.string().min(1).max(4096);
-const runId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'a run id is letters, digits, ".", "_" or "-"');
-/** The document's file as text (a `.loom` file is at most 64 MiB). */
-const fileText = z.string().max(64 * 1024 * 1024);
+const runId = RunIdSchema;
+/** The document's file as text (a `.loom` file is at most 64 MiB of UTF-8, as on disk). */
+const fileText = z.string().refine(fitsInModelFile, `a model file is at most ${formatMiB(MAX_FILE_BYTES)} (UTF-8)`);
+/**
+ * The largest message web mode's WebSocket carries: a document at its limit with every character
+ * escaped once in JSON (`\"`, `\n`: a `.loom` file is JSON, so it holds no other raw control
+ * characters), plus the rest of the request. The client refuses larger requests before sending.
+ */
+export const MAX_MESSAGE_BYTES = 2 * MAX_FILE_BYTES + 1024 * 1024;
 
 /** A file that was read or written. `path` is absolute in the desktop app, project-relative in web mode. */
 export const FileRefSchema = z.object({
@@ -86,14 +108,6 @@ export type AppInfo = z.infer<typeof AppInfoSchema>;
 /** Where a request about a document's runs finds them: the document's path (relative paths in the dataset resolve from its folder). */
 const docLocation = { docPath: filePath.nullable().optional() };
 
-/**
- * Hyper-parameters that override the document's: only the fields given. (`TrainingSchema.partial()`
- * would fill every left-out field with its default and so override the document's values too.)
- */
-export const TrainingOverridesSchema = z.strictObject(
-  Object.fromEntries(Object.entries(TrainingSchema.shape).map(([k, s]) => [k, (s instanceof z.ZodDefault ? s.unwrap() : s).optional()])),
-) as unknown as z.ZodType<Partial<z.output<typeof TrainingSchema>>>;
-
 export const TrainRequestSchema = z.strictObject({
   /** Chosen by the caller (so it can match events before the response arrives); generated when absent. */
   runId: runId.optional(),
@@ -113,65 +127,50 @@ export const PredictRequestSchema = z.strictObject({
   /** One sample per entry, each a nested number array of the model input's shape (no batch dimension). */
   inputs: z.array(z.unknown()).min(1).max(10_000),
 });
-export const PredictionSchema = z.object({
-  /** Model outputs, one flat number array per sample. */
-  outputs: z.array(z.array(z.number())),
-  /** Classification: the predicted class name (or index as text) per sample, and class names. */
-  labels: z.array(z.string()).optional(),
-  classes: z.array(z.string()).optional(),
-});
-
-/** The data panel: a few samples of a dataset and its shape/split summary. Loose by design (it grows with the panel). */
+/** The data panel: a few samples of a dataset and its shape/split summary. */
 export const DataPreviewRequestSchema = z.strictObject({
   dataset: DatasetSchema, ...docLocation, limit: z.number().int().min(1).max(1000).optional(),
   /** The document's training settings that shape the split, so the preview shows the run's split. */
-  training: z.strictObject({
-    validationSplit: z.number().min(0).max(0.9).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    shuffle: z.boolean().optional(),
-  }).optional(),
+  training: PreviewTrainingSchema.optional(),
 });
-export const DataPreviewSchema = z.looseObject({
-  name: z.string(),
-  inputShape: z.array(z.number().int()).optional(),
-  classes: z.array(z.string()).optional(),
-  count: z.number().int().optional(),
-  samples: z.array(z.unknown()).optional(),
-});
-
 /** Evaluate panel: the samples behind one confusion-matrix cell (true class × predicted class). */
 export const CellSamplesRequestSchema = z.strictObject({
   runId, doc: DocumentSchema, ...docLocation,
   trueClass: z.number().int().min(0), predictedClass: z.number().int().min(0),
   limit: z.number().int().min(1).max(200).optional(),
 });
-export const CellSamplesSchema = z.object({
-  samples: z.array(z.object({ index: z.number().int(), values: z.array(z.number()), shape: z.array(z.number().int()), probabilities: z.array(z.number()) })),
-});
 /** Try it: |gradient| of the top class score w.r.t. one raw input, scaled to [0, 1]. */
 export const SaliencyRequestSchema = z.strictObject({ runId, doc: DocumentSchema, ...docLocation, input: z.unknown() });
-export const SaliencySchema = z.object({ classIndex: z.number().int(), shape: z.array(z.number().int()), values: z.array(z.number()) });
+/**
+ * A long operation (a job): the renderer names it (`jobId`) to follow its `job.progress` events and
+ * to cancel it with `engine.cancel`; a canceled job fails with the IPC error `canceled`.
+ */
+const jobRef = { jobId: JobIdSchema.optional() };
+/** A trained run as the renderer sees it: its id and the open document (its dataset; its path locates the run's folder). */
+const docRun = { runId, doc: DocumentSchema, ...docLocation };
+
+/** Explain: one input (a sample of a split as Evaluate numbers it, or raw values) with one method. */
+export const ExplainRunRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...ExplainParamsSchema.shape });
+/** Explain: a tabular run's global feature importance. */
+export const ExplainGlobalRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...GlobalParamsSchema.shape });
+/** Explain: the model-randomisation sanity check of a method on one input. */
+export const ExplainSanityRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...SanityParamsSchema.shape });
+/** Evaluate › Fairness: the group audit (`metadataCsv` relative to the document's folder). */
+export const FairnessAuditRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...FairnessParamsSchema.shape });
+/** Evaluate › Fairness: per-group thresholds of a binary classifier. */
+export const FairnessThresholdsRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...ThresholdParamsSchema.shape });
+
 /** Data panel: augmented versions of one sample (live preview of the augmentation options). */
 export const AugmentPreviewRequestSchema = z.strictObject({
   dataset: DatasetSchema, ...docLocation,
   index: z.number().int().min(0).optional(), count: z.number().int().min(1).max(32).optional(), seed: z.number().int().min(0).optional(),
 });
-export const AugmentPreviewSchema = z.object({ shape: z.array(z.number().int()), samples: z.array(z.array(z.number())) });
 /** Data panel: what can be imported from the document's folder (web mode: the project folder): CSV and .npy files, folders. */
 export const DataFilesSchema = z.object({
   dir: z.string(),
   files: z.array(z.object({ path: z.string(), kind: z.enum(['csv', 'npy', 'folder']) })),
 });
 /** Data panel's CSV column chooser: the columns of a CSV file (path relative to the document's folder). */
-export const CsvInfoSchema = z.looseObject({
-  rows: z.number().int(),
-  columns: z.array(z.looseObject({ name: z.string(), kind: z.enum(['numeric', 'categorical']), distinct: z.number().int(), empty: z.number().int(), examples: z.array(z.string()) })),
-  suggestedTarget: z.string().optional(),
-  /** Columns that look like a row number or id (numeric, integer, all different; or text unique per row): ignored by default. */
-  suggestedIgnore: z.array(z.string()).optional(),
-  /** Why each `suggestedIgnore` column was suggested (shown beside it). */
-  suggestedIgnoreReasons: z.record(z.string(), z.string()).optional(),
-});
 /** Data panel "Choose…": what to pick (a CSV file, `.npy` arrays, an image folder). */
 export const DataPickRequestSchema = z.strictObject({ kind: z.enum(['csv', 'npy', 'folder']), ...docLocation });
 /**
@@ -214,7 +213,7 @@ export const RunListSchema = z.object({
   runs: z.array(z.looseObject({ runId: z.string(), createdAt: z.string().optional(), history: z.array(z.record(z.string(), z.number())).optional() })),
 });
 
-/** Exporters (formats are registered in shared/export): kept generic here. */
+/** Exporters (formats are registered in shared/formats/registry.ts): kept generic here. */
 export const ExportRequestSchema = z.strictObject({
   format: z.string().min(1).max(64),
   doc: DocumentSchema,
@@ -240,9 +239,6 @@ export const ExportResultSchema = z.discriminatedUnion('canceled', [
   }),
 ]);
 
-/** An "Imported weights" run: weights from a file, usable like a finished training run (no curves). */
-export const ImportedRunSchema = z.object({ runId, createdAt: z.string(), source: z.string() });
-
 /** File › Import model: a Keras (`.keras`, `model.to_json()` .json) or TF.js (`model.json`) model as a new document. */
 export const ImportModelResultSchema = z.discriminatedUnion('canceled', [
   canceled,
@@ -260,7 +256,7 @@ export const ImportModelResultSchema = z.discriminatedUnion('canceled', [
     /** Why weights that were found did not become a run. */
     weightsNote: z.string().optional(),
     /** Layers imported as placeholders (red nodes to replace): name, Keras class, reason. */
-    placeholders: z.array(z.object({ layer: z.string(), className: z.string(), reason: z.string() })).optional(),
+    placeholders: z.array(ImportProblemSchema).optional(),
   }),
 ]);
 
@@ -279,7 +275,7 @@ export const LoadWeightsResultSchema = z.discriminatedUnion('canceled', [
     /** Layers (node ids) that took the file's weights. */
     matched: z.array(z.string()),
     /** Layers that kept their initial weights, each with the reason (both shapes on a mismatch). */
-    problems: z.array(z.object({ layer: z.string(), reason: z.string() })),
+    problems: z.array(WeightProblemSchema),
     /** Weights in the file no layer took. */
     unused: z.array(z.string()),
     warnings: z.array(z.string()),
@@ -356,6 +352,18 @@ export const requests = {
     predict: request(PredictRequestSchema, PredictionSchema),
     confusionSamples: request(CellSamplesRequestSchema, CellSamplesSchema),
     saliency: request(SaliencyRequestSchema, SaliencySchema),
+    /** Cancel a long operation by the `jobId` its request gave. `ok: false`: it had already ended. */
+    cancel: request(z.strictObject({ jobId: JobIdSchema }), ok),
+  },
+  /** Long operations: progress arrives as `job.progress` for the request's `jobId`; `engine.cancel` stops them. */
+  explain: {
+    run: request(ExplainRunRequestSchema, ExplanationSchema),
+    global: request(ExplainGlobalRequestSchema, GlobalExplanationSchema),
+    sanity: request(ExplainSanityRequestSchema, SanityResultSchema),
+  },
+  fairness: {
+    audit: request(FairnessAuditRequestSchema, FairnessReportSchema),
+    thresholds: request(FairnessThresholdsRequestSchema, ThresholdRuleSchema),
   },
   data: {
     preview: request(DataPreviewRequestSchema, DataPreviewSchema),
@@ -400,7 +408,7 @@ export type MenuCommand = (typeof MENU_COMMANDS)[number];
 export const EngineStatusSchema = z.object({
   /** `starting`: the engine process is loading; `crashed`: it died (the next request starts a fresh one). */
   state: z.enum(['idle', 'starting', 'ready', 'busy', 'crashed']),
-  backend: BackendInfoSchema.optional(),
+  backend: RunBackendSchema.optional(),
   message: z.string().optional(),
   runId: z.string().optional(),
 });
@@ -410,6 +418,8 @@ export type EngineStatus = z.infer<typeof EngineStatusSchema>;
 export const events = {
   'train.event': TrainEventSchema,
   'engine.status': EngineStatusSchema,
+  /** Progress of a long operation the renderer started with a `jobId` (explain, fairness): done/total, ETA without warm-up, the phase. */
+  'job.progress': JobProgressSchema,
   /** A menu item was chosen. `arg`: the template id (newFromTemplate), or the path (openFile). */
   'menu.command': z.object({ command: z.enum(MENU_COMMANDS), arg: z.string().optional() }),
   /** The window is closing with unsaved changes and the person chose "Save": save, then reply with `app.closeReady`. */
@@ -444,7 +454,9 @@ export const EVENT_NAMES = Object.keys(events) as EventName[];
 export function requestSpec(name: string): { request: z.ZodType; response: z.ZodType } | undefined {
   const dot = name.indexOf('.');
   if (dot < 0) return undefined;
-  const ns = (requests as Record<string, Record<string, { request: z.ZodType; response: z.ZodType }>>)[name.slice(0, dot)];
+  // Own keys only: `__proto__.toString` must not find Object.prototype's members.
+  const table = requests as Record<string, Record<string, { request: z.ZodType; response: z.ZodType }>>;
+  const ns = Object.hasOwn(table, name.slice(0, dot)) ? table[name.slice(0, dot)] : undefined;
   const spec = ns && Object.hasOwn(ns, name.slice(dot + 1)) ? ns[name.slice(dot + 1)] : undefined;
   return spec;
 }

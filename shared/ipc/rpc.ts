@@ -4,6 +4,7 @@
  * server (WebSocket), the preload and the web client alike.
  */
 import type { z } from 'zod';
+import { formatMiB, utf8Length } from '../document/load';
 import { eventSchema, requestSpec, type EventName, type EventOf, type ParsedRequestOf, type RequestName, type ResponseOf } from './contract';
 
 export type IpcErrorCode =
@@ -14,6 +15,7 @@ export type IpcErrorCode =
   | 'not-found'
   | 'unavailable' // not supported here (e.g. not implemented by the engine yet)
   | 'disconnected' // the transport is gone
+  | 'canceled' // a long operation (a job) was canceled by its `engine.cancel`
   | 'failed'; // the handler threw
 
 export interface IpcErrorInfo {
@@ -83,22 +85,89 @@ export type Handlers<Ctx = void> = {
 };
 
 /**
+ * How deeply a request payload may nest (a model document needs about ten levels). Deeper values are
+ * refused before anything walks them recursively (a schema, a structured clone, the engine).
+ */
+export const MAX_PAYLOAD_DEPTH = 64;
+/** Error messages and each issue line are cut to this many characters (they may quote names and fields). */
+export const MAX_MESSAGE_CHARS = 2000;
+export const MAX_ISSUE_CHARS = 300;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** Whether `value` nests deeper than `max` objects/arrays. Iterative: safe on any depth. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function errorInfo(e: unknown): IpcErrorInfo {
+  const info: IpcErrorInfo = e instanceof IpcError ? e.toInfo() : { code: 'failed', message: (e as Error)?.message ?? String(e) };
+  return {
+    ...info,
+    message: truncate(String(info.message), MAX_MESSAGE_CHARS),
+    ...(info.issues ? { issues: info.issues.slice(0, 20).map((i) => truncate(i, MAX_ISSUE_CHARS)) } : {}),
+  };
+}
+
+/**
  * Serve one request: validate the payload, run the handler, validate its answer, and wrap the result
  * (or the error) in an envelope. Never throws.
  */
 export async function dispatch<Ctx>(handlers: Partial<Handlers<Ctx>>, name: unknown, payload: unknown, ctx: Ctx): Promise<Envelope> {
   try {
     if (typeof name !== 'string') throw new IpcError('unknown-request', 'request name must be a string');
+    if (nestsDeeperThan(payload, MAX_PAYLOAD_DEPTH)) {
+      throw new IpcError('invalid-request', `${truncate(name, 80)}: the request nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+    }
     const req = parseRequest(name as RequestName, payload);
     const handler = Object.hasOwn(handlers, name) ? (handlers as Record<string, (r: unknown, c: Ctx) => unknown>)[name] : undefined;
     if (!handler) throw new IpcError('unavailable', `${name} is not available here`);
     const value = await handler(req, ctx);
     return { ok: true, value: parseResponse(name as RequestName, value) };
   } catch (e) {
-    if (e instanceof IpcError) return { ok: false, error: e.toInfo() };
-    const err = e as Error;
-    return { ok: false, error: { code: 'failed', message: err?.message ?? String(e) } };
+    return { ok: false, error: errorInfo(e) };
   }
+}
+
+// ── Web mode's wire format (JSON text frames over one WebSocket) ─────────────────────────────────
+//   client → server  { id, name, payload }     id: a whole number ≥ 0 chosen by the client
+//   server → client  { id, envelope }          the answer to request `id` (id null: the message
+//                                              could not be read, so it has no id to answer)
+//                    { event, payload }        a pushed event
+
+/** The encoded form of a request. Throws an IpcError when it would exceed `maxBytes` (UTF-8). */
+export function encodeRequest(id: number, name: string, payload: unknown, maxBytes: number): string {
+  const text = JSON.stringify({ id, name, payload });
+  const bytes = utf8Length(text);
+  if (bytes > maxBytes) {
+    throw new IpcError('invalid-request', `${truncate(name, 80)}: the request is ${formatMiB(bytes)} when sent; the limit is ${formatMiB(maxBytes)}`);
+  }
+  return text;
+}
+
+/** Serve one wire message; returns the answer to send. Never throws. */
+export async function serveWireMessage<Ctx>(handlers: Partial<Handlers<Ctx>>, text: string, ctx: Ctx): Promise<string> {
+  const refuse = (message: string) => JSON.stringify({ id: null, envelope: { ok: false, error: { code: 'invalid-request', message } } });
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch (e) {
+    return refuse(`the message is not valid JSON: ${truncate((e as Error).message, 200)}`);
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return refuse('a request must be a JSON object { id, name, payload }');
+  const { id, name, payload } = msg as { id?: unknown; name?: unknown; payload?: unknown };
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return refuse('a request needs an "id" that is a whole number ≥ 0');
+  return JSON.stringify({ id, envelope: await dispatch(handlers, name, payload, ctx) });
 }
 
 export function isEnvelope(v: unknown): v is Envelope {

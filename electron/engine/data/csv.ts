@@ -98,22 +98,42 @@ export function loadCsv(path: string, opts: CsvOptions): Dataset {
   return csvToDataset(text, path, opts);
 }
 
-/** Build a Dataset from CSV text (`file` is used in messages). */
-export function csvToDataset(text: string, file: string, opts: CsvOptions): Dataset {
+/** Fewer data rows than this cannot be split into training and held-out samples. */
+export const MIN_CSV_ROWS = 3;
+/** The largest magnitude a float32 holds: a larger number would become Infinity in the dataset. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A parsed CSV whose header and row lengths are checked, with a DataError builder that names the file, line and column. */
+interface Table {
+  name: string;
+  file: string;
+  header: string[];
+  data: string[][];
+  /** 1-based line of each data row, and of the header. */
+  dataLines: number[];
+  headerLine: number;
+  cell(k: number, c: number): string;
+}
+
+/** Column names must be unique: `a,a,y` would read the first "a" twice. */
+function checkUniqueColumns(name: string, file: string, header: string[], line: number): void {
+  const first = new Map<string, number>();
+  header.forEach((h, c) => {
+    const seen = first.get(h);
+    if (seen !== undefined) {
+      throw new DataError(`${name} line ${line}: the column name "${h}" appears twice (columns ${seen + 1} and ${c + 1}); give each column its own name.`, file, line, h);
+    }
+    first.set(h, c);
+  });
+}
+
+function readTable(text: string, file: string): Table {
   const name = basename(file);
   const { rows, lines } = parseCsv(text);
   if (rows.length < 2) throw new DataError(`${name} has no data rows: it needs a header line with column names, then one sample per line.`, file, rows.length ? lines[0] : 1);
   const header = rows[0]!.map((h) => h.trim());
-  const colIndex = (c: string, what: string): number => {
-    const i = header.indexOf(c);
-    if (i < 0) throw new DataError(`${name} has no column "${c}" (${what}). Its columns are: ${header.join(', ')}.`, file, lines[0], c);
-    return i;
-  };
-  const targetCol = colIndex(opts.target, 'the target');
-  const featureNamesIn = opts.features ?? header.filter((_, i) => i !== targetCol);
-  if (featureNamesIn.length === 0) throw new DataError(`${name}: choose at least one feature column besides the target "${opts.target}".`, file, lines[0]);
-  if (featureNamesIn.includes(opts.target)) throw new DataError(`${name}: the target column "${opts.target}" cannot also be a feature.`, file, lines[0], opts.target);
-  const featureCols = featureNamesIn.map((f) => colIndex(f, 'a feature'));
+  const headerLine = lines[0]!;
+  checkUniqueColumns(name, file, header, headerLine);
   const data = rows.slice(1);
   const dataLines = lines.slice(1);
   data.forEach((r, k) => {
@@ -121,117 +141,143 @@ export function csvToDataset(text: string, file: string, opts: CsvOptions): Data
       throw new DataError(`${name} line ${dataLines[k]}: ${r.length} values, but the header has ${header.length} columns.`, file, dataLines[k]);
     }
   });
-  const cell = (k: number, c: number) => data[k]![c]!.trim();
+  if (data.length < MIN_CSV_ROWS) {
+    throw new DataError(`${name} has too few rows: ${data.length} sample${data.length === 1 ? '' : 's'} (line${data.length === 1 ? '' : 's'} ${dataLines.join(' and ')}), and training needs at least ${MIN_CSV_ROWS} (to learn from some and check on others; a useful model needs hundreds).`, file, dataLines[data.length - 1]);
+  }
+  return { name, file, header, data, dataLines, headerLine, cell: (k, c) => data[k]![c]!.trim() };
+}
+
+/** A cell as a float32-representable number, or a DataError naming the line and column. */
+function numberAt(t: Table, k: number, c: number, role: string): number {
+  const v = t.cell(k, c);
+  const where = `${t.name} line ${t.dataLines[k]}, column "${t.header[c]}"`;
+  const fail = (msg: string) => new DataError(`${where}: ${msg}`, t.file, t.dataLines[k], t.header[c]);
+  if (v === '') throw fail(`the value is empty (${role} values must be numbers; fill it in or remove the line).`);
+  if (!isNum(v)) throw fail(`"${v}" is not a number (fix the value, or mark the column as categorical).`);
+  const x = Number(v);
+  if (!(Math.abs(x) <= FLOAT32_MAX)) throw fail(`"${v}" is too large: numbers are stored as float32, at most ±3.4e38 (fix the value, or rescale the column).`);
+  return x;
+}
+
+/** Build a Dataset from CSV text (`file` is used in messages). */
+export function csvToDataset(text: string, file: string, opts: CsvOptions): Dataset {
+  const t = readTable(text, file);
+  const { name, header } = t;
+  const colIndex = (c: string, what: string): number => {
+    const i = header.indexOf(c);
+    if (i < 0) throw new DataError(`${name} has no column "${c}" (${what}). Its columns are: ${header.join(', ')}.`, file, t.headerLine, c);
+    return i;
+  };
+  const targetCol = colIndex(opts.target, 'the target');
+  const featureNamesIn = opts.features ?? header.filter((_, i) => i !== targetCol);
+  if (featureNamesIn.length === 0) throw new DataError(`${name}: choose at least one feature column besides the target "${opts.target}".`, file, t.headerLine);
+  if (featureNamesIn.includes(opts.target)) throw new DataError(`${name}: the target column "${opts.target}" cannot also be a feature.`, file, t.headerLine, opts.target);
+  const featureCols = featureNamesIn.map((f) => colIndex(f, 'a feature'));
   const forcedCat = new Set(opts.categorical ?? []);
   for (const c of forcedCat) colIndex(c, 'listed as categorical');
-  // A column is categorical when listed, or when most of its values are not numbers.
-  const isCategorical = (c: number): boolean => {
-    if (forcedCat.has(header[c]!)) return true;
-    let nonNum = 0;
-    let filled = 0;
-    for (let k = 0; k < data.length; k++) {
-      const v = cell(k, c);
-      if (v === '') continue;
-      filled++;
-      if (!isNum(v)) nonNum++;
-    }
-    return filled > 0 && nonNum * 2 > filled;
+  const isCategorical = (c: number) => forcedCat.has(header[c]!) || mostlyText(t, c);
+  const features = encodeFeatures(t, featureCols, isCategorical);
+  const target = encodeTarget(t, targetCol, isCategorical(targetCol), opts);
+  const n = t.data.length;
+  return {
+    name,
+    description: `${n} rows of ${name}: ${featureNamesIn.length} feature column${featureNamesIn.length === 1 ? '' : 's'} → "${opts.target}" (${target.task}).`,
+    task: target.task,
+    kind: 'tabular',
+    count: n,
+    x: features.x,
+    dtype: 'float32',
+    sampleShape: [features.names.length],
+    sampleSize: features.names.length,
+    y: target.y,
+    targetShape: [1],
+    targetSize: 1,
+    classes: target.classes,
+    defaultNormalize: 'standardize',
+    defaultTestSplit: 0.2,
+    featureNames: features.names,
+    targetNames: [opts.target],
+    ...(Object.keys(features.categories).length ? { categories: features.categories } : {}),
   };
-  const numberAt = (k: number, c: number, role: string): number => {
-    const v = cell(k, c);
-    if (v === '') throw new DataError(`${name} line ${dataLines[k]}, column "${header[c]}": the value is empty (${role} values must be numbers; fill it in or remove the line).`, file, dataLines[k], header[c]);
-    if (!isNum(v)) throw new DataError(`${name} line ${dataLines[k]}, column "${header[c]}": "${v}" is not a number (fix the value, or mark the column as categorical).`, file, dataLines[k], header[c]);
-    return Number(v);
-  };
+}
 
-  // Features → columns of the flat sample.
+/** A column is categorical when most of its values are not numbers (or when listed as such). */
+function mostlyText(t: Table, c: number): boolean {
+  let nonNum = 0;
+  let filled = 0;
+  for (let k = 0; k < t.data.length; k++) {
+    const v = t.cell(k, c);
+    if (v === '') continue;
+    filled++;
+    if (!isNum(v)) nonNum++;
+  }
+  return filled > 0 && nonNum * 2 > filled;
+}
+
+/** Features → the flat samples: numbers as they are, categorical columns one-hot. */
+function encodeFeatures(t: Table, cols: number[], isCategorical: (c: number) => boolean): { x: Float32Array; names: string[]; categories: Record<string, string[]> } {
   type Enc = { col: number; kind: 'num' } | { col: number; kind: 'cat'; cats: string[] };
-  const encs: Enc[] = featureCols.map((c) => {
+  const encs: Enc[] = cols.map((c) => {
     if (!isCategorical(c)) return { col: c, kind: 'num' };
-    const cats = sortCategories(data.map((_, k) => cell(k, c)));
+    const cats = sortCategories(t.data.map((_, k) => t.cell(k, c)));
     if (cats.length > MAX_CATEGORIES) {
-      throw new DataError(`${name}: the column "${header[c]}" has ${cats.length} different text values, too many to one-hot encode (at most ${MAX_CATEGORIES}); leave it out of the features (an id or free text?), or fix its values if it should be numeric.`, file, lines[0], header[c]);
+      throw new DataError(`${t.name}: the column "${t.header[c]}" has ${cats.length} different text values, too many to one-hot encode (at most ${MAX_CATEGORIES}); leave it out of the features (an id or free text?), or fix its values if it should be numeric.`, t.file, t.headerLine, t.header[c]);
     }
     return { col: c, kind: 'cat', cats };
   });
-  const featureNames: string[] = [];
+  const names: string[] = [];
   const categories: Record<string, string[]> = {};
   for (const e of encs) {
-    if (e.kind === 'num') featureNames.push(header[e.col]!);
+    if (e.kind === 'num') names.push(t.header[e.col]!);
     else {
-      categories[header[e.col]!] = e.cats;
-      for (const v of e.cats) featureNames.push(`${header[e.col]}=${v}`);
+      categories[t.header[e.col]!] = e.cats;
+      for (const v of e.cats) names.push(`${t.header[e.col]}=${v}`);
     }
   }
-  const sampleSize = featureNames.length;
-  const n = data.length;
-  const x = new Float32Array(n * sampleSize);
+  const n = t.data.length;
+  const x = new Float32Array(n * names.length);
   for (let k = 0; k < n; k++) {
-    let o = k * sampleSize;
+    let o = k * names.length;
     for (const e of encs) {
-      if (e.kind === 'num') x[o++] = numberAt(k, e.col, 'feature');
+      if (e.kind === 'num') x[o++] = numberAt(t, k, e.col, 'feature');
       else {
-        const v = cell(k, e.col);
-        x[o + e.cats.indexOf(v)] = 1;
+        x[o + e.cats.indexOf(t.cell(k, e.col))] = 1;
         o += e.cats.length;
       }
     }
   }
+  return { x, names, categories };
+}
 
-  // Target.
-  const targetCat = isCategorical(targetCol);
+/** The target: label-encoded classes (sorted) or numbers; the task from the options or the values. */
+function encodeTarget(t: Table, col: number, categorical: boolean, opts: CsvOptions): { task: Task; y: Int32Array | Float32Array; classes?: string[] } {
+  const n = t.data.length;
+  const { name, file, headerLine } = t;
   let task: Task = opts.task ?? 'regression';
   if (!opts.task) {
-    if (targetCat) task = 'classification';
+    if (categorical) task = 'classification';
     else {
       const vals = new Set<string>();
       let integral = true;
       for (let k = 0; k < n; k++) {
-        const v = cell(k, targetCol);
+        const v = t.cell(k, col);
         vals.add(v);
         if (!Number.isInteger(Number(v))) integral = false;
       }
       task = integral && vals.size <= 20 && vals.size < n / 2 ? 'classification' : 'regression';
     }
   }
-  if (task === 'regression' && targetCat) {
-    throw new DataError(`${name}: the target column "${opts.target}" holds text, which regression cannot predict: choose classification, or a numeric target.`, file, lines[0], opts.target);
+  if (task === 'regression' && categorical) {
+    throw new DataError(`${name}: the target column "${opts.target}" holds text, which regression cannot predict: choose classification, or a numeric target.`, file, headerLine, opts.target);
   }
-  let y: Int32Array | Float32Array;
-  let classes: string[] | undefined;
-  if (task === 'classification') {
-    for (let k = 0; k < n; k++) {
-      if (cell(k, targetCol) === '') throw new DataError(`${name} line ${dataLines[k]}, column "${opts.target}": the target is empty.`, file, dataLines[k], opts.target);
-    }
-    classes = sortCategories(data.map((_, k) => cell(k, targetCol)));
-    if (classes.length < 2) throw new DataError(`${name}: the target column "${opts.target}" has a single class ("${classes[0]}"): classification needs at least two.`, file, lines[0], opts.target);
-    const index = new Map(classes.map((c, i) => [c, i]));
-    y = new Int32Array(n);
-    for (let k = 0; k < n; k++) y[k] = index.get(cell(k, targetCol))!;
-  } else {
-    y = new Float32Array(n);
-    for (let k = 0; k < n; k++) y[k] = numberAt(k, targetCol, 'target');
+  if (task === 'regression') return { task, y: Float32Array.from({ length: n }, (_, k) => numberAt(t, k, col, 'target')) };
+  for (let k = 0; k < n; k++) {
+    if (t.cell(k, col) === '') throw new DataError(`${name} line ${t.dataLines[k]}, column "${opts.target}": the target is empty.`, file, t.dataLines[k], opts.target);
   }
-  return {
-    name,
-    description: `${n} rows of ${name}: ${featureNamesIn.length} feature column${featureNamesIn.length === 1 ? '' : 's'} → "${opts.target}" (${task}).`,
-    task,
-    kind: 'tabular',
-    count: n,
-    x,
-    dtype: 'float32',
-    sampleShape: [sampleSize],
-    sampleSize,
-    y,
-    targetShape: [1],
-    targetSize: 1,
-    classes,
-    defaultNormalize: 'standardize',
-    defaultTestSplit: 0.2,
-    featureNames,
-    targetNames: [opts.target],
-    ...(Object.keys(categories).length ? { categories } : {}),
-  };
+  const classes = sortCategories(t.data.map((_, k) => t.cell(k, col)));
+  if (classes.length < 2) throw new DataError(`${name}: the target column "${opts.target}" has a single class ("${classes[0]}"): classification needs at least two.`, file, headerLine, opts.target);
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { task, y: Int32Array.from({ length: n }, (_, k) => index.get(t.cell(k, col))!), classes };
 }
 
 export interface CsvColumnInfo {
@@ -298,9 +344,10 @@ export function describeCsv(path: string, opts: { previewRows?: number } = {}): 
   } catch (e) {
     throw new DataError(`Cannot read the CSV file ${path}: ${(e as Error).message}`, path);
   }
-  const { rows, delimiter } = parseCsv(text);
+  const { rows, lines, delimiter } = parseCsv(text);
   if (rows.length === 0) throw new DataError(`${basename(path)} is empty.`, path, 1);
   const header = rows[0]!.map((h) => h.trim());
+  checkUniqueColumns(basename(path), path, header, lines[0]!);
   const data = rows.slice(1);
   const columns = header.map((name, c): CsvColumnInfo => {
     const seen = new Set<string>();

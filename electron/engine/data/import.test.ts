@@ -51,12 +51,12 @@ describe('CSV import', () => {
 
   it('caches an import until its file changes', async () => {
     const p = join(dir, 'cached.csv');
-    writeFileSync(p, 'a,y\n1,0\n2,1\n');
+    writeFileSync(p, 'a,y\n1,0\n2,1\n3,0\n');
     const a = await loadDataset({ source: 'csv', path: p, target: 'y' });
     expect(await loadDataset({ source: 'csv', path: p, target: 'y' })).toBe(a);
-    writeFileSync(p, 'a,y\n1,0\n2,1\n3,1\n');
+    writeFileSync(p, 'a,y\n1,0\n2,1\n3,0\n4,1\n');
     const b = await loadDataset({ source: 'csv', path: p, target: 'y' });
-    expect(b.count).toBe(3);
+    expect(b.count).toBe(4);
   });
 
   it('supports chosen features, regression targets and forced categorical columns', async () => {
@@ -85,6 +85,31 @@ describe('CSV import', () => {
     await expect(loadDataset({ source: 'csv', path: 'missing.csv', target: 'z' }, { baseDir: dir })).rejects.toThrow(/Cannot read the CSV file .*missing\.csv/);
     writeFileSync(join(dir, 'ids.csv'), ['id,y', ...Array.from({ length: 1001 }, (_, i) => `user${i},${i % 2}`)].join('\n'));
     await expect(loadDataset({ source: 'csv', path: 'ids.csv', target: 'y' }, { baseDir: dir })).rejects.toThrow('ids.csv: the column "id" has 1001 different text values, too many to one-hot encode');
+  });
+
+  it('refuses duplicate column names, numbers float32 cannot hold and too few rows, naming file, line and column', async () => {
+    const load = (file: string, text: string, target = 'y') => {
+      writeFileSync(join(dir, file), text);
+      return loadDataset({ source: 'csv', path: file, target }, { baseDir: dir }).then(() => null, (e: DataError) => e);
+    };
+    // a,a,y used the first "a" twice.
+    const dup = await load('dup.csv', 'a,a,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n');
+    expect(dup).toBeInstanceOf(DataError);
+    expect(dup).toMatchObject({ message: 'dup.csv line 1: the column name "a" appears twice (columns 1 and 2); give each column its own name.', line: 1, column: 'a', file: join(dir, 'dup.csv') });
+    expect(() => describeCsv(join(dir, 'dup.csv'))).toThrow('dup.csv line 1: the column name "a" appears twice');
+    // 1e400 became Infinity; 1e39 would become Infinity in float32.
+    for (const [file, cell, col] of [['inf.csv', '1e400', 'b'], ['f32.csv', '-1e39', 'y']] as const) {
+      const text = col === 'b' ? `a,b,y\n1,2,0.5\n3,${cell},1.5\n5,6,2.5\n` : `a,b,y\n1,2,0.5\n3,4,${cell}\n5,6,2.5\n`;
+      expect(await load(file, text)).toMatchObject({
+        message: `${file} line 3, column "${col}": "${cell}" is too large: numbers are stored as float32, at most ±3.4e38 (fix the value, or rescale the column).`, line: 3, column: col,
+      });
+    }
+    // One or two rows: not advice about regression losses, but too few rows.
+    expect(await load('two.csv', 'a,y\n1,0.5\n2,3.5\n')).toMatchObject({
+      message: 'two.csv has too few rows: 2 samples (lines 2 and 3), and training needs at least 3 (to learn from some and check on others; a useful model needs hundreds).', line: 3,
+    });
+    expect(await load('one.csv', 'a,y\n\n1,cat\n')).toMatchObject({ message: expect.stringMatching(/^one\.csv has too few rows: 1 sample \(line 3\)/), line: 3 });
+    expect(await load('three.csv', 'a,y\n1,0.5\n2,3.5\n3,1\n')).toBeNull();
   });
 
   it('describes the columns for the feature/target chooser', () => {
@@ -241,6 +266,18 @@ describe('.npy import', () => {
     expect(() => parseNpy(npy('<U3', [2], new Uint8Array(24)), 's.npy')).toThrow(/s\.npy has dtype '<U3'/);
     expect(() => parseNpy(new TextEncoder().encode('hello world'), 'h.npy')).toThrow(/h\.npy is not a NumPy \.npy file/);
     expect(() => parseNpy(npy('<f4', [4], new Uint8Array(8)), 't.npy')).toThrow(/t\.npy: expected 16 bytes/);
+  });
+
+  it('refuses NaN, infinite and float32-overflowing values, naming the file and the element', async () => {
+    const f4 = Float32Array.from([1, 2, 3, 4, NaN, 6]);
+    expect(() => parseNpy(npy('<f4', [3, 2], bytes(f4)), '/data/x.npy')).toThrow(
+      'x.npy: element [2, 0] (sample 2) is NaN (a missing value?): the data must hold finite numbers; replace them (e.g. np.nan_to_num(a)) or drop those samples before saving.');
+    const err = (() => { try { parseNpy(npy('<f8', [2, 2, 2], bytes(Float64Array.from([0, 0, 0, 0, 0, -Infinity, 0, 0]))), 'y.npy'); } catch (e) { return e; } })();
+    expect(err).toMatchObject({ message: expect.stringMatching(/^y\.npy: element \[1, 0, 1\] \(sample 1\) is -Infinity:/), file: 'y.npy', column: '[1, 0, 1]' });
+    expect(() => parseNpy(npy('<f8', [2], bytes(Float64Array.from([1e300, 0]))), 'big.npy')).toThrow('big.npy: element [0] (sample 0) is 1e+300, too large for float32 (at most ±3.4e38)');
+    writeFileSync(join(dir, 'xnan.npy'), npy('<f4', [4, 1], bytes(Float32Array.from([0, 1, Infinity, 3]))));
+    writeFileSync(join(dir, 'ynan.npy'), npy('<i4', [4], bytes(Int32Array.from([0, 1, 0, 1]))));
+    await expect(loadDataset({ source: 'npy', x: 'xnan.npy', y: 'ynan.npy' }, { baseDir: dir })).rejects.toThrow(/^xnan\.npy: element \[2, 0\] \(sample 2\) is Infinity/);
   });
 
   it('loads x/y pairs as classification (int labels) or regression (float targets)', async () => {

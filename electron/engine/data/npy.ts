@@ -55,7 +55,11 @@ export function parseNpy(bytes: Uint8Array, file = 'array.npy'): NpyArray {
   const at = dataStart;
   if (kindCh === 'f') {
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = size === 4 ? dv.getFloat32(at + 4 * i, little) : dv.getFloat64(at + 8 * i, little);
+    for (let i = 0; i < n; i++) {
+      const v = size === 4 ? dv.getFloat32(at + 4 * i, little) : dv.getFloat64(at + 8 * i, little);
+      out[i] = v;
+      if (!Number.isFinite(out[i]!)) throw nonFinite(name, file, shape, i, v);
+    }
     return { shape, dtype: descr, data: out, kind: 'float' };
   }
   if ((kindCh === 'u' || kindCh === 'b') && size === 1) {
@@ -75,6 +79,26 @@ export function parseNpy(bytes: Uint8Array, file = 'array.npy'): NpyArray {
     out[i] = v;
   }
   return { shape, dtype: descr, data: out, kind: 'int' };
+}
+
+/** Element `flat` of an array of this shape as an index: [12, 3]. */
+function indexOf(shape: number[], flat: number): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = flat % shape[d]!;
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return idx;
+}
+
+/**
+ * NaN or ±Infinity (or a float64 beyond float32's range) would train on garbage and end with a
+ * misleading "the loss became NaN: lower the learning rate": name the element instead.
+ */
+function nonFinite(name: string, file: string, shape: number[], flat: number, v: number): DataError {
+  const at = `[${indexOf(shape, flat).join(', ')}]`;
+  const what = Number.isNaN(v) ? 'is NaN (a missing value?)' : Number.isFinite(v) ? `is ${v}, too large for float32 (at most ±3.4e38)` : `is ${v > 0 ? '' : '-'}Infinity`;
+  return new DataError(`${name}: element ${at} (sample ${indexOf(shape, flat)[0] ?? 0}) ${what}: the data must hold finite numbers; replace them (e.g. np.nan_to_num(a)) or drop those samples before saving.`, file, undefined, at);
 }
 
 export function readNpy(path: string): NpyArray {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { LoomDocument } from '../../../shared/document';
 import { installFastKernels } from './index';
+import { guardHeapAllocations, type WasmBackend } from './wasm-util';
 
 let ready: Promise<void> | null = null;
 
@@ -21,6 +22,7 @@ export function initWasm(): Promise<void> {
     const prev = tf.getBackend();
     if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not initialise');
     installFastKernels();
+    guardHeapAllocations(tf.findBackend('wasm') as unknown as WasmBackend);
     if (prev) await tf.setBackend(prev);
   })();
   return ready;

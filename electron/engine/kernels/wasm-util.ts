@@ -10,6 +10,7 @@
  * can be called directly (no engine bookkeeping) — `callKernel` does that for intermediates, and
  * `Scratch` frees them.
  */
+import { EngineOutOfMemoryError, formatBytes, WASM_HEAP_MAX } from '../failures';
 import { getKernel, type DataType, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 export interface WasmTensorData {
@@ -34,6 +35,34 @@ export interface WasmBackend {
     asm?: { memory?: WebAssembly.Memory };
     _malloc?: (bytes: number) => number;
     _free?: (ptr: number) => void;
+  };
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Make the backend's allocator refuse what the heap cannot hold, before anything is written.
+ * tfjs-backend-wasm hands a tensor's byte size to emscripten's malloc, which takes it as a 32-bit
+ * integer (a 16 GiB product wraps to a small size) and returns 0 when the heap cannot grow, and
+ * then writes the tensor there anyway: a "memory access out of bounds" trap, or a silently
+ * overwritten heap. With this guard such an allocation throws EngineOutOfMemoryError and the
+ * engine stays usable. Idempotent per backend.
+ */
+export function guardHeapAllocations(backend: WasmBackend): void {
+  const wasm = backend.wasm as WasmBackend['wasm'] & { asm?: { malloc?: (bytes: number) => number } };
+  // The raw export: emscripten's `Module._malloc` is a stub that replaces itself on first call.
+  const raw = wasm.asm?.malloc ?? wasm._malloc;
+  if (guarded.has(wasm) || typeof raw !== 'function') return;
+  guarded.add(wasm);
+  wasm._malloc = (bytes: number) => {
+    if (!(bytes >= 0 && bytes <= WASM_HEAP_MAX)) {
+      throw new EngineOutOfMemoryError(`Out of memory: an array of ${formatBytes(bytes)} is more than the WebAssembly backend can hold (4 GiB in all)`);
+    }
+    const ptr = raw(bytes) >>> 0;
+    if (ptr === 0 && bytes > 0) {
+      throw new EngineOutOfMemoryError(`Out of memory: the WebAssembly heap (${formatBytes(wasm.HEAPU8.length)} now, 4 GiB at most) could not grow by ${formatBytes(bytes)}`);
+    }
+    return ptr;
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * The fused wasm optimizers give the stock tf.train optimizers' weights: the same small CNN trained
- * from the same seed for several steps (real forward/backward passes, so the updated weights also
- * reach XNNPACK's cached convolution/matmul operators), compared weight by weight.
+ * The fused wasm optimizers give the stock tf.train optimizers' weights bit for bit: the same small
+ * CNN trained from the same seed for several steps (real forward/backward passes, so the updated
+ * weights also reach XNNPACK's cached convolution/matmul operators), compared weight by weight.
  */
 import { tf } from '../tfjs';
 import { compileModel } from '../compile';
@@ -50,6 +50,18 @@ function train(opt: tf.Optimizer): Float32Array[] {
   }
 }
 
+/** How many float32 values differ in their bits (NaN included: a NaN weight never equals anything here). */
+function differingBits(a: Float32Array[], b: Float32Array[]): number {
+  let n = 0;
+  a.forEach((w, k) => {
+    expect(b[k]!.length).toBe(w.length);
+    const ua = new Uint32Array(w.buffer, w.byteOffset, w.length);
+    const ub = new Uint32Array(b[k]!.buffer, b[k]!.byteOffset, w.length);
+    for (let j = 0; j < w.length; j++) if (ua[j] !== ub[j] || Number.isNaN(w[j])) n++;
+  });
+  return n;
+}
+
 function maxRelErr(a: Float32Array[], b: Float32Array[]): number {
   let worst = 0;
   a.forEach((w, k) => {
@@ -92,8 +104,9 @@ describe.each(['simd', 'js'] as const)('the %s update', (path) => {
     expect(tf.memory().numTensors).toBe(before);
     // The run really moved the weights (a broken update would otherwise pass as "equal").
     expect(maxRelErr(init, a)).toBeGreaterThan(1e-3);
-    // Same float32 operations in the same order: bit-identical in practice; 1e-6 leaves room.
-    expect(maxRelErr(a, b)).toBeLessThan(1e-6);
+    // Same float32 operations in the same order: every weight has the same bits.
+    expect(differingBits(a, b)).toBe(0);
+    expect(maxRelErr(a, b)).toBe(0);
   });
 });
 

@@ -9,7 +9,7 @@
  * weights. Where it cannot be instantiated (no SIMD, or the backend's memory is not reachable) the
  * same arithmetic runs as a JS loop over heap views. Either way: float32, the same operations in the
  * same order as tf.train.adam / sgd / momentum, so the weights are bit-identical to the stock
- * optimizers' (fused.test.ts).
+ * optimizers' (fused.test.ts compares the bits of every weight).
  *
  * Why a fresh buffer per step rather than updating the weights in place: XNNPACK's convolution and
  * fully-connected operators pack their weights once and are cached by the weight tensor's id, so a

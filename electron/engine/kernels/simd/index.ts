@@ -11,6 +11,7 @@
  */
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 import type { WasmBackend } from '../wasm-util';
+import { EngineOutOfMemoryError, FatalEngineError, formatBytes, WASM_HEAP_MAX } from '../../failures';
 
 type P = number; // a byte offset into the backend's heap
 
@@ -97,21 +98,30 @@ const GUARD = 16; // floats of canary after the scratch
 const CANARY = Math.fround(-1.2345e-37);
 
 /**
- * Run `f` with `bytes` of scratch on the backend's heap, freed afterwards. A canary after the
- * scratch is checked: a kernel writing past its scratch would corrupt the backend's heap silently,
- * so it throws instead (and the tests catch it).
+ * Run `f` with `bytes` of scratch on the backend's heap, freed afterwards. A scratch larger than the
+ * heap can hold, or one the heap cannot grow to, is refused before any kernel runs
+ * (EngineOutOfMemoryError). A canary after the scratch is checked: a kernel that wrote past its
+ * scratch has corrupted the backend's heap, which nothing can repair, so that is a
+ * FatalEngineError (the engine process restarts).
  */
 export function withScratch<T>(backend: WasmBackend, bytes: number, f: (ptr: P) => T): T {
+  if (!(bytes >= 0 && Number.isFinite(bytes))) throw new Error(`SIMD kernel scratch size is ${bytes} bytes (internal error)`);
   const size = Math.ceil(Math.max(16, bytes) / 4) * 4;
-  const ptr = backend.wasm._malloc!(size + GUARD * 4);
-  if (!ptr) throw new Error(`wasm backend: out of memory allocating ${bytes} bytes of kernel scratch`);
+  const total = size + GUARD * 4;
+  const refuse = (why: string) => new EngineOutOfMemoryError(`Out of memory: a kernel needs ${formatBytes(bytes)} of scratch space, ${why}`);
+  if (total > WASM_HEAP_MAX) throw refuse(`more than the WebAssembly backend can address (4 GiB)`);
+  // Emscripten's malloc returns a signed 32-bit value: past 2 GiB of heap it is negative.
+  const ptr = backend.wasm._malloc!(total) >>> 0;
+  if (!ptr) throw refuse('and the WebAssembly heap cannot grow that far');
   const at = (ptr + size) / 4;
   try {
     backend.wasm.HEAPF32.fill(CANARY, at, at + GUARD);
     const out = f(ptr);
     const heap = backend.wasm.HEAPF32; // a fresh view: the heap may have grown
     for (let i = at; i < at + GUARD; i++) {
-      if (heap[i] !== CANARY) throw new Error('SIMD kernel wrote past its scratch space (internal error)');
+      if (heap[i] !== CANARY) {
+        throw new FatalEngineError('A SIMD kernel wrote past its scratch space (an internal error in Layerloom): the engine\'s memory can no longer be trusted, so it restarts. Please report the model that did this', 'crash');
+      }
     }
     return out;
   } finally {

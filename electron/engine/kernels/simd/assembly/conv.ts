@@ -44,10 +44,10 @@ function im2colRows(
   }
 }
 
-/** Scratch bytes convFilterGrad needs. */
-export function convFilterGradScratch(K: i32, Co: i32, MB: i32): i32 {
-  const K8 = up(K, NR), Co4 = up(Co, MR);
-  return (Co4 * K8 + MB * K8 + Co4 * MB) << 2;
+/** Scratch bytes convFilterGrad needs (f64: sizes past 2 GiB must not wrap around). */
+export function convFilterGradScratch(K: i32, Co: i32, MB: i32): f64 {
+  const K8 = <f64>up(K, NR), Co4 = <f64>up(Co, MR), mb = <f64>MB;
+  return (Co4 * K8 + mb * K8 + Co4 * mb) * 4;
 }
 
 /**
@@ -97,9 +97,9 @@ export function convFilterGrad(
 }
 
 /** Scratch bytes convInputGrad needs. */
-export function convInputGradScratch(K: i32, Co: i32, MB: i32): i32 {
-  const K8 = up(K, NR), MB4 = up(MB, MR);
-  return (Co * K8 + MB4 * Co + MB4 * K8) << 2;
+export function convInputGradScratch(K: i32, Co: i32, MB: i32): f64 {
+  const K8 = <f64>up(K, NR), MB4 = <f64>up(MB, MR), co = <f64>Co;
+  return (co * K8 + MB4 * co + MB4 * K8) * 4;
 }
 
 /**
@@ -164,9 +164,10 @@ export function convInputGrad(
 }
 
 /** Scratch bytes convForward needs (MB a multiple of 4). */
-export function convForwardScratch(K: i32, Co: i32, MB: i32): i32 {
+export function convForwardScratch(K: i32, Co: i32, MB: i32): f64 {
   const Co8 = up(Co, NR);
-  return (MB * K * 2 + (Co8 != Co ? K * Co8 : 0) + MB * Co8) << 2;
+  const k = <f64>K, mb = <f64>MB, co8 = <f64>Co8;
+  return (mb * k * 2 + (Co8 != Co ? k * co8 : 0) + mb * co8) * 4;
 }
 
 /**

@@ -17,9 +17,9 @@ import { colSum } from './elementwise';
 import { sigmoidv, tanhv, ld, st, packRows } from './lstm';
 
 /** Scratch bytes gruForward needs. */
-export function gruForwardScratch(B: i32, T: i32, I: i32, U: i32): i32 {
-  const A = up(2 * U, NR), H = up(U, NR), B4 = up(B, MR);
-  return ((B4 * U + U * A + U * H + B4 * A + B4 * H) << 2) + matmulScratch(B * T, I, 3 * U, 0);
+export function gruForwardScratch(B: i32, T: i32, I: i32, U: i32): f64 {
+  const a = <f64>up(2 * U, NR), h = <f64>up(U, NR), b4 = <f64>up(B, MR), u = <f64>U;
+  return (b4 * u + u * a + u * h + b4 * a + b4 * h) * 4 + matmulScratch(B * T, I, 3 * U, 0);
 }
 
 /** rows of a [rows × cols] block at stride lds → dst [rows × ldd] (zeros beyond cols). */
@@ -104,9 +104,10 @@ export function gruForward(x: usize, w: usize, r: usize, bias: usize, y: usize, 
 }
 
 /** Scratch bytes gruBackward needs. */
-export function gruBackwardScratch(B: i32, T: i32, I: i32, U: i32): i32 {
+export function gruBackwardScratch(B: i32, T: i32, I: i32, U: i32): f64 {
   const G = 3 * U, U8 = up(U, NR), B4 = up(B, MR), BT = B * T;
-  const own = (B4 * 2 * U + 3 * U * U8 + 2 * B4 * U8 + 2 * B * U + 2 * U * G) << 2;
+  const u = <f64>U, u8 = <f64>U8, b4 = <f64>B4;
+  const own = (b4 * 2 * u + 3 * u * u8 + 2 * b4 * u8 + 2 * <f64>B * u + 2 * u * <f64>G) * 4;
   return own + max(matmulScratch(I, BT, G, 0), matmulScratch(U, BT, G, 0));
 }
 

@@ -100,9 +100,10 @@ export function lstmActivation(p: usize, n: i32, which: i32): void {
 }
 
 /** Scratch bytes lstmForward needs. */
-export function lstmForwardScratch(B: i32, T: i32, I: i32, U: i32): i32 {
+export function lstmForwardScratch(B: i32, T: i32, I: i32, U: i32): f64 {
   const G = U << 2, N8 = up(G, NR), B4 = up(B, MR);
-  return ((B4 * U + (N8 != G ? U * N8 : 0) + B4 * N8) << 2) + matmulScratch(B * T, I, G, 0);
+  const u = <f64>U, n8 = <f64>N8, b4 = <f64>B4;
+  return (b4 * u + (N8 != G ? u * n8 : 0) + b4 * n8) * 4 + matmulScratch(B * T, I, G, 0);
 }
 
 /**
@@ -176,9 +177,10 @@ export function lstmForward(x: usize, w: usize, r: usize, bias: usize, y: usize,
 }
 
 /** Scratch bytes lstmBackward needs. */
-export function lstmBackwardScratch(B: i32, T: i32, I: i32, U: i32): i32 {
+export function lstmBackwardScratch(B: i32, T: i32, I: i32, U: i32): f64 {
   const G = U << 2, U8 = up(U, NR), B4 = up(B, MR), BT = B * T;
-  const own = (B4 * G + G * U8 + B4 * U8 + B * U) << 2;
+  const g = <f64>G, u8 = <f64>U8, b4 = <f64>B4;
+  const own = (b4 * g + g * u8 + b4 * u8 + <f64>B * <f64>U) * 4;
   return own + max(matmulScratch(I, BT, G, 0), matmulScratch(U, BT, G, 0));
 }
 

@@ -5,11 +5,12 @@
 
 import { MR, NR, up, gemm, transpose2d } from './gemm';
 
-/** Scratch bytes matmulTA / matmulTB need. */
-export function matmulScratch(M: i32, K: i32, N: i32, tb: i32): i32 {
+/** Scratch bytes matmulTA / matmulTB need (f64: sizes past 2 GiB must not wrap around). */
+export function matmulScratch(M: i32, K: i32, N: i32, tb: i32): f64 {
   const M4 = up(M, MR), N8 = up(N, NR);
-  const out = N8 != N || M4 != M ? M4 * N8 : 0;
-  return (M4 * K + (tb || N8 != N ? K * N8 : 0) + out) << 2;
+  const m4 = <f64>M4, n8 = <f64>N8, k = <f64>K;
+  const out = N8 != N || M4 != M ? m4 * n8 : 0;
+  return (m4 * k + (tb || N8 != N ? k * n8 : 0) + out) * 4;
 }
 
 /** C = A-operand panels × b [K × N8]: into c [M × N] directly when it fits the tile sizes, else via scratch. */

@@ -11,9 +11,9 @@ import { colSum } from './elementwise';
 import { tanhv, ld, st, packRows } from './lstm';
 
 /** Scratch bytes rnnForward needs. */
-export function rnnForwardScratch(B: i32, T: i32, I: i32, U: i32): i32 {
-  const N8 = up(U, NR), B4 = up(B, MR);
-  return ((B4 * U + U * N8 + B4 * N8) << 2) + matmulScratch(B * T, I, U, 0);
+export function rnnForwardScratch(B: i32, T: i32, I: i32, U: i32): f64 {
+  const n8 = <f64>up(U, NR), b4 = <f64>up(B, MR), u = <f64>U;
+  return (b4 * u + u * n8 + b4 * n8) * 4 + matmulScratch(B * T, I, U, 0);
 }
 
 /** The forward pass: y as lstmForward's (seq = 1: every step, else the last); bias = 0: none. */
@@ -61,9 +61,10 @@ export function rnnForward(x: usize, w: usize, r: usize, bias: usize, y: usize, 
 }
 
 /** Scratch bytes rnnBackward needs. */
-export function rnnBackwardScratch(B: i32, T: i32, I: i32, U: i32): i32 {
+export function rnnBackwardScratch(B: i32, T: i32, I: i32, U: i32): f64 {
   const U8 = up(U, NR), B4 = up(B, MR), BT = B * T;
-  return ((B4 * U + U * U8 + B4 * U8) << 2) + max(matmulScratch(I, BT, U, 0), matmulScratch(U, BT, U, 0));
+  const u = <f64>U, u8 = <f64>U8, b4 = <f64>B4;
+  return (b4 * u + u * u8 + b4 * u8) * 4 + max(matmulScratch(I, BT, U, 0), matmulScratch(U, BT, U, 0));
 }
 
 /**

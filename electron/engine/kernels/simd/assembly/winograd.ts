@@ -6,9 +6,9 @@
 import { MR, NR, up, gemm } from './gemm';
 
 /** Scratch bytes winograd3x3 needs for blocks of TB tiles (a multiple of 4). */
-export function winogradScratch(Ci: i32, Co: i32, TB: i32): i32 {
-  const Co8 = up(Co, NR);
-  return (16 * Ci * Co8 + 16 * TB * Ci + 16 * TB * Co8) << 2;
+export function winogradScratch(Ci: i32, Co: i32, TB: i32): f64 {
+  const co8 = <f64>up(Co, NR), ci = <f64>Ci, tb = <f64>TB;
+  return (16 * ci * co8 + 16 * tb * ci + 16 * tb * co8) * 4;
 }
 
 /**
@@ -181,9 +181,9 @@ export function winograd3x3(
 }
 
 /** Scratch bytes winogradFilterGrad needs for blocks of TB tiles. */
-export function winogradFilterGradScratch(Ci: i32, Co: i32, TB: i32): i32 {
-  const Ci4 = up(Ci, MR), Co8 = up(Co, NR);
-  return (16 * Ci4 * Co8 + 16 * Ci4 * TB + 16 * TB * Co8) << 2;
+export function winogradFilterGradScratch(Ci: i32, Co: i32, TB: i32): f64 {
+  const ci4 = <f64>up(Ci, MR), co8 = <f64>up(Co, NR), tb = <f64>TB;
+  return (16 * ci4 * co8 + 16 * ci4 * tb + 16 * tb * co8) * 4;
 }
 
 /** Four channels c..c+3 at p, lanes ≥ n zero. */
