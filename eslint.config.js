@@ -9,7 +9,7 @@ const nodeOnlyRegex = `^(node:.*|(${nodeBuiltins.join('|')})(/.*)?)$`;
 
 export default tseslint.config(
   // simd/assembly is AssemblyScript (compiled by asc, scripts/build-wasm.mjs), not TypeScript.
-  { ignores: ['node_modules/**', 'dist/**', '.vite/**', 'release/**', 'e2e/output/**', 'coverage/**', 'electron/engine/kernels/simd/assembly/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'release/**', 'e2e/output/**', '.vite/**', 'coverage/**', 'electron/engine/kernels/simd/assembly/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -57,6 +57,8 @@ describe('editor journey (web mode, Chromium)', () => {
     app = await launchApp({ viewport: { width: 1280, height: 720 } });
     const { page } = app;
     page.on('dialog', (d) => void d.accept());
+    // Replacing an edited model asks first, in the app: these journeys answer Don't save.
+    await page.addLocatorHandler(page.getByTestId('unsaved-dialog'), () => page.getByTestId('unsaved-discard').click());
     await page.getByTestId('palette-Input').waitFor({ timeout: 60_000 });
     await app.screenshot('editor-1-empty');
 
@@ -144,6 +146,13 @@ describe('editor journey (web mode, Chromium)', () => {
     await app.screenshot('editor-3-shape-mistake');
     // A drag is one undo step; duplicate (Ctrl+D) and undo it.
     const fc = page.locator('.react-flow__node[data-id="fc"]');
+    // Fit stops at a readable zoom: a layer below the fold is brought into view by zooming out.
+    const view = (await page.getByTestId('canvas').boundingBox())!;
+    for (let i = 0; i < 6; i++) {
+      const b = (await fc.boundingBox())!;
+      if (b.y >= view.y && b.y + b.height <= view.y + view.height) break;
+      await page.getByRole('button', { name: 'Zoom Out' }).click();
+    }
     const before = await fc.getAttribute('style');
     const box = (await fc.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + 8);

@@ -43,6 +43,8 @@ describe('export and import journey (web mode, Chromium)', () => {
     app = await launchApp({ viewport: { width: 1280, height: 800 } });
     const { page } = app;
     page.on('dialog', (d) => void d.accept());
+    // Replacing an edited model asks first, in the app: these journeys answer Don't save.
+    await page.addLocatorHandler(page.getByTestId('unsaved-dialog'), () => page.getByTestId('unsaved-discard').click());
     await page.getByRole('button', { name: 'Templates' }).waitFor({ timeout: 60_000 });
 
     // ── The MNIST CNN template. ──
@@ -130,11 +132,13 @@ describe('export and import journey (web mode, Chromium)', () => {
     await page.mouse.down();
     await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.8, { steps: 8 });
     await page.mouse.up();
-    // No dataset yet, so no class names: the 10 raw outputs of the softmax (they sum to 1).
-    await expect.poll(() => page.getByTestId('prediction').innerText(), { timeout: 60_000 }).toMatch(/Prediction: /);
-    const values = (await page.getByTestId('prediction').innerText()).replace(/^Prediction:\s*/, '').split(',').map(Number);
-    expect(values).toHaveLength(10);
-    expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    // No dataset yet, so no class names: a classifier still gets class bars, numbered 0..9 (the
+    // softmax's 10 probabilities, summing to 1), never a raw vector.
+    await expect.poll(() => page.getByTestId('prediction').innerText(), { timeout: 60_000 }).toMatch(/Prediction: \d \(\d+\.\d%\)/);
+    const bars = page.getByTestId('probabilities');
+    expect((await bars.locator('.ll-prob-label').allInnerTexts()).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    const values = (await bars.locator('.ll-prob-value').allInnerTexts()).map((t) => Number(t.replace('%', '')) / 100);
+    expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 1);
     expect(await page.getByTestId('tryit-panel').innerText()).toContain('Imported weights');
 
     // ── Load Weights… from a .weights.h5 of a slightly different model (Dense 64 instead of 128):

@@ -31,6 +31,8 @@ describe('training journey (web mode, Chromium, real engine)', () => {
     app = await launchApp({ viewport: { width: 1400, height: 900 } });
     const { page } = app;
     page.on('dialog', (d) => void d.accept());
+    // Replacing an edited model asks first, in the app: these journeys answer Don't save.
+    await page.addLocatorHandler(page.getByTestId('unsaved-dialog'), () => page.getByTestId('unsaved-discard').click());
     // Seven people edit this working tree while the test runs: keep Vite's hot reload away from the
     // page (its socket is answered by a silent stub) so that nobody's edit reloads it mid-run.
     await page.routeWebSocket((url) => !url.pathname.startsWith('/ws'), () => undefined);

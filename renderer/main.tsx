@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
-import { App } from './App';
+import { App } from './shell/App';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

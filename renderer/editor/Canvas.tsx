@@ -7,17 +7,19 @@ import {
   Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type Connection, type Edge, type EdgeChange, type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import { platform } from '../services/platform';
 import { useEditor } from '../store';
-import { analysisOf } from '../store/analysis';
+import { editorAnalysis } from '../store/checks';
 import type { LoomDocument } from '../../shared/document';
 import { edgeKey } from '../store/document';
-import { GRID, NODE_H, NODE_W, positionsOf } from '../store/layout';
+import { join } from '../store/graph-edits';
+import { flowDirectionOf, GRID, NODE_H, NODE_W, positionsOf, type FlowDirection } from '../store/layout';
 import { ContextMenu, type MenuTarget } from './ContextMenu';
 import { FlowCache, type LayerFlowNode } from './derive';
 import { LayerNode } from './LayerNode';
 import { ShapeEdge } from './ShapeEdge';
+import { useViewRequests } from './useViewRequests';
 
 export const LAYER_MIME = 'application/x-layerloom-layer';
 
@@ -32,13 +34,16 @@ const minimapStyle = { width: 150, height: 100 };
 function edgeAt(doc: LoomDocument, p: { x: number; y: number }, tolerance: number,
   dims: ReadonlyMap<string, { width: number; height: number }>): string | null {
   const pos = positionsOf(doc);
+  const lr = flowDirectionOf(doc) === 'LR';
   let best: string | null = null;
   let bestD = tolerance;
   for (const e of doc.edges) {
     const a = pos[e.from], b = pos[e.to];
     if (!a || !b) continue;
-    const ax = a.x + (dims.get(e.from)?.width ?? NODE_W) / 2, ay = a.y + (dims.get(e.from)?.height ?? NODE_H);
-    const bx = b.x + (dims.get(e.to)?.width ?? NODE_W) / 2, by = b.y;
+    const da = { width: NODE_W, height: NODE_H, ...dims.get(e.from) }, db = { width: NODE_W, height: NODE_H, ...dims.get(e.to) };
+    // From the source's out handle (bottom, or right) to the target's in handle (top, or left).
+    const [ax, ay] = lr ? [a.x + da.width, a.y + da.height / 2] : [a.x + da.width / 2, a.y + da.height];
+    const [bx, by] = lr ? [b.x, b.y + db.height / 2] : [b.x + db.width / 2, b.y];
     const dx = bx - ax, dy = by - ay;
     const len2 = dx * dx + dy * dy || 1;
     const t = Math.max(0, Math.min(1, ((p.x - ax) * dx + (p.y - ay) * dy) / len2));
@@ -51,15 +56,59 @@ function edgeAt(doc: LoomDocument, p: { x: number; y: number }, tolerance: numbe
   return best;
 }
 
+/** The ⇅ / ⇆ control: lays the graph out the other way (top to bottom ↔ left to right). */
+function DirectionButton({ direction }: { direction: FlowDirection }) {
+  const next = direction === 'TB' ? 'LR' : 'TB';
+  const flip = () => {
+    useEditor.getState().autoLayout(next);
+    useEditor.getState().requestFit();
+  };
+  return (
+    <ControlButton onClick={flip} title={next === 'LR' ? 'Lay out left to right' : 'Lay out top to bottom'} aria-label={next === 'LR' ? 'Lay out left to right' : 'Lay out top to bottom'}
+      data-testid="layout-direction">
+      {next === 'LR' ? '⇆' : '⇅'}
+    </ControlButton>
+  );
+}
+
+/** "Deleted conv2. Reconnect conv1 → pool1?" after a middle layer of a chain was deleted. */
+export function ReconnectOffer() {
+  const offer = useEditor((s) => s.reconnectOffer);
+  // Still possible (an undo may have brought the layer back)?
+  const valid = useEditor((s) => !!s.reconnectOffer && join(s.doc, s.reconnectOffer) !== null);
+  if (!offer || !valid) return null;
+  const s = useEditor.getState;
+  return (
+    <div className="canvas-offer" role="status" data-testid="reconnect-offer">
+      Deleted {offer.removed}. Reconnect {offer.from} → {offer.to}?{' '}
+      <button type="button" className="primary" onClick={() => { s().updateDocument((d) => join(d, offer) ?? d); s().setReconnectOffer(null); }}>Reconnect</button>
+      <button type="button" className="icon" aria-label="Dismiss" onClick={() => s().setReconnectOffer(null)}>✕</button>
+    </div>
+  );
+}
+
+function EmptyCanvas() {
+  return (
+    <div className="canvas-empty">
+      <p><strong>Drag a layer from the palette</strong> onto the canvas, starting with an <em>Input</em>.</p>
+      <p>Connect layers by dragging from the bottom handle of one to the top of another, or select a layer and double-click a palette entry to add it after.</p>
+      <p>
+        Or start from a working model:{' '}
+        {/* A link to the toolbar's Templates dialog (a second "Templates" button would be ambiguous). */}
+        <a href="#templates" data-testid="empty-templates" onClick={(e) => { e.preventDefault(); useEditor.getState().openDialog('templates'); }}>browse the templates</a>
+        {' '}(MNIST CNN, LSTM, transformer…).
+      </p>
+    </div>
+  );
+}
+
 export function Canvas() {
   const doc = useEditor((s) => s.doc);
+  const direction = flowDirectionOf(doc);
   const selectedNodes = useEditor((s) => s.selectedNodes);
   const selectedEdges = useEditor((s) => s.selectedEdges);
   const theme = useEditor((s) => s.theme);
   const snap = useEditor((s) => s.snapToGrid);
-  const fitRequest = useEditor((s) => s.fitRequest);
-  const focusRequest = useEditor((s) => s.focusRequest);
-  const zoomRequest = useEditor((s) => s.zoomRequest);
   const flow = useReactFlow();
   const cache = useRef(new FlowCache());
   const measured = useRef(new Map<string, { width: number; height: number }>());
@@ -87,7 +136,8 @@ export function Canvas() {
     setMenu({ kind: 'pane', ...at(e) });
   }, []);
 
-  const analysis = analysisOf(doc);
+  const dataSample = useEditor((s) => s.dataSample);
+  const analysis = editorAnalysis(doc, dataSample);
   const nodes = useMemo(
     () => {
       // Forget sizes of deleted nodes: a node re-created by undo is measured afresh.
@@ -183,25 +233,7 @@ export function Canvas() {
     if (!(hit && s.insertOnEdge(hit, type, position))) s.addNode(type, { position });
   }, [flow]);
 
-  // Fit once at start when there is something to show (not on the first node dropped on an empty
-  // canvas: the view must not jump under the person's hand).
-  useEffect(() => {
-    if (useEditor.getState().doc.nodes.length) useEditor.getState().requestFit();
-  }, []);
-  useEffect(() => {
-    if (fitRequest) requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 200, maxZoom: 1.2 }));
-  }, [fitRequest, flow]);
-  useEffect(() => {
-    if (!zoomRequest) return;
-    if (zoomRequest.kind === 'in') void flow.zoomIn({ duration: 150 });
-    else if (zoomRequest.kind === 'out') void flow.zoomOut({ duration: 150 });
-    else void flow.zoomTo(1, { duration: 150 });
-  }, [zoomRequest, flow]);
-  useEffect(() => {
-    if (!focusRequest) return;
-    const p = positionsOf(useEditor.getState().doc)[focusRequest.id];
-    if (p) void flow.setCenter(p.x + NODE_W / 2, p.y + 40, { zoom: Math.max(flow.getZoom(), 0.8), duration: 250 });
-  }, [focusRequest, flow]);
+  useViewRequests(wrapper);
 
   return (
     <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
@@ -233,6 +265,7 @@ export function Canvas() {
         colorMode={theme}
         minZoom={0.1}
         maxZoom={2.5}
+        panOnScroll
         onlyRenderVisibleElements={doc.nodes.length > 120}
         proOptions={proOptions}
       >
@@ -240,9 +273,7 @@ export function Canvas() {
         {/* An empty canvas showed an empty box in the corner. */}
         {doc.nodes.length > 0 && <MiniMap pannable zoomable className="minimap" ariaLabel="Minimap" style={minimapStyle} />}
         <Controls showInteractive={false}>
-          <ControlButton onClick={() => useEditor.getState().autoLayout()} title="Automatic layout (L)" aria-label="Automatic layout">
-            ⇅
-          </ControlButton>
+          <DirectionButton direction={direction} />
           <ControlButton onClick={() => { useEditor.getState().setSnapToGrid(!snap); void platform().setSnapToGrid(!snap); }}
             title={snap ? 'Snap to grid: on' : 'Snap to grid: off'} aria-label="Snap to grid" aria-pressed={snap}
             className={snap ? 'control-on' : undefined}>
@@ -251,12 +282,8 @@ export function Canvas() {
         </Controls>
       </ReactFlow>
       {menu && <ContextMenu target={menu} onClose={closeMenu} />}
-      {doc.nodes.length === 0 && (
-        <div className="canvas-empty">
-          <p><strong>Drag a layer from the palette</strong> onto the canvas, starting with an <em>Input</em>.</p>
-          <p>Connect layers by dragging from the bottom handle of one to the top of another, or select a layer and double-click a palette entry to add it after.</p>
-        </div>
-      )}
+      {doc.nodes.length === 0 && <EmptyCanvas />}
+      <ReconnectOffer />
     </div>
   );
 }

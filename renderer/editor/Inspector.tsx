@@ -3,12 +3,13 @@
  * and quick fixes. With several nodes of one type selected, an edit applies to all of them as one
  * undo step.
  */
+import { layerCount } from '../ui/format';
 import { memo, useCallback, useEffect, useState } from 'react';
 import { thousands } from '../../shared/analysis';
 import { getLayerDef, isLayerType } from '../../shared/catalog';
 import type { LoomNode } from '../../shared/document';
 import { useEditor } from '../store';
-import { analysisOf } from '../store/analysis';
+import { editorAnalysis } from '../store/checks';
 import { kerasShape } from './format';
 import { ParamField } from './ParamField';
 import { QuickFixButton } from './QuickFixButton';
@@ -76,7 +77,7 @@ function NodeInspector({ nodes }: { nodes: LoomNode[] }) {
   if (!sameType) {
     return (
       <>
-        <div className="panel-title">{nodes.length} layers selected</div>
+        <div className="panel-title">{layerCount(nodes.length)} selected</div>
         <div className="inspector-body">
           <p className="muted">{[...new Set(nodes.map((n) => n.type))].join(', ')}: select layers of one type to edit them together.</p>
           <SelectionActions />
@@ -144,7 +145,7 @@ function NameField({ id }: { id: string }) {
 
 /** Shapes, parameter count and problems (with quick fixes) of one node. */
 const NodeFacts = memo(function NodeFacts({ id }: { id: string }) {
-  const info = useEditor((s) => analysisOf(s.doc).nodes[id]);
+  const info = useEditor((s) => editorAnalysis(s.doc, s.dataSample).nodes[id]);
   if (!info) return null;
   return (
     <div className="node-facts">
@@ -154,7 +155,7 @@ const NodeFacts = memo(function NodeFacts({ id }: { id: string }) {
       {info.errors.map((e, i) => (
         <div key={i} className={`problem ${e.severity}`} role="alert">
           <span>{e.message}</span>
-          {e.fix && <QuickFixButton nodeId={id} fix={e.fix} />}
+          {e.fix && <QuickFixButton nodeId={e.fixNodeId ?? id} fix={e.fix} />}
         </div>
       ))}
     </div>

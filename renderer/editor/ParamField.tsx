@@ -147,7 +147,9 @@ function TextField({ id, def, spec, value, mixed, onCommit, label, problem }: Pa
   };
   const hint = rangeHint(spec);
   const message = error ?? problem;
-  const placeholder = mixed ? '(mixed)' : spec.default === null ? 'auto' : formatValue(spec, spec.default);
+  // The default is said to be one ("default: 28, 28, 1"): shown bare, it looked like a value in the field.
+  const fallback = formatValue(spec, spec.default);
+  const placeholder = mixed ? '(mixed)' : spec.default === null ? 'auto' : fallback ? `default: ${fallback}` : '';
   return (
     <div className={`field${message ? ' invalid' : ''}`}>
       {label}

@@ -1,15 +1,15 @@
 /** Every problem analysis found; click one to select its node, apply a quick fix in place. */
 import { useEditor } from '../store';
-import { analysisOf } from '../store/analysis';
+import { editorAnalysis } from '../store/checks';
 import { QuickFixButton } from './QuickFixButton';
 
 /** Problems worth a badge (an empty canvas is not a problem yet). */
 export function useProblemCount(): number {
-  return useEditor((s) => (s.doc.nodes.length ? analysisOf(s.doc).errors.length : 0));
+  return useEditor((s) => (s.doc.nodes.length ? editorAnalysis(s.doc, s.dataSample).errors.length : 0));
 }
 
 export function Problems() {
-  const errors = useEditor((s) => analysisOf(s.doc).errors);
+  const errors = useEditor((s) => editorAnalysis(s.doc, s.dataSample).errors);
   if (!errors.length) return <p className="muted problems-empty" data-testid="problems-empty">No problems: every shape checks out.</p>;
   return (
     <ul className="problems" data-testid="problems">
@@ -18,7 +18,7 @@ export function Problems() {
           <span className={`problem-icon ${e.severity}`} aria-label={e.severity} />
           <span className="problem-node">{e.nodeId ?? 'model'}</span>
           <span className="problem-msg">{e.message}</span>
-          {e.fix && e.nodeId && <QuickFixButton nodeId={e.nodeId} fix={e.fix} />}
+          {e.fix && e.nodeId && <QuickFixButton nodeId={e.fixNodeId ?? e.nodeId} fix={e.fix} />}
         </li>
       ))}
     </ul>

@@ -74,7 +74,7 @@ export class FlowCache {
     const errs = info?.errors ?? [];
     return {
       node: n,
-      keyParams: keyParamsLabel(n.type, info?.resolved ?? null),
+      keyParams: keyParamsLabel(n.type, info?.resolved ?? null, n.params ?? {}),
       shape: shapeLabel(info?.outputShape),
       params: info?.params ?? 0,
       error: errs.filter((e) => e.severity === 'error').map((e) => e.message).join('\n') || null,

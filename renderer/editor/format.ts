@@ -11,14 +11,19 @@ export function valueLabel(spec: ParamSpec, v: unknown): string {
   return String(v);
 }
 
-/** The key params of a node in a few words ("32 · 3×3 · same · relu"). */
-export function keyParamsLabel(type: string, resolved: Record<string, unknown> | null): string {
+/**
+ * The key params of a node in a few words ("32 · 3×3 · same · relu"): the values written in the
+ * document (an invalid units: -5 shows as -5, beside its error, not as the default analysis used),
+ * else the resolved defaults.
+ */
+export function keyParamsLabel(type: string, resolved: Record<string, unknown> | null, written: Record<string, unknown> = {}): string {
   if (!resolved || !isLayerType(type)) return '';
   const def = getLayerDef(type);
+  const valueOf = (name: string) => (written[name] !== undefined ? written[name] : resolved[name]);
   return def.params
-    .filter((p) => p.key && resolved[p.name] !== undefined)
+    .filter((p) => p.key && valueOf(p.name) !== undefined)
     .map((p) => {
-      const v = valueLabel(p, resolved[p.name]);
+      const v = valueLabel(p, valueOf(p.name));
       return p.type === 'int' || p.type === 'float' ? `${p.name} ${v}` : v;
     })
     .join(' · ');

@@ -6,10 +6,10 @@ import { setApiForTests } from '../platform/api';
 import { bundledTemplates } from '../services/platform';
 import { useEditor } from '../store';
 import type { RunView } from '../store/runs';
-import { exportCommand } from './commands';
-import { ExportDialogs } from './ExportDialogs';
-import { useExportUi } from './state';
-import { installFakeApi } from './testApi';
+import { exportCommand } from '../shell/commands';
+import { Dialogs } from '../shell/Dialogs';
+import { useExported } from '../export/exported';
+import { installFakeApi } from '../test-api';
 
 const mnist = () => loadDocumentOrThrow(bundledTemplates().find((t) => t.id === 'mnist-cnn')!.text);
 
@@ -29,9 +29,12 @@ const run = (doc: LoomDocument, over: Partial<RunView> = {}): RunView => ({
   batches: { x: [], loss: [], accuracy: [] }, epochs: [], ...over,
 });
 
+/** Open `doc`; the runs put in the store before are this document's (trained in its session). */
 function open(doc: LoomDocument, filePath: string | null = null) {
   useEditor.getState().loadDocument(doc, filePath);
-  render(<ExportDialogs />);
+  const session = useEditor.getState().docSession;
+  useEditor.setState({ runs: useEditor.getState().runs.map((r) => ({ session, ...r })) });
+  render(<Dialogs />);
   // The command changes stores the mounted dialog reads: act() lets React apply that before asserting.
   act(() => exportCommand());
   return screen.findByTestId('export-dialog');
@@ -40,7 +43,8 @@ const exportButton = () => screen.getByTestId('export-run');
 
 beforeEach(() => {
   useEditor.setState({ runs: [] });
-  useExportUi.setState({ open: null, exported: [] });
+  useExported.setState({ files: [] });
+  useEditor.getState().openDialog(null);
 });
 afterEach(() => setApiForTests(null));
 
@@ -127,7 +131,7 @@ describe('Export dialog', () => {
     expect(screen.getByTestId('export-weights')).toHaveTextContent('Weights: trained (Run 2)');
     expect(result).toHaveTextContent('(TensorFlow.js)');
     expect(result).toHaveTextContent('quantized to float16');
-    expect(useExportUi.getState().exported).toContain('/p/export/mnist-tfjs/model.json');
+    expect(useExported.getState().files).toContain('/p/export/mnist-tfjs/model.json');
   });
 
   it('offers runs saved beside the document in earlier sessions (runs.list), newest first by default', async () => {
@@ -200,7 +204,7 @@ describe('Export dialog', () => {
 
   it('keys pressed in the dialog never reach the canvas shortcuts (Delete does not delete the selected layer)', async () => {
     installFakeApi({});
-    const { handleShortcut } = await import('../editor/shortcuts');
+    const { handleShortcut } = await import('../shell/shortcuts');
     window.addEventListener('keydown', handleShortcut);
     try {
       const doc = mnist();
@@ -209,7 +213,8 @@ describe('Export dialog', () => {
       fireEvent.keyDown(screen.getByLabelText('PyTorch'), { key: 'Delete' });
       fireEvent.keyDown(screen.getByLabelText('PyTorch'), { key: 'Backspace' });
       expect(useEditor.getState().doc.nodes).toHaveLength(doc.nodes.length);
-      // Outside the dialog the same key deletes (the listener is live).
+      // Once the dialog is closed the same key deletes (the listener is live).
+      act(() => useEditor.getState().openDialog(null));
       fireEvent.keyDown(document.body, { key: 'Delete' });
       expect(useEditor.getState().doc.nodes).toHaveLength(doc.nodes.length - 1);
     } finally {
@@ -217,11 +222,28 @@ describe('Export dialog', () => {
     }
   });
 
+  it('Escape closes it after exporting, when the focus left the dialog with the disabled Export button', async () => {
+    installFakeApi({ 'export.run': () => ({ canceled: false, outDir: '/p/export/m', files: ['/p/export/m/model.py'], weights: 'initial', notes: [] }) });
+    const { handleShortcut } = await import('../shell/shortcuts');
+    window.addEventListener('keydown', handleShortcut);
+    try {
+      await open(mnist());
+      fireEvent.click(exportButton());
+      await screen.findByTestId('export-result');
+      (document.activeElement as HTMLElement | null)?.blur();
+      expect(document.activeElement).toBe(document.body);
+      fireEvent.keyDown(document.body, { key: 'Escape' });
+      await waitFor(() => expect(screen.queryByTestId('export-dialog')).toBeNull());
+    } finally {
+      window.removeEventListener('keydown', handleShortcut);
+    }
+  });
+
   it('the menu command and Ctrl+E open it; Escape closes it', async () => {
     installFakeApi({});
-    const { runMenuCommand } = await import('../editor/commands');
-    const { handleShortcut } = await import('../editor/shortcuts');
-    render(<ExportDialogs />);
+    const { runMenuCommand } = await import('../shell/commands');
+    const { handleShortcut } = await import('../shell/shortcuts');
+    render(<Dialogs />);
     act(() => runMenuCommand('export'));
     const dlg = await screen.findByTestId('export-dialog');
     fireEvent.keyDown(dlg, { key: 'Escape' });

@@ -9,10 +9,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { EXPORT_FORMATS, type ExportFormatId, type Quantization } from '../../shared/formats/registry';
 import { getApi, isDesktop } from '../platform/api';
 import { useEditor } from '../store';
-import type { RunRecordLike } from '../store/runs';
+import { runsOfDocument, type RunRecordLike } from '../store/runs';
 import { formatById, planProblem, previewOf, runExport, shortPath, unsupportedOf, weightRuns, type ExportOutcome } from './actions';
-import { Modal } from './Modal';
-import { useExportUi } from './state';
+import { Modal } from '../ui/Modal';
 import './export.css';
 
 const QUANT_LABEL: Record<Quantization, string> = {
@@ -24,8 +23,8 @@ const QUANT_LABEL: Record<Quantization, string> = {
 export function ExportDialog() {
   const doc = useEditor((s) => s.doc);
   const filePath = useEditor((s) => s.filePath);
-  const runs = useEditor((s) => s.runs);
-  const close = () => useExportUi.getState().show(null);
+  const runs = useEditor(runsOfDocument);
+  const close = () => useEditor.getState().openDialog(null);
 
   const [formatId, setFormatId] = useState<ExportFormatId>('pytorch');
   const format = formatById(formatId);
@@ -44,7 +43,7 @@ export function ExportDialog() {
     if (!filePath) return;
     let live = true;
     getApi().runs.list({ docPath: filePath })
-      .then((r) => { if (live) useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[]); })
+      .then((r) => { if (live) useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[], filePath); })
       .catch(() => undefined);
     return () => {
       live = false;
@@ -115,9 +114,9 @@ export function ExportDialog() {
           </ul>
           <p className="export-verified"><strong>Verified:</strong> {format.verified}</p>
 
-          {blocker && <div className="export-problem" role="alert" data-testid="export-blocker">{blocker}</div>}
+          {blocker && <div className="dialog-problem" role="alert" data-testid="export-blocker">{blocker}</div>}
           {problems.length > 0 && (
-            <div className="export-problem" role="alert" data-testid="export-unsupported">
+            <div className="dialog-problem" role="alert" data-testid="export-unsupported">
               <strong>{format.label} cannot export these layers:</strong>
               <ul>
                 {problems.map((p, i) => (
@@ -172,7 +171,7 @@ export function ExportDialog() {
               <pre className="export-code" data-testid="export-preview" aria-label={`${shown?.name} preview`} tabIndex={0}>{shown?.text}</pre>
             </section>
           )}
-          {preview.error && <div className="export-problem">{preview.error}</div>}
+          {preview.error && <div className="dialog-problem">{preview.error}</div>}
           {!blocker && !preview.error && preview.files.length === 0 && <p className="muted small">{format.label} writes binary files only: no code to preview.</p>}
 
           <Outcome outcome={outcome} label={outcomeFor.label} run={outcomeFor.run} />
@@ -197,14 +196,14 @@ function Outcome({ outcome, label, run }: { outcome: ExportOutcome | null; label
   if (outcome.kind === 'canceled') return <p className="muted" data-testid="export-result">Export canceled: nothing was written.</p>;
   if (outcome.kind === 'error') {
     return (
-      <div className="export-problem" role="alert" data-testid="export-error">
-        <strong>{label} export failed:</strong> <span className="export-pre">{outcome.message}</span>
+      <div className="dialog-problem" role="alert" data-testid="export-error">
+        <strong>{label} export failed:</strong> <span className="dialog-pre">{outcome.message}</span>
         {outcome.issues.length > 0 && <ul>{outcome.issues.map((x, i) => <li key={i}>{x}</li>)}</ul>}
       </div>
     );
   }
   return (
-    <div className="export-result" data-testid="export-result">
+    <div className="dialog-result" data-testid="export-result">
       <div><strong>Exported {outcome.files.length} file{outcome.files.length === 1 ? '' : 's'}</strong> ({label}) to <code data-testid="export-outdir">{outcome.outDir}</code></div>
       <ul className="export-written">
         {outcome.files.map((f) => <li key={f}><code title={f}>{shortPath(f, outcome.outDir)}</code></li>)}
@@ -214,7 +213,7 @@ function Outcome({ outcome, label, run }: { outcome: ExportOutcome | null; label
           ? `Weights: trained (${run || 'the chosen run'}).`
           : 'Weights: the initial, untrained weights. Train the model and export again for trained weights.'}
       </div>
-      {outcome.notes.length > 0 && <ul className="export-notes">{outcome.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
+      {outcome.notes.length > 0 && <ul className="dialog-notes">{outcome.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
     </div>
   );
 }

@@ -1,19 +1,14 @@
 /**
- * What the Export and Import dialogs do, apart from drawing: which formats can take the document,
- * which run's weights to use, calling `export.run` / `file.importModel`, and opening an imported
- * model as a new untitled document. The app is reached only through `getApi()`.
+ * What the Export dialog does, apart from drawing: which formats can take the document, which run's
+ * weights to use, calling `export.run`. The app is reached only through `getApi()`.
  */
-import { formatLoadError, parseDocument, type LoomDocument } from '../../shared/document';
+import type { LoomDocument } from '../../shared/document';
 import { EXPORT_FORMATS, type ExportFormat, type ExportFormatId, type Quantization } from '../../shared/formats/registry';
 import { ExportError, makePlan, type Unsupported } from '../../shared/formats/plan';
-import { getApi, IpcError } from '../platform/api';
-import { confirmDiscard } from '../editor/commands';
-import { clearRecovery } from '../services/recovery';
-import { emptyDocument, useEditor } from '../store';
-import { layoutGraph } from '../store/layout';
+import { getApi } from '../platform/api';
+import { errorOutcome, type ErrorOutcome } from '../platform/errors';
 import type { RunView } from '../store/runs';
-import { addImportedRun } from './imported';
-import { useExportUi } from './state';
+import { useExported } from './exported';
 
 /** Why the document cannot be exported at all (errors in the model, no output), or null. */
 export function planProblem(doc: LoomDocument): string | null {
@@ -71,14 +66,7 @@ export interface ExportOptions {
 export type ExportOutcome =
   | { kind: 'canceled' }
   | { kind: 'done'; outDir: string; files: string[]; weights: 'trained' | 'initial'; notes: string[] }
-  | { kind: 'error'; message: string; issues: string[] };
-
-export function errorOutcome(e: unknown): { kind: 'error'; message: string; issues: string[] } {
-  const issues = e instanceof IpcError && e.issues ? e.issues : [];
-  const message = (e as Error)?.message ?? String(e);
-  // The importer's message repeats its list after the first line; the list is shown on its own.
-  return { kind: 'error', message: issues.length ? message.split('\n')[0]! : message, issues };
-}
+  | ErrorOutcome;
 
 export async function runExport(doc: LoomDocument, filePath: string | null, o: ExportOptions): Promise<ExportOutcome> {
   try {
@@ -90,59 +78,11 @@ export async function runExport(doc: LoomDocument, filePath: string | null, o: E
       ...(o.includeData !== undefined ? { includeData: o.includeData } : {}),
     });
     if (r.canceled) return { kind: 'canceled' };
-    useExportUi.getState().addExported(r.files);
+    useExported.getState().add(r.files);
     return { kind: 'done', outDir: r.outDir, files: r.files, weights: r.weights ?? (o.runId ? 'trained' : 'initial'), notes: r.notes ?? [] };
   } catch (e) {
     return errorOutcome(e);
   }
-}
-
-export type ImportOutcome =
-  | { kind: 'canceled' }
-  | {
-      kind: 'opened'; name: string; layers: number; warnings: string[]; weightsFound: boolean;
-      /** The file's weights became this run ("Imported weights"). */
-      run?: { runId: string; label: string; source: string };
-      /** Why weights that came with the file did not become a run. */
-      weightsNote?: string;
-      /** Layers imported as red placeholders, to replace. */
-      placeholders: { layer: string; className: string; reason: string }[];
-    }
-  | { kind: 'error'; message: string; issues: string[] };
-
-/** Model files the importer reads (`.h5`: a Keras 2 whole model; a weights-only file is refused with advice). */
-export const IMPORTABLE = /(\.json|\.keras|\.h5)$/i;
-
-/**
- * Import `path` (or, without one, ask: the desktop's file dialog) and open the model as a new
- * untitled document: unsaved (dirty), laid out, fitted in view. Unsaved changes are asked about first.
- */
-export async function importModel(path?: string): Promise<ImportOutcome> {
-  if (!confirmDiscard()) return { kind: 'canceled' };
-  let r;
-  try {
-    r = await getApi().file.importModel(path ? { path } : {});
-  } catch (e) {
-    return errorOutcome(e);
-  }
-  if (r.canceled) return { kind: 'canceled' };
-  const parsed = parseDocument(r.text);
-  if (!parsed.ok) return { kind: 'error', message: `The imported model is not a valid document: ${parsed.errors.slice(0, 3).map(formatLoadError).join('; ')}`, issues: [] };
-  const s = useEditor.getState();
-  const doc = parsed.doc.nodes.some((n) => !parsed.doc.layout?.[n.id]) ? { ...parsed.doc, layout: layoutGraph(parsed.doc) } : parsed.doc;
-  s.loadDocument(doc, null);
-  // Not saved anywhere yet: dirty, so closing asks and Save asks for a name.
-  useEditor.setState({ savedDoc: emptyDocument() });
-  s.requestFit();
-  clearRecovery();
-  s.notify(`Imported ${r.name.replace(/\.loom$/i, '')} (${parsed.doc.nodes.length} layers, not saved yet)`);
-  const label = r.run ? addImportedRun(r.run, useEditor.getState().doc) : undefined;
-  return {
-    kind: 'opened', name: r.name, layers: parsed.doc.nodes.length, warnings: [...r.warnings, ...parsed.warnings], weightsFound: !!r.weightsFound,
-    ...(r.run && label ? { run: { runId: r.run.runId, label, source: r.run.source } } : {}),
-    ...(r.weightsNote ? { weightsNote: r.weightsNote } : {}),
-    placeholders: r.placeholders ?? [],
-  };
 }
 
 /** A written file's path for people: relative to the output folder when inside it. */

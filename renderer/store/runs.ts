@@ -31,6 +31,11 @@ export interface RunView {
   status: RunStatus;
   start?: StartEvent;
   progress?: RunProgress;
+  /**
+   * Where the ETA is measured from: the first batch event (its time includes loading and compiling,
+   * which the engine's own estimate spread over the whole run: minutes shown for a 10 s run).
+   */
+  etaFrom?: { done: number; elapsedSec: number };
   /** Per-batch training metrics; `x` is the position in epochs (epoch - 1 + batch / batches). */
   batches: { x: number[]; loss: number[]; accuracy: number[]; mae?: number[] };
   /** Per-epoch logs (`loss`, `accuracy`, `val_loss`, `val_accuracy`...), index = epoch - 1. */
@@ -42,11 +47,16 @@ export interface RunView {
   fromDisk?: boolean;
   /** Weights imported from a file (File › Import model / Load Weights), not trained: no curves. */
   imported?: { source: string };
-  /** The file the run was trained for (the engine writes it into `<model>.runs/`). */
+  /** The file the run was trained for (the engine writes it into `<model>.runs/`), or whose run folder it was read from. */
   docPath?: string;
   /**
+   * The document session (`docSession`: one per New, Open, Import...) the run was trained or
+   * imported in. With `docPath`, it says which document the run belongs to (runsOfDocument).
+   */
+  session?: number;
+  /**
    * Trained before the document had a file: that document session's `savedDoc`. Its first save
-   * writes the run beside the new file (editor/keep-runs.ts), which then clears this.
+   * writes the run beside the new file (shell/keep-runs.ts), which then clears this.
    */
   unsavedOf?: LoomDocument;
 }
@@ -77,16 +87,40 @@ export interface RunsSlice {
   applyRunEvent(e: TrainEvent): void;
   patchRun(runId: string, patch: Partial<RunView>): void;
   toggleRunSelected(runId: string): void;
-  /** Merge runs read from the document's run folder (session runs with the same id win). */
-  mergeDiskRuns(records: RunRecordLike[]): void;
+  /**
+   * Merge runs read from the run folder of `docPath` (session runs with the same id win, and count
+   * as that file's runs too: Save As copies the folders).
+   */
+  mergeDiskRuns(records: RunRecordLike[], docPath: string): void;
   /** Add a finished "Imported weights" run of `doc` (weights from `source`, kept by the app). */
   addImportedRun(run: { runId: string; createdAt: string; source: string; doc: LoomDocument; training: TrainingConfig }): void;
+}
+
+/** Which document is open: its session and its file. */
+export type OpenDocument = { docSession: number; filePath: string | null };
+
+/**
+ * Runs belong to the document they were trained from: the ones made in this document session, and
+ * the ones of its file (trained for it earlier in this app session, or read from its run folder).
+ */
+export const belongsTo = (r: RunView, d: OpenDocument): boolean =>
+  r.session === d.docSession || (!!d.filePath && r.docPath === d.filePath);
+
+let lastRunsOf: { runs: readonly RunView[]; docSession: number; filePath: string | null; out: RunView[] } | null = null;
+
+/** The open document's runs, in order (memoised: the same array while nothing changed, as selectors need). */
+export function runsOfDocument(s: OpenDocument & { runs: readonly RunView[] }): RunView[] {
+  const c = lastRunsOf;
+  if (c && c.runs === s.runs && c.docSession === s.docSession && c.filePath === s.filePath) return c.out;
+  const out = s.runs.filter((r) => belongsTo(r, s));
+  lastRunsOf = { runs: s.runs, docSession: s.docSession, filePath: s.filePath, out };
+  return out;
 }
 
 /** The finished-run end event of imported weights (no epochs, no logs). */
 const importedEnd = (runId: string): EndEvent => ({ type: 'end', runId, reason: 'completed', epochsCompleted: 0, logs: {}, elapsedSec: 0 });
 
-/** "Imported weights", numbered from the second one on. */
+/** "Imported weights", numbered from the second one on (`runs`: the document's). */
 function importedLabel(runs: readonly RunView[]): string {
   const n = runs.filter((r) => r.imported).length;
   return n === 0 ? 'Imported weights' : `Imported weights ${n + 1}`;
@@ -95,6 +129,15 @@ function importedLabel(runs: readonly RunView[]): string {
 export const isActive = (s: RunStatus | undefined) => s === 'starting' || s === 'running' || s === 'paused' || s === 'stopping';
 
 const finite = (v: number | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+
+/**
+ * Seconds left, from the pace since the first batch event (warm-up excluded); 0 (not shown) until
+ * there is a pace to go by.
+ */
+export function etaAfterWarmUp(from: { done: number; elapsedSec: number }, done: number, total: number, elapsedSec: number): number {
+  const batches = done - from.done, secs = elapsedSec - from.elapsedSec;
+  return batches > 0 && secs > 0 ? ((total - done) * secs) / batches : 0;
+}
 
 /** The run after one event (pure; exported for tests). */
 export function reduceRun(run: RunView, e: TrainEvent): RunView {
@@ -106,10 +149,14 @@ export function reduceRun(run: RunView, e: TrainEvent): RunView {
       };
     case 'batch': {
       const x = e.epoch - 1 + e.batch / Math.max(1, e.batches);
+      const epochs = run.progress?.epochs ?? run.start?.epochs ?? run.training.epochs;
+      const done = (e.epoch - 1) * e.batches + e.batch;
+      const etaFrom = run.etaFrom ?? { done, elapsedSec: e.elapsedSec };
       return {
         ...run,
         status: run.status === 'starting' ? 'running' : run.status,
-        progress: { epoch: e.epoch, epochs: run.progress?.epochs ?? run.start?.epochs ?? run.training.epochs, batch: e.batch, batches: e.batches, samplesPerSec: e.samplesPerSec, etaSec: e.etaSec, elapsedSec: e.elapsedSec },
+        etaFrom,
+        progress: { epoch: e.epoch, epochs, batch: e.batch, batches: e.batches, samplesPerSec: e.samplesPerSec, etaSec: etaAfterWarmUp(etaFrom, done, epochs * e.batches, e.elapsedSec), elapsedSec: e.elapsedSec },
         batches: {
           x: [...run.batches.x, x],
           loss: [...run.batches.loss, finite(e.logs.loss)],
@@ -122,9 +169,10 @@ export function reduceRun(run: RunView, e: TrainEvent): RunView {
       const epochs = run.epochs.slice();
       epochs[e.epoch - 1] = e.logs;
       const batches = run.progress?.batches ?? run.start?.batchesPerEpoch ?? 0;
+      const etaSec = run.etaFrom ? etaAfterWarmUp(run.etaFrom, e.epoch * batches, e.epochs * batches, e.elapsedSec) : 0;
       return {
         ...run, epochs,
-        progress: { epoch: e.epoch, epochs: e.epochs, batch: batches, batches, samplesPerSec: e.samplesPerSec, etaSec: e.etaSec, elapsedSec: e.elapsedSec },
+        progress: { epoch: e.epoch, epochs: e.epochs, batch: batches, batches, samplesPerSec: e.samplesPerSec, etaSec, elapsedSec: e.elapsedSec },
       };
     }
     case 'paused':
@@ -165,7 +213,8 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
   selectedRuns: [],
 
   addRun(run) {
-    const label = `Run ${get().runs.filter((r) => !r.imported).length + 1}`;
+    // Numbered per document: the first run of a newly opened model is Run 1.
+    const label = `Run ${runsOfDocument(get()).filter((r) => !r.imported).length + 1}`;
     set({ runs: [...get().runs, { status: 'starting', ...run, label, batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [] }] });
   },
   applyRunEvent(e) {
@@ -183,23 +232,29 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
     const sel = get().selectedRuns;
     set({ selectedRuns: sel.includes(runId) ? sel.filter((x) => x !== runId) : [...sel, runId] });
   },
-  mergeDiskRuns(records) {
+  mergeDiskRuns(records, docPath) {
+    const listed = new Set(records.map((r) => r.runId));
     const have = new Set(get().runs.map((r) => r.runId));
     const added: RunView[] = [];
     // Oldest first, so labels follow creation order.
     for (const rec of [...records].sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')))) {
       if (have.has(rec.runId)) continue;
       const v = runFromRecord(rec, `Saved ${rec.createdAt ? rec.createdAt.slice(0, 16).replace('T', ' ') : rec.runId}`);
-      if (v) added.push(v);
+      if (v) added.push({ ...v, docPath });
     }
-    if (added.length) set({ runs: [...added, ...get().runs] });
+    const runs = get().runs;
+    const adopt = runs.some((r) => listed.has(r.runId) && r.docPath !== docPath && !isActive(r.status));
+    if (!added.length && !adopt) return;
+    set({ runs: [...added, ...(adopt ? runs.map((r) => (listed.has(r.runId) && !isActive(r.status) ? { ...r, docPath } : r)) : runs)] });
   },
   addImportedRun({ runId, createdAt, source, doc, training }) {
     const runs = get().runs.filter((r) => r.runId !== runId);
+    const { docSession: session, filePath } = get();
     set({
       runs: [...runs, {
-        runId, label: importedLabel(runs), createdAt, doc, training, status: 'completed',
+        runId, label: importedLabel(runsOfDocument({ runs, docSession: session, filePath })), createdAt, doc, training, status: 'completed',
         batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [], end: importedEnd(runId), imported: { source },
+        session, ...(filePath ? { docPath: filePath } : {}),
       }],
     });
   },

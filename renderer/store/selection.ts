@@ -5,6 +5,7 @@
  */
 import type { LoomDocument } from '../../shared/document';
 import { clipOf, edgeKey, type Clip } from './document';
+import { bridgeOver } from './graph-edits';
 import type { Slice } from './types';
 
 export interface History {
@@ -76,8 +77,12 @@ export const createSelectionSlice =
       return get().pasteClip(clipOf(doc, selectedNodes));
     },
     deleteSelection() {
-      const { selectedNodes, selectedEdges } = get();
-      if (selectedNodes.length || selectedEdges.length) get().removeElements(selectedNodes, selectedEdges);
+      const { selectedNodes, selectedEdges, doc } = get();
+      if (!selectedNodes.length && !selectedEdges.length) return;
+      // A layer taken out of the middle of a chain: offer to join its neighbours (not done unasked).
+      const bridge = selectedEdges.length ? null : bridgeOver(doc, selectedNodes);
+      get().removeElements(selectedNodes, selectedEdges);
+      get().setReconnectOffer(bridge);
     },
     beginDrag() {
       if (get().dragOrigin) return;

@@ -1,5 +1,5 @@
 import { irisMlp, wasmBackend } from '../test-fixtures';
-import { installFakeApi } from '../training/fakeApi';
+import { installFakeApi } from '../test-api';
 import { createEditorStore, undo } from './index';
 import { currentRun, effectiveTraining, newRunId } from './training';
 import { reduceRun, type RunView } from './runs';

@@ -8,7 +8,8 @@ import { trainingDefaults, type DatasetConfig, type LoomDocument, type TrainingC
 import type { RunBackend, TrainEvent } from '../../shared/engine/events';
 import { newRunId } from '../../shared/engine/run-id';
 import { getApi } from '../platform/api';
-import { isActive, type RunView } from './runs';
+import { belongsTo, isActive, runsOfDocument, type OpenDocument, type RunView } from './runs';
+import type { DataSample } from './checks';
 import type { Slice } from './types';
 
 export interface TrainingSlice {
@@ -18,10 +19,15 @@ export interface TrainingSlice {
   backend: RunBackend | null;
   /** A request that failed before a run existed (the engine was unreachable...). */
   trainingMessage: string | null;
+  /** The chosen data's sample shape (training/useDataSample.ts reads it): new Inputs take it, a mismatch shows on the Input. */
+  dataSample: DataSample | null;
+  /** Bumped to read the data files again although the dataset did not change (the person fixed a file). */
+  dataReads: number;
 
   /** Train the open document. Returns the run id (null when a run is already going or the request failed). */
   train(): Promise<string | null>;
-  stopTraining(): void;
+  /** Stop the current run, or `runId` (a run of another document still training). */
+  stopTraining(runId?: string): void;
   pauseTraining(): void;
   resumeTraining(): void;
   /** Evaluate a run (default: the current one) on its test split; the result lands in the run. */
@@ -29,6 +35,9 @@ export interface TrainingSlice {
   /** Ask the engine which backend it uses (once). */
   loadBackend(): Promise<void>;
   setCurrentRun(runId: string | null): void;
+  setDataSample(sample: DataSample | null): void;
+  /** Read the chosen data again (previews, the CSV's columns, the sample shape): "Use this data", a pick, "Read again". */
+  rereadData(): void;
   /** Edit one hyper-parameter in the document's `training` (one undo step; `undefined` removes it). */
   setTrainingParam<K extends keyof TrainingConfig>(key: K, value: TrainingConfig[K] | undefined): void;
   /** Replace the document's `dataset` (one undo step). */
@@ -46,9 +55,15 @@ export function effectiveTraining(doc: LoomDocument): TrainingConfig {
 
 export { newRunId };
 
-/** The run being shown, if any. */
-export const currentRun = (s: { runs: RunView[]; currentRunId: string | null }): RunView | undefined =>
-  s.currentRunId ? s.runs.find((r) => r.runId === s.currentRunId) : undefined;
+/** The run being shown, if any: always one of the open document's runs. */
+export function currentRun(s: OpenDocument & { runs: RunView[]; currentRunId: string | null }): RunView | undefined {
+  const run = s.currentRunId ? s.runs.find((r) => r.runId === s.currentRunId) : undefined;
+  return run && belongsTo(run, s) ? run : undefined;
+}
+
+/** A run still training that is not the open document's (it was trained before New / Open / Import). */
+export const backgroundRun = (s: OpenDocument & { runs: RunView[] }): RunView | undefined =>
+  s.runs.find((r) => isActive(r.status) && !belongsTo(r, s));
 
 const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
@@ -75,8 +90,8 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
       }
     });
   };
-  const control = (action: 'stop' | 'pause' | 'resume') => {
-    const run = currentRun(get());
+  const control = (action: 'stop' | 'pause' | 'resume', runId?: string) => {
+    const run = runId ? get().runs.find((r) => r.runId === runId) : currentRun(get());
     if (!run || !isActive(run.status)) return;
     if (action === 'stop') get().patchRun(run.runId, { status: 'stopping' });
     const api = getApi();
@@ -87,15 +102,24 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
     currentRunId: null,
     backend: null,
     trainingMessage: null,
+    dataSample: null,
+    dataReads: 0,
 
     async train() {
       const cur = currentRun(get());
       if (cur && isActive(cur.status)) return null;
+      // One run at a time: another model's run still training is stopped first (the Training tab offers it).
+      const other = backgroundRun(get());
+      if (other) {
+        set({ trainingMessage: `${other.label} of “${other.doc.name}” is still training: stop it first.` });
+        return null;
+      }
       subscribe();
       const doc = get().doc;
       const runId = newRunId();
       const docPath = get().filePath;
-      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training: effectiveTraining(doc), ...(docPath ? { docPath } : { unsavedOf: get().savedDoc }) });
+      const session = get().docSession;
+      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training: effectiveTraining(doc), session, ...(docPath ? { docPath } : { unsavedOf: get().savedDoc }) });
       set({ currentRunId: runId, trainingMessage: null });
       try {
         await getApi().engine.train({ runId, doc, ...(docPath ? { docPath } : {}) });
@@ -105,12 +129,12 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
         return null;
       }
     },
-    stopTraining: () => control('stop'),
+    stopTraining: (runId) => control('stop', runId),
     pauseTraining: () => control('pause'),
     resumeTraining: () => control('resume'),
 
     async evaluateRun(runId) {
-      const run = runId ? get().runs.find((r) => r.runId === runId) : currentRun(get());
+      const run = runId ? runsOfDocument(get()).find((r) => r.runId === runId) : currentRun(get());
       if (!run) return;
       const docPath = get().filePath;
       try {
@@ -131,6 +155,8 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
       }
     },
     setCurrentRun: (currentRunId) => set({ currentRunId }),
+    setDataSample: (dataSample) => set({ dataSample }),
+    rereadData: () => set({ dataReads: get().dataReads + 1 }),
     setTrainingParam(key, value) {
       get().updateDocument((d) => {
         const training: Record<string, unknown> = { ...d.training };

@@ -1,9 +1,16 @@
 /** The view slice: theme, panels, dialogs, transient notices. Never recorded by undo. */
+import type { Bridge } from './graph-edits';
 import type { Slice } from './types';
 
 export type Theme = 'light' | 'dark';
 export type BottomTab = 'summary' | 'problems' | 'training' | (string & {});
-export type Dialog = null | 'templates' | 'open' | 'saveAs';
+/** The one modal dialog shown (shell/Dialogs.tsx mounts it): never two at once. */
+export type Dialog = null | 'templates' | 'open' | 'saveAs' | 'export' | 'import' | 'weights' | 'shortcuts';
+/** The unsaved-changes question (shell/unsaved.ts), shown over the open dialog. */
+export interface UnsavedPrompt {
+  name: string;
+  answer(a: 'save' | 'discard' | 'cancel'): void;
+}
 
 export interface ViewSlice {
   theme: Theme;
@@ -11,13 +18,15 @@ export interface ViewSlice {
   snapToGrid: boolean;
   bottomTab: BottomTab;
   bottomOpen: boolean;
-  /** The person's own panel height (dragged, kept in settings). Tall tabs never write it. */
+  /**
+   * The panel's height, the same for every tab (it used to grow for Data, Training... and jump back,
+   * squeezing the canvas): the person drags or keys it, and it is kept in settings.
+   */
   bottomHeight: number;
-  /** The height the shown tab needs (Data, Training, Runs... charts and grids), 0 for none: a temporary minimum. */
-  bottomTall: number;
-  /** The person dragged the panel while a tall tab was shown: their height wins there too, for this session. */
-  bottomTallOff: boolean;
   dialog: Dialog;
+  prompt: UnsavedPrompt | null;
+  /** After a middle layer of a chain was deleted: its neighbours, offered to be joined (editor/Canvas.tsx). */
+  reconnectOffer: Bridge | null;
   /** A short message shown in the status bar (saved, errors). */
   notice: { text: string; kind: 'info' | 'error' } | null;
   /** Increments to ask the canvas to fit the view (after open, layout, ...). */
@@ -32,36 +41,28 @@ export interface ViewSlice {
   setBottomTab(t: BottomTab): void;
   setBottomOpen(open: boolean): void;
   setBottomHeight(h: number): void;
-  /** The person drags the panel's edge to height `h`. */
-  dragBottomHeight(h: number): void;
-  setBottomTall(min: number): void;
   openDialog(d: Dialog): void;
+  showPrompt(p: UnsavedPrompt | null): void;
+  setReconnectOffer(o: ViewSlice['reconnectOffer']): void;
   notify(text: string, kind?: 'info' | 'error'): void;
   requestFit(): void;
   requestZoom(kind: 'in' | 'out' | 'reset'): void;
   focusNode(id: string): void;
 }
 
-const clampHeight = (h: number) => Math.max(90, Math.min(600, Math.round(h)));
-
-/**
- * The bottom panel's height as shown: the person's, raised to what the shown tab needs unless the
- * person sized it themselves on such a tab. Leaving the tab returns to the person's height (a tall
- * tab used to write its height for good, and at 1280×720 the canvas stayed squeezed).
- */
-export function bottomPanelHeight(s: Pick<ViewSlice, 'bottomHeight' | 'bottomTall' | 'bottomTallOff'>): number {
-  return s.bottomTallOff ? s.bottomHeight : Math.max(s.bottomHeight, s.bottomTall);
-}
+export const BOTTOM_MIN = 90;
+export const BOTTOM_MAX = 700;
+const clampHeight = (h: number) => Math.max(BOTTOM_MIN, Math.min(BOTTOM_MAX, Math.round(h)));
 
 export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   theme: 'light',
   snapToGrid: true,
   bottomTab: 'summary',
   bottomOpen: true,
-  bottomHeight: 210,
-  bottomTall: 0,
-  bottomTallOff: false,
+  bottomHeight: 290,
   dialog: null,
+  prompt: null,
+  reconnectOffer: null,
   notice: null,
   fitRequest: 0,
   focusRequest: null,
@@ -72,9 +73,9 @@ export const createViewSlice: Slice<ViewSlice> = (set, get) => ({
   setBottomTab: (bottomTab) => set({ bottomTab, bottomOpen: true }),
   setBottomOpen: (bottomOpen) => set({ bottomOpen }),
   setBottomHeight: (h) => set({ bottomHeight: clampHeight(h) }),
-  dragBottomHeight: (h) => set({ bottomHeight: clampHeight(h), ...(get().bottomTall > 0 ? { bottomTallOff: true } : {}) }),
-  setBottomTall: (bottomTall) => set({ bottomTall }),
   openDialog: (dialog) => set({ dialog }),
+  showPrompt: (prompt) => set({ prompt }),
+  setReconnectOffer: (reconnectOffer) => set({ reconnectOffer }),
   notify: (text, kind = 'info') => set({ notice: { text, kind } }),
   requestFit: () => set({ fitRequest: get().fitRequest + 1 }),
   requestZoom: (kind) => set({ zoomRequest: { kind, n: (get().zoomRequest?.n ?? 0) + 1 } }),

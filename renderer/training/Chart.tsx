@@ -26,6 +26,16 @@ export interface ChartProps {
   testId?: string;
 }
 
+/**
+ * The legend shows the values under the cursor, and the last ones when the cursor is elsewhere
+ * (uPlot's own legend went blank, "--", once training ended and the pointer left the chart).
+ */
+export function showLastValues(u: Partial<Pick<uPlot, 'cursor' | 'data' | 'setLegend'>>): void {
+  // Partial: the stand-ins of component tests have only what their test needs.
+  const n = u.data?.[0]?.length ?? 0;
+  if (n > 0 && (u.cursor?.idx === null || u.cursor?.idx === undefined)) u.setLegend?.({ idx: n - 1 });
+}
+
 export function Chart({ title, xLabel = 'epoch', series, data, height = 180, testId }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -50,6 +60,7 @@ export function Chart({ title, xLabel = 'epoch', series, data, height = 180, tes
           scales: { x: { time: false } },
           axes: [{ ...axis, label: xLabel, size: 36, labelSize: 16 }, { ...axis, size: 56 }],
           legend: { live: true },
+          hooks: { setCursor: [showLastValues] },
           series: [
             { label: xLabel },
             ...series.map((s) => ({
@@ -66,6 +77,7 @@ export function Chart({ title, xLabel = 'epoch', series, data, height = 180, tes
       return; // no canvas (tests without one): the legend-less box stays
     }
     plot.current = u;
+    showLastValues(u);
     const ro = typeof ResizeObserver !== 'undefined'
       ? new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }))
       : null;
@@ -78,7 +90,10 @@ export function Chart({ title, xLabel = 'epoch', series, data, height = 180, tes
   }, [layout]);
 
   useEffect(() => {
-    plot.current?.setData(data as uPlot.AlignedData);
+    const u = plot.current;
+    if (!u) return;
+    u.setData(data as uPlot.AlignedData);
+    showLastValues(u);
   }, [data]);
 
   const points = data.slice(1).reduce((n, col) => n + col.filter((v) => v !== null && Number.isFinite(v)).length, 0);

@@ -11,7 +11,6 @@ import { isActive, type RunView } from '../store/runs';
 import { currentRun } from '../store/training';
 import { formatMetric, isImageShape, pct } from './format';
 import { SampleImage } from './SampleImage';
-import { useTallPanel } from './TrainingPanel';
 
 interface Cell { t: number; p: number }
 type CellSample = { index: number; values: number[]; shape: number[]; probabilities: number[] };
@@ -176,7 +175,6 @@ export function EvaluatePanel() {
   const [samples, setSamples] = useState<CellSample[] | null>(null);
   const [cellError, setCellError] = useState<string | null>(null);
   const finished = !!run && !isActive(run.status) && !!run.end;
-  useTallPanel();
   const ev = run?.evaluation;
 
   const evaluate = async () => {

@@ -1,6 +1,7 @@
 /**
- * The Runs tab: every run of this session plus the ones kept beside the document
- * (`<model>.runs/<runId>/run.json`, read with `runs.list`); tick runs to overlay their per-epoch
+ * The Runs tab: the open document's runs (trained for it this session, imported into it, and the
+ * ones kept beside its file, `<model>.runs/<runId>/run.json`, read with `runs.list`; another
+ * model's runs are never listed); tick runs to overlay their per-epoch
  * curves; with two ticked, what differs between them (hyper-parameters and the graph). Imported
  * weights (File › Import model / Load Weights) are runs without curves, named after their file.
  */
@@ -8,10 +9,9 @@ import { useEffect, useMemo } from 'react';
 import type { LoomDocument } from '../../shared/document';
 import { getApi } from '../platform/api';
 import { useEditor } from '../store';
-import type { RunRecordLike, RunView } from '../store/runs';
+import { runsOfDocument, type RunRecordLike, type RunView } from '../store/runs';
 import { Chart, type ChartSeries } from './Chart';
 import { formatMetric } from './format';
-import { useTallPanel } from './TrainingPanel';
 
 const PALETTE = ['#4c7dd8', '#e07b24', '#2e9b4a', '#c0392b', '#8e44ad', '#16a085', '#d35400', '#7f8c8d'];
 
@@ -105,15 +105,14 @@ function Overlay({ runs }: { runs: RunView[] }) {
 }
 
 export function RunsPanel() {
-  const runs = useEditor((s) => s.runs);
+  const runs = useEditor(runsOfDocument);
   const selected = useEditor((s) => s.selectedRuns);
   const current = useEditor((s) => s.currentRunId);
   const docPath = useEditor((s) => s.filePath);
-  useTallPanel();
   useEffect(() => {
     if (!docPath) return;
     getApi().runs.list({ docPath })
-      .then((r) => useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[]))
+      .then((r) => useEditor.getState().mergeDiskRuns(r.runs as RunRecordLike[], docPath))
       .catch(() => undefined);
   }, [docPath]);
   const chosen = useMemo(() => runs.filter((r) => selected.includes(r.runId)), [runs, selected]);
@@ -152,7 +151,7 @@ export function RunsPanel() {
         <p className="muted">Tick runs to overlay their curves; tick two to see what differs. Click a run to show it in Training, Evaluate and Try it.</p>
         {/* Under the table, not below the charts, where it was out of sight in a short panel. */}
         {chosen.length === 2 && <Diff a={chosen[0]!} b={chosen[1]!} />}
-        {/* Where these runs live until the first save (editor/keep-runs.ts writes them beside the new file). */}
+        {/* Where these runs live until the first save (shell/keep-runs.ts writes them beside the new file). */}
         {!docPath && runs.some((r) => !r.imported) && (
           <p className="ll-warning" data-testid="runs-session-only">
             The model is not saved yet: its runs are kept in this session and written beside the file when you save it (a run still training, once it ends).

@@ -7,11 +7,11 @@
  * Edits while a run trains are allowed; the run is then marked stale ("the graph changed since
  * this run started") because it trains the snapshot taken when Train was pressed.
  */
-import { useEffect, useLayoutEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { LOSSES, METRICS, OPTIMIZERS, type LoomDocument, type TrainingConfig } from '../../shared/document';
 import { useEditor } from '../store';
 import { isActive, type RunView } from '../store/runs';
-import { currentRun, effectiveTraining } from '../store/training';
+import { backgroundRun, currentRun, effectiveTraining } from '../store/training';
 import { alignSeries, Chart } from './Chart';
 import { formatDuration, formatMetric } from './format';
 import './training.css';
@@ -23,19 +23,8 @@ export function trainCommand(): void {
   const s = useEditor.getState();
   const run = currentRun(s);
   if (run && isActive(run.status)) return;
-  s.setBottomTab('training'); // its panel makes the bottom panel tall while shown (useTallPanel)
+  s.setBottomTab('training');
   void s.train();
-}
-
-/**
- * Make the bottom panel at least `min` px tall (charts, grids) while this tab is shown; the person's
- * own height comes back when it closes. A layout effect: no frame at the short height first.
- */
-export function useTallPanel(min = 380): void {
-  useLayoutEffect(() => {
-    useEditor.getState().setBottomTall(min);
-    return () => useEditor.getState().setBottomTall(0);
-  }, [min]);
 }
 
 /** A number field that commits on blur / Enter when the text is a valid number. */
@@ -231,6 +220,18 @@ export function RunStatusLine({ run }: { run: RunView }): ReactNode {
   );
 }
 
+/** A run of the model open before (New, Open, Import) still training: it can be stopped from here. */
+function BackgroundRun() {
+  const run = useEditor(backgroundRun);
+  if (!run) return null;
+  return (
+    <p className="ll-stale" role="status" data-testid="background-run">
+      {run.label} of “{run.doc.name}” (the model open before) is still training.{' '}
+      <button type="button" onClick={() => useEditor.getState().stopTraining(run.runId)} disabled={run.status === 'stopping'}>Stop it</button>
+    </p>
+  );
+}
+
 export function TrainingPanel() {
   const run = useEditor(currentRun);
   const docGraph = useEditor((s) => s.doc);
@@ -239,7 +240,6 @@ export function TrainingPanel() {
   useEffect(() => {
     void s().loadBackend();
   }, [s]);
-  useTallPanel();
   const active = isActive(run?.status);
   const stale = useMemo(() => !!run && graphKey(run.doc) !== graphKey(docGraph), [run, docGraph]);
 
@@ -259,6 +259,7 @@ export function TrainingPanel() {
           {run && <RunStatusLine run={run} />}
         </div>
         {run && <Progress run={run} />}
+        <BackgroundRun />
         {stale && (
           <p className="ll-stale" role="status" data-testid="stale">
             The graph changed since {run!.label} started: its curves and results belong to the graph as it was then{active ? ' (the run keeps training that snapshot)' : ''}. Train again to use your changes.

@@ -4,8 +4,9 @@ import { getApi } from '../platform/api';
 import { pickAndUploadData } from '../platform/upload';
 import { undo, useEditor } from '../store';
 import { columnRoles, guessTask, withOneHot, withRole, type CsvColumn } from './CsvColumns';
-import { assignXY, DataPanel } from './DataPanel';
-import { installFakeApi, type FakeApi } from './fakeApi';
+import { DataPanel } from './DataPanel';
+import { assignXY } from './data-source';
+import { installFakeApi, type FakeApi } from '../test-api';
 
 vi.mock('uplot', () => ({ default: class { setData() {} setSize() {} destroy() {} } }));
 

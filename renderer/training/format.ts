@@ -16,6 +16,20 @@ export function formatMetric(name: string, v: number | undefined): string {
   return Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(4);
 }
 
+/**
+ * A number as the person wrote it in their data: the shortest decimal that is the same float32
+ * (the engine holds samples as float32, so 6.3 arrives as 6.300000190734863).
+ */
+export function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const t = v.toPrecision(p);
+    if (Math.fround(Number(t)) === f) return String(Number(t));
+  }
+  return String(v);
+}
+
 export const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)}%`);
 
 /** A grayscale or RGB image (values 0..255 or 0..1, row-major [H, W, C] or flat square) as a data URL-free ImageData source. */

@@ -2,15 +2,16 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import type { LoomDocument } from '../../shared/document';
 import { undo, useEditor } from '../store';
 import { irisMlpOnIris, wasmBackend } from '../test-fixtures';
-import { DataPanel, shapeFits } from './DataPanel';
+import { shapeFits } from '../store/checks';
+import { DataPanel } from './DataPanel';
 import { EvaluatePanel } from './EvaluatePanel';
-import { installFakeApi, type FakeApi } from './fakeApi';
+import { installFakeApi, type FakeApi } from '../test-api';
 import { diffGraph, diffTraining, RunsPanel } from './RunsPanel';
 import { TrainingPanel } from './TrainingPanel';
 import { TryItPanel } from './TryItPanel';
 import { alignSeries } from './Chart';
-import { handleShortcut } from '../editor/shortcuts';
-import { runMenuCommand } from '../editor/commands';
+import { handleShortcut } from '../shell/shortcuts';
+import { runMenuCommand } from '../shell/commands';
 import { TrainButton } from './TrainButton';
 
 const charts: { title: string; data: unknown[][] }[] = [];
@@ -70,14 +71,18 @@ describe('Training panel', () => {
     const id = useEditor.getState().currentRunId!;
     act(() => {
       fake.emit('train.event', { type: 'start', runId: id, backend, totalParams: 15, epochs: 2, batchSize: 8, batchesPerEpoch: 4, seed: 1, data: { name: 'iris', train: 108, validation: 27, test: 15, inputShape: [4] } });
-      fake.emit('train.event', { type: 'batch', runId: id, epoch: 1, batch: 2, batches: 4, logs: { loss: 1.1, accuracy: 0.4 }, samplesPerSec: 250, etaSec: 65, elapsedSec: 0.2 });
+      fake.emit('train.event', { type: 'batch', runId: id, epoch: 1, batch: 1, batches: 4, logs: { loss: 1.2, accuracy: 0.3 }, samplesPerSec: 250, etaSec: 300, elapsedSec: 5 });
     });
-    expect(screen.getByTestId('progress-text')).toHaveTextContent('Epoch 1/2 · batch 2/4 · 250 samples/s · ETA 1:05');
+    // The first batch carries the warm-up (loading, compiling): no ETA from it.
+    expect(screen.getByTestId('progress-text')).not.toHaveTextContent('ETA');
+    // Then the pace: one batch in 10 s, 6 batches left.
+    act(() => fake.emit('train.event', { type: 'batch', runId: id, epoch: 1, batch: 2, batches: 4, logs: { loss: 1.1, accuracy: 0.4 }, samplesPerSec: 250, etaSec: 65, elapsedSec: 15 }));
+    expect(screen.getByTestId('progress-text')).toHaveTextContent('Epoch 1/2 · batch 2/4 · 250 samples/s · ETA 1:00');
     expect(screen.getByTestId('train-button')).toBeDisabled();
-    expect(screen.getByTestId('chart-loss').dataset.points).toBe('1');
-    act(() => fake.emit('train.event', { type: 'epoch', runId: id, epoch: 1, epochs: 2, logs: { loss: 1, accuracy: 0.5, val_loss: 1.2, val_accuracy: 0.45 }, samplesPerSec: 250, etaSec: 1, elapsedSec: 0.4 }));
-    expect(screen.getByTestId('chart-loss').dataset.points).toBe('3');
-    expect(charts.find((c) => c.title === 'Accuracy')!.data[0]).toEqual([0.5, 1]);
+    expect(screen.getByTestId('chart-loss').dataset.points).toBe('2');
+    act(() => fake.emit('train.event', { type: 'epoch', runId: id, epoch: 1, epochs: 2, logs: { loss: 1, accuracy: 0.5, val_loss: 1.2, val_accuracy: 0.45 }, samplesPerSec: 250, etaSec: 1, elapsedSec: 25 }));
+    expect(screen.getByTestId('chart-loss').dataset.points).toBe('4');
+    expect(charts.find((c) => c.title === 'Accuracy')!.data[0]).toEqual([0.25, 0.5, 1]);
 
     fireEvent.click(screen.getByTestId('pause-button'));
     act(() => fake.emit('train.event', { type: 'paused', runId: id }));
