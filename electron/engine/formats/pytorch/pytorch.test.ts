@@ -95,24 +95,27 @@ async function doctoredCases(root: string): Promise<ManifestCase[]> {
 needs('torch', 'numpy').describe('PyTorch export parity', () => {
   const root = mkdtempSync(join(tmpdir(), 'loom-pt-'));
   const cases = allCases();
-  let results: Record<string, number | string> = {};
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  // One Python process (torch takes seconds to import) for the real and the doctored exports.
-  beforeAll(async () => {
+  // One Python process (torch takes seconds to import) for the real and the doctored exports, run
+  // by the first test that asks (not in a beforeAll, which would run before needs() says what is missing).
+  let run: Promise<Record<string, number | string>> | undefined;
+  const parity = () => (run ??= (async () => {
     const manifest: ManifestCase[] = [];
     for (const c of cases) manifest.push(await exportCase(c, join(root, c.name)));
-    results = runParity(root, [...manifest, ...(await doctoredCases(root))]);
-  }, 240_000);
+    return runParity(root, [...manifest, ...(await doctoredCases(root))]);
+  })());
 
-  it('every layer example and template matches the engine within 1e-4', () => {
+  it('every layer example and template matches the engine within 1e-4', async () => {
+    const results = await parity();
     const real = cases.map((c) => [c.name, results[join(root, c.name)]] as const);
     const failures = real.filter(([, v]) => typeof v !== 'number' || !(v < 1e-4)).map(([k, v]) => `${k}: ${v}`);
     expect(failures).toEqual([]);
     expect(Object.keys(results)).toHaveLength(cases.length + Object.keys(DOCTORED).length);
-  });
+  }, 240_000);
 
-  it('the parity runner fails on NaN, infinity, a missing or extra output and a wrong shape', () => {
+  it('the parity runner fails on NaN, infinity, a missing or extra output and a wrong shape', async () => {
+    const results = await parity();
     const at = (name: keyof typeof DOCTORED) => results[join(root, `doctored-${name}`)];
     expect(at('unchanged')).toBeLessThan(1e-4);
     expect(at('nan')).toMatch(/output 0 is not finite at \[.*\]: nan/);
@@ -120,5 +123,5 @@ needs('torch', 'numpy').describe('PyTorch export parity', () => {
     expect(at('missing')).toMatch(/1 outputs, the engine has 2/);
     expect(at('extra')).toMatch(/3 outputs, the engine has 2/);
     expect(at('shape')).toMatch(/output 0: shape \(2, 3, 4, 1\), the engine's is \(2, 3, 4\)/);
-  });
+  }, 240_000);
 });
