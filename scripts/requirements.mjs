@@ -18,6 +18,7 @@ export const REQUIREMENTS = {
   torch: { apt: 'python3-torch', why: 'PyTorch export parity tests', present: () => py('import torch') },
   'torch.distributed.run': { apt: 'python3-torch', why: 'the exported train.py under torchrun', present: () => py('import torch.distributed.run') },
   h5py: { apt: 'python3-h5py', why: 'Keras .weights.h5 layout checks', present: () => py('import h5py') },
+  onnx: { apt: 'python3-onnx', why: 'ONNX exports are validated with onnx.checker (full_check)', present: () => py('import onnx.checker') },
   numpy: { apt: 'python3-numpy', why: 'NumPy weight export checks', present: () => py('import numpy') },
   sshd: { apt: 'openssh-server', why: 'remote PyTorch runs are tested against a real sshd', present: () => existsSync('/usr/sbin/sshd') },
   ssh: { apt: 'openssh-client', why: 'remote PyTorch runs use ssh and scp', present: () => existsSync('/usr/bin/ssh') && existsSync('/usr/bin/scp') },

@@ -1,8 +1,9 @@
 /**
  * TF.js parity: the exported model.json + weights.bin load with tf.loadLayersModel and reproduce the
- * engine's outputs exactly, for every layer example and template. Quantized exports: every weight is
- * within its stated bound (float16: relative 2^-11; uint8: half a step, (max - min) / 510), and the
- * outputs stay within the documented tolerance (float16: 1e-2, uint8: 0.1 max abs on these models).
+ * engine's outputs exactly (every output, its shape and values; NaN fails), for every layer example
+ * and template. Quantized exports: every weight is within its stated bound (float16: relative
+ * 2^-11; uint8: half a step, (max - min) / 510), and the outputs stay within the documented
+ * tolerance (float16: 1e-2, uint8: 0.1 max abs on these models).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { tfjsArtifacts, writeTfjs, type Quantization } from './writer';
 import { generateTfjsTopology } from '../../../../shared/formats/tfjs/topology';
 import { nodeWeights } from '../weights';
 import { allCases, prepare, templateCases, type Prepared } from '../test-cases';
+import { outputMismatch, type OutputTensor } from '../parity';
 
 export function dirHandler(dir: string): tf.io.IOHandler {
   return {
@@ -28,15 +30,14 @@ export function dirHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-function run(model: tfl.LayersModel, p: Prepared): Float32Array[] {
+/** Every output of the loaded model, with its shape. */
+function run(model: tfl.LayersModel, p: Prepared): OutputTensor[] {
   return tf.tidy(() => {
     const xs = p.inputs.map((x) => tf.tensor(x.dtype === 'int32' ? Int32Array.from(x.data) : x.data, x.shape, x.dtype));
     const ys = model.predict(xs.length === 1 ? xs[0]! : xs);
-    return (Array.isArray(ys) ? ys : [ys]).map((y) => new Float32Array(y.dataSync()));
+    return (Array.isArray(ys) ? ys : [ys]).map((y) => ({ data: new Float32Array(y.dataSync()), shape: [...y.shape] }));
   });
 }
-
-const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe('TF.js export', () => {
   const root = mkdtempSync(join(tmpdir(), 'loom-tfjs-'));
@@ -50,11 +51,9 @@ describe('TF.js export', () => {
       await writeTfjs(p.compiled, dir);
       p.compiled.model.dispose();
       const loaded = await tfl.loadLayersModel(dirHandler(dir));
-      const ys = run(loaded, p);
+      const problem = outputMismatch(run(loaded, p), p.outputs, 0);
       loaded.dispose();
-      ys.forEach((y, i) => {
-        if (maxAbs(y, p.outputs[i]!.data) !== 0) bad.push(`${c.name}: ${maxAbs(y, p.outputs[i]!.data)}`);
-      });
+      if (problem) bad.push(`${c.name}: ${problem}`);
     }
     expect(bad).toEqual([]);
   });
@@ -69,11 +68,9 @@ describe('TF.js export', () => {
       const data = a.weightsBin.buffer.slice(a.weightsBin.byteOffset, a.weightsBin.byteOffset + a.weightsBin.byteLength) as ArrayBuffer;
       try {
         const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: generateTfjsTopology(c.doc), weightSpecs: spec, weightData: data }));
-        const ys = run(loaded, p);
+        const problem = outputMismatch(run(loaded, p), p.outputs, 0);
         loaded.dispose();
-        ys.forEach((y, i) => {
-          if (maxAbs(y, p.outputs[i]!.data) !== 0) bad.push(`${c.name}: ${maxAbs(y, p.outputs[i]!.data)}`);
-        });
+        if (problem) bad.push(`${c.name}: ${problem}`);
       } catch (e) {
         bad.push(`${c.name}: ${(e as Error).message.slice(0, 200)}`);
       }
@@ -120,9 +117,9 @@ describe('TF.js export', () => {
           });
         });
       }
-      const ys = run(loaded, p);
+      const problem = outputMismatch(run(loaded, p), p.outputs, tol);
       loaded.dispose();
-      ys.forEach((y, i) => expect(maxAbs(y, p.outputs[i]!.data), `${c.name} (${q})`).toBeLessThan(tol));
+      expect(problem, `${c.name} (${q})`).toBeNull();
     }
   });
 });
