@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDocumentOrThrow } from '../shared/document';
 import { compileModel } from '../electron/engine/compile';
-import { writeKeras } from '../electron/engine/export/keras';
-import { nodeWeights } from '../electron/engine/export/weights';
+import { writeKeras } from '../electron/engine/formats/keras/writer';
+import { nodeWeights } from '../electron/engine/formats/weights';
 import { launchApp, REPO, type App } from './harness';
 
 const MNIST_DOC = loadDocumentOrThrow(readFileSync(join(REPO, 'assets/templates/mnist-cnn.loom'), 'utf8'), 'mnist-cnn.loom');

@@ -19,6 +19,8 @@ export const REQUIREMENTS = {
   'torch.distributed.run': { apt: 'python3-torch', why: 'the exported train.py under torchrun', present: () => py('import torch.distributed.run') },
   h5py: { apt: 'python3-h5py', why: 'Keras .weights.h5 layout checks', present: () => py('import h5py') },
   numpy: { apt: 'python3-numpy', why: 'NumPy weight export checks', present: () => py('import numpy') },
+  sshd: { apt: 'openssh-server', why: 'remote PyTorch runs are tested against a real sshd', present: () => existsSync('/usr/sbin/sshd') },
+  ssh: { apt: 'openssh-client', why: 'remote PyTorch runs use ssh and scp', present: () => existsSync('/usr/bin/ssh') && existsSync('/usr/bin/scp') },
   sklearn: { apt: 'python3-sklearn', why: 'fairness metrics are checked against scikit-learn', present: () => py('import sklearn.metrics') },
   'fashion-mnist': { apt: 'dataset-fashion-mnist', why: 'the full Fashion-MNIST built-in dataset', present: () => existsSync(join(fashionDir(), 'train-images-idx3-ubyte.gz')) },
 };

@@ -131,6 +131,28 @@ describe('layerloom explain', () => {
     expect(i.err).toMatch(/Permutation importance is for tabular models/);
   });
 
+  it('human mode shows progress on stderr; Ctrl-C cancels cleanly (exit 130) and the next command works', async () => {
+    const err: string[] = [];
+    let interrupt: (() => void) | undefined;
+    const io: CliIO = {
+      out: () => undefined,
+      // Ctrl-C as soon as the first progress line shows (global SHAP explains the test rows, one report each).
+      err: (l) => (err.push(l), /^explain: \d+\/\d+/.test(l) && interrupt?.()),
+      isTTY: false,
+      onInterrupt: (l) => {
+        interrupt = l;
+        return () => (interrupt = undefined);
+      },
+    };
+    expect(await runCli(['explain', iris, '--run', irisRun, '--global', '--method', 'shap'], io)).toBe(130);
+    expect(err[0]).toMatch(/^explain: 1\/(\d+) \(\d %\)$/); // the first of the test split's rows
+    expect(err.at(-1)).toBe('layerloom explain: canceled');
+    expect(interrupt).toBeUndefined(); // Ctrl-C is the shell's again
+    const next = await cli([iris, '--run', irisRun, '--global', '--method', 'shap', '--json']);
+    expect(next.code, next.err).toBe(0);
+    expect(next.err).toBe(''); // no progress with --json
+  });
+
   it('an image: --input PNG with Grad-CAM and a wrongly shaped .npy', async () => {
     const png = new PNG({ width: 28, height: 28 });
     for (let p = 0; p < 784; p++) {

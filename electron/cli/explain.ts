@@ -5,14 +5,18 @@
  * Explains a saved run's prediction for one input (docs/explain.md). `--sample N` is sample #N of
  * the run's test split as Evaluate numbers it; `--input` takes a PNG/JPEG, a .npy array or a
  * one-row CSV (raw values, before normalisation). `--json` prints one Explanation (or
- * GlobalExplanation) object. Exit codes: 0 success, 1 invalid model/run/input or a method that does
- * not apply (a named error on stderr), 2 usage.
+ * GlobalExplanation) object. Progress goes to stderr in human mode; Ctrl-C cancels. Exit codes: 0
+ * success, 1 invalid model/run/input or a method that does not apply (a named error on stderr),
+ * 2 usage, 130 canceled. The engine is called through its typed API (`explain.run`, `explain.global`).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
+import type { LoomDocument } from '../../shared/document';
 import { EXPLAIN_METHODS, GLOBAL_METHODS, MethodSpecSchema, type ExplainInput, type Explanation, type GlobalExplanation } from '../../shared/explain';
+import { hasRunRecord, hasRunWeights } from '../node/run-folder';
 import type { CliIO } from './io';
 import { readModel } from './io';
+import { CANCELED_EXIT, followJob, isCanceled } from './job';
 
 export const EXPLAIN_USAGE = 'layerloom explain model.loom --run DIR (--sample N | --input FILE) --method M [--target C] [--json]   why the model predicted that';
 
@@ -25,7 +29,9 @@ const HELP = `usage: layerloom explain model.loom --run RUN_DIR (--sample N | --
   --method M       ${EXPLAIN_METHODS.join(', ')}
   --target C       the output unit (class index) to explain; default: the predicted class
   --global         feature importance of a tabular run: mean |SHAP| over test rows, or permutation importance
-  --json           one JSON object on stdout
+  --json           one JSON object on stdout (no progress on stderr)
+
+Ctrl-C cancels the explanation (exit code 130).
 `;
 
 const VALUE_FLAGS = ['--run', '--sample', '--input', '--method', '--target'] as const;
@@ -81,8 +87,8 @@ function wholeNumber(name: string, v: string | undefined): number | undefined {
 /** A clear, named failure (exit 1). */
 class InputError extends Error {}
 
-/** The raw values in FILE for an Input of `shape` (featureNames: the run's table columns, to match a CSV header). */
-export async function readInputFile(file: string, shape: number[], featureNames?: string[]): Promise<number[]> {
+/** The raw values in FILE for an Input of `shape`; a CSV with a header also names its columns (the engine matches them to the run's features). */
+export async function readInputFile(file: string, shape: number[]): Promise<Extract<ExplainInput, { kind: 'values' }>> {
   const { imageToSample, parseNpy, parseCsv } = await import('../engine/data');
   const size = shape.reduce((a, b) => a * b, 1);
   const ext = extname(file).toLowerCase();
@@ -93,38 +99,45 @@ export async function readInputFile(file: string, shape: number[], featureNames?
     throw new InputError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const mismatch = (what: string) => new InputError(`${basename(file)} holds ${what} but the model's Input takes shape [${shape.join(', ')}] (${size} values)`);
+  const values = (v: ArrayLike<number>) => ({ kind: 'values' as const, values: Array.from(v) });
   if (ext === '.png' || ext === '.jpg' || ext === '.jpeg') {
     if (shape.length !== 3 && shape.length !== 2) throw mismatch('an image');
-    return Array.from(imageToSample(bytes, shape, file));
+    return values(imageToSample(bytes, shape, file));
   }
   if (ext === '.npy') {
     const a = parseNpy(bytes, file);
     const s = a.shape[0] === 1 && a.shape.length === shape.length + 1 ? a.shape.slice(1) : a.shape;
     if (s.length !== shape.length || s.some((d, i) => d !== shape[i])) throw mismatch(`an array of shape [${a.shape.join(', ')}]`);
-    return Array.from(a.data);
+    return values(a.data);
   }
-  if (ext === '.csv') {
-    const { rows } = parseCsv(new TextDecoder().decode(bytes));
-    const data = rows.filter((r) => r.some((c) => c.trim() !== ''));
-    const header = data[0] && data[0].some((c) => c.trim() !== '' && !Number.isFinite(Number(c))) ? data.shift()! : null;
-    if (data.length !== 1) throw new InputError(`${basename(file)} has ${data.length} data rows: explain takes a CSV with exactly one row (and an optional header)`);
-    let cells = data[0]!;
-    if (header && featureNames) {
-      cells = featureNames.map((name) => {
-        const j = header.findIndex((h) => h.trim() === name);
-        if (j < 0) throw new InputError(`${basename(file)} has no column "${name}" (the run's features: ${featureNames.join(', ')})`);
-        return cells[j]!;
-      });
-    }
-    const values = cells.map((c, j) => {
-      const v = Number(c);
-      if (c.trim() === '' || !Number.isFinite(v)) throw new InputError(`${basename(file)}: column ${header?.[j] ?? j + 1} is "${c}", not a number`);
-      return v;
-    });
-    if (values.length !== size) throw mismatch(`${values.length} values`);
-    return values;
-  }
+  if (ext === '.csv') return csvRow(new TextDecoder().decode(bytes), basename(file), size, mismatch, parseCsv);
   throw new InputError(`${basename(file)}: --input takes a .png, .jpg, .npy or .csv file`);
+}
+
+/** One CSV row of numbers; with a header, its numeric columns by name (other columns, like the target's label, are left out). */
+function csvRow(
+  text: string, name: string, size: number, mismatch: (what: string) => Error, parseCsv: (t: string) => { rows: string[][] },
+): Extract<ExplainInput, { kind: 'values' }> {
+  const data = parseCsv(text).rows.filter((r) => r.some((c) => c.trim() !== ''));
+  const header = data[0] && data[0].some((c) => c.trim() !== '' && !Number.isFinite(Number(c))) ? data.shift()! : null;
+  if (data.length !== 1) throw new InputError(`${name} has ${data.length} data rows: explain takes a CSV with exactly one row (and an optional header)`);
+  const cells = data[0]!;
+  const isNumber = (c: string) => c.trim() !== '' && Number.isFinite(Number(c));
+  if (header) {
+    const kept = cells.map((_, j) => j).filter((j) => isNumber(cells[j]!));
+    return { kind: 'values', values: kept.map((j) => Number(cells[j])), featureNames: kept.map((j) => header[j]?.trim() ?? `column ${j + 1}`) };
+  }
+  const bad = cells.findIndex((c) => !isNumber(c));
+  if (bad >= 0) throw new InputError(`${name}: column ${bad + 1} is "${cells[bad]}", not a number`);
+  if (cells.length !== size) throw mismatch(`${cells.length} values`);
+  return { kind: 'values', values: cells.map(Number) };
+}
+
+/** The shape of the model's (first) Input node, as the document declares it. */
+function inputShapeOf(doc: LoomDocument): number[] {
+  const shape = doc.nodes.find((n) => n.type === 'Input')?.params.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d > 0)) throw new InputError(`${doc.name} has no Input node with a shape to read --input for`);
+  return shape;
 }
 
 /** `layerloom explain`. */
@@ -148,54 +161,39 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   }
   const doc = await readModel(p.file, io);
   if (!doc) return 1;
-  const { initBackend } = await import('../engine/backend');
-  const { loadRun } = await import('../engine/persist');
-  const { disposeRun, getRun } = await import('../engine/runs');
-  const engine = await import('../engine/explain');
-  await initBackend();
   const runDir = resolve(p.flags['--run']!);
-  const runId = `explain-${process.pid}`;
-  try {
-    await loadRun(runDir, runId);
-  } catch (e) {
-    io.err(`layerloom explain: ${runDir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not a run folder (no run.json, model.json or weights.bin)' : (e as Error).message}`);
+  if (!hasRunRecord(runDir) || !hasRunWeights(runDir)) {
+    io.err(`layerloom explain: ${runDir}: not a run folder (no run.json, model.json or weights.bin)`);
     return 1;
   }
+  const { inProcessEngine } = await import('../engine/index');
+  const engine = inProcessEngine();
+  // The run is loaded from its folder by the engine under this id, and forgotten at the end.
+  const ref = { runId: `explain-${process.pid}`, runDir, baseDir: dirname(resolve(p.file)), ...(target !== undefined ? { target } : {}) };
+  const job = followJob(io, 'explain', { human: !p.json });
   try {
-    const ref = { runId, baseDir: dirname(resolve(p.file)) };
     if (p.global) {
-      const r = await engine.explainGlobal({ ...ref, method: p.flags['--method'] as (typeof GLOBAL_METHODS)[number], ...(target !== undefined ? { target } : {}) });
+      const r = await engine.call('explain.global', { ...ref, method: p.flags['--method'] as (typeof GLOBAL_METHODS)[number] }, job.options);
       io.out(p.json ? JSON.stringify(r) : formatGlobal(r));
       return 0;
     }
-    let input: ExplainInput;
-    if (sample !== undefined) {
-      input = { kind: 'sample', index: sample };
-    } else {
-      const run = getRun(runId);
-      const names = run.compiled.inputShapes[0]!.length === 1 ? await featureNamesOf(runId) : undefined;
-      input = { kind: 'values', values: await readInputFile(p.flags['--input']!, run.compiled.inputShapes[0]!, names) };
-    }
+    const input: ExplainInput = sample !== undefined ? { kind: 'sample', index: sample } : await readInputFile(p.flags['--input']!, inputShapeOf(doc));
     const spec = MethodSpecSchema.parse({ method: p.flags['--method'] });
-    const r = await engine.explain({ ...ref, input, spec, ...(target !== undefined ? { target } : {}) });
+    const r = await engine.call('explain.run', { ...ref, input, spec }, job.options);
     io.out(p.json ? JSON.stringify(r) : formatExplanation(r));
     return 0;
   } catch (e) {
-    if (e instanceof InputError || e instanceof engine.ExplainError || (e as Error).name === 'DataError') {
-      io.err(`layerloom explain: ${(e as Error).message}`);
-      return 1;
+    if (isCanceled(e)) {
+      io.err('layerloom explain: canceled');
+      return CANCELED_EXIT;
     }
+    // Named errors (a method that does not apply, an input that does not fit, data that cannot be
+    // read) are reported by the command runner with exit 1.
     throw e;
   } finally {
-    disposeRun(runId);
+    job.stop();
+    await engine.call('runs.dispose', { runId: ref.runId }).catch(() => undefined);
   }
-}
-
-/** The run's table column names, when its data can be loaded (to match a CSV header). */
-async function featureNamesOf(runId: string): Promise<string[] | undefined> {
-  const { dataOf } = await import('../engine/evaluate');
-  const { getRun } = await import('../engine/runs');
-  return (await dataOf(getRun(runId)).catch(() => null))?.ds.featureNames;
 }
 
 const num = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));

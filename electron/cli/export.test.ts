@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { runCli } from './main';
 import type { CliIO } from './io';
 import { compileModel } from '../engine/compile';
-import { writeTfjs } from '../engine/export/tfjs';
-import { randomizeWeights } from '../engine/export/weights';
+import { writeTfjs } from '../engine/formats/tfjs/writer';
+import { randomizeWeights } from '../engine/formats/weights';
 import { loadDocumentOrThrow } from '../../shared/document';
 
 const T = join(import.meta.dirname, '../../assets/templates');

@@ -4,7 +4,7 @@
  * layers / unreadable weights, 2 usage.
  */
 import { dirname, resolve } from 'node:path';
-import { EXPORT_FORMAT_IDS, ExportError, isExportFormat, type ExportFormatId, type Quantization } from '../../shared/export';
+import { EXPORT_FORMAT_IDS, ExportError, isExportFormat, type ExportFormatId, type Quantization } from '../../shared/formats';
 import type { CliIO } from './io';
 import { readModel } from './io';
 

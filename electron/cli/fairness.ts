@@ -4,14 +4,16 @@
  * Audits a saved run on its test split, group by group (docs/fairness.md). Human output: one line per
  * group with its rates and 95 % intervals, then the gaps and the warnings. `--json`: the
  * FairnessReport (shared/fairness/schema.ts) and nothing else on stdout.
- * Exit codes: 0 done, 1 invalid model, run or data (a column that does not exist, a run without
- * tabular data; message on stderr), 2 usage.
+ * Progress goes to stderr in human mode; Ctrl-C cancels. The engine is called through its typed
+ * API (`fairness.audit`). Exit codes: 0 done, 1 invalid model, run or data (a column that does not
+ * exist, a run without tabular data; message on stderr), 2 usage, 130 canceled.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AttributeRequest, FairnessReport, Interval, MetricName } from '../../shared/fairness';
 import type { CliIO } from './io';
 import { readModel } from './io';
+import { CANCELED_EXIT, followJob, isCanceled } from './job';
 
 export const FAIRNESS_USAGE = 'layerloom fairness model.loom --run RUN_DIR --sensitive COL [--sensitive COL2|--by-class] [--json]   per-group metrics, gaps and intervals on the test split';
 
@@ -31,7 +33,9 @@ const HELP = `usage: layerloom fairness model.loom --run RUN_DIR --sensitive COL
   --min-support N      flag groups smaller than this (default 30)
   --positive CLASS     binary classifiers: the positive class (default: the second class)
   --backend NAME       tensorflow, wasm or cpu (default: the fastest available)
-  --json               the report as JSON on stdout
+  --json               the report as JSON on stdout (no progress on stderr)
+
+Ctrl-C cancels the audit (exit code 130).
 `;
 
 const VALUE_FLAGS = ['--run', '--sensitive', '--bins', '--quantiles', '--metadata', '--split', '--bootstrap', '--seed', '--min-support', '--positive', '--backend'] as const;
@@ -193,22 +197,27 @@ export async function fairnessCommand(args: string[], io: CliIO): Promise<number
     io.err(`layerloom fairness: ${runDir} is not a run folder (no run.json): pass the folder of layerloom train --out`);
     return 1;
   }
-  const { initBackend } = await import('../engine/backend');
-  const { loadRun } = await import('../engine/persist');
-  const { disposeRun } = await import('../engine/runs');
-  const { fairnessReport } = await import('../engine/fairness');
-  await initBackend(o.backend);
+  const { inProcessEngine } = await import('../engine/index');
+  const engine = inProcessEngine();
+  if (o.backend) await engine.call('engine.backend', { name: o.backend });
+  // The run is loaded from its folder by the engine under this id, and forgotten at the end.
   const runId = `fairness-${process.pid}`;
-  await loadRun(runDir, runId);
+  const job = followJob(io, 'fairness', { human: !p.json });
   try {
-    const report = await fairnessReport({
-      runId, docPath: resolve(p.file), sensitive: o.sensitive, metadataCsv: p.values.has('--metadata') ? resolve(p.values.get('--metadata')![0]!) : undefined,
+    const metadata = p.values.get('--metadata')?.[0];
+    const report = await engine.call('fairness.audit', {
+      runId, runDir, baseDir: dirname(resolve(p.file)), sensitive: o.sensitive, ...(metadata ? { metadataCsv: resolve(metadata) } : {}),
       split: o.split, bootstrap: o.bootstrap, minSupport: o.minSupport, positiveClass: p.values.get('--positive')?.[0],
-    });
+    }, job.options);
     if (p.json) io.out(JSON.stringify(report));
     else for (const line of formatReport(report)) io.out(line);
     return 0;
+  } catch (e) {
+    if (!isCanceled(e)) throw e;
+    io.err('layerloom fairness: canceled');
+    return CANCELED_EXIT;
   } finally {
-    disposeRun(runId);
+    job.stop();
+    await engine.call('runs.dispose', { runId }).catch(() => undefined);
   }
 }

@@ -6,12 +6,18 @@ export interface CliIO {
   out(line: string): void;
   err(line: string): void;
   isTTY: boolean;
+  /** Call `listener` on the next Ctrl-C (instead of the process dying) until the returned function is called. */
+  onInterrupt?(listener: () => void): () => void;
 }
 
 export const processIO: CliIO = {
   out: (l) => process.stdout.write(l + '\n'),
   err: (l) => process.stderr.write(l + '\n'),
   isTTY: Boolean(process.stdout.isTTY),
+  onInterrupt: (listener) => {
+    process.once('SIGINT', listener);
+    return () => void process.off('SIGINT', listener);
+  },
 };
 
 /** Read and validate a `.loom` file; on failure prints every problem (naming the field) and returns null. */

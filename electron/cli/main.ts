@@ -7,6 +7,7 @@ import { trainCommand, TRAIN_USAGE } from './train';
 import { exportCommand, EXPORT_USAGE } from './export';
 import { fairnessCommand, FAIRNESS_USAGE } from './fairness';
 import { explainCommand, EXPLAIN_USAGE } from './explain';
+import { compressCommand, COMPRESS_USAGE } from './compress';
 import { processIO, type CliIO } from './io';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   export: { run: exportCommand, usage: EXPORT_USAGE },
   fairness: { run: fairnessCommand, usage: FAIRNESS_USAGE },
   explain: { run: explainCommand, usage: EXPLAIN_USAGE },
+  compress: { run: compressCommand, usage: COMPRESS_USAGE },
 };
 
 export function usage(): string {

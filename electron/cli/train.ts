@@ -12,11 +12,13 @@ import { existsSync, statSync } from 'node:fs';
 import type { DatasetConfig, LoomDocument, TrainingConfig } from '../../shared/document';
 import { OPTIMIZERS, LOSSES } from '../../shared/document';
 import type { EngineClient, EngineRequest } from '../../shared/engine/api';
-import type { BackendInfo, BatchEvent, EndEvent, ErrorEvent, Evaluation, StartEvent, TrainEvent } from '../../shared/engine/events';
+import type { BackendInfo, BatchEvent, EndEvent, ErrorEvent, Evaluation, RunBackend, StartEvent, TrainEvent } from '../../shared/engine/events';
+import type { PytorchRuntimeInput } from '../../shared/runtime/options';
 import { newRunId } from '../../shared/engine/run-id';
 import { writeRunFile } from '../node/run-folder';
 import type { CliIO } from './io';
 import { readModel } from './io';
+import { RUNTIME_FLAGS, RUNTIME_HELP, describePytorchBackend, runtimeFromFlags } from './train-runtime';
 
 export const TRAIN_USAGE = 'layerloom train model.loom [--data D] [--epochs N] [--json] [--out DIR]   train; D = a built-in name, file.csv (--target COL), an image folder, or x.npy,y.npy';
 
@@ -35,9 +37,9 @@ const HELP = `usage: layerloom train model.loom [options]
   --backend NAME      force tensorflow, wasm or cpu (default: the fastest available)
   --out DIR           save the trained run there (model.json, weights.bin, run.json, evaluation.json)
   --json              one JSON event per line on stdout
-`;
+${RUNTIME_HELP}`;
 
-const VALUE_FLAGS = ['--data', '--target', '--epochs', '--batch-size', '--lr', '--optimizer', '--loss', '--seed', '--limit', '--backend', '--out'] as const;
+const VALUE_FLAGS = ['--data', '--target', '--epochs', '--batch-size', '--lr', '--optimizer', '--loss', '--seed', '--limit', '--backend', '--out', ...RUNTIME_FLAGS] as const;
 const BOOL_FLAGS = ['--json', '--help', '-h'] as const;
 
 class UsageError extends Error {}
@@ -145,7 +147,7 @@ const BACKENDS: readonly Backend[] = ['tensorflow', 'wasm', 'cpu'];
 const isBackend = (v: string): v is Backend => (BACKENDS as readonly string[]).includes(v);
 
 /** What the command line asks for, or the exit code of a usage error (or of --help). */
-function options(args: string[], io: CliIO): { p: Parsed; overrides: Partial<TrainingConfig>; backend?: Backend } | number {
+function options(args: string[], io: CliIO): { p: Parsed; overrides: Partial<TrainingConfig>; backend?: Backend; runtime?: PytorchRuntimeInput } | number {
   try {
     const p = parse(args);
     if (p.help) {
@@ -155,7 +157,9 @@ function options(args: string[], io: CliIO): { p: Parsed; overrides: Partial<Tra
     const overrides = overridesOf(p.flags);
     const backend = p.flags['--backend'];
     if (backend !== undefined && !isBackend(backend)) throw new UsageError('--backend must be tensorflow, wasm or cpu');
-    return { p, overrides, ...(backend ? { backend } : {}) };
+    const rt = runtimeFromFlags(p.flags);
+    if ('usage' in rt) throw new UsageError(rt.usage);
+    return { p, overrides, ...(backend ? { backend } : {}), ...(rt.runtime ? { runtime: rt.runtime } : {}) };
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`layerloom train: ${e.message}\n${HELP}`);
@@ -179,9 +183,10 @@ function datasetOption(p: Parsed, doc: LoomDocument, io: CliIO): DatasetConfig |
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function startLines(e: StartEvent, docName: string, describeBackend: (b: BackendInfo) => string): string[] {
+  const backend = (b: RunBackend) => (b.name === 'pytorch' ? describePytorchBackend(b) : describeBackend(b));
   return [
     `Training ${docName} (${e.totalParams.toLocaleString('en-US')} parameters) on ${e.data.name}: ${e.data.train} train / ${e.data.validation} validation / ${e.data.test} test samples`,
-    `Backend: ${describeBackend(e.backend)}`,
+    `Backend: ${backend(e.backend)}`,
     `${plural(e.epochs, 'epoch')} of ${e.batchesPerEpoch} batches (batch size ${e.batchSize}), seed ${e.seed}`,
   ];
 }
@@ -299,6 +304,7 @@ export async function trainCommand(args: string[], io: CliIO): Promise<number> {
   const last = await trainToEnd(engine, ends, {
     runId, doc, overrides: o.overrides, baseDir: dirname(resolve(p.file)),
     ...(dataset ? { dataset } : {}), ...(runDir ? { runDir } : {}), ...(o.backend ? { backend: o.backend } : {}),
+    ...(o.runtime ? { runtime: o.runtime } : {}),
   });
   if (last.type === 'error') {
     io.err(`${p.file}: ${last.message}${last.nodeId ? ` (node "${last.nodeId}")` : ''}`);

@@ -157,6 +157,7 @@ function desktopHandlers(slot: WindowSlot, s: Services, templatesDir: string): H
     files: new DesktopFiles(dialog, () => slot.win, () => app.getPath('documents')),
     settings: s.settings,
     engine: s.engine,
+    emit: slot.emit,
     templatesDir,
     onDirty: (dirty, name) => {
       s.guard.setDirty(dirty, name);

@@ -4,16 +4,20 @@
  * through a session (./session.ts), in the engine process (./worker.ts) or in-process (the CLI,
  * tests), which validates requests and answers and keeps the handles of live runs.
  */
+import { startPytorchTraining } from './runtimes/pytorch/launch';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { DatasetSchema, type DatasetConfig } from '../../shared/document';
+import { DatasetSchema, type DatasetConfig, type LoomDocument } from '../../shared/document';
 import type { EngineApi, EngineParsedRequest } from '../../shared/engine/api';
+import type { ExplainInput } from '../../shared/explain';
 import { hasRunWeights, readRunRecord } from '../node/run-folder';
 import { initBackend } from './backend';
-import { confusionSamples, evaluateRun, predictRun, saliency } from './evaluate';
-import { exportModel } from './export/index';
-import { attachDataset, importModelWithRun, loadWeightsRun } from './export/imported-run';
+import { confusionSamples, dataOf, evaluateRun, predictRun, saliency } from './evaluate';
+import { explain, ExplainError, explainGlobal, sanityCheck } from './explain/index';
+import { exportModel } from './formats';
+import { attachDataset, importModelWithRun, loadWeightsRun } from './formats/imported-run';
+import { fairnessReport, fitRunThresholds } from './fairness/index';
 import { loadRun, saveRun } from './persist';
 import { disposeRun, getRun, hasRun } from './runs';
 import { startTraining } from './train';
@@ -43,13 +47,43 @@ async function dataSnapshotFrom(ref: RunRef): Promise<void> {
   if (ds.success) run.record = { ...run.record, dataset: ds.data };
 }
 
-/** Imported weights without a dataset of their own take the one the person chose since (the open document's). */
-async function attachImportedData(req: EngineParsedRequest<'engine.evaluate'>): Promise<void> {
+type WithDoc = RunRef & { baseDir?: string; doc?: LoomDocument };
+
+/**
+ * Imported weights without a dataset of their own take the one the person chose since (the open
+ * document's). `required`: refuse without one (evaluation); otherwise the operation says so if it
+ * needs data (an explanation of raw values does not).
+ */
+async function attachImportedData(req: WithDoc, required = true): Promise<void> {
   const run = getRun(req.runId);
   if (!run.record.imported || run.record.dataset) return;
   const dataset: DatasetConfig | undefined = req.doc?.dataset;
+  if (!dataset && !required) return;
   if (!dataset) throw new Error(`The weights imported from ${run.record.imported.source} have no dataset to evaluate on: choose one in the Data tab (Try it works without one)`);
   await attachDataset(run, dataset, req.baseDir, req.runDir);
+}
+
+/** A run asked about with the document's view: held or loaded, its data snapshot, imported weights' data. */
+async function openRun(req: WithDoc): Promise<void> {
+  await ready();
+  await ensureRun(req);
+  await dataSnapshotFrom(req);
+  await attachImportedData(req, false);
+}
+
+/** A row given with its column names (a CSV row with a header), in the run's feature order. */
+async function inRunOrder(input: ExplainInput, req: WithDoc): Promise<ExplainInput> {
+  if (input.kind !== 'values' || !input.featureNames) return input;
+  const given = input.featureNames;
+  if (given.length !== input.values.length) throw new ExplainError('input-shape', `The input has ${input.values.length} values but ${given.length} column names`);
+  const names = (await dataOf(getRun(req.runId), req.baseDir).catch(() => null))?.ds.featureNames;
+  if (!names) return { kind: 'values', values: input.values };
+  const values = names.map((name) => {
+    const j = given.indexOf(name);
+    if (j < 0) throw new ExplainError('input-shape', `The input has no column "${name}" (the run's features: ${names.join(', ')})`);
+    return input.values[j]!;
+  });
+  return { kind: 'values', values };
 }
 
 /** One sample given as nested arrays (the Input's shape) or already flat. */
@@ -78,9 +112,10 @@ async function trainedWeights(runId?: string, runDir?: string): Promise<{ runDir
 }
 
 export const engineApi: EngineApi = {
-  'engine.backend': () => initBackend(),
+  'engine.backend': ({ name }) => initBackend(name),
 
-  'engine.train': (req, emit) => startTraining(req, emit),
+  // Another runtime (PyTorch) trains the same document with the same data and events (docs/runtimes.md).
+  'engine.train': (req, emit) => (req.runtime ? startPytorchTraining({ ...req, runtime: req.runtime }, emit) : startTraining(req, emit)),
 
   'engine.evaluate': async (req) => {
     await ready();
@@ -110,6 +145,33 @@ export const engineApi: EngineApi = {
     await ready();
     await ensureRun(req);
     return saliency(req.runId, flatSample(req.input, 0));
+  },
+
+  // Long operations (jobs): `job` carries the caller's cancel signal and progress; the session
+  // keeps other operations off the run while one runs (the sanity check swaps its weights).
+  'explain.run': async ({ doc, jobId: _job, input, ...req }, job) => {
+    await openRun({ ...req, doc });
+    return explain({ ...req, input: await inRunOrder(input, req) }, job);
+  },
+
+  'explain.global': async ({ doc, jobId: _job, ...req }, job) => {
+    await openRun({ ...req, doc });
+    return explainGlobal(req, job);
+  },
+
+  'explain.sanity': async ({ doc, jobId: _job, input, ...req }, job) => {
+    await openRun({ ...req, doc });
+    return sanityCheck({ ...req, input: await inRunOrder(input, req) }, job);
+  },
+
+  'fairness.audit': async ({ doc, jobId: _job, ...req }, job) => {
+    await openRun({ ...req, doc });
+    return fairnessReport(req, job);
+  },
+
+  'fairness.thresholds': async ({ doc, jobId: _job, ...req }, job) => {
+    await openRun({ ...req, doc });
+    return fitRunThresholds(req, job);
   },
 
   'data.preview': async (req) => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAYER_TYPES, UnknownLayerTypeError } from '../../shared/catalog';
+import { LAYER_TYPES, UnknownLayerTypeError, weightSpecs, type Shape } from '../../shared/catalog';
 import { LAYER_EXAMPLES, exampleDocument, type LayerExample } from '../../shared/catalog/examples';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +39,19 @@ describe('compiler', () => {
       expect(y.shape).toEqual([2, ...info.outputShape!]);
       expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
       tf.dispose([...xs, y]);
+      c.model.dispose();
+    }
+  });
+
+  it.each(LAYER_TYPES.filter((t) => t !== 'Input'))('%s: every example holds exactly the weights its catalog entry declares (order, names, shapes, trainable)', (t) => {
+    for (const ex of LAYER_EXAMPLES[t]) {
+      const c = compileModel(exampleDocument(t, ex), { seed: 1 });
+      const info = c.analysis.nodes.layer!;
+      const declared = weightSpecs(info.layer!, info.inputShapes as Shape[]).map((w) => [w.name, w.shape, w.trainable]);
+      // TF.js names a wrapped layer's weights after it (`forward_layer_lstm/kernel`); the catalog after its role (`forward/kernel`).
+      const built = c.model.getLayer('layer').weights
+        .map((w) => [w.originalName.replace(/^layer\//, '').replace(/^(forward|backward)_layer_\w+\//, '$1/'), w.shape, w.trainable]);
+      expect(built).toEqual(declared);
       c.model.dispose();
     }
   });
@@ -83,7 +96,7 @@ describe('compiler', () => {
     try { compileModel(bad); } catch (e) { expect((e as ModelBuildError).nodeId).toBe('x'); }
     const unknown = doc([{ id: 'i', type: 'Input', params: { shape: [4] } }, { id: 'z', type: 'Dense9', params: {} }], [{ from: 'i', to: 'z' }]);
     expect(() => compileModel(unknown)).toThrow(/Unknown layer type "Dense9"/);
-    expect(() => (BUILDERS as any)['Dense9']).not.toThrow();
+    expect(() => Reflect.get(BUILDERS, 'Dense9')).not.toThrow();
     expect(new UnknownLayerTypeError('Q').name).toBe('UnknownLayerTypeError');
   });
 

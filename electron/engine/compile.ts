@@ -7,8 +7,9 @@
  * shape inference's, layer by layer.
  */
 import { tfl } from './tfjs';
-import { lookup, type LayerType, type ResolvedParams, type Shape } from '../../shared/catalog';
+import { UnknownLayerTypeError, type AnyLayer, type LayerOf, type LayerType, type ParamsOf, type Shape } from '../../shared/catalog';
 import { analyze, blockingErrors, buildGraph, type Analysis, type ModelError } from '../../shared/analysis';
+import { tfjsLayerName } from '../../shared/formats/tfjs/topology';
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
 import { fixBatchNormalization, fixDilatedConv } from './layers/workarounds';
@@ -17,8 +18,8 @@ import { fuseDense } from './layers/fused-dense';
 import { withSeededRandom } from './random';
 
 type Sym = tfl.SymbolicTensor;
-/** Builds one node: receives its input tensors in port order and its layer name. */
-type Builder = (p: ResolvedParams, name: string, outputShape: Shape) => (inputs: Sym[]) => Sym;
+/** Builds one node of type T: receives its input tensors in port order and its layer name. */
+type Builder<T extends LayerType> = (p: ParamsOf<T>, name: string, outputShape: Shape) => (inputs: Sym[]) => Sym;
 
 /** The model cannot be built; `nodeId` names the node at fault (when one is). */
 export class ModelBuildError extends Error {
@@ -30,20 +31,21 @@ export class ModelBuildError extends Error {
 
 /** A layer applied to its inputs: one input as a tensor, several as a list. */
 const layer = (l: tfl.layers.Layer) => (inputs: Sym[]) => l.apply(inputs.length === 1 ? inputs[0]! : inputs) as Sym;
-const first = (v: number[]) => v[0]!;
 /** Catalog axes exclude the batch dimension; TF.js axes include it. */
 const axisWithBatch = (a: number) => (a < 0 ? a : a + 1);
 
-const rnnArgs = (p: ResolvedParams, name: string) => ({
+const rnnArgs = (p: ParamsOf<'SimpleRNN' | 'LSTM' | 'GRU'>, name: string) => ({
   name, units: p.units, activation: p.activation, useBias: p.useBias, returnSequences: p.returnSequences,
-  ...(p.recurrentActivation ? { recurrentActivation: p.recurrentActivation } : {}),
+  ...('recurrentActivation' in p ? { recurrentActivation: p.recurrentActivation } : {}),
 });
 
-const pool1 = (p: ResolvedParams, name: string) => ({ name, poolSize: first(p.poolSize), strides: first(p.strides ?? p.poolSize), padding: p.padding });
-const pool2 = (p: ResolvedParams, name: string) => ({ name, poolSize: p.poolSize, strides: p.strides ?? p.poolSize, padding: p.padding });
+const pool1 = (p: ParamsOf<'MaxPooling1D' | 'AveragePooling1D'>, name: string) =>
+  ({ name, poolSize: p.poolSize[0], strides: (p.strides ?? p.poolSize)[0], padding: p.padding });
+const pool2 = (p: ParamsOf<'MaxPooling2D' | 'AveragePooling2D'>, name: string) =>
+  ({ name, poolSize: p.poolSize, strides: p.strides ?? p.poolSize, padding: p.padding });
 
-/** One builder per catalog type: exhaustive (a missing type is a compile error). */
-export const BUILDERS = {
+/** One builder per catalog type: exhaustive (a missing or extra type is a compile error). */
+export const BUILDERS: { readonly [T in LayerType]: Builder<T> } = {
   Input: (p, name) => () => tfl.input({ shape: p.shape, dtype: p.dtype, name }),
   // Trains as one fused op on wasm (layers/fused-dense.ts); same class and weights.
   Dense: (p, name) => layer(fuseDense(tfl.layers.dense({ name, units: p.units, activation: p.activation, useBias: p.useBias }))),
@@ -52,8 +54,8 @@ export const BUILDERS = {
   Embedding: (p, name) => layer(tfl.layers.embedding({ name, inputDim: p.inputDim, outputDim: p.outputDim })),
   // Dilated: convolves with the explicitly dilated kernel (TF.js refuses dilated conv gradients).
   Conv1D: (p, name) => layer(fixDilatedConv(tfl.layers.conv1d({
-    name, filters: p.filters, kernelSize: first(p.kernelSize), strides: first(p.strides), padding: p.padding,
-    dilationRate: first(p.dilationRate), activation: p.activation, useBias: p.useBias,
+    name, filters: p.filters, kernelSize: p.kernelSize[0], strides: p.strides[0], padding: p.padding,
+    dilationRate: p.dilationRate[0], activation: p.activation, useBias: p.useBias,
   }))),
   Conv2D: (p, name) => layer(fixDilatedConv(tfl.layers.conv2d({
     name, filters: p.filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding,
@@ -84,9 +86,9 @@ export const BUILDERS = {
   GRU: (p, name) => layer(fuseGru(tfl.layers.gru(rnnArgs(p, name)))),
   Bidirectional: (p, name) => {
     // recurrentActivation: TF.js defaults it to hardSigmoid; the catalog (Keras) means sigmoid.
-    const args = { name: `${name}_${String(p.layer).toLowerCase()}`, units: p.units, returnSequences: p.returnSequences, ...(p.layer === 'SimpleRNN' ? {} : { recurrentActivation: 'sigmoid' as const }) };
+    const args = { name: `${name}_${p.layer.toLowerCase()}`, units: p.units, returnSequences: p.returnSequences, ...(p.layer === 'SimpleRNN' ? {} : { recurrentActivation: 'sigmoid' as const }) };
     const inner = p.layer === 'GRU' ? tfl.layers.gru(args) : p.layer === 'SimpleRNN' ? tfl.layers.simpleRNN(args) : tfl.layers.lstm(args);
-    return layer(fuseBidirectionalLstm(tfl.layers.bidirectional({ name, layer: inner as any, mergeMode: p.mergeMode })));
+    return layer(fuseBidirectionalLstm(tfl.layers.bidirectional({ name, layer: inner, mergeMode: p.mergeMode })));
   },
   MultiHeadAttention: (p, name) => layer(new MultiHeadAttention({
     name, numHeads: p.numHeads, keyDim: p.keyDim, valueDim: p.valueDim, dropout: p.dropout, useBias: p.useBias, outputShape: p.outputShape,
@@ -106,14 +108,14 @@ export const BUILDERS = {
   // The inferred shape, so that a -1 in targetShape does not leave an unknown dimension downstream.
   Reshape: (_p, name, out) => layer(tfl.layers.reshape({ name, targetShape: out })),
   UpSampling2D: (p, name) => layer(tfl.layers.upSampling2d({ name, size: p.size, interpolation: p.interpolation })),
-} satisfies Record<LayerType, Builder>;
+  ZeroPadding2D: (p, name) => layer(tfl.layers.zeroPadding2d({ name, padding: p.padding })),
+};
 
-const VALID_NAME = /^[A-Za-z0-9][-A-Za-z0-9._]*$/;
+/** The builder of a layer's own type. */
+const builderFor = <T extends LayerType>(l: LayerOf<T>, name: string, outputShape: Shape) => BUILDERS[l.type](l.p, name, outputShape);
 
 /** The TF.js layer name of a node: its id, prefixed when TF.js would reject it (ids may start with `_`). */
-export function layerNameOf(nodeId: string): string {
-  return VALID_NAME.test(nodeId) ? nodeId : `n${nodeId}`;
-}
+export const layerNameOf = tfjsLayerName;
 
 export interface CompiledModel {
   model: tfl.LayersModel;
@@ -162,9 +164,10 @@ export function compileModel(doc: Pick<LoomDocument, 'nodes' | 'edges'> & { name
       const name = layerNameOf(id);
       layerNames[id] = name;
       try {
-        const make = lookup(BUILDERS as Record<LayerType, Builder>, node.type, id);
+        const layer: AnyLayer | null = info.layer;
+        if (!layer) throw new UnknownLayerTypeError(node.type, id);
         const inputs = g.inputsOf.get(id)!.map((src) => tensors.get(src)!);
-        tensors.set(id, make(info.resolved!, name, info.outputShape!)(inputs));
+        tensors.set(id, builderFor(layer, name, info.outputShape!)(inputs));
       } catch (e) {
         if (e instanceof ModelBuildError) throw e;
         throw new ModelBuildError(`${node.type} "${id}" cannot be built: ${(e as Error).message}`, id);
@@ -196,7 +199,7 @@ export function compileModel(doc: Pick<LoomDocument, 'nodes' | 'edges'> & { name
     inputIds: connected,
     outputIds: analysis.outputs,
     inputShapes: connected.map((id) => analysis.nodes[id]!.outputShape!),
-    inputDtypes: connected.map((id) => (analysis.nodes[id]!.resolved!.dtype === 'int32' ? 'int32' : 'float32')),
+    inputDtypes: connected.map((id) => (analysis.nodes[id]!.resolved?.dtype === 'int32' ? 'int32' : 'float32')),
     outputShapes: analysis.outputs.map((id) => analysis.nodes[id]!.outputShape!),
     layerNames,
     totalParams: model.countParams(),

@@ -8,6 +8,7 @@
  *   await engine.call('engine.train', { runId, doc, baseDir, runDir });
  *   await engine.call('engine.evaluate', { runId });          // Evaluation (test split)
  *   await engine.call('export.run', { format: 'onnx', doc, outDir, runId });
+ *   await engine.call('explain.run', { runId, runDir, input, spec }, { signal, onProgress }); // a job
  *
  * See docs/engine.md for the operations, the run-folder layout and the event stream.
  */

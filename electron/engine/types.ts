@@ -52,6 +52,6 @@ export interface RunRecord {
   reason: 'completed' | 'stopped' | 'earlyStopped';
   epochsCompleted: number;
   elapsedSec: number;
-  /** Weights imported from a file (electron/engine/export/imported-run.ts), not trained here. */
+  /** Weights imported from a file (electron/engine/formats/imported-run.ts), not trained here. */
   imported?: { source: string; format: 'tfjs' | 'keras' };
 }

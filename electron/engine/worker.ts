@@ -2,8 +2,8 @@
  * The engine process's entry: a plain Node process (Electron `utilityProcess` in the desktop app,
  * `child_process.fork` in web mode and tests) that serves the engine API (shared/engine/api.ts) on
  * its message port: each call's request is validated, run by the engine (./api.ts) through a
- * session (./session.ts), and its answer validated before it goes back; training events are
- * forwarded. Long work never runs in the host: this process can crash or run out of memory and the
+ * session (./session.ts), and its answer validated before it goes back; training events and the
+ * progress of jobs are forwarded. Long work never runs in the host: this process can crash or run out of memory and the
  * host survives (electron/host/engine-supervisor.ts).
  *
  * `LAYERLOOM_ENGINE_MODULE` (a path or file URL of a module exporting `engineApi`) replaces the
@@ -12,7 +12,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
-import { EngineError, ENGINE_OPS, isEngineOp, parseEngineResponse, type EngineApi, type RunControlOp } from '../../shared/engine/api';
+import { EngineError, ENGINE_OPS, isEngineOp, parseEngineResponse, type EngineApi, type SessionOp } from '../../shared/engine/api';
 import { EngineCallSchema, type EngineMessage } from '../../shared/engine/protocol';
 import { createEngineSession, engineErrorInfo } from './session';
 import { exitAfterFatal } from './failures';
@@ -31,7 +31,7 @@ export function serve(port: Port, load: () => Promise<EngineApi>): void {
     const { id, op, request } = call.data;
     try {
       if (!isEngineOp(op)) throw new EngineError('unavailable', `unknown engine operation "${op}"`);
-      const value = parseEngineResponse(op, await session.serve(op, request));
+      const value = parseEngineResponse(op, await session.serve(op, request, (progress) => port.send({ kind: 'progress', progress })));
       port.send({ kind: 'result', id, ok: true, value });
     } catch (e) {
       // A fatal error (the wasm heap can no longer be trusted) ends this process after this reply (exitAfterFatal).
@@ -63,8 +63,9 @@ function processPort(): Port | null {
   return null;
 }
 
-/** The members an engine module must provide (the run controls are served by the session). */
-const API_MEMBERS = ENGINE_OPS.filter((op): op is Exclude<typeof op, RunControlOp> => op !== 'engine.stop' && op !== 'engine.pause' && op !== 'engine.resume');
+/** The members an engine module must provide (run controls and cancels are served by the session). */
+const SESSION_OPS: readonly string[] = ['engine.stop', 'engine.pause', 'engine.resume', 'engine.cancel'] satisfies SessionOp[];
+const API_MEMBERS = ENGINE_OPS.filter((op): op is Exclude<typeof op, SessionOp> => !SESSION_OPS.includes(op));
 
 /** `mod.engineApi`, when it provides every operation (a module loaded by path is not type-checked here). */
 export function engineApiOf(mod: unknown, from: string): EngineApi {

@@ -3,13 +3,16 @@
  * for every operation of shared/engine/api.ts. It starts the process on first use, validates every
  * answer and event it receives, and survives the process. If the process dies (crash, kill, out of memory) every run in flight ends with a
  * `train.event` of type `error` (code `oom` or `crash`, with the reason), pending calls fail, the
- * status says `crashed`, and the next call starts a fresh process. No Electron import here: the
+ * status says `crashed`, and the next call starts a fresh process. A job (a long operation) called
+ * with job options gets its progress reports (routed by `jobId`) and is canceled by its signal
+ * (`engine.cancel`); it then fails with the IPC error `canceled`. No Electron import here: the
  * desktop app passes a utilityProcess spawner, web mode and tests a child_process.fork one.
  */
 import {
-  parseEngineResponse, type EngineClient, type EngineOp, type EngineRequest, type EngineResponse, type RunControlOp,
+  isJobOp, parseEngineResponse, type EngineClient, type EngineOp, type EngineRequest, type EngineResponse, type JobOptionsOf, type RunControlOp,
 } from '../../shared/engine/api';
 import { TrainEventSchema, type TrainEvent } from '../../shared/engine/events';
+import { JobProgressSchema, newJobId, type JobProgress } from '../../shared/engine/job';
 import { EngineMessageSchema, type EngineCall } from '../../shared/engine/protocol';
 import type { EngineStatus } from '../../shared/ipc/contract';
 import { IpcError } from '../../shared/ipc/rpc';
@@ -66,9 +69,10 @@ export function describeExit(info: ExitInfo): { code: 'oom' | 'crash'; message: 
 
 const isRunControl = (op: EngineOp): op is RunControlOp => op === 'engine.stop' || op === 'engine.pause' || op === 'engine.resume';
 
-/** The run a request names, if any. */
-function runIdOf(req: unknown): string | undefined {
-  return req && typeof req === 'object' && 'runId' in req && typeof req.runId === 'string' ? req.runId : undefined;
+/** The run (`runId`) or job (`jobId`) a request names, if any. */
+function idOf(req: unknown, field: 'runId' | 'jobId'): string | undefined {
+  const v: unknown = req && typeof req === 'object' ? Reflect.get(req, field) : undefined;
+  return typeof v === 'string' ? v : undefined;
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -79,6 +83,8 @@ export class EngineSupervisor implements EngineClient {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   /** Runs started on the current process that have not ended yet. */
   private readonly active = new Set<string>();
+  /** Where the progress of each followed job goes, by job id. */
+  private readonly following = new Map<string, (p: JobProgress) => void>();
   private disposed = false;
   private status: EngineStatus = { state: 'idle' };
 
@@ -93,12 +99,29 @@ export class EngineSupervisor implements EngineClient {
   }
 
   /** Call the engine process (started on demand). Live runs are tracked: a run of a dead process fails with the reason. */
-  async call<Op extends EngineOp>(op: Op, req: EngineRequest<Op>): Promise<EngineResponse<Op>> {
-    const runId = runIdOf(req);
+  async call<Op extends EngineOp>(op: Op, req: EngineRequest<Op>, job?: JobOptionsOf<Op>): Promise<EngineResponse<Op>> {
+    const runId = idOf(req, 'runId');
     if (op === 'engine.train' && runId) return parseEngineResponse(op, await this.train(runId, () => this.send(op, req)));
     // Controls for a run this process does not run (ended, or its process died) answer at once.
     if (isRunControl(op) && !(this.proc && runId && this.active.has(runId))) return parseEngineResponse(op, { ok: false });
+    if (job && isJobOp(op)) return parseEngineResponse(op, await this.follow(op, req, job));
     return parseEngineResponse(op, await this.send(op, req));
+  }
+
+  /** A job: its progress to `onProgress` while it runs, and `engine.cancel` when `signal` aborts. */
+  private async follow<Op extends EngineOp>(op: Op, req: EngineRequest<Op>, job: JobOptionsOf<EngineOp>): Promise<unknown> {
+    const jobId = idOf(req, 'jobId') ?? newJobId();
+    if (job.onProgress) this.following.set(jobId, job.onProgress);
+    const cancel = () => void this.send('engine.cancel', { jobId }).catch(() => undefined);
+    const answer = this.send(op, { ...req, jobId });
+    if (job.signal?.aborted) cancel();
+    job.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await answer;
+    } finally {
+      job.signal?.removeEventListener('abort', cancel);
+      if (this.following.get(jobId) === job.onProgress) this.following.delete(jobId);
+    }
   }
 
   private async train(runId: string, start: () => Promise<unknown>): Promise<{ runId: string }> {
@@ -155,10 +178,18 @@ export class EngineSupervisor implements EngineClient {
       if (!p) return;
       this.pending.delete(msg.id);
       if (msg.ok) p.resolve(msg.value);
-      else p.reject(new IpcError(msg.error.code === 'unavailable' ? 'unavailable' : 'failed', msg.error.message));
+      else p.reject(new IpcError(msg.error.code === 'unavailable' || msg.error.code === 'canceled' ? msg.error.code : 'failed', msg.error.message));
+    } else if (msg.kind === 'progress') {
+      this.onProgress(msg.progress);
     } else {
       this.onEvent(msg.event);
     }
+  }
+
+  private onProgress(raw: unknown) {
+    const parsed = JobProgressSchema.safeParse(raw);
+    if (!parsed.success) return this.opts.log?.(`engine: dropped an invalid job.progress report: ${parsed.error.issues[0]?.message ?? ''}`);
+    this.following.get(parsed.data.jobId)?.(parsed.data);
   }
 
   private onEvent(raw: unknown) {
@@ -183,6 +214,7 @@ export class EngineSupervisor implements EngineClient {
     this.active.clear();
     for (const p of this.pending.values()) p.reject(new IpcError('failed', message));
     this.pending.clear();
+    this.following.clear();
     if (!this.disposed) this.setStatus({ state: 'crashed', message });
   }
 

@@ -190,6 +190,8 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     engine,
     templatesDir: join(REPO_ROOT, 'assets', 'templates'),
     projectDir,
+    // Long operations' progress (job.progress) goes to the pages like every other event.
+    emit,
     // Handed to the first page that asks (as project-relative paths).
     takeOpenFiles: () => openFiles.splice(0),
   });

@@ -4,7 +4,7 @@
  * node (the new node becomes the selection, so repeated presses build a chain).
  */
 import { memo, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
-import { CATALOG, CATEGORIES, LAYER_TYPES, resolveParams, type LayerType, type Shape } from '../../shared/catalog';
+import { CATALOG, CATEGORIES, LAYER_TYPES, getLayerDef, resolveParams, type LayerType, type Shape } from '../../shared/catalog';
 import { useEditor } from '../store';
 import { analysisOf } from '../store/analysis';
 import { LAYER_MIME } from './Canvas';
@@ -27,7 +27,7 @@ function matches(type: LayerType, q: string): boolean {
 
 /** Whether a layer of this type (default params) accepts one input of this shape. */
 function accepts(type: LayerType, shape: Shape): boolean {
-  const def = CATALOG[type];
+  const def = getLayerDef(type);
   if (def.inputs.max === 0 || def.inputs.min > 1) return false;
   try {
     def.infer({ inputs: [shape], p: resolveParams(def, {}).params });

@@ -24,7 +24,7 @@ export interface ParamFieldProps {
 export function formatValue(spec: ParamSpec, v: unknown): string {
   if (v === undefined) return '';
   if (v === null) return '';
-  if (Array.isArray(v)) return v.join(', ');
+  if (Array.isArray(v)) return v.flat().join(', ');
   return String(v);
 }
 
@@ -46,10 +46,12 @@ export function parseParamText(def: LayerDef, spec: ParamSpec, text: string): { 
   } else if (spec.type === 'int' || spec.type === 'float') {
     if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return { error: `“${t}” is not a number` };
     value = Number(t);
-  } else if (spec.type === 'size' || spec.type === 'shape') {
+  } else if (spec.type === 'size' || spec.type === 'shape' || spec.type === 'pads') {
     const list = parseList(t);
     if (typeof list === 'string') return { error: list };
-    value = spec.type === 'size' && list.length === 1 ? list[0] : list;
+    // pads: "1" every side, "1, 2" vertical/horizontal, "1, 2, 3, 4" top, bottom, left, right.
+    if (spec.type === 'pads' && list.length === 4) value = [list.slice(0, 2), list.slice(2)];
+    else value = spec.type !== 'shape' && list.length === 1 ? list[0] : list;
   } else {
     value = t;
   }

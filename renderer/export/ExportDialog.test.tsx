@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { loadDocumentOrThrow, type LoomDocument } from '../../shared/document';
-import { EXPORT_FORMATS } from '../../shared/export/registry';
+import { EXPORT_FORMATS } from '../../shared/formats/registry';
 import { IpcError } from '../../shared/ipc/rpc';
 import { setApiForTests } from '../platform/api';
 import { bundledTemplates } from '../services/platform';

@@ -1,12 +1,12 @@
 /**
- * File › Export…: pick a format from the registry (shared/export), see what it writes and what is
+ * File › Export…: pick a format from the registry (shared/formats/registry.ts), see what it writes and what is
  * verified, the layers it cannot express (Export stays disabled, saying why), a read-only preview of
  * the generated code, the options (TF.js quantization, train.py data, which run's weights); then
  * export and see the files written, the folder, whether the weights are trained or initial, and the
  * notes. Errors stay in the dialog.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { EXPORT_FORMATS, type ExportFormatId, type Quantization } from '../../shared/export/registry';
+import { EXPORT_FORMATS, type ExportFormatId, type Quantization } from '../../shared/formats/registry';
 import { getApi, isDesktop } from '../platform/api';
 import { useEditor } from '../store';
 import type { RunRecordLike } from '../store/runs';

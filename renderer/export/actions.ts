@@ -4,8 +4,8 @@
  * model as a new untitled document. The app is reached only through `getApi()`.
  */
 import { formatLoadError, parseDocument, type LoomDocument } from '../../shared/document';
-import { EXPORT_FORMATS, type ExportFormat, type ExportFormatId, type Quantization } from '../../shared/export/registry';
-import { ExportError, makePlan, type Unsupported } from '../../shared/export/plan';
+import { EXPORT_FORMATS, type ExportFormat, type ExportFormatId, type Quantization } from '../../shared/formats/registry';
+import { ExportError, makePlan, type Unsupported } from '../../shared/formats/plan';
 import { getApi, IpcError } from '../platform/api';
 import { confirmDiscard } from '../editor/commands';
 import { clearRecovery } from '../services/recovery';

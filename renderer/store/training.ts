@@ -5,7 +5,7 @@
  * state itself is not part of the document.
  */
 import { trainingDefaults, type DatasetConfig, type LoomDocument, type TrainingConfig } from '../../shared/document';
-import type { BackendInfo, TrainEvent } from '../../shared/engine/events';
+import type { RunBackend, TrainEvent } from '../../shared/engine/events';
 import { newRunId } from '../../shared/engine/run-id';
 import { getApi } from '../platform/api';
 import { isActive, type RunView } from './runs';
@@ -15,7 +15,7 @@ export interface TrainingSlice {
   /** The run the Training / Evaluate / Try it panels show. */
   currentRunId: string | null;
   /** The engine's backend, once known (engine.backend, engine.status or a run's start event). */
-  backend: BackendInfo | null;
+  backend: RunBackend | null;
   /** A request that failed before a run existed (the engine was unreachable...). */
   trainingMessage: string | null;
 

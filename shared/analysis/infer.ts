@@ -2,7 +2,7 @@
  * Shape inference and parameter counting over any DAG. Pure, linear in nodes + edges, never throws:
  * every problem becomes a ModelError attached to the node that causes it, worded so a person can fix it.
  */
-import { getLayerDef, isLayerType, resolveParams, ShapeError, type QuickFix, type ResolvedParams, type Shape } from '../catalog';
+import { getLayerDef, isLayerType, resolveLayer, ShapeError, type AnyLayer, type QuickFix, type ResolvedParams, type Shape } from '../catalog';
 import type { LoomDocument } from '../document/schema';
 import { buildGraph, topoSort } from './graph';
 
@@ -28,8 +28,10 @@ export interface NodeInfo {
   trainableParams: number;
   nonTrainableParams: number;
   flops: number;
-  /** Params with defaults filled and sizes normalised (null for unknown types). */
+  /** Params with defaults filled and sizes normalised, as plain data (null for unknown types). */
   resolved: ResolvedParams | null;
+  /** The same params typed by the node's layer type (null for unknown types). */
+  layer: AnyLayer | null;
   errors: ModelError[];
 }
 
@@ -67,7 +69,7 @@ export function analyze(doc: Pick<LoomDocument, 'nodes' | 'edges'>): Analysis {
   for (const n of doc.nodes) {
     nodes[n.id] = {
       id: n.id, type: n.type, outputShape: null, inputShapes: [], params: 0, trainableParams: 0,
-      nonTrainableParams: 0, flops: 0, resolved: null, errors: [],
+      nonTrainableParams: 0, flops: 0, resolved: null, layer: null, errors: [],
     };
   }
 
@@ -105,8 +107,9 @@ export function analyze(doc: Pick<LoomDocument, 'nodes' | 'edges'>): Analysis {
       continue;
     }
     const def = getLayerDef(node.type);
-    const { params, issues } = resolveParams(def, node.params);
-    info.resolved = params;
+    const { layer, issues } = resolveLayer(node.type, node.params);
+    info.layer = layer;
+    info.resolved = layer.p;
     for (const issue of issues) err(id, `${node.type} "${id}": ${issue.message}`, { field: issue.field });
 
     const n = srcIds.length;
@@ -127,7 +130,7 @@ export function analyze(doc: Pick<LoomDocument, 'nodes' | 'edges'>): Analysis {
     if (info.inputShapes.some((s) => s === null)) continue;
     if (issues.length) continue;
     try {
-      const r = def.infer({ inputs: info.inputShapes as Shape[], p: params });
+      const r = def.infer({ inputs: info.inputShapes as Shape[], p: layer.p });
       if (r.shape.some((d) => !Number.isInteger(d) || d < 1)) {
         err(id, `${node.type} "${id}" would output ${fmt(r.shape)}, which has an empty dimension: the input ${fmt(info.inputShapes[0]!)} is too small for these params`);
         continue;

@@ -10,7 +10,7 @@ describe('layer catalog', () => {
   });
 
   it.each(LAYER_TYPES)('%s declares well-formed params whose defaults validate', (t) => {
-    const def = CATALOG[t];
+    const def = getLayerDef(t);
     expect(CATEGORIES).toContain(def.category);
     expect(def.doc.length).toBeGreaterThan(10);
     const names = new Set<string>();
@@ -42,6 +42,18 @@ describe('layer catalog', () => {
     expect(issues.map((i) => i.field).sort()).toEqual(['activation', 'unit', 'units']);
     expect(issues.find((i) => i.field === 'units')!.message).toMatch(/at least 1, got 0/);
     expect(issues.find((i) => i.field === 'unit')!.message).toMatch(/no param "unit"/);
+  });
+
+  it('normalises 2-D paddings the Keras ways to [[top, bottom], [left, right]]', () => {
+    const pads = (padding: unknown) => resolveParams(CATALOG.ZeroPadding2D, { padding });
+    expect(resolveParams(CATALOG.ZeroPadding2D, {}).params.padding).toEqual([[1, 1], [1, 1]]);
+    expect(pads(2).params.padding).toEqual([[2, 2], [2, 2]]);
+    expect(pads([2, 1]).params.padding).toEqual([[2, 2], [1, 1]]);
+    expect(pads([[1, 2], [0, 3]]).params.padding).toEqual([[1, 2], [0, 3]]);
+    expect(pads([1, 2, 3]).issues[0]!.message).toMatch(/\[\[top, bottom\], \[left, right\]\]/);
+    expect(pads(-1).issues[0]!.message).toMatch(/between 0 and/);
+    const a = analyze(exampleDocument('ZeroPadding2D', { inputs: [[4, 3, 1]], params: { padding: [[1, 2], [0, 3]] } }));
+    expect(a.nodes.layer!.outputShape).toEqual([7, 6, 1]);
   });
 
   it('normalises sizes: an int kernelSize becomes a square', () => {

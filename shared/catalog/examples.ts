@@ -5,12 +5,13 @@
  * test and the exporters' parity tests.
  */
 import type { LoomDocument } from '../document/schema';
-import type { LayerType, Shape } from './index';
+import type { DocParams, LayerType, Shape } from './index';
 
-export interface LayerExample {
+/** An example of layer type T; without T, of any type (params as plain data). */
+export interface LayerExample<T extends LayerType = never> {
   /** Input shapes (one Input node per entry), batch excluded. */
   inputs: Shape[];
-  params: Record<string, unknown>;
+  params: [T] extends [never] ? Readonly<Record<string, unknown>> : DocParams<T>;
   /** int32 inputs hold token ids in [0, vocab). */
   intInputs?: { vocab: number };
 }
@@ -18,7 +19,7 @@ export interface LayerExample {
 const img: Shape = [8, 8, 3];
 const seq: Shape = [6, 4];
 
-export const LAYER_EXAMPLES = {
+export const LAYER_EXAMPLES: { readonly [T in LayerType]: readonly LayerExample<T>[] } = {
   Input: [{ inputs: [], params: { shape: [5] } }],
   Dense: [
     { inputs: [[7]], params: { units: 3, activation: 'relu' } },
@@ -95,10 +96,15 @@ export const LAYER_EXAMPLES = {
   Flatten: [{ inputs: [img], params: {} }],
   Reshape: [{ inputs: [img], params: { targetShape: [16, -1] } }],
   UpSampling2D: [{ inputs: [[3, 4, 2]], params: { size: [2, 3] } }],
-} satisfies Record<LayerType, LayerExample[]>;
+  ZeroPadding2D: [
+    { inputs: [[3, 4, 2]], params: {} },
+    { inputs: [[3, 4, 2]], params: { padding: [2, 1] } },
+    { inputs: [[4, 3, 1]], params: { padding: [[1, 2], [0, 3]] } },
+  ],
+};
 
 /** A one-layer model document for an example: Input node(s) `in0`, `in1`, … feeding node `layer`. */
-export function exampleDocument(type: LayerType, ex: LayerExample): LoomDocument {
+export function exampleDocument<T extends LayerType>(type: T, ex: LayerExample<T> | LayerExample): LoomDocument {
   if (type === 'Input') {
     return { format: 'layerloom.model', version: 1, name: 'Input example', nodes: [{ id: 'layer', type: 'Input', params: ex.params }], edges: [] };
   }

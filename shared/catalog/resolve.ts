@@ -1,4 +1,4 @@
-import type { LayerDef, ParamSpec, ResolvedParams } from './types';
+import type { ParamSpec, ParamsFrom } from './types';
 
 /** A problem with one param value; `field` is the param name. */
 export interface ParamIssue {
@@ -52,6 +52,8 @@ function resolveOne(spec: ParamSpec, v: unknown): { value?: unknown; error?: str
       const bad = list.find((d) => d < 1 || d > MAX_DIM);
       return bad !== undefined ? { error: `sizes must be between 1 and ${MAX_DIM}, got ${bad}` } : { value: list };
     }
+    case 'pads':
+      return resolvePads(v);
     case 'shape': {
       if (!Array.isArray(v) || v.length === 0 || !v.every(isInt)) {
         return { error: `must be a non-empty list of whole numbers, got ${describe(v)}` };
@@ -69,12 +71,24 @@ function resolveOne(spec: ParamSpec, v: unknown): { value?: unknown; error?: str
   }
 }
 
+/** Keras' 2-D padding: n, [vertical, horizontal] or [[top, bottom], [left, right]] → the last form. */
+function resolvePads(v: unknown): { value?: unknown; error?: string } {
+  const pair = (x: unknown) => (isInt(x) ? [x, x] : x);
+  const rows = isInt(v) ? [v, v] : v;
+  const list = Array.isArray(rows) && rows.length === 2 ? rows.map(pair) : null;
+  if (!list || !list.every((r) => Array.isArray(r) && r.length === 2 && r.every(isInt))) {
+    return { error: `must be a whole number, [vertical, horizontal] or [[top, bottom], [left, right]], got ${describe(v)}` };
+  }
+  const bad = (list.flat() as number[]).find((d) => d < 0 || d > MAX_DIM);
+  return bad !== undefined ? { error: `paddings must be between 0 and ${MAX_DIM}, got ${bad}` } : { value: list };
+}
+
 /**
  * Fill defaults and validate a node's params against its catalog entry. Never throws.
  * Unknown param names are reported (a typo like "unit" would otherwise be silently ignored).
  */
-export function resolveParams(def: LayerDef, raw: Record<string, unknown>): { params: ResolvedParams; issues: ParamIssue[] } {
-  const params: ResolvedParams = {};
+export function resolveParams<P extends readonly ParamSpec[]>(def: { type: string; params: P }, raw: Record<string, unknown>): { params: ParamsFrom<P>; issues: ParamIssue[] } {
+  const params: Record<string, unknown> = {};
   const issues: ParamIssue[] = [];
   for (const spec of def.params) {
     const given = Object.prototype.hasOwnProperty.call(raw, spec.name);
@@ -93,5 +107,6 @@ export function resolveParams(def: LayerDef, raw: Record<string, unknown>): { pa
       issues.push({ field: name, message: `${def.type} has no param "${name}" (known: ${known})` });
     }
   }
-  return { params, issues };
+  // Every declared param was set above from a value its spec validated (or from its default).
+  return { params: params as ParamsFrom<P>, issues };
 }

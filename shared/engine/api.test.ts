@@ -1,7 +1,17 @@
+import { z } from 'zod';
 import { unavailableEngine } from '../../electron/engine/fixtures/unavailable-engine';
-import { EngineError, ENGINE_OPS, engineOperations, parseEngineRequest, parseEngineResponse, type EngineApi, type EngineClient } from './api';
-import { requests, REQUEST_NAMES } from '../ipc/contract';
+import { EngineError, ENGINE_OPS, engineOperations, isJobOp, parseEngineRequest, parseEngineResponse, type EngineApi, type EngineClient } from './api';
+import { requests, requestSpec, REQUEST_NAMES } from '../ipc/contract';
 import { newRunId, RUN_ID_PATTERN } from './run-id';
+
+/** The smallest valid request of each long operation. */
+const minimal = {
+  'explain.run': { runId: 'r', input: { kind: 'sample', index: 0 }, spec: { method: 'ig' } },
+  'explain.global': { runId: 'r', method: 'shap' },
+  'explain.sanity': { runId: 'r', input: { kind: 'values', values: [1] }, spec: { method: 'gradient' } },
+  'fairness.audit': { runId: 'r', sensitive: [{ kind: 'class' }] },
+  'fairness.thresholds': { runId: 'r', sensitive: [{ kind: 'column', column: 'g' }], objective: 'equalizedOdds' },
+} as const;
 
 const api: EngineApi = {
   ...unavailableEngine(),
@@ -24,8 +34,32 @@ describe('the engine API', () => {
       client.call('data.preview', {}),
       // @ts-expect-error -- a run id is a string
       client.call('engine.stop', { runId: 1 }),
+      // @ts-expect-error -- only long operations (jobs) take job options
+      client.call('engine.evaluate', { runId: 'r' }, { onProgress: () => undefined }),
+      client.call('explain.run', { runId: 'r', input: { kind: 'sample', index: 0 }, spec: { method: 'ig' } }, { signal: new AbortController().signal }),
+      // @ts-expect-error -- explain.run needs a method spec
+      client.call('explain.run', { runId: 'r', input: { kind: 'sample', index: 0 } }),
+      // @ts-expect-error -- fairness.audit takes the engine's places (runDir/baseDir), not the renderer's docPath
+      client.call('fairness.audit', { runId: 'r', docPath: '/x/a.loom', sensitive: [{ kind: 'class' }] }),
     ];
-    expect([incomplete, wrong, calls]).toHaveLength(3);
+    const { 'fairness.audit': _noAudit, ...withoutAudit } = api;
+    // @ts-expect-error -- an engine without fairness.audit is not an EngineApi
+    const noAudit: EngineApi = withoutAudit;
+    expect([incomplete, wrong, calls, noAudit]).toHaveLength(4);
+  });
+
+  it('declares the long operations (jobs) once: they take a jobId here and in their IPC request; engine.cancel stops them', () => {
+    const jobs = ENGINE_OPS.filter(isJobOp);
+    expect(jobs).toEqual(['explain.run', 'explain.global', 'explain.sanity', 'fairness.audit', 'fairness.thresholds']);
+    for (const op of jobs) {
+      expect(parseEngineRequest(op, { ...minimal[op], jobId: 'job-1' })).toMatchObject({ jobId: 'job-1' });
+      expect(() => parseEngineRequest(op, { ...minimal[op], jobId: 'no spaces' })).toThrow(/jobId/);
+      const ipc = requestSpec(op)!.request;
+      expect(ipc instanceof z.ZodObject && 'jobId' in ipc.shape, `${op}: its IPC request takes a jobId`).toBe(true);
+    }
+    expect(parseEngineRequest('engine.cancel', { jobId: 'job-1' })).toEqual({ jobId: 'job-1' });
+    expect(parseEngineResponse('explain.global', { method: 'shap', featureNames: ['a'], importance: [1], spread: [0], samples: 1, forwardPasses: 1, elapsedSec: 0 })).toMatchObject({ importance: [1] });
+    expect(() => parseEngineResponse('fairness.thresholds', { thresholds: [] })).toThrow(/fairness\.thresholds: invalid response/);
   });
 
   it('names each operation that serves an IPC request like that request', () => {

@@ -8,17 +8,25 @@
  * Requests name places on disk, never the renderer's paths: `baseDir` (the document's folder, for
  * relative dataset paths) and `runDir` (a run folder, electron/node/run-folder.ts).
  *
- *   engineOperations       op → { request, response } (zod)
+ *   engineOperations       op → { request, response } (zod); `job(…)` marks a long operation
  *   EngineApi              what the engine implements (electron/engine/api.ts; fakes in tests)
  *   EngineClient           what callers use: `await engine.call('data.preview', { dataset })`
  *
- * Events (`TrainEvent`, ./events.ts) flow from `engine.train` to whoever started the run.
+ * Events (`TrainEvent`, ./events.ts) flow from `engine.train` to whoever started the run. A long
+ * operation (a job, ./job.ts) takes an optional `jobId`, reports `JobProgress` to its caller and
+ * is aborted by `engine.cancel { jobId }` (it then fails with the code `canceled`).
  */
 import { z } from 'zod';
 import { DatasetSchema, DocumentSchema, TrainingSchema } from '../document/schema';
-import { EXPORT_FORMAT_IDS } from '../export/registry';
+import {
+  ExplainRequestSchema, ExplanationSchema, GlobalExplanationSchema, GlobalRequestSchema, SanityRequestSchema, SanityResultSchema,
+} from '../explain/schema';
+import { EXPORT_FORMAT_IDS } from '../formats/registry';
+import { FairnessReportSchema, FairnessRequestSchema, ThresholdRequestSchema, ThresholdRuleSchema } from '../fairness/schema';
 import { BackendInfoSchema, EvaluationSchema, type TrainEvent } from './events';
-import { RunIdSchema } from './run-id';
+import { JobIdSchema, type JobControl, type JobProgress } from './job';
+import { RunIdSchema, RunRefSchema } from './run-id';
+import { PytorchRuntimeSchema } from '../runtime/options';
 
 const runId = RunIdSchema;
 const dir = z.string().min(1).max(4096);
@@ -26,13 +34,9 @@ const ok = z.object({ ok: z.boolean() });
 const runOnly = z.strictObject({ runId });
 
 /** A run held by the engine by id, or loaded from its folder when the engine no longer holds it (a restart). */
-const runRef = {
-  runId,
-  /** The run folder (`<model>.runs/<runId>/`). */
-  runDir: dir.optional(),
-  /** The document's folder: relative dataset paths resolve against it. */
-  baseDir: dir.optional(),
-};
+const runRef = RunRefSchema.shape;
+/** Imported weights without a dataset of their own use the open document's (`engine.evaluate`, explanations, audits). */
+const openDoc = { doc: DocumentSchema.optional() };
 
 /**
  * Hyper-parameters that override the document's: only the fields given. (`TrainingSchema.partial()`
@@ -55,6 +59,8 @@ export const EngineTrainRequestSchema = z.strictObject({
   dataset: DatasetSchema.optional(),
   /** Force a backend (CLI `--backend`, tests); default: the fastest available. */
   backend: BackendInfoSchema.shape.name.optional(),
+  /** Train in PyTorch instead (here, under torchrun, or over SSH: docs/runtimes.md); machine settings, never in the document. */
+  runtime: PytorchRuntimeSchema.optional(),
 });
 
 const EvaluateSplitSchema = z.enum(['test', 'validation', 'train']);
@@ -149,17 +155,25 @@ export const EngineExportResultSchema = z.object({
 });
 
 const op = <Q extends z.ZodType, R extends z.ZodType>(request: Q, response: R) => ({ request, response });
+/**
+ * A long operation: its request takes an optional `jobId`; while it runs its caller gets
+ * `JobProgress` for that id, and `engine.cancel { jobId }` aborts it (failure code `canceled`).
+ */
+const job = <S extends z.ZodRawShape, R extends z.ZodType>(request: { shape: S }, response: R) =>
+  ({ request: z.strictObject({ ...request.shape, jobId: JobIdSchema.optional() }), response, job: true as const });
 
 /** Every engine operation: name → { request, response }. */
 export const engineOperations = {
-  /** Initialise the fastest backend; which one runs, and why not native. */
-  'engine.backend': op(z.strictObject({}), BackendInfoSchema),
+  /** Initialise the fastest backend (or `name`: the CLI's `--backend`); which one runs, and why not native. */
+  'engine.backend': op(z.strictObject({ name: BackendInfoSchema.shape.name.optional() }), BackendInfoSchema),
   /** Start a run and answer at once; its events follow, the last one `end` or `error`. */
   'engine.train': op(EngineTrainRequestSchema, z.object({ runId })),
   /** Stop / pause / resume a live run (between batches). `ok: false`: no such run. */
   'engine.stop': op(runOnly, ok),
   'engine.pause': op(runOnly, ok),
   'engine.resume': op(runOnly, ok),
+  /** Abort a long operation (a job) by its id; it fails with `canceled`. `ok: false`: no such job running (it had ended). */
+  'engine.cancel': op(z.strictObject({ jobId: JobIdSchema }), ok),
   /** Loss and metrics on the test split (validation without one); classification adds the confusion matrix. */
   'engine.evaluate': op(
     z.strictObject({
@@ -183,6 +197,16 @@ export const engineOperations = {
     CellSamplesSchema,
   ),
   'engine.saliency': op(z.strictObject({ ...runRef, input: z.unknown() }), SaliencySchema),
+  /** Attributions of one input (raw values, or a sample of a split as Evaluate numbers it) with one method (docs/explain.md). */
+  'explain.run': job(ExplainRequestSchema.extend(openDoc), ExplanationSchema),
+  /** A tabular run's feature importance: mean |SHAP| over test rows, or permutation importance. */
+  'explain.global': job(GlobalRequestSchema.extend(openDoc), GlobalExplanationSchema),
+  /** The model-randomisation sanity check of a method on one input (swaps the run's weights while it runs). */
+  'explain.sanity': job(SanityRequestSchema.extend(openDoc), SanityResultSchema),
+  /** Per-group metrics with bootstrap intervals and the gaps between groups (docs/fairness.md). */
+  'fairness.audit': job(FairnessRequestSchema.extend(openDoc), FairnessReportSchema),
+  /** Per-group decision thresholds of a binary classifier, fitted on its validation split. */
+  'fairness.thresholds': job(ThresholdRequestSchema.extend(openDoc), ThresholdRuleSchema),
   /** Summary, split sizes, class balance, warnings and a few samples; the split is the run's. */
   'data.preview': op(
     z.strictObject({
@@ -249,10 +273,16 @@ export type EngineRequest<Op extends EngineOp> = z.input<EngineOperations[Op]['r
 export type EngineParsedRequest<Op extends EngineOp> = z.output<EngineOperations[Op]['request']>;
 export type EngineResponse<Op extends EngineOp> = z.output<EngineOperations[Op]['response']>;
 
+/** The long operations (declared with `job(…)`): they take a `jobId`, report progress and can be canceled. */
+export type EngineJobOp = { [Op in EngineOp]: EngineOperations[Op] extends { job: true } ? Op : never }[EngineOp];
+export const isJobOp = (op: EngineOp): op is EngineJobOp => 'job' in engineOperations[op];
+
 /** The operations on a live run: served by whoever holds its handle (./session in the engine). */
 export type RunControlOp = 'engine.stop' | 'engine.pause' | 'engine.resume';
+/** The operations a session answers itself (live runs, jobs), without the engine module. */
+export type SessionOp = RunControlOp | 'engine.cancel';
 /** The operations the engine answers with plain data. */
-export type EngineDataOp = Exclude<EngineOp, 'engine.train' | RunControlOp>;
+export type EngineDataOp = Exclude<EngineOp, 'engine.train' | SessionOp>;
 
 /** A live run: controls act between batches; `done` resolves with its last event (`end` or `error`). */
 export interface TrainHandle {
@@ -262,21 +292,46 @@ export interface TrainHandle {
   readonly done: Promise<TrainEvent>;
 }
 
-export type EngineFunctions = { readonly [Op in EngineDataOp]: (req: EngineParsedRequest<Op>) => Promise<EngineResponse<Op>> };
+/**
+ * What the session gives every data operation (./job.ts): `signal` aborts when the caller cancels
+ * the job, `onProgress` reports to the caller (for a job with an id; otherwise it goes nowhere).
+ * It is a `JobControl`: pass it on to the computation.
+ */
+export interface JobContext extends JobControl {
+  readonly signal: AbortSignal;
+  onProgress(done: number, total: number, message?: string): void;
+}
+
+export type EngineFunctions = { readonly [Op in EngineDataOp]: (req: EngineParsedRequest<Op>, job: JobContext) => Promise<EngineResponse<Op>> };
 
 /** What an engine implements: every data operation, and training as a handle plus an event stream. */
 export type EngineApi = EngineFunctions & {
   readonly 'engine.train': (req: EngineParsedRequest<'engine.train'>, emit: (event: TrainEvent) => void) => TrainHandle;
 };
 
+/**
+ * How a caller follows a job: progress reports, and a signal that cancels it (a job id is made up
+ * when the request has none).
+ */
+export interface JobOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: JobProgress) => void;
+}
+/** Only long operations take job options. */
+export type JobOptionsOf<Op extends EngineOp> = Op extends EngineJobOp ? JobOptions : never;
+
 /** How the host, web mode, the CLI and tests call the engine (in its process or in-process). */
 export interface EngineClient {
-  call<Op extends EngineOp>(op: Op, req: EngineRequest<Op>): Promise<EngineResponse<Op>>;
+  call<Op extends EngineOp>(op: Op, req: EngineRequest<Op>, job?: JobOptionsOf<Op>): Promise<EngineResponse<Op>>;
 }
 
-/** Why an operation failed, as it crosses the process boundary. */
-/** `oom`: an allocation was refused before anything was written (the engine stays usable); `fatal`: the engine's heap can no longer be trusted and its process exits after replying (a fresh one serves the next request). */
-export const ENGINE_ERROR_CODES = ['model', 'data', 'nan', 'internal', 'unavailable', 'invalid-request', 'invalid-response', 'oom', 'fatal'] as const;
+/**
+ * Why an operation failed, as it crosses the process boundary. `canceled`: its job was canceled;
+ * `oom`: an allocation was refused before anything was written (the engine stays usable); `fatal`:
+ * the engine's heap can no longer be trusted and its process exits after replying (a fresh one
+ * serves the next request).
+ */
+export const ENGINE_ERROR_CODES = ['model', 'data', 'nan', 'internal', 'unavailable', 'invalid-request', 'invalid-response', 'canceled', 'oom', 'fatal'] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
 
 export class EngineError extends Error {

@@ -17,13 +17,35 @@ export const BackendInfoSchema = z.object({
 });
 export type BackendInfo = z.infer<typeof BackendInfoSchema>;
 
+/** PyTorch as the backend of a run (docs/runtimes.md): where it computed and on how many processes. */
+export const PytorchBackendSchema = z.object({
+  name: z.literal('pytorch'),
+  native: z.literal(true),
+  /** The torch device of process 0: `cpu`, `cuda:0`, `mps`. */
+  device: z.string().min(1).max(64),
+  /** Processes per machine (torchrun --nproc_per_node); 1 without torchrun. */
+  processes: z.number().int().min(1),
+  /** `user@host` for a run over SSH; absent on this computer. */
+  host: z.string().max(256).optional(),
+  /** torch.__version__ on the machine that trained. */
+  torch: z.string().max(64),
+  /** What differs from a one-process run, when something does (e.g. BatchNormalization per share). */
+  reason: z.string().optional(),
+  threads: z.number().int().optional(),
+});
+export type PytorchBackend = z.infer<typeof PytorchBackendSchema>;
+
+/** What a run trained on: the engine's own backends, or another runtime. */
+export const RunBackendSchema = z.union([BackendInfoSchema, PytorchBackendSchema]);
+export type RunBackend = z.infer<typeof RunBackendSchema>;
+
 const logs = z.record(z.string(), z.number());
 const runId = z.string().min(1).max(128);
 
 export const StartEventSchema = z.object({
   type: z.literal('start'),
   runId,
-  backend: BackendInfoSchema,
+  backend: RunBackendSchema,
   totalParams: z.number().int(),
   epochs: z.number().int(),
   batchSize: z.number().int(),
@@ -87,8 +109,11 @@ export const ErrorEventSchema = z.object({
   /**
    * `nan`: loss became NaN/Inf; `diverged`: the loss rose far above its start (exploded or saturated,
    * see docs/engine.md); `model`/`data`: invalid input; `crash`/`oom`: engine process died.
+   * Another runtime (docs/runtimes.md) adds `python` (no usable interpreter), `torch` (PyTorch or
+   * NumPy missing or broken), `device` (the requested device is absent), `remote` (host unreachable
+   * or key refused), `hostKey` (the host key is unknown or changed), `disk` (no space left).
    */
-  code: z.enum(['nan', 'diverged', 'model', 'data', 'crash', 'oom', 'internal']),
+  code: z.enum(['nan', 'diverged', 'model', 'data', 'crash', 'oom', 'internal', 'python', 'torch', 'device', 'remote', 'hostKey', 'disk']),
   /** A sentence a person can act on ("Loss became NaN at epoch 1, batch 3: lower the learning rate"). */
   message: z.string(),
   nodeId: z.string().optional(),

@@ -5,11 +5,16 @@
  * every event.
  *
  *   host → engine   { kind: 'call', id, op, request }
- *   engine → host   { kind: 'ready' } | { kind: 'event', event } | { kind: 'result', id, ok, value | error }
+ *   engine → host   { kind: 'ready' } | { kind: 'event', event } | { kind: 'progress', progress }
+ *                   | { kind: 'result', id, ok, value | error }
+ *
+ * `progress` reports a job (a long operation called with a `jobId`, ./job.ts); the host routes it
+ * by its `jobId` to whoever made the call.
  */
 import { z } from 'zod';
 import { ENGINE_ERROR_CODES, type EngineOp, type EngineRequest, type EngineResponse } from './api';
 import type { TrainEvent } from './events';
+import type { JobProgress } from './job';
 
 /** A call as the host sends it. */
 export interface EngineCall<Op extends EngineOp = EngineOp> {
@@ -29,6 +34,7 @@ export type EngineErrorInfo = z.infer<typeof EngineErrorInfoSchema>;
 export const EngineMessageSchema = z.union([
   z.object({ kind: z.literal('ready') }),
   z.object({ kind: z.literal('event'), event: z.unknown() }),
+  z.object({ kind: z.literal('progress'), progress: z.unknown() }),
   z.object({ kind: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
   z.object({ kind: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: EngineErrorInfoSchema }),
 ]);
@@ -37,5 +43,6 @@ export const EngineMessageSchema = z.union([
 export type EngineMessage =
   | { kind: 'ready' }
   | { kind: 'event'; event: TrainEvent }
+  | { kind: 'progress'; progress: JobProgress }
   | { kind: 'result'; id: number; ok: true; value: EngineResponse<EngineOp> }
   | { kind: 'result'; id: number; ok: false; error: EngineErrorInfo };

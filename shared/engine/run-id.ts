@@ -9,6 +9,21 @@ import { z } from 'zod';
 export const RUN_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 export const RunIdSchema = z.string().min(1).max(128).regex(RUN_ID_PATTERN, 'a run id is letters, digits, ".", "_" or "-"');
 
+const dir = z.string().min(1).max(4096);
+
+/**
+ * A run as the engine is asked about it: held by the engine by id, or loaded from its folder when
+ * the engine no longer holds it (after a restart). Places on disk, never the renderer's paths.
+ */
+export const RunRefSchema = z.strictObject({
+  runId: RunIdSchema,
+  /** The run folder (`<model>.runs/<runId>/`). */
+  runDir: dir.optional(),
+  /** The document's folder: relative dataset paths resolve against it. */
+  baseDir: dir.optional(),
+});
+export type RunRef = z.infer<typeof RunRefSchema>;
+
 /** `trained`: a training run; `imported`: weights from a file (File › Import model, Load weights). */
 export type RunKind = 'trained' | 'imported';
 

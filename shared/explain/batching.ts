@@ -3,6 +3,7 @@
  * row i (`fill`), this module packs rows into batches of at most `maxBatchValues` numbers, calls the
  * model once per batch, checks for cancellation and reports progress.
  */
+import { checkpoint } from '../engine/job';
 import { ExplainCancelledError, type ForwardFn, type GradientFn, type RunControl } from './types';
 
 const DEFAULT_MAX_VALUES = 1 << 22;
@@ -14,9 +15,8 @@ function rowsPerBatch(d: number, total: number, control: RunControl): number {
   return Math.max(1, Math.min(total, Math.floor((control.maxBatchValues ?? DEFAULT_MAX_VALUES) / Math.max(1, d))));
 }
 
-export function checkCancelled(control: RunControl): void {
-  if (control.signal?.aborted) throw new ExplainCancelledError();
-}
+/** Between batches: let a cancel arrive (the event loop runs now and then), then stop if canceled (../engine/job.ts). */
+export const betweenSteps = (control: RunControl): Promise<void> => checkpoint(control, () => new ExplainCancelledError());
 
 /** f on `total` generated rows of width d: the n outputs, in row order. */
 export async function forwardRows(f: ForwardFn, d: number, total: number, fill: RowFill, control: RunControl = {}): Promise<Float64Array> {
@@ -24,7 +24,7 @@ export async function forwardRows(f: ForwardFn, d: number, total: number, fill: 
   const per = rowsPerBatch(d, total, control);
   const buf = new Float32Array(per * d);
   for (let start = 0; start < total; start += per) {
-    checkCancelled(control);
+    await betweenSteps(control);
     const n = Math.min(per, total - start);
     for (let r = 0; r < n; r++) fill(start + r, buf, r * d);
     const y = await f(n === per ? buf : buf.subarray(0, n * d), n);
@@ -46,7 +46,7 @@ export async function gradientRows(
   const per = rowsPerBatch(d, total, control);
   const buf = new Float32Array(per * d);
   for (let start = 0; start < total; start += per) {
-    checkCancelled(control);
+    await betweenSteps(control);
     const n = Math.min(per, total - start);
     for (let r = 0; r < n; r++) fill(start + r, buf, r * d);
     const { values, grads } = await g(n === per ? buf : buf.subarray(0, n * d), n);

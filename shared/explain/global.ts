@@ -5,7 +5,7 @@
  *   score (higher is better: accuracy, −MSE) on the test split when one column is shuffled,
  *   averaged over repeats. It measures what the model relies on, including correlated stand-ins.
  */
-import { checkCancelled } from './batching';
+import { betweenSteps } from './batching';
 import { mulberry32, shuffleInPlace } from '../random';
 import type { RunControl } from './types';
 
@@ -20,7 +20,7 @@ export async function meanAbsShap(rows: number, features: number, explain: (i: n
   const sum = new Float64Array(features);
   const sumSq = new Float64Array(features);
   for (let i = 0; i < rows; i++) {
-    checkCancelled(control);
+    await betweenSteps(control);
     const phi = await explain(i);
     for (let j = 0; j < features; j++) {
       const a = Math.abs(phi[j]!);
@@ -55,7 +55,7 @@ export async function permutationImportance(x: Float32Array, rows: number, d: nu
   for (let j = 0; j < d; j++) {
     const drops: number[] = [];
     for (let r = 0; r < repeats; r++) {
-      checkCancelled(opts);
+      await betweenSteps(opts);
       shuffleInPlace(order, rnd);
       copy.set(x);
       for (let i = 0; i < rows; i++) copy[i * d + j] = x[order[i]! * d + j]!;

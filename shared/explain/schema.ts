@@ -1,16 +1,17 @@
 /**
- * The Explain operations' typed contract (zod): what the engine API, the IPC contract and the CLI's
- * `--json` output share. Declared once here; the engine's explain(), explainGlobal() and
- * sanityCheck() take and return exactly these types.
+ * The Explain operations' typed contract (zod): what the engine API (`explain.run`,
+ * `explain.global`, `explain.sanity` in shared/engine/api.ts), the IPC contract and the CLI's
+ * `--json` output share. Declared once here: what is asked (`…ParamsSchema`), which the engine
+ * request adds to a run reference (`…RequestSchema`: the engine's explain(), explainGlobal() and
+ * sanityCheck() take these) and the IPC request to the renderer's view of a run; and the answers.
  */
 import { z } from 'zod';
+import { RunRefSchema } from '../engine/run-id';
 
 export const EXPLAIN_METHODS = ['shap', 'lime', 'ig', 'smoothgrad', 'gradcam', 'occlusion', 'gradient'] as const;
 export type ExplainMethod = (typeof EXPLAIN_METHODS)[number];
 export const GLOBAL_METHODS = ['shap', 'permutation'] as const;
 
-const runId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'a run id is letters, digits, ".", "_" or "-"');
-const path = z.string().min(1).max(4096);
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
 const count = (max: number) => z.number().int().min(1).max(max);
 
@@ -61,27 +62,25 @@ export type MethodSpec = z.infer<typeof MethodSpecSchema>;
 
 /** What to explain: raw values (as the user gave them, before normalisation) or a sample of the run's data. */
 export const ExplainInputSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('values'), values: z.array(z.number()).min(1).max(16 * 1024 * 1024) }),
+  z.object({
+    kind: z.literal('values'),
+    values: z.array(z.number()).min(1).max(16 * 1024 * 1024),
+    /** Tables: the columns' names of `values` (a CSV row with its header), matched to the run's features by name. */
+    featureNames: z.array(z.string().max(256)).max(100_000).optional(),
+  }),
   /** `index`: the sample's number in the dataset, as Evaluate shows it (#index); it must be in `split`. */
   z.object({ kind: z.literal('sample'), index: z.number().int().min(0), split: z.enum(['test', 'validation', 'train']).optional() }),
 ]);
 export type ExplainInput = z.infer<typeof ExplainInputSchema>;
 
-const runRef = {
-  runId,
-  /** The run's folder, to load it when the engine does not hold it. */
-  runDir: path.optional(),
-  /** The document's folder, to reload the run's data (relative dataset paths). */
-  baseDir: path.optional(),
-};
-
-export const ExplainRequestSchema = z.object({
-  ...runRef,
+/** One input, one method, one target. */
+export const ExplainParamsSchema = z.strictObject({
   input: ExplainInputSchema,
   spec: MethodSpecSchema,
   /** Output unit to explain (class index; 0 for a single-output regressor). Default: the predicted class. */
   target: z.number().int().min(0).optional(),
 });
+export const ExplainRequestSchema = RunRefSchema.extend(ExplainParamsSchema.shape);
 export type ExplainRequest = z.infer<typeof ExplainRequestSchema>;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -117,8 +116,7 @@ export const ExplanationSchema = z.object({
 });
 export type Explanation = z.infer<typeof ExplanationSchema>;
 
-export const GlobalRequestSchema = z.object({
-  ...runRef,
+export const GlobalParamsSchema = z.strictObject({
   method: z.enum(GLOBAL_METHODS),
   /** mean |SHAP|: rows of the test split explained (default 50). */
   samples: count(10_000).optional(),
@@ -130,6 +128,7 @@ export const GlobalRequestSchema = z.object({
   target: z.number().int().min(0).optional(),
   seed: seed.optional(),
 });
+export const GlobalRequestSchema = RunRefSchema.extend(GlobalParamsSchema.shape);
 export type GlobalRequest = z.infer<typeof GlobalRequestSchema>;
 
 export const GlobalExplanationSchema = z.object({
@@ -146,10 +145,11 @@ export const GlobalExplanationSchema = z.object({
 });
 export type GlobalExplanation = z.infer<typeof GlobalExplanationSchema>;
 
-export const SanityRequestSchema = ExplainRequestSchema.extend({
+export const SanityParamsSchema = ExplainParamsSchema.extend({
   /** Flag when the fully randomised map still correlates at least this much (default 0.5). */
   threshold: z.number().min(0).max(1).optional(),
 });
+export const SanityRequestSchema = RunRefSchema.extend(SanityParamsSchema.shape);
 export type SanityRequest = z.infer<typeof SanityRequestSchema>;
 
 export const SanityResultSchema = z.object({

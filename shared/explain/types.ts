@@ -3,6 +3,7 @@
  * engine, a test's closed-form function). Inputs travel as flat row-major Float32Array batches:
  * row i of a batch is `batch.subarray(i * d, (i + 1) * d)`, d = the product of the sample shape.
  */
+import type { JobControl } from '../engine/job';
 
 /** The model's value for the explained target on n inputs: returns n numbers. */
 export type ForwardFn = (batch: Float32Array, n: number) => Promise<Float32Array>;
@@ -10,11 +11,11 @@ export type ForwardFn = (batch: Float32Array, n: number) => Promise<Float32Array
 /** The target's value and its gradient with respect to the input, for n inputs (grads: n·d numbers). */
 export type GradientFn = (batch: Float32Array, n: number) => Promise<{ values: Float32Array; grads: Float32Array }>;
 
-/** Cooperative cancellation and progress, checked between batches. */
-export interface RunControl {
-  signal?: { readonly aborted: boolean };
-  /** Called after each batch with the model evaluations done so far and the total planned. */
-  onProgress?: (done: number, total: number) => void;
+/**
+ * Cooperative cancellation and progress, checked between batches (a job's control, shared/engine/job.ts):
+ * `onProgress` is called after each batch with the model evaluations done so far and the total planned.
+ */
+export interface RunControl extends JobControl {
   /** At most this many input numbers per callback call (memory bound). Default 2^22. */
   maxBatchValues?: number;
 }

@@ -3,6 +3,7 @@
  * between groups, and warnings. Pure: the engine supplies predictions on the run's test split and
  * the groups of those samples (electron/engine/fairness).
  */
+import { checkpoint, type JobControl } from '../engine/job';
 import { bootstrapRng, Collector, resample } from './bootstrap';
 import type { Grouping } from './groups';
 import { classificationMetrics, regressionMetrics } from './metrics';
@@ -91,19 +92,25 @@ function strata(codes: Int32Array[], k: number, stratified: boolean): Int32Array
   return codes.map((c) => Array.from({ length: k }, (_, t) => c.filter((code) => Math.floor(code / k) === t)).filter((s) => s.length > 0));
 }
 
-function classificationReplicates(codes: Int32Array[], k: number, positive: number, b: BootstrapSettings): Collector {
-  const c = new Collector();
+/** The bootstrap, one replicate per `next()` (so that a caller can report progress and yield between them). */
+interface Replicates {
+  readonly collector: Collector;
+  next(): void;
+}
+
+function classificationReplicates(codes: Int32Array[], k: number, positive: number, b: BootstrapSettings): Replicates {
+  const collector = new Collector();
   const rng = bootstrapRng(b.seed);
   const pools = strata(codes, k, b.stratified);
-  for (let r = 0; r < b.samples; r++) {
+  const next = () => {
     const cms = pools.map((ps) => {
       const cm = new Float64Array(k * k);
       for (const p of ps) resample(p, rng, (code) => cm[code]!++);
       return cm;
     });
-    record(c, evaluateClassification(cms, k, positive));
-  }
-  return c;
+    record(collector, evaluateClassification(cms, k, positive));
+  };
+  return { collector, next };
 }
 
 /** Regression: per group, each member's summed |error| and error² over its outputs. */
@@ -123,11 +130,11 @@ function errorSums(pred: Extract<Predictions, { task: 'regression' }>, grouping:
   return out;
 }
 
-function regressionReplicates(errs: { abs: number[]; sq: number[] }[], width: number, b: BootstrapSettings): Collector {
-  const c = new Collector();
+function regressionReplicates(errs: { abs: number[]; sq: number[] }[], width: number, b: BootstrapSettings): Replicates {
+  const collector = new Collector();
   const rng = bootstrapRng(b.seed);
   const members = errs.map((e) => Int32Array.from(e.abs, (_, i) => i));
-  for (let r = 0; r < b.samples; r++) {
+  const next = () => {
     const sums = errs.map((e, g) => {
       let abs = 0, sq = 0;
       resample(members[g]!, rng, (i) => {
@@ -136,15 +143,33 @@ function regressionReplicates(errs: { abs: number[]; sq: number[] }[], width: nu
       });
       return { abs, sq, count: e.abs.length * width };
     });
-    record(c, evaluateRegression(sums));
-  }
-  return c;
+    record(collector, evaluateRegression(sums));
+  };
+  return { collector, next };
 }
 
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
 
 /** Audit predictions by group. Throws on mismatched lengths or invalid class ids / values. */
 export function auditGroups(pred: Predictions, grouping: Grouping, opts: AuditOptions): FairnessReport {
+  const audit = prepareAudit(pred, grouping, opts);
+  for (let r = 0; r < opts.bootstrap.samples; r++) audit.replicates.next();
+  return audit.finish();
+}
+
+/** auditGroups as a job: progress per bootstrap resample, cancelable between resamples (../engine/job.ts). */
+export async function auditGroupsJob(pred: Predictions, grouping: Grouping, opts: AuditOptions, control: JobControl): Promise<FairnessReport> {
+  const audit = prepareAudit(pred, grouping, opts);
+  const total = opts.bootstrap.samples;
+  for (let r = 0; r < total; r++) {
+    await checkpoint(control);
+    audit.replicates.next();
+    control.onProgress?.(r + 1, total, 'Bootstrap resamples');
+  }
+  return audit.finish();
+}
+
+function prepareAudit(pred: Predictions, grouping: Grouping, opts: AuditOptions): { replicates: Replicates; finish(): FairnessReport } {
   const n = grouping.of.length;
   const width = pred.task === 'regression' ? pred.width : 1;
   if (pred.yTrue.length !== n * width || pred.yPred.length !== n * width) {
@@ -153,7 +178,7 @@ export function auditGroups(pred: Predictions, grouping: Grouping, opts: AuditOp
   const supports = grouping.names.map(() => 0);
   for (let i = 0; i < n; i++) supports[grouping.of[i]!]!++;
   let point: Evaluated;
-  let ci: Collector;
+  let replicates: Replicates;
   let confusion: number[][][] | undefined;
   const k = pred.task === 'classification' ? pred.classes.length : 0;
   const positive = opts.positive ?? 1;
@@ -167,13 +192,13 @@ export function auditGroups(pred: Predictions, grouping: Grouping, opts: AuditOp
     });
     confusion = cms.map((cm) => Array.from({ length: k }, (_, t) => Array.from(cm.subarray(t * k, (t + 1) * k))));
     point = evaluateClassification(cms, k, positive);
-    ci = classificationReplicates(codes, k, positive, opts.bootstrap);
+    replicates = classificationReplicates(codes, k, positive, opts.bootstrap);
   } else {
     const errs = errorSums(pred, grouping);
     point = evaluateRegression(errs.map((e) => ({ abs: sum(e.abs), sq: sum(e.sq), count: e.abs.length * width })));
-    ci = regressionReplicates(errs, width, opts.bootstrap);
+    replicates = regressionReplicates(errs, width, opts.bootstrap);
   }
-  return assemble(pred, grouping, opts, { supports, point, ci, confusion, positive });
+  return { replicates, finish: () => assemble(pred, grouping, opts, { supports, point, ci: replicates.collector, confusion, positive }) };
 }
 
 function assemble(

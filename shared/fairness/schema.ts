@@ -5,6 +5,7 @@
  * from these schemas; the CLI's `--json` output is a FairnessReport.
  */
 import { z } from 'zod';
+import { RunRefSchema } from '../engine/run-id';
 
 /** Metrics measured per group. Binary: for the positive class; multiclass: macro averages. */
 export const METRIC_NAMES = ['accuracy', 'selectionRate', 'tpr', 'fpr', 'precision', 'f1', 'mae', 'rmse'] as const;
@@ -147,15 +148,13 @@ export const AttributeRequestSchema = z.discriminatedUnion('kind', [
 export type AttributeRequest = z.infer<typeof AttributeRequestSchema>;
 export type Binning = NonNullable<Extract<AttributeRequest, { kind: 'column' }>['binning']>;
 
-const runId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/);
-
-/** engine.fairness: audit one trained run (held by the engine) on its test split. */
-export const FairnessRequestSchema = z.strictObject({
-  runId,
-  /** The document's file, to resolve the run's relative data paths. */
-  docPath: z.string().min(1).max(4096).nullable().optional(),
+/**
+ * What an audit asks (the engine request `fairness.audit` adds a run reference, the IPC request the
+ * renderer's view of a run): the attributes, the split, the bootstrap.
+ */
+export const FairnessParamsSchema = z.strictObject({
   sensitive: z.array(AttributeRequestSchema).min(1).max(2),
-  /** Image folders: a CSV `file,attribute,…` (file relative to the folder, or a unique file name). */
+  /** Image folders: a CSV `file,attribute,…` (file relative to the folder, or a unique file name); relative to the document's folder. */
   metadataCsv: z.string().min(1).max(4096).optional(),
   split: z.enum(['test', 'validation']).default('test'),
   bootstrap: BootstrapSettingsSchema.default({ samples: 1000, seed: 0, stratified: false }),
@@ -165,19 +164,21 @@ export const FairnessRequestSchema = z.strictObject({
   /** Measure the run with these per-group thresholds applied (its post-processed variant). */
   thresholds: ThresholdRuleSchema.optional(),
 });
+/** fairness.audit: audit one trained run on its test split. */
+export const FairnessRequestSchema = RunRefSchema.extend(FairnessParamsSchema.shape);
 export type FairnessRequest = z.input<typeof FairnessRequestSchema>;
 export type FairnessRequestParsed = z.output<typeof FairnessRequestSchema>;
 
-/** engine.fairnessThresholds: fit per-group thresholds of a binary classifier on its validation split. */
-export const ThresholdRequestSchema = z.strictObject({
-  runId,
-  docPath: z.string().min(1).max(4096).nullable().optional(),
+/** Per-group thresholds of a binary classifier, fitted on its validation split. */
+export const ThresholdParamsSchema = z.strictObject({
   sensitive: z.array(AttributeRequestSchema).min(1).max(2),
   metadataCsv: z.string().min(1).max(4096).optional(),
   objective: z.enum(THRESHOLD_OBJECTIVES),
   tolerance: z.number().min(0.01).max(1).default(0.05),
   positiveClass: z.string().optional(),
 });
+/** fairness.thresholds: fit per-group thresholds of a binary classifier on its validation split. */
+export const ThresholdRequestSchema = RunRefSchema.extend(ThresholdParamsSchema.shape);
 export type ThresholdRequest = z.input<typeof ThresholdRequestSchema>;
 
 /**

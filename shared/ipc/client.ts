@@ -27,6 +27,7 @@ export interface Transport {
 export const EVENT_METHODS = {
   onTrainEvent: 'train.event',
   onEngineStatus: 'engine.status',
+  onJobProgress: 'job.progress',
   onMenuCommand: 'menu.command',
   onBeforeClose: 'app.beforeClose',
 } as const satisfies Record<string, EventName>;

@@ -17,6 +17,17 @@ const doc = {
 const backend = { name: 'wasm' as const, native: false, reason: 'native TensorFlow (@tensorflow/tfjs-node) is not installed' };
 const settings = { theme: 'dark' as const, recentFiles: ['/a/b.loom'], snapToGrid: true, ui: { leftPanel: 240 } };
 const evaluation = { runId: 'r1', samples: 4, logs: { loss: 0.5, accuracy: 0.75 }, classes: ['a', 'b'], confusion: [[2, 0], [1, 1]] };
+const colour = [{ kind: 'categorical' as const, column: 'colour' }];
+const fairnessReport = {
+  task: 'classification' as const, attribute: 'colour', grouping: colour, split: 'test' as const, samples: 10, classes: ['No', 'Yes'], positiveClass: 'Yes',
+  groups: [{ name: 'Black', support: 4, metrics: { accuracy: 0.75, selectionRate: 0.5, tpr: 1, fpr: null }, ci: { accuracy: [0.5, 1] as [number, number], fpr: null }, smallGroup: true, confusion: [[1, 1], [0, 2]] }],
+  summary: { demographicParityDifference: 0.1, worstGroup: 'Black', ci: { demographicParityDifference: [0, 0.3] as [number, number] } },
+  bootstrap: { samples: 100, seed: 0, stratified: false, level: 0.95 }, minSupport: 30, warnings: ['Black has 4 samples: its rates are noisy.'],
+};
+const thresholdRule = {
+  grouping: colour, positiveClass: 'Yes', objective: 'demographicParity' as const, tolerance: 0.05, thresholds: [{ group: 'Black', threshold: 0.4 }], fallbackThreshold: 0.5,
+  validation: { samples: 10, before: { accuracy: 0.8, difference: 0.2 }, after: { accuracy: 0.78, difference: 0.04 } },
+};
 
 /** A valid request and response for every request in the contract (the map must stay exhaustive). */
 const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } } = {
@@ -47,6 +58,24 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   'engine.predict': { req: { runId: 'r1', doc, inputs: [[1, 2, 3, 4]] }, res: { outputs: [[0.1, 0.9]], labels: ['b'], classes: ['a', 'b'] } },
   'engine.confusionSamples': { req: { runId: 'r1', doc, trueClass: 1, predictedClass: 0 }, res: { samples: [{ index: 3, values: [1, 2, 3, 4], shape: [4], probabilities: [0.6, 0.4] }] } },
   'engine.saliency': { req: { runId: 'r1', doc, input: [1, 2, 3, 4] }, res: { classIndex: 1, shape: [4], values: [0, 0.5, 1, 0.2] } },
+  'engine.cancel': { req: { jobId: 'job-1' }, res: { ok: true } },
+  'explain.run': {
+    req: { runId: 'r1', doc, docPath: 'a.loom', jobId: 'job-1', input: { kind: 'sample', index: 3 }, spec: { method: 'ig', steps: 20 } },
+    res: {
+      method: 'ig', target: { index: 1, label: 'b' }, output: 0.9, baseValue: 0.5, attributions: [0.1, 0.2, 0.05, 0.05], shape: [4],
+      featureNames: ['a', 'b', 'c', 'd'], featureValues: [1, 2, 3, 4], completenessGap: 0.001, details: { steps: 20, baseline: 'zero' }, forwardPasses: 21, elapsedSec: 0.01,
+    },
+  },
+  'explain.global': {
+    req: { runId: 'r1', doc, method: 'permutation', repeats: 2 },
+    res: { method: 'permutation', featureNames: ['a', 'b'], importance: [0.2, 0], spread: [0.01, 0], score: { name: 'accuracy', baseline: 0.9 }, samples: 30, forwardPasses: 150, elapsedSec: 0.1 },
+  },
+  'explain.sanity': {
+    req: { runId: 'r1', doc, jobId: 'job-2', input: { kind: 'values', values: [1, 2, 3, 4], featureNames: ['d', 'c', 'b', 'a'] }, spec: { method: 'gradient' } },
+    res: { method: 'gradient', steps: [{ layer: 'out', spearman: 0.1 }], flagged: false, threshold: 0.5, forwardPasses: 2, elapsedSec: 0.01 },
+  },
+  'fairness.audit': { req: { runId: 'r1', doc, docPath: 'a.loom', jobId: 'job-3', sensitive: [{ kind: 'column', column: 'colour' }], bootstrap: { samples: 100 } }, res: fairnessReport },
+  'fairness.thresholds': { req: { runId: 'r1', doc, sensitive: [{ kind: 'column', column: 'colour' }], objective: 'demographicParity' }, res: thresholdRule },
   'data.augmentPreview': { req: { dataset: { source: 'builtin', name: 'digits', augmentation: { rotation: 10 } }, count: 2 }, res: { shape: [2, 2, 1], samples: [[0, 1, 2, 3], [3, 2, 1, 0]] } },
   'data.files': { req: { docPath: 'a.loom' }, res: { dir: '/p', files: [{ path: 'data/x.csv', kind: 'csv' }, { path: 'photos', kind: 'folder' }] } },
   'data.describeCsv': { req: { path: 'houses.csv', docPath: 'a.loom' }, res: { rows: 2, columns: [{ name: 'price', kind: 'numeric', distinct: 2, empty: 0, examples: ['1', '2'] }], suggestedTarget: 'price' } },
@@ -61,6 +90,7 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
 const eventSamples: { [E in EventName]: EventOf<E> } = {
   'train.event': { type: 'error', runId: 'r1', code: 'crash', message: 'The engine process stopped unexpectedly (killed by SIGKILL).' },
   'engine.status': { state: 'ready', backend },
+  'job.progress': { jobId: 'job-1', done: 10, total: 40, etaSec: 2.5, message: 'Bootstrap resamples' },
   'menu.command': { command: 'openFile', arg: '/x/a.loom' },
   'app.beforeClose': { requestId: 'c1' },
 };
@@ -95,6 +125,11 @@ describe('IPC contract', () => {
     expect(() => parseRequest('engine.train', { doc: { ...doc, nodes: 'x' } })).toThrow(/doc\.nodes/);
     expect(() => parseRequest('nope.nothing' as RequestName, {})).toThrow(/unknown request "nope.nothing"/);
     expect(() => parseEvent('train.event', { type: 'batch', runId: 'r' })).toThrow(/train\.event: invalid event/);
+    expect(() => parseRequest('engine.cancel', { jobId: '../x' })).toThrow(/engine\.cancel: invalid request: jobId: a job id is letters/);
+    expect(() => parseRequest('explain.run', { ...samples['explain.run'].req, jobId: 'a b' })).toThrow(/explain\.run: invalid request: jobId/);
+    expect(() => parseRequest('explain.run', { ...samples['explain.run'].req, spec: { method: 'magic' } })).toThrow(/explain\.run: invalid request: spec\.method/);
+    expect(() => parseRequest('fairness.audit', { ...samples['fairness.audit'].req, sensitive: [] })).toThrow(/fairness\.audit: invalid request: sensitive/);
+    expect(() => parseEvent('job.progress', { jobId: 'job-1', done: -1, total: 3 })).toThrow(/job\.progress: invalid event: done/);
     try {
       parseRequest('file.open', { path: 42 });
       expect.unreachable();

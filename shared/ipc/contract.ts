@@ -15,8 +15,13 @@ import {
   AugmentPreviewSchema, CellSamplesSchema, CsvInfoSchema, DataPreviewSchema, ImportedRunSchema, ImportProblemSchema,
   PredictionSchema, PreviewTrainingSchema, SaliencySchema, TrainingOverridesSchema, WeightProblemSchema,
 } from '../engine/api';
-import { BackendInfoSchema, EvaluationSchema, TrainEventSchema } from '../engine/events';
+import { BackendInfoSchema, EvaluationSchema, RunBackendSchema, TrainEventSchema } from '../engine/events';
+import { JobIdSchema, JobProgressSchema } from '../engine/job';
 import { RunIdSchema } from '../engine/run-id';
+import {
+  ExplainParamsSchema, ExplanationSchema, GlobalExplanationSchema, GlobalParamsSchema, SanityParamsSchema, SanityResultSchema,
+} from '../explain/schema';
+import { FairnessParamsSchema, FairnessReportSchema, ThresholdParamsSchema, ThresholdRuleSchema } from '../fairness/schema';
 
 // The engine answers several requests with the same shapes (shared/engine/api.ts).
 export {
@@ -136,6 +141,25 @@ export const CellSamplesRequestSchema = z.strictObject({
 });
 /** Try it: |gradient| of the top class score w.r.t. one raw input, scaled to [0, 1]. */
 export const SaliencyRequestSchema = z.strictObject({ runId, doc: DocumentSchema, ...docLocation, input: z.unknown() });
+/**
+ * A long operation (a job): the renderer names it (`jobId`) to follow its `job.progress` events and
+ * to cancel it with `engine.cancel`; a canceled job fails with the IPC error `canceled`.
+ */
+const jobRef = { jobId: JobIdSchema.optional() };
+/** A trained run as the renderer sees it: its id and the open document (its dataset; its path locates the run's folder). */
+const docRun = { runId, doc: DocumentSchema, ...docLocation };
+
+/** Explain: one input (a sample of a split as Evaluate numbers it, or raw values) with one method. */
+export const ExplainRunRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...ExplainParamsSchema.shape });
+/** Explain: a tabular run's global feature importance. */
+export const ExplainGlobalRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...GlobalParamsSchema.shape });
+/** Explain: the model-randomisation sanity check of a method on one input. */
+export const ExplainSanityRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...SanityParamsSchema.shape });
+/** Evaluate › Fairness: the group audit (`metadataCsv` relative to the document's folder). */
+export const FairnessAuditRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...FairnessParamsSchema.shape });
+/** Evaluate › Fairness: per-group thresholds of a binary classifier. */
+export const FairnessThresholdsRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...ThresholdParamsSchema.shape });
+
 /** Data panel: augmented versions of one sample (live preview of the augmentation options). */
 export const AugmentPreviewRequestSchema = z.strictObject({
   dataset: DatasetSchema, ...docLocation,
@@ -189,7 +213,7 @@ export const RunListSchema = z.object({
   runs: z.array(z.looseObject({ runId: z.string(), createdAt: z.string().optional(), history: z.array(z.record(z.string(), z.number())).optional() })),
 });
 
-/** Exporters (formats are registered in shared/export): kept generic here. */
+/** Exporters (formats are registered in shared/formats/registry.ts): kept generic here. */
 export const ExportRequestSchema = z.strictObject({
   format: z.string().min(1).max(64),
   doc: DocumentSchema,
@@ -328,6 +352,18 @@ export const requests = {
     predict: request(PredictRequestSchema, PredictionSchema),
     confusionSamples: request(CellSamplesRequestSchema, CellSamplesSchema),
     saliency: request(SaliencyRequestSchema, SaliencySchema),
+    /** Cancel a long operation by the `jobId` its request gave. `ok: false`: it had already ended. */
+    cancel: request(z.strictObject({ jobId: JobIdSchema }), ok),
+  },
+  /** Long operations: progress arrives as `job.progress` for the request's `jobId`; `engine.cancel` stops them. */
+  explain: {
+    run: request(ExplainRunRequestSchema, ExplanationSchema),
+    global: request(ExplainGlobalRequestSchema, GlobalExplanationSchema),
+    sanity: request(ExplainSanityRequestSchema, SanityResultSchema),
+  },
+  fairness: {
+    audit: request(FairnessAuditRequestSchema, FairnessReportSchema),
+    thresholds: request(FairnessThresholdsRequestSchema, ThresholdRuleSchema),
   },
   data: {
     preview: request(DataPreviewRequestSchema, DataPreviewSchema),
@@ -372,7 +408,7 @@ export type MenuCommand = (typeof MENU_COMMANDS)[number];
 export const EngineStatusSchema = z.object({
   /** `starting`: the engine process is loading; `crashed`: it died (the next request starts a fresh one). */
   state: z.enum(['idle', 'starting', 'ready', 'busy', 'crashed']),
-  backend: BackendInfoSchema.optional(),
+  backend: RunBackendSchema.optional(),
   message: z.string().optional(),
   runId: z.string().optional(),
 });
@@ -382,6 +418,8 @@ export type EngineStatus = z.infer<typeof EngineStatusSchema>;
 export const events = {
   'train.event': TrainEventSchema,
   'engine.status': EngineStatusSchema,
+  /** Progress of a long operation the renderer started with a `jobId` (explain, fairness): done/total, ETA without warm-up, the phase. */
+  'job.progress': JobProgressSchema,
   /** A menu item was chosen. `arg`: the template id (newFromTemplate), or the path (openFile). */
   'menu.command': z.object({ command: z.enum(MENU_COMMANDS), arg: z.string().optional() }),
   /** The window is closing with unsaved changes and the person chose "Save": save, then reply with `app.closeReady`. */

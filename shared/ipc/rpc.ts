@@ -15,6 +15,7 @@ export type IpcErrorCode =
   | 'not-found'
   | 'unavailable' // not supported here (e.g. not implemented by the engine yet)
   | 'disconnected' // the transport is gone
+  | 'canceled' // a long operation (a job) was canceled by its `engine.cancel`
   | 'failed'; // the handler threw
 
 export interface IpcErrorInfo {

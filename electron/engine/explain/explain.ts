@@ -107,15 +107,18 @@ export async function sanityCheck(req: SanityRequest, control: RunControl = {}):
   const ctx = await explainContext(req);
   const { x } = await resolveInput(ctx, req.input);
   const target = resolveTarget(ctx, x, req.target).index;
-  const original = await runMethod(ctx, x, target, req.spec, control);
+  // Progress over every map: the original, then one per randomised layer (each the same work).
+  const maps = ctx.run.compiled.model.layers.filter((l) => l.weights.length > 0).length + 1;
+  const mapControl = (k: number): RunControl => ({ ...control, onProgress: (done, total) => control.onProgress?.(k * total + done, maps * total) });
+  const original = await runMethod(ctx, x, target, req.spec, mapControl(0));
   let passes = original.forwardPasses;
-  const maps: { layer: string; map: ArrayLike<number> }[] = [];
+  const randomised: { layer: string; map: ArrayLike<number> }[] = [];
   const nodeOf = Object.fromEntries(Object.entries(ctx.run.compiled.layerNames).map(([id, name]) => [name, id]));
   await cascadeRandomization(ctx.run, 1, async (layer) => {
-    const r = await runMethod(ctx, x, target, req.spec, control);
+    const r = await runMethod(ctx, x, target, req.spec, mapControl(randomised.length + 1));
     passes += r.forwardPasses;
-    maps.push({ layer: nodeOf[layer] ?? layer, map: r.attributions });
+    randomised.push({ layer: nodeOf[layer] ?? layer, map: r.attributions });
   });
-  const v = sanityVerdict(original.attributions, maps, req.threshold);
+  const v = sanityVerdict(original.attributions, randomised, req.threshold);
   return { method: req.spec.method, steps: v.steps, flagged: v.flagged, threshold: v.threshold, forwardPasses: passes, elapsedSec: seconds(t0) };
 }

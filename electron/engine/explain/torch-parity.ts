@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writePytorch } from '../export/pytorch';
-import { nodeWeights } from '../export/weights';
+import { writePytorch } from '../formats/pytorch/writer';
+import { nodeWeights } from '../formats/weights';
 import type { TrainedRun } from '../runs';
 
 export type TorchTask =

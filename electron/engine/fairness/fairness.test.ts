@@ -19,7 +19,6 @@ import { fairnessReport, fitRunThresholds, imageFolderFiles, predictSplit, rewei
 
 describe('fairness audits of a trained run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'loom-fair-'));
-  const docPath = join(dir, 'hiring.loom');
   beforeAll(() => trainHiring(dir, 'hiring'), 120_000);
   afterAll(() => {
     disposeRun('hiring');
@@ -28,7 +27,7 @@ describe('fairness audits of a trained run', () => {
   });
 
   it('groups the test split by a column the model never saw; groups add up to Evaluate', async () => {
-    const report = FairnessReportSchema.parse(await fairnessReport({ runId: 'hiring', docPath, sensitive: [{ kind: 'column', column: 'group' }], bootstrap: { samples: 200 } }));
+    const report = FairnessReportSchema.parse(await fairnessReport({ runId: 'hiring', baseDir: dir, sensitive: [{ kind: 'column', column: 'group' }], bootstrap: { samples: 200 } }));
     expect(report.attribute).toBe('group');
     expect(report.positiveClass).toBe('1');
     expect(report.groups.map((g) => g.name)).toEqual(['A', 'B']);
@@ -51,12 +50,12 @@ describe('fairness audits of a trained run', () => {
   });
 
   it('crosses a column with the class and bins a numeric column by quartiles', async () => {
-    const crossed = await fairnessReport({ runId: 'hiring', docPath, sensitive: [{ kind: 'column', column: 'group' }, { kind: 'class' }], bootstrap: { samples: 0 } });
+    const crossed = await fairnessReport({ runId: 'hiring', baseDir: dir, sensitive: [{ kind: 'column', column: 'group' }, { kind: 'class' }], bootstrap: { samples: 0 } });
     expect(crossed.attribute).toBe('group × class');
     expect(crossed.groups.map((g) => g.name)).toEqual(['A & 0', 'A & 1', 'B & 0', 'B & 1']);
     // Within a true class, TPR (class 1) or FPR (class 0) alone is defined.
     expect(crossed.groups[0]!.metrics.tpr).toBeNull();
-    const binned = await fairnessReport({ runId: 'hiring', docPath, sensitive: [{ kind: 'column', column: 'score' }], bootstrap: { samples: 0 } });
+    const binned = await fairnessReport({ runId: 'hiring', baseDir: dir, sensitive: [{ kind: 'column', column: 'score' }], bootstrap: { samples: 0 } });
     expect(binned.grouping[0]!.kind).toBe('bins');
     expect(binned.groups).toHaveLength(4);
     expect(binned.groups[0]!.name).toMatch(/^< -?\d/);
@@ -64,21 +63,21 @@ describe('fairness audits of a trained run', () => {
 
   it('audits the same run loaded from its folder identically', async () => {
     await loadRun(join(dir, 'run'), 'hiring-from-disk');
-    const req = { docPath, sensitive: [{ kind: 'column' as const, column: 'group' }], bootstrap: { samples: 100 } };
+    const req = { baseDir: dir, sensitive: [{ kind: 'column' as const, column: 'group' }], bootstrap: { samples: 100 } };
     expect(await fairnessReport({ runId: 'hiring-from-disk', ...req })).toEqual(await fairnessReport({ runId: 'hiring', ...req }));
   });
 
   it('names a column that does not exist, and a positive class that does not', async () => {
-    await expect(fairnessReport({ runId: 'hiring', docPath, sensitive: [{ kind: 'column', column: 'race' }] })).rejects.toThrow('hiring.csv has no column "race". Its columns are: group, score, zip, hired.');
-    await expect(fairnessReport({ runId: 'hiring', docPath, sensitive: [{ kind: 'column', column: 'group' }], positiveClass: 'yes' })).rejects.toThrow(/no class "yes": the classes are 0, 1/);
+    await expect(fairnessReport({ runId: 'hiring', baseDir: dir, sensitive: [{ kind: 'column', column: 'race' }] })).rejects.toThrow('hiring.csv has no column "race". Its columns are: group, score, zip, hired.');
+    await expect(fairnessReport({ runId: 'hiring', baseDir: dir, sensitive: [{ kind: 'column', column: 'group' }], positiveClass: 'yes' })).rejects.toThrow(/no class "yes": the classes are 0, 1/);
   });
 
   it('fits per-group thresholds on the validation split and measures the run with them', async () => {
-    const rule = await fitRunThresholds({ runId: 'hiring', docPath, sensitive: [{ kind: 'column', column: 'group' }], objective: 'demographicParity', tolerance: 0.05 });
+    const rule = await fitRunThresholds({ runId: 'hiring', baseDir: dir, sensitive: [{ kind: 'column', column: 'group' }], objective: 'demographicParity', tolerance: 0.05 });
     expect(rule.positiveClass).toBe('1');
     expect(rule.validation.after.difference!).toBeLessThanOrEqual(0.05);
     expect(rule.validation.before.difference!).toBeGreaterThan(rule.validation.after.difference!);
-    const base = { runId: 'hiring', docPath, sensitive: [{ kind: 'column' as const, column: 'group' }], bootstrap: { samples: 0 } };
+    const base = { runId: 'hiring', baseDir: dir, sensitive: [{ kind: 'column' as const, column: 'group' }], bootstrap: { samples: 0 } };
     const after = await fairnessReport({ ...base, thresholds: rule });
     const before = await fairnessReport(base);
     expect(after.thresholds).toEqual(rule);

@@ -4,9 +4,9 @@
  * pure audit of shared/fairness. Also the two mitigations' engine halves: reweighing weights for a
  * training split, and per-group thresholds fitted on the validation split.
  */
-import { dirname } from 'node:path';
+import type { JobControl } from '../../../shared/engine/job';
 import {
-  auditGroups, classGrouping, crossGroups, defineAttribute, fitGroupThresholds, FairnessRequestSchema, groupBy, groupNameOf,
+  auditGroupsJob, classGrouping, crossGroups, defineAttribute, fitGroupThresholds, FairnessRequestSchema, groupBy, groupNameOf,
   predictsPositive, reweighing, ThresholdRequestSchema,
   type AttributeRequest, type FairnessReport, type FairnessRequest, type Grouping, type Reweighing, type ReweighingOption,
   type ThresholdRequest, type ThresholdRule,
@@ -69,30 +69,32 @@ function thresholded(p: SplitPredictions, rule: ThresholdRule, table: () => Sens
   return Float64Array.from(groups, (g, i) => (predictsPositive(rule, g, p.probabilities![i * 2 + pos]!) ? pos : 1 - pos));
 }
 
-const baseDirOf = (docPath: string | null | undefined) => (docPath ? dirname(docPath) : undefined);
-
-/** Audit a trained run held by the engine: per-group metrics with intervals, and the gaps. */
-export async function fairnessReport(request: FairnessRequest): Promise<FairnessReport> {
+/**
+ * Audit a trained run held by the engine (the engine API loads it from `runDir` first):
+ * per-group metrics with intervals, and the gaps. A job: progress while predicting the split and
+ * per bootstrap resample; `control.signal` cancels it between them.
+ */
+export async function fairnessReport(request: FairnessRequest, control: JobControl = {}): Promise<FairnessReport> {
   const r = FairnessRequestSchema.parse(request);
   const run = getRun(r.runId);
-  const baseDir = baseDirOf(r.docPath);
-  const p = await predictSplit(run, r.split, baseDir);
+  const baseDir = r.baseDir;
+  const p = await predictSplit(run, r.split, baseDir, control);
   const table = lazyTable(run.record.dataset, p.ds.count, { baseDir, metadataCsv: r.metadataCsv });
   const grouping = groupingFor(r.sensitive, table, p.ds, p.indices, p.classification ? p.yTrue : undefined);
   const opts = { bootstrap: r.bootstrap, minSupport: r.minSupport, split: r.split, thresholds: r.thresholds };
-  if (!p.classification) return auditGroups({ task: 'regression', yTrue: p.yTrue, yPred: p.yPred, width: p.width }, grouping, opts);
+  if (!p.classification) return auditGroupsJob({ task: 'regression', yTrue: p.yTrue, yPred: p.yPred, width: p.width }, grouping, opts, control);
   const classes = p.ds.classes!;
   if (r.positiveClass !== undefined && classes.length !== 2) throw new Error('A positive class applies to binary classifiers only');
   const yPred = r.thresholds ? thresholded(p, r.thresholds, table) : p.yPred;
-  return auditGroups({ task: 'classification', classes, yTrue: p.yTrue, yPred }, grouping, { ...opts, positive: positiveIndex(p.ds, r.positiveClass) });
+  return auditGroupsJob({ task: 'classification', classes, yTrue: p.yTrue, yPred }, grouping, { ...opts, positive: positiveIndex(p.ds, r.positiveClass) }, control);
 }
 
-/** Fit per-group thresholds of a binary classifier on its validation split. */
-export async function fitRunThresholds(request: ThresholdRequest): Promise<ThresholdRule> {
+/** Fit per-group thresholds of a binary classifier on its validation split (a job: progress while predicting it). */
+export async function fitRunThresholds(request: ThresholdRequest, control: JobControl = {}): Promise<ThresholdRule> {
   const r = ThresholdRequestSchema.parse(request);
   const run: TrainedRun = getRun(r.runId);
-  const baseDir = baseDirOf(r.docPath);
-  const p = await predictSplit(run, 'validation', baseDir);
+  const baseDir = r.baseDir;
+  const p = await predictSplit(run, 'validation', baseDir, control);
   if (!p.classification || p.ds.classes!.length !== 2) throw new Error('Per-group thresholds apply to binary classifiers only');
   const pos = positiveIndex(p.ds, r.positiveClass);
   const table = lazyTable(run.record.dataset, p.ds.count, { baseDir, metadataCsv: r.metadataCsv });

@@ -3,6 +3,7 @@
  * (same batches, normalisation and decision rule: probability > 0.5 for one sigmoid output, the
  * largest output otherwise).
  */
+import { checkpoint, type JobControl } from '../../../shared/engine/job';
 import { iterateBatches } from '../data/batch';
 import type { Dataset } from '../data/types';
 import { dataOf } from '../evaluate';
@@ -29,8 +30,8 @@ function argmax(v: ArrayLike<number>, offset: number, width: number): number {
   return best;
 }
 
-/** Predict every sample of the run's `which` split. */
-export async function predictSplit(run: TrainedRun, which: 'test' | 'validation' | 'train', baseDir?: string): Promise<SplitPredictions> {
+/** Predict every sample of the run's `which` split (progress per batch; cancelable between batches). */
+export async function predictSplit(run: TrainedRun, which: 'test' | 'validation' | 'train', baseDir?: string, control: JobControl = {}): Promise<SplitPredictions> {
   const { ds, split } = await dataOf(run, baseDir);
   const indices = split[which];
   if (indices.length === 0) throw new Error(`The ${ds.name} data has no ${which} samples: set a ${which === 'test' ? 'test split in the dataset settings' : 'validation split in the training settings'}`);
@@ -44,6 +45,7 @@ export async function predictSplit(run: TrainedRun, which: 'test' | 'validation'
   const probabilities = classification ? new Float64Array(indices.length * k) : undefined;
   let o = 0;
   for (const b of iterateBatches(ds, indices, { batchSize: 256, shuffle: false, normalization: run.normalization })) {
+    await checkpoint(control);
     const out = tf.tidy(() => toOutputs(spec, compiled.model.apply(tf.tensor(b.x, [b.size, ...inputShape], compiled.inputDtypes[0]), { training: false }) as tf.Tensor));
     const v = out.dataSync();
     out.dispose();
@@ -67,6 +69,7 @@ export async function predictSplit(run: TrainedRun, which: 'test' | 'validation'
         }
       }
     }
+    control.onProgress?.(o, indices.length, `Predicting the ${which} split`);
   }
   return { ds, indices: Int32Array.from(indices), classification, yTrue, yPred, width, probabilities };
 }

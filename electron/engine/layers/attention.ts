@@ -9,6 +9,7 @@
  * Each is registered for (de)serialisation under its Layerloom type name.
  */
 import { tf, tfl } from '../tfjs';
+import type { ActivationName } from '../../../shared/catalog';
 
 type LayerVariable = tfl.LayerVariable;
 type Shape = (number | null)[];
@@ -41,9 +42,11 @@ interface MhaWeights {
 
 interface MhaDims { heads: number; keyDim: number; valueDim: number; out: number; bias: boolean }
 
-function addMhaWeights(layer: tfl.layers.Layer, prefix: string, dq: number, dk: number, dv: number, d: MhaDims): MhaWeights {
-  const add = (name: string, shape: number[], init: Initializer) =>
-    (layer as any).addWeight(`${prefix}${name}`, shape, 'float32', init) as LayerVariable;
+/** Creates one weight of the calling layer (its protected addWeight). */
+type AddWeight = (name: string, shape: number[], init: Initializer) => LayerVariable;
+
+function addMhaWeights(addWeight: AddWeight, prefix: string, dq: number, dk: number, dv: number, d: MhaDims): MhaWeights {
+  const add: AddWeight = (name, shape, init) => addWeight(`${prefix}${name}`, shape, init);
   return {
     q: add('query/kernel', [dq, d.heads, d.keyDim], glorot()), qb: d.bias ? add('query/bias', [d.heads, d.keyDim], zeros()) : null,
     k: add('key/kernel', [dk, d.heads, d.keyDim], glorot()), kb: d.bias ? add('key/bias', [d.heads, d.keyDim], zeros()) : null,
@@ -96,7 +99,7 @@ export class MultiHeadAttention extends tfl.layers.Layer {
       heads: this.cfg.numHeads, keyDim: this.cfg.keyDim, valueDim: this.cfg.valueDim ?? this.cfg.keyDim,
       out: this.cfg.outputShape ?? (q![q!.length - 1] as number), bias: this.cfg.useBias,
     };
-    this.w = addMhaWeights(this, '', q![q!.length - 1] as number, k![k!.length - 1] as number, v![v!.length - 1] as number, this.dims);
+    this.w = addMhaWeights((name, shape, init) => this.addWeight(name, shape, 'float32', init), '', q![q!.length - 1] as number, k![k!.length - 1] as number, v![v!.length - 1] as number, this.dims);
     this.built = true;
   }
 
@@ -122,7 +125,7 @@ export interface TransformerEncoderArgs {
   numHeads: number;
   intermediateDim: number;
   dropout?: number;
-  activation?: string;
+  activation?: ActivationName;
   layerNormEpsilon?: number;
   normalizeFirst?: boolean;
 }
@@ -153,7 +156,7 @@ export class TransformerEncoder extends tfl.layers.Layer {
       activation: args.activation ?? 'relu', layerNormEpsilon: args.layerNormEpsilon ?? 1e-5,
       normalizeFirst: args.normalizeFirst ?? false,
     };
-    this.act = tfl.layers.activation({ activation: this.cfg.activation as any });
+    this.act = tfl.layers.activation({ activation: this.cfg.activation });
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -162,9 +165,8 @@ export class TransformerEncoder extends tfl.layers.Layer {
     const head = d / this.cfg.numHeads;
     if (!Number.isInteger(head)) throw new Error(`TransformerEncoder: width ${d} is not divisible by numHeads ${this.cfg.numHeads}`);
     this.dims = { heads: this.cfg.numHeads, keyDim: head, valueDim: head, out: d, bias: true };
-    this.att = addMhaWeights(this, 'self_attention/', d, d, d, this.dims);
-    const add = (name: string, shape: number[], init: Initializer) =>
-      this.addWeight(name, shape, 'float32', init);
+    const add: AddWeight = (name, shape, init) => this.addWeight(name, shape, 'float32', init);
+    this.att = addMhaWeights(add, 'self_attention/', d, d, d, this.dims);
     this.ln1 = [add('self_attention_layer_norm/gamma', [d], ones()), add('self_attention_layer_norm/beta', [d], zeros())];
     const f = this.cfg.intermediateDim;
     this.ff = [
@@ -246,4 +248,6 @@ export class PositionalEmbedding extends tfl.layers.Layer {
   }
 }
 
-for (const cls of [MultiHeadAttention, TransformerEncoder, PositionalEmbedding]) tf.serialization.registerClass(cls as any);
+tf.serialization.registerClass(MultiHeadAttention);
+tf.serialization.registerClass(TransformerEncoder);
+tf.serialization.registerClass(PositionalEmbedding);

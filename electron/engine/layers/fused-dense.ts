@@ -23,7 +23,8 @@
  * the accuracy read (train.ts) that go with it: for A/B benchmarks.
  */
 import {
-  engine, getGradient, getKernel, registerGradient, registerKernel, util, type NamedAttrMap, type Tensor, type TensorInfo,
+  engine, getGradient, getKernel, registerGradient, registerKernel, util, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap,
+  type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { tf, type tfl } from '../tfjs';
 import { callKernel, type WasmBackend } from '../kernels/wasm-util';
@@ -52,8 +53,17 @@ interface DenseAttrs { activation: FusedActivation; hasBias: boolean; xShape: nu
 const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
 const f32At = (b: WasmBackend, t: TensorInfo) => b.dataIdMap.get(t.dataId)!.memoryOffset / 4;
 
+type WasmKernel = (args: { inputs: NamedTensorInfoMap; attrs: NamedAttrMap; backend: WasmBackend }) => TensorInfo | TensorInfo[];
+
+/**
+ * A kernel written against the wasm backend as tfjs-core's KernelFunc, which types the backend and
+ * its attributes loosely: these kernels are registered for 'wasm' only.
+ */
+const onWasm = (f: WasmKernel): KernelFunc => ({ inputs, attrs, backend }) =>
+  f({ inputs, attrs: attrs ?? {}, backend: backend as unknown as WasmBackend });
+
 /** y = act(x·W + b) in one kernel: x [..., K], W [K, N], b [N] → [..., N]. */
-function denseForward({ inputs, attrs, backend }: { inputs: Record<string, TensorInfo>; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo {
+function denseForward({ inputs, attrs, backend }: { inputs: NamedTensorInfoMap; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo {
   const { x, kernel, bias } = inputs as { x: TensorInfo; kernel: TensorInfo; bias?: TensorInfo };
   const [K, N] = kernel.shape as [number, number];
   const M = util.sizeFromShape(x.shape) / K;
@@ -109,7 +119,7 @@ function activationGrad(backend: WasmBackend, dy: TensorInfo, y: TensorInfo, act
 }
 
 /** [dW, db?] from dy, the output y and the input x. */
-function denseGrad({ inputs, attrs, backend }: { inputs: Record<string, TensorInfo>; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo[] {
+function denseGrad({ inputs, attrs, backend }: { inputs: NamedTensorInfoMap; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo[] {
   const { dy, y, x } = inputs as { dy: TensorInfo; y: TensorInfo; x: TensorInfo };
   const { activation, hasBias } = attrs as unknown as DenseAttrs;
   const N = y.shape[y.shape.length - 1]!;
@@ -126,7 +136,7 @@ function denseGrad({ inputs, attrs, backend }: { inputs: Record<string, TensorIn
 }
 
 /** dx = g·Wᵀ, in x's shape. */
-function denseGradX({ inputs, attrs, backend }: { inputs: Record<string, TensorInfo>; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo {
+function denseGradX({ inputs, attrs, backend }: { inputs: NamedTensorInfoMap; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo {
   const { dy, y, kernel } = inputs as { dy: TensorInfo; y: TensorInfo; kernel: TensorInfo };
   const { activation, xShape } = attrs as unknown as DenseAttrs;
   const [K, N] = kernel.shape as [number, number];
@@ -142,9 +152,9 @@ function denseGradX({ inputs, attrs, backend }: { inputs: Record<string, TensorI
 /** Register the three kernels and the gradient (idempotent). */
 export function registerFusedDense(): void {
   if (getKernel(DENSE, 'wasm')) return;
-  registerKernel({ kernelName: DENSE, backendName: 'wasm', kernelFunc: denseForward as never });
-  registerKernel({ kernelName: DENSE_GRAD, backendName: 'wasm', kernelFunc: denseGrad as never });
-  registerKernel({ kernelName: DENSE_GRAD_X, backendName: 'wasm', kernelFunc: denseGradX as never });
+  registerKernel({ kernelName: DENSE, backendName: 'wasm', kernelFunc: onWasm(denseForward) });
+  registerKernel({ kernelName: DENSE_GRAD, backendName: 'wasm', kernelFunc: onWasm(denseGrad) });
+  registerKernel({ kernelName: DENSE_GRAD_X, backendName: 'wasm', kernelFunc: onWasm(denseGradX) });
   if (!getGradient(DENSE)) {
     registerGradient({
       kernelName: DENSE,

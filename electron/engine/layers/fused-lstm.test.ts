@@ -176,7 +176,7 @@ function tinyModel(kind: Layers, fuse: boolean, recurrentActivation: 'sigmoid' |
       f(tfl.layers.lstm({ units: 4, goBackwards: true, recurrentActivation, recurrentDropout: dropout })),
     ]
     : [(fuse ? fuseBidirectionalLstm : <L>(l: L) => l)(tfl.layers.bidirectional({
-      layer: tfl.layers.lstm({ units: 3, returnSequences: true, recurrentActivation }) as never, inputShape: [6, 3],
+      layer: tfl.layers.lstm({ units: 3, returnSequences: true, recurrentActivation }), inputShape: [6, 3],
     })), tfl.layers.flatten()];
   return tfl.sequential({ layers: [...layers, tfl.layers.dense({ units: 1 })] });
 }

@@ -3,8 +3,8 @@
  * events are pushed), where a document's runs and data are, and the imported runs of documents not
  * saved yet. Transport-specific pieces come in as dependencies; no Electron import here.
  */
-import { dirname } from 'node:path';
-import type { EngineClient } from '../../../shared/engine/api';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { EngineClient, JobOptions } from '../../../shared/engine/api';
 import type { DatasetConfig } from '../../../shared/document/schema';
 import type { EventName, EventOf, Namespace, RequestName } from '../../../shared/ipc/contract';
 import type { Handlers } from '../../../shared/ipc/rpc';
@@ -23,6 +23,11 @@ export interface ShellDeps {
   files: FileAccess;
   settings: SettingsStore;
   engine: EngineClient;
+  /**
+   * Pushes an event to the renderer(s) this host serves: the progress of the jobs they start
+   * (`job.progress`, recognised by their `jobId`). Without it, jobs run without progress.
+   */
+  emit?: Emit;
   templatesDir: string;
   projectDir?: string;
   /** The renderer's unsaved-changes state (desktop: used by the close prompt). */
@@ -98,6 +103,18 @@ export class HostContext {
     } catch {
       return undefined;
     }
+  }
+
+  /** How a job the renderer named is followed: its progress becomes `job.progress` events. */
+  follow(jobId: string | undefined): JobOptions | undefined {
+    const emit = this.deps.emit;
+    return jobId && emit ? { onProgress: (p) => emit('job.progress', p) } : undefined;
+  }
+
+  /** A data file the renderer names (relative to the document's folder), checked like a document path (web mode: inside the project). */
+  async dataFile(path: string, docPath: string | null | undefined): Promise<string> {
+    const base = await this.dataBaseOf(docPath);
+    return this.files.absolute(isAbsolute(path) || !base ? path : join(base, path));
   }
 
   /** Where a new imported run of the document goes: beside it when saved, else a staging folder. */

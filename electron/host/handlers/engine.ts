@@ -1,6 +1,6 @@
 /**
  * `engine.*`: training runs and what a trained run answers (evaluate, predict, confusion samples,
- * saliency). Each forwards to the engine operation of the same name, with the places the engine
+ * saliency), and `engine.cancel` for the long operations (jobs). Each forwards to the engine operation of the same name, with the places the engine
  * needs (the document's folder, the run's folder) in place of the document's path.
  */
 import { newRunId } from '../../../shared/engine/run-id';
@@ -45,5 +45,6 @@ export function engineHandlers(ctx: HostContext): HandlersOf<'engine'> {
       const place = await ctx.locate(docPath, runId);
       return engine.call('engine.saliency', { runId, input, ...place });
     },
+    'engine.cancel': (req) => engine.call('engine.cancel', req),
   };
 }

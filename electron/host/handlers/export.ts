@@ -1,5 +1,5 @@
 /** `export.run`: the engine writes a format's files; trained weights come from the run's folder or the engine's memory. */
-import { getExportFormat } from '../../../shared/export/registry';
+import { getExportFormat } from '../../../shared/formats/registry';
 import type { HandlersOf, HostContext } from './context';
 
 export function exportHandlers(ctx: HostContext): HandlersOf<'export'> {

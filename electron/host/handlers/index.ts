@@ -8,7 +8,9 @@ import { appHandlers } from './app';
 import { HostContext, type ShellDeps } from './context';
 import { dataHandlers } from './data';
 import { engineHandlers } from './engine';
+import { explainHandlers } from './explain';
 import { exportHandlers } from './export';
+import { fairnessHandlers } from './fairness';
 import { fileHandlers } from './file';
 import { recoveryHandlers } from './recovery';
 import { runsHandlers } from './runs';
@@ -28,5 +30,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
     ...dataHandlers(ctx),
     ...runsHandlers(ctx),
     ...exportHandlers(ctx),
+    ...explainHandlers(ctx),
+    ...fairnessHandlers(ctx),
   };
 }

@@ -1,36 +1,86 @@
-import { ShapeError, type LayerDef } from '../types';
-import { activation, bool, float, int, rate } from '../params';
-import { fmt, requireRank } from '../rules';
-import { mhaParams } from '../counts';
+import { ShapeError, type WeightSpec } from '../types';
+import { activation, bool, float, int, optionalInt, rate } from '../params';
+import { defineLayer, weight } from '../define';
+import { fmt, product, requireRank } from '../rules';
 
+type Projection = 'query' | 'key' | 'value' | 'attention_output';
+type MhaWeight<Pre extends string> = `${Pre}${Projection}/${'kernel' | 'bias'}`;
 
-export const MultiHeadAttention = {
+interface MhaDims { dq: number; dk: number; dv: number; heads: number; keyDim: number; valueDim: number; out: number; bias: boolean }
+
+/**
+ * Keras MultiHeadAttention's weights, in the order the engine creates them: q/k/v projections
+ * [d, heads, dim] (+ bias [heads, dim]) and the output projection [heads, valueDim, out] (+ bias [out]).
+ */
+function mhaWeights<const Pre extends string>(prefix: Pre, d: MhaDims): WeightSpec<MhaWeight<Pre>>[] {
+  const out: WeightSpec<MhaWeight<Pre>>[] = [];
+  const add = (proj: Projection, kernel: number[], bias: number[]) => {
+    out.push(weight(`${prefix}${proj}/kernel`, 'kernel', kernel));
+    if (d.bias) out.push(weight(`${prefix}${proj}/bias`, 'bias', bias));
+  };
+  add('query', [d.dq, d.heads, d.keyDim], [d.heads, d.keyDim]);
+  add('key', [d.dk, d.heads, d.keyDim], [d.heads, d.keyDim]);
+  add('value', [d.dv, d.heads, d.valueDim], [d.heads, d.valueDim]);
+  add('attention_output', [d.heads, d.valueDim, d.out], [d.out]);
+  return out;
+}
+
+const count = (ws: readonly WeightSpec[]) => ws.reduce((a, w) => a + product(w.shape), 0);
+
+const mhaParams = [
+  int('numHeads', 2, 'Number of attention heads.', { min: 1, key: true }),
+  int('keyDim', 32, 'Size of each head for query and key.', { min: 1, key: true }),
+  optionalInt('valueDim', 'Size of each head for value; empty = keyDim.', { min: 1 }),
+  rate('dropout', 0, 'Dropout on the attention weights while training.'),
+  bool('useBias', true, 'Learn biases in the projections.'),
+  optionalInt('outputShape', 'Size of the output features; empty = the query\'s last dimension.', { min: 1 }),
+] as const;
+
+/** Query, value and key shapes of a MultiHeadAttention (value defaults to query, key to value). */
+function qvk(inputs: number[][]): [number[], number[], number[]] {
+  const [q, v = q!, k = v] = inputs as [number[], number[]?, number[]?];
+  return [q, v, k];
+}
+
+export const MultiHeadAttention = defineLayer({
   type: 'MultiHeadAttention', category: 'Attention',
   doc: 'Scaled dot-product attention with several heads. One input: self-attention; inputs in order: query, value[, key].',
-  params: [
-    int('numHeads', 2, 'Number of attention heads.', { min: 1, key: true }),
-    int('keyDim', 32, 'Size of each head for query and key.', { min: 1, key: true }),
-    int('valueDim', null, 'Size of each head for value; empty = keyDim.', { min: 1, nullable: true }),
-    rate('dropout', 0, 'Dropout on the attention weights while training.'),
-    bool('useBias', true, 'Learn biases in the projections.'),
-    int('outputShape', null, 'Size of the output features; empty = the query\'s last dimension.', { min: 1, nullable: true }),
-  ],
+  params: mhaParams,
   inputs: { min: 1, max: 3 },
-  infer: ({ inputs, p }) => {
-    const [q, v = q!, k = v] = inputs as [number[], number[]?, number[]?];
+  output: ({ inputs, p }) => {
+    const [q, v, k] = qvk(inputs);
     for (const [s, role] of [[q, 'query'], [v, 'value'], [k, 'key']] as const) {
       requireRank(`MultiHeadAttention (${role})`, s, 2, 'a 2-D input per sample [timesteps, features]');
     }
     if (v[0] !== k[0]) throw new ShapeError(`MultiHeadAttention: value ${fmt(v)} and key ${fmt(k)} must have the same number of timesteps`);
     const valueDim = p.valueDim ?? p.keyDim;
-    const out = p.outputShape ?? q[1]!;
-    const params = mhaParams(q[1]!, k[1]!, v[1]!, p.numHeads, p.keyDim, valueDim, out, p.useBias);
+    const params = count(mhaWeightsOf(inputs, p));
     const flops = 2 * (q[0]! * params) + 2 * p.numHeads * q[0]! * v[0]! * (p.keyDim + valueDim);
-    return { shape: [q[0]!, out], params, flops };
+    return { shape: [q[0]!, p.outputShape ?? q[1]!], flops };
   },
-} satisfies LayerDef;
+  weights: ({ inputs, p }) => mhaWeightsOf(inputs, p),
+});
 
-export const TransformerEncoder = {
+function mhaWeightsOf(inputs: number[][], p: { numHeads: number; keyDim: number; valueDim: number | null; useBias: boolean; outputShape: number | null }) {
+  const [q, v, k] = qvk(inputs);
+  return mhaWeights('', {
+    dq: q[1]!, dk: k[1]!, dv: v[1]!, heads: p.numHeads, keyDim: p.keyDim, valueDim: p.valueDim ?? p.keyDim,
+    out: p.outputShape ?? q[1]!, bias: p.useBias,
+  });
+}
+
+/** keras_nlp's encoder block: self-attention, its LayerNorm, a two-layer feed-forward network, its LayerNorm. */
+function encoderWeights(d: number, heads: number, ff: number) {
+  return [
+    ...mhaWeights('self_attention/', { dq: d, dk: d, dv: d, heads, keyDim: d / heads, valueDim: d / heads, out: d, bias: true }),
+    weight('self_attention_layer_norm/gamma', 'gamma', [d]), weight('self_attention_layer_norm/beta', 'beta', [d]),
+    weight('feedforward_intermediate_dense/kernel', 'kernel', [d, ff]), weight('feedforward_intermediate_dense/bias', 'bias', [ff]),
+    weight('feedforward_output_dense/kernel', 'kernel', [ff, d]), weight('feedforward_output_dense/bias', 'bias', [d]),
+    weight('feedforward_layer_norm/gamma', 'gamma', [d]), weight('feedforward_layer_norm/beta', 'beta', [d]),
+  ];
+}
+
+export const TransformerEncoder = defineLayer({
   type: 'TransformerEncoder', category: 'Attention',
   doc: 'One Transformer encoder block (as keras_nlp): self-attention + feed-forward, each with a residual connection and LayerNormalization.',
   params: [
@@ -42,7 +92,7 @@ export const TransformerEncoder = {
     bool('normalizeFirst', false, 'Pre-norm (LayerNormalization before each sub-layer) instead of post-norm.'),
   ],
   inputs: { min: 1, max: 1 },
-  infer: ({ inputs, p }) => {
+  output: ({ inputs, p }) => {
     const s = inputs[0]!;
     requireRank('TransformerEncoder', s, 2, 'a 2-D input per sample [timesteps, features]');
     const [t, d] = s as [number, number];
@@ -52,18 +102,18 @@ export const TransformerEncoder = {
         `TransformerEncoder: the model width ${d} is not divisible by numHeads ${p.numHeads}`,
         { kind: 'setParam', param: 'numHeads', value: h, label: `Set numHeads to ${h}` }, 'numHeads');
     }
-    const ff = p.intermediateDim;
-    const params = mhaParams(d, d, d, p.numHeads, d / p.numHeads, d / p.numHeads, d, true) + 4 * d + d * ff + ff + ff * d + d;
-    return { shape: [t, d], params, flops: 2 * t * params + 4 * t * t * d };
+    const params = count(encoderWeights(d, p.numHeads, p.intermediateDim));
+    return { shape: [t, d], flops: 2 * t * params + 4 * t * t * d };
   },
-} satisfies LayerDef;
+  weights: ({ inputs, p }) => encoderWeights(inputs[0]![1]!, p.numHeads, p.intermediateDim),
+});
 
-export const PositionalEmbedding = {
+export const PositionalEmbedding = defineLayer({
   type: 'PositionalEmbedding', category: 'Attention',
   doc: 'Adds a learned position vector to each timestep of [timesteps, features] so attention knows word order.',
   params: [int('sequenceLength', 128, 'Longest sequence supported (positions learned).', { min: 1, key: true })],
   inputs: { min: 1, max: 1 },
-  infer: ({ inputs, p }) => {
+  output: ({ inputs, p }) => {
     const s = inputs[0]!;
     requireRank('PositionalEmbedding', s, 2, 'a 2-D input per sample [timesteps, features] (put it after an Embedding)');
     if (s[0]! > p.sequenceLength) {
@@ -71,6 +121,7 @@ export const PositionalEmbedding = {
         `PositionalEmbedding: sequenceLength ${p.sequenceLength} is shorter than the input's ${s[0]} timesteps`,
         { kind: 'setParam', param: 'sequenceLength', value: s[0], label: `Set sequenceLength to ${s[0]}` }, 'sequenceLength');
     }
-    return { shape: [...s], params: p.sequenceLength * s[1]!, flops: s[0]! * s[1]! };
+    return { shape: [...s], flops: s[0]! * s[1]! };
   },
-} satisfies LayerDef;
+  weights: ({ inputs, p }) => [weight('embeddings', 'embeddings', [p.sequenceLength, inputs[0]![1]!])],
+});

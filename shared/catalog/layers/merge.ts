@@ -1,35 +1,37 @@
-import { ShapeError, type LayerDef, type Shape } from '../types';
+import { ShapeError, type Shape } from '../types';
 import { int } from '../params';
-import { fmt } from '../rules';
+import { defineLayer, noWeights } from '../define';
+import { fmt, product } from '../rules';
 
 const same = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-function elementwise(type: string, verb: string): LayerDef {
-  return {
+function elementwise<const T extends string>(type: T, verb: string) {
+  return defineLayer({
     type, category: 'Merge',
     doc: `${verb} two or more tensors of the same shape, element-wise (e.g. a residual connection).`,
     params: [],
     inputs: { min: 2, max: Infinity },
-    infer: ({ inputs }) => {
+    output: ({ inputs }) => {
       const first = inputs[0]!;
       const bad = inputs.findIndex((s) => !same(s, first));
       if (bad >= 0) {
         throw new ShapeError(`${type} needs inputs of the same shape, but input 1 is ${fmt(first)} and input ${bad + 1} is ${fmt(inputs[bad]!)}`);
       }
-      return { shape: [...first], params: 0, flops: first.reduce((a, b) => a * b, 1) * (inputs.length - 1) };
+      return { shape: [...first], flops: product(first) * (inputs.length - 1) };
     },
-  };
+    weights: noWeights,
+  });
 }
 
 export const Add = elementwise('Add', 'Adds');
 export const Multiply = elementwise('Multiply', 'Multiplies');
 
-export const Concatenate = {
+export const Concatenate = defineLayer({
   type: 'Concatenate', category: 'Merge',
   doc: 'Joins two or more tensors along one axis (the channels by default); all other dimensions must match.',
   params: [int('axis', -1, 'Axis to join along, counted without the batch dimension; -1 = last.', { key: true })],
   inputs: { min: 2, max: Infinity },
-  infer: ({ inputs, p }) => {
+  output: ({ inputs, p }) => {
     const first = inputs[0]!;
     const rank = first.length;
     const axis = p.axis < 0 ? rank + p.axis : p.axis;
@@ -47,6 +49,7 @@ export const Concatenate = {
     });
     const shape = [...first];
     shape[axis] = total;
-    return { shape, params: 0 };
+    return { shape };
   },
-} satisfies LayerDef;
+  weights: noWeights,
+});

@@ -1,45 +1,45 @@
-import type { LayerDef } from '../types';
-import { padding, size } from '../params';
-import { one, requireRank, windowed } from '../rules';
+import { optionalSize, padding, size } from '../params';
+import { defineLayer, noWeights } from '../define';
+import { one, product, requireRank, windowed } from '../rules';
 
-function pool(type: string, rank: 1 | 2): LayerDef {
+const what = (rank: 1 | 2) => (rank === 1 ? 'a 2-D input per sample [steps, channels]' : 'a 3-D input per sample [height, width, channels]');
+
+function pool<const T extends string, R extends 1 | 2>(type: T, rank: R) {
   const isMax = type.startsWith('Max');
-  const what = rank === 1 ? 'a 2-D input per sample [steps, channels]' : 'a 3-D input per sample [height, width, channels]';
-  return {
+  return defineLayer({
     type, category: 'Pooling',
     doc: `${isMax ? 'Keeps the largest' : 'Averages the'} value${isMax ? '' : 's'} of each window, shrinking the ${rank === 1 ? 'sequence' : 'image'}.`,
     params: [
       size('poolSize', rank, rank === 1 ? 2 : [2, 2], 'Window size.', { key: true }),
-      size('strides', rank, null, 'Step between windows; empty = the pool size.', { nullable: true }),
+      optionalSize('strides', rank, 'Step between windows; empty = the pool size.'),
       padding,
     ],
     inputs: { min: 1, max: 1 },
-    infer: ({ inputs, p }) => {
+    output: ({ inputs, p }) => {
       const s = one(inputs);
-      requireRank(type, s, rank + 1, what);
-      const strides = p.strides ?? p.poolSize;
-      const out = windowed(type, s.slice(0, rank), p.poolSize, strides, p.padding, undefined, 'pool');
+      requireRank(type, s, rank + 1, what(rank));
+      const out = windowed(type, s.slice(0, rank), p.poolSize, p.strides ?? p.poolSize, p.padding, undefined, 'pool');
       const c = s[rank]!;
-      const outSize = out.reduce((a, b) => a * b, 1) * c;
-      return { shape: [...out, c], params: 0, flops: outSize * p.poolSize.reduce((a: number, b: number) => a * b, 1) };
+      return { shape: [...out, c], flops: product(out) * c * product(p.poolSize) };
     },
-  };
+    weights: noWeights,
+  });
 }
 
-function globalPool(type: string, rank: 1 | 2): LayerDef {
+function globalPool<const T extends string>(type: T, rank: 1 | 2) {
   const isMax = type.startsWith('GlobalMax');
-  const what = rank === 1 ? 'a 2-D input per sample [steps, channels]' : 'a 3-D input per sample [height, width, channels]';
-  return {
+  return defineLayer({
     type, category: 'Pooling',
     doc: `${isMax ? 'Takes the maximum' : 'Averages'} over all ${rank === 1 ? 'steps' : 'positions'} of each channel: → [channels].`,
     params: [],
     inputs: { min: 1, max: 1 },
-    infer: ({ inputs }) => {
+    output: ({ inputs }) => {
       const s = one(inputs);
-      requireRank(type, s, rank + 1, what);
-      return { shape: [s[rank]!], params: 0, flops: s.reduce((a, b) => a * b, 1) };
+      requireRank(type, s, rank + 1, what(rank));
+      return { shape: [s[rank]!], flops: product(s) };
     },
-  };
+    weights: noWeights,
+  });
 }
 
 export const MaxPooling1D = pool('MaxPooling1D', 1);

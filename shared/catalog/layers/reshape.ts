@@ -1,24 +1,26 @@
-import { ShapeError, type LayerDef } from '../types';
-import { oneOf, shape, size } from '../params';
+import { ShapeError } from '../types';
+import { oneOf, pads2d, shape, size } from '../params';
+import { defineLayer, noWeights } from '../define';
 import { fmt, one, product, requireRank } from '../rules';
 
-export const Flatten = {
+export const Flatten = defineLayer({
   type: 'Flatten', category: 'Reshape',
   doc: 'Unrolls each sample into a 1-D vector (row-major, channels last), e.g. before Dense layers.',
   params: [],
   inputs: { min: 1, max: 1 },
-  infer: ({ inputs }) => ({ shape: [product(one(inputs))], params: 0 }),
-} satisfies LayerDef;
+  output: ({ inputs }) => ({ shape: [product(one(inputs))] }),
+  weights: noWeights,
+});
 
-export const Reshape = {
+export const Reshape = defineLayer({
   type: 'Reshape', category: 'Reshape',
   doc: 'Gives each sample a new shape with the same number of values; one dimension may be -1 (inferred).',
   params: [shape('targetShape', [-1], 'New shape of one sample, e.g. [4096] or [7, 7, 64]; one entry may be -1.', { key: true, allowInfer: true })],
   inputs: { min: 1, max: 1 },
-  infer: ({ inputs, p }) => {
+  output: ({ inputs, p }) => {
     const s = one(inputs);
     const total = product(s);
-    const target: number[] = p.targetShape;
+    const target = p.targetShape;
     const inferAt = target.indexOf(-1);
     const known = product(target.filter((d) => d !== -1));
     // A 1-D target has an obvious correct value: offer it as a quick fix.
@@ -31,16 +33,17 @@ export const Reshape = {
       }
       const out = [...target];
       out[inferAt] = total / known;
-      return { shape: out, params: 0 };
+      return { shape: out };
     }
     if (known !== total) {
       throw new ShapeError(`Reshape to ${fmt(target)} cannot hold ${total} values (input ${fmt(s)})`, fix, 'targetShape');
     }
-    return { shape: [...target], params: 0 };
+    return { shape: [...target] };
   },
-} satisfies LayerDef;
+  weights: noWeights,
+});
 
-export const UpSampling2D = {
+export const UpSampling2D = defineLayer({
   type: 'UpSampling2D', category: 'Reshape',
   doc: 'Repeats rows and columns to enlarge an image: [h, w, c] → [h·sh, w·sw, c].',
   params: [
@@ -48,10 +51,26 @@ export const UpSampling2D = {
     oneOf('interpolation', ['nearest', 'bilinear'], 'nearest', 'How new pixels are filled.'),
   ],
   inputs: { min: 1, max: 1 },
-  infer: ({ inputs, p }) => {
+  output: ({ inputs, p }) => {
     const s = one(inputs);
     requireRank('UpSampling2D', s, 3, 'a 3-D input per sample [height, width, channels]');
-    return { shape: [s[0]! * p.size[0], s[1]! * p.size[1], s[2]!], params: 0 };
+    return { shape: [s[0]! * p.size[0], s[1]! * p.size[1], s[2]!] };
   },
-} satisfies LayerDef;
+  weights: noWeights,
+});
 
+export const ZeroPadding2D = defineLayer({
+  type: 'ZeroPadding2D', category: 'Reshape',
+  doc: 'Adds rows and columns of zeros around an image: [h, w, c] → [h + top + bottom, w + left + right, c].',
+  params: [
+    pads2d('padding', 1, 'Zeros to add: one number for every side, [vertical, horizontal], or [[top, bottom], [left, right]].', { key: true }),
+  ],
+  inputs: { min: 1, max: 1 },
+  output: ({ inputs, p }) => {
+    const s = one(inputs);
+    requireRank('ZeroPadding2D', s, 3, 'a 3-D input per sample [height, width, channels]');
+    const [[top, bottom], [left, right]] = p.padding;
+    return { shape: [s[0]! + top + bottom, s[1]! + left + right, s[2]!] };
+  },
+  weights: noWeights,
+});

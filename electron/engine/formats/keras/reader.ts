@@ -1,0 +1,90 @@
+/**
+ * Keras files read back: a Keras 3 `.weights.h5` in the layout of shared/formats/keras
+ * (weights-layout.ts, the same layout the writer fills), a `.keras` archive (config.json +
+ * model.weights.h5), and the weights of an imported topology found beside it.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import h5wasm from 'h5wasm/node';
+import type { LoomDocument } from '../../../../shared/document';
+import { kerasWeightsLayout } from '../../../../shared/formats/keras/weights-layout';
+import { importTopology, type ImportResult } from '../../../../shared/formats/keras/read-topology';
+import type { HostTensor, NodeWeights } from '../../../../shared/formats/tensor';
+import { compileModel } from '../../compile';
+import { nodeWeights } from '../weights';
+import { readZip } from '../zip';
+
+type Dataset = InstanceType<typeof h5wasm.Dataset>;
+
+/** The dataset at `path` of an open file, or null. */
+export function datasetAt(f: InstanceType<typeof h5wasm.File>, path: string): Dataset | null {
+  const ds = f.get(path) as Dataset | null;
+  return ds && 'shape' in ds ? ds : null;
+}
+
+/** Weights of an imported document from a Keras 3 `.weights.h5` (by node id, TF.js order). */
+export async function readKerasWeights(doc: LoomDocument, h5Path: string): Promise<NodeWeights> {
+  const compiled = compileModel(doc);
+  let shapes: NodeWeights;
+  try {
+    shapes = nodeWeights(compiled);
+  } finally {
+    compiled.model.dispose();
+  }
+  await h5wasm.ready;
+  const f = new h5wasm.File(h5Path, 'r');
+  const out: NodeWeights = Object.fromEntries(Object.entries(shapes).map(([id, ws]) => [id, new Array<HostTensor>(ws.length)]));
+  try {
+    for (const slot of kerasWeightsLayout(doc).slots) {
+      const t = shapes[slot.nodeId]?.[slot.index];
+      if (!t) continue;
+      // MultiHeadAttention: the first of its paths that exists wins.
+      const [path, ds] = slot.paths.map((p) => [p, datasetAt(f, p)] as const).find(([, d]) => d) ?? [];
+      if (!path || !ds) continue;
+      const shape = ds.shape ?? [];
+      if (shape.join() !== t.shape.join()) throw new Error(`${path}: shape [${shape}] in the file, [${t.shape}] expected`);
+      out[slot.nodeId]![slot.index] = { shape: [...t.shape], data: Float32Array.from(ds.value as ArrayLike<number>) };
+    }
+  } finally {
+    f.close();
+  }
+  const missing = Object.entries(out).flatMap(([id, ws]) => (ws.some((w) => !w) || ws.length !== shapes[id]!.length ? [id] : []));
+  if (missing.length) throw new Error(`weights missing in ${basename(h5Path)} for: ${missing.join(', ')}`);
+  return out;
+}
+
+/** An imported topology with the weights of the `.weights.h5` beside it, when they can be read. */
+export async function withKerasWeights(r: ImportResult, h5Path: string | null, h5Label: string): Promise<ImportResult> {
+  if (!r.ok || !h5Path) return r;
+  // Keras 3 files place weights by class and position: with placeholders the layout is unknown.
+  if (r.placeholders.length) return { ...r, weights: null, warnings: [...r.warnings, `the weights in ${h5Label} were not read: replace the unsupported layers, then load them with File › Load Weights…`] };
+  try {
+    return { ...r, weights: await readKerasWeights(r.doc, h5Path) };
+  } catch (e) {
+    return { ...r, weights: null, warnings: [...r.warnings, `weights not loaded from ${h5Label}: ${(e as Error).message}`] };
+  }
+}
+
+/** A Keras 3 `.keras` archive: its config.json as a document, with its model.weights.h5. */
+export async function importKerasArchive(path: string): Promise<ImportResult> {
+  let entries: Map<string, Uint8Array>;
+  try {
+    entries = readZip(new Uint8Array(await readFile(path)));
+  } catch (e) {
+    return { ok: false, message: `${path}: not a readable .keras archive (${(e as Error).message})`, problems: [] };
+  }
+  const config = entries.get('config.json');
+  if (!config) return { ok: false, message: `${path}: the archive has no config.json`, problems: [] };
+  const r = importTopology(JSON.parse(new TextDecoder().decode(config)), { name: basename(path).replace(/\.keras$/i, '') });
+  const h5 = entries.get('model.weights.h5');
+  if (!r.ok || !h5) return r;
+  const tmp = await mkdtemp(join(tmpdir(), 'layerloom-keras-'));
+  try {
+    const file = join(tmp, 'model.weights.h5');
+    await writeFile(file, h5);
+    return await withKerasWeights(r, file, 'model.weights.h5');
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
