@@ -1,7 +1,9 @@
 /**
  * One Layerloom measurement in its own process (so peak RSS is per network):
  *   tsx bench/tfjs-bench.ts <cnn|mlp|lstm|lenet> [--mode engine|loop|parallel] [--threads N|auto] [--batches N] [--batch 64] [--warmup N] [--backend wasm|cpu] [--profile]
- * Prints one JSON line: { model, mode, backend, samplesPerSec, peakRssMB, ... }.
+ * Prints one JSON line: { model, mode, backend, simd (the kernels' build: relaxed, plain or off), samplesPerSec, peakRssMB, parallel (per-step costs of a data-parallel run), ... }.
+ * Under Node 20 the relaxed-SIMD build runs only with --experimental-wasm-relaxed-simd:
+ *   node --experimental-wasm-relaxed-simd --import tsx bench/tfjs-bench.ts cnn
  *
  * samplesPerCpuSec divides by the CPU time the process used (user + system, all threads): on a
  * machine shared with other work it shows compute efficiency independent of the share of the CPU
@@ -19,6 +21,8 @@ import { tf, tfl } from '../electron/engine/tfjs';
 import { initBackend } from '../electron/engine/backend';
 import { compileModel } from '../electron/engine/compile';
 import { startTraining } from '../electron/engine/train';
+import { simdFlavor } from '../electron/engine/kernels/simd';
+import { lastParallelStats } from '../electron/engine/parallel/replicas';
 import type { Dataset, PreparedData } from '../electron/engine/data';
 import type { TrainEvent } from '../shared/engine/events';
 import { benchData, benchDocument, MODEL_NAMES, type BenchData, type ModelName } from './models';
@@ -71,7 +75,25 @@ async function engineRun(name: ModelName, d: BenchData, threads: number | 'auto'
   await handle.done;
   if (error) throw new Error(error);
   const cpu = cpuAtEpoch.length >= 2 ? cpuAtEpoch[1]! - cpuAtEpoch[0]! : NaN;
-  return { samplesPerSec: epochs[epochs.length - 1] ?? 0, samplesPerCpuSec: d.count / cpu, epochSamplesPerSec: epochs, threads: used };
+  return { samplesPerSec: epochs[epochs.length - 1] ?? 0, samplesPerCpuSec: d.count / cpu, epochSamplesPerSec: epochs, threads: used, ...(used && used > 1 ? { parallel: stepCosts() } : {}) };
+}
+
+/**
+ * Milliseconds per step of the run's data-parallel steps (both epochs), from the replica pool's
+ * counters: compute = the shares' forward and backward passes summed over the threads; average =
+ * summing the gradients, per thread; idle = waiting at the barriers, per thread; serial = the main
+ * thread's optimizer update and weight publishing. Wall-clock times: on a busy machine a thread
+ * waiting for a core counts as compute or idle.
+ */
+function stepCosts() {
+  const s = lastParallelStats();
+  if (!s || !s.steps) return undefined;
+  const per = (v: number[]) => v.reduce((a, b) => a + b, 0) / s.steps;
+  return {
+    participants: s.participants, steps: s.steps,
+    computeMs: per(s.compute), averageMs: per(s.average) / s.participants, idleMs: per(s.idle) / s.participants, serialMs: s.serial / s.steps,
+    replicaMB: s.replicas.map((r) => Math.round(r.wasmHeapMB + r.jsHeapMB)),
+  };
 }
 
 async function loopRun(name: ModelName, d: BenchData, warmup: number, batches: number) {
@@ -125,7 +147,8 @@ async function main() {
   const t = arg('threads', mode === 'parallel' ? '2' : '1');
   const r = mode === 'loop' ? { ...(await loopRun(name, d, warmup, batches)), threads: backend.threads }
     : await engineRun(name, d, t === 'auto' ? 'auto' : Number(t));
-  process.stdout.write(JSON.stringify({ model: name, mode, backend: backend.name, data: d.source, ...r, peakRssMB: rssMB() }) + '\n');
+  const simd = backend.name === 'wasm' ? simdFlavor()?.flavor ?? 'off' : undefined;
+  process.stdout.write(JSON.stringify({ model: name, mode, backend: backend.name, simd, data: d.source, ...r, peakRssMB: rssMB() }) + '\n');
 }
 
 main().catch((e) => {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds Layerloom's WebAssembly modules (issue 9) from AssemblyScript:
+// Builds Layerloom's WebAssembly modules from AssemblyScript:
 //   electron/engine/kernels/simd/assembly/kernels.ts → electron/engine/kernels/simd/kernels-wasm.ts
+//                                                    → electron/engine/kernels/simd/kernels-relaxed-wasm.ts
+//     (the same source with RELAXED=1: fused multiply-adds where the runtime has relaxed SIMD)
 //   electron/engine/optim/assembly/optim.ts          → electron/engine/optim/optim-wasm.ts
 // Each output is a TypeScript module holding the .wasm as base64, committed to the repository, so the
 // engine finds it the same way from source (tsx), in the esbuild bundle and in the packaged app (no
@@ -8,7 +10,7 @@
 // when a committed file differs (scripts/build-wasm.test.ts runs it): a binary always matches its
 // source.
 //
-//   node scripts/build-wasm.mjs [--check] [kernels|optim ...]
+//   node scripts/build-wasm.mjs [--check] [kernels|kernelsRelaxed|optim ...]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,13 +24,22 @@ export const MODULES = {
     source: join(root, 'electron', 'engine', 'kernels', 'simd', 'assembly', 'kernels.ts'),
     target: join(root, 'electron', 'engine', 'kernels', 'simd', 'kernels-wasm.ts'),
     constName: 'KERNELS_WASM_BASE64',
-    what: "The SIMD kernels' WebAssembly binary",
+    what: "The SIMD kernels' WebAssembly binary (plain 128-bit SIMD)",
+    flags: ['--use', 'RELAXED=0'],
+  },
+  kernelsRelaxed: {
+    source: join(root, 'electron', 'engine', 'kernels', 'simd', 'assembly', 'kernels.ts'),
+    target: join(root, 'electron', 'engine', 'kernels', 'simd', 'kernels-relaxed-wasm.ts'),
+    constName: 'KERNELS_RELAXED_WASM_BASE64',
+    what: "The SIMD kernels' WebAssembly binary with relaxed SIMD (f32x4.relaxed_madd)",
+    flags: ['--use', 'RELAXED=1', '--enable', 'relaxed-simd'],
   },
   optim: {
     source: join(root, 'electron', 'engine', 'optim', 'assembly', 'optim.ts'),
     target: join(root, 'electron', 'engine', 'optim', 'optim-wasm.ts'),
     constName: 'OPTIM_WASM_BASE64',
     what: "The fused optimizer updates' WebAssembly binary",
+    flags: [],
   },
 };
 
@@ -42,7 +53,7 @@ export async function buildModule(name) {
   if (!m) throw new Error(`unknown wasm module "${name}" (known: ${Object.keys(MODULES).join(', ')})`);
   let wasm = null;
   const stderr = [];
-  const { error } = await asc.main([m.source, '--outFile', `${name}.wasm`, ...FLAGS], {
+  const { error } = await asc.main([m.source, '--outFile', `${name}.wasm`, ...FLAGS, ...m.flags], {
     writeFile(file, contents) {
       if (file.endsWith('.wasm')) wasm = contents;
     },

@@ -7,12 +7,14 @@
  * one cannot load, the next one down is used and the reason says so. `LAYERLOOM_WASM_DIR` points the
  * wasm backend at the folder holding its .wasm files (default: the package's own dist folder).
  * In Node the wasm backend runs single-threaded (tfjs-backend-wasm 4.22 reports no multithread support
- * there); SIMD is used when available.
+ * there); SIMD is used when available. The wasm backend's reason also names the build of Layerloom's
+ * SIMD kernels (kernels/simd: fused multiply-add where the runtime has relaxed SIMD, else plain).
  */
 import { tf } from './tfjs';
 import type { BackendInfo } from '../../shared/engine/events';
 import { installFastKernels } from './kernels';
 import { guardHeapAllocations, type WasmBackend } from './kernels/wasm-util';
+import { simdFlavor } from './kernels/simd';
 
 export type BackendName = BackendInfo['name'];
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -110,7 +112,7 @@ async function select(prefer?: BackendName): Promise<BackendInfo> {
       reasons.push(why);
     } else if (name === 'wasm') {
       const why = await tryWasm();
-      if (!why) return { name, native: false, reason: reasons.join('; '), threads: await wasmThreads() };
+      if (!why) return { name, native: false, reason: [...reasons, simdFlavor()?.note].filter(Boolean).join('; '), threads: await wasmThreads() };
       reasons.push(why);
     } else {
       await tf.setBackend('cpu');

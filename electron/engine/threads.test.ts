@@ -1,7 +1,8 @@
 /**
- * Data-parallel training runs (training.threads): a 2-thread run matches the 1-thread run on the
- * same seed, reports its threads, stops mid-run, and a replica that dies fails the run with a clear
- * message; resolveThreads' rules.
+ * Data-parallel training runs (training.threads, shared-memory replicas): a 2-thread run and a
+ * 4-thread run with BatchNormalization (synchronised statistics) match the 1-thread run on the same
+ * seed, report their threads and replica memory, stop mid-run, and a replica that dies fails the run
+ * with a clear message; resolveThreads' rules.
  */
 import type { TrainingConfig } from '../../shared/document';
 import { TrainEventSchema, type EndEvent, type ErrorEvent, type StartEvent, type TrainEvent } from '../../shared/engine/events';
@@ -11,7 +12,9 @@ import type { Dataset, PreparedData } from './data/types';
 import { mulberry32 } from './random';
 import { disposeRun, getRun } from './runs';
 import { tf } from './tfjs';
-import { AUTO_MIN_FLOPS, resolveThreads } from './threads';
+import { AUTO_MIN_SHARE_FLOPS, resolveThreads } from './threads';
+import { lastParallelStats } from './parallel/replicas';
+import type { LoomDocument } from '../../shared/document';
 import { startTraining } from './train';
 import { tinyCnnDoc } from './kernels/test-backends';
 import { evaluateRun } from './evaluate';
@@ -21,6 +24,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const DOC = tinyCnnDoc(1);
+/**
+ * 4 threads with BatchNormalization against 1 thread: logs, and every weight (moving statistics
+ * included) after 6 Adam steps at lr 0.01. Measured: weights ≤ 6e-7 apart, logs ≤ 2e-7; with
+ * per-share statistics instead (the control) weights 1.4e-2 apart.
+ */
+const BN_LOG_TOL = 1e-5;
+const BN_WEIGHT_TOL = 1e-5;
 
 /** Three classes of 8×8 images: a bright row, column or diagonal, plus noise. */
 function data(n = 150): PreparedData {
@@ -48,9 +58,9 @@ function data(n = 150): PreparedData {
 
 const TRAINING: Partial<TrainingConfig> = { epochs: 2, batchSize: 20, optimizer: 'adam', learningRate: 0.01, seed: 11, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] };
 
-async function run(runId: string, threads: TrainingConfig['threads'], extra: Partial<TrainingConfig> = {}, onEvent?: (e: TrainEvent, h: ReturnType<typeof startTraining>) => void, runDir?: string) {
+async function run(runId: string, threads: TrainingConfig['threads'], extra: Partial<TrainingConfig> = {}, onEvent?: (e: TrainEvent, h: ReturnType<typeof startTraining>) => void, runDir?: string, doc: LoomDocument = DOC) {
   const events: TrainEvent[] = [];
-  const h = startTraining({ runId, doc: DOC, data: data(), backend: 'wasm', overrides: { ...TRAINING, ...extra, threads }, ...(runDir ? { runDir } : {}) }, (e) => {
+  const h = startTraining({ runId, doc, data: data(), backend: 'wasm', overrides: { ...TRAINING, ...extra, threads }, ...(runDir ? { runDir } : {}) }, (e) => {
     events.push(e);
     onEvent?.(e, h);
   });
@@ -89,6 +99,55 @@ it('a 2-thread run matches the 1-thread run on the same seed and reports its thr
   disposeRun('t2');
   expect(tf.memory().numTensors).toBe(before);
 }, 180_000);
+
+/** tinyCnnDoc with BatchNormalization after the convolution (its statistics are synchronised across threads). */
+const BN_DOC: LoomDocument = {
+  ...DOC, name: 'tiny-bn',
+  nodes: [...DOC.nodes.slice(0, 2), { id: 'bn', type: 'BatchNormalization', params: {} }, ...DOC.nodes.slice(2)],
+  edges: [{ from: 'in', to: 'conv' }, { from: 'conv', to: 'bn' }, { from: 'bn', to: 'pool' }, ...DOC.edges.slice(2)],
+};
+
+/** Largest difference of each weight array (trainable and moving statistics) of two kept runs. */
+function weightDiffs(a: string, b: string): number[] {
+  const wa = getRun(a)!.compiled.model.getWeights().map((w) => w.dataSync());
+  const wb = getRun(b)!.compiled.model.getWeights().map((w) => w.dataSync());
+  return wa.map((w, k) => {
+    let worst = 0;
+    for (let j = 0; j < w.length; j++) worst = Math.max(worst, Math.abs(w[j]! - wb[k]![j]!));
+    return worst;
+  });
+}
+
+it('with BatchNormalization, 4 threads (4 model replicas: the main thread and 3 workers) match 1 thread: synchronised batch statistics', async () => {
+  // Batches of 40: four shares of 10. 2 epochs of 3 batches, Adam 0.01.
+  const extra = { batchSize: 40 };
+  const one = await run('bn1', 1, extra, undefined, undefined, BN_DOC);
+  const four = await run('bn4', 4, extra, undefined, undefined, BN_DOC);
+  expect(one.last.type, JSON.stringify(one.last)).toBe('end');
+  expect(four.last.type, JSON.stringify(four.last)).toBe('end');
+  expect(four.start!.backend.threads).toBe(4);
+  expect(four.start!.backend.reason).toMatch(/data-parallel over 4 threads, about [\d.]+ MiB per replica thread/);
+  const stats = lastParallelStats()!;
+  expect(stats.participants).toBe(4);
+  expect(stats.steps).toBe(6);
+  for (const r of stats.replicas) expect(r.wasmHeapMB).toBeGreaterThan(1); // measured after the first step
+  const a = (one.last as EndEvent).logs, b = (four.last as EndEvent).logs;
+  for (const k of Object.keys(a)) expect(Math.abs(a[k]! - b[k]!), k).toBeLessThan(BN_LOG_TOL);
+  // conv kernel, conv bias, gamma, beta, moving mean, moving variance, dense kernel, dense bias
+  const diffs = weightDiffs('bn1', 'bn4');
+  expect(diffs.length).toBe(8);
+  diffs.forEach((d, k) => expect(d, `weights ${k}`).toBeLessThan(BN_WEIGHT_TOL));
+  // Control: per-share statistics (LAYERLOOM_SYNC_BN=off) train a different model, by far more than the tolerance.
+  process.env.LAYERLOOM_SYNC_BN = 'off';
+  try {
+    const unsynced = await run('bn4u', 4, extra, undefined, undefined, BN_DOC);
+    expect(unsynced.last.type).toBe('end');
+    expect(Math.max(...weightDiffs('bn1', 'bn4u'))).toBeGreaterThan(100 * BN_WEIGHT_TOL);
+  } finally {
+    delete process.env.LAYERLOOM_SYNC_BN;
+  }
+  for (const id of ['bn1', 'bn4', 'bn4u']) disposeRun(id);
+}, 300_000);
 
 it('stops mid-run with 2 threads and keeps the weights', async () => {
   let batches = 0;
@@ -137,17 +196,26 @@ it('a training thread that dies fails the run with a clear message', async () =>
   }
 }, 180_000);
 
-it('resolveThreads: auto only on wasm, multi-core, no non-trainable state, enough compute and batch', () => {
-  const base = { backend: 'wasm' as const, cores: 2, batchSize: 64, flopsPerSample: AUTO_MIN_FLOPS, nonTrainableWeights: 0 };
+it('resolveThreads: auto uses every core the batch, the compute per share and memory allow, on wasm', () => {
+  const base = { backend: 'wasm' as const, cores: 2, batchSize: 64, flopsPerSample: AUTO_MIN_SHARE_FLOPS / 8, unsyncedState: 0 };
   expect(resolveThreads(undefined, base)).toEqual({ threads: 2 });
   expect(resolveThreads('auto', base)).toEqual({ threads: 2 });
   expect(resolveThreads('auto', { ...base, cores: 1 })).toEqual({ threads: 1 });
-  expect(resolveThreads('auto', { ...base, flopsPerSample: AUTO_MIN_FLOPS / 2 })).toEqual({ threads: 1 });
+  // 16 cores: at most 64 / 8 = 8 shares; and each share needs AUTO_MIN_SHARE_FLOPS of work.
+  expect(resolveThreads('auto', { ...base, cores: 16 })).toEqual({ threads: 8 });
+  expect(resolveThreads('auto', { ...base, cores: 16, flopsPerSample: AUTO_MIN_SHARE_FLOPS / 16 })).toEqual({ threads: 4 });
+  expect(resolveThreads('auto', { ...base, cores: 16, batchSize: 512 })).toEqual({ threads: 16 });
+  expect(resolveThreads('auto', { ...base, flopsPerSample: AUTO_MIN_SHARE_FLOPS / 128 })).toEqual({ threads: 1 });
   expect(resolveThreads('auto', { ...base, backend: 'tensorflow' })).toEqual({ threads: 1 });
   expect(resolveThreads(1, base)).toEqual({ threads: 1 });
-  // Explicit requests say why they were not honoured.
+  // Memory: 3 replicas of 100 bytes fit in 300, 7 do not.
+  const mem = { replicaBytes: () => 100, memoryBudget: 300 };
+  expect(resolveThreads('auto', { ...base, cores: 8, ...mem })).toEqual({ threads: 4 });
+  expect(resolveThreads(8, { ...base, cores: 8, ...mem })).toEqual({ threads: 4, why: expect.stringMatching(/^8 threads requested, training on 4: each thread needs about/) });
+  expect(resolveThreads(2, { ...base, replicaBytes: () => 100, memoryBudget: 50 }).why).toMatch(/training on 1: each thread needs about 100 B/);
+  // Explicit requests say why they were not honoured; BatchNormalization is allowed (synchronised).
   expect(resolveThreads(2, { ...base, flopsPerSample: 10 })).toEqual({ threads: 2 });
-  expect(resolveThreads(2, { ...base, nonTrainableWeights: 2 }).why).toMatch(/non-trainable state/);
+  expect(resolveThreads(2, { ...base, unsyncedState: 2 }).why).toMatch(/non-trainable state other than BatchNormalization/);
   expect(resolveThreads(2, { ...base, backend: 'cpu' }).why).toMatch(/WebAssembly backend/);
   expect(resolveThreads(4, { ...base, batchSize: 20 })).toEqual({ threads: 2 });
   expect(resolveThreads(2, { ...base, batchSize: 10 }).why).toMatch(/batch size \(10\)/);

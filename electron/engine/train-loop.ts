@@ -12,6 +12,7 @@ import { correctPerSample, lossPerSample, maePerSample, type LossSpec } from './
 import { meanLoss } from './optim/loss';
 import { fusedOpsActive } from './layers/fused-dense';
 import { parallelStep, type ReplicaPool } from './threads';
+import { syncBatchNormalization } from './parallel/sync-bn';
 import { withRandom } from './random';
 import { RunError } from './run-error';
 import { argmaxAccuracy, targetTensor } from './targets';
@@ -102,11 +103,13 @@ export function makeBatchStep(ctx: RunContext, optimizer: tf.Optimizer, pool: Re
     const step = singleThreadStep(ctx, optimizer, vars, dropoutRng);
     return async (b) => step(b);
   }
+  syncBatchNormalization(ctx.model); // whole-batch statistics across the threads (parallel/sync-bn.ts)
   const step = parallelStep({
-    pool, optimizer, vars, model: ctx.model, spec: ctx.spec, wantAcc: ctx.metrics.acc, wantMae: ctx.metrics.mae,
-    sampleSize: ctx.data.dataset.sampleSize, targetSize: ctx.data.dataset.targetSize, dropoutRng,
-    xTensor: (x, n) => batchX(ctx, x, n),
-    yTensor: (y, n) => batchY(ctx, y, n),
+    pool, optimizer, sampleSize: ctx.data.dataset.sampleSize, targetSize: ctx.data.dataset.targetSize,
+    share: {
+      model: ctx.model, vars, spec: ctx.spec, wantAcc: ctx.metrics.acc, wantMae: ctx.metrics.mae,
+      inputShape: ctx.inputShape, inputDtype: ctx.inputDtype, outShape: ctx.outShape, rng: dropoutRng,
+    },
   });
   return async (b) => {
     try {

@@ -22,7 +22,8 @@ import { checkSampleShape } from './data/shape';
 import type { PreparedData } from './data/types';
 import { makeRunOptimizer } from './optim/fused';
 import { shareSavedTensorsOnWasm } from './optim/overhead';
-import { ReplicaPool, resolveThreads } from './threads';
+import { ReplicaPool, REPLICA_BASE_BYTES, replicaBudget, resolveThreads } from './threads';
+import { estimateTrainingMemory, formatMemory } from '../../shared/analysis';
 import { mulberry32, randomSeed } from './random';
 import { registerRun } from './runs';
 import { checkModelMemory, checkTrainingMemory, memoryLimit } from './memory';
@@ -108,11 +109,12 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     const { data, spec, metrics } = await loadRunData(req, cfg, seed, compiled);
     const batchSize = Math.min(cfg.batchSize, data.split.train.length);
     const memoryWarning = checkTrainingMemory(compiled.analysis, cfg, batchSize, limit);
+    const mainBytes = estimateTrainingMemory(compiled.analysis, { batchSize, optimizer: cfg.optimizer, momentum: cfg.momentum }).total;
     const ctx: RunContext = {
       runId: req.runId, cfg, seed, model: compiled.model, inputShape: compiled.inputShapes[0]!, inputDtype: compiled.inputDtypes[0]!,
       outShape: compiled.outputShapes[0]!, data, spec, metrics, batchSize, batches: batchCount(data.split.train.length, batchSize), emit, control,
     };
-    const threads = await startReplicas(ctx, backend, compiled, req);
+    const threads = await startReplicas(ctx, backend, compiled, req, replicaBudget(limit.bytes, mainBytes));
     res.pool = threads.pool;
     emitStart(ctx, threads.backend, compiled.totalParams, memoryWarning ? [memoryWarning] : []);
     const optimizer = makeRunOptimizer(cfg); // fused on wasm (optim/fused.ts), stock elsewhere
@@ -177,26 +179,41 @@ async function loadRunData(req: TrainRequest, cfg: TrainingConfig, seed: number,
 
 /**
  * Data-parallel replicas when the setting and the model call for it (threads.ts); a pool that
- * cannot start leaves the run on one thread, saying why in the backend's reason.
+ * cannot start leaves the run on one thread, saying why in the backend's reason. The reason also
+ * states the memory each replica is estimated to hold.
  */
-async function startReplicas(ctx: RunContext, backend: BackendInfo, compiled: CompiledModel, req: TrainRequest): Promise<{ pool: ReplicaPool | null; backend: BackendInfo }> {
+async function startReplicas(ctx: RunContext, backend: BackendInfo, compiled: CompiledModel, req: TrainRequest, memoryBudget: number): Promise<{ pool: ReplicaPool | null; backend: BackendInfo }> {
+  const model = ctx.model;
+  const bnState = new Set(model.layers.filter((l) => l.getClassName() === 'BatchNormalization').flatMap((l) => l.nonTrainableWeights.map((w) => w.name)));
+  const replicaBytes = (share: number) => REPLICA_BASE_BYTES + estimateTrainingMemory(compiled.analysis, { batchSize: share, optimizer: 'sgd' }).total;
   const choice = resolveThreads(ctx.cfg.threads, {
-    backend: backend.name, batchSize: ctx.batchSize, flopsPerSample: compiled.analysis.flops, nonTrainableWeights: ctx.model.nonTrainableWeights.length,
+    backend: backend.name, batchSize: ctx.batchSize, flopsPerSample: compiled.analysis.flops,
+    unsyncedState: model.nonTrainableWeights.filter((w) => !bnState.has(w.name)).length, replicaBytes, memoryBudget,
   });
   let note = choice.why;
   let pool: ReplicaPool | null = null;
   if (choice.threads > 1) {
+    const ds = ctx.data.dataset;
+    const bnChannels = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.getWeights()[0]?.size ?? 0);
     try {
       pool = await ReplicaPool.start({
         doc: { nodes: req.doc.nodes, edges: req.doc.edges }, seed: ctx.seed, spec: ctx.spec, wantAcc: ctx.metrics.acc, wantMae: ctx.metrics.mae,
         inputShape: ctx.inputShape, inputDtype: ctx.inputDtype, outShape: ctx.outShape, dropoutSeed: ctx.seed ^ 0x7ead,
+      }, {
+        sizes: model.trainableWeights.map((w) => w.shape.reduce((a: number, b) => a * (b ?? 1), 1)), maxBatch: ctx.batchSize,
+        sampleSize: ds.sampleSize, targetSize: ds.targetSize, xDtype: ds.dtype === 'int32' ? 'int32' : 'float32',
+        yDtype: ds.y instanceof Int32Array ? 'int32' : 'float32', collective: Math.max(0, ...bnChannels.map((c) => 2 * c + 1)),
       }, choice.threads - 1);
     } catch (e) {
       note = `${choice.threads} threads chosen, training on 1: ${(e as Error).message}`;
     }
   }
-  if (pool) return { pool, backend: { ...backend, threads: pool.size + 1 } };
-  return { pool, backend: note ? { ...backend, reason: [backend.reason, note].filter(Boolean).join('; ') } : backend };
+  if (pool) {
+    const each = formatMemory(replicaBytes(Math.ceil(ctx.batchSize / (pool.size + 1))));
+    note = [note, `data-parallel over ${pool.size + 1} threads, about ${each} per replica thread`].filter(Boolean).join('; ');
+  }
+  const reason = [backend.reason, note].filter(Boolean).join('; ');
+  return { pool, backend: { ...backend, ...(reason ? { reason } : {}), ...(pool ? { threads: pool.size + 1 } : {}) } };
 }
 
 function emitStart(ctx: RunContext, backend: BackendInfo, totalParams: number, warnings: string[]): void {

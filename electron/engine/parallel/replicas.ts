@@ -1,24 +1,18 @@
 /**
- * Data-parallel training over worker threads (issue 9 "use both cores"). The wasm backend computes
- * on one thread, so every extra core gets a replica: a worker thread with its own wasm backend and
- * its own copy of the model (parallel-worker.ts). Per step the batch is split in contiguous shares;
- * the main thread computes the gradient of the mean loss on the first share while each replica
- * computes it on its own (with the current weights, sent along), then the main thread averages them
- * weighted by share size (averageShares), which IS the full batch's gradient up to float rounding,
- * and applies the optimizer once. Losses and metrics are combined the same way.
+ * Data-parallel training over worker threads. The wasm backend computes on one thread, so every
+ * extra core gets a replica: a worker thread with its own wasm backend and its own copy of the model
+ * (replica-worker.ts). The main thread and the replicas share one SharedArrayBuffer (shared.ts): per
+ * step the main thread puts the batch there and bumps the step counter; every participant computes
+ * the gradient of its contiguous share into its slot, the participants meet at a barrier, each sums
+ * one chunk of the parameters over all slots, they meet again, and the main thread applies the
+ * optimizer once to the summed gradient and publishes the new weights (threads.ts, parallelStep).
  *
- * The engine's training loop uses this behind `training.threads` (train.ts decides when); the
- * replicas train only models without non-trainable state (no BatchNormalization: per-share batch
- * statistics would change what the model computes).
- *
- *   const pool = await ReplicaPool.start(spec, 1);
- *   const pending = pool.compute(xShare, yShare, size, weights);   // posts at once
- *   ... compute the main thread's share ...
- *   const { grads, values } = averageShares(local, await pending);
+ *   const pool = await ReplicaPool.start(spec, layout, 3);   // 3 replicas + the main thread
+ *   ... pool.memory (shared views), pool.sync (the main thread's barriers) ...
  *   await pool.dispose();
  *
- * A replica that crashes, exits or fails a step rejects the step with a message naming it; the pool
- * is then unusable (the run ends with that error).
+ * A replica that crashes, exits or fails sets the abort flag, which releases every waiting
+ * participant; the main thread's step then rejects with a message naming the thread (`failure`).
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -26,7 +20,27 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { LoomDocument } from '../../../shared/document';
 import type { LossSpec } from '../losses';
-import { tf } from '../tfjs';
+import { abortAll, C, S, SharedMemory, StepSync, type SharedLayout } from './shared';
+
+/** Per-step costs of the last data-parallel run, summed over its steps (bench/, docs/performance.md). */
+export interface ParallelStats {
+  participants: number;
+  steps: number;
+  /** Per participant (rank 0 = the main thread), milliseconds in all: the share's forward and backward pass, copying and summing gradients, waiting at barriers. */
+  compute: number[];
+  average: number[];
+  idle: number[];
+  /** Main thread only: the optimizer update and publishing the weights. */
+  serial: number;
+  replicas: ReplicaMemory[];
+}
+
+let last: ParallelStats | null = null;
+
+/** The last disposed pool's statistics (null before the first data-parallel run). */
+export function lastParallelStats(): ParallelStats | null {
+  return last;
+}
 
 /** What a replica needs to build the model and the loss exactly as the main thread does. */
 export interface ReplicaSpec {
@@ -42,18 +56,12 @@ export interface ReplicaSpec {
   dropoutSeed: number;
 }
 
-/** One replica's answer: the gradient of the mean loss on its share, and [loss, acc, mae] means. */
-export interface ShareResult {
-  grads: Float32Array[];
-  values: number[];
-  size: number;
-}
-
-interface Reply { id: number; grads?: Float32Array[]; values?: number[]; error?: string }
+/** A replica's JavaScript heap limit: it holds the model's graph and per-step tensor objects, not data. */
+export const REPLICA_JS_HEAP_MB = 512;
 
 /**
  * How a worker thread starts. From TypeScript sources (tsx: tests, CLI, web mode) worker threads do
- * not inherit the loader, so the worker registers tsx's ESM hooks, then imports parallel-worker.ts.
+ * not inherit the loader, so the worker registers tsx's ESM hooks, then imports replica-worker.ts.
  * From the desktop app's bundle (engine-worker.mjs, where this module is inlined) the worker runs the
  * bundle itself, whose entry (worker.ts) starts the replica when `workerData.layerloomReplica` is set.
  */
@@ -66,26 +74,24 @@ function workerEntry(): { src: string | URL; evalCode: boolean } {
   return { src: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, evalCode: true };
 }
 
+/** Memory a replica holds, measured after its first step. */
+export interface ReplicaMemory { wasmHeapMB: number; jsHeapMB: number }
+
 export class ReplicaPool {
-  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
   private failure: Error | null = null;
   private disposed = false;
+  /** The main thread's (rank 0) barriers and all-reduces. */
+  readonly sync: StepSync;
 
-  private constructor(private readonly workers: Worker[]) {
+  private constructor(private readonly workers: Worker[], readonly memory: SharedMemory) {
+    this.sync = new StepSync(memory, 0);
     workers.forEach((w, i) => {
-      w.on('message', (r: Reply) => {
-        const p = this.waiting.get(r.id);
-        this.waiting.delete(r.id);
-        if (r.error) p?.reject(new Error(`training thread ${i + 1}: ${r.error}`));
-        else p?.resolve(r);
-      });
       const fail = (why: string) => {
         if (this.disposed) return;
         this.failure ??= new Error(`training thread ${i + 1} ${why}`);
-        for (const p of this.waiting.values()) p.reject(this.failure);
-        this.waiting.clear();
+        abortAll(memory, i + 1);
       };
+      w.on('message', (m: { error?: string }) => { if (m.error) fail(`failed: ${m.error}`); });
       w.on('error', (e) => fail(`crashed: ${e.message}`));
       w.on('exit', (code) => fail(`exited unexpectedly (code ${code})`));
     });
@@ -96,13 +102,31 @@ export class ReplicaPool {
     return this.workers.length;
   }
 
-  /** Start `n` replicas and wait until each has built its model on its own wasm backend. */
-  static async start(spec: ReplicaSpec, n: number): Promise<ReplicaPool> {
+  /** Why the pool stopped (a replica failed or exited), once known. */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  /** Each replica's memory after its first step (zeros before). */
+  replicaMemory(): ReplicaMemory[] {
+    return this.workers.map((_, i) => ({
+      wasmHeapMB: this.memory.stat(i + 1, S.WASM_BYTES) / 2 ** 20,
+      jsHeapMB: this.memory.stat(i + 1, S.JS_HEAP_BYTES) / 2 ** 20,
+    }));
+  }
+
+  /** Start `n` replicas on fresh shared memory and wait until each has built its model on its own wasm backend. */
+  static async start(spec: ReplicaSpec, layout: Omit<SharedLayout, 'participants'>, n: number): Promise<ReplicaPool> {
+    const memory = SharedMemory.create({ ...layout, participants: n + 1 });
     const { src, evalCode } = workerEntry();
     const workers: Worker[] = [];
     try {
       await Promise.all(Array.from({ length: n }, (_, i) => new Promise<void>((resolve, reject) => {
-        const w = new Worker(src, { eval: evalCode, workerData: { layerloomReplica: true, spec: { ...spec, dropoutSeed: spec.dropoutSeed + i } } });
+        const w = new Worker(src, {
+          eval: evalCode,
+          workerData: { layerloomReplica: true, rank: i + 1, buffer: memory.buffer, layout: memory.layout, spec: { ...spec, dropoutSeed: spec.dropoutSeed + i } },
+          resourceLimits: { maxOldGenerationSizeMb: REPLICA_JS_HEAP_MB },
+        });
         workers.push(w);
         const onExit = (code: number) => reject(new Error(`training thread ${i + 1} exited while starting (code ${code})`));
         w.once('error', reject);
@@ -116,48 +140,31 @@ export class ReplicaPool {
         });
       })));
     } catch (e) {
+      Atomics.store(memory.ctrl, C.QUIT, 1);
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    return new ReplicaPool(workers);
+    return new ReplicaPool(workers, memory);
   }
 
-  /**
-   * Post one share per replica (`shares[i]` to replica i) with the current trainable weights; the
-   * arrays are transferred (do not use them afterwards). Resolves when every replica has answered.
-   */
-  compute(shares: { x: Float32Array | Int32Array; y: Float32Array | Int32Array; size: number }[], weights: Float32Array[]): Promise<ShareResult[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (shares.length > this.workers.length) throw new Error(`${shares.length} shares for ${this.workers.length} training threads`);
-    return Promise.all(shares.map((s, i) => new Promise<ShareResult>((resolve, reject) => {
-      const id = this.nextId++;
-      this.waiting.set(id, { resolve: (r) => resolve({ grads: r.grads!, values: r.values!, size: s.size }), reject });
-      // Every replica but the last gets copies of the weights; the last one takes the originals.
-      const ws = i === shares.length - 1 ? weights : weights.map((w) => w.slice());
-      this.workers[i]!.postMessage({ id, weights: ws, x: s.x, y: s.y, size: s.size }, [s.x.buffer, s.y.buffer, ...ws.map((w) => w.buffer)] as ArrayBuffer[]);
-    })));
+  /** Per-step costs so far (see ParallelStats). */
+  stats(): ParallelStats {
+    const P = this.size + 1;
+    const per = (k: number) => Array.from({ length: P }, (_, r) => this.memory.stat(r, k));
+    return {
+      participants: P, steps: this.memory.stat(0, S.STEPS), compute: per(S.COMPUTE), average: per(S.AVERAGE), idle: per(S.IDLE),
+      serial: this.memory.stat(0, S.SERIAL), replicas: this.replicaMemory(),
+    };
   }
 
   async dispose(): Promise<void> {
+    if (this.disposed) return;
     this.disposed = true;
-    for (const p of this.waiting.values()) p.reject(new Error('training threads stopped'));
-    this.waiting.clear();
+    last = this.stats();
+    const { ctrl } = this.memory;
+    Atomics.store(ctrl, C.QUIT, 1);
+    Atomics.notify(ctrl, C.STEP);
+    Atomics.notify(ctrl, C.BARRIER);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
-}
-
-/**
- * The full batch's mean gradient and [loss, acc?, mae?] means from the main thread's share (its
- * gradient tensors, `localSize` samples) and the replicas' results, weighted by share size. The
- * gradients are combined as tensors (SIMD element-wise kernels on the backend's heap, no copy of
- * the main thread's share); the caller disposes the returned tensors.
- */
-export function averageShares(local: { grads: tf.Tensor[]; values: number[]; size: number }, others: ShareResult[]): { grads: tf.Tensor[]; values: number[] } {
-  const n = local.size + others.reduce((a, o) => a + o.size, 0);
-  const grads = local.grads.map((g, k) => tf.tidy(() => others.reduce(
-    (acc, o) => tf.add(acc, tf.mul(tf.tensor(o.grads[k]!, g.shape), o.size / n)),
-    others.length ? tf.mul(g, local.size / n) : tf.clone(g),
-  )));
-  const values = local.values.map((v, i) => v * (local.size / n) + others.reduce((a, o) => a + o.values[i]! * (o.size / n), 0));
-  return { grads, values };
 }

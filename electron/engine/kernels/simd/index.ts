@@ -1,6 +1,10 @@
 /**
  * Loader for Layerloom's WebAssembly SIMD kernels (source: ./assembly/kernels.ts, built by
- * scripts/build-wasm.mjs into ./kernels-wasm.ts). The module imports tfjs-backend-wasm's own
+ * scripts/build-wasm.mjs into ./kernels-wasm.ts, and with fused multiply-adds into
+ * ./kernels-relaxed-wasm.ts). The relaxed build is used where the runtime compiles relaxed SIMD
+ * (Electron's V8; Node 20 only with --experimental-wasm-relaxed-simd), detected once at start; the
+ * plain build everywhere else. `LAYERLOOM_RELAXED_SIMD=off` keeps the plain build (A/B, tests).
+ * The module imports tfjs-backend-wasm's own
  * WebAssembly.Memory, so kernels read inputs and write outputs in place on the backend's heap (no
  * copies); scratch space is malloc'ed from the backend's allocator and freed after each call.
  * One instance per backend memory (each worker thread has its own backend).
@@ -10,6 +14,7 @@
  * fall back the same way.
  */
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+import { KERNELS_RELAXED_WASM_BASE64 } from './kernels-relaxed-wasm';
 import type { WasmBackend } from '../wasm-util';
 import { EngineOutOfMemoryError, FatalEngineError, formatBytes, WASM_HEAP_MAX } from '../../failures';
 
@@ -65,18 +70,58 @@ export interface SimdExports {
     B: number, T: number, I: number, U: number, back: number, seq: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+/** Which build of the kernels runs: fused multiply-adds (relaxed SIMD) or plain SIMD. */
+export type SimdFlavor = 'relaxed' | 'plain';
+
+// (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0,
+  10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+]);
+
+/** Whether this runtime compiles relaxed SIMD (f32x4.relaxed_madd). */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+let compiled: { module: WebAssembly.Module; flavor: SimdFlavor } | null | undefined;
 const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
 
-function module(): WebAssembly.Module | null {
+function module(): { module: WebAssembly.Module; flavor: SimdFlavor } | null {
   if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-    } catch {
-      compiled = null; // no WebAssembly SIMD here
+    compiled = null;
+    if (process.env.LAYERLOOM_RELAXED_SIMD !== 'off' && relaxedSimdSupported()) {
+      try {
+        compiled = { module: new WebAssembly.Module(Buffer.from(KERNELS_RELAXED_WASM_BASE64, 'base64')), flavor: 'relaxed' };
+      } catch { /* the plain build below */ }
+    }
+    if (!compiled) {
+      try {
+        compiled = { module: new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64')), flavor: 'plain' };
+      } catch {
+        compiled = null; // no WebAssembly SIMD here
+      }
     }
   }
   return compiled;
+}
+
+/**
+ * The kernels' build in this process and, for people, what it means ("relaxed SIMD (fused
+ * multiply-add)", or why the plain build runs); null when the SIMD kernels are off or unsupported.
+ */
+export function simdFlavor(): { flavor: SimdFlavor; note: string } | null {
+  if (process.env.LAYERLOOM_SIMD_KERNELS === 'off') return null;
+  const m = module();
+  if (!m) return null;
+  if (m.flavor === 'relaxed') return { flavor: 'relaxed', note: 'SIMD kernels with fused multiply-add (relaxed SIMD)' };
+  const why = process.env.LAYERLOOM_RELAXED_SIMD === 'off' ? 'LAYERLOOM_RELAXED_SIMD=off'
+    : 'this runtime has no relaxed SIMD; Electron has it, Node 20 needs --experimental-wasm-relaxed-simd';
+  return { flavor: 'plain', note: `plain SIMD kernels (${why})` };
 }
 
 /** The SIMD kernels bound to this backend's heap, or null (disabled, unsupported, or no heap access). */
@@ -88,7 +133,7 @@ export function simdKernels(backend: WasmBackend): SimdExports | null {
   if (!k) {
     const mod = module();
     if (!mod) return null;
-    k = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as SimdExports;
+    k = new WebAssembly.Instance(mod.module, { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, k);
   }
   return k;
