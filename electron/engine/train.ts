@@ -146,8 +146,11 @@ function compileForTraining(req: TrainRequest, seed: number): CompiledModel {
   return compiled;
 }
 
-/** The run's data (given, or loaded from the request's or document's dataset), split and normalised. */
-async function loadData(req: TrainRequest, cfg: TrainingConfig, seed: number, inputShape: number[]): Promise<PreparedData> {
+/**
+ * The run's data (given, or loaded from the request's or document's dataset), split and normalised.
+ * The PyTorch runtime prepares its data with it too, so both runtimes see the same samples.
+ */
+export async function prepareRunData(req: TrainRequest, cfg: TrainingConfig, seed: number, inputShape: number[]): Promise<PreparedData> {
   if (req.data) return req.data;
   const dsCfg = req.dataset ?? req.doc.dataset;
   if (!dsCfg) {
@@ -161,7 +164,7 @@ async function loadData(req: TrainRequest, cfg: TrainingConfig, seed: number, in
 async function loadRunData(req: TrainRequest, cfg: TrainingConfig, seed: number, compiled: CompiledModel): Promise<{ data: PreparedData; spec: LossSpec; metrics: MetricSet }> {
   const inputId = compiled.inputIds[0]!;
   const outId = compiled.outputIds[0]!;
-  const data = await loadData(req, cfg, seed, compiled.inputShapes[0]!);
+  const data = await prepareRunData(req, cfg, seed, compiled.inputShapes[0]!);
   const { dataset: ds, split } = data;
   const shapeProblem = checkSampleShape(ds, compiled.inputShapes[0]!, inputId);
   if (shapeProblem) throw new RunError('data', shapeProblem, { nodeId: inputId });

@@ -15,6 +15,7 @@ import { encodeSafetensors } from '../../../../shared/runtime/safetensors';
 import { stateDictInverse, type StateDictInverse } from '../../../../shared/runtime/weight-map';
 import { compileModel, type CompiledModel } from '../../compile';
 import { hasAugmentation } from '../../data/batch';
+import { prepareRunData } from '../../train';
 import { checkSampleShape } from '../../data/shape';
 import type { Dataset, PreparedData } from '../../data/types';
 import { npyArray } from '../../formats/pytorch/torch-save';
@@ -35,16 +36,6 @@ export interface PreparedRun {
   prepared: PreparedData;
   spec: LossSpec;
   config: RunnerConfig;
-}
-
-async function loadData(req: TrainRequest, cfg: TrainingConfig, seed: number, inputShape: number[]): Promise<PreparedData> {
-  if (req.data) return req.data;
-  const dsCfg = req.dataset ?? req.doc.dataset;
-  if (!dsCfg) {
-    throw new RunError('data', 'The model has no dataset: choose one (a built-in, a CSV, an image folder or .npy arrays) in the Data panel, or pass --data');
-  }
-  const data = await import('../../data');
-  return data.prepareData(dsCfg, { validationSplit: cfg.validationSplit, seed, shuffle: cfg.shuffle }, { baseDir: req.baseDir, inputShape });
 }
 
 /** The samples at `indices`, raw (as the dataset stores them: uint8 images stay uint8). */
@@ -123,7 +114,7 @@ export async function prepareRun(req: Omit<TrainRequest, 'runtime'>, root = tmpd
   const seed = cfg.seed ?? randomSeed();
   const compiled = compileModel(req.doc, { seed });
   try {
-    const prepared = await loadData(req, cfg, seed, compiled.inputShapes[0]!);
+    const prepared = await prepareRunData(req, cfg, seed, compiled.inputShapes[0]!);
     const spec = checkRun(req, compiled, prepared, cfg);
     const plan = makePlan(req.doc);
     const weights = nodeWeights(compiled);
