@@ -117,6 +117,13 @@ function norm(c: JsonObject, batch: boolean) {
   return { epsilon: c.epsilon ?? 0.001, center: c.center ?? true, scale: c.scale ?? true };
 }
 
+function transposed(c: JsonObject) {
+  const p = { filters: c.filters, ...conv(c) };
+  if (c.output_padding != null) fail('output_padding is not supported');
+  if (c.dilation_rate && [c.dilation_rate].flat().some((d) => d !== 1)) fail('dilation is not supported');
+  return p;
+}
+
 type Reader<T extends LayerType> = (c: JsonObject, warnings: string[]) => DocParams<T>;
 
 /** One reader per layer type, for the Keras class the type is written as (KERAS_CLASS). */
@@ -137,12 +144,8 @@ const READERS: { readonly [T in LayerType]: Reader<T> } = {
   },
   Conv1D: (c) => ({ filters: c.filters, ...conv(c), ...dilation(c) }),
   Conv2D: (c) => ({ filters: c.filters, ...conv(c), ...dilation(c) }),
-  Conv2DTranspose: (c) => {
-    const p = { filters: c.filters, ...conv(c) };
-    if (c.output_padding != null) fail('output_padding is not supported');
-    if (c.dilation_rate && [c.dilation_rate].flat().some((d) => d !== 1)) fail('dilation is not supported');
-    return p;
-  },
+  Conv1DTranspose: transposed,
+  Conv2DTranspose: transposed,
   DepthwiseConv2D: (c) => ({ ...conv(c), depthMultiplier: c.depth_multiplier ?? 1 }),
   SeparableConv2D: (c) => ({ filters: c.filters, ...conv(c), depthMultiplier: c.depth_multiplier ?? 1 }),
   MaxPooling1D: pool,

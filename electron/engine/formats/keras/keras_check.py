@@ -48,7 +48,7 @@ def keras_order(topo):
 
 
 POSITIONAL = {
-    "Dense": ["units"], "Conv1D": ["filters"], "Conv2D": ["filters"], "Conv2DTranspose": ["filters"],
+    "Dense": ["units"], "Conv1D": ["filters"], "Conv2D": ["filters"], "Conv1DTranspose": ["filters"], "Conv2DTranspose": ["filters"],
     "SeparableConv2D": ["filters"], "Embedding": ["input_dim", "output_dim"], "Dropout": ["rate"],
     "Activation": ["activation"], "Reshape": ["target_shape"], "PositionalEmbedding": ["sequence_length"],
     "SimpleRNN": ["units"], "LSTM": ["units"], "GRU": ["units"],
