@@ -60,12 +60,18 @@ export async function importModelFile(path: string, opts: ImportFileOptions = {}
   const name = String(json.modelTopology?.config?.name ?? json.config?.name ?? (stem === 'model' ? basename(dir) : stem));
   const manifest = json.weightsManifest;
   if (!Array.isArray(manifest)) {
-    // A Keras topology: weights from a .weights.h5 beside it, when there is one.
+    // A Keras topology: weights from the HDF5 file beside it, when there is one.
     const r = importTopology(json, { ...topo, name });
-    // Else the folder's only .weights.h5 (a browser upload keeps the picked files in one folder).
-    const only = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.weights\.h5$/i.test(f));
-    const h5 = [join(dir, `${stem}.weights.h5`), join(dir, 'model.weights.h5')].find((p) => existsSync(p)) ?? (only.length === 1 ? join(dir, only[0]!) : null);
-    return withKerasWeights(r, h5 && confineToProcessFolder(h5), h5 ? basename(h5) : '');
+    const h5 = await weightsBeside(dir, stem);
+    if (!h5) return r;
+    const safe = confineToProcessFolder(h5);
+    // Keras 2 (`save_weights('w.h5')`) names its layers: matched by name, like TF.js weights.
+    const k2 = r.ok ? await readKeras2File(safe).catch(() => null) : null;
+    if (k2) {
+      const w = importTopology(json, { ...topo, name, weights: k2.weights });
+      return w.ok ? { ...w, warnings: [...w.warnings, `weights read from ${basename(h5)} (Keras 2 HDF5, by layer name)`] } : w;
+    }
+    return withKerasWeights(r, safe, basename(h5));
   }
   let weights: [string, HostTensor][] | undefined;
   const warnings: string[] = [];
@@ -77,6 +83,24 @@ export async function importModelFile(path: string, opts: ImportFileOptions = {}
   }
   const r = importTopology(json, { ...topo, weights, name });
   return r.ok ? { ...r, warnings: [...warnings, ...r.warnings] } : r;
+}
+
+/**
+ * The weights file of a Keras JSON topology in `dir`: `<stem>.weights.h5`, `model.weights.h5`, the
+ * folder's only `.weights.h5` (a browser upload keeps the picked files in one folder), else its only
+ * other HDF5 file (`.h5`/`.hdf5`, any name: `save_weights('weights.h5')`), checked by content.
+ */
+async function weightsBeside(dir: string, stem: string): Promise<string | null> {
+  const named = [join(dir, `${stem}.weights.h5`), join(dir, 'model.weights.h5')].find((p) => existsSync(p));
+  if (named) return named;
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const weightsH5 = files.filter((f) => /\.weights\.h5$/i.test(f));
+  if (weightsH5.length) return weightsH5.length === 1 ? join(dir, weightsH5[0]!) : null;
+  const hdf5: string[] = [];
+  for (const f of files.filter((x) => /\.(h5|hdf5)$/i.test(x))) {
+    if ((await fileKind(join(dir, f)).catch(() => null)) === 'hdf5') hdf5.push(join(dir, f));
+  }
+  return hdf5.length === 1 ? hdf5[0]! : null;
 }
 
 /**

@@ -117,7 +117,7 @@ function rawLayers(topo: JsonObject, problems: ImportProblem[]): { layers: RawLa
       layers.push({ name, className: String(l.class_name), config, inputs: prev ? [prev] : [] });
       prev = name;
     }
-    return { layers, outputs: prev ? [prev] : [] };
+    return flattenNested({ layers, outputs: prev ? [prev] : [] }, problems);
   }
   if (cls !== 'Model' && cls !== 'Functional') {
     throw new Error(`not a Keras/TF.js model topology (class_name "${String(cls ?? 'missing')}"; expected Model, Functional or Sequential)`);
@@ -128,7 +128,48 @@ function rawLayers(topo: JsonObject, problems: ImportProblem[]): { layers: RawLa
   });
   const outs = objectOf(cfg).output_layers ?? [];
   const outputs = (Array.isArray(outs) && Array.isArray(outs[0]) ? outs : [outs]).map((o) => String(first(o)));
-  return { layers, outputs };
+  return flattenNested({ layers, outputs }, problems);
+}
+
+const NESTED_MODELS = new Set(['Sequential', 'Model', 'Functional']);
+
+/**
+ * A model used as a layer (Teachable Machine: a MobileNet `Model` inside a `Sequential`, then a
+ * `Sequential` head) is replaced by its own layers: its inputs take the outer layer's inputs (or
+ * stay the model's inputs when it comes first), and what read the nested model reads its output.
+ * Weights keep matching: TF.js and Keras 2 name them after the inner layers.
+ */
+function flattenNested(parsed: { layers: RawLayer[]; outputs: string[] }, problems: ImportProblem[]): { layers: RawLayer[]; outputs: string[] } {
+  if (!parsed.layers.some((l) => NESTED_MODELS.has(l.className))) return parsed;
+  const outputOf = new Map<string, string>();
+  const via = (n: string) => outputOf.get(n) ?? n;
+  const layers: RawLayer[] = [];
+  for (const l of parsed.layers) {
+    const inputs = l.inputs.map(via);
+    if (!NESTED_MODELS.has(l.className)) {
+      layers.push({ ...l, inputs });
+      continue;
+    }
+    const inner = rawLayers({ class_name: l.className, config: l.config }, problems);
+    if (inner.outputs.length !== 1) {
+      problems.push({ layer: l.name, className: l.className, reason: `a nested model with ${inner.outputs.length} outputs cannot be flattened (one output only)` });
+      continue;
+    }
+    const entries = inner.layers.filter((x) => x.inputs.length === 0);
+    if (inputs.length && entries.length !== inputs.length) {
+      problems.push({ layer: l.name, className: l.className, reason: `the nested model takes ${entries.length} inputs but is given ${inputs.length}` });
+      continue;
+    }
+    // Given inputs: the nested model's own InputLayers go, their readers read the given tensors.
+    const feed = new Map<string, string>(inputs.length ? entries.map((e, i) => [e.name, inputs[i]!] as const) : []);
+    for (const x of inner.layers) {
+      if (feed.has(x.name) && x.className === 'InputLayer') continue;
+      const xin = x.inputs.length === 0 && feed.has(x.name) ? [feed.get(x.name)!] : x.inputs.map((n) => (feed.has(n) ? feed.get(n)! : n));
+      layers.push({ ...x, inputs: xin });
+    }
+    outputOf.set(l.name, (feed.has(inner.outputs[0]!) ? feed.get(inner.outputs[0]!) : inner.outputs[0])!);
+  }
+  return { layers, outputs: parsed.outputs.map(via) };
 }
 
 /** Depth-layered positions: x by longest path from an input, y by order within a depth. */
