@@ -15,12 +15,14 @@ const fashionDir = () => process.env.LAYERLOOM_FASHION_MNIST_DIR ?? '/usr/share/
 
 /** Where third-party model files are looked for, in order (the first that exists). */
 export function realworldModelsCandidates(env = process.env) {
-  return [env.LAYERLOOM_REALWORLD_MODELS, join(import.meta.dirname, '..', '..', 'shared', 'realworld-models'), '/work/shared/realworld-models'].filter(Boolean);
+  if (env.LAYERLOOM_REALWORLD_MODELS) return [env.LAYERLOOM_REALWORLD_MODELS];
+  return [join(import.meta.dirname, '..', '..', 'shared', 'realworld-models'), '/work/shared/realworld-models'];
 }
 /**
  * The folder of third-party model files (kept outside the project: their licences vary, so they are
- * never copied into it): $LAYERLOOM_REALWORLD_MODELS, else ../shared/realworld-models beside the
- * repository (where CI has it), else /work/shared/realworld-models. The first candidate when none exists.
+ * never copied into it): $LAYERLOOM_REALWORLD_MODELS when set (only there), else
+ * ../shared/realworld-models beside the repository (where CI has it), else
+ * /work/shared/realworld-models (worktrees sit deeper). The first candidate when none exists.
  */
 export function realworldModelsDir(env = process.env) {
   const all = realworldModelsCandidates(env);
