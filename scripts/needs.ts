@@ -22,11 +22,12 @@ export interface Gated {
 export function needs(...names: RequirementName[]): Gated {
   const missing = missingRequirements(names);
   if (!missing.length) return { describe: (n, b) => describe(n, b), it: (n, b, t) => it(n, b, t) };
-  const what = missing.map((m) => `${m.name} (Debian package ${m.apt}: ${m.why})`).join(', ');
-  const install = `apt-get install -y ${[...new Set(missing.map((m) => m.apt))].join(' ')}`;
+  const what = missing.map((m) => `${m.name} (${m.apt ? `Debian package ${m.apt}` : 'not a package'}: ${m.why})`).join(', ');
+  const apt = [...new Set(missing.flatMap((m) => (m.apt ? [m.apt] : [])))];
+  const install = [...(apt.length ? [`apt-get install -y ${apt.join(' ')}`] : []), ...missing.flatMap((m) => (m.get ? [m.get] : []))].join('; ');
   if (underNpmTest()) {
     const fail = () => {
-      throw new Error(`npm test needs ${what}, which is missing on this machine: ${install} (npm test does it when run as root)`);
+      throw new Error(`npm test needs ${what}, which is missing on this machine: ${install}${apt.length ? ' (npm test installs packages when run as root)' : ''}`);
     };
     return {
       describe: (n, b) => describe(n, () => {

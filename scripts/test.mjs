@@ -14,6 +14,12 @@ function ensureSystemDeps() {
   const all = Object.keys(REQUIREMENTS);
   const missing = missingRequirements(all);
   if (!missing.length) return;
+  const unpackaged = missing.filter((m) => !m.apt);
+  if (unpackaged.length) {
+    console.error('npm test needs these, which no package provides and which are missing:');
+    for (const m of unpackaged) console.error(`  - ${m.name} (${m.why}): ${m.get}`);
+    process.exit(1);
+  }
   const names = [...new Set(missing.map((m) => m.apt))];
   const canApt = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
   if (!canApt) {

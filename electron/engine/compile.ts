@@ -12,6 +12,7 @@ import { analyze, blockingErrors, buildGraph, type Analysis, type ModelError } f
 import { tfjsLayerName } from '../../shared/formats/tfjs/topology';
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
+import { Conv1DTranspose } from './layers/conv1d-transpose';
 import { fixBatchNormalization, fixDilatedConv } from './layers/workarounds';
 import { fuseBidirectionalLstm, fuseGru, fuseLstm, fuseSimpleRnn } from './layers/fused-lstm';
 import { fuseDense } from './layers/fused-dense';
@@ -61,6 +62,9 @@ export const BUILDERS: { readonly [T in LayerType]: Builder<T> } = {
     name, filters: p.filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding,
     dilationRate: p.dilationRate, activation: p.activation, useBias: p.useBias,
   }))),
+  Conv1DTranspose: (p, name) => layer(new Conv1DTranspose({
+    name, filters: p.filters, kernelSize: p.kernelSize[0], strides: p.strides[0], padding: p.padding, activation: p.activation, useBias: p.useBias,
+  })),
   Conv2DTranspose: (p, name) => layer(tfl.layers.conv2dTranspose({
     name, filters: p.filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding, activation: p.activation, useBias: p.useBias,
   })),

@@ -43,6 +43,11 @@ export const LAYER_EXAMPLES: { readonly [T in LayerType]: readonly LayerExample<
     { inputs: [[9, 9, 2]], params: { filters: 3, kernelSize: 5, strides: [2, 3], useBias: false } },
     { inputs: [img], params: { filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same' } },
   ],
+  Conv1DTranspose: [
+    { inputs: [[5, 3]], params: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' } },
+    { inputs: [[4, 2]], params: { filters: 3, kernelSize: 2, strides: 3, useBias: false } },
+    { inputs: [[6, 2]], params: { filters: 2, kernelSize: 4, strides: 1 } },
+  ],
   Conv2DTranspose: [
     { inputs: [[4, 4, 3]], params: { filters: 2, kernelSize: 3, strides: 2, padding: 'same' } },
     { inputs: [[4, 5, 2]], params: { filters: 3, kernelSize: 2, strides: 1 } },

@@ -6,7 +6,7 @@
  * layer type").
  */
 import { Activation, Dense, Dropout, Embedding, Input } from './layers/core';
-import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './layers/convolution';
+import { Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './layers/convolution';
 import {
   AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
   MaxPooling1D, MaxPooling2D,
@@ -26,7 +26,7 @@ export type { Pads2D, SizeTuple } from './params';
 /** Every layer type name, in palette order. */
 export const LAYER_TYPES = [
   'Input', 'Dense', 'Activation', 'Dropout', 'Embedding',
-  'Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D',
+  'Conv1D', 'Conv2D', 'Conv1DTranspose', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D',
   'MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D',
   'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D',
   'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional',
@@ -42,7 +42,7 @@ export type LayerType = (typeof LAYER_TYPES)[number];
 /** The entries, each under its own name (listed, not spread, so that a missing or extra one is a type error). */
 const DEFS = {
   Input, Dense, Activation, Dropout, Embedding,
-  Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
+  Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
   MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D,
   GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D,
   SimpleRNN, LSTM, GRU, Bidirectional,

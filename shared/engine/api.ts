@@ -231,7 +231,11 @@ export const engineOperations = {
   ),
   'data.describeCsv': op(z.strictObject({ path: dir, baseDir: dir.optional() }), CsvInfoSchema),
   /** A Keras/TF.js model file as a document; its weights become an imported run saved in `runDir`. */
-  'file.importModel': op(z.strictObject({ path: dir, runId: runId.optional(), runDir: dir.optional(), baseDir: dir.optional() }), ImportModelResultSchema),
+  'file.importModel': op(z.strictObject({
+    path: dir, runId: runId.optional(), runDir: dir.optional(), baseDir: dir.optional(),
+    /** The length given to variable-length inputs (default 100, with a warning). */
+    sequenceLength: z.number().int().min(1).max(1_000_000).optional(),
+  }), ImportModelResultSchema),
   /** A weights file matched to `doc`, as an imported run saved in `runDir`. */
   'file.loadWeights': op(z.strictObject({ path: dir, doc: DocumentSchema, runId, runDir: dir, baseDir: dir.optional() }), LoadWeightsResultSchema),
   /** Write a run the engine holds into a run folder (a first save keeps the session's runs). */

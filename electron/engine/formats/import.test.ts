@@ -165,9 +165,18 @@ describe('import', () => {
     const f = await importModelFile(file);
     expect(f.ok && f.placeholders.length).toBe(2);
 
-    // No graph to show: an unsupported Input, or a layer called twice, still refuse with the list.
+    // A variable length is not a reason to refuse: it gets a concrete one, said in a warning.
+    const variable = JSON.parse(JSON.stringify(topo));
+    variable.config.layers[0].config.batch_shape = [null, null, 8];
+    const rv = importTopology(variable);
+    expect(rv.ok && rv.doc.nodes.find((n) => n.id === 'x')!.params).toMatchObject({ shape: [100, 8] });
+    expect(rv.ok && rv.warnings.join('\n')).toMatch(/x: the input takes sequences of any length; imported with length 100/);
+    const given = importTopology(variable, { sequenceLength: 12 });
+    expect(given.ok && given.doc.nodes.find((n) => n.id === 'x')!.params).toMatchObject({ shape: [12, 8] });
+
+    // No graph to show: an Input without a shape, or a layer called twice, still refuse with the list.
     const noInput = JSON.parse(JSON.stringify(topo));
-    noInput.config.layers[0].config.batch_shape = [null, null, 8];
+    delete noInput.config.layers[0].config.batch_shape;
     const r2 = importTopology(noInput);
     expect(r2.ok).toBe(false);
     if (!r2.ok) expect(r2.problems.map((p) => p.layer)).toEqual(['x']);

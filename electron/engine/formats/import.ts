@@ -5,7 +5,7 @@
  *   folder's only `.weights.h5` next to it read in the Keras 3 layout;
  * - a Keras 3 `.keras` archive (config.json + model.weights.h5);
  * - a Keras 2 whole-model `.h5` (`model.save('m.h5')`: `model_config` + `model_weights`).
- * Picks the reader by file kind (each format's reader sits in its folder); the mapping of layers
+ * Picks the reader by the file's content, never its name (each format's reader sits in its folder); the mapping of layers
  * itself is shared/formats/keras/read-topology.
  */
 import { existsSync } from 'node:fs';
@@ -19,12 +19,25 @@ import type { LoomDocument } from '../../../shared/document';
 import { compileModel } from '../compile';
 import { readKeras2File } from './keras/keras2-h5';
 import { importKerasArchive, withKerasWeights } from './keras/reader';
+import { fileKind } from './sniff';
 import { decodeManifest, manifestFiles } from './tfjs/reader';
 
-export async function importModelFile(path: string): Promise<ImportResult> {
-  if (path.toLowerCase().endsWith('.keras')) return importKerasArchive(path);
-  if (/\.(h5|hdf5)$/i.test(path)) {
-    // A Keras 2 whole-model file (`model.save('m.h5')`) has its topology; a weights file does not.
+/** How to import: the concrete length of variable-length inputs (`[null, null]`, an Embedding without `input_length`). */
+export interface ImportFileOptions {
+  sequenceLength?: number;
+}
+
+export async function importModelFile(path: string, opts: ImportFileOptions = {}): Promise<ImportResult> {
+  const topo = opts.sequenceLength ? { sequenceLength: opts.sequenceLength } : {};
+  let kind: Awaited<ReturnType<typeof fileKind>>;
+  try {
+    kind = await fileKind(path);
+  } catch (e) {
+    return { ok: false, message: `${basename(path)}: cannot be read (${(e as Error).message})`, problems: [] };
+  }
+  if (kind === 'zip') return importKerasArchive(path, topo);
+  if (kind === 'hdf5') {
+    // A Keras 2 whole-model file (`model.save('m.h5')`, also when named .keras) has its topology; a weights file does not.
     let k2: Awaited<ReturnType<typeof readKeras2File>> = null;
     try {
       k2 = await readKeras2File(path);
@@ -34,7 +47,7 @@ export async function importModelFile(path: string): Promise<ImportResult> {
     if (!k2?.modelConfig) {
       return { ok: false, message: `${basename(path)} holds weights only (no layers): open or build the model first, then use File › Load Weights… to load them into it`, problems: [] };
     }
-    return importTopology(k2.modelConfig, { weights: k2.weights, name: basename(path).replace(/(\.weights)?\.(h5|hdf5)$/i, '') });
+    return importTopology(k2.modelConfig, { ...topo, weights: k2.weights, name: basename(path).replace(/(\.weights)?\.(h5|hdf5|keras)$/i, '') });
   }
   let json: { modelTopology?: { config?: { name?: unknown } }; config?: { name?: unknown }; weightsManifest?: tf.io.WeightsManifestConfig };
   try {
@@ -47,12 +60,18 @@ export async function importModelFile(path: string): Promise<ImportResult> {
   const name = String(json.modelTopology?.config?.name ?? json.config?.name ?? (stem === 'model' ? basename(dir) : stem));
   const manifest = json.weightsManifest;
   if (!Array.isArray(manifest)) {
-    // A Keras topology: weights from a .weights.h5 beside it, when there is one.
-    const r = importTopology(json, { name });
-    // Else the folder's only .weights.h5 (a browser upload keeps the picked files in one folder).
-    const only = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.weights\.h5$/i.test(f));
-    const h5 = [join(dir, `${stem}.weights.h5`), join(dir, 'model.weights.h5')].find((p) => existsSync(p)) ?? (only.length === 1 ? join(dir, only[0]!) : null);
-    return withKerasWeights(r, h5 && confineToProcessFolder(h5), h5 ? basename(h5) : '');
+    // A Keras topology: weights from the HDF5 file beside it, when there is one.
+    const r = importTopology(json, { ...topo, name });
+    const h5 = await weightsBeside(dir, stem);
+    if (!h5) return r;
+    const safe = confineToProcessFolder(h5);
+    // Keras 2 (`save_weights('w.h5')`) names its layers: matched by name, like TF.js weights.
+    const k2 = r.ok ? await readKeras2File(safe).catch(() => null) : null;
+    if (k2) {
+      const w = importTopology(json, { ...topo, name, weights: k2.weights });
+      return w.ok ? { ...w, warnings: [...w.warnings, `weights read from ${basename(h5)} (Keras 2 HDF5, by layer name)`] } : w;
+    }
+    return withKerasWeights(r, safe, basename(h5));
   }
   let weights: [string, HostTensor][] | undefined;
   const warnings: string[] = [];
@@ -62,8 +81,26 @@ export async function importModelFile(path: string): Promise<ImportResult> {
   } else {
     weights = await decodeManifest(manifest, files);
   }
-  const r = importTopology(json, { weights, name });
+  const r = importTopology(json, { ...topo, weights, name });
   return r.ok ? { ...r, warnings: [...warnings, ...r.warnings] } : r;
+}
+
+/**
+ * The weights file of a Keras JSON topology in `dir`: `<stem>.weights.h5`, `model.weights.h5`, the
+ * folder's only `.weights.h5` (a browser upload keeps the picked files in one folder), else its only
+ * other HDF5 file (`.h5`/`.hdf5`, any name: `save_weights('weights.h5')`), checked by content.
+ */
+async function weightsBeside(dir: string, stem: string): Promise<string | null> {
+  const named = [join(dir, `${stem}.weights.h5`), join(dir, 'model.weights.h5')].find((p) => existsSync(p));
+  if (named) return named;
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const weightsH5 = files.filter((f) => /\.weights\.h5$/i.test(f));
+  if (weightsH5.length) return weightsH5.length === 1 ? join(dir, weightsH5[0]!) : null;
+  const hdf5: string[] = [];
+  for (const f of files.filter((x) => /\.(h5|hdf5)$/i.test(x))) {
+    if ((await fileKind(join(dir, f)).catch(() => null)) === 'hdf5') hdf5.push(join(dir, f));
+  }
+  return hdf5.length === 1 ? hdf5[0]! : null;
 }
 
 /**

@@ -16,6 +16,7 @@ import { basename } from 'node:path';
 import h5wasm from 'h5wasm/node';
 import { trainingDefaults, type LoomDocument } from '../../../shared/document';
 import type { EngineResponse } from '../../../shared/engine/api';
+import { layerOfWeight } from '../../../shared/formats/keras/read-topology';
 import { kerasWeightsLayout } from '../../../shared/formats/keras/weights-layout';
 import type { HostTensor, NodeWeights } from '../../../shared/formats/tensor';
 import { backendInfo, initBackend } from '../backend';
@@ -27,7 +28,8 @@ import { tf } from '../tfjs';
 import { resolveLossSpec } from '../train';
 import type { RunRecord } from '../types';
 import { readKeras2 } from './keras/keras2-h5';
-import { datasetAt } from './keras/reader';
+import { datasetAt, withArchiveWeights } from './keras/reader';
+import { fileKind } from './sniff';
 import { readTfjsWeightFiles } from './tfjs/reader';
 import { nodeWeights } from './weights';
 
@@ -166,8 +168,9 @@ function expectedWeights(doc: LoomDocument): { shapes: NodeWeights; names: Recor
 function matchTfjs(shapes: NodeWeights, names: Record<string, string>, file: [string, HostTensor][], source: string): WeightsMatch {
   const byLayer = new Map<string, HostTensor[]>();
   const weightNames = new Map<string, string[]>();
+  const layerNames = new Set(Object.keys(shapes).flatMap((id) => [names[id], id, layerNameOf(id)].filter((n): n is string => !!n)));
   for (const [name, t] of file) {
-    const layer = name.split('/')[0]!;
+    const layer = layerOfWeight(name, layerNames) ?? name.split('/')[0]!;
     byLayer.set(layer, [...(byLayer.get(layer) ?? []), t]);
     weightNames.set(layer, [...(weightNames.get(layer) ?? []), name]);
   }
@@ -267,16 +270,33 @@ async function matchKeras(doc: LoomDocument, shapes: NodeWeights, names: Record<
 export async function readWeightsFor(doc: LoomDocument, path: string, label = basename(path)): Promise<WeightsMatch> {
   const { shapes, names } = expectedWeights(doc);
   if (Object.keys(shapes).length === 0) throw new Error('the model has no layers with weights to load');
-  const lower = path.toLowerCase();
+  // By content, not by name: Keras 2 HDF5 files are often saved as `.keras`.
+  const kind = await fileKind(path);
   let m: WeightsMatch;
-  if (lower.endsWith('.h5') || lower.endsWith('.hdf5')) m = await matchKeras(doc, shapes, names, path, label);
-  else if (lower.endsWith('.json')) m = matchTfjs(shapes, names, await readTfjsWeightFiles(path), label);
-  else throw new Error(`${label}: weights are read from a Keras .weights.h5 file or a TF.js model.json (with its .bin files)`);
+  if (kind === 'hdf5') m = await matchKeras(doc, shapes, names, path, label);
+  else if (kind === 'zip') m = await withArchiveWeights(path, label, (h5) => matchKeras(doc, shapes, names, h5, label));
+  else if (/\.json$/i.test(path) || (await readFile(path, 'utf8').catch(() => '')).trimStart().startsWith('{')) m = matchTfjs(shapes, names, await readTfjsWeightFiles(path), label);
+  else throw new Error(`${label}: weights are read from a Keras .weights.h5 / .h5 / .keras file or a TF.js model.json (with its .bin files)`);
   if (m.matched.length === 0) {
     const list = m.problems.map((p) => `  ${p.layer}: ${p.reason}`).join('\n');
     throw Object.assign(new Error(`No layer of the model matches the weights in ${label}:\n${list}`), { problems: m.problems });
   }
   return m;
+}
+
+/** The weighted layers of `doc` that `weights` does not fill completely (missing, count or shape), with why. */
+export function incompleteWeights(doc: LoomDocument, weights: NodeWeights): WeightProblem[] {
+  const { shapes } = expectedWeights(doc);
+  const out: WeightProblem[] = [];
+  for (const [id, want] of Object.entries(shapes)) {
+    const got = weights[id] ?? [];
+    const expects = want.map((t) => shapeText(t.shape)).join(' + ');
+    if (got.length === 0) out.push({ layer: id, reason: `no weights in the file; expects ${expects}` });
+    else if (got.length !== want.length || got.some((t, i) => shapeText(t.shape) !== shapeText(want[i]!.shape))) {
+      out.push({ layer: id, reason: `the file has ${got.map((t) => shapeText(t.shape)).join(' + ')}, the layer expects ${expects}` });
+    }
+  }
+  return out;
 }
 
 // ── What the engine process answers (worker.ts) ──────────────────────────────────────────────
@@ -295,9 +315,9 @@ const info = (r: ImportedRunResult): ImportedRunInfo => ({ runId: r.record.runId
  * given, an "Imported weights" run of it. Weights that cannot become a run are explained in
  * `weightsNote` (the document still opens).
  */
-export async function importModelWithRun(p: { path: string; runId?: string; runDir?: string; baseDir?: string }): Promise<EngineResponse<'file.importModel'>> {
+export async function importModelWithRun(p: { path: string; runId?: string; runDir?: string; baseDir?: string; sequenceLength?: number }): Promise<EngineResponse<'file.importModel'>> {
   const { importModelFile } = await import('./import');
-  const r = await importModelFile(p.path);
+  const r = await importModelFile(p.path, p.sequenceLength ? { sequenceLength: p.sequenceLength } : {});
   if (!r.ok) return r;
   const base = { ok: true as const, doc: r.doc, warnings: r.warnings, weightsFound: !!r.weights, ...(r.placeholders.length ? { placeholders: r.placeholders } : {}) };
   if (!r.weights) return base;
@@ -305,8 +325,15 @@ export async function importModelWithRun(p: { path: string; runId?: string; runD
     return { ...base, weightsNote: `The weights were not imported: replace the ${r.placeholders.length} unsupported layer${r.placeholders.length > 1 ? 's' : ''} first, then use File › Load Weights… with the same file.` };
   }
   if (!p.runId || !p.runDir) return { ...base, weightsNote: 'The weights were not imported (no place to keep them).' };
+  // A run holds the file's weights for every layer, or is not made: initial weights in some layers
+  // would predict something the file's model never did.
+  const incomplete = incompleteWeights(r.doc, r.weights);
+  if (incomplete.length) {
+    const list = incomplete.map((w) => `${w.layer} (${w.reason})`).join('; ');
+    return { ...base, weightsNote: `The weights were not imported: ${incomplete.length} layer${incomplete.length > 1 ? 's' : ''} did not get ${incomplete.length > 1 ? 'theirs' : 'its'} from ${basename(p.path)}: ${list}.` };
+  }
   try {
-    const tfjsJson = p.path.toLowerCase().endsWith('.json') && Array.isArray(JSON.parse(await readFile(p.path, 'utf8')).weightsManifest);
+    const tfjsJson = (await fileKind(p.path)) === 'text' && Array.isArray(JSON.parse(await readFile(p.path, 'utf8')).weightsManifest);
     const from: ImportedFrom = { source: basename(p.path), format: tfjsJson ? 'tfjs' : 'keras' };
     const run = await createImportedRun({ runId: p.runId, doc: r.doc, weights: r.weights, from, outDir: p.runDir, ...(p.baseDir ? { baseDir: p.baseDir } : {}) });
     return { ...base, warnings: [...r.warnings, ...run.warnings], run: info(run) };

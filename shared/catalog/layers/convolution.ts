@@ -67,6 +67,24 @@ export const Conv2DTranspose = defineLayer({
   weights: ({ inputs, p }) => [weight('kernel', 'kernel', [...p.kernelSize, p.filters, channels(inputs)]), ...withBias(p.useBias, p.filters)],
 });
 
+export const Conv1DTranspose = defineLayer({
+  type: 'Conv1DTranspose', category: 'Convolution',
+  doc: 'Transposed convolution along a sequence: learned upsampling of [steps, channels], e.g. in sequence autoencoders.',
+  params: [
+    filters(), size('kernelSize', 1, 3, 'Window length.', { key: true }),
+    size('strides', 1, 1, 'Upsampling factor.', { key: true }), padding, activation(), useBias,
+  ],
+  inputs: { min: 1, max: 1 },
+  output: ({ inputs, p }) => {
+    const s = one(inputs);
+    requireRank('Conv1DTranspose', s, 2, 'a 2-D input per sample [steps, channels]');
+    const steps = deconvLength(s[0]!, p.kernelSize[0], p.strides[0], p.padding);
+    return { shape: [steps, p.filters], flops: 2 * p.kernelSize[0] * s[1]! * p.filters * s[0]! };
+  },
+  // Like Conv2DTranspose, the kernel keeps out before in: [k, out, in] (Keras' layout).
+  weights: ({ inputs, p }) => [weight('kernel', 'kernel', [p.kernelSize[0], p.filters, channels(inputs)]), ...withBias(p.useBias, p.filters)],
+});
+
 const depthMultiplier = int('depthMultiplier', 1, 'Output channels per input channel in the depthwise step.', { min: 1 });
 
 export const DepthwiseConv2D = defineLayer({

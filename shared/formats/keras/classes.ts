@@ -9,7 +9,7 @@ import type { ExportPlan } from '../plan';
 /** The Keras (and TF.js) class of each layer type; only Input differs (InputLayer). */
 export const KERAS_CLASS: { readonly [T in LayerType]: string } = {
   Input: 'InputLayer', Dense: 'Dense', Activation: 'Activation', Dropout: 'Dropout', Embedding: 'Embedding',
-  Conv1D: 'Conv1D', Conv2D: 'Conv2D', Conv2DTranspose: 'Conv2DTranspose', DepthwiseConv2D: 'DepthwiseConv2D',
+  Conv1D: 'Conv1D', Conv2D: 'Conv2D', Conv1DTranspose: 'Conv1DTranspose', Conv2DTranspose: 'Conv2DTranspose', DepthwiseConv2D: 'DepthwiseConv2D',
   SeparableConv2D: 'SeparableConv2D', MaxPooling1D: 'MaxPooling1D', AveragePooling1D: 'AveragePooling1D',
   MaxPooling2D: 'MaxPooling2D', AveragePooling2D: 'AveragePooling2D', GlobalAveragePooling1D: 'GlobalAveragePooling1D',
   GlobalMaxPooling1D: 'GlobalMaxPooling1D', GlobalAveragePooling2D: 'GlobalAveragePooling2D', GlobalMaxPooling2D: 'GlobalMaxPooling2D',

@@ -17,7 +17,7 @@ const act = (a: ActivationName, helpers: Set<string>) => {
 const name = (n: PlanNode) => `name=${pyStr(n.id)}`;
 const tup = (v: readonly number[]) => py(v);
 
-const conv = (n: PlanNodeOf<'Conv1D' | 'Conv2D' | 'Conv2DTranspose' | 'DepthwiseConv2D' | 'SeparableConv2D'>, h: Set<string>, extra = '') =>
+const conv = (n: PlanNodeOf<'Conv1D' | 'Conv2D' | 'Conv1DTranspose' | 'Conv2DTranspose' | 'DepthwiseConv2D' | 'SeparableConv2D'>, h: Set<string>, extra = '') =>
   `kernel_size=${tup(n.p.kernelSize)}, strides=${tup(n.p.strides)}, padding=${pyStr(n.p.padding)}${extra}, activation=${act(n.p.activation, h)}, use_bias=${py(n.p.useBias)}, ${name(n)}`;
 
 const pool = (cls: string): Emit<'MaxPooling1D' | 'AveragePooling1D' | 'MaxPooling2D' | 'AveragePooling2D'> => (n) =>
@@ -36,6 +36,7 @@ const LAYER: { [T in LayerType]: Emit<T> } = {
   Embedding: (n) => `layers.Embedding(${n.p.inputDim}, ${n.p.outputDim}, ${name(n)})`,
   Conv1D: (n, h) => `layers.Conv1D(${n.p.filters}, ${conv(n, h, `, dilation_rate=${tup(n.p.dilationRate)}`)})`,
   Conv2D: (n, h) => `layers.Conv2D(${n.p.filters}, ${conv(n, h, `, dilation_rate=${tup(n.p.dilationRate)}`)})`,
+  Conv1DTranspose: (n, h) => `layers.Conv1DTranspose(${n.p.filters}, ${conv(n, h)})`,
   Conv2DTranspose: (n, h) => `layers.Conv2DTranspose(${n.p.filters}, ${conv(n, h)})`,
   DepthwiseConv2D: (n, h) => `layers.DepthwiseConv2D(${conv(n, h, `, depth_multiplier=${n.p.depthMultiplier}`)})`,
   SeparableConv2D: (n, h) => `layers.SeparableConv2D(${n.p.filters}, ${conv(n, h, `, depth_multiplier=${n.p.depthMultiplier}`)})`,

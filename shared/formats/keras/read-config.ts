@@ -31,9 +31,32 @@ const ACT_ALIASES: Record<string, ActivationName> = {
   hard_sigmoid: 'hardSigmoid', silu: 'swish', swish: 'swish', linear: 'linear',
 };
 
+/** ReLU(max_value, negative_slope, threshold) as a named activation: plain relu, or relu6 (MobileNet's ReLU(6.0)). */
+function reluOf(c: JsonObject): ActivationName {
+  if (c.negative_slope || c.threshold) return fail(`ReLU with negative_slope=${String(c.negative_slope ?? 0)} / threshold=${String(c.threshold ?? 0)} is not supported (only plain ReLU and ReLU(max_value=6))`);
+  if (c.max_value == null) return 'relu';
+  if (Number(c.max_value) === 6) return 'relu6';
+  return fail(`ReLU(max_value=${String(c.max_value)}) is not supported (only plain ReLU and ReLU(max_value=6))`);
+}
+
+/** Layer objects Keras accepts as a layer's `activation` (`Dense(activation=ReLU())`), as named activations. */
+const ACTIVATION_LAYERS: Record<string, (c: JsonObject) => ActivationName> = {
+  ReLU: reluOf,
+  Softmax: (c) => (c.axis == null || c.axis === -1 || (Array.isArray(c.axis) && c.axis.length === 1 && c.axis[0] === -1) ? 'softmax' : fail('Softmax over an axis other than the last')),
+  ELU: (c) => (c.alpha == null || Number(c.alpha) === 1 ? 'elu' : fail(`ELU(alpha=${String(c.alpha)}) is not supported (alpha 1 only)`)),
+  Activation: (c) => activation(c.activation),
+};
+
 function activation(v: unknown, what = 'activation'): ActivationName {
   if (v === null || v === undefined) return 'linear';
-  const raw = typeof v === 'string' ? v : objectOf(objectOf(v).config).name ?? objectOf(v).class_name;
+  let raw: unknown = v;
+  if (isObject(v)) {
+    const cls = String(v.class_name);
+    const layer = Object.prototype.hasOwnProperty.call(ACTIVATION_LAYERS, cls) ? ACTIVATION_LAYERS[cls] : undefined;
+    if (layer) return layer(objectOf(v.config));
+    // Keras 3 may serialize a function as {class_name: "function", config: "relu"}.
+    raw = typeof v.config === 'string' ? v.config : objectOf(v.config).name ?? cls;
+  }
   if (typeof raw !== 'string') return fail(`${what} ${JSON.stringify(v)} is not a named activation`);
   const name = raw.replace(/^keras\.activations\./, '');
   const lower = name.toLowerCase();
@@ -94,6 +117,13 @@ function norm(c: JsonObject, batch: boolean) {
   return { epsilon: c.epsilon ?? 0.001, center: c.center ?? true, scale: c.scale ?? true };
 }
 
+function transposed(c: JsonObject) {
+  const p = { filters: c.filters, ...conv(c) };
+  if (c.output_padding != null) fail('output_padding is not supported');
+  if (c.dilation_rate && [c.dilation_rate].flat().some((d) => d !== 1)) fail('dilation is not supported');
+  return p;
+}
+
 type Reader<T extends LayerType> = (c: JsonObject, warnings: string[]) => DocParams<T>;
 
 /** One reader per layer type, for the Keras class the type is written as (KERAS_CLASS). */
@@ -114,12 +144,8 @@ const READERS: { readonly [T in LayerType]: Reader<T> } = {
   },
   Conv1D: (c) => ({ filters: c.filters, ...conv(c), ...dilation(c) }),
   Conv2D: (c) => ({ filters: c.filters, ...conv(c), ...dilation(c) }),
-  Conv2DTranspose: (c) => {
-    const p = { filters: c.filters, ...conv(c) };
-    if (c.output_padding != null) fail('output_padding is not supported');
-    if (c.dilation_rate && [c.dilation_rate].flat().some((d) => d !== 1)) fail('dilation is not supported');
-    return p;
-  },
+  Conv1DTranspose: transposed,
+  Conv2DTranspose: transposed,
   DepthwiseConv2D: (c) => ({ ...conv(c), depthMultiplier: c.depth_multiplier ?? 1 }),
   SeparableConv2D: (c) => ({ filters: c.filters, ...conv(c), depthMultiplier: c.depth_multiplier ?? 1 }),
   MaxPooling1D: pool,
@@ -188,14 +214,9 @@ type Alias = (c: JsonObject, w: string[]) => DocLayer<'Activation'> | DocLayer<'
 
 /** Keras classes read as another layer type. */
 const ALIASES: Record<string, Alias> = {
-  ReLU: (c) => {
-    if (c.max_value != null || c.negative_slope || c.threshold) fail('ReLU with max_value/negative_slope/threshold is not supported');
-    return { type: 'Activation', params: { activation: 'relu' } };
-  },
-  Softmax: (c) => {
-    if (c.axis != null && c.axis !== -1) fail('Softmax over an axis other than the last');
-    return { type: 'Activation', params: { activation: 'softmax' } };
-  },
+  ReLU: (c) => ({ type: 'Activation', params: { activation: reluOf(c) } }),
+  Softmax: (c) => ({ type: 'Activation', params: { activation: ACTIVATION_LAYERS.Softmax!(c) } }),
+  ELU: (c) => ({ type: 'Activation', params: { activation: ACTIVATION_LAYERS.ELU!(c) } }),
   // Regularisers that are the identity at inference: the nearest honest layer is Dropout (also the
   // identity at inference); only training differs, which the warning says.
   SpatialDropout1D: (c, w) => substitute(w, 'SpatialDropout1D', c.rate, 'drops single values instead of whole channels while training'),

@@ -12,6 +12,7 @@
  */
 import type { LoomDocument } from '../../document/schema';
 import type { HostTensor, NodeWeights } from '../tensor';
+import { getLayerDef, isLayerType } from '../../catalog';
 import { analyzeLayerParams, isObject, objectOf, type JsonObject } from './read-config';
 
 export interface ImportProblem {
@@ -116,7 +117,7 @@ function rawLayers(topo: JsonObject, problems: ImportProblem[]): { layers: RawLa
       layers.push({ name, className: String(l.class_name), config, inputs: prev ? [prev] : [] });
       prev = name;
     }
-    return { layers, outputs: prev ? [prev] : [] };
+    return flattenNested({ layers, outputs: prev ? [prev] : [] }, problems);
   }
   if (cls !== 'Model' && cls !== 'Functional') {
     throw new Error(`not a Keras/TF.js model topology (class_name "${String(cls ?? 'missing')}"; expected Model, Functional or Sequential)`);
@@ -127,7 +128,48 @@ function rawLayers(topo: JsonObject, problems: ImportProblem[]): { layers: RawLa
   });
   const outs = objectOf(cfg).output_layers ?? [];
   const outputs = (Array.isArray(outs) && Array.isArray(outs[0]) ? outs : [outs]).map((o) => String(first(o)));
-  return { layers, outputs };
+  return flattenNested({ layers, outputs }, problems);
+}
+
+const NESTED_MODELS = new Set(['Sequential', 'Model', 'Functional']);
+
+/**
+ * A model used as a layer (Teachable Machine: a MobileNet `Model` inside a `Sequential`, then a
+ * `Sequential` head) is replaced by its own layers: its inputs take the outer layer's inputs (or
+ * stay the model's inputs when it comes first), and what read the nested model reads its output.
+ * Weights keep matching: TF.js and Keras 2 name them after the inner layers.
+ */
+function flattenNested(parsed: { layers: RawLayer[]; outputs: string[] }, problems: ImportProblem[]): { layers: RawLayer[]; outputs: string[] } {
+  if (!parsed.layers.some((l) => NESTED_MODELS.has(l.className))) return parsed;
+  const outputOf = new Map<string, string>();
+  const via = (n: string) => outputOf.get(n) ?? n;
+  const layers: RawLayer[] = [];
+  for (const l of parsed.layers) {
+    const inputs = l.inputs.map(via);
+    if (!NESTED_MODELS.has(l.className)) {
+      layers.push({ ...l, inputs });
+      continue;
+    }
+    const inner = rawLayers({ class_name: l.className, config: l.config }, problems);
+    if (inner.outputs.length !== 1) {
+      problems.push({ layer: l.name, className: l.className, reason: `a nested model with ${inner.outputs.length} outputs cannot be flattened (one output only)` });
+      continue;
+    }
+    const entries = inner.layers.filter((x) => x.inputs.length === 0);
+    if (inputs.length && entries.length !== inputs.length) {
+      problems.push({ layer: l.name, className: l.className, reason: `the nested model takes ${entries.length} inputs but is given ${inputs.length}` });
+      continue;
+    }
+    // Given inputs: the nested model's own InputLayers go, their readers read the given tensors.
+    const feed = new Map<string, string>(inputs.length ? entries.map((e, i) => [e.name, inputs[i]!] as const) : []);
+    for (const x of inner.layers) {
+      if (feed.has(x.name) && x.className === 'InputLayer') continue;
+      const xin = x.inputs.length === 0 && feed.has(x.name) ? [feed.get(x.name)!] : x.inputs.map((n) => (feed.has(n) ? feed.get(n)! : n));
+      layers.push({ ...x, inputs: xin });
+    }
+    outputOf.set(l.name, (feed.has(inner.outputs[0]!) ? feed.get(inner.outputs[0]!) : inner.outputs[0])!);
+  }
+  return { layers, outputs: parsed.outputs.map(via) };
 }
 
 /** Depth-layered positions: x by longest path from an input, y by order within a depth. */
@@ -160,6 +202,23 @@ export interface ImportOptions {
   name?: string;
   /** Decoded weights by TF.js/Keras weight name (`<layer>/<weight>`), in manifest order. */
   weights?: [string, HostTensor][];
+  /**
+   * The size given to an input's variable dimensions (`[null, null]`: Keras text models take any
+   * length). Without it, DEFAULT_SEQUENCE_LENGTH, with a warning saying how to change it.
+   */
+  sequenceLength?: number;
+}
+
+/** The length a variable-length input gets when the person gave none (the Input's shape is editable afterwards). */
+export const DEFAULT_SEQUENCE_LENGTH = 100;
+
+/** An input layer's config with its variable (null) dimensions given `length`, and whether any were. */
+function concreteInput(config: JsonObject, length: number): { config: JsonObject; variable: boolean } {
+  const key = ['batch_input_shape', 'batch_shape'].find((k) => Array.isArray(config[k]));
+  const shape = key ? (config[key] as unknown[]) : Array.isArray(config.input_shape) ? [null, ...config.input_shape] : null;
+  if (!shape || !shape.slice(1).some((d) => d === null)) return { config, variable: false };
+  const fixed = [shape[0] ?? null, ...shape.slice(1).map((d) => (d === null ? length : d))];
+  return { config: { ...config, [key ?? 'batch_input_shape']: fixed }, variable: true };
 }
 
 /** Convert a parsed TF.js model.json or Keras JSON topology. Never throws on bad layers: lists them. */
@@ -177,8 +236,18 @@ export function importTopology(json: unknown, opts: ImportOptions = {}): ImportR
   const ids = nodeIds(parsed.layers.map((l) => l.name));
   const nodes: LoomDocument['nodes'] = [];
   const placeholders: ImportProblem[] = [];
+  const length = opts.sequenceLength ?? DEFAULT_SEQUENCE_LENGTH;
   for (const l of parsed.layers) {
-    const r = analyzeLayerParams(l.className, l.config);
+    if (l.className === 'InputLayer') {
+      const c = concreteInput(l.config, length);
+      l.config = c.config;
+      if (c.variable && opts.sequenceLength === undefined) {
+        warnings.push(`${l.name}: the input takes sequences of any length; imported with length ${length}. Set the Input's shape to your data's length (the weights do not depend on it)`);
+      } else if (c.variable) {
+        warnings.push(`${l.name}: the input takes sequences of any length; imported with length ${length}, as asked`);
+      }
+    }
+    const r = withArity(analyzeLayerParams(l.className, l.config), l.inputs.length);
     if (!('reason' in r)) {
       nodes.push({ id: ids.get(l.name)!, type: r.type, params: r.params });
       warnings.push(...r.warnings.map((w) => `${l.name}: ${w}`));
@@ -201,6 +270,7 @@ export function importTopology(json: unknown, opts: ImportOptions = {}): ImportR
     return { ok: false, message: `${problems.length} layer${problems.length > 1 ? 's' : ''} cannot be imported:\n${list}`, problems };
   }
   const edges = parsed.layers.flatMap((l) => l.inputs.map((src) => ({ from: ids.get(src)!, to: ids.get(l.name)! })));
+  tokenInputs(nodes, edges);
   // Outputs in Layerloom are the nodes without outgoing edges; warn when the file marks others.
   const sinks = new Set(nodes.map((n) => n.id).filter((id) => !edges.some((e) => e.from === id)));
   const declared = parsed.outputs.map((o) => ids.get(o)).filter((x): x is string => !!x);
@@ -211,12 +281,12 @@ export function importTopology(json: unknown, opts: ImportOptions = {}): ImportR
   let weights: NodeWeights | null = null;
   if (opts.weights) {
     weights = {};
-    const prefixOf = (name: string) => name.split('/')[0]!;
     for (const l of parsed.layers) weights[ids.get(l.name)!] = [];
     const held = new Set(placeholders.map((p) => ids.get(p.layer)!));
     const dropped = new Set<string>();
     for (const [name, t] of opts.weights) {
-      const id = ids.get(prefixOf(name));
+      const layer = layerOfWeight(name, known);
+      const id = layer === undefined ? undefined : ids.get(layer);
       if (id === undefined) warnings.push(`weight "${name}" belongs to no layer; ignored`);
       else if (held.has(id)) dropped.add(id);
       else weights[id]!.push(t);
@@ -233,6 +303,42 @@ export function importTopology(json: unknown, opts: ImportOptions = {}): ImportR
     warnings.unshift(`${placeholders.length} layer${placeholders.length > 1 ? 's' : ''} could not be imported and ${placeholders.length > 1 ? 'are placeholders' : 'is a placeholder'} (shown in red): ${placeholders.map((p) => `${p.layer} (${p.className}: ${p.reason})`).join('; ')}. Replace ${placeholders.length > 1 ? 'them' : 'it'} before training or exporting.`);
   }
   return { ok: true, doc, weights, warnings, placeholders };
+}
+
+/**
+ * The layer a weight belongs to, from its name: the first path segment that names a layer of the
+ * model. Keras 2 and TF.js files start with the layer (`dense/kernel`, `lstm/lstm_cell/kernel`);
+ * TF.js files converted from Keras 3 start with the model's name (`sequential/dense/kernel`).
+ */
+export function layerOfWeight(name: string, layers: ReadonlySet<string>): string | undefined {
+  const segments = name.replace(/:\d+$/, '').split('/').slice(0, -1);
+  return segments.find((s) => layers.has(s));
+}
+
+const RECURRENT = new Set<string>(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
+
+/**
+ * A layer called with more inputs than its Layerloom type takes cannot be built: a placeholder that
+ * says why. For recurrent layers the extra inputs are an `initial_state` (seq2seq decoders).
+ */
+function withArity(r: ReturnType<typeof analyzeLayerParams>, inputs: number): ReturnType<typeof analyzeLayerParams> {
+  if ('reason' in r || !isLayerType(r.type)) return r;
+  const { max } = getLayerDef(r.type).inputs;
+  if (inputs <= max) return r;
+  if (RECURRENT.has(r.type)) {
+    return { reason: `the ${r.type} is given an initial_state (${inputs - 1} state tensor${inputs > 2 ? 's' : ''} from another layer, as in a seq2seq decoder); Layerloom's ${r.type} starts from zeros and takes one input` };
+  }
+  return { reason: `it is called with ${inputs} inputs; Layerloom's ${r.type} takes ${max === 1 ? 'one' : `at most ${max}`}` };
+}
+
+/** Inputs that only feed Embeddings take token ids (int32): Keras casts them there; Layerloom says so in the Input. */
+function tokenInputs(nodes: LoomDocument['nodes'], edges: LoomDocument['edges']): void {
+  const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
+  for (const n of nodes) {
+    if (n.type !== 'Input' || !n.params) continue;
+    const next = edges.filter((e) => e.from === n.id).map((e) => typeOf.get(e.to));
+    if (next.length && next.every((t) => t === 'Embedding')) n.params = { ...n.params, dtype: 'int32' };
+  }
 }
 
 /** A Keras config as plain JSON data for a placeholder's params (reserved keys dropped). */

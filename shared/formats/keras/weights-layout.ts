@@ -51,7 +51,7 @@ const mha: KerasObjects<WeightNameOf<'MultiHeadAttention'>> = {
 
 const OBJECTS: { readonly [T in LayerType]: KerasObjects<WeightNameOf<T>> } = {
   Input: plain, Dense: plain, Activation: plain, Dropout: plain, Embedding: plain, Conv1D: plain, Conv2D: plain,
-  Conv2DTranspose: plain, DepthwiseConv2D: plain, SeparableConv2D: plain, MaxPooling1D: plain, AveragePooling1D: plain,
+  Conv1DTranspose: plain, Conv2DTranspose: plain, DepthwiseConv2D: plain, SeparableConv2D: plain, MaxPooling1D: plain, AveragePooling1D: plain,
   MaxPooling2D: plain, AveragePooling2D: plain, GlobalAveragePooling1D: plain, GlobalMaxPooling1D: plain,
   GlobalAveragePooling2D: plain, GlobalMaxPooling2D: plain,
   SimpleRNN: rnn, LSTM: rnn, GRU: rnn,

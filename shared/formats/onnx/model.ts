@@ -274,6 +274,25 @@ const conv: Emit<ConvType> = (c) => {
   return { name: act(c, p.activation, y), layout: 'cf' };
 };
 
+/** ConvTranspose (1-D or 2-D) with TF's output size: output_padding for a kernel smaller than the stride, pads for 'same'. */
+function transposedConv(c: Ctx<'Conv1DTranspose' | 'Conv2DTranspose'>): { name: string; layout: Layout } {
+  const x = c.input(0, 'cf');
+  const p = c.n.p;
+  const k = p.kernelSize;
+  const s = p.strides;
+  const op = k.map((kk, i) => Math.max(s[i]! - kk, 0));
+  const crop = p.padding === 'same' ? k.map((kk, i) => Math.max(kk - s[i]!, 0)) : k.map(() => 0);
+  const begin = crop.map((t) => Math.floor(t / 2));
+  const attrs: Attr[] = [
+    { name: 'kernel_shape', ints: [...k] }, { name: 'strides', ints: [...s] }, { name: 'output_padding', ints: op },
+    { name: 'pads', ints: [...begin, ...crop.map((t, i) => t - begin[i]!)] },
+  ];
+  const inputs = [x.name, c.g.weight(c.wname('kernel'), kernelToChannelsFirst(c.w.get('kernel')))];
+  const b = optionalBias(c, c.w);
+  if (b) inputs.push(b);
+  return { name: act(c, p.activation, c.g.op('ConvTranspose', inputs, attrs, c.n.id)), layout: 'cf' };
+}
+
 const EMIT: { [T in LayerType]: Emit<T> } = {
   Input: (c) => ({ name: c.n.id, layout: 'cl' }),
   Dense: (c) => {
@@ -294,23 +313,8 @@ const EMIT: { [T in LayerType]: Emit<T> } = {
   Embedding: (c) => ({ name: c.g.op('Gather', [c.g.weight(c.wname('embeddings'), c.w.get('embeddings')), c.input(0, 'cl').name], [{ name: 'axis', i: 0 }]), layout: 'cl' }),
   Conv1D: conv,
   Conv2D: conv,
-  Conv2DTranspose: (c) => {
-    const x = c.input(0, 'cf');
-    const p = c.n.p;
-    const k = p.kernelSize;
-    const s = p.strides;
-    const op = k.map((kk, i) => Math.max(s[i]! - kk, 0));
-    const crop = p.padding === 'same' ? k.map((kk, i) => Math.max(kk - s[i]!, 0)) : [0, 0];
-    const begin = crop.map((t) => Math.floor(t / 2));
-    const attrs: Attr[] = [
-      { name: 'kernel_shape', ints: [...k] }, { name: 'strides', ints: [...s] }, { name: 'output_padding', ints: op },
-      { name: 'pads', ints: [...begin, ...crop.map((t, i) => t - begin[i]!)] },
-    ];
-    const inputs = [x.name, c.g.weight(c.wname('kernel'), kernelToChannelsFirst(c.w.get('kernel')))];
-    const b = optionalBias(c, c.w);
-    if (b) inputs.push(b);
-    return { name: act(c, p.activation, c.g.op('ConvTranspose', inputs, attrs, c.n.id)), layout: 'cf' };
-  },
+  Conv1DTranspose: (c) => transposedConv(c),
+  Conv2DTranspose: (c) => transposedConv(c),
   DepthwiseConv2D: (c) => {
     const x = c.input(0, 'cf');
     const p = c.n.p;

@@ -137,6 +137,26 @@ function rnn<C extends Cell>(cell: C): Emit<C> {
   };
 }
 
+/** ConvTranspose1d/2d with TF's output size: output_padding for a kernel smaller than the stride, a crop for 'same'. */
+function transposedConv(n: PlanNodeOf<'Conv1DTranspose' | 'Conv2DTranspose'>, c: Ctx): Emitted {
+  const x = c.input(0, 'cf');
+  const s = n.inShapes[0]!;
+  const k = n.p.kernelSize;
+  const st = n.p.strides;
+  const rank = k.length;
+  const op = k.map((kk, i) => Math.max(st[i]! - kk, 0));
+  let expr = `${c.self}(${x.expr})`;
+  if (n.p.padding === 'same' && k.some((kk, i) => kk > st[i]!)) {
+    const crop = k.map((kk, i) => Math.floor(Math.max(kk - st[i]!, 0) / 2));
+    expr = `${expr}[:, :, ${crop.map((b, i) => `${b}:${b + n.outShape[i]!}`).join(', ')}]`;
+  }
+  const opArg = op.some((v) => v > 0) ? `, output_padding=${tuple(op)}` : '';
+  return {
+    init: `nn.ConvTranspose${rank}d(${s[rank]}, ${n.p.filters}, kernel_size=${tuple(k)}, stride=${tuple(st)}${opArg}${bias(n.p.useBias)})`,
+    expr: act(n.p.activation, expr, c), layout: 'cf',
+  };
+}
+
 const EMIT: { [T in LayerType]: Emit<T> } = {
   Input: (n) => ({ expr: n.py, layout: 'cl' }),
   Dense: (n, c) => {
@@ -174,27 +194,8 @@ const EMIT: { [T in LayerType]: Emit<T> } = {
       expr: act(n.p.activation, `${c.self}(${xin})`, c), layout: 'cf',
     };
   },
-  Conv2DTranspose: (n, c) => {
-    const x = c.input(0, 'cf');
-    const s = n.inShapes[0]!;
-    const k = n.p.kernelSize;
-    const st = n.p.strides;
-    // output_padding adds the rows TF produces when the kernel is smaller than the stride.
-    const op = k.map((kk, i) => Math.max(st[i]! - kk, 0));
-    let expr = `${c.self}(${x.expr})`;
-    if (n.p.padding === 'same') {
-      const crop = k.map((kk, i) => Math.floor(Math.max(kk - st[i]!, 0) / 2));
-      if (k.some((kk, i) => kk > st[i]!)) {
-        const [h, w] = n.outShape as [number, number];
-        expr = `${expr}[:, :, ${crop[0]}:${crop[0]! + h}, ${crop[1]}:${crop[1]! + w}]`;
-      }
-    }
-    const opArg = op.some((v) => v > 0) ? `, output_padding=${tuple(op)}` : '';
-    return {
-      init: `nn.ConvTranspose2d(${s[2]}, ${n.p.filters}, kernel_size=${tuple(k)}, stride=${tuple(st)}${opArg}${bias(n.p.useBias)})`,
-      expr: act(n.p.activation, expr, c), layout: 'cf',
-    };
-  },
+  Conv1DTranspose: (n, c) => transposedConv(n, c),
+  Conv2DTranspose: (n, c) => transposedConv(n, c),
   DepthwiseConv2D: (n, c) => {
     const x = c.input(0, 'cf');
     const s = n.inShapes[0]!;

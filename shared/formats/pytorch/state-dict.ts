@@ -55,7 +55,7 @@ function normWeights(n: PlanNodeOf<'BatchNormalization' | 'LayerNormalization'>,
   return n.p.scale || n.p.center ? [['weight', gamma], ['bias', beta]] : [];
 }
 
-const conv = <T extends 'Conv1D' | 'Conv2D' | 'Conv2DTranspose'>(): WeightMap<T> => (_n, w) =>
+const conv = <T extends 'Conv1D' | 'Conv2D' | 'Conv1DTranspose' | 'Conv2DTranspose'>(): WeightMap<T> => (_n, w) =>
   // A transposed kernel [kh, kw, out, in] → ConvTranspose2d [in, out, kh, kw] is the same permutation.
   [['weight', kernelToChannelsFirst(w.get('kernel'))], ...optional(w, 'bias', 'bias')];
 const cell = <T extends 'SimpleRNN' | 'LSTM' | 'GRU'>(): WeightMap<T> => (n, w) =>
@@ -70,6 +70,7 @@ const WEIGHTS: { [T in LayerType]: WeightMap<T> } = {
   Embedding: (_n, w) => [['weight', w.get('embeddings')]],
   Conv1D: conv(),
   Conv2D: conv(),
+  Conv1DTranspose: conv(),
   Conv2DTranspose: conv(),
   DepthwiseConv2D: (_n, w) => [['weight', depthwiseKernelToChannelsFirst(w.get('depthwise_kernel'))], ...optional(w, 'bias', 'bias')],
   SeparableConv2D: (_n, w) => [

@@ -18,7 +18,7 @@ type Cfg<T extends LayerType> = (n: PlanNodeOf<T>) => Record<string, unknown>;
 /** A size as TF.js writes it: an int for 1-D layers, the tuple for 2-D ones. */
 const sized = (v: readonly number[]) => (v.length === 1 ? v[0]! : v);
 
-const conv = (n: PlanNodeOf<'Conv1D' | 'Conv2D' | 'Conv2DTranspose' | 'DepthwiseConv2D' | 'SeparableConv2D'>) => ({
+const conv = (n: PlanNodeOf<'Conv1D' | 'Conv2D' | 'Conv1DTranspose' | 'Conv2DTranspose' | 'DepthwiseConv2D' | 'SeparableConv2D'>) => ({
   kernel_size: sized(n.p.kernelSize), strides: sized(n.p.strides), padding: n.p.padding,
   ...('dilationRate' in n.p ? { dilation_rate: sized(n.p.dilationRate) } : {}),
   activation: n.p.activation, use_bias: n.p.useBias,
@@ -41,6 +41,7 @@ const CONFIG: { [T in LayerType]: Cfg<T> } = {
   Embedding: (n) => ({ input_dim: n.p.inputDim, output_dim: n.p.outputDim }),
   Conv1D: (n) => ({ filters: n.p.filters, ...conv(n) }),
   Conv2D: (n) => ({ filters: n.p.filters, ...conv(n) }),
+  Conv1DTranspose: (n) => ({ filters: n.p.filters, ...conv(n) }),
   Conv2DTranspose: (n) => ({ filters: n.p.filters, ...conv(n) }),
   DepthwiseConv2D: (n) => ({ ...conv(n), depth_multiplier: n.p.depthMultiplier }),
   SeparableConv2D: (n) => ({ filters: n.p.filters, ...conv(n), depth_multiplier: n.p.depthMultiplier }),

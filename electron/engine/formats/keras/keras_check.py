@@ -53,7 +53,7 @@ def keras_order(topo):
 
 # Keras' own signatures: the arguments each class takes by position (keras.layers.Dense(units, ...)).
 POSITIONAL = {
-    "Dense": ["units"], "Conv1D": ["filters"], "Conv2D": ["filters"], "Conv2DTranspose": ["filters"],
+    "Dense": ["units"], "Conv1D": ["filters"], "Conv2D": ["filters"], "Conv1DTranspose": ["filters"], "Conv2DTranspose": ["filters"],
     "SeparableConv2D": ["filters"], "Embedding": ["input_dim", "output_dim"], "Dropout": ["rate"],
     "Activation": ["activation"], "Reshape": ["target_shape"], "PositionalEmbedding": ["sequence_length"],
     "SimpleRNN": ["units"], "LSTM": ["units"], "GRU": ["units"],

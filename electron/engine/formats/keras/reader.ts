@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import h5wasm from 'h5wasm/node';
 import type { LoomDocument } from '../../../../shared/document';
 import { kerasWeightsLayout } from '../../../../shared/formats/keras/weights-layout';
-import { importTopology, type ImportResult } from '../../../../shared/formats/keras/read-topology';
+import { importTopology, type ImportOptions, type ImportResult } from '../../../../shared/formats/keras/read-topology';
 import type { HostTensor, NodeWeights } from '../../../../shared/formats/tensor';
 import { compileModel } from '../../compile';
 import { nodeWeights } from '../weights';
@@ -67,7 +67,7 @@ export async function withKerasWeights(r: ImportResult, h5Path: string | null, h
 }
 
 /** A Keras 3 `.keras` archive: its config.json as a document, with its model.weights.h5. */
-export async function importKerasArchive(path: string): Promise<ImportResult> {
+export async function importKerasArchive(path: string, opts: Pick<ImportOptions, 'sequenceLength'> = {}): Promise<ImportResult> {
   let entries: Map<string, Uint8Array>;
   try {
     entries = readZip(new Uint8Array(await readFile(path)));
@@ -76,15 +76,26 @@ export async function importKerasArchive(path: string): Promise<ImportResult> {
   }
   const config = entries.get('config.json');
   if (!config) return { ok: false, message: `${path}: the archive has no config.json`, problems: [] };
-  const r = importTopology(JSON.parse(new TextDecoder().decode(config)), { name: basename(path).replace(/\.keras$/i, '') });
-  const h5 = entries.get('model.weights.h5');
-  if (!r.ok || !h5) return r;
+  const r = importTopology(JSON.parse(new TextDecoder().decode(config)), { ...opts, name: basename(path).replace(/\.keras$/i, '') });
+  if (!r.ok || !entries.has('model.weights.h5')) return r;
+  return withEntryFile(entries.get('model.weights.h5')!, (file) => withKerasWeights(r, file, 'model.weights.h5'));
+}
+
+/** `use` given the archive entry written to a temporary file (h5wasm reads files), removed afterwards. */
+async function withEntryFile<T>(data: Uint8Array, use: (file: string) => Promise<T>): Promise<T> {
   const tmp = await mkdtemp(join(tmpdir(), 'layerloom-keras-'));
   try {
     const file = join(tmp, 'model.weights.h5');
-    await writeFile(file, h5);
-    return await withKerasWeights(r, file, 'model.weights.h5');
+    await writeFile(file, data);
+    return await use(file);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** `use` given the model.weights.h5 of the `.keras` archive at `path`; throws naming the file when it has none. */
+export async function withArchiveWeights<T>(path: string, label: string, use: (h5: string) => Promise<T>): Promise<T> {
+  const h5 = readZip(new Uint8Array(await readFile(path))).get('model.weights.h5');
+  if (!h5) throw new Error(`${label}: the archive holds no model.weights.h5`);
+  return withEntryFile(h5, use);
 }
