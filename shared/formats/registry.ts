@@ -36,6 +36,8 @@ export interface ExportFormat {
   verified: string;
   /** Whether the export writes data.npz for its train.py (when the document names a dataset). */
   trainsWithData: boolean;
+  /** Where each stage of the preprocessing contract (preprocessing/table.ts) enters this format: its README says so. */
+  entries: InputEntries;
   /** Layers this format cannot express in a planned model (empty = exportable). */
   unsupportedIn(plan: ExportPlan): Unsupported[];
   /** The generated source files of a planned model (empty for binary-only formats). */
@@ -45,6 +47,19 @@ export interface ExportFormat {
   /** The generated source files, for a code preview without exporting. */
   preview(doc: LoomDocument): GeneratedFile[];
 }
+
+/** How a format takes raw rows, features and the model input (sentences for its README). */
+export interface InputEntries {
+  rows: string;
+  features: string;
+  model: string;
+}
+
+const PYTHON_ENTRIES: InputEntries = {
+  rows: '`predict_rows(load_model(), rows)` in model.py, or `python model.py rows.csv` (one JSON line `{"outputs", "label"}` per row); unknown categories and non-numbers raise an error naming the row and column.',
+  features: '`predict_features(load_model(), x)` (`encode_rows(rows)` gives them).',
+  model: '`load_model()` itself (`normalize(features)` gives it); train.py trains on it.',
+};
 
 export interface GeneratedFile {
   name: string;
@@ -95,6 +110,11 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     quantization: ['none', 'float16', 'uint8'],
     verified: 'tf.loadLayersModel reproduces the engine\'s outputs exactly (bit for bit); float16 within 1e-2 and uint8 within 0.1 (max abs, on the templates).',
     trainsWithData: false,
+    entries: {
+      rows: '`node predict.js rows.csv` (one JSON line `{"outputs", "label"}` per row), or `predictRows(await loadModel(), rows)` from `require(\'./predict.js\')`; unknown categories and non-numbers throw an error naming the row and column.',
+      features: '`predictFeatures(model, features)` in predict.js (`encodeRows(rows)` gives them).',
+      model: '`model.predict` of the model in model.json (`normalize(features)` gives it).',
+    },
     unsupportedIn: () => [],
     sources: (plan) => [{ name: 'model.json', text: JSON.stringify({ format: 'layers-model', modelTopology: generateTfjsTopology(plan) }, null, 2) }],
   }),
@@ -110,6 +130,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     quantization: ['none'],
     verified: 'model.py and train.py are valid Python and model.weights.h5 has the Keras 3 layout with the exact weights (checked with h5py). Not run in Keras/TensorFlow (not installed where Layerloom is tested).',
     trainsWithData: true,
+    entries: PYTHON_ENTRIES,
     unsupportedIn: refusedBy(generateKeras),
     sources: (plan) => [{ name: 'model.py', text: generateKeras(plan).modelPy }, { name: 'train.py', text: generateKerasTrain(plan) }],
   }),
@@ -125,6 +146,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     quantization: ['none'],
     verified: 'model.py with weights.pt gives the engine\'s outputs within 1e-4 (every layer type and template); train.py runs single-process and under torchrun --nproc_per_node=2 on CPU.',
     trainsWithData: true,
+    entries: PYTHON_ENTRIES,
     unsupportedIn: refusedBy(generatePytorch),
     sources: (plan) => [{ name: 'model.py', text: generatePytorch(plan).modelPy }, { name: 'train.py', text: generatePytorchTrain(plan) }],
   }),
@@ -135,6 +157,11 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     quantization: ['none'],
     verified: 'onnxruntime (onnxruntime-web) gives the engine\'s outputs within 1e-4 for every layer type and template.',
     trainsWithData: false,
+    entries: {
+      rows: 'encode each row with `preprocessing.json`\'s `columns` (numbers as written; a categorical column one-hot, 1 at its category\'s index), then run model.onnx.',
+      features: '**model.onnx itself**: its input takes them (float32, `[batch, ...input.shape]`); the normalisation (Sub, Mul after the input) and the output activation are inside the graph, so its output is what Layerloom shows.',
+      model: 'not exposed (the graph normalises its input itself).',
+    },
     unsupportedIn: onnxUnsupported,
     sources: () => [],
   }),
