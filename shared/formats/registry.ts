@@ -9,6 +9,7 @@ import { generateKeras } from './keras/model-py';
 import { generateKerasTrain } from './keras/train-py';
 import { onnxUnsupported } from './onnx/model';
 import { ExportError, makePlan, type ExportPlan, type Unsupported } from './plan';
+import { PREPROCESSING_FILE, type InputEntries } from './preprocessing/table';
 import { generatePytorch } from './pytorch/model-py';
 import { generatePytorchTrain } from './pytorch/train-py';
 import { generateTfjsTopology } from './tfjs/topology';
@@ -48,15 +49,11 @@ export interface ExportFormat {
   preview(doc: LoomDocument): GeneratedFile[];
 }
 
-/** How a format takes raw rows, features and the model input (sentences for its README). */
-export interface InputEntries {
-  rows: string;
-  features: string;
-  model: string;
-}
+/** Written beside every format's files when the model has a dataset (preprocessing/table.ts). */
+const PREPROCESSING: ExportFile = { name: PREPROCESSING_FILE, what: 'raw row → features → model input → outputs: columns, categories, normalisation, output activation and classes (when the model has a dataset; the same in every format)' };
 
 const PYTHON_ENTRIES: InputEntries = {
-  rows: '`predict_rows(load_model(), rows)` in model.py, or `python model.py rows.csv` (one JSON line `{"outputs", "label"}` per row); unknown categories and non-numbers raise an error naming the row and column.',
+  rows: '`predict_rows(load_model(), rows)` in model.py, or `python model.py FILE` with a CSV of rows or a JSON list of rows / samples (one JSON line `{"outputs", "label"}` each); an unknown category or a non-number raises an error naming the row and column.',
   features: '`predict_features(load_model(), x)` (`encode_rows(rows)` gives them).',
   model: '`load_model()` itself (`normalize(features)` gives it); train.py trains on it.',
 };
@@ -105,13 +102,14 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     files: [
       { name: 'model.json', what: 'topology and weights manifest (TF.js layers format)' },
       { name: 'weights.bin', what: 'the trained weights (float32, or float16/uint8 when quantized)' },
-      { name: 'predict.js', what: 'node predict.js [input.json]: loads the model and prints its output' },
+      { name: 'predict.js', what: 'node predict.js rows.csv: predicts raw rows as Try it (or, without preprocessing.json, one model input)' },
+      PREPROCESSING,
     ],
     quantization: ['none', 'float16', 'uint8'],
-    verified: 'tf.loadLayersModel reproduces the engine\'s outputs exactly (bit for bit); float16 within 1e-2 and uint8 within 0.1 (max abs, on the templates).',
+    verified: 'tf.loadLayersModel reproduces the engine\'s outputs exactly (bit for bit); float16 within 1e-2 and uint8 within 0.1 (max abs, on the templates); predict.js on raw CSV rows gives Try it\'s predictions (within 1e-5).',
     trainsWithData: false,
     entries: {
-      rows: '`node predict.js rows.csv` (one JSON line `{"outputs", "label"}` per row), or `predictRows(await loadModel(), rows)` from `require(\'./predict.js\')`; unknown categories and non-numbers throw an error naming the row and column.',
+      rows: '`node predict.js FILE` with a CSV of rows or a JSON list of rows / samples (one JSON line `{"outputs", "label"}` each), or `predictRows(await loadModel(), rows)` from `require(\'./predict.js\')`; an unknown category or a non-number throws an error naming the row and column.',
       features: '`predictFeatures(model, features)` in predict.js (`encodeRows(rows)` gives them).',
       model: '`model.predict` of the model in model.json (`normalize(features)` gives it).',
     },
@@ -122,13 +120,14 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     id: 'keras', label: 'Keras 3 (Python)',
     description: 'model.py (functional API) with the trained weights in Keras 3\'s model.weights.h5, and a train.py using model.fit.',
     files: [
-      { name: 'model.py', what: 'build_model() / load_model(): the model in the Keras functional API' },
+      { name: 'model.py', what: 'build_model() / load_model(): the model in the Keras functional API; predict_rows(model, rows) takes raw rows' },
       { name: 'model.weights.h5', what: 'the trained weights in the Keras 3 layout (model.load_weights)' },
       { name: 'train.py', what: 'trains with the document\'s optimizer, loss, batch size and epochs' },
       { name: 'data.npz', what: 'the training data, split and normalisation as Layerloom uses them' },
+      PREPROCESSING,
     ],
     quantization: ['none'],
-    verified: 'model.py and train.py are valid Python and model.weights.h5 has the Keras 3 layout with the exact weights (checked with h5py). Not run in Keras/TensorFlow (not installed where Layerloom is tested).',
+    verified: 'model.py and train.py are valid Python and model.weights.h5 has the Keras 3 layout with the exact weights (checked with h5py); the raw-row functions in model.py are the PyTorch export\'s (tested there). Not run in Keras/TensorFlow (not installed where Layerloom is tested).',
     trainsWithData: true,
     entries: PYTHON_ENTRIES,
     unsupportedIn: refusedBy(generateKeras),
@@ -138,13 +137,14 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     id: 'pytorch', label: 'PyTorch',
     description: 'A readable model.py (nn.Module, channels-last inputs like Layerloom), weights.pt for torch.load, and a train.py that also runs under torchrun (DDP).',
     files: [
-      { name: 'model.py', what: 'the nn.Module; load_model() loads weights.pt' },
+      { name: 'model.py', what: 'the nn.Module; load_model() loads weights.pt; predict_rows(model, rows) / python model.py rows.csv takes raw rows' },
       { name: 'weights.pt', what: 'the trained weights as a state dict (torch.load)' },
       { name: 'train.py', what: 'python train.py, or torchrun --nproc_per_node=N train.py' },
       { name: 'data.npz', what: 'the training data, split and normalisation as Layerloom uses them' },
+      PREPROCESSING,
     ],
     quantization: ['none'],
-    verified: 'model.py with weights.pt gives the engine\'s outputs within 1e-4 (every layer type and template); train.py runs single-process and under torchrun --nproc_per_node=2 on CPU.',
+    verified: 'model.py with weights.pt gives the engine\'s outputs within 1e-4 (every layer type and template); predict_rows on raw CSV rows and raw image pixels gives Try it\'s predictions (within 1e-5); train.py runs single-process and under torchrun --nproc_per_node=2 on CPU.',
     trainsWithData: true,
     entries: PYTHON_ENTRIES,
     unsupportedIn: refusedBy(generatePytorch),
@@ -153,13 +153,16 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   format({
     id: 'onnx', label: 'ONNX',
     description: 'model.onnx (opset 17) with the trained weights, named inputs/outputs and a dynamic batch dimension, for onnxruntime and friends.',
-    files: [{ name: 'model.onnx', what: 'the graph and weights; inputs/outputs channels-last, named after their nodes' }],
+    files: [
+      { name: 'model.onnx', what: 'the graph and weights; inputs/outputs channels-last, named after their nodes; with a dataset it takes features (normalisation and output activation inside)' },
+      PREPROCESSING,
+    ],
     quantization: ['none'],
-    verified: 'onnxruntime (onnxruntime-web) gives the engine\'s outputs within 1e-4 for every layer type and template.',
+    verified: 'onnxruntime (onnxruntime-web) gives the engine\'s outputs within 1e-4 for every layer type and template; with preprocessing.json, model.onnx on one-hot encoded raw CSV rows and on raw image pixels gives Try it\'s probabilities (within 1e-5).',
     trainsWithData: false,
     entries: {
-      rows: 'encode each row with `preprocessing.json`\'s `columns` (numbers as written; a categorical column one-hot, 1 at its category\'s index), then run model.onnx.',
-      features: '**model.onnx itself**: its input takes them (float32, `[batch, ...input.shape]`); the normalisation (Sub, Mul after the input) and the output activation are inside the graph, so its output is what Layerloom shows.',
+      rows: 'encode them as step 1 says (the table is `columns` in preprocessing.json), then run model.onnx.',
+      features: '**model.onnx takes them**: its input (float32, `[batch, ...input.shape]`) is the features, the normalisation (Sub, Mul after the input) and the output activation are inside the graph, and its output is the outputs as Layerloom shows them.',
       model: 'not exposed (the graph normalises its input itself).',
     },
     unsupportedIn: onnxUnsupported,

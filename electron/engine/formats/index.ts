@@ -95,7 +95,7 @@ export async function exportModel(request: ExportRequest): Promise<ExportResult>
     const pre = await preprocessingFor(req.doc, plan, compiled, req);
     notes.push(...pre.notes);
     const files = await WRITERS[format.id]({ plan, preprocessing: pre.table, compiled, weights: nodeWeights(compiled), outDir: req.outDir, quantize: req.quantize ?? 'none' });
-    if (pre.table) files.push(await writeOut(req.outDir, PREPROCESSING_FILE, `${JSON.stringify(pre.table, null, 1)}\n`));
+    if (pre.table) files.push(await writeOut(req.outDir, PREPROCESSING_FILE, `${JSON.stringify(pre.table, null, 2)}\n`));
     if (format.trainsWithData && (req.includeData ?? true) && req.doc.dataset) {
       try {
         const data = await writeTrainingData(req.doc, req.outDir, req.baseDir);
@@ -112,7 +112,7 @@ export async function exportModel(request: ExportRequest): Promise<ExportResult>
 }
 
 function readme(req: ExportRequest & { outDir: string }, format: ExportFormat, pre: Preprocessing | null, notes: string[]): string {
-  const files = pre ? [...format.files, { name: PREPROCESSING_FILE, what: 'the preprocessing: input columns and categories, normalisation, output (the same in every format)' }] : format.files;
+  const files = pre ? format.files : format.files.filter((f) => f.name !== PREPROCESSING_FILE);
   const input = pre
     ? describeInput(pre, format.entries)
     : `## Input\n\nThe model has no dataset in Layerloom, so nothing is applied to its input: it takes its input tensor as you give it.\n`;

@@ -16,6 +16,7 @@ import type { LoomDocument } from '../../../shared/document';
 import { PreprocessingSchema, type Preprocessing } from '../../../shared/formats/preprocessing/table';
 import { initBackend } from '../backend';
 import { csvToDataset, parseCsv } from '../data';
+import { loadBuiltin } from '../data/builtins';
 import { predictRun } from '../evaluate';
 import { disposeRun, getRun } from '../runs';
 import { tf } from '../tfjs';
@@ -138,7 +139,9 @@ describe('exports take raw CSV rows like Try it', () => {
     expect(pre.normalization).toEqual(record.normalization);
     expect(pre.output).toEqual({ name: 'logits', task: 'classification', activation: 'softmax', classes: ['no', 'yes'] });
     for (const f of ['pytorch', 'onnx', 'tfjs', 'keras']) {
-      expect(readFileSync(join(out(f), 'README.md'), 'utf8'), f).toMatch(/## Input: what this model takes[\s\S]*Raw rows[\s\S]*`colour` \(one-hot: "green", "navy, dark", "red"\)/);
+      const readme = readFileSync(join(out(f), 'README.md'), 'utf8');
+      expect(readme, f).toMatch(/## Input: what this model takes[\s\S]*`age` \(a number, as written\), `income` \(a number, as written\), `colour` \(one-hot: "green", "navy, dark", "red"\), `plan` \(one-hot: "basic", "pro"\) — 7 values/);
+      expect(readme, f).toMatch(/`standardize`, \(x - offset\) \* scale for each feature[\s\S]*logits: softmax is applied[\s\S]*\*\*Raw rows/);
     }
   });
 
@@ -147,11 +150,12 @@ describe('exports take raw CSV rows like Try it', () => {
     expectSame(stdout.trim().split('\n').map((l) => JSON.parse(l) as RowPrediction), tryIt, 'PyTorch');
   }, 60_000);
 
-  needs('torch', 'numpy').it('PyTorch: an unknown category or a text number is refused naming the row and column', () => {
+  needs('torch', 'numpy').it('PyTorch: an unknown category, a text number or a missing column is refused naming the row and column', () => {
     const script = [
       'from model import load_model, predict_rows',
       'm = load_model()',
-      "for row in ({'age': '30', 'income': '40000', 'colour': 'blue', 'plan': 'pro'}, {'age': 'thirty', 'income': '40000', 'colour': 'red', 'plan': 'pro'}):",
+      "for row in ({'age': '30', 'income': '40000', 'colour': 'blue', 'plan': 'pro'}, {'age': 'thirty', 'income': '40000', 'colour': 'red', 'plan': 'pro'},",
+      "            {'age': '30', 'income': '40000', 'colour': 'red'}):",
       '    try:',
       '        predict_rows(m, [row])',
       "        print('accepted')",
@@ -162,6 +166,7 @@ describe('exports take raw CSV rows like Try it', () => {
     expect(stdout.trim().split('\n')).toEqual([
       "row 1, column 'colour': 'blue' is not one of the categories the model was trained on ('green', 'navy, dark', 'red')",
       "row 1, column 'age': 'thirty' is not a number",
+      "row 1: no column 'plan' (the model takes age, income, colour, plan)",
     ]);
   }, 60_000);
 
@@ -206,4 +211,71 @@ describe('exports take raw CSV rows like Try it', () => {
     expect(r.status).toBe(0);
     expect(readFileSync(join(out('keras'), 'model.py'), 'utf8')).toContain('def predict_rows(model, rows, pre=None):');
   });
+});
+
+/**
+ * Image models: the exports take pixels 0..255 (channels-last, as the data and Try it's drawing pad
+ * give them): the digits data's 1/255 scaling is inside model.onnx and applied by predict_rows /
+ * predictRows, and matches Try it on raw samples.
+ */
+describe('image exports take raw 0..255 pixels like Try it', () => {
+  const root = mkdtempSync(join(tmpdir(), 'loom-prep-img-'));
+  const runDir = join(root, 'run');
+  const runId = 'prep-img-run';
+  const samplesPath = join(root, 'samples.json');
+  const out = (f: string) => join(root, `export-${f}`);
+  let samples: number[][] = [];
+  let tryIt: RowPrediction[] = [];
+
+  beforeAll(async () => {
+    await initBackend('wasm');
+    const doc: LoomDocument = {
+      format: 'layerloom.model', version: 1, name: 'digits',
+      nodes: [
+        { id: 'image', type: 'Input', params: { shape: [28, 28, 1] } },
+        { id: 'conv', type: 'Conv2D', params: { filters: 2, kernelSize: 5, strides: 4, activation: 'relu' } },
+        { id: 'flat', type: 'Flatten', params: {} },
+        { id: 'probs', type: 'Dense', params: { units: 10, activation: 'softmax' } },
+      ],
+      edges: [{ from: 'image', to: 'conv' }, { from: 'conv', to: 'flat' }, { from: 'flat', to: 'probs' }],
+      training: { optimizer: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 32, epochs: 1, validationSplit: 0.2, shuffle: true, seed: 5 },
+      dataset: { source: 'builtin', name: 'digits', limit: 64 },
+    };
+    const end = await startTraining({ runId, doc, backend: 'wasm', runDir }, () => undefined).done;
+    expect(end.type).toBe('end');
+    const ds = loadBuiltin('digits');
+    samples = [0, 1, 2, 3, 4].map((i) => Array.from(ds.x.subarray(i * ds.sampleSize, (i + 1) * ds.sampleSize)));
+    expect(Math.max(...samples.flat()), 'raw pixels').toBeGreaterThan(200);
+    const p = predictRun(runId, samples);
+    tryIt = p.outputs.map((o, i) => ({ outputs: o, label: p.classes![p.predicted![i]!]! }));
+    writeFileSync(samplesPath, JSON.stringify(samples));
+    for (const format of ['pytorch', 'onnx'] as const) await exportModel({ doc, format, outDir: out(format), weightsDir: runDir, includeData: false });
+  }, 120_000);
+
+  afterAll(() => {
+    disposeRun(runId);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('preprocessing.json says pixels, no columns, scale 1/255; model.onnx on raw pixels gives Try it\'s probabilities', async () => {
+    const pre = PreprocessingSchema.parse(JSON.parse(readFileSync(join(out('onnx'), 'preprocessing.json'), 'utf8')));
+    expect(pre).toMatchObject({ kind: 'image', columns: null, input: { name: 'image', shape: [28, 28, 1] }, normalization: { mode: 'scale', offset: [0], scale: [1 / 255] } });
+    const session = await ort.InferenceSession.create(readFileSync(join(out('onnx'), 'model.onnx')));
+    try {
+      const y = await session.run({ image: new ort.Tensor('float32', Float32Array.from(samples.flat()), [samples.length, 28, 28, 1]) });
+      const data = Array.from(y.probs!.data as Float32Array);
+      const got = samples.map((_, i) => {
+        const o = data.slice(i * 10, i * 10 + 10);
+        return { outputs: o, label: pre.output.classes![o.indexOf(Math.max(...o))]! };
+      });
+      expectSame(got, tryIt, 'ONNX');
+    } finally {
+      await session.release();
+    }
+  });
+
+  needs('torch', 'numpy').it('PyTorch: python model.py samples.json (flat raw pixels) predicts as Try it', () => {
+    const stdout = execFileSync(PY, ['model.py', samplesPath], { cwd: out('pytorch'), encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' } });
+    expectSame(stdout.trim().split('\n').map((l) => JSON.parse(l) as RowPrediction), tryIt, 'PyTorch');
+  }, 60_000);
 });

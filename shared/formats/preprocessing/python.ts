@@ -44,15 +44,16 @@ def encode_rows(rows, pre=None):
     Table data: each row is a dict {column: value as written in the CSV} (other keys are ignored) or a
     list in the columns' order; numbers stay as they are and each categorical column becomes one 0/1
     value per category, in the table's order. Other data: each row is one raw sample (image pixels
-    0..255 channels-last, token ids), passed through.
+    0..255 channels-last, RGB or grayscale; token ids), nested or flat, passed through.
     """
     pre = pre or load_preprocessing()
     cols = pre['columns']
     if cols is None:
+        shape = tuple(pre['input']['shape'])
         x = np.asarray(rows, dtype=np.int64 if pre['input']['dtype'] == 'int32' else np.float32)
-        if tuple(x.shape[1:]) != tuple(pre['input']['shape']):
-            raise ValueError(f"each sample must have shape {pre['input']['shape']}, got {list(x.shape[1:])}")
-        return x
+        if x.ndim == 0 or x[0].size != int(np.prod(shape)):
+            raise ValueError(f'each sample must have shape {list(shape)} (or be flat, {int(np.prod(shape))} values), got {list(x.shape[1:])}')
+        return x.reshape((len(x),) + shape)
     names = ', '.join(c['name'] for c in cols)
     out = np.zeros((len(rows), len(pre['features'])), dtype=np.float32)
     for r, row in enumerate(rows):

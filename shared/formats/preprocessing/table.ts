@@ -80,31 +80,57 @@ export function outputActivation(spec: { loss: string; mode: string; fromLogits:
   return spec.mode === 'binary' || spec.loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
 }
 
-/** What the export's files take, in words (its README): `entry` says how rows are predicted in this format. */
-export function describeInput(p: Preprocessing, entry: { rows: string; features: string; model: string }): string {
-  const shape = `[batch, ${p.input.shape.join(', ')}]`;
-  const features = p.columns
-    ? `a row's ${p.columns.length} column${p.columns.length === 1 ? '' : 's'} encoded in \`${PREPROCESSING_FILE}\`'s order — ${p.columns.map((c) => (c.kind === 'numeric' ? `\`${c.name}\` (number as written)` : `\`${c.name}\` (one-hot: ${c.categories.map((v) => JSON.stringify(v)).join(', ')})`)).join(', ')} — ${p.input.shape[0]} values`
-    : p.kind === 'image'
-      ? `pixels 0–255, channels-last ${shape} (${p.input.shape[2] === 1 ? 'grayscale' : 'RGB'}), resized to ${p.input.shape[0]}×${p.input.shape[1]} beforehand`
-      : p.kind === 'tokens'
-        ? `token ids ${shape} as the data gives them (the tokenizer is not exported)`
-        : `samples ${shape} as in the data`;
-  const norm = p.normalization.mode === 'none' ? 'none' : `${p.normalization.mode}, (x - offset) * scale per ${p.normalization.groups === 1 ? 'value' : p.normalization.groups === p.input.shape[p.input.shape.length - 1] && p.input.shape.length > 1 ? 'channel' : 'feature'}`;
-  const out = p.output.classes
-    ? `probabilities of ${p.output.classes.length} classes (${p.output.classes.map((c) => JSON.stringify(c)).join(', ')})${p.output.activation === 'none' ? '' : ` — the model's last layer gives logits, ${p.output.activation} is applied after it`}`
-    : `values${p.output.activation === 'none' ? '' : ` (${p.output.activation} applied after the model)`}`;
+/** The stage a format gives to each of raw rows, features and the model input (sentences for its README). */
+export interface InputEntries {
+  rows: string;
+  features: string;
+  model: string;
+}
+
+const q = (v: string) => JSON.stringify(v);
+
+/** Row → features, in words. */
+function featuresText(p: Preprocessing): string {
+  const shape = `[${p.input.shape.join(', ')}]`;
+  if (p.columns) {
+    const cols = p.columns.map((c) => (c.kind === 'numeric' ? `\`${c.name}\` (a number, as written)` : `\`${c.name}\` (one-hot: ${c.categories.map(q).join(', ')})`));
+    return `the row's columns in this order: ${cols.join(', ')} — ${p.input.shape[0]} values. A categorical column becomes one 0/1 value per category, in the listed order; a category the model was not trained on is an error.`;
+  }
+  if (p.kind === 'image') return `the image's pixels, 0–255, channels-last ${shape} (${p.input.shape[2] === 1 ? 'grayscale: 0.299 R + 0.587 G + 0.114 B' : 'RGB'}), resized to ${p.input.shape[0]}×${p.input.shape[1]} beforehand.`;
+  if (p.kind === 'tokens') return `token ids ${shape}, as the data gives them (the tokenizer is not exported).`;
+  return `the sample as in the data, ${shape}.`;
+}
+
+/** Features → model input, in words. */
+function normalizationText(n: Preprocessing['normalization'], shape: readonly number[]): string {
+  if (n.mode === 'none') return 'none: the model input is the features.';
+  const per = n.groups === 1 ? 'every value' : shape.length > 1 ? 'each channel (last axis)' : 'each feature';
+  return `\`${n.mode}\`, (x - offset) * scale for ${per}, the values in \`normalization\` (from the training split).`;
+}
+
+/** Model output → outputs, in words. */
+function outputText(o: Preprocessing['output']): string {
+  const act = o.activation === 'none' ? '' : ` The model's last layer gives logits: ${o.activation} is applied to them.`;
+  if (!o.classes) return `values (${o.task}).${act}`;
+  return `probabilities of the classes ${o.classes.map(q).join(', ')}; the label is the most probable class${o.classes.length === 2 ? ' (a single output is the probability of the second class: that class when above 0.5)' : ''}.${act}`;
+}
+
+/** The README section saying what an export takes: the three stages, and where each enters this format. */
+export function describeInput(p: Preprocessing, entry: InputEntries): string {
   return `## Input: what this model takes
 
-Trained on ${p.dataset}. \`${PREPROCESSING_FILE}\` holds the preprocessing (the same file in every
-Layerloom export format; docs/export.md in Layerloom): the input columns and categories, the
-normalisation (${norm}), and what is applied to the output.
+Trained on ${p.dataset}. \`${PREPROCESSING_FILE}\` (the same file in every Layerloom export format)
+holds the preprocessing Layerloom applied in training and applies in Try it:
 
-- **Raw rows** (${p.columns ? 'CSV rows as written, or dicts column → value' : 'raw samples'}): ${entry.rows}
-- **Features** — ${features}: ${entry.features}
-- **Model input** — the features normalised: ${entry.model}
-- **Outputs**: ${out}; the label is the class with the largest probability${p.output.classes && p.output.classes.length === 2 ? ' (one sigmoid output: the second class when above 0.5)' : ''}.
+1. Raw ${p.columns ? 'row' : 'sample'} → **features**: ${featuresText(p)}
+2. Features → **model input** (normalisation): ${normalizationText(p.normalization, p.input.shape)}
+3. Model output → **outputs**: ${outputText(p.output)}
 
-Feeding raw values where the model input is expected gives wrong predictions without any error.
+In this export:
+- **Raw ${p.columns ? 'rows (CSV rows as written, or dicts column → value)' : 'samples'}**: ${entry.rows}
+- **Features**: ${entry.features}
+- **Model input**: ${entry.model}
+
+Raw values fed where the model input is expected give wrong predictions without any error.
 `;
 }
