@@ -115,7 +115,9 @@ function readme(req: ExportRequest & { outDir: string }, format: ExportFormat, p
   const files = pre ? format.files : format.files.filter((f) => f.name !== PREPROCESSING_FILE);
   const input = pre
     ? describeInput(pre, format.entries)
-    : `## Input\n\nThe model has no dataset in Layerloom, so nothing is applied to its input: it takes its input tensor as you give it.\n`;
+    : req.doc.dataset
+      ? `## Input\n\n**No ${PREPROCESSING_FILE}** (see the notes below): the model takes the *normalised* input it was trained on; raw rows or pixels give wrong predictions without any error.\n`
+      : `## Input\n\nThe model has no dataset in Layerloom, so nothing is applied to its input: it takes its input tensor as you give it.\n`;
   return `# ${req.doc.name} — ${format.label} export
 
 Exported by Layerloom${req.weightsDir ? ` with the trained weights of ${req.weightsDir}` : ' (initial, untrained weights)'}.

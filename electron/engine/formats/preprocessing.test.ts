@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-web';
 import type { LoomDocument } from '../../../shared/document';
 import { PreprocessingSchema, type Preprocessing } from '../../../shared/formats/preprocessing/table';
 import { initBackend } from '../backend';
-import { csvToDataset, parseCsv } from '../data';
+import { csvToDataset, parseCsv, prepareData } from '../data';
 import { loadBuiltin } from '../data/builtins';
 import { predictRun } from '../evaluate';
 import { disposeRun, getRun } from '../runs';
@@ -278,4 +278,38 @@ describe('image exports take raw 0..255 pixels like Try it', () => {
     const stdout = execFileSync(PY, ['model.py', samplesPath], { cwd: out('pytorch'), encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' } });
     expectSame(stdout.trim().split('\n').map((l) => JSON.parse(l) as RowPrediction), tryIt, 'PyTorch');
   }, 60_000);
+});
+
+/** Where the table comes from when no run recorded it: the data, read as a run of the document reads it. */
+describe('preprocessing.json without a recorded run', () => {
+  const root = mkdtempSync(join(tmpdir(), 'loom-prep-data-'));
+  beforeAll(() => initBackend('wasm'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const docFor = (path: string): LoomDocument => ({
+    format: 'layerloom.model', version: 1, name: 'customers',
+    nodes: [{ id: 'features', type: 'Input', params: { shape: [7] } }, { id: 'p', type: 'Dense', params: { units: 2, activation: 'softmax' } }],
+    edges: [{ from: 'features', to: 'p' }],
+    training: { optimizer: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 16, epochs: 1, validationSplit: 0.2, shuffle: true, seed: 4 },
+    dataset: { source: 'csv', path, target: 'bought' },
+  });
+
+  it('initial weights: columns from the CSV, normalisation from the document\'s seeded training split', async () => {
+    const csv = join(root, 'customers.csv');
+    writeFileSync(csv, customersCsv());
+    const doc = docFor(csv);
+    const r = await exportModel({ doc, format: 'onnx', outDir: join(root, 'initial') });
+    expect(r.files).toContain(join(root, 'initial', 'preprocessing.json'));
+    const pre = PreprocessingSchema.parse(JSON.parse(readFileSync(join(root, 'initial', 'preprocessing.json'), 'utf8')));
+    const { normalization } = await prepareData(doc.dataset!, doc.training!, {});
+    expect(pre.normalization).toEqual(normalization);
+    expect(pre.columns!.map((c) => c.name)).toEqual(['age', 'income', 'colour', 'plan']);
+    expect(pre.output.activation).toBe('none');
+  });
+
+  it('data that cannot be read: no preprocessing.json, and the notes and README say so', async () => {
+    const r = await exportModel({ doc: docFor(join(root, 'gone.csv')), format: 'pytorch', outDir: join(root, 'gone'), includeData: false });
+    expect(r.files.some((f) => f.endsWith('preprocessing.json'))).toBe(false);
+    expect(r.notes.join('\n')).toMatch(/No preprocessing\.json: Layerloom could not read the data this model was trained on \(.*gone\.csv/);
+    expect(readFileSync(join(root, 'gone', 'README.md'), 'utf8')).toMatch(/\*\*No preprocessing\.json\*\*[\s\S]*normalised/);
+  });
 });
