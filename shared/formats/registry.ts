@@ -127,7 +127,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       PREPROCESSING,
     ],
     quantization: ['none'],
-    verified: 'model.py and train.py are valid Python and model.weights.h5 has the Keras 3 layout with the exact weights (checked with h5py); the raw-row functions in model.py are the PyTorch export\'s (tested there). Not run in Keras/TensorFlow (not installed where Layerloom is tested).',
+    verified: 'model.py and train.py are valid Python and model.weights.h5 has the Keras 3 layout with the exact weights (checked with h5py); predict_rows in model.py, around a stand-in for the Keras model, gives Try it\'s predictions on raw CSV rows. Not run in Keras/TensorFlow (not installed where Layerloom is tested).',
     trainsWithData: true,
     entries: PYTHON_ENTRIES,
     unsupportedIn: refusedBy(generateKeras),

@@ -205,6 +205,31 @@ describe('exports take raw CSV rows like Try it', () => {
     expect(bad.stderr).toMatch(/row 1, column "colour": "blue" is not one of the categories the model was trained on \("green", "navy, dark", "red"\)/);
   }, 60_000);
 
+  needs('torch', 'numpy').it('Keras: model.py\'s predict_rows around a stand-in model (Keras is not installed) gives Try it\'s predictions', () => {
+    // keras is stubbed just enough to import model.py; the stand-in answers model.predict like a Keras
+    // functional model with an outputs list (a list of arrays), computing with the PyTorch export.
+    const script = [
+      'import importlib.util, json, sys, types',
+      'import torch',
+      "sys.modules['keras'] = types.SimpleNamespace(layers=None, ops=None)",
+      'def load(name, path):',
+      '    spec = importlib.util.spec_from_file_location(name, path)',
+      '    mod = importlib.util.module_from_spec(spec)',
+      '    spec.loader.exec_module(mod)',
+      '    return mod',
+      `km = load('keras_model', ${JSON.stringify(join(out('keras'), 'model.py'))})`,
+      `torch_model = load('torch_model', ${JSON.stringify(join(out('pytorch'), 'model.py'))}).load_model()`,
+      'class StandIn:',
+      '    def predict(self, x, verbose=0):',
+      '        with torch.no_grad():',
+      '            return [torch_model(torch.from_numpy(x)).numpy()]',
+      `for p in km.predict_rows(StandIn(), km.read_rows(${JSON.stringify(rowsPath)})):`,
+      '    print(json.dumps(p))',
+    ].join('\n');
+    const stdout = execFileSync(PY, ['-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' } });
+    expectSame(stdout.trim().split('\n').map((l) => JSON.parse(l) as RowPrediction), tryIt, 'Keras model.py');
+  }, 60_000);
+
   it('Keras: model.py (same preprocessing functions, Keras model call) is valid Python', () => {
     const r = spawnSync(PY, ['-m', 'py_compile', join(out('keras'), 'model.py')], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     expect(r.stderr).toBe('');
