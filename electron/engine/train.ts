@@ -246,6 +246,7 @@ async function finishRun(
     training: cfg, seed, dataset: req.dataset ?? req.doc.dataset, datasetName: ds.name, task: ds.task,
     ...(ds.classes && ds.task === 'classification' ? { classes: ds.classes } : {}),
     normalization, lossSpec: { ...spec }, backend, history, logs, reason, epochsCompleted, elapsedSec,
+    encoding: { kind: ds.kind, ...(ds.featureNames ? { featureNames: ds.featureNames } : {}), ...(ds.categories ? { categories: ds.categories } : {}) },
   };
   const run = { runId, compiled, spec, record, normalization, dataset: ds, split };
   let weightsPath: string | undefined;

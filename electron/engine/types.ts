@@ -42,6 +42,8 @@ export interface RunRecord {
   classes?: string[];
   /** The data's normalisation, applied by predict to new inputs. */
   normalization?: { mode: string; offset: number[]; scale: number[]; groups: number };
+  /** What the model's input features are (exports carry it, so they need not re-read the data): the data's kind and, for tables, feature names and one-hot categories. */
+  encoding?: { kind: 'image' | 'tabular' | 'sequence' | 'tokens'; featureNames?: string[]; categories?: Record<string, string[]> };
   /** How targets fed the loss and whether outputs are logits (see losses.ts). */
   lossSpec: { loss: LossName; mode: 'onehot' | 'binary' | 'values'; fromLogits: boolean; classes?: number };
   backend: BackendInfo;

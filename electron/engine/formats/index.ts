@@ -10,7 +10,8 @@
 import { dirname, join } from 'node:path';
 import type { LoomDocument } from '../../../shared/document';
 import { trainingDefaults } from '../../../shared/document';
-import { getExportFormat, type ExportFormatId, type Quantization } from '../../../shared/formats/registry';
+import { getExportFormat, type ExportFormat, type ExportFormatId, type Quantization } from '../../../shared/formats/registry';
+import { describeInput, PREPROCESSING_FILE, type Preprocessing } from '../../../shared/formats/preprocessing/table';
 import { ExportError, makePlan, type ExportPlan } from '../../../shared/formats/plan';
 import type { NodeWeights } from '../../../shared/formats/tensor';
 import { compileModel, type CompiledModel } from '../compile';
@@ -20,6 +21,7 @@ import { writeKeras } from './keras/writer';
 import { writeOnnx } from './onnx/writer';
 import { writePytorch } from './pytorch/writer';
 import { writeTfjs } from './tfjs/writer';
+import { preprocessingFor } from './preprocessing';
 import { loadWeightsFromDir, nodeWeights } from './weights';
 
 export { importModelFile, saveImportedWeights } from './import';
@@ -52,9 +54,10 @@ export interface ExportResult {
   notes: string[];
 }
 
-/** What a format's writer gets: the planned document, the engine's model with the exported weights loaded, and those weights by node. */
+/** What a format's writer gets: the planned document, the engine's model with the exported weights loaded, those weights by node, and the preprocessing table (null without a dataset). */
 export interface WriteContext {
   plan: ExportPlan;
+  preprocessing: Preprocessing | null;
   compiled: CompiledModel;
   weights: NodeWeights;
   outDir: string;
@@ -66,7 +69,7 @@ export const WRITERS: { readonly [F in ExportFormatId]: (c: WriteContext) => Pro
   tfjs: (c) => writeTfjs(c.compiled, c.outDir, c.quantize),
   keras: (c) => writeKeras(c.plan, c.weights, c.outDir),
   pytorch: (c) => writePytorch(c.plan, c.weights, c.outDir),
-  onnx: (c) => writeOnnx(c.plan, c.weights, c.outDir),
+  onnx: (c) => writeOnnx(c.plan, c.weights, c.outDir, c.preprocessing),
 };
 
 export async function exportModel(request: ExportRequest): Promise<ExportResult> {
@@ -89,7 +92,10 @@ export async function exportModel(request: ExportRequest): Promise<ExportResult>
   try {
     if (req.weightsDir) await loadWeightsFromDir(compiled, req.weightsDir);
     else notes.push('No trained weights given (--weights RUNDIR): the exported weights are the untrained initial weights.');
-    const files = await WRITERS[format.id]({ plan, compiled, weights: nodeWeights(compiled), outDir: req.outDir, quantize: req.quantize ?? 'none' });
+    const pre = await preprocessingFor(req.doc, plan, compiled, req);
+    notes.push(...pre.notes);
+    const files = await WRITERS[format.id]({ plan, preprocessing: pre.table, compiled, weights: nodeWeights(compiled), outDir: req.outDir, quantize: req.quantize ?? 'none' });
+    if (pre.table) files.push(await writeOut(req.outDir, PREPROCESSING_FILE, `${JSON.stringify(pre.table, null, 2)}\n`));
     if (format.trainsWithData && (req.includeData ?? true) && req.doc.dataset) {
       try {
         const data = await writeTrainingData(req.doc, req.outDir, req.baseDir);
@@ -98,22 +104,29 @@ export async function exportModel(request: ExportRequest): Promise<ExportResult>
         notes.push(`data.npz not written (train.py needs --data): ${(e as Error).message}`);
       }
     }
-    files.push(await writeOut(req.outDir, 'README.md', readme(req, format.label, format.verified, format.files, notes)));
+    files.push(await writeOut(req.outDir, 'README.md', readme(req, format, pre.table, notes)));
     return { canceled: false, format: req.format, outDir: req.outDir, files, weights: req.weightsDir ? 'trained' : 'initial', notes };
   } finally {
     compiled.model.dispose();
   }
 }
 
-function readme(req: ExportRequest & { outDir: string }, label: string, verified: string, files: readonly { name: string; what: string }[], notes: string[]): string {
-  return `# ${req.doc.name} — ${label} export
+function readme(req: ExportRequest & { outDir: string }, format: ExportFormat, pre: Preprocessing | null, notes: string[]): string {
+  const files = pre ? format.files : format.files.filter((f) => f.name !== PREPROCESSING_FILE);
+  const input = pre
+    ? describeInput(pre, format.entries)
+    : req.doc.dataset
+      ? `## Input\n\n**No ${PREPROCESSING_FILE}** (see the notes below): the model takes the *normalised* input it was trained on; raw rows or pixels give wrong predictions without any error.\n`
+      : `## Input\n\nThe model has no dataset in Layerloom, so nothing is applied to its input: it takes its input tensor as you give it.\n`;
+  return `# ${req.doc.name} — ${format.label} export
 
 Exported by Layerloom${req.weightsDir ? ` with the trained weights of ${req.weightsDir}` : ' (initial, untrained weights)'}.
 Inputs and outputs are channels-last, as in Layerloom and Keras.
 
 ${files.map((f) => `- \`${f.name}\`: ${f.what}`).join('\n')}
 
-What Layerloom's tests verify for this format: ${verified}
+${input}
+What Layerloom's tests verify for this format: ${format.verified}
 ${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
 }
 

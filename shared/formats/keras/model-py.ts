@@ -6,6 +6,7 @@ import type { ActivationName, LayerType } from '../../catalog';
 import type { LoomDocument } from '../../document/schema';
 import { KERAS_ACT } from '../activations';
 import { inputNode, modelClassName, planOf, py, pyStr, type ExportPlan, type PlanNode, type PlanNodeOf } from '../plan';
+import { PYTHON_PREDICT_MAIN, pythonPreprocessing } from '../preprocessing/python';
 
 type Emit<T extends LayerType> = (n: PlanNodeOf<T>, helpers: Set<string>) => string;
 
@@ -199,13 +200,20 @@ export function generateKeras(doc: LoomDocument | ExportPlan): KerasCode {
 
     from model import load_model
     model = load_model()             # weights from model.weights.h5 beside this file
-    y = model.predict(x)             # x: [batch, ${plan.byId.get(plan.inputs[0]!)!.outShape.join(', ')}], channels-last
+    y = model.predict(x)             # x: the model input [batch, ${plan.byId.get(plan.inputs[0]!)!.outShape.join(', ')}], channels-last (normalised)
+    predict_rows(model, rows)        # raw rows (CSV rows as written), as Layerloom's Try it; needs preprocessing.json
 
+or from a shell: python model.py rows.csv (one JSON line of outputs and label per row).
 GRUs use reset_after=False (TF.js' GRU). Any Keras 3 backend works (TensorFlow, JAX, PyTorch).
 """
+import csv
+import json
 import os
+import re
+import sys
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 
@@ -221,7 +229,11 @@ def load_model(path=None):
     return model
 
 
+${pythonPreprocessing('keras')}
+
+
 if __name__ == "__main__":
+    ${PYTHON_PREDICT_MAIN}
     weights = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model.weights.h5")
     model = load_model() if os.path.exists(weights) else build_model()
     model.summary()

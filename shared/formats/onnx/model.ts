@@ -9,6 +9,7 @@ import type { LoomDocument } from '../../document/schema';
 import { depthwiseKernelToChannelsFirst, kernelToChannelsFirst, LayoutTracker, type Layout, type Placed } from '../layout';
 import { ExportError, inputNode, planOf, samePads, type ExportPlan, type PlanNode, type PlanNodeOf, type Unsupported } from '../plan';
 import { concat, filled, reshape, split, transpose, type HostTensor, type NodeWeights } from '../tensor';
+import type { Preprocessing } from '../preprocessing/table';
 import { layerWeights, type LayerWeights } from '../weights';
 import { DT, encodeModel, type Attr, type OnnxNode, type OnnxTensor } from './proto';
 
@@ -461,8 +462,24 @@ function emitNode<T extends LayerType>(g: Graph, n: PlanNodeOf<T>, tensors: Host
   return EMIT[n.type](ctx);
 }
 
-/** Build the .onnx bytes for a document (or its plan) and its weights (TF.js order per node). */
-export function buildOnnx(doc: LoomDocument | ExportPlan, weights: NodeWeights): Uint8Array {
+/**
+ * With the preprocessing table, the graph takes features rather than the model input: the
+ * normalisation becomes Sub/Mul after the input, over its last axis (one value, or one per channel /
+ * feature), and the output activation (softmax / sigmoid on logits) is applied before the output.
+ */
+function normalizeInput(g: Graph, input: string, shape: readonly number[], n: Preprocessing['normalization']): string {
+  const last = shape[shape.length - 1]!;
+  const vec = (v: number[]): HostTensor => {
+    if (v.length !== 1 && v.length !== n.groups) throw new ExportError(`The normalisation has ${v.length} values for ${n.groups} groups`);
+    return { shape: v.length === 1 ? [] : [v.length], data: Float32Array.from(v) };
+  };
+  if (n.groups !== 1 && n.groups !== last) throw new ExportError(`The normalisation's ${n.groups} groups do not match the input's last axis (${last})`);
+  const sub = g.op('Sub', [input, g.weight(`${input}/normalization/offset`, vec(n.offset))], [], `${input}/normalization`);
+  return g.op('Mul', [sub, g.weight(`${input}/normalization/scale`, vec(n.scale))], [], `${input}/normalization`);
+}
+
+/** Build the .onnx bytes for a document (or its plan) and its weights (TF.js order per node); with `pre`, normalisation and output activation included. */
+export function buildOnnx(doc: LoomDocument | ExportPlan, weights: NodeWeights, pre?: Preprocessing | null): Uint8Array {
   const plan = planOf(doc);
   const g = new Graph(plan.name);
   const problems: Unsupported[] = [];
@@ -473,7 +490,8 @@ export function buildOnnx(doc: LoomDocument | ExportPlan, weights: NodeWeights):
   for (const n of plan.nodes) {
     try {
       const r = emitNode(g, n, weights[n.id], (i, want) => vals.get(n.inputs[i]!, want));
-      vals.set(n.id, { name: r.name, layout: r.layout, rank: n.outShape.length });
+      const folded = pre && n.id === pre.input.name && pre.input.dtype === 'float32' && pre.normalization.mode !== 'none';
+      vals.set(n.id, { name: folded ? normalizeInput(g, r.name, n.outShape, pre.normalization) : r.name, layout: r.layout, rank: n.outShape.length });
     } catch (e) {
       if (!(e instanceof ExportError)) throw e;
       problems.push(...(e.unsupported.length ? e.unsupported : [{ nodeId: n.id, type: n.type, reason: e.message }]));
@@ -485,7 +503,9 @@ export function buildOnnx(doc: LoomDocument | ExportPlan, weights: NodeWeights):
   }
   const outputNames = plan.outputs.map((id) => {
     const name = id === plan.inputs.find((i) => i === id) ? `${id}_output` : id;
-    g.op('Identity', [vals.get(id, 'cl').name], [], 'output', [name]);
+    const act = pre && id === pre.output.name ? pre.output.activation : 'none';
+    if (act === 'softmax') g.op('Softmax', [vals.get(id, 'cl').name], [{ name: 'axis', i: plan.byId.get(id)!.outShape.length }], 'output', [name]);
+    else g.op(act === 'sigmoid' ? 'Sigmoid' : 'Identity', [vals.get(id, 'cl').name], [], 'output', [name]);
     return name;
   });
   return encodeModel({
@@ -500,7 +520,7 @@ export function buildOnnx(doc: LoomDocument | ExportPlan, weights: NodeWeights):
     opset: ONNX_OPSET,
     irVersion: 8,
     producer: 'Layerloom',
-    docString: `${plan.name}: exported by Layerloom. Inputs and outputs are channels-last (as in Keras); dimension "batch" is dynamic.`,
+    docString: `${plan.name}: exported by Layerloom. Inputs and outputs are channels-last (as in Keras); dimension "batch" is dynamic.${pre ? ' The input takes features (raw numbers, categorical columns one-hot; see preprocessing.json): the normalisation and the output activation are inside the graph.' : ''}`,
   });
 }
 

@@ -14,6 +14,7 @@ import type { LoomDocument } from '../../document/schema';
 import { TORCH_ACT } from '../activations';
 import { LayoutTracker, type Layout, type Placed } from '../layout';
 import { ExportError, inputNode, modelClassName, planOf, py, pyStr, samePads, type ExportPlan, type PlanNode, type PlanNodeOf, type Unsupported } from '../plan';
+import { PYTHON_PREDICT_MAIN, pythonPreprocessing } from '../preprocessing/python';
 import { HELPER_ORDER, HELPERS } from './helpers';
 
 interface In extends Placed {
@@ -391,11 +392,19 @@ permute where a run of them starts and ends, so Flatten keeps Keras' (height, wi
 
     from model import load_model
     model = load_model()            # the trained weights in weights.pt next to this file
-    y = model(x)                    # x: torch.float32 tensor [batch, ${plan.byId.get(plan.inputs[0]!)!.outShape.join(', ')}]
+    y = model(x)                    # x: the model input, torch.float32 [batch, ${plan.byId.get(plan.inputs[0]!)!.outShape.join(', ')}] (normalised)
+    predict_rows(model, rows)       # raw rows (CSV rows as written), as Layerloom's Try it; needs preprocessing.json
+
+or from a shell: python model.py rows.csv (one JSON line of outputs and label per row).
 """
+import csv
+import json
 import math
 import os
+import re
+import sys
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -435,7 +444,11 @@ def example_inputs(batch=2):
     return out
 
 
+${pythonPreprocessing('torch')}
+
+
 if __name__ == '__main__':
+    ${PYTHON_PREDICT_MAIN}
     weights = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'weights.pt')
     model = load_model() if os.path.exists(weights) else ${className}().eval()
     with torch.no_grad():

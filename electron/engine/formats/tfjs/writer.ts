@@ -5,6 +5,8 @@
  */
 import { tf } from '../../tfjs';
 import type { CompiledModel } from '../../compile';
+import { JS_PREPROCESSING } from '../../../../shared/formats/preprocessing/javascript';
+import { PREPROCESSING_FILE } from '../../../../shared/formats/preprocessing/table';
 import { writeOut } from '../files';
 
 export type Quantization = 'none' | 'float16' | 'uint8';
@@ -113,9 +115,14 @@ export function predictJs(compiled: Pick<CompiledModel, 'inputShapes' | 'inputDt
     ? `\n// This model uses Layerloom's custom layers (${customLayers.join(', ')}): register their classes\n` +
       `// (tf.serialization.registerClass) before loading, or the loader reports an unknown layer.\n`
     : '';
-  return `// Run the exported model in Node: npm install @tensorflow/tfjs   then   node predict.js [input.json]
-// input.json holds one sample per model input (nested arrays of shape ${JSON.stringify(compiled.inputShapes)}, batch excluded);
-// without it a random sample is used. Prints the output(s).${custom}
+  return `// Run the exported model in Node: npm install @tensorflow/tfjs, then
+//   node predict.js rows.csv     raw rows (a CSV as written, or a JSON list of rows) -> one JSON line
+//                                {outputs, label} per row, as Layerloom's Try it (needs ${PREPROCESSING_FILE})
+//   node predict.js input.json   without ${PREPROCESSING_FILE}: one sample of the model input (nested
+//                                arrays of shape ${JSON.stringify(compiled.inputShapes)}, batch excluded)
+//   node predict.js              a random sample of the model input; prints the output(s)
+// From code: const { loadModel, predictRows, predictFeatures } = require('./predict.js');
+// model.predict itself takes the model input: normalised features (see ${PREPROCESSING_FILE}).${custom}
 const fs = require('fs');
 const path = require('path');
 const tf = require('@tensorflow/tfjs');
@@ -133,9 +140,20 @@ const fileHandler = {
   },
 };
 
+function loadModel() {
+  return tf.loadLayersModel(fileHandler);
+}
+
+${JS_PREPROCESSING}
 async function main() {
-  const model = await tf.loadLayersModel(fileHandler);
-  const given = process.argv[2] ? JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) : null;
+  const model = await loadModel();
+  const pre = loadPreprocessing();
+  const file = process.argv[2];
+  if (pre && file) {
+    for (const p of await predictRows(model, readRows(file), pre)) console.log(JSON.stringify(p));
+    return;
+  }
+  const given = file ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
   const xs = INPUT_SHAPES.map((shape, i) => {
     const sample = given ? (INPUT_SHAPES.length === 1 ? given : given[i]) : null;
     const x = sample ? tf.tensor([sample], undefined, INPUT_DTYPES[i]) : tf.randomUniform([1, ...shape]);
@@ -145,10 +163,14 @@ async function main() {
   for (const y of Array.isArray(ys) ? ys : [ys]) console.log(JSON.stringify(await y.array()));
 }
 
-main().catch((e) => {
-  console.error(e.message);
-  process.exit(1);
-});
+module.exports = { loadModel, loadPreprocessing, encodeRows, normalize, finish, label, predictFeatures, predictRows, readRows, parseCsv };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e.message);
+    process.exit(1);
+  });
+}
 `;
 }
 
