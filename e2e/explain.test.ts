@@ -70,6 +70,10 @@ describe('explain journey (web mode, Chromium, real engine)', () => {
     await page.getByTestId(off!).click();
     await page.getByTestId('why-button').first().click();
     await page.getByTestId('explain-panel').waitFor();
+    // A taller bottom panel (its edge, keyed like a person): the picker and the cards side by side.
+    await page.getByRole('separator', { name: 'Resize the bottom panel' }).focus();
+    await page.keyboard.press('PageUp');
+    await page.keyboard.press('PageUp');
     expect(await page.getByTestId('explain-subject').innerText()).toMatch(/test sample #\d+ \(true “\d”, predicted “\d”\)/);
     expect(await page.getByTestId('pick-ig').isChecked()).toBe(true);
     expect(await page.getByTestId('pick-gradcam').isChecked()).toBe(true);
@@ -79,6 +83,7 @@ describe('explain journey (web mode, Chromium, real engine)', () => {
     await page.getByTestId('heatmap-gradcam').waitFor({ timeout: 120_000 });
     expect(await tinted(page, 'heatmap-ig')).toBeGreaterThan(10);
     expect(await page.getByTestId('completeness').innerText()).toMatch(/Completeness: Σ attributions .* gap \d+\.\d% at 50 steps/);
+    await page.getByTestId('completeness').scrollIntoViewIfNeeded();
     await app.screenshot('explain-1-digit');
 
     // The opacity slider redraws; the PNG is a real PNG download.
@@ -117,6 +122,7 @@ describe('explain journey (web mode, Chromium, real engine)', () => {
     await page.getByTestId('global-run-shap').click();
     await page.getByTestId('global-chart-shap').waitFor({ timeout: 180_000 });
     expect(await page.getByTestId('global-chart-shap').getByTestId('global-bar').count()).toBe(9);
+    await page.getByTestId('global-chart-shap').scrollIntoViewIfNeeded();
     await app.screenshot('explain-2-table');
     expect(app.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   }, 1_200_000);

@@ -110,34 +110,40 @@ export function ExplainPanel() {
           </label>
         )}
       </div>
-      {!forThisRun ? <ChooseInput run={run} /> : (
-        <MethodPicker facts={facts} specs={specs} chosen={chosen} pace={pace} busy={busy}
-          onSpecs={setSpecs} onChosen={setChosen} onRun={() => explain(chosen)} />
-      )}
-      <JobBar />
-      {error && <div className="ll-error" role="alert" data-testid="explain-error">{error}</div>}
-      {forThisRun && shown.length > 0 && (
-        <div className="ll-explain-results" data-testid="explain-results">
-          {shown.map((m) => {
-            const r = results[m]!;
-            return (
-              <ResultCard key={m} explanation={r.explanation} facts={facts} opacity={opacity} caption={forThisRun.caption}
-                {...(forThisRun.preview ? { preview: forThisRun.preview } : {})} {...(sanity[m] ? { sanity: sanity[m] } : {})} busy={busy}
-                onSanity={() => void runSanity(run, r.spec)}
-                onMoreSteps={() => {
-                  const steps = Math.min(2000, (r.explanation.details?.steps ?? igSteps(specs) ?? 50) * 4);
-                  const next: Specs = { ...specs, ig: { method: 'ig', ...(specs.ig.method === 'ig' ? specs.ig : {}), steps } };
-                  setSpecs(next);
-                  explain(['ig'], next);
-                }} />
-            );
-          })}
+      <div className="ll-explain-body">
+        <div className="ll-explain-side">
+          {!forThisRun ? <ChooseInput run={run} /> : (
+            <MethodPicker facts={facts} specs={specs} chosen={chosen} pace={pace} busy={busy}
+              onSpecs={setSpecs} onChosen={setChosen} onRun={() => explain(chosen)} />
+          )}
+          <JobBar />
+          {error && <div className="ll-error" role="alert" data-testid="explain-error">{error}</div>}
         </div>
-      )}
-      {facts.kind === 'table' && <GlobalSection run={run} busy={busy} />}
-      {forThisRun && shown.length === 0 && !busy && (
-        <p className="muted">Pick one or more methods ({methodsFor(facts).map((m) => METHOD_LABELS[m]).join(', ')}) and press Explain.</p>
-      )}
+        <div className="ll-explain-main">
+          {forThisRun && shown.length > 0 && (
+            <div className="ll-explain-results" data-testid="explain-results">
+              {shown.map((m) => {
+                const r = results[m]!;
+                return (
+                  <ResultCard key={m} explanation={r.explanation} facts={facts} opacity={opacity} caption={forThisRun.caption}
+                    {...(forThisRun.preview ? { preview: forThisRun.preview } : {})} {...(sanity[m] ? { sanity: sanity[m] } : {})} busy={busy}
+                    onSanity={() => void runSanity(run, r.spec)}
+                    onMoreSteps={() => {
+                      const steps = Math.min(2000, (r.explanation.details?.steps ?? igSteps(specs) ?? 50) * 4);
+                      const next: Specs = { ...specs, ig: { method: 'ig', ...(specs.ig.method === 'ig' ? specs.ig : {}), steps } };
+                      setSpecs(next);
+                      explain(['ig'], next);
+                    }} />
+                );
+              })}
+            </div>
+          )}
+          {forThisRun && shown.length === 0 && !busy && (
+            <p className="muted">Pick one or more methods ({methodsFor(facts).map((m) => METHOD_LABELS[m]).join(', ')}) and press Explain.</p>
+          )}
+          {facts.kind === 'table' && <GlobalSection run={run} busy={busy} />}
+        </div>
+      </div>
     </div>
   );
 }

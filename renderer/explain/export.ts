@@ -1,8 +1,8 @@
 /**
  * An explanation as files: CSV (every attribution, with its feature or position) and PNG (the
  * heatmap over the input, or the bar chart of a table row). Both are handed to the browser as a
- * download: web mode saves them where the browser saves files; the desktop app (Electron, no
- * download handler set) shows its native Save dialog for a download.
+ * download: web mode saves them where the browser saves files; the desktop app sets no
+ * `will-download` handler, so Electron's default routine decides (usually a Save dialog).
  */
 import type { Explanation, GlobalExplanation } from '../../shared/explain/schema';
 import { grayscale, heatRgba, maxAbs, pixelMap, signColor } from './heat';

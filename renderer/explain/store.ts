@@ -68,8 +68,9 @@ export const useExplain = create<ExplainState>()((set, get) => ({
   },
   async cancel() {
     const job = get().job;
-    canceledJobs.add(job?.jobId ?? '');
-    if (job) await getApi().engine.cancel({ jobId: job.jobId }).catch(() => undefined);
+    if (!job) return;
+    canceledJobs.add(job.jobId);
+    await getApi().engine.cancel({ jobId: job.jobId }).catch(() => undefined);
   },
 }));
 
