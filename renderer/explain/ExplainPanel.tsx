@@ -79,7 +79,7 @@ export function ExplainPanel() {
   const busy = useExplain((s) => !!s.job);
   const error = useExplain((s) => s.error);
   const opacity = useExplain((s) => s.opacity);
-  const pace = useExplain((s) => (run ? s.pace[run.runId] : undefined));
+  const pace = useExplain((s) => (run ? s.pace[run.runId]?.secPerFlop : undefined));
   const facts = run ? modelFacts(run.doc) : null;
   const [specs, setSpecs] = useState<Specs>(initialSpecs);
   const [chosen, setChosen] = useState<ExplainMethod[]>([]);

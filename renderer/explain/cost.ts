@@ -10,8 +10,9 @@ import type { ModelFacts } from './model';
 export const GUESSED_SEC_PER_FLOP = 1 / 1e9;
 /** Loading the run and its data, the round trip: paid once per request. */
 export const OVERHEAD_SEC = 0.1;
-/** Explanations shorter than this are mostly overhead: they do not say much about the pace. */
+/** Explanations shorter than this, or with fewer passes, are mostly overhead: they do not say much about the pace. */
 const MIN_TIMED_SEC = 0.05;
+const MIN_TIMED_PASSES = 10;
 
 /** Backward passes cost about twice a forward one. */
 const GRADIENT_METHODS = new Set(['ig', 'smoothgrad', 'gradient', 'gradcam']);
@@ -39,12 +40,25 @@ export function estimateCost(spec: MethodSpec, facts: ModelFacts, secPerFlop?: n
   return { forwardPasses, seconds: OVERHEAD_SEC + work * (secPerFlop ?? GUESSED_SEC_PER_FLOP), measured: secPerFlop !== undefined };
 }
 
-/** The pace an explanation measured (seconds per FLOP), or undefined when it was too short to tell. */
-export function measuredPace(spec: MethodSpec, facts: ModelFacts, r: { forwardPasses: number; elapsedSec: number }): number | undefined {
-  if (r.elapsedSec < MIN_TIMED_SEC || r.forwardPasses <= 0) return undefined;
-  const work = r.forwardPasses * Math.max(facts.flops, facts.size) * workFactor(spec);
-  return work > 0 ? r.elapsedSec / work : undefined;
+export interface Pace {
+  secPerFlop: number;
+  /** The FLOPs of the explanation it was measured on: a bigger one measures better. */
+  work: number;
 }
+
+/**
+ * The pace an explanation measured (its time less the fixed overhead, at least half of it, per
+ * FLOP), or undefined when it was too short to tell (one Grad-CAM pass is nearly all overhead).
+ */
+export function measuredPace(spec: MethodSpec, facts: ModelFacts, r: { forwardPasses: number; elapsedSec: number }): Pace | undefined {
+  if (r.elapsedSec < MIN_TIMED_SEC || r.forwardPasses < MIN_TIMED_PASSES) return undefined;
+  const work = r.forwardPasses * Math.max(facts.flops, facts.size) * workFactor(spec);
+  return work > 0 ? { secPerFlop: Math.max(r.elapsedSec - OVERHEAD_SEC, r.elapsedSec / 2) / work, work } : undefined;
+}
+
+/** Keep the pace measured on the most work. */
+export const betterPace = (old: Pace | undefined, next: Pace | undefined): Pace | undefined =>
+  !next ? old : !old || next.work >= old.work ? next : old;
 
 /** "0.2 s", "14 s", "3 min". */
 export function formatSeconds(s: number): string {

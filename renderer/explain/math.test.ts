@@ -1,5 +1,5 @@
 import type { Explanation } from '../../shared/explain/schema';
-import { estimateCost, GUESSED_SEC_PER_FLOP, measuredPace, OVERHEAD_SEC } from './cost';
+import { betterPace, estimateCost, GUESSED_SEC_PER_FLOP, measuredPace, OVERHEAD_SEC } from './cost';
 import { explanationCsv, fileName, globalCsv } from './export';
 import { grayscale, heatRgba, pixelMap } from './heat';
 import type { ModelFacts } from './model';
@@ -25,14 +25,18 @@ describe('cost estimate', () => {
     const guess = estimateCost({ method: 'ig' }, digit);
     expect(guess.measured).toBe(false);
     expect(guess.seconds).toBeCloseTo(OVERHEAD_SEC + 51 * 1e6 * 3 * GUESSED_SEC_PER_FLOP);
-    // A 51-pass IG that took 0.306 s: 2e-9 s per FLOP of a forward+backward pass.
-    const pace = measuredPace({ method: 'ig' }, digit, { forwardPasses: 51, elapsedSec: 0.306 })!;
-    expect(pace).toBeCloseTo(0.306 / (51 * 3e6));
-    const after = estimateCost({ method: 'ig', steps: 101 }, digit, pace);
+    // A 51-pass IG that took 0.406 s: 0.306 s of work after the overhead, 2e-9 s per FLOP of a forward+backward pass.
+    const pace = measuredPace({ method: 'ig' }, digit, { forwardPasses: 51, elapsedSec: 0.406 })!;
+    expect(pace.secPerFlop).toBeCloseTo(0.306 / (51 * 3e6));
+    const after = estimateCost({ method: 'ig', steps: 101 }, digit, pace.secPerFlop);
     expect(after.measured).toBe(true);
     expect(after.seconds).toBeCloseTo(OVERHEAD_SEC + 0.306 * 2);
-    // Too short to time: no pace.
-    expect(measuredPace({ method: 'gradcam' }, digit, { forwardPasses: 1, elapsedSec: 0.01 })).toBeUndefined();
+    // One pass, however long it took, is overhead: no pace from it.
+    expect(measuredPace({ method: 'gradcam' }, digit, { forwardPasses: 1, elapsedSec: 0.6 })).toBeUndefined();
+    // The pace measured on more work is kept.
+    const small = measuredPace({ method: 'occlusion' }, digit, { forwardPasses: 50, elapsedSec: 0.2 })!;
+    expect(betterPace(pace, small)).toBe(pace);
+    expect(betterPace(small, pace)).toBe(pace);
   });
 });
 

@@ -14,7 +14,7 @@ import type { ExplainInput, ExplainMethod, Explanation, GlobalExplanation, Metho
 import { getApi, IpcError } from '../platform/api';
 import { useEditor } from '../store';
 import type { RunView } from '../store/runs';
-import { measuredPace } from './cost';
+import { betterPace, measuredPace, type Pace } from './cost';
 import { METHOD_LABELS, modelFacts } from './model';
 
 export interface ExplainSubject {
@@ -46,8 +46,8 @@ export interface ExplainState {
   global: { runId: string; shap?: GlobalExplanation; permutation?: GlobalExplanation } | null;
   job: ExplainJob | null;
   error: string | null;
-  /** Seconds per FLOP measured per run. */
-  pace: Record<string, number>;
+  /** The pace measured per run (the cost estimate's seconds). */
+  pace: Record<string, Pace>;
   /** The heatmaps' opacity, 0..1. */
   opacity: number;
   setOpacity(o: number): void;
@@ -140,7 +140,7 @@ export async function runExplanations(run: RunView, specs: MethodSpec[]): Promis
       const pace = facts ? measuredPace(spec, facts, r) : undefined;
       useExplain.setState((s) => ({
         results: { ...s.results, [spec.method]: { spec, explanation: r } },
-        ...(pace !== undefined ? { pace: { ...s.pace, [run.runId]: pace } } : {}),
+        ...(pace ? { pace: { ...s.pace, [run.runId]: betterPace(s.pace[run.runId], pace)! } } : {}),
       }));
     }
     if (!r && wasCanceled(jobId)) return;
