@@ -205,3 +205,30 @@ describe('explaining a table row', () => {
     expect(fake.calls.find((c) => c.name === 'explain.global')!.req).toMatchObject({ runId: 'r1', method: 'shap' });
   });
 });
+
+describe('explaining token ids', () => {
+  it('offers only the methods that work on token ids and tints each token by its attribution', async () => {
+    const text: LoomDocument = {
+      ...irisMlp, name: 'text', dataset: { source: 'builtin', name: 'text-sentiment' },
+      nodes: [
+        { id: 'ids', type: 'Input', params: { shape: [4], dtype: 'int32' } },
+        { id: 'emb', type: 'Embedding', params: { inputDim: 50, outputDim: 4 } },
+        { id: 'flat', type: 'Flatten', params: {} },
+        { id: 'out', type: 'Dense', params: { units: 2, activation: 'softmax' } },
+      ],
+      edges: [{ from: 'ids', to: 'emb' }, { from: 'emb', to: 'flat' }, { from: 'flat', to: 'out' }],
+    };
+    addRun(text);
+    fake.handlers['explain.run'] = () => ({ method: 'occlusion', target: { index: 1, label: 'positive' }, output: 0.9, baseValue: null, attributions: [0.4, -0.2, 0, 0.1], shape: [4], forwardPasses: 5, elapsedSec: 0.01 });
+    act(() => openExplain({ runId: 'r1', input: { kind: 'values', values: [7, 12, 0, 3] }, preview: { values: [7, 12, 0, 3], shape: [4] }, caption: 'your row' }));
+    render(<ExplainPanel />);
+    expect(screen.getByTestId('pick-occlusion')).toBeChecked();
+    expect(['pick-ig', 'pick-gradient', 'pick-smoothgrad', 'pick-gradcam'].map((id) => screen.queryByTestId(id))).toEqual([null, null, null, null]);
+    fireEvent.click(screen.getByTestId('explain-run'));
+    const strip = await screen.findByTestId('token-strip');
+    const tokens = Array.from(strip.querySelectorAll('span'));
+    expect(tokens.map((t) => [t.textContent, Number(t.dataset.value)])).toEqual([['7', 0.4], ['12', -0.2], ['0', 0], ['3', 0.1]]);
+    expect(tokens[0]!.style.background).toBe('rgba(220, 38, 38, 0.8)');
+    expect(tokens[1]!.style.background).toBe('rgba(37, 99, 235, 0.4)');
+  });
+});
