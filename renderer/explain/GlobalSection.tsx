@@ -9,7 +9,7 @@ const TITLES = { shap: 'Mean |SHAP| over test rows', permutation: 'Permutation i
 
 function Result({ g }: { g: GlobalExplanation }) {
   return (
-    <figure className="ll-explain-card" data-testid={`global-${g.method}`}>
+    <figure className="ll-explain-card wide" data-testid={`global-${g.method}`}>
       <figcaption>
         <strong>{TITLES[g.method]}</strong>
         <span className="muted">
@@ -17,7 +17,9 @@ function Result({ g }: { g: GlobalExplanation }) {
         </span>
       </figcaption>
       <GlobalChart result={g} />
-      <button type="button" onClick={() => downloadCsv(globalCsv(g), `${g.method}-importance.csv`)} data-testid={`export-global-${g.method}`}>CSV</button>
+      <div className="ll-actions">
+        <button type="button" onClick={() => downloadCsv(globalCsv(g), `${g.method}-importance.csv`)} data-testid={`export-global-${g.method}`}>CSV</button>
+      </div>
     </figure>
   );
 }

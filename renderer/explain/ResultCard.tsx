@@ -72,7 +72,7 @@ export function ResultCard({ explanation: e, facts, preview, opacity, caption, s
     if (c) downloadPng(c, fileName(e, caption, 'png'));
   };
   return (
-    <section className="ll-explain-card" data-testid={`result-${e.method}`} aria-label={`${METHOD_LABELS[e.method]} explanation`}>
+    <section className={`ll-explain-card${table ? ' wide' : ''}`} data-testid={`result-${e.method}`} aria-label={`${METHOD_LABELS[e.method]} explanation`}>
       <h4>{METHOD_LABELS[e.method]}</h4>
       <div className="muted">
         target “{e.target.label}” · output {num(e.output)}{e.baseValue !== null ? ` · base ${num(e.baseValue)}` : ''}
