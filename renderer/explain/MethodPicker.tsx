@@ -45,7 +45,7 @@ function Settings({ spec, facts, onChange }: { spec: MethodSpec; facts: ModelFac
           <label className="ll-explain-setting">baseline
             <select value={spec.baseline ?? ''} aria-label="Integrated Gradients baseline"
               onChange={(e) => onChange({ ...spec, baseline: BaselineSchema.safeParse(e.target.value).data })}>
-              <option value="">{facts.kind === 'image' ? 'black (default)' : 'training mean (default)'}</option>
+              <option value="">{facts.kind === 'image' ? 'black (default)' : 'mean (default)'}</option>
               <option value="zero">zero / black</option>
               <option value="mean">training mean</option>
               {facts.kind === 'image' && <option value="blur">blurred input</option>}
