@@ -133,7 +133,7 @@ describe('desktop app (Electron mocked)', () => {
     const edit = template.find((m) => m.label === '&Edit')!.submenu.map((i) => i.label);
     expect(edit).toEqual(expect.arrayContaining(['Undo', 'Redo', 'Cut', 'Copy', 'Paste', 'Select All', 'Delete']));
     const run = template.find((m) => m.label === '&Run')!.submenu.map((i) => i.label);
-    expect(run).toEqual(expect.arrayContaining(['Train', 'Stop', 'Evaluate']));
+    expect(run).toEqual(expect.arrayContaining(['Train', 'Stop', 'Evaluate', 'Explain…']));
     // A menu item sends its command to the renderer.
     (template.find((m) => m.label === '&Run')!.submenu[0] as { click(): void }).click();
     expect(win.webContents.send).toHaveBeenCalledWith('layerloom:event:menu.command', { command: 'train' });

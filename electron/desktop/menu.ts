@@ -111,7 +111,7 @@ export function buildMenuTemplate(ctx: MenuContext): MenuItemConstructorOptions[
   });
   const run: Item = {
     label: '&Run',
-    submenu: [cmd('Train', 'train', 'CmdOrCtrl+Enter'), cmd('Stop', 'stop', 'CmdOrCtrl+.'), { type: 'separator' }, cmd('Evaluate', 'evaluate', 'Shift+CmdOrCtrl+Enter')],
+    submenu: [cmd('Train', 'train', 'CmdOrCtrl+Enter'), cmd('Stop', 'stop', 'CmdOrCtrl+.'), { type: 'separator' }, cmd('Evaluate', 'evaluate', 'Shift+CmdOrCtrl+Enter'), cmd('Explain…', 'explain')],
   };
   const help: Item = {
     label: '&Help',

@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { Problems } from '../editor/Problems';
+import { ExplainPanel } from '../explain/ExplainPanel';
 import { Summary } from '../editor/Summary';
 import { DataPanel } from '../training/DataPanel';
 import { EvaluatePanel } from '../training/EvaluatePanel';
@@ -25,4 +26,5 @@ export const bottomTabs: BottomTab[] = [
   { id: 'runs', label: 'Runs', render: () => <RunsPanel /> },
   { id: 'evaluate', label: 'Evaluate', render: () => <EvaluatePanel /> },
   { id: 'tryit', label: 'Try it', render: () => <TryItPanel /> },
+  { id: 'explain', label: 'Explain', render: () => <ExplainPanel /> },
 ];

@@ -225,6 +225,7 @@ export function runMenuCommand(command: string, arg?: string): void {
     case 'train': return trainCommand();
     case 'stop': return s.stopTraining();
     case 'evaluate': s.setBottomTab('evaluate'); void s.evaluateRun(); return;
+    case 'explain': return s.setBottomTab('explain');
     default: return; // training/export commands belong to other panels
   }
 }

@@ -11,6 +11,7 @@ import { isActive, type RunView } from '../store/runs';
 import { currentRun } from '../store/training';
 import { formatMetric, isImageShape, pct } from './format';
 import { SampleImage } from './SampleImage';
+import { WhyButton } from '../explain/entry';
 
 interface Cell { t: number; p: number }
 type CellSample = { index: number; values: number[]; shape: number[]; probabilities: number[] };
@@ -237,6 +238,7 @@ export function EvaluatePanel() {
                         ? <SampleImage values={smp.values} shape={smp.shape} size={56} />
                         : <code className="ll-features">{smp.values.slice(0, 8).map((v) => +v.toFixed(3)).join(', ')}{smp.values.length > 8 ? ', …' : ''}</code>}
                       <figcaption>#{smp.index} · {conf !== undefined ? pct(conf) : ''}</figcaption>
+                      <WhyButton run={run} sample={smp} trueLabel={classes?.[cell.t] ?? String(cell.t)} predictedLabel={classes?.[cell.p] ?? String(cell.p)} {...(classes ? { classes } : {})} />
                     </figure>
                   );
                 })}

@@ -16,6 +16,7 @@ import { FeatureForm } from './FeatureForm';
 import { formatValue, isImageShape, pct } from './format';
 import { classBars } from './prediction';
 import { SampleImage } from './SampleImage';
+import { ExplainInputButton } from '../explain/entry';
 
 export function inputShapeOf(doc: LoomDocument): number[] | undefined {
   const input = doc.nodes.find((n) => n.type === 'Input');
@@ -129,6 +130,7 @@ export function TryItPanel() {
         <strong>{run.label}</strong>
         {error && <div className="ll-error" role="alert">{error}</div>}
         {result ? <Probabilities r={result} doc={run.doc} /> : <p className="muted">{image ? 'Draw a digit on the black square.' : 'Enter values and press Predict.'}</p>}
+        {result && shape && <ExplainInputButton run={run} values={result.input} shape={shape} image={image} {...(result.classes ? { classes: result.classes } : {})} />}
         {result && image && shape && (
           <div className="ll-saliency">
             <figure>

@@ -401,7 +401,7 @@ export const requests = {
 export const MENU_COMMANDS = [
   'new', 'newFromTemplate', 'open', 'openFile', 'save', 'saveAs', 'importModel', 'loadWeights', 'export', 'close',
   'undo', 'redo', 'delete', 'zoomIn', 'zoomOut', 'zoomReset', 'fit', 'toggleTheme',
-  'train', 'stop', 'evaluate', 'help', 'about',
+  'train', 'stop', 'evaluate', 'explain', 'help', 'about',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
