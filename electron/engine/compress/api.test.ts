@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPRESS_THUMBNAILS, CompressionRecordSchema } from '../../../shared/compress';
+import { analyze } from '../../../shared/analysis';
+import { COMPRESS_THUMBNAILS, CompressionRecordSchema, estimateCompression } from '../../../shared/compress';
 import { EngineError } from '../../../shared/engine/api';
 import type { JobProgress } from '../../../shared/engine/job';
 import { engineApi } from '../api';
@@ -37,6 +38,9 @@ describe('compress.run (engine operation)', () => {
     expect(r.report.from).toEqual({ runId: 'tiny', runDir: source });
     expect(new Set(progress.map((p) => p.message))).toEqual(new Set(['Measuring before and after', 'Calibrating activation ranges']));
     expect(progress.every((p) => p.total === 1000 && p.done <= 1000)).toBe(true);
+    // The tab's estimate, made from the document alone, is the measured size to the byte.
+    expect(estimateCompression(tinyDigits, 'int8')).toMatchObject({ bytesBefore: r.report.before.bytes, bytesAfter: r.report.after.bytes, flopsAfter: r.report.after.flops });
+    expect(estimateCompression(tinyDigits, 'dynamic').bytesAfter).toBe(r.report.after.bytes - 4 * (6 + 16 + 10));
 
     // Evaluate goes through the quantization points: the loss equals the report's to float precision…
     const ev = await session.call('engine.evaluate', { runId: r.run.runId });
@@ -70,6 +74,11 @@ describe('compress.run (engine operation)', () => {
     expect(CompressionRecordSchema.parse(record.compression).from).toEqual({ runId: 'held' });
     expect(record.doc.nodes.find((n) => n.id === 'l0')!.params.filters).toBe(3);
     expect(r.report.document?.nodes.find((n) => n.id === 'l0')!.params.filters).toBe(3);
+    // The tab's estimate gives the engine's smaller model: same widths, FLOPs and parameters.
+    const est = estimateCompression(tinyDigits, 'prune-channels');
+    expect(est.channels).toEqual(r.report.compression.channels);
+    expect([est.flopsAfter, est.paramsAfter]).toEqual([analyze(r.report.document!).flops, r.report.after.params]);
+    expect(est.flopsAfter).toBe(r.report.after.flops);
     await expect(session.call('engine.evaluate', { runId: r.run.runId })).resolves.toMatchObject({ samples: r.report.testSamples });
   }, 240_000);
 
