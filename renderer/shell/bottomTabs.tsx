@@ -3,6 +3,7 @@
  * `render` with its panel (e.g. `render: () => <TrainingPanel />` from renderer/training/).
  */
 import type { ReactNode } from 'react';
+import { CompressPanel } from '../compress/CompressPanel';
 import { Problems } from '../editor/Problems';
 import { Summary } from '../editor/Summary';
 import { DataPanel } from '../training/DataPanel';
@@ -25,4 +26,5 @@ export const bottomTabs: BottomTab[] = [
   { id: 'runs', label: 'Runs', render: () => <RunsPanel /> },
   { id: 'evaluate', label: 'Evaluate', render: () => <EvaluatePanel /> },
   { id: 'tryit', label: 'Try it', render: () => <TryItPanel /> },
+  { id: 'compress', label: 'Compress', render: () => <CompressPanel /> },
 ];
