@@ -84,6 +84,8 @@ describe('Compress tab', () => {
     expect(sourceRuns(useEditor.getState().runs).map((r) => r.runId)).toEqual(['run-1']);
     fireEvent.click(screen.getByTestId('open-evaluate'));
     expect(useEditor.getState()).toMatchObject({ bottomTab: 'evaluate', currentRunId: result.run.runId });
+    // The source stays the trained run (the quantized one is shown elsewhere, not compressed again).
+    expect(screen.getByLabelText('Run to compress')).toHaveValue('run-1');
     fireEvent.click(screen.getByTestId('open-export'));
     expect(useEditor.getState().dialog).toBe('export');
   });

@@ -193,7 +193,8 @@ export function CompressPanel() {
   const runs = useMemo(() => sourceRuns(all), [all]);
   const currentRunId = useEditor((s) => s.currentRunId);
   const [choice, setChoice] = useState<string | null>(null);
-  const run = runs.find((r) => r.runId === choice) ?? runs.find((r) => r.runId === currentRunId && !r.compressed) ?? runs.at(-1);
+  // Default: the run shown elsewhere, else the newest trained (not compressed) one.
+  const run = runs.find((r) => r.runId === choice) ?? runs.find((r) => r.runId === currentRunId) ?? runs.filter((r) => !r.compressed).at(-1) ?? runs.at(-1);
   const [method, setMethod] = useState<CompressMethod>('int8');
   const [opts, setOpts] = useState<Options>({ ...DEFAULTS, finetuneEpochs: DEFAULT_FINETUNE_EPOCHS.int8 });
   const { job, result, error } = useCompress();
