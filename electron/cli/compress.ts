@@ -142,7 +142,7 @@ export function formatReport(r: CompressReport): string[] {
     ['FLOPs/sample', (f) => f.flops.toLocaleString('en-US')],
     ['latency/sample', (f) => (f.latencyMs === null ? 'not measured' : `${f.latencyMs.toFixed(3)} ms`)],
   ];
-  const out = [`Compressed ${r.from.runDir} with ${r.method} into ${r.outDir} (test split: ${r.testSamples} samples)`];
+  const out = [`Compressed ${r.from.runDir ?? r.from.runId} with ${r.method} into ${r.outDir} (test split: ${r.testSamples} samples)`];
   for (const [label, cell] of rows) out.push(`  ${label.padEnd(15)} ${cell(r.before).padEnd(30)} → ${cell(r.after)}`);
   out.push(`  size ratio      ${(r.before.bytes / r.after.bytes).toFixed(2)}x smaller${r.after.flops < r.before.flops ? `; ${(r.before.flops / r.after.flops).toFixed(2)}x fewer FLOPs` : ''}`);
   if (r.agreement !== null) out.push(`Agreement with the original: ${pct(r.agreement)} (${r.changedTotal} of ${r.testSamples} predictions changed)`);

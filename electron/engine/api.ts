@@ -13,6 +13,9 @@ import type { EngineApi, EngineParsedRequest } from '../../shared/engine/api';
 import type { ExplainInput } from '../../shared/explain';
 import { hasRunWeights, readRunRecord } from '../node/run-folder';
 import { initBackend } from './backend';
+import { COMPRESS_THUMBNAILS, type CompressReport, type CompressRunResult } from '../../shared/compress';
+import type { JobContext } from '../../shared/engine/api';
+import { compress } from './compress/index';
 import { confusionSamples, dataOf, evaluateRun, predictRun, saliency } from './evaluate';
 import { explain, ExplainError, explainGlobal, sanityCheck } from './explain/index';
 import { exportModel } from './formats';
@@ -111,6 +114,50 @@ async function trainedWeights(runId?: string, runDir?: string): Promise<{ runDir
   return { runDir: await saveRun(getRun(runId), tmp), release: () => rm(tmp, { recursive: true, force: true }) };
 }
 
+/** The source of a compression: its folder when it holds the run, else the run held in memory, saved to a temporary folder. */
+async function compressSource(runId: string, runDir?: string): Promise<{ runDir: string; kept: boolean; release(): Promise<void> }> {
+  if (runDir && hasRunWeights(runDir)) return { runDir, kept: true, release: async () => undefined };
+  if (!hasRun(runId)) throw new Error(`No trained run "${runId}" to compress: train the model again`);
+  const tmp = await mkdtemp(join(tmpdir(), 'layerloom-compress-'));
+  return { runDir: await saveRun(getRun(runId), tmp), kept: false, release: () => rm(tmp, { recursive: true, force: true }) };
+}
+
+/** What people read while a compression runs, per stage of `compress()`. */
+const COMPRESS_STAGES: Readonly<Record<string, string>> = {
+  calibrate: 'Calibrating activation ranges',
+  'fine-tune': 'Fine-tuning',
+  measure: 'Measuring before and after',
+};
+
+/** The inputs of the first changed samples when the data are images (the tab shows them as thumbnails). */
+async function changedImages(report: CompressReport, baseDir?: string): Promise<CompressRunResult['samples']> {
+  if (report.changed.length === 0) return [];
+  const { ds } = await dataOf(getRun(report.runId), baseDir);
+  if (ds.kind !== 'image') return [];
+  return report.changed.slice(0, COMPRESS_THUMBNAILS).map(({ index }) => ({
+    index, shape: [...ds.sampleShape], values: Array.from(ds.x.subarray(index * ds.sampleSize, (index + 1) * ds.sampleSize)),
+  }));
+}
+
+async function compressRun(req: EngineParsedRequest<'compress.run'>, job: JobContext): Promise<CompressRunResult> {
+  const { runId, runDir, baseDir, outDir, jobId: _job, ...params } = req;
+  await ready();
+  const source = await compressSource(runId, runDir);
+  let report: CompressReport;
+  try {
+    report = await compress({ ...params, runDir: source.runDir, outDir, ...(baseDir ? { baseDir } : {}) }, {
+      signal: job.signal,
+      sourceRunDir: source.kept ? source.runDir : null,
+      onProgress: (stage, fraction) => job.onProgress(Math.round(fraction * 1000), 1000, COMPRESS_STAGES[stage] ?? stage),
+    });
+  } finally {
+    await source.release();
+  }
+  // The new run is held like a trained one: Evaluate, Try it and Export ask for it by id.
+  const record = await loadRun(report.outDir, report.runId);
+  return { report, run: { runId: report.runId, createdAt: record.createdAt }, samples: await changedImages(report, baseDir) };
+}
+
 export const engineApi: EngineApi = {
   'engine.backend': ({ name }) => initBackend(name),
 
@@ -173,6 +220,8 @@ export const engineApi: EngineApi = {
     await openRun({ ...req, doc });
     return fitRunThresholds(req, job);
   },
+
+  'compress.run': compressRun,
 
   'data.preview': async (req) => {
     await ready();

@@ -8,7 +8,7 @@ import { iterateBatches } from './data/batch';
 import { normalizeInput } from './data/normalize';
 import type { Dataset, Split } from './data/types';
 import { correctPerSample, lossPerSample, maePerSample, toOutputs } from './losses';
-import { getRun, type TrainedRun } from './runs';
+import { getRun, inferenceOf, type TrainedRun } from './runs';
 import { tf } from './tfjs';
 import { targetTensor } from './train';
 import type { Prediction } from './types';
@@ -46,7 +46,7 @@ export async function evaluateRun(runId: string, opts: EvaluateOptions = {}): Pr
   if (indices.length === 0) throw new Error(`The ${ds.name} data has no ${which} samples to evaluate on: set a test split in the dataset settings`);
 
   const { spec, compiled } = run;
-  const model = compiled.model;
+  const infer = inferenceOf(run);
   const inputShape = compiled.inputShapes[0]!;
   const outShape = compiled.outputShapes[0]!;
   const classification = ds.task === 'classification' && !!ds.classes && spec.mode !== 'values';
@@ -61,7 +61,7 @@ export async function evaluateRun(runId: string, opts: EvaluateOptions = {}): Pr
     const [loss, correct, mae, out] = tf.tidy(() => {
       const x = tf.tensor(b.x, [b.size, ...inputShape], compiled.inputDtypes[0]);
       const y = targetTensor(spec.mode, b.y, b.size, outShape, spec.classes);
-      const pred = model.apply(x, { training: false }) as tf.Tensor;
+      const pred = infer(x);
       return [
         tf.sum(lossPerSample(spec, y, pred)),
         classification ? tf.sum(correctPerSample(spec, y, pred)) : tf.scalar(0),
@@ -138,7 +138,7 @@ export function predictRun(runId: string, inputs: number[][]): Prediction {
   const int = compiled.inputDtypes[0] === 'int32';
   const flat = int ? Int32Array.from(inputs.flat()) : new Float32Array(inputs.length * size);
   if (!int) inputs.forEach((s, i) => flat.set(run.normalization ? normalizeInput(run.normalization, s) : s, i * size));
-  const out = tf.tidy(() => toOutputs(spec, compiled.model.predict(tf.tensor(flat, [inputs.length, ...inputShape], compiled.inputDtypes[0])) as tf.Tensor));
+  const out = tf.tidy(() => toOutputs(spec, inferenceOf(run)(tf.tensor(flat, [inputs.length, ...inputShape], compiled.inputDtypes[0]))));
   const values = Array.from(out.dataSync());
   out.dispose();
   const outputShape = compiled.outputShapes[0]!;
@@ -176,7 +176,7 @@ export async function confusionSamples(runId: string, cell: { trueClass: number;
   const inputShape = compiled.inputShapes[0]!;
   const out: CellSample[] = [];
   for (const b of iterateBatches(ds, split[which], { batchSize: 256, shuffle: false, normalization: run.normalization })) {
-    const probs = tf.tidy(() => toOutputs(spec, compiled.model.apply(tf.tensor(b.x, [b.size, ...inputShape], compiled.inputDtypes[0]), { training: false }) as tf.Tensor));
+    const probs = tf.tidy(() => toOutputs(spec, inferenceOf(run)(tf.tensor(b.x, [b.size, ...inputShape], compiled.inputDtypes[0]))));
     const v = probs.dataSync();
     probs.dispose();
     const width = v.length / b.size;

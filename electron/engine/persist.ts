@@ -5,7 +5,9 @@
  * weights are decoded with tf.io.decodeWeights.
  */
 import { mkdir, readFile } from 'node:fs/promises';
+import { CompressionRecordSchema } from '../../shared/compress/schema';
 import { DocumentSchema } from '../../shared/document';
+import { simulateInt8 } from './compress/quantize';
 import { compileModel } from './compile';
 import type { LossSpec } from './losses';
 import { registerRun, type TrainedRun } from './runs';
@@ -82,6 +84,16 @@ export async function loadRun(runDir: string, runId?: string): Promise<RunRecord
   registerRun({
     runId: id, compiled, spec: record.lossSpec as LossSpec, record: { ...record, runId: id },
     normalization: record.normalization as TrainedRun['normalization'],
+    ...int8Forward(record, compiled),
   });
   return record;
+}
+
+/** A run compressed to int8 computes through its recorded quantization points (docs/compress.md). */
+function int8Forward(record: RunRecord, compiled: TrainedRun['compiled']): Pick<TrainedRun, 'forward'> {
+  const compression = CompressionRecordSchema.safeParse(Reflect.get(record, 'compression'));
+  const points = compression.success ? compression.data.activations : undefined;
+  if (!points?.length) return {};
+  const doc = record.doc;
+  return { forward: (x) => simulateInt8(compiled, doc, points, [x])[0]! };
 }

@@ -7,7 +7,7 @@ import type { CompiledModel } from './compile';
 import type { Dataset, Normalization, Split } from './data/types';
 import type { LossSpec } from './losses';
 import type { RunRecord } from './types';
-import { disposeModel } from './tfjs';
+import { disposeModel, type tf } from './tfjs';
 
 export interface TrainedRun {
   runId: string;
@@ -18,6 +18,17 @@ export interface TrainedRun {
   /** The data it trained on (for evaluation on its test split), when still loaded. */
   dataset?: Dataset;
   split?: Split;
+  /**
+   * How the run computes its outputs when that is not its model's inference pass: an int8 run
+   * simulates its quantized arithmetic (compress/quantize.ts), so Evaluate and Try it give the
+   * compression report's figures.
+   */
+  forward?: (x: tf.Tensor) => tf.Tensor;
+}
+
+/** The run's inference: its own `forward`, else its model in inference mode. */
+export function inferenceOf(run: TrainedRun): (x: tf.Tensor) => tf.Tensor {
+  return run.forward ?? ((x) => run.compiled.model.apply(x, { training: false }) as tf.Tensor);
 }
 
 const MAX_RUNS = 8;

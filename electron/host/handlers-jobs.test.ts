@@ -3,7 +3,7 @@
  * process (forked, as in web mode) and back, with `job.progress` events for the request's jobId and
  * `engine.cancel`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,9 +89,27 @@ describe('jobs through the host and the real engine process', () => {
     expect(reports.at(-1)).toMatchObject({ message: 'Bootstrap resamples', done: 300, total: 300 });
   });
 
+  it('compress.run: the new run goes beside the document (or waits in staging until the first save) and answers like any run', async () => {
+    const r = await h.api.compress.run({ ...run, jobId: 'compress-1', method: 'prune', sparsity: 0.5, finetuneEpochs: 1, latencyRuns: 0 });
+    expect(r.run.runId).toMatch(/^compressed-/);
+    expect(existsSync(join(dir, 'hiring.runs', r.run.runId, 'run.json'))).toBe(true);
+    expect((await h.api.runs.list({ docPath: 'hiring.loom' })).runs.map((x) => x.runId)).toContain(r.run.runId);
+    const ev = await h.api.engine.evaluate({ runId: r.run.runId, doc: HIRING_DOC, docPath: 'hiring.loom' });
+    expect(ev.samples).toBe(r.report.testSamples);
+    expect(ev.logs.loss).toBeCloseTo(r.report.after.loss, 5);
+    expect(h.of('compress-1').some((p) => p.message === 'Fine-tuning')).toBe(true);
+
+    // A document not saved yet: the held run is the source, the new run is staged, the first save keeps it.
+    const staged = await h.api.compress.run({ runId: run.runId, doc: HIRING_DOC, method: 'dynamic', latencyRuns: 0 });
+    expect(staged.report.from).toEqual({ runId: run.runId });
+    expect(existsSync(join(dir, 'copy.runs'))).toBe(false);
+    await expect(h.api.runs.persist({ runIds: [staged.run.runId], docPath: 'copy.loom' })).resolves.toEqual({ saved: [staged.run.runId], failed: [] });
+    expect(existsSync(join(dir, 'copy.runs', staged.run.runId, 'weights.bin'))).toBe(true);
+  });
+
   it('a request outside what the run can do fails by name, and no progress leaks to other jobs', async () => {
     await expect(h.api.explain.global({ ...run, jobId: 'bad-1', method: 'shap', target: 7 })).rejects.toMatchObject({ code: 'failed', message: /Target 7 is out of range/ });
-    expect(h.progress.every((p) => ['explain-1', 'audit-1', 'bad-1'].includes(p.jobId))).toBe(true);
+    expect(h.progress.every((p) => ['explain-1', 'audit-1', 'compress-1', 'bad-1'].includes(p.jobId))).toBe(true);
   });
 });
 

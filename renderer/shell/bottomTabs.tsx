@@ -3,6 +3,7 @@
  * `render` with its panel (e.g. `render: () => <TrainingPanel />` from renderer/training/).
  */
 import type { ReactNode } from 'react';
+import { CompressPanel } from '../compress/CompressPanel';
 import { Problems } from '../editor/Problems';
 import { ExplainPanel } from '../explain/ExplainPanel';
 import { Summary } from '../editor/Summary';
@@ -27,4 +28,5 @@ export const bottomTabs: BottomTab[] = [
   { id: 'evaluate', label: 'Evaluate', render: () => <EvaluatePanel /> },
   { id: 'tryit', label: 'Try it', render: () => <TryItPanel /> },
   { id: 'explain', label: 'Explain', render: () => <ExplainPanel /> },
+  { id: 'compress', label: 'Compress', render: () => <CompressPanel /> },
 ];

@@ -47,6 +47,8 @@ export interface RunView {
   fromDisk?: boolean;
   /** Weights imported from a file (File › Import model / Load Weights), not trained: no curves. */
   imported?: { source: string };
+  /** A compressed copy of another run (the Compress tab): the method and the source run's id. */
+  compressed?: { method: string; fromRunId: string };
   /** The file the run was trained for (the engine writes it into `<model>.runs/`), or whose run folder it was read from. */
   docPath?: string;
   /**
@@ -73,6 +75,8 @@ export interface RunRecordLike {
   epochsCompleted?: number;
   elapsedSec?: number;
   imported?: { source: string };
+  /** A compressed run's record says what it came from and how (docs/compress.md). */
+  compression?: { method: string; from: { runId: string } };
   /** The test evaluation kept with the run (a session's evaluation, written at the first save). */
   evaluation?: Evaluation;
 }
@@ -92,6 +96,8 @@ export interface RunsSlice {
    * as that file's runs too: Save As copies the folders).
    */
   mergeDiskRuns(records: RunRecordLike[], docPath: string): void;
+  /** Add a finished compressed run of the open document (made by the engine from `fromRunId`). */
+  addCompressedRun(run: { runId: string; createdAt: string; doc: LoomDocument; training: TrainingConfig; method: string; fromRunId: string; logs: Record<string, number> }): void;
   /** Add a finished "Imported weights" run of `doc` (weights from `source`, kept by the app). */
   addImportedRun(run: { runId: string; createdAt: string; source: string; doc: LoomDocument; training: TrainingConfig }): void;
 }
@@ -200,7 +206,8 @@ export function runFromRecord(r: RunRecordLike, label: string): RunView | null {
     };
   }
   return {
-    runId: r.runId, label, createdAt: r.createdAt ?? '', doc: r.doc, training: r.training,
+    runId: r.runId, label: r.compression ? `${label} (${r.compression.method})` : label, createdAt: r.createdAt ?? '', doc: r.doc, training: r.training,
+    ...(r.compression ? { compressed: { method: r.compression.method, fromRunId: r.compression.from.runId } } : {}),
     status: r.reason ?? 'completed', batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: r.history ?? [],
     ...(r.logs ? { end: { type: 'end', runId: r.runId, reason: r.reason ?? 'completed', epochsCompleted: r.epochsCompleted ?? r.history?.length ?? 0, logs: r.logs, elapsedSec: r.elapsedSec ?? 0 } } : {}),
     ...(r.evaluation ? { evaluation: r.evaluation } : {}),
@@ -246,6 +253,21 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => ({
     const adopt = runs.some((r) => listed.has(r.runId) && r.docPath !== docPath && !isActive(r.status));
     if (!added.length && !adopt) return;
     set({ runs: [...added, ...(adopt ? runs.map((r) => (listed.has(r.runId) && !isActive(r.status) ? { ...r, docPath } : r)) : runs)] });
+  },
+  addCompressedRun({ runId, createdAt, doc, training, method, fromRunId, logs }) {
+    const runs = get().runs.filter((r) => r.runId !== runId);
+    const { docSession: session, filePath, savedDoc } = get();
+    const from = runs.find((r) => r.runId === fromRunId)?.label ?? fromRunId;
+    set({
+      runs: [...runs, {
+        runId, label: `${from} · ${method}`, createdAt, doc, training, status: 'completed',
+        batches: { x: [], loss: [], accuracy: [], mae: [] }, epochs: [],
+        end: { type: 'end', runId, reason: 'completed', epochsCompleted: 0, logs, elapsedSec: 0 },
+        compressed: { method, fromRunId }, session,
+        // Unsaved document: its first save keeps the run beside the file, like a trained one (shell/keep-runs.ts).
+        ...(filePath ? { docPath: filePath } : { unsavedOf: savedDoc }),
+      }],
+    });
   },
   addImportedRun({ runId, createdAt, source, doc, training }) {
     const runs = get().runs.filter((r) => r.runId !== runId);

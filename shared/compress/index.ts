@@ -9,3 +9,4 @@ export * from './student';
 export * from './report';
 export * from './schema';
 export * from './match';
+export * from './estimate';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePredictions } from './report';
+import { comparePredictions, isClassFlagged, meanDropOf } from './report';
 
 describe('prediction comparison', () => {
   const classes = ['a', 'b', 'c'];
@@ -29,6 +29,9 @@ describe('prediction comparison', () => {
     const hurt = truth.map((t, i) => (t === 2 && i < 60 ? 0 : t)); // class c loses 20 of 100
     const r = comparePredictions({ before, after: hurt, truth, indices: truth.map((_, i) => i), classes });
     expect(r.warnings).toHaveLength(1);
+    // The per-class figures alone give the same mean drop and the same flagged class (the tab's bars).
+    expect(meanDropOf(r.perClass)).toBeCloseTo(20 / 300, 12);
+    expect(r.perClass.filter((c) => isClassFlagged(c, meanDropOf(r.perClass))).map((c) => c.label)).toEqual(['c']);
     expect(r.warnings[0]).toMatch(/^Class "c" lost 20\.0 points of accuracy \(100\.0 % → 80\.0 %, 100 samples\) against 6\.7 on average/);
     const even = truth.map((t, i) => (i < 30 ? (t + 1) % 3 : t)); // 10 per class
     expect(comparePredictions({ before, after: even, truth, indices: truth.map((_, i) => i), classes }).warnings).toEqual([]);

@@ -76,10 +76,22 @@ export function comparePredictions(args: {
   const warnings: string[] = [];
   for (const c of perClass) {
     const drop = c.before - c.after;
-    const lost = Math.round(drop * c.support);
-    if (drop - meanDrop >= CLASS_WARNING.marginPoints / 100 && drop >= CLASS_WARNING.ratio * Math.max(meanDrop, 0) && lost >= CLASS_WARNING.minSamples) {
+    if (isClassFlagged(c, meanDrop)) {
       warnings.push(`Class "${c.label}" lost ${(100 * drop).toFixed(1)} points of accuracy (${pct(c.before)} → ${pct(c.after)}, ${c.support} samples) against ${(100 * meanDrop).toFixed(1)} on average: compression hurt it much more than the other classes`);
     }
   }
   return { agreement: n ? same / n : 1, changed, changedTotal, perClass, warnings };
+}
+
+/** The rule of CLASS_WARNING: this class lost much more than `meanDrop` (the overall accuracy drop). */
+export function isClassFlagged(c: ClassChange, meanDrop: number): boolean {
+  const drop = c.before - c.after;
+  const lost = Math.round(drop * c.support);
+  return drop - meanDrop >= CLASS_WARNING.marginPoints / 100 && drop >= CLASS_WARNING.ratio * Math.max(meanDrop, 0) && lost >= CLASS_WARNING.minSamples;
+}
+
+/** The overall accuracy drop, from the per-class figures (support-weighted). */
+export function meanDropOf(perClass: readonly ClassChange[]): number {
+  const n = perClass.reduce((a, c) => a + c.support, 0);
+  return n ? perClass.reduce((a, c) => a + (c.before - c.after) * c.support, 0) / n : 0;
 }

@@ -111,7 +111,8 @@ export const CompressReportSchema = z.strictObject({
   /** The new run. */
   runId: z.string(),
   outDir: z.string(),
-  from: z.strictObject({ runId: z.string(), runDir: z.string() }),
+  /** The source run (its folder, unless it was only held in memory). */
+  from: z.strictObject({ runId: z.string(), runDir: z.string().optional() }),
   before: ModelFiguresSchema,
   after: ModelFiguresSchema,
   /** Share of test predictions unchanged (classification); null for regression. */
@@ -139,3 +140,29 @@ export const DistilRequestSchema = z.strictObject({
   outDir: z.string().min(1).optional(),
 });
 export type DistilRequest = z.input<typeof DistilRequestSchema>;
+
+/**
+ * What a person chooses (the Compress tab, the CLI's flags): the method and its options, without
+ * the places on disk (the app decides where the source and the new run are).
+ */
+export const CompressParamsSchema = CompressRequestSchema.omit({ runDir: true, outDir: true, baseDir: true });
+export type CompressParams = z.input<typeof CompressParamsSchema>;
+
+/** A changed test sample's raw input values (images: its thumbnail). */
+export const SampleValuesSchema = z.strictObject({
+  index: z.number().int().min(0),
+  shape: z.array(z.number().int().min(1)),
+  values: z.array(z.number()),
+});
+
+/** A compression done in the app: the report, the new run (held by the engine, in its folder), changed samples' images. */
+export const CompressRunResultSchema = z.strictObject({
+  report: CompressReportSchema,
+  run: z.strictObject({ runId: z.string(), createdAt: z.string() }),
+  /** Image data only: the inputs of the first changed samples (at most COMPRESS_THUMBNAILS), in `changed` order. */
+  samples: z.array(SampleValuesSchema),
+});
+export type CompressRunResult = z.infer<typeof CompressRunResultSchema>;
+
+/** How many changed samples come back with their images. */
+export const COMPRESS_THUMBNAILS = 48;

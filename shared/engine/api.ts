@@ -17,6 +17,7 @@
  * is aborted by `engine.cancel { jobId }` (it then fails with the code `canceled`).
  */
 import { z } from 'zod';
+import { CompressParamsSchema, CompressRunResultSchema } from '../compress/schema';
 import { DatasetSchema, DocumentSchema, TrainingSchema } from '../document/schema';
 import {
   ExplainRequestSchema, ExplanationSchema, GlobalExplanationSchema, GlobalRequestSchema, SanityRequestSchema, SanityResultSchema,
@@ -207,6 +208,12 @@ export const engineOperations = {
   'fairness.audit': job(FairnessRequestSchema.extend(openDoc), FairnessReportSchema),
   /** Per-group decision thresholds of a binary classifier, fitted on its validation split. */
   'fairness.thresholds': job(ThresholdRequestSchema.extend(openDoc), ThresholdRuleSchema),
+  /**
+   * Compress a run (docs/compress.md) into a new run folder `outDir` (whose name is the new run's
+   * id); the new run is then held like any other. The source: `runDir` when it holds the run, else
+   * the run held in memory.
+   */
+  'compress.run': job(z.strictObject({ ...runRef, ...CompressParamsSchema.shape, outDir: dir }), CompressRunResultSchema),
   /** Summary, split sizes, class balance, warnings and a few samples; the split is the run's. */
   'data.preview': op(
     z.strictObject({

@@ -24,10 +24,10 @@ export const RunRefSchema = z.strictObject({
 });
 export type RunRef = z.infer<typeof RunRefSchema>;
 
-/** `trained`: a training run; `imported`: weights from a file (File › Import model, Load weights). */
-export type RunKind = 'trained' | 'imported';
+/** `trained`: a training run; `imported`: weights from a file (File › Import model, Load weights); `compressed`: a compressed copy of a run. */
+export type RunKind = 'trained' | 'imported' | 'compressed';
 
-const PREFIX: Record<RunKind, string> = { trained: 'run', imported: 'imported' };
+const PREFIX: Record<RunKind, string> = { trained: 'run', imported: 'imported', compressed: 'compressed' };
 
 /** `run-20260101T120000-a1b2c3`: sortable by time, unique by 24 random bits. */
 export function newRunId(kind: RunKind = 'trained', now: Date = new Date()): string {

@@ -2,6 +2,7 @@ import {
   EVENT_NAMES, REQUEST_NAMES, events, requestSpec, type EventName, type EventOf, type RequestName, type RequestOf, type ResponseOf,
 } from './contract';
 import { createApi, EVENT_METHODS, type Transport } from './client';
+import { sampleCompressResult } from '../compress/test-report';
 import { dispatch, IpcError, parseEvent, parseRequest, type Envelope, type Handlers } from './rpc';
 
 const doc = {
@@ -76,6 +77,7 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   },
   'fairness.audit': { req: { runId: 'r1', doc, docPath: 'a.loom', jobId: 'job-3', sensitive: [{ kind: 'column', column: 'colour' }], bootstrap: { samples: 100 } }, res: fairnessReport },
   'fairness.thresholds': { req: { runId: 'r1', doc, sensitive: [{ kind: 'column', column: 'colour' }], objective: 'demographicParity' }, res: thresholdRule },
+  'compress.run': { req: { runId: 'r1', doc, docPath: 'a.loom', jobId: 'job-4', method: 'prune', sparsity: 0.5, finetuneEpochs: 1 }, res: sampleCompressResult() },
   'data.augmentPreview': { req: { dataset: { source: 'builtin', name: 'digits', augmentation: { rotation: 10 } }, count: 2 }, res: { shape: [2, 2, 1], samples: [[0, 1, 2, 3], [3, 2, 1, 0]] } },
   'data.files': { req: { docPath: 'a.loom' }, res: { dir: '/p', files: [{ path: 'data/x.csv', kind: 'csv' }, { path: 'photos', kind: 'folder' }] } },
   'data.describeCsv': { req: { path: 'houses.csv', docPath: 'a.loom' }, res: { rows: 2, columns: [{ name: 'price', kind: 'numeric', distinct: 2, empty: 0, examples: ['1', '2'] }], suggestedTarget: 'price' } },

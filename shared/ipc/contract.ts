@@ -21,6 +21,7 @@ import { RunIdSchema } from '../engine/run-id';
 import {
   ExplainParamsSchema, ExplanationSchema, GlobalExplanationSchema, GlobalParamsSchema, SanityParamsSchema, SanityResultSchema,
 } from '../explain/schema';
+import { CompressParamsSchema, CompressRunResultSchema } from '../compress/schema';
 import { FairnessParamsSchema, FairnessReportSchema, ThresholdParamsSchema, ThresholdRuleSchema } from '../fairness/schema';
 
 // The engine answers several requests with the same shapes (shared/engine/api.ts).
@@ -159,6 +160,11 @@ export const ExplainSanityRequestSchema = z.strictObject({ ...docRun, ...jobRef,
 export const FairnessAuditRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...FairnessParamsSchema.shape });
 /** Evaluate › Fairness: per-group thresholds of a binary classifier. */
 export const FairnessThresholdsRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...ThresholdParamsSchema.shape });
+/**
+ * Compress: a run compressed by one method into a new run of the document (beside it, or staged
+ * until its first save); the answer is the report, the new run and the changed samples' images.
+ */
+export const CompressRunRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...CompressParamsSchema.shape });
 
 /** Data panel: augmented versions of one sample (live preview of the augmentation options). */
 export const AugmentPreviewRequestSchema = z.strictObject({
@@ -365,6 +371,9 @@ export const requests = {
     audit: request(FairnessAuditRequestSchema, FairnessReportSchema),
     thresholds: request(FairnessThresholdsRequestSchema, ThresholdRuleSchema),
   },
+  compress: {
+    run: request(CompressRunRequestSchema, CompressRunResultSchema),
+  },
   data: {
     preview: request(DataPreviewRequestSchema, DataPreviewSchema),
     augmentPreview: request(AugmentPreviewRequestSchema, AugmentPreviewSchema),
@@ -418,7 +427,7 @@ export type EngineStatus = z.infer<typeof EngineStatusSchema>;
 export const events = {
   'train.event': TrainEventSchema,
   'engine.status': EngineStatusSchema,
-  /** Progress of a long operation the renderer started with a `jobId` (explain, fairness): done/total, ETA without warm-up, the phase. */
+  /** Progress of a long operation the renderer started with a `jobId` (explain, fairness, compress): done/total, ETA without warm-up, the phase. */
   'job.progress': JobProgressSchema,
   /** A menu item was chosen. `arg`: the template id (newFromTemplate), or the path (openFile). */
   'menu.command': z.object({ command: z.enum(MENU_COMMANDS), arg: z.string().optional() }),

@@ -7,33 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompressReportSchema, type CompressReport } from '../../../shared/compress';
-import type { LoomDocument } from '../../../shared/document';
 import { initBackend } from '../backend';
 import { loadRun } from '../persist';
 import { disposeRun, getRun } from '../runs';
-import { startTraining } from '../train';
 import { compress, CompressError } from './index';
 import { readNodeWeights } from './layers';
-import { chain } from './test-fixtures';
-
-export const tinyDigits: LoomDocument = {
-  ...chain([28, 28, 1], [
-    ['Conv2D', { filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }],
-    ['MaxPooling2D', { poolSize: 4 }],
-    ['Flatten', {}],
-    ['Dense', { units: 16, activation: 'relu' }],
-    ['Dense', { units: 10, activation: 'softmax' }],
-  ]),
-  training: { optimizer: 'adam', learningRate: 0.003, momentum: 0, nesterov: false, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 32, epochs: 4, validationSplit: 0.1, shuffle: true, seed: 3, threads: 1 },
-  dataset: { source: 'builtin', name: 'digits', limit: 600, testSplit: 0.04 },
-};
-
-/** Train the tiny digits model into `dir`. */
-export async function trainTiny(dir: string): Promise<void> {
-  const end = await startTraining({ runId: 'tiny', doc: tinyDigits, runDir: dir, backend: 'wasm' }, () => {}).done;
-  if (end.type !== 'end') throw new Error(`training failed: ${JSON.stringify(end)}`);
-  disposeRun('tiny');
-}
+import { tinyDigits, trainTiny } from './test-fixtures';
 
 describe('compress()', () => {
   const root = mkdtempSync(join(tmpdir(), 'loom-compress-'));

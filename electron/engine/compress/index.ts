@@ -42,6 +42,11 @@ export interface CompressControl {
   signal?: AbortSignal;
   /** The document the caller has open: refused when it no longer matches the run's weights. */
   doc?: Pick<LoomDocument, 'nodes' | 'edges'>;
+  /**
+   * The source folder the record and report name (default: `runDir`); null names none (a run held
+   * in memory, read from a temporary copy that will be gone).
+   */
+  sourceRunDir?: string | null;
 }
 
 const DEFAULT_SPARSITY = 0.5;
@@ -223,8 +228,10 @@ export async function compress(request: CompressRequest, control: CompressContro
       ? comparePredictions({ before: beforeEval.predicted, after: afterEval.predicted, truth: beforeEval.truth!, indices: testIdx, classes: ds.classes, changedLimit: opts.changedLimit })
       : null;
 
+    const sourceDir = control.sourceRunDir === undefined ? opts.runDir : control.sourceRunDir;
+    const from = { runId: sourceId, ...(sourceDir ? { runDir: sourceDir } : {}) };
     const compression: CompressionRecord = {
-      method: m, from: { runId: sourceId, runDir: opts.runDir }, options: optionsOf(opts, after.epochs), ...after.record,
+      method: m, from, options: optionsOf(opts, after.epochs), ...after.record,
       weightsNote: m === 'int8' || m === 'dynamic' || m === 'float16'
         ? 'weights.bin holds the dequantized weights as float32 (what the quantized model computes with); an int8/float16 export writes the encoded values'
         : 'weights.bin holds float32 weights',
@@ -239,7 +246,7 @@ export async function compress(request: CompressRequest, control: CompressContro
     await saveRun({ runId, compiled: after.compiled, spec: run.spec, record, normalization: run.normalization }, opts.outDir);
     control.onProgress?.('measure', 1);
     return {
-      method: m, runId, outDir: opts.outDir, from: { runId: sourceId, runDir: opts.runDir },
+      method: m, runId, outDir: opts.outDir, from,
       before, after: afterFig, agreement: cmp ? cmp.agreement : null, changed: cmp?.changed ?? [], changedTotal: cmp?.changedTotal ?? 0,
       perClass: cmp?.perClass ?? [], warnings: cmp?.warnings ?? [], keptFloat: after.keptFloat, compression,
       ...(m === 'prune-channels' ? { document: after.doc } : {}), testSamples: testIdx.length,

@@ -5,6 +5,8 @@ import { computeNormalization } from '../data/normalize';
 import type { Dataset } from '../data/types';
 import type { LossSpec } from '../losses';
 import type { LoopData } from './loop';
+import { disposeRun } from '../runs';
+import { startTraining } from '../train';
 
 type Node = LoomDocument['nodes'][number];
 export function chain(input: number[], layers: [string, Record<string, unknown>][]): LoomDocument {
@@ -31,3 +33,22 @@ export function blobs(n = 240): LoopData {
 
 export const SPEC: LossSpec = { loss: 'categoricalCrossentropy', mode: 'onehot', fromLogits: false, classes: 3 };
 export const ADAM: Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'momentum' | 'nesterov' | 'batchSize'> = { optimizer: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, batchSize: 32 };
+
+export const tinyDigits: LoomDocument = {
+  ...chain([28, 28, 1], [
+    ['Conv2D', { filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }],
+    ['MaxPooling2D', { poolSize: 4 }],
+    ['Flatten', {}],
+    ['Dense', { units: 16, activation: 'relu' }],
+    ['Dense', { units: 10, activation: 'softmax' }],
+  ]),
+  training: { optimizer: 'adam', learningRate: 0.003, momentum: 0, nesterov: false, loss: 'categoricalCrossentropy', metrics: ['accuracy'], batchSize: 32, epochs: 4, validationSplit: 0.1, shuffle: true, seed: 3, threads: 1 },
+  dataset: { source: 'builtin', name: 'digits', limit: 600, testSplit: 0.04 },
+};
+
+/** Train the tiny digits model into `dir`. */
+export async function trainTiny(dir: string): Promise<void> {
+  const end = await startTraining({ runId: 'tiny', doc: tinyDigits, runDir: dir, backend: 'wasm' }, () => {}).done;
+  if (end.type !== 'end') throw new Error(`training failed: ${JSON.stringify(end)}`);
+  disposeRun('tiny');
+}

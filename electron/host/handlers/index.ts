@@ -5,6 +5,7 @@
  */
 import type { Handlers } from '../../../shared/ipc/rpc';
 import { appHandlers } from './app';
+import { compressHandlers } from './compress';
 import { HostContext, type ShellDeps } from './context';
 import { dataHandlers } from './data';
 import { engineHandlers } from './engine';
@@ -32,5 +33,6 @@ export function createHandlers(deps: ShellDeps): Handlers {
     ...exportHandlers(ctx),
     ...explainHandlers(ctx),
     ...fairnessHandlers(ctx),
+    ...compressHandlers(ctx),
   };
 }
