@@ -1,9 +1,9 @@
 /**
  * The real engine process killed in the middle of each kind of long operation (training, evaluation,
- * export), as a crash or the out-of-memory killer would: the page gets a named failure, the server
+ * export, explanation, compression), as a crash or the out-of-memory killer would: the page gets a named failure, the server
  * keeps serving, and the next request starts a fresh engine and works.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -93,5 +93,32 @@ describe('the engine killed mid-operation', () => {
     const r = await call('export.run', { format: 'tfjs', doc, docPath: 'line.loom', runId: 'after' });
     expect(r).toMatchObject({ ok: true, value: { canceled: false, weights: 'trained', files: expect.arrayContaining([expect.stringMatching(/model\.json$/)]) } });
     expect(existsSync(join(r.value.outDir, 'model.json'))).toBe(true);
+  }, ENGINE_STARTS_TIMEOUT);
+
+  it('during an explanation: a named failure; the next explanation works', async () => {
+    srv.engine.restart();
+    await until(() => srv.engine.getStatus().state === 'crashed', 'the engine to stop');
+    const seen = events.length;
+    const req = { runId: 'after', doc, docPath: 'line.loom', jobId: 'why', input: { kind: 'values', values: [0.5] }, spec: { method: 'ig', steps: 8 } };
+    const pending = call('explain.run', req);
+    await killWhenStarting(seen);
+    expect(await pending).toMatchObject({ ok: false, error: { message: expect.stringMatching(/engine stopped unexpectedly/) } });
+    const r = await call('explain.run', { ...req, jobId: 'why-again' });
+    expect(r, JSON.stringify(r.error)).toMatchObject({ ok: true, value: { method: 'ig', attributions: expect.any(Array) } });
+    expect(r.value.attributions.every(Number.isFinite)).toBe(true);
+  }, ENGINE_STARTS_TIMEOUT);
+
+  it('during a compression: a named failure, no half-written run; the next compression works', async () => {
+    srv.engine.restart();
+    await until(() => srv.engine.getStatus().state === 'crashed', 'the engine to stop');
+    const seen = events.length;
+    const req = { runId: 'after', doc, docPath: 'line.loom', jobId: 'small', method: 'dynamic', latencyRuns: 0 };
+    const pending = call('compress.run', req);
+    await killWhenStarting(seen);
+    expect(await pending).toMatchObject({ ok: false, error: { message: expect.stringMatching(/engine stopped unexpectedly/) } });
+    expect(readdirSync(join(project, 'line.runs')).filter((n) => n.startsWith('compressed-'))).toEqual([]);
+    const r = await call('compress.run', { ...req, jobId: 'small-again' });
+    expect(r, JSON.stringify(r.error)).toMatchObject({ ok: true, value: { run: { runId: expect.stringMatching(/^compressed-/) } } });
+    expect(existsSync(join(project, 'line.runs', r.value.run.runId, 'run.json'))).toBe(true);
   }, ENGINE_STARTS_TIMEOUT);
 });
