@@ -31,6 +31,8 @@ export interface ThreadChoice {
 /** The number of threads for a run: the setting, what the backend and model allow, and the machine. */
 export function resolveThreads(want: TrainingConfig['threads'], ctx: {
   backend: BackendInfo['name']; cores?: number; batchSize: number; flopsPerSample: number; nonTrainableWeights: number;
+  /** Per-sample loss weights (reweighing), which the replicas' steps do not take. */
+  sampleWeights?: boolean;
 }): ThreadChoice {
   const cores = ctx.cores ?? (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   const auto = want === undefined || want === 'auto';
@@ -38,6 +40,7 @@ export function resolveThreads(want: TrainingConfig['threads'], ctx: {
   if (asked <= 1) return { threads: 1 };
   const no = (why: string): ThreadChoice => ({ threads: 1, ...(auto ? {} : { why: `${asked} threads requested, training on 1: ${why}` }) });
   if (ctx.backend !== 'wasm') return no(`threads apply to the WebAssembly backend (${ctx.backend} manages its own)`);
+  if (ctx.sampleWeights) return no('reweighing weights the loss per sample, which is computed on one thread');
   if (ctx.nonTrainableWeights > 0) return no('the model has non-trainable state (e.g. BatchNormalization statistics), which data-parallel training would change');
   const byBatch = Math.floor(ctx.batchSize / MIN_SHARE);
   if (byBatch < 2) return no(`the batch size (${ctx.batchSize}) is below ${2 * MIN_SHARE}`);
