@@ -11,6 +11,7 @@ import { isActive, type RunView } from '../store/runs';
 import { currentRun } from '../store/training';
 import { formatMetric, isImageShape, pct } from './format';
 import { SampleImage } from './SampleImage';
+import { FairnessSection } from '../fairness/FairnessSection';
 
 interface Cell { t: number; p: number }
 type CellSample = { index: number; values: number[]; shape: number[]; probabilities: number[] };
@@ -246,6 +247,7 @@ export function EvaluatePanel() {
         </div>
       )}
       {ev?.regression && <RegressionPlots predicted={ev.regression.predicted} actual={ev.regression.actual} />}
+      {!run.imported && <FairnessSection run={run} />}
     </div>
   );
 }
