@@ -8,7 +8,7 @@ import { overallAccuracy } from './fairness-logic';
 export interface CompareEntry { label: string; report: FairnessReport; color: string }
 
 const num = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3));
-const W = 320, H = 220, M = { l: 50, r: 12, t: 12, b: 40 };
+const W = 340, H = 220, M = { l: 50, r: 12, t: 12, b: 40 };
 
 function CompareChart({ entries }: { entries: CompareEntry[] }) {
   const pts = entries.map((e) => ({ ...e, acc: overallAccuracy(e.report), gap: e.report.summary.demographicParityDifference ?? null, ci: e.report.summary.ci.demographicParityDifference ?? null }))
@@ -30,7 +30,7 @@ function CompareChart({ entries }: { entries: CompareEntry[] }) {
         <text x={M.l - 4} y={sy(gy[0]!)} textAnchor="end">{gy[0]!.toFixed(2)}</text>
         <text x={M.l - 4} y={sy(gy[1]!) + 8} textAnchor="end">{gy[1]!.toFixed(2)}</text>
       </g>
-      <text x={M.l + (W - M.l - M.r) / 2} y={H - 6} textAnchor="middle" fontSize="11" fill="currentColor">demographic-parity difference (lower is more equal)</text>
+      <text x={M.l + (W - M.l - M.r) / 2} y={H - 6} textAnchor="middle" fontSize="11" fill="currentColor">demographic-parity difference</text>
       <text x={11} y={H / 2} fontSize="11" fill="currentColor" textAnchor="middle" transform={`rotate(-90 11 ${H / 2})`}>accuracy</text>
       {pts.map((p) => (
         <g key={p.label} data-testid="fairness-compare-point">

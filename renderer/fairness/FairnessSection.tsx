@@ -136,12 +136,14 @@ function ReportView({ report }: { report: FairnessReport }) {
       )}
       <SummaryList report={report} />
       <GroupTable report={report} />
-      <label>
-        chart{' '}
-        <select value={shown} onChange={(e) => setMetric(e.target.value as MetricName)} data-testid="fairness-metric">
-          {metrics.map((m) => <option key={m} value={m}>{METRIC_LABELS[m]}</option>)}
-        </select>
-      </label>
+      <div>
+        <label>
+          chart{' '}
+          <select value={shown} onChange={(e) => setMetric(e.target.value as MetricName)} data-testid="fairness-metric">
+            {metrics.map((m) => <option key={m} value={m}>{METRIC_LABELS[m]}</option>)}
+          </select>
+        </label>
+      </div>
       <GroupChart report={report} metric={shown} />
     </>
   );
