@@ -20,6 +20,7 @@ import { writePytorch } from '../formats/pytorch/writer';
 import { PY } from '../formats/test-cases';
 import { nodeWeights } from '../formats/weights';
 import { disposeRun, getRun } from '../runs';
+import { startPytorchTraining } from '../runtimes/pytorch/launch';
 import { startTraining } from '../train';
 import { HIRING_DOC, HIRING_ROWS, HIRING_SEED, writeHiring } from './hiring-fixture';
 import { fairnessReport, predictSplit } from './index';
@@ -116,6 +117,12 @@ describe('reweighing in the engine\'s training loop', () => {
     expect(last.type).toBe('error');
     expect(last.type === 'error' && last.message).toMatch(/Reweighing: .*no column "race"/);
   }, 60_000);
+
+  it('the PyTorch runtime refuses it by name instead of training unweighted', async () => {
+    const last = await startPytorchTraining({ runId: 'pt', doc: HIRING_DOC, overrides: { reweighing: BY_GROUP }, baseDir: dir, runtime: { python: PY } }, () => {}).done;
+    expect(last).toMatchObject({ type: 'error', code: 'data' });
+    expect(last.type === 'error' && last.message).toMatch(/Reweighing is not applied by the PyTorch runtime/);
+  });
 });
 
 needs('torch', 'numpy').describe('reweighing in the exported PyTorch train.py', () => {
