@@ -5,7 +5,7 @@
  */
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { LoomDocument } from '../../shared/document';
-import { auditGroups, defineAttribute, groupBy, type FairnessReport, type ThresholdRule } from '../../shared/fairness';
+import { auditGroups, classGrouping, defineAttribute, groupBy, type FairnessReport, type ThresholdRule } from '../../shared/fairness';
 import { useEditor } from '../store';
 import type { RunView } from '../store/runs';
 import { installFakeApi, type FakeApi } from '../test-api';
@@ -145,6 +145,19 @@ describe('Evaluate › Fairness', () => {
     expect(shown).toHaveTextContent('Try it, Evaluate and the exports still predict with 0.5 for everyone');
     const rows = await screen.findAllByTestId('fairness-compare-row');
     expect(rows.map((r) => r.querySelector('th')!.textContent)).toEqual(['● Run 1', '● Run 1 + group thresholds']);
+  });
+
+  it('by the true class: no reweighing (it would only rebalance the classes) and no thresholds', async () => {
+    const yTrue = Array.from({ length: 80 }, (_, i) => i % 2);
+    fake.handlers['fairness.audit'] = () => auditGroups({ task: 'classification', classes: ['0', '1'], yTrue, yPred: yTrue }, classGrouping(yTrue, ['0', '1']),
+      { bootstrap: { samples: 20, seed: 0, stratified: false }, minSupport: 30, split: 'test' });
+    render(<FairnessSection run={runOf('run-1')} />);
+    fireEvent.change(await screen.findByTestId('fairness-attribute'), { target: { value: '(class)' } });
+    fireEvent.click(screen.getByTestId('fairness-audit'));
+    await screen.findByTestId('fairness-table');
+    expect(fake.calls.find((c) => c.name === 'fairness.audit')!.req.sensitive).toEqual([{ kind: 'class' }]);
+    expect(screen.queryByTestId('fairness-reweigh')).toBeNull();
+    expect(screen.queryByTestId('fairness-thresholds')).toBeNull();
   });
 
   it('offers a built-in table\'s columns without reading a file, and only the class for images', async () => {

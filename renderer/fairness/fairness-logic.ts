@@ -58,9 +58,12 @@ export function overallAccuracy(report: FairnessReport): number | null {
   return n > 0 ? hits / n : null;
 }
 
-/** Whether a run can be trained again with reweighing (a finished classification run with a dataset). */
+/**
+ * Whether a run can be trained again with reweighing: a classification run with a dataset, grouped
+ * by columns (weights by the class itself would only rebalance the classes).
+ */
 export function canReweigh(run: RunView, report: FairnessReport): boolean {
-  return report.task === 'classification' && !!run.doc.dataset && !run.imported;
+  return report.task === 'classification' && !!run.doc.dataset && !run.imported && report.grouping.every((g) => g.kind !== 'class');
 }
 
 /** A run that trained with reweighing: by what. */
