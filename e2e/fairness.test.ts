@@ -2,7 +2,8 @@
  * The fairness journey, driven like a person in Debian's Chromium against web mode with the real
  * engine: open a logistic regression, choose the real built-in `arrests` data in the Data tab (its
  * GPL licence shown), train briefly, open Evaluate › Fairness, audit by `colour` (table and chart
- * with intervals), train with reweighing by colour (a new run), audit it and compare the two runs.
+ * with intervals), fit group thresholds and see them applied in Try it, train with reweighing by
+ * colour (a new run), audit it and compare the two runs.
  * Screenshots: e2e/output/fairness-*.png.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,6 +73,18 @@ describe('fairness journey (web mode, Chromium, real engine)', () => {
     await page.getByTestId('fairness-chart').scrollIntoViewIfNeeded();
     await app.screenshot('fairness-2-audit');
 
+    // ── Group thresholds (post-processing): fitted on the validation split, applied in Try it to the group chosen there. ──
+    await page.getByTestId('fairness-thresholds').click();
+    await page.getByTestId('fairness-rule').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('fairness-rule').innerText()).toMatch(/Black > 0\.\d\d, White > 0\.\d\d/);
+    await page.getByRole('tab', { name: 'Try it' }).click();
+    await page.getByRole('button', { name: 'Predict' }).click();
+    await page.getByTestId('tryit-thresholds').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('tryit-threshold-decision').innerText()).toMatch(/^(Yes|No)$/);
+    await app.screenshot('fairness-3-tryit-thresholds');
+    await page.getByRole('tab', { name: 'Evaluate' }).click();
+    await page.getByTestId('fairness-table').waitFor();
+
     // ── Reweighing: a new run trained with weights by colour. ──
     await page.getByTestId('fairness-reweigh').click();
     await page.getByTestId('fairness-reweighed').waitFor({ timeout: 180_000 });
@@ -84,7 +97,7 @@ describe('fairness journey (web mode, Chromium, real engine)', () => {
     expect(await page.getByTestId('fairness-compare-point').count()).toBe(2);
     console.log(`e2e fairness: ${(await page.getByTestId('fairness-compare').locator('tbody').innerText()).replace(/\s+/g, ' ')}`);
     await page.getByTestId('fairness-compare-chart').scrollIntoViewIfNeeded();
-    await app.screenshot('fairness-3-compare');
+    await app.screenshot('fairness-4-compare');
     expect(app.errors).toEqual([]);
   }, 900_000);
 });

@@ -11,6 +11,7 @@ import type { RunView } from '../store/runs';
 import { installFakeApi, type FakeApi } from '../test-api';
 import { FairnessSection } from './FairnessSection';
 import { overallAccuracy, useFairness } from './fairness-logic';
+import { ThresholdDecision } from './ThresholdDecision';
 
 const doc: LoomDocument = {
   format: 'layerloom.model', version: 1, name: 'hiring',
@@ -142,9 +143,21 @@ describe('Evaluate › Fairness', () => {
     expect(fake.calls.find((c) => c.name === 'fairness.thresholds')!.req).toMatchObject({ objective: 'equalizedOdds', sensitive: [{ kind: 'column', column: 'group' }] });
     expect(fake.calls.filter((c) => c.name === 'fairness.audit').at(-1)!.req.thresholds).toEqual(rule);
     expect(shown).toHaveTextContent('A > 0.55, B > 0.30');
-    expect(shown).toHaveTextContent('Try it, Evaluate and the exports still predict with 0.5 for everyone');
+    expect(shown).toHaveTextContent("applied in Try it (where you choose the group) for this session; Evaluate's figures and the exports still predict with 0.5 for everyone");
     const rows = await screen.findAllByTestId('fairness-compare-row');
     expect(rows.map((r) => r.querySelector('th')!.textContent)).toEqual(['● Run 1', '● Run 1 + group thresholds']);
+  });
+
+  it('Try it applies the fitted rule to the group the person chooses (post-processing of that run only)', () => {
+    useFairness.setState({ rules: { 'run-1|group': rule } });
+    const { unmount } = render(<ThresholdDecision runId="run-1" classes={['0', '1']} probs={[0.5, 0.5]} />);
+    expect(screen.getByTestId('tryit-threshold-decision')).toHaveTextContent('0'); // A: 0.5 ≤ 0.55
+    expect(screen.getByTestId('tryit-thresholds')).toHaveTextContent('P(1) 0.500 ≤ 0.55');
+    fireEvent.change(screen.getByTestId('tryit-threshold-group'), { target: { value: 'B' } });
+    expect(screen.getByTestId('tryit-threshold-decision')).toHaveTextContent('1'); // B: 0.5 > 0.30
+    unmount();
+    render(<ThresholdDecision runId="run-2" classes={['0', '1']} probs={[0.5, 0.5]} />);
+    expect(screen.queryByTestId('tryit-thresholds')).toBeNull(); // another run: no rule
   });
 
   it('by the true class: no reweighing (it would only rebalance the classes) and no thresholds', async () => {

@@ -116,8 +116,9 @@ function RuleView({ rule }: { rule: ThresholdRule }) {
       {rule.thresholds.map((t) => `${t.group} > ${t.threshold.toFixed(2)}`).join(', ')}. Validation split ({v.samples}): accuracy{' '}
       {v.before.accuracy.toFixed(3)} → {v.after.accuracy.toFixed(3)}, gap {v.before.difference?.toFixed(3) ?? '—'} → {v.after.difference?.toFixed(3) ?? '—'}.
       <div className="ll-warning">
-        Measured in this audit only: Try it, Evaluate and the exports still predict with 0.5 for everyone. Applying it needs the
-        sensitive attribute at prediction time, which treats people differently by group on purpose.
+        Post-processing: measured in this audit and applied in Try it (where you choose the group) for this session; Evaluate's
+        figures and the exports still predict with 0.5 for everyone. Applying it needs the sensitive attribute at prediction time,
+        which treats people differently by group on purpose.
       </div>
     </div>
   );
