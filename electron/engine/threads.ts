@@ -46,6 +46,8 @@ export interface ThreadContext {
   /** A replica's memory at a given share size (bytes), and what all replicas together may use. */
   replicaBytes?: (share: number) => number;
   memoryBudget?: number;
+  /** Per-sample loss weights (reweighing), which the replicas' steps do not take. */
+  sampleWeights?: boolean;
 }
 
 export const machineCores = () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
@@ -58,6 +60,7 @@ export function resolveThreads(want: TrainingConfig['threads'], ctx: ThreadConte
   if (asked <= 1) return { threads: 1 };
   const no = (why: string): ThreadChoice => ({ threads: 1, ...(auto ? {} : { why: `${asked} threads requested, training on 1: ${why}` }) });
   if (ctx.backend !== 'wasm') return no(`threads apply to the WebAssembly backend (${ctx.backend} manages its own)`);
+  if (ctx.sampleWeights) return no('reweighing weights the loss per sample, which is computed on one thread');
   if (ctx.unsyncedState > 0) return no('the model has non-trainable state other than BatchNormalization statistics, which data-parallel training would change');
   const byBatch = Math.floor(ctx.batchSize / MIN_SHARE);
   if (byBatch < 2) return no(`the batch size (${ctx.batchSize}) is below ${2 * MIN_SHARE}`);

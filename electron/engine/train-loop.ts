@@ -52,6 +52,11 @@ export interface RunContext {
   batches: number;
   emit: (e: TrainEvent) => void;
   control: Control;
+  /**
+   * Reweighing: a weight per dataset sample (read at the training split's indices); the batch loss is
+   * then mean(w · loss), as Keras' sample_weight and the exported train.py. Null: unweighted.
+   */
+  sampleWeight: Float32Array | null;
 }
 
 /** A step's or an evaluation's values [loss, acc?, mae?] as named logs (`val_` prefix for validation). */
@@ -65,6 +70,7 @@ export function logsOf(m: MetricSet, v: number[], prefix = ''): Record<string, n
 
 const batchX = (ctx: RunContext, x: Float32Array | Int32Array, n: number) => tf.tensor(x, [n, ...ctx.inputShape], ctx.inputDtype);
 const batchY = (ctx: RunContext, y: Float32Array | Int32Array, n: number) => targetTensor(ctx.spec.mode, y, n, ctx.outShape, ctx.spec.classes);
+const batchWeights = (w: Float32Array, b: Batch) => tf.tensor1d(Float32Array.from(b.indices, (i) => w[i]!));
 
 /** One optimizer step on this thread; returns the batch's [loss, acc?, mae?]. */
 function singleThreadStep(ctx: RunContext, optimizer: tf.Optimizer, vars: tf.Variable[], dropoutRng: () => number): (b: Batch) => number[] {
@@ -75,6 +81,7 @@ function singleThreadStep(ctx: RunContext, optimizer: tf.Optimizer, vars: tf.Var
   return (b) => {
     const x = batchX(ctx, b.x, b.size);
     const y = batchY(ctx, b.y, b.size);
+    const w = ctx.sampleWeight ? batchWeights(ctx.sampleWeight, b) : null;
     const extras: tf.Tensor[] = [];
     const fast = accInJs && fusedOpsActive();
     let kept: tf.Tensor | null = null;
@@ -84,6 +91,7 @@ function singleThreadStep(ctx: RunContext, optimizer: tf.Optimizer, vars: tf.Var
         if (fast) kept = tf.keep(pred);
         else if (metrics.acc) extras.push(tf.keep(tf.mean(correctPerSample(spec, y, pred))));
         if (metrics.mae) extras.push(tf.keep(tf.mean(maePerSample(spec, y, pred))));
+        if (w) return tf.mean(tf.mul(lossPerSample(spec, y, pred), w)) as tf.Scalar;
         return meanLoss(spec, y, pred); // = tf.mean(lossPerSample(...)), fewer ops (optim/loss.ts)
       }, true, vars))!;
       const values = [loss, ...extras].map((t) => t.dataSync()[0]!);
@@ -91,7 +99,7 @@ function singleThreadStep(ctx: RunContext, optimizer: tf.Optimizer, vars: tf.Var
       loss.dispose();
       return values;
     } finally {
-      tf.dispose([x, y, ...extras, ...(kept ? [kept] : [])]);
+      tf.dispose([x, y, ...extras, ...(kept ? [kept] : []), ...(w ? [w] : [])]);
     }
   };
 }
@@ -103,6 +111,7 @@ export function makeBatchStep(ctx: RunContext, optimizer: tf.Optimizer, pool: Re
     const step = singleThreadStep(ctx, optimizer, vars, dropoutRng);
     return async (b) => step(b);
   }
+  if (ctx.sampleWeight) throw new RunError('internal', 'Reweighted training runs on one thread'); // resolveThreads sees to it
   syncBatchNormalization(ctx.model); // whole-batch statistics across the threads (parallel/sync-bn.ts)
   const step = parallelStep({
     pool, optimizer, sampleSize: ctx.data.dataset.sampleSize, targetSize: ctx.data.dataset.targetSize,

@@ -33,6 +33,7 @@ import { EarlyStopping, makeBatchStep, now, RunClock, runEpochs, type Control, t
 import type { LossSpec } from './losses';
 import { disposeModel } from './tfjs';
 import type { RunRecord, TrainRequest } from './types';
+import type { Reweighing, ReweighingOption } from '../../shared/fairness';
 
 export { RunError } from './run-error';
 export { argmaxAccuracy, checkTargetsForLoss, resolveLossSpec, targetTensor } from './targets';
@@ -107,12 +108,13 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     checkModelMemory(req.doc, cfg, limit); // before the weights are allocated
     const compiled = (res.compiled = compileForTraining(req, seed));
     const { data, spec, metrics } = await loadRunData(req, cfg, seed, compiled);
+    const sampleWeight = cfg.reweighing ? await reweighingWeights(req, cfg.reweighing, data) : null;
     const batchSize = Math.min(cfg.batchSize, data.split.train.length);
     const memoryWarning = checkTrainingMemory(compiled.analysis, cfg, batchSize, limit);
     const mainBytes = estimateTrainingMemory(compiled.analysis, { batchSize, optimizer: cfg.optimizer, momentum: cfg.momentum }).total;
     const ctx: RunContext = {
       runId: req.runId, cfg, seed, model: compiled.model, inputShape: compiled.inputShapes[0]!, inputDtype: compiled.inputDtypes[0]!,
-      outShape: compiled.outputShapes[0]!, data, spec, metrics, batchSize, batches: batchCount(data.split.train.length, batchSize), emit, control,
+      outShape: compiled.outputShapes[0]!, data, spec, metrics, batchSize, batches: batchCount(data.split.train.length, batchSize), emit, control, sampleWeight,
     };
     const threads = await startReplicas(ctx, backend, compiled, req, replicaBudget(limit.bytes, mainBytes));
     res.pool = threads.pool;
@@ -181,6 +183,25 @@ async function loadRunData(req: TrainRequest, cfg: TrainingConfig, seed: number,
 }
 
 /**
+ * Reweighing's weight per dataset sample (0 outside the training split): from the (group, class)
+ * cells of the training split, groups from the dataset's sensitive column(s) (fairness/index.ts).
+ */
+async function reweighingWeights(req: TrainRequest, option: ReweighingOption, data: PreparedData): Promise<Float32Array> {
+  const dsCfg = req.dataset ?? req.doc.dataset;
+  if (!dsCfg) throw new RunError('data', 'Reweighing needs the run\'s dataset settings to read the sensitive column(s)');
+  const { reweighingForTraining } = await import('./fairness'); // with the data loader, loaded when needed
+  let r: Reweighing;
+  try {
+    r = reweighingForTraining(option, dsCfg, data.dataset, data.split.train, req.baseDir);
+  } catch (e) {
+    throw new RunError('data', `Reweighing: ${(e as Error).message}`);
+  }
+  const w = new Float32Array(data.dataset.count);
+  data.split.train.forEach((i, k) => { w[i] = r.weights[k]!; });
+  return w;
+}
+
+/**
  * Data-parallel replicas when the setting and the model call for it (threads.ts); a pool that
  * cannot start leaves the run on one thread, saying why in the backend's reason. The reason also
  * states the memory each replica is estimated to hold.
@@ -192,6 +213,7 @@ async function startReplicas(ctx: RunContext, backend: BackendInfo, compiled: Co
   const choice = resolveThreads(ctx.cfg.threads, {
     backend: backend.name, batchSize: ctx.batchSize, flopsPerSample: compiled.analysis.flops,
     unsyncedState: model.nonTrainableWeights.filter((w) => !bnState.has(w.name)).length, replicaBytes, memoryBudget,
+    sampleWeights: ctx.sampleWeight !== null,
   });
   let note = choice.why;
   let pool: ReplicaPool | null = null;

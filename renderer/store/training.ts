@@ -24,8 +24,12 @@ export interface TrainingSlice {
   /** Bumped to read the data files again although the dataset did not change (the person fixed a file). */
   dataReads: number;
 
-  /** Train the open document. Returns the run id (null when a run is already going or the request failed). */
-  train(): Promise<string | null>;
+  /**
+   * Train the open document (or `from.doc`, a run's model, with `from.overrides` over its training
+   * settings: Evaluate › Fairness trains a reweighted run so). Returns the run id (null when a run is
+   * already going or the request failed).
+   */
+  train(from?: { doc: LoomDocument; overrides?: Partial<TrainingConfig> }): Promise<string | null>;
   /** Stop the current run, or `runId` (a run of another document still training). */
   stopTraining(runId?: string): void;
   pauseTraining(): void;
@@ -105,7 +109,7 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
     dataSample: null,
     dataReads: 0,
 
-    async train() {
+    async train(from) {
       const cur = currentRun(get());
       if (cur && isActive(cur.status)) return null;
       // One run at a time: another model's run still training is stopped first (the Training tab offers it).
@@ -115,14 +119,16 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
         return null;
       }
       subscribe();
-      const doc = get().doc;
+      const doc = from?.doc ?? get().doc;
+      const overrides = from?.overrides;
       const runId = newRunId();
       const docPath = get().filePath;
       const session = get().docSession;
-      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training: effectiveTraining(doc), session, ...(docPath ? { docPath } : { unsavedOf: get().savedDoc }) });
+      const training = { ...effectiveTraining(doc), ...overrides };
+      get().addRun({ runId, createdAt: new Date().toISOString(), doc, training, session, ...(docPath ? { docPath } : { unsavedOf: get().savedDoc }) });
       set({ currentRunId: runId, trainingMessage: null });
       try {
-        await getApi().engine.train({ runId, doc, ...(docPath ? { docPath } : {}) });
+        await getApi().engine.train({ runId, doc, ...(docPath ? { docPath } : {}), ...(overrides ? { overrides } : {}) });
         return runId;
       } catch (e) {
         get().applyRunEvent({ type: 'error', runId, code: 'internal', message: `Training could not start: ${message(e)}` });

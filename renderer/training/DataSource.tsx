@@ -22,6 +22,7 @@ export const BUILTINS: { name: string; label: string }[] = [
   { name: 'blobs', label: 'blobs — 2 features, 2 classes' },
   { name: 'line', label: 'line — regression y = 2x' },
   { name: 'auto-mpg', label: 'auto-mpg — regression, 9 features' },
+  { name: 'arrests', label: 'arrests — released Yes/No, 7 columns incl. colour and sex (GPL)' },
   { name: 'sine-wave', label: 'sine-wave — sequences [30, 1], next value' },
   { name: 'text-sentiment', label: 'text-sentiment — token ids [40], 2 classes' },
 ];

@@ -12,6 +12,7 @@ import { currentRun } from '../store/training';
 import { formatMetric, isImageShape, pct } from './format';
 import { SampleImage } from './SampleImage';
 import { WhyButton } from '../explain/entry';
+import { FairnessSection } from '../fairness/FairnessSection';
 
 interface Cell { t: number; p: number }
 type CellSample = { index: number; values: number[]; shape: number[]; probabilities: number[] };
@@ -248,6 +249,7 @@ export function EvaluatePanel() {
         </div>
       )}
       {ev?.regression && <RegressionPlots predicted={ev.regression.predicted} actual={ev.regression.actual} />}
+      {!run.imported && <FairnessSection run={run} />}
     </div>
   );
 }

@@ -15,6 +15,7 @@ import { canvasToSample, DrawPad } from './DrawPad';
 import { FeatureForm } from './FeatureForm';
 import { formatValue, isImageShape, pct } from './format';
 import { classBars } from './prediction';
+import { ThresholdDecision } from '../fairness/ThresholdDecision';
 import { SampleImage } from './SampleImage';
 import { ExplainInputButton } from '../explain/entry';
 
@@ -32,7 +33,7 @@ interface Result {
   input: number[];
 }
 
-function Probabilities({ r, doc }: { r: Result; doc: LoomDocument }) {
+function Probabilities({ r, doc, runId }: { r: Result; doc: LoomDocument; runId: string }) {
   const bars = classBars(r.outputs, doc, r.classes, r.label);
   if (!bars) return <p data-testid="prediction">Prediction: <strong>{r.outputs.map(formatValue).join(', ')}</strong></p>;
   const order = bars.probs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
@@ -48,6 +49,7 @@ function Probabilities({ r, doc }: { r: Result; doc: LoomDocument }) {
           </li>
         ))}
       </ul>
+      <ThresholdDecision runId={runId} classes={bars.classes} probs={bars.probs} />
     </div>
   );
 }
@@ -129,7 +131,7 @@ export function TryItPanel() {
       <div className="ll-tryit-result">
         <strong>{run.label}</strong>
         {error && <div className="ll-error" role="alert">{error}</div>}
-        {result ? <Probabilities r={result} doc={run.doc} /> : <p className="muted">{image ? 'Draw a digit on the black square.' : 'Enter values and press Predict.'}</p>}
+        {result ? <Probabilities r={result} doc={run.doc} runId={run.runId} /> : <p className="muted">{image ? 'Draw a digit on the black square.' : 'Enter values and press Predict.'}</p>}
         {result && shape && <ExplainInputButton run={run} values={result.input} shape={shape} image={image} {...(result.classes ? { classes: result.classes } : {})} />}
         {result && image && shape && (
           <div className="ll-saliency">

@@ -3,6 +3,7 @@
  * of truth; React Flow nodes are a view of it. Loading validates every field and never runs code.
  */
 import { z } from 'zod';
+import { ReweighingOptionSchema } from '../fairness/schema';
 
 export const FORMAT = 'layerloom.model';
 export const CURRENT_VERSION = 1;
@@ -69,6 +70,11 @@ export const TrainingSchema = z.strictObject({
    * `auto`: two threads on a multi-core machine for models with enough compute per sample.
    */
   threads: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).optional(),
+  /**
+   * Reweighing (Kamiran & Calders): weight each training sample by its (group, class) cell so that
+   * group and label are independent in the weighted training data (docs/fairness.md). Classification only.
+   */
+  reweighing: ReweighingOptionSchema.optional(),
 });
 
 export const AugmentationSchema = z.strictObject({

@@ -182,7 +182,7 @@ export const ThresholdRequestSchema = RunRefSchema.extend(ThresholdParamsSchema.
 export type ThresholdRequest = z.input<typeof ThresholdRequestSchema>;
 
 /**
- * Reweighing as a training option (proposed home: the document's `training.reweighing`): weight each
+ * Reweighing as a training option (the document's `training.reweighing`, or a run's override): weight each
  * training sample by its (group, class) cell, counted on the training split (classification only).
  */
 export const ReweighingOptionSchema = z.strictObject({

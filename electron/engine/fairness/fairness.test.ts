@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { biasedHiring, confusionMatrix, FairnessReportSchema, reweighing, groupBy } from '../../../shared/fairness';
+import { biasedHiring, BUILTIN_TABLE_COLUMNS, confusionMatrix, FairnessReportSchema, reweighing, groupBy } from '../../../shared/fairness';
 import { loadDataset } from '../data';
 import { loadImageFolder } from '../data/images';
 import { evaluateRun } from '../evaluate';
@@ -110,6 +110,15 @@ describe('sensitive columns of other data', () => {
     const released = sensitiveTable({ source: 'builtin', name: 'arrests' }, ds.count).column('released');
     const yes = (c: string) => colour.filter((v, i) => v === c && released[i] === 'Yes').length;
     expect([yes('Black'), yes('White')]).toEqual([955, 3379]);
+  });
+
+  it('the renderer\'s list of built-in columns is the shipped CSVs\' headers without the target', async () => {
+    for (const [name, columns] of Object.entries(BUILTIN_TABLE_COLUMNS)) {
+      const ds = await loadDataset({ source: 'builtin', name });
+      const header = sensitiveTable({ source: 'builtin', name }, ds.count).columns;
+      expect(header.filter((c) => columns.includes(c))).toEqual(columns);
+      expect(header.length).toBe(columns.length + 1); // + the target
+    }
   });
 
   it('a built-in without columns, or images without metadata, get a named error', () => {

@@ -29,5 +29,12 @@ export async function writeTrainingData(doc: LoomDocument, outDir: string, baseD
     { name: 'norm_offset.npy', data: npyArray(offset, [groups]) },
     { name: 'norm_scale.npy', data: npyArray(scale, [groups]) },
   ];
+  if (t.reweighing) {
+    // The engine's own weights for the training split (the loss weight of each train_idx entry).
+    // Imported when needed: the audit modules bring the evaluation code and its backend with them.
+    const { reweighingForTraining } = await import('../fairness');
+    const { weights } = reweighingForTraining(t.reweighing, doc.dataset, dataset, split.train, baseDir);
+    entries.push({ name: 'train_weight.npy', data: npyArray(Float32Array.from(weights), [weights.length]) });
+  }
   return writeOut(outDir, 'data.npz', writeZip(entries));
 }

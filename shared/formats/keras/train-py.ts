@@ -56,7 +56,8 @@ def load_data(path):
         x = (x.astype("float32") - d["norm_offset"].astype("float32")) * d["norm_scale"].astype("float32")
     x = x.reshape((-1,) + ${'(' + input.outShape.join(', ') + (input.outShape.length === 1 ? ',' : '') + ')'})
     y = d["y"]
-    return (x[d["train_idx"]], y[d["train_idx"]]), (x[d["val_idx"]], y[d["val_idx"]])
+    w = d["train_weight"] if "train_weight" in d.files else None  # reweighing: a loss weight per training sample
+    return (x[d["train_idx"]], y[d["train_idx"]], w), (x[d["val_idx"]], y[d["val_idx"]])
 
 
 def main():
@@ -67,12 +68,12 @@ def main():
     ap.add_argument("--resume", action="store_true", help="start from the exported model.weights.h5")
     args = ap.parse_args()
     keras.utils.set_random_seed(SEED)
-    (x, y), (xv, yv) = load_data(args.data)
+    (x, y, w), (xv, yv) = load_data(args.data)
     model = build_model()
     if args.resume:
         model.load_weights(os.path.join(here, "model.weights.h5"))
     model.compile(optimizer=${opt}, loss=${LOSS[t.loss]}, metrics=[${metrics.join(', ')}])
-    model.fit(x, y, batch_size=BATCH_SIZE, epochs=args.epochs, validation_data=(xv, yv) if len(xv) else None,
+    model.fit(x, y, sample_weight=w, batch_size=BATCH_SIZE, epochs=args.epochs, validation_data=(xv, yv) if len(xv) else None,
               shuffle=${t.shuffle ? 'True' : 'False'}, callbacks=${callbacks})
     model.save_weights(os.path.join(here, "trained.weights.h5"))
 

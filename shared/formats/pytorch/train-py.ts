@@ -12,13 +12,15 @@ export const DATA_NPZ_DOC = `data.npz (written by Layerloom next to this file, o
   y            class ids (classification) or targets (regression)
   train_idx    indices of the training split, val_idx those of the validation split
   norm_offset, norm_scale   normalisation computed on the training split: x = (x - offset) * scale,
-               broadcast over the last axis (one value, or one per channel/feature)`;
+               broadcast over the last axis (one value, or one per channel/feature)
+  train_weight (reweighing only) the loss weight of each train_idx entry; the batch loss is mean(w * loss)`;
 
 export function generatePytorchTrain(doc: LoomDocument | ExportPlan): string {
   const plan = planOf(doc);
   const t = trainingDefaults(plan.doc.training);
   const input = inputNode(plan, plan.inputs[0]!);
   const multi = plan.inputs.length > 1 || plan.outputs.length > 1;
+  const reweighing = t.reweighing ? t.reweighing.sensitive.map((a) => (a.kind === 'class' ? 'the class' : a.column)).join(' x ') : null;
   return `"""Train ${plan.name} (exported by Layerloom) with the hyper-parameters of the .loom document.
 
     python train.py                               # one process (CPU or one GPU)
@@ -55,23 +57,32 @@ METRICS = [${t.metrics.map(pyStr).join(', ')}]
 BATCH_SIZE = ${t.batchSize}
 EPOCHS = ${t.epochs}
 SEED = ${t.seed ?? 0}
+REWEIGHING = ${reweighing ? `True  # Kamiran & Calders weights by ${reweighing} x class, from data.npz's train_weight` : 'False'}
 EPS = 1e-7  # Keras' epsilon, used by the cross-entropies and the optimizers
 ${multi ? '\n# NOTE: this model has several inputs or outputs; this script trains single-input, single-output models only.\n' : ''}
 
-def loss_fn(p, y):
-    """The Keras losses on the model's outputs (probabilities for the cross-entropies)."""
+def sample_losses(p, y):
+    """The Keras losses on the model's outputs (probabilities for the cross-entropies), one per sample."""
     if LOSS in ("categoricalCrossentropy", "sparseCategoricalCrossentropy"):
         p = p / p.sum(dim=-1, keepdim=True)
-        return F.nll_loss(torch.log(p.clamp(EPS, 1 - EPS)), y.long().view(-1))
+        return F.nll_loss(torch.log(p.clamp(EPS, 1 - EPS)), y.long().view(-1), reduction="none")
     y = y.float().view(p.shape)
     if LOSS == "binaryCrossentropy":
         p = p.clamp(EPS, 1 - EPS)
-        return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
-    if LOSS == "meanSquaredError":
-        return F.mse_loss(p, y)
-    if LOSS == "meanAbsoluteError":
-        return F.l1_loss(p, y)
-    return F.huber_loss(p, y, delta=1.0)
+        per = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    elif LOSS == "meanSquaredError":
+        per = F.mse_loss(p, y, reduction="none")
+    elif LOSS == "meanAbsoluteError":
+        per = F.l1_loss(p, y, reduction="none")
+    else:
+        per = F.huber_loss(p, y, reduction="none", delta=1.0)
+    return per.reshape(len(p), -1).mean(dim=1)
+
+
+def loss_fn(p, y, w=None):
+    """The batch loss: the mean over samples, weighted by w (reweighing) as Keras' sample_weight."""
+    per = sample_losses(p, y)
+    return (per * w).mean() if w is not None else per.mean()
 
 
 def metric_sums(p, y):
@@ -108,9 +119,14 @@ def load_data(path, limit=None):
     yt = torch.from_numpy(np.ascontiguousarray(d["y"]))
     train_idx = torch.from_numpy(d["train_idx"].astype(np.int64))
     val_idx = torch.from_numpy(d["val_idx"].astype(np.int64))
+    weights = []
+    if REWEIGHING:
+        if "train_weight" not in d.files:
+            raise SystemExit(f"{path} has no train_weight: export the data again from Layerloom (this model trains with reweighing)")
+        weights = [torch.from_numpy(d["train_weight"].astype(np.float32))]
     if limit:
-        train_idx, val_idx = train_idx[:limit], val_idx[: max(1, limit // 4)]
-    return TensorDataset(xt[train_idx], yt[train_idx]), TensorDataset(xt[val_idx], yt[val_idx])
+        train_idx, val_idx, weights = train_idx[:limit], val_idx[: max(1, limit // 4)], [w[:limit] for w in weights]
+    return TensorDataset(xt[train_idx], yt[train_idx], *weights), TensorDataset(xt[val_idx], yt[val_idx])
 
 
 def evaluate(model, data, device):
@@ -165,10 +181,10 @@ def main():
             sampler.set_epoch(epoch)
         net.train()
         start, seen, total = time.time(), 0, 0.0
-        for x, y in loader:
+        for x, y, *w in loader:
             x, y = x.to(device), y.to(device)
             optimizer.zero_grad()
-            loss = loss_fn(net(x), y)
+            loss = loss_fn(net(x), y, w[0].to(device) if w else None)
             loss.backward()
             optimizer.step()
             seen += len(x)

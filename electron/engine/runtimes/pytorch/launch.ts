@@ -141,6 +141,9 @@ async function runSession(s: Session): Promise<EndEvent | RuntimeErrorEvent> {
     throw new RuntimeFailure(code, `Invalid PyTorch runtime settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const settings = parsed.data;
+  if (s.req.overrides?.reweighing ?? s.req.doc.training?.reweighing) {
+    throw new RunError('data', 'Reweighing is not applied by the PyTorch runtime yet: train this run with the built-in engine, or export the model to PyTorch (its train.py applies the weights)');
+  }
   const inference = await initBackend(s.req.backend);
   const python = settings.remote ? settings.python ?? 'python3' : findPython(settings.python);
   if (!python) throw new RuntimeFailure('python', noPythonMessage(settings.python));
