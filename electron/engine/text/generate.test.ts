@@ -10,7 +10,7 @@ import { PositionalEmbedding } from '../layers/attention';
 import { withSeededRandom } from '../random';
 import { tf, tfl } from '../tfjs';
 import { attentionMaps } from './attention-maps';
-import { TransformerDecoder } from './decoder';
+import { TransformerDecoder } from '../layers/decoder';
 import { generate, type GeneratedToken } from './generate';
 import { argmax, sampleToken } from './sample';
 import { decoderOnlyStack, NotDecoderOnlyError, runStack, disposeCaches } from './stack';

@@ -12,7 +12,7 @@
  */
 import { mixSeed, mulberry32 } from '../../../shared/random';
 import { BOS_ID, EOS_ID, PAD_ID, type Tokenizer } from '../../../shared/text/tokenizer';
-import type { KvCache } from './attention-core';
+import type { KvCache } from '../layers/attention-core';
 import { checkSampling, sampleToken, type SamplingOptions } from './sample';
 import { disposeCaches, runStack, type DecoderOnlyStack } from './stack';
 

@@ -106,7 +106,7 @@ function quantizeWeights(specs: tf.io.WeightsManifestEntry[], raw: Uint8Array, q
   return { specs: out, data };
 }
 
-const CUSTOM = ['MultiHeadAttention', 'TransformerEncoder', 'PositionalEmbedding'];
+const CUSTOM = ['MultiHeadAttention', 'TransformerEncoder', 'TransformerDecoder', 'PositionalEmbedding'];
 
 export function predictJs(compiled: Pick<CompiledModel, 'inputShapes' | 'inputDtypes' | 'outputIds'>, customLayers: string[]): string {
   const custom = customLayers.length
