@@ -7,16 +7,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDocument, type LoomDocument } from '../../../shared/document';
-import { GenerationSchema } from '../../../shared/engine/api';
-import type { CliIO } from '../../cli/io';
-import { runCli } from '../../cli/main';
-import { initBackend } from '../backend';
-import { inProcessEngine } from '../index';
-import { disposeRun } from '../runs';
-import { startTraining } from '../train';
+import { parseDocument, type LoomDocument } from '../../shared/document';
+import { GenerationSchema } from '../../shared/engine/api';
+import type { CliIO } from './io';
+import { runCli } from './main';
+import { initBackend } from '../engine/backend';
+import { inProcessEngine } from '../engine/index';
+import { disposeRun } from '../engine/runs';
+import { startTraining } from '../engine/train';
 
-const templates = join(__dirname, '../../../assets/templates');
+const templates = join(__dirname, '../../assets/templates');
 const template = (name: string): LoomDocument => {
   const r = parseDocument(readFileSync(join(templates, name), 'utf8'));
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
