@@ -11,7 +11,7 @@ import { initWasm } from '../electron/engine/kernels/test-backends';
 import { PositionalEmbedding } from '../electron/engine/layers/attention';
 import { loadBuiltinText } from '../electron/engine/data/text';
 import { withSeededRandom } from '../electron/engine/random';
-import { TransformerDecoder } from '../electron/engine/text/decoder';
+import { TransformerDecoder } from '../electron/engine/layers/decoder';
 import { generate, windowKeep } from '../electron/engine/text/generate';
 import { decoderOnlyStack } from '../electron/engine/text/stack';
 import { tf, tfl } from '../electron/engine/tfjs';

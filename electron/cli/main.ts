@@ -8,6 +8,7 @@ import { exportCommand, EXPORT_USAGE } from './export';
 import { fairnessCommand, FAIRNESS_USAGE } from './fairness';
 import { explainCommand, EXPLAIN_USAGE } from './explain';
 import { compressCommand, COMPRESS_USAGE } from './compress';
+import { generateCommand, GENERATE_USAGE } from './generate';
 import { processIO, type CliIO } from './io';
 
 type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -20,6 +21,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   fairness: { run: fairnessCommand, usage: FAIRNESS_USAGE },
   explain: { run: explainCommand, usage: EXPLAIN_USAGE },
   compress: { run: compressCommand, usage: COMPRESS_USAGE },
+  generate: { run: generateCommand, usage: GENERATE_USAGE },
 };
 
 export function usage(): string {

@@ -223,6 +223,27 @@ export const engineApi: EngineApi = {
 
   'compress.run': compressRun,
 
+  'text.generate': async ({ jobId: _job, ...req }, job) => {
+    await ready();
+    await ensureRun(req);
+    const { generateForRun } = await import('./text/run-text');
+    return generateForRun(req, job);
+  },
+
+  'text.attentionMaps': async (req) => {
+    await ready();
+    await ensureRun(req);
+    const { attentionMapsForRun } = await import('./text/run-text');
+    return attentionMapsForRun(req);
+  },
+
+  'text.translate': async (req) => {
+    await ready();
+    await ensureRun(req);
+    const { translateForRun } = await import('./text/run-text');
+    return translateForRun(req);
+  },
+
   'data.preview': async (req) => {
     await ready();
     const data = await import('./data');

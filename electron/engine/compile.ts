@@ -13,6 +13,7 @@ import { tfjsLayerName } from '../../shared/formats/tfjs/topology';
 import type { LoomDocument } from '../../shared/document';
 import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
 import { Conv1DTranspose } from './layers/conv1d-transpose';
+import { TransformerDecoder } from './layers/decoder';
 import { fixBatchNormalization, fixDilatedConv } from './layers/workarounds';
 import { fuseBidirectionalLstm, fuseGru, fuseLstm, fuseSimpleRnn } from './layers/fused-lstm';
 import { fuseDense } from './layers/fused-dense';
@@ -95,9 +96,13 @@ export const BUILDERS: { readonly [T in LayerType]: Builder<T> } = {
     return layer(fuseBidirectionalLstm(tfl.layers.bidirectional({ name, layer: inner, mergeMode: p.mergeMode })));
   },
   MultiHeadAttention: (p, name) => layer(new MultiHeadAttention({
-    name, numHeads: p.numHeads, keyDim: p.keyDim, valueDim: p.valueDim, dropout: p.dropout, useBias: p.useBias, outputShape: p.outputShape,
+    name, numHeads: p.numHeads, keyDim: p.keyDim, valueDim: p.valueDim, dropout: p.dropout, useBias: p.useBias, outputShape: p.outputShape, causal: p.causal,
   })),
   TransformerEncoder: (p, name) => layer(new TransformerEncoder({
+    name, numHeads: p.numHeads, intermediateDim: p.intermediateDim, dropout: p.dropout, activation: p.activation,
+    layerNormEpsilon: p.layerNormEpsilon, normalizeFirst: p.normalizeFirst,
+  })),
+  TransformerDecoder: (p, name) => layer(new TransformerDecoder({
     name, numHeads: p.numHeads, intermediateDim: p.intermediateDim, dropout: p.dropout, activation: p.activation,
     layerNormEpsilon: p.layerNormEpsilon, normalizeFirst: p.normalizeFirst,
   })),

@@ -9,6 +9,7 @@
  */
 import type { LossName, OptimizerName, TrainingConfig } from './types';
 import { tf } from './tfjs';
+import { sequenceLossPerSample, tokenAccuracyPerSample } from './text/loss';
 
 const EPS = 1e-7;
 
@@ -17,8 +18,10 @@ const EPS = 1e-7;
  * - `onehot`: class ids → one-hot [n, k] (categorical/sparse cross-entropy, or a regression loss on k outputs)
  * - `binary`: class ids 0/1 → [n, 1] floats (binary cross-entropy on one sigmoid unit)
  * - `values`: float targets as given (regression), reshaped to the output's shape
+ * - `tokens`: token ids [n, T] against per-position outputs [n, T, V] (language models, translators):
+ *   the sequence loss, padding (id 0) left out
  */
-export type TargetMode = 'onehot' | 'binary' | 'values';
+export type TargetMode = 'onehot' | 'binary' | 'values' | 'tokens';
 
 export interface LossSpec {
   loss: LossName;
@@ -31,6 +34,7 @@ export interface LossSpec {
 
 /** Per-sample loss values [n] (mean over the non-batch axes). */
 export function lossPerSample(spec: LossSpec, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  if (spec.mode === 'tokens') return sequenceLossPerSample(yTrue, yPred, { fromLogits: spec.fromLogits });
   const lastAxis = yPred.rank - 1;
   const meanRest = (t: tf.Tensor) => (t.rank > 1 ? tf.mean(tf.reshape(t, [t.shape[0]!, -1]), 1) : t);
   switch (spec.loss) {
@@ -73,6 +77,7 @@ export function toOutputs(spec: LossSpec, yPred: tf.Tensor): tf.Tensor {
 
 /** Per-sample correctness [n] (1/0) for the accuracy metric (classification only). */
 export function correctPerSample(spec: LossSpec, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  if (spec.mode === 'tokens') return tokenAccuracyPerSample(yTrue, yPred);
   if (spec.mode === 'binary' || (spec.loss === 'binaryCrossentropy' && yPred.shape[yPred.rank - 1] === 1)) {
     const threshold = spec.fromLogits ? 0 : 0.5;
     const hit = tf.equal(tf.cast(tf.greater(yPred, threshold), 'float32'), tf.round(yTrue));

@@ -47,10 +47,11 @@ export function argmaxAccuracy(pred: Float32Array, labels: ArrayLike<number>, n:
 const CE: LossName[] = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy'];
 
 /** How the data's targets feed this loss and output; throws RunError('data') when they cannot. */
-export function resolveLossSpec(loss: LossName, ds: Pick<Dataset, 'task' | 'classes' | 'targetSize' | 'name'>, outShape: number[], outId: string, activation: string): LossSpec {
+export function resolveLossSpec(loss: LossName, ds: Pick<Dataset, 'task' | 'classes' | 'targetSize' | 'targetShape' | 'vocabSize' | 'name'>, outShape: number[], outId: string, activation: string): LossSpec {
   const units = outShape[outShape.length - 1]!;
   const size = product(outShape);
   const fix = (msg: string) => new RunError('data', msg, { nodeId: outId });
+  if (ds.task === 'language') return languageLossSpec(loss, ds, outShape, outId, activation);
   if (ds.task === 'classification') {
     const k = ds.classes?.length ?? 0;
     if (CE.includes(loss)) {
@@ -77,6 +78,20 @@ export function resolveLossSpec(loss: LossName, ds: Pick<Dataset, 'task' | 'clas
   return { loss, mode: 'values', fromLogits: loss === 'binaryCrossentropy' && activation !== 'sigmoid' };
 }
 
+/** Token targets [T] against per-position outputs [T, V ≥ the vocabulary]: the sequence loss. */
+function languageLossSpec(loss: LossName, ds: Pick<Dataset, 'targetShape' | 'vocabSize' | 'name'>, outShape: number[], outId: string, activation: string): LossSpec {
+  const fix = (msg: string) => new RunError('data', msg, { nodeId: outId });
+  const T = ds.targetShape[0]!;
+  const V = ds.vocabSize ?? 0;
+  if (!CE.includes(loss)) {
+    throw new RunError('data', `The ${ds.name} data has a token to predict at every position: use the sparseCategoricalCrossentropy loss (the sequence loss), not ${loss}`);
+  }
+  if (outShape.length !== 2 || outShape[0] !== T || outShape[1]! < V) {
+    throw fix(`The output "${outId}" gives ${JSON.stringify(outShape)} per sample but the ${ds.name} data needs a score for each of its ${V} tokens at each of ${T} positions: end the model with a Dense layer of ${V} units on [${T}, features]`);
+  }
+  return { loss, mode: 'tokens', fromLogits: activation !== 'softmax', classes: outShape[1]! };
+}
+
 /**
  * A cross-entropy on numeric targets only makes sense for targets in [0, 1] (probabilities): on
  * others it trains to a negative, meaningless loss. Null when the targets fit the loss.
@@ -95,6 +110,7 @@ export function checkTargetsForLoss(spec: LossSpec, ds: Pick<Dataset, 'y' | 'nam
 
 /** Targets of a batch as the loss wants them. */
 export function targetTensor(mode: TargetMode, y: Int32Array | Float32Array, n: number, outShape: number[], classes?: number): tf.Tensor {
+  if (mode === 'tokens') return tf.tensor2d(Int32Array.from(y.subarray(0, n * outShape[0]!)), [n, outShape[0]!], 'int32');
   if (mode === 'onehot') {
     const k = classes!;
     const buf = new Float32Array(n * k);

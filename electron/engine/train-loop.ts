@@ -33,8 +33,11 @@ export interface Control {
   waitIfPaused(onPause: () => void, onResume: () => void): Promise<number>;
 }
 
-/** Which metrics besides the loss a run reports, in the order of a step's values [loss, acc?, mae?]. */
-export interface MetricSet { acc: boolean; mae: boolean }
+/**
+ * Which metrics besides the loss a run reports, in the order of a step's values [loss, acc?, mae?];
+ * `ppl` adds the perplexity exp(loss) to the logs (language models: the loss is nats per token).
+ */
+export interface MetricSet { acc: boolean; mae: boolean; ppl?: boolean }
 
 /** Everything the loop needs from the run's setup (train.ts). */
 export interface RunContext {
@@ -65,10 +68,17 @@ export function logsOf(m: MetricSet, v: number[], prefix = ''): Record<string, n
   let i = 1;
   if (m.acc) out[`${prefix}accuracy`] = v[i++]!;
   if (m.mae) out[`${prefix}mae`] = v[i++]!;
+  if (m.ppl) out[`${prefix}perplexity`] = Math.exp(v[0]!);
   return out;
 }
 
-const batchX = (ctx: RunContext, x: Float32Array | Int32Array, n: number) => tf.tensor(x, [n, ...ctx.inputShape], ctx.inputDtype);
+/** The model's input(s) for a batch: `x`, then the data's extra inputs (a translator's decoder input). */
+function batchX(ctx: RunContext, x: Float32Array | Int32Array, n: number, extra?: Int32Array[]): tf.Tensor | tf.Tensor[] {
+  const first = tf.tensor(x, [n, ...ctx.inputShape], ctx.inputDtype);
+  if (!extra?.length) return first;
+  const shapes = ctx.data.dataset.extraInputs!;
+  return [first, ...extra.map((e, i) => tf.tensor(e, [n, ...shapes[i]!.sampleShape], 'int32'))];
+}
 const batchY = (ctx: RunContext, y: Float32Array | Int32Array, n: number) => targetTensor(ctx.spec.mode, y, n, ctx.outShape, ctx.spec.classes);
 const batchWeights = (w: Float32Array, b: Batch) => tf.tensor1d(Float32Array.from(b.indices, (i) => w[i]!));
 
@@ -79,7 +89,7 @@ function singleThreadStep(ctx: RunContext, optimizer: tf.Optimizer, vars: tf.Var
   // the fused ops: 5 fewer kernel calls per step (their dispatch costs more than the arithmetic).
   const accInJs = metrics.acc && spec.mode === 'onehot' && ctx.outShape.length === 1 && ctx.outShape[0]! > 1;
   return (b) => {
-    const x = batchX(ctx, b.x, b.size);
+    const x = batchX(ctx, b.x, b.size, b.extra);
     const y = batchY(ctx, b.y, b.size);
     const w = ctx.sampleWeight ? batchWeights(ctx.sampleWeight, b) : null;
     const extras: tf.Tensor[] = [];
@@ -99,7 +109,7 @@ function singleThreadStep(ctx: RunContext, optimizer: tf.Optimizer, vars: tf.Var
       loss.dispose();
       return values;
     } finally {
-      tf.dispose([x, y, ...extras, ...(kept ? [kept] : []), ...(w ? [w] : [])]);
+      tf.dispose([...(Array.isArray(x) ? x : [x]), y, ...extras, ...(kept ? [kept] : []), ...(w ? [w] : [])]);
     }
   };
 }
@@ -140,7 +150,7 @@ export function evaluateSplit(ctx: RunContext, indices: Int32Array): number[] {
   const opts = { batchSize: Math.max(ctx.batchSize, 128), shuffle: false, normalization: ctx.data.normalization };
   for (const b of iterateBatches(ctx.data.dataset, indices, opts)) {
     const r = tf.tidy(() => {
-      const x = batchX(ctx, b.x, b.size);
+      const x = batchX(ctx, b.x, b.size, b.extra);
       const y = batchY(ctx, b.y, b.size);
       const pred = model.apply(x, { training: false }) as tf.Tensor;
       return [

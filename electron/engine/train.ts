@@ -118,7 +118,7 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
     };
     const threads = await startReplicas(ctx, backend, compiled, req, replicaBudget(limit.bytes, mainBytes));
     res.pool = threads.pool;
-    emitStart(ctx, threads.backend, compiled.totalParams, memoryWarning ? [memoryWarning] : []);
+    emitStart(ctx, threads.backend, compiled.totalParams, [...(memoryWarning ? [memoryWarning] : []), ...(data.dataset.notices ?? [])]);
     const optimizer = makeRunOptimizer(cfg); // fused on wasm (optim/fused.ts), stock elsewhere
     res.optimizer = optimizer;
     const step = makeBatchStep(ctx, optimizer, res.pool, dropoutRng);
@@ -138,7 +138,8 @@ async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => void, con
 function compileForTraining(req: TrainRequest, seed: number): CompiledModel {
   const compiled = compileModel(req.doc, { seed });
   const { inputIds, outputIds } = compiled;
-  if (inputIds.length !== 1 || outputIds.length !== 1) {
+  // Several Inputs only for data that has as many (a translator's source and decoder input): checked with the data.
+  if (inputIds.length === 0 || outputIds.length !== 1) {
     throw new RunError('model', `Training needs a model with exactly one connected Input and one output; this one has ${inputIds.length} input(s) (${inputIds.join(', ')}) and ${outputIds.length} output(s) (${outputIds.join(', ')})`,
       { nodeId: outputIds[1] ?? inputIds[1] });
   }
@@ -152,34 +153,55 @@ function compileForTraining(req: TrainRequest, seed: number): CompiledModel {
  * The run's data (given, or loaded from the request's or document's dataset), split and normalised.
  * The PyTorch runtime prepares its data with it too, so both runtimes see the same samples.
  */
-export async function prepareRunData(req: TrainRequest, cfg: TrainingConfig, seed: number, inputShape: number[]): Promise<PreparedData> {
+export async function prepareRunData(req: TrainRequest, cfg: TrainingConfig, seed: number, inputShapes: number[][]): Promise<PreparedData> {
   if (req.data) return req.data;
   const dsCfg = req.dataset ?? req.doc.dataset;
   if (!dsCfg) {
     throw new RunError('data', 'The model has no dataset: choose one (a built-in, a CSV, an image folder or .npy arrays) in the Data panel, or pass --data');
   }
   const data = await import('./data');
-  return data.prepareData(dsCfg, { validationSplit: cfg.validationSplit, seed, shuffle: cfg.shuffle }, { baseDir: req.baseDir, inputShape });
+  return data.prepareData(dsCfg, { validationSplit: cfg.validationSplit, seed, shuffle: cfg.shuffle }, { baseDir: req.baseDir, inputShape: inputShapes[0], inputShapes });
 }
 
 /** Load the data and check it fits the model: sample shape, training samples, loss and targets, dtype. */
 async function loadRunData(req: TrainRequest, cfg: TrainingConfig, seed: number, compiled: CompiledModel): Promise<{ data: PreparedData; spec: LossSpec; metrics: MetricSet }> {
   const inputId = compiled.inputIds[0]!;
   const outId = compiled.outputIds[0]!;
-  const data = await prepareRunData(req, cfg, seed, compiled.inputShapes[0]!);
+  const data = await prepareRunData(req, cfg, seed, compiled.inputShapes);
   const { dataset: ds, split } = data;
+  checkInputCount(compiled, ds);
   const shapeProblem = checkSampleShape(ds, compiled.inputShapes[0]!, inputId);
   if (shapeProblem) throw new RunError('data', shapeProblem, { nodeId: inputId });
   if (split.train.length === 0) throw new RunError('data', `The ${ds.name} data has no training samples`);
   const spec = resolveLossSpec(cfg.loss, ds, compiled.outputShapes[0]!, outId, outputActivation(req.doc, compiled, outId));
   const targetProblem = checkTargetsForLoss(spec, ds);
   if (targetProblem) throw new RunError('data', targetProblem, { nodeId: outId });
-  const isClassification = ds.task === 'classification' && spec.mode !== 'values';
-  const metrics = { acc: cfg.metrics.includes('accuracy') && isClassification, mae: cfg.metrics.includes('mae') };
+  const isClassification = (ds.task === 'classification' && spec.mode !== 'values') || spec.mode === 'tokens';
+  const metrics = { acc: cfg.metrics.includes('accuracy') && isClassification, mae: cfg.metrics.includes('mae') && spec.mode !== 'tokens', ppl: spec.mode === 'tokens' };
   if (compiled.inputDtypes[0] === 'int32' && ds.dtype !== 'int32') {
     throw new RunError('data', `The Input "${inputId}" takes int32 token ids but the ${ds.name} data holds floating-point values: set the Input's dtype to float32`, { nodeId: inputId });
   }
   return { data, spec, metrics };
+}
+
+/** One model Input per data input: `x`, then the data's extra inputs (a translator: source, decoder input). */
+function checkInputCount(compiled: CompiledModel, ds: PreparedData['dataset']): void {
+  const want = 1 + (ds.extraInputs?.length ?? 0);
+  const { inputIds } = compiled;
+  if (inputIds.length === want) {
+    ds.extraInputs?.forEach((e, i) => {
+      const s = compiled.inputShapes[i + 1]!;
+      if (s.length !== e.sampleShape.length || s.some((v, k) => v !== e.sampleShape[k])) {
+        throw new RunError('data', `The Input "${inputIds[i + 1]}" has shape ${JSON.stringify(s)} but the ${ds.name} data's ${e.name} is ${JSON.stringify(e.sampleShape)}`, { nodeId: inputIds[i + 1] });
+      }
+    });
+    return;
+  }
+  const names = ['the samples', ...(ds.extraInputs ?? []).map((e) => e.name)].join(', ');
+  throw new RunError('model', want === 1
+    ? `Training needs a model with exactly one connected Input and one output; this one has ${inputIds.length} input(s) (${inputIds.join(', ')})`
+    : `The ${ds.name} data feeds ${want} Inputs (${names}, in that order) but the model has ${inputIds.length} (${inputIds.join(', ')})`,
+  { nodeId: inputIds[want] ?? inputIds[0] });
 }
 
 /**
@@ -217,7 +239,9 @@ async function startReplicas(ctx: RunContext, backend: BackendInfo, compiled: Co
   });
   let note = choice.why;
   let pool: ReplicaPool | null = null;
-  if (choice.threads > 1) {
+  const severalInputs = (ctx.data.dataset.extraInputs?.length ?? 0) > 0;
+  if (choice.threads > 1 && severalInputs) note = 'a model with several Inputs trains on 1 thread';
+  else if (choice.threads > 1) {
     const ds = ctx.data.dataset;
     const bnChannels = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.getWeights()[0]?.size ?? 0);
     try {
@@ -267,6 +291,7 @@ async function finishRun(
     format: 'layerloom.run', version: 1, runId, createdAt: new Date().toISOString(), doc: req.doc,
     training: cfg, seed, dataset: req.dataset ?? req.doc.dataset, datasetName: ds.name, task: ds.task,
     ...(ds.classes && ds.task === 'classification' ? { classes: ds.classes } : {}),
+    ...(ds.tokenizer ? { tokenizer: ds.tokenizer } : {}), ...(ds.sourceTokenizer ? { sourceTokenizer: ds.sourceTokenizer } : {}),
     normalization, lossSpec: { ...spec }, backend, history, logs, reason, epochsCompleted, elapsedSec,
     encoding: { kind: ds.kind, ...(ds.featureNames ? { featureNames: ds.featureNames } : {}), ...(ds.categories ? { categories: ds.categories } : {}) },
   };

@@ -4,6 +4,7 @@ import { LOSSES, OPTIMIZERS } from '../../shared/document';
 import type { EngineParsedRequest } from '../../shared/engine/api';
 import type { BackendInfo } from '../../shared/engine/events';
 import type { PreparedData } from './data/types';
+import type { TokenizerJson } from '../../shared/text/tokenizer';
 
 export type { BackendInfo, DatasetConfig, LoomDocument, TrainingConfig, PreparedData };
 export type LossName = (typeof LOSSES)[number];
@@ -38,14 +39,18 @@ export interface RunRecord {
   seed: number;
   dataset?: DatasetConfig;
   datasetName?: string;
-  task?: 'classification' | 'regression';
+  task?: 'classification' | 'regression' | 'language';
   classes?: string[];
+  /** Text data: the tokenizer learned from the training text (the target side's for pairs), used by generate and the exports. */
+  tokenizer?: TokenizerJson;
+  /** Sentence pairs: the source side's tokenizer. */
+  sourceTokenizer?: TokenizerJson;
   /** The data's normalisation, applied by predict to new inputs. */
   normalization?: { mode: string; offset: number[]; scale: number[]; groups: number };
   /** What the model's input features are (exports carry it, so they need not re-read the data): the data's kind and, for tables, feature names and one-hot categories. */
   encoding?: { kind: 'image' | 'tabular' | 'sequence' | 'tokens'; featureNames?: string[]; categories?: Record<string, string[]> };
   /** How targets fed the loss and whether outputs are logits (see losses.ts). */
-  lossSpec: { loss: LossName; mode: 'onehot' | 'binary' | 'values'; fromLogits: boolean; classes?: number };
+  lossSpec: { loss: LossName; mode: 'onehot' | 'binary' | 'values' | 'tokens'; fromLogits: boolean; classes?: number };
   backend: BackendInfo;
   /** Per-epoch logs (the curves). */
   history: Record<string, number>[];

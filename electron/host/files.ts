@@ -70,6 +70,9 @@ export function datasetPaths(dataset: DatasetConfig): string[] {
       return [dataset.path];
     case 'npy':
       return [dataset.x, dataset.y];
+    case 'text':
+    case 'pairs':
+      return dataset.path === undefined ? [] : [dataset.path];
     default:
       return [];
   }

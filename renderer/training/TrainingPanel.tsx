@@ -284,5 +284,6 @@ export function describeData(doc: LoomDocument): string {
   if (!d) return 'its data (choose a dataset in the Data tab)';
   if (d.source === 'builtin') return `the built-in “${d.name}” data`;
   if (d.source === 'npy') return `${d.x} / ${d.y}`;
-  return d.path;
+  if ((d.source === 'text' || d.source === 'pairs') && d.path === undefined) return `the built-in “${d.name ?? ''}” text`;
+  return d.path ?? '';
 }

@@ -84,8 +84,13 @@ export const LAYER_EXAMPLES: { readonly [T in LayerType]: readonly LayerExample<
   MultiHeadAttention: [
     { inputs: [seq], params: { numHeads: 2, keyDim: 3 } },
     { inputs: [seq, [5, 6]], params: { numHeads: 2, keyDim: 2, valueDim: 3, outputShape: 7 } },
+    { inputs: [seq], params: { numHeads: 2, keyDim: 3, causal: true } },
   ],
   TransformerEncoder: [{ inputs: [[6, 8]], params: { numHeads: 2, intermediateDim: 16, dropout: 0 } }],
+  TransformerDecoder: [
+    { inputs: [[6, 8]], params: { numHeads: 2, intermediateDim: 16 } },
+    { inputs: [[6, 8], [5, 4]], params: { numHeads: 4, intermediateDim: 12, normalizeFirst: true, activation: 'gelu' } },
+  ],
   PositionalEmbedding: [{ inputs: [seq], params: { sequenceLength: 10 } }],
   BatchNormalization: [
     { inputs: [img], params: {} },

@@ -12,7 +12,7 @@ import {
   MaxPooling1D, MaxPooling2D,
 } from './layers/pooling';
 import { Bidirectional, GRU, LSTM, SimpleRNN } from './layers/recurrent';
-import { MultiHeadAttention, PositionalEmbedding, TransformerEncoder } from './layers/attention';
+import { MultiHeadAttention, PositionalEmbedding, TransformerDecoder, TransformerEncoder } from './layers/attention';
 import { BatchNormalization, LayerNormalization } from './layers/normalization';
 import { Add, Concatenate, Multiply } from './layers/merge';
 import { Flatten, Reshape, UpSampling2D, ZeroPadding2D } from './layers/reshape';
@@ -30,7 +30,7 @@ export const LAYER_TYPES = [
   'MaxPooling1D', 'AveragePooling1D', 'MaxPooling2D', 'AveragePooling2D',
   'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D',
   'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional',
-  'MultiHeadAttention', 'TransformerEncoder', 'PositionalEmbedding',
+  'MultiHeadAttention', 'TransformerEncoder', 'TransformerDecoder', 'PositionalEmbedding',
   'BatchNormalization', 'LayerNormalization',
   'Add', 'Multiply', 'Concatenate',
   'Flatten', 'Reshape', 'UpSampling2D', 'ZeroPadding2D',
@@ -46,7 +46,7 @@ const DEFS = {
   MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D,
   GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D,
   SimpleRNN, LSTM, GRU, Bidirectional,
-  MultiHeadAttention, TransformerEncoder, PositionalEmbedding,
+  MultiHeadAttention, TransformerEncoder, TransformerDecoder, PositionalEmbedding,
   BatchNormalization, LayerNormalization,
   Add, Multiply, Concatenate,
   Flatten, Reshape, UpSampling2D, ZeroPadding2D,

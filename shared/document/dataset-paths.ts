@@ -1,5 +1,5 @@
 /**
- * The file paths a dataset config names (CSV and image folder `path`, `.npy` `x` and `y`; built-in
+ * The file paths a dataset config names (CSV, image folder, text and TSV `path`, `.npy` `x` and `y`; built-in
  * datasets name none), and a way to rewrite them. Used when a document moves: Save As into another
  * folder rewrites relative paths (electron/host/relocate.ts), and the editor applies the same
  * rewrite to its document and undo history.
@@ -10,7 +10,8 @@ export type DatasetPathField = 'path' | 'x' | 'y';
 
 /** The fields of `dataset` that hold file paths, with their values. */
 export function datasetPathEntries(dataset: Pick<DatasetConfig, 'source'> & Record<string, unknown>): { field: DatasetPathField; value: string }[] {
-  const fields: DatasetPathField[] = dataset.source === 'csv' || dataset.source === 'images' ? ['path'] : dataset.source === 'npy' ? ['x', 'y'] : [];
+  const withPath = ['csv', 'images', 'text', 'pairs'].includes(dataset.source);
+  const fields: DatasetPathField[] = withPath ? ['path'] : dataset.source === 'npy' ? ['x', 'y'] : [];
   return fields.flatMap((field) => (typeof dataset[field] === 'string' ? [{ field, value: dataset[field] as string }] : []));
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ReweighingOptionSchema } from '../fairness/schema';
+import { TokenizerSpecSchema } from '../text/tokenizer';
 
 export const FORMAT = 'layerloom.model';
 export const CURRENT_VERSION = 1;
@@ -107,6 +108,24 @@ export const DatasetSchema = z.discriminatedUnion('source', [
   }),
   z.strictObject({ source: z.literal('images'), path, color: z.enum(['grayscale', 'rgb']).optional(), ...common }),
   z.strictObject({ source: z.literal('npy'), x: path, y: path, ...common }),
+  /**
+   * Language modelling: a built-in text (`name`) or a UTF-8 text file (`path`), cut into windows of
+   * the Input's length; the tokenizer is learned from the training blocks and saved with the run.
+   */
+  z.strictObject({
+    source: z.literal('text'), name: z.string().min(1).max(64).optional(), path: path.optional(),
+    tokenizer: TokenizerSpecSchema, stride: z.number().int().min(1).optional(),
+    ...common, // limit: training windows; normalize and augmentation do not apply to tokens
+  }),
+  /**
+   * Sequence to sequence: a built-in pair set (`name`) or a parallel TSV (`path`, source<TAB>target
+   * per line); inputs source ids and the decoder's <bos>-shifted target, targets the next tokens.
+   */
+  z.strictObject({
+    source: z.literal('pairs'), name: z.string().min(1).max(64).optional(), path: path.optional(),
+    sourceTokenizer: TokenizerSpecSchema, targetTokenizer: z.union([TokenizerSpecSchema, z.literal('same')]),
+    ...common, // limit: training pairs; normalize and augmentation do not apply to tokens
+  }),
 ]);
 
 export const DocumentSchema = z.strictObject({

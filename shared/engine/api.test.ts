@@ -12,6 +12,7 @@ const minimal = {
   'fairness.audit': { runId: 'r', sensitive: [{ kind: 'class' }] },
   'fairness.thresholds': { runId: 'r', sensitive: [{ kind: 'column', column: 'g' }], objective: 'equalizedOdds' },
   'compress.run': { runId: 'r', method: 'int8', outDir: '/x/out' },
+  'text.generate': { runId: 'r', prompt: 'In the beginning' },
 } as const;
 
 const api: EngineApi = {
@@ -51,7 +52,7 @@ describe('the engine API', () => {
 
   it('declares the long operations (jobs) once: they take a jobId here and in their IPC request; engine.cancel stops them', () => {
     const jobs = ENGINE_OPS.filter(isJobOp);
-    expect(jobs).toEqual(['explain.run', 'explain.global', 'explain.sanity', 'fairness.audit', 'fairness.thresholds', 'compress.run']);
+    expect(jobs).toEqual(['explain.run', 'explain.global', 'explain.sanity', 'fairness.audit', 'fairness.thresholds', 'compress.run', 'text.generate']);
     for (const op of jobs) {
       expect(parseEngineRequest(op, { ...minimal[op], jobId: 'job-1' })).toMatchObject({ jobId: 'job-1' });
       expect(() => parseEngineRequest(op, { ...minimal[op], jobId: 'no spaces' })).toThrow(/jobId/);

@@ -155,6 +155,48 @@ export const EngineExportResultSchema = z.object({
   notes: z.array(z.string()),
 });
 
+/** Notices for people about a text input: unknown characters (became <unk>), a text cut to the model's length. */
+const textNotices = { unknown: z.number().int().min(0), unknownChars: z.array(z.string()), notices: z.array(z.string()) };
+
+/** Token-by-token generation from a trained language model (`layerloom generate`, Try it). */
+export const GenerateRequestSchema = z.strictObject({
+  ...runRef,
+  prompt: z.string().min(1).max(100_000),
+  maxTokens: z.number().int().min(0).max(100_000).default(200),
+  /** 0 = greedy. */
+  temperature: z.number().min(0).max(100).default(1),
+  topK: z.number().int().min(0).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  /** Same seed, same tokens; absent: a random one, returned. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+export const GenerationSchema = z.object({
+  /** The generated continuation (without the prompt). */
+  text: z.string(),
+  tokens: z.array(z.number().int()),
+  /** Prompt tokens the model saw, and those cut from its start to fit the context. */
+  promptTokens: z.number().int(),
+  truncatedPromptTokens: z.number().int(),
+  stopReason: z.enum(['length', 'eos', 'stopped']),
+  seed: z.number().int(),
+  elapsedSec: z.number(),
+  ...textNotices,
+});
+/** Every decoder block's and head's attention weights for a text: [head][query][key], token labels. */
+export const AttentionMapsSchema = z.object({
+  tokens: z.array(z.number().int()),
+  labels: z.array(z.string()),
+  maps: z.array(z.object({ layer: z.string(), kind: z.literal('self'), heads: z.array(z.array(z.array(z.number()))) })),
+  truncatedTokens: z.number().int(),
+  unknown: z.number().int(),
+});
+export const TranslationSchema = z.object({
+  text: z.string(),
+  tokens: z.array(z.number().int()),
+  truncatedSourceTokens: z.number().int(),
+  ...textNotices,
+});
+
 const op = <Q extends z.ZodType, R extends z.ZodType>(request: Q, response: R) => ({ request, response });
 /**
  * A long operation: its request takes an optional `jobId`; while it runs its caller gets
@@ -249,6 +291,16 @@ export const engineOperations = {
   'runs.save': op(z.strictObject({ runId, runDir: dir }), z.object({ runDir: z.string() })),
   /** Forget a run held in memory (frees its weights). `ok: false`: it was not held. */
   'runs.dispose': op(runOnly, ok),
+  /**
+   * Generate from a trained language model (decoder-only: Embedding → PositionalEmbedding →
+   * TransformerDecoder … → per-position head). Each token is reported as it is chosen, as job
+   * progress (`done` tokens of `total`, `message` = the token's text); canceling the job is Stop.
+   */
+  'text.generate': job(GenerateRequestSchema, GenerationSchema),
+  /** The attention maps of a trained language model for a text (its last context-length tokens). */
+  'text.attentionMaps': op(z.strictObject({ ...runRef, text: z.string().min(1).max(100_000) }), AttentionMapsSchema),
+  /** Greedy translation with a trained encoder–decoder (Inputs: source ids, decoder ids). */
+  'text.translate': op(z.strictObject({ ...runRef, text: z.string().min(1).max(100_000) }), TranslationSchema),
   /**
    * Write a format's files into `outDir`. Trained weights: `runDir` when it holds them, else the run
    * `runId` held in memory; neither: the model's seeded initial weights.

@@ -76,6 +76,18 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
     res: { method: 'gradient', steps: [{ layer: 'out', spearman: 0.1 }], flagged: false, threshold: 0.5, forwardPasses: 2, elapsedSec: 0.01 },
   },
   'fairness.audit': { req: { runId: 'r1', doc, docPath: 'a.loom', jobId: 'job-3', sensitive: [{ kind: 'column', column: 'colour' }], bootstrap: { samples: 100 } }, res: fairnessReport },
+  'text.generate': {
+    req: { runId: 'r1', doc, docPath: 'a.loom', jobId: 'job-4', prompt: 'And God said', maxTokens: 3, temperature: 0, seed: 1 },
+    res: { text: ' Le', tokens: [5, 20, 9], promptTokens: 12, truncatedPromptTokens: 0, stopReason: 'length', seed: 1, elapsedSec: 0.1, unknown: 0, unknownChars: [], notices: [] },
+  },
+  'text.attentionMaps': {
+    req: { runId: 'r1', doc, text: 'ab' },
+    res: { tokens: [4, 5], labels: ['a', 'b'], maps: [{ layer: 'block1', kind: 'self', heads: [[[1, 0], [0.5, 0.5]]] }], truncatedTokens: 0, unknown: 0 },
+  },
+  'text.translate': {
+    req: { runId: 'r1', doc, text: '3/3/21' },
+    res: { text: '2021-03-03', tokens: [6, 4, 6, 5, 14, 4, 7, 14, 4, 7], truncatedSourceTokens: 0, unknown: 0, unknownChars: [], notices: [] },
+  },
   'fairness.thresholds': { req: { runId: 'r1', doc, sensitive: [{ kind: 'column', column: 'colour' }], objective: 'demographicParity' }, res: thresholdRule },
   'compress.run': { req: { runId: 'r1', doc, docPath: 'a.loom', jobId: 'job-4', method: 'prune', sparsity: 0.5, finetuneEpochs: 1 }, res: sampleCompressResult() },
   'data.augmentPreview': { req: { dataset: { source: 'builtin', name: 'digits', augmentation: { rotation: 10 } }, count: 2 }, res: { shape: [2, 2, 1], samples: [[0, 1, 2, 3], [3, 2, 1, 0]] } },

@@ -13,7 +13,7 @@ import { DatasetSchema, DocumentSchema } from '../document/schema';
 import { MAX_FILE_BYTES, fitsInModelFile, formatMiB } from '../document/load';
 import {
   AugmentPreviewSchema, CellSamplesSchema, CsvInfoSchema, DataPreviewSchema, ImportedRunSchema, ImportProblemSchema,
-  PredictionSchema, PreviewTrainingSchema, SaliencySchema, TrainingOverridesSchema, WeightProblemSchema,
+  PredictionSchema, PreviewTrainingSchema, SaliencySchema, TrainingOverridesSchema, WeightProblemSchema, AttentionMapsSchema, GenerateRequestSchema, GenerationSchema, TranslationSchema,
 } from '../engine/api';
 import { BackendInfoSchema, EvaluationSchema, RunBackendSchema, TrainEventSchema } from '../engine/events';
 import { JobIdSchema, JobProgressSchema } from '../engine/job';
@@ -149,6 +149,11 @@ export const SaliencyRequestSchema = z.strictObject({ runId, doc: DocumentSchema
 const jobRef = { jobId: JobIdSchema.optional() };
 /** A trained run as the renderer sees it: its id and the open document (its dataset; its path locates the run's folder). */
 const docRun = { runId, doc: DocumentSchema, ...docLocation };
+
+/** Text: generate from a trained language model (its tokens arrive as `job.progress` messages); canceling the job is Stop. */
+export const TextGenerateRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...GenerateRequestSchema.omit({ runId: true, runDir: true }).shape });
+/** Text: the attention maps of a trained language model for a text, or a trained translator's translation of it. */
+export const TextRequestSchema = z.strictObject({ ...docRun, text: z.string().min(1).max(100_000) });
 
 /** Explain: one input (a sample of a split as Evaluate numbers it, or raw values) with one method. */
 export const ExplainRunRequestSchema = z.strictObject({ ...docRun, ...jobRef, ...ExplainParamsSchema.shape });
@@ -366,6 +371,12 @@ export const requests = {
     run: request(ExplainRunRequestSchema, ExplanationSchema),
     global: request(ExplainGlobalRequestSchema, GlobalExplanationSchema),
     sanity: request(ExplainSanityRequestSchema, SanityResultSchema),
+  },
+  /** Trained language models and translators; `generate` is a long operation (tokens as `job.progress`). */
+  text: {
+    generate: request(TextGenerateRequestSchema, GenerationSchema),
+    attentionMaps: request(TextRequestSchema, AttentionMapsSchema),
+    translate: request(TextRequestSchema, TranslationSchema),
   },
   fairness: {
     audit: request(FairnessAuditRequestSchema, FairnessReportSchema),

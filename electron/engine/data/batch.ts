@@ -24,6 +24,7 @@ export function* iterateBatches(ds: Dataset, indices: Int32Array, opts: BatchOpt
   const xBuf = ds.dtype === 'int32' ? new Int32Array(batchSize * ds.sampleSize) : new Float32Array(batchSize * ds.sampleSize);
   const yBuf = ds.y instanceof Int32Array ? new Int32Array(batchSize * ds.targetSize) : new Float32Array(batchSize * ds.targetSize);
   const idxBuf = new Int32Array(batchSize);
+  const extraBufs = (ds.extraInputs ?? []).map((e) => new Int32Array(batchSize * e.sampleSize));
   const augment = opts.augmentation && ds.kind === 'image' && hasAugmentation(opts.augmentation) ? opts.augmentation : undefined;
   const augRng = augment ? mulberry32(mixSeed(seed, epoch, 0xa06)) : undefined;
   const n = batchCount(order.length, batchSize, opts.dropRemainder);
@@ -33,11 +34,22 @@ export function* iterateBatches(ds: Dataset, indices: Int32Array, opts: BatchOpt
     for (let k = 0; k < size; k++) idxBuf[k] = order[start + k]!;
     const idx = idxBuf.subarray(0, size);
     gatherInto(ds, idx, xBuf, yBuf);
+    const extra = gatherExtra(ds, idx, extraBufs);
     const x = xBuf.subarray(0, size * ds.sampleSize);
     if (opts.normalization && x instanceof Float32Array) applyNormalization(opts.normalization, x);
     if (augment && x instanceof Float32Array) augmentBatch(x, size, ds.sampleShape, augment, augRng!);
-    yield { x, y: yBuf.subarray(0, size * ds.targetSize), size, indices: idx, index: b };
+    yield { x, y: yBuf.subarray(0, size * ds.targetSize), size, indices: idx, index: b, ...(extra ? { extra } : {}) };
   }
+}
+
+/** The extra inputs' samples at `indices`, copied into `bufs` (views of the filled part), or undefined without extra inputs. */
+function gatherExtra(ds: Dataset, indices: ArrayLike<number>, bufs: Int32Array[]): Int32Array[] | undefined {
+  if (!ds.extraInputs?.length) return undefined;
+  return ds.extraInputs.map((e, j) => {
+    const s = e.sampleSize;
+    for (let k = 0; k < indices.length; k++) bufs[j]!.set(e.x.subarray(indices[k]! * s, (indices[k]! + 1) * s), k * s);
+    return bufs[j]!.subarray(0, indices.length * s);
+  });
 }
 
 /** Copy the samples and targets at `indices` into the given buffers (which must be large enough). */

@@ -22,6 +22,7 @@ import { loadBuiltin } from './builtins';
 import { loadCsv } from './csv';
 import { loadImageFolder } from './images';
 import { loadNpyDataset } from './npy';
+import { loadTextDataset } from './text/dataset';
 import { computeNormalization } from './normalize';
 import { splitDataset } from './split';
 import type { Dataset, DatasetConfig, LoadOptions, PreparedData, Split } from './types';
@@ -65,6 +66,12 @@ function cacheKey(cfg: DatasetConfig, opts: LoadOptions): string | null {
   switch (cfg.source) {
     case 'builtin':
       return null;
+    case 'text':
+    case 'pairs': {
+      if (cfg.path === undefined) return JSON.stringify([cfg, opts.inputShapes ?? opts.inputShape]);
+      const p = resolvePath(cfg.path, opts.baseDir);
+      return JSON.stringify([cfg, p, stamp(p), opts.inputShapes ?? opts.inputShape]);
+    }
     case 'csv': {
       const p = resolvePath(cfg.path, opts.baseDir);
       return JSON.stringify(['csv', p, stamp(p), cfg.features, cfg.target, cfg.categorical, cfg.task]);
@@ -117,6 +124,9 @@ async function loadUncached(cfg: DatasetConfig, opts: LoadOptions): Promise<Data
       return loadImageFolder(resolvePath(cfg.path, opts.baseDir), { color: cfg.color, inputShape: opts.inputShape });
     case 'npy':
       return loadNpyDataset(resolvePath(cfg.x, opts.baseDir), resolvePath(cfg.y, opts.baseDir));
+    case 'text':
+    case 'pairs':
+      return loadTextDataset(cfg, opts);
   }
 }
 
@@ -126,6 +136,7 @@ async function loadUncached(cfg: DatasetConfig, opts: LoadOptions): Promise<Data
  * are the run's (for a seeded run; without a seed only the sizes are).
  */
 export function splitFor(dataset: Dataset, cfg: DatasetConfig, training: { validationSplit?: number; seed?: number; shuffle?: boolean } = {}): Split {
+  if (dataset.fixedSplit) return fixedSplitFor(dataset.fixedSplit, cfg.limit, training.validationSplit);
   return splitDataset(dataset, {
     testSplit: cfg.testSplit,
     validationSplit: training.validationSplit,
@@ -133,6 +144,27 @@ export function splitFor(dataset: Dataset, cfg: DatasetConfig, training: { valid
     shuffle: training.shuffle,
     limit: cfg.limit,
   });
+}
+
+/** Held-out windows/pairs evaluated per split at most: enough tokens for a steady loss, a bounded cost per epoch. */
+export const MAX_HELD_OUT = 512;
+
+/** At most `n` of `idx`, evenly spaced (deterministic). */
+function spread(idx: Int32Array, n: number): Int32Array {
+  if (idx.length <= n) return idx;
+  return Int32Array.from({ length: n }, (_, i) => idx[Math.floor((i * idx.length) / n)]!);
+}
+
+/**
+ * The data's own split (text: by block or sentence), with the config's limit on training samples,
+ * no validation when the training settings ask for none, and at most MAX_HELD_OUT validation and test samples.
+ */
+function fixedSplitFor(split: Split, limit: number | undefined, validationSplit: number | undefined): Split {
+  return {
+    train: limit !== undefined ? split.train.subarray(0, limit) : split.train,
+    validation: validationSplit === 0 ? new Int32Array(0) : spread(split.validation, MAX_HELD_OUT),
+    test: spread(split.test, MAX_HELD_OUT),
+  };
 }
 
 /**

@@ -6,10 +6,21 @@
  * index views (Int32Array of sample indices) into it; batches are filled into reusable buffers.
  */
 import type { Augmentation, DatasetConfig } from '../../../shared/document/schema';
+import type { TokenizerJson } from '../../../shared/text/tokenizer';
 
 export type { Augmentation, DatasetConfig };
 
-export type Task = 'classification' | 'regression';
+/** `language`: token-id targets at every position (language models, translators; the sequence loss). */
+export type Task = 'classification' | 'regression' | 'language';
+
+/** A model input besides `x` (a translator's decoder input), in the model's input order. */
+export interface ExtraInput {
+  /** What it is (`decoderInput`), for messages. */
+  name: string;
+  x: Int32Array;
+  sampleShape: number[];
+  sampleSize: number;
+}
 export type NormalizeMode = 'none' | 'scale' | 'standardize';
 
 export interface Dataset {
@@ -64,6 +75,19 @@ export interface Dataset {
   license?: string;
   /** Mirroring changes what a sample means (digits, letters: a flipped 9 is no 9); the data panel warns on flips. */
   orientationSensitive?: boolean;
+  /** Inputs after `x` (int32), for models with several Inputs (a translator: source, decoder input). */
+  extraInputs?: ExtraInput[];
+  /**
+   * The split the data itself decides (text: by blocks of the corpus or by source sentence, so that
+   * nothing held out overlaps training); used instead of a drawn one.
+   */
+  fixedSplit?: Split;
+  /** Text data: the tokenizer learned from the training text (JSON of shared/text/tokenizer.ts); the target side's for pairs. */
+  tokenizer?: TokenizerJson;
+  /** Sentence pairs: the source side's tokenizer. */
+  sourceTokenizer?: TokenizerJson;
+  /** Notices about the data a person should read (unknown characters, cut sequences). */
+  notices?: string[];
 }
 
 /** Index views into a Dataset (sample indices). Disjoint; together at most `count` samples. */
@@ -115,6 +139,8 @@ export interface Batch {
   indices: Int32Array;
   /** 0-based batch number within the epoch. */
   index: number;
+  /** The extra inputs' samples (Dataset.extraInputs), flat, in order; reused like `x`. */
+  extra?: Int32Array[];
 }
 
 export interface BatchOptions {
@@ -137,6 +163,8 @@ export interface LoadOptions {
   baseDir?: string;
   /** The Input node's shape: image folders are resized to it (grayscale/RGB from its channels). */
   inputShape?: number[];
+  /** Every Input's shape, in the model's input order: text windows and padded sentence pairs take their lengths from them. */
+  inputShapes?: number[][];
 }
 
 /** Everything a training run needs, from one call (see prepareData). */

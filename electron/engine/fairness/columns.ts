@@ -129,5 +129,8 @@ export function sensitiveTable(cfg: DatasetConfig | undefined, count: number, sr
     case 'npy':
       if (!meta) throw new DataError('This run was trained on .npy arrays, which have no columns: give a metadata CSV with one row per sample, in order, holding the sensitive attributes.');
       return fromCsv(meta);
+    case 'text':
+    case 'pairs':
+      throw new DataError('This run was trained on text (a language model or translator): a fairness audit needs per-sample predictions of a classifier or regressor.');
   }
 }

@@ -2,72 +2,27 @@
  * Layers TensorFlow.js 4.22 does not ship, written as custom tfjs-layers Layers with Keras weight
  * layouts (so trained weights map 1:1 onto Keras/keras_nlp and the catalog's parameter counts):
  * - MultiHeadAttention (keras.layers.MultiHeadAttention): query/key/value kernels [d, heads, headDim],
- *   biases [heads, headDim], output kernel [heads, valueDim, out], bias [out].
+ *   biases [heads, headDim], output kernel [heads, valueDim, out], bias [out]; `causal` masks the keys
+ *   after each query (Keras' `use_causal_mask=True`).
  * - TransformerEncoder (keras_nlp.layers.TransformerEncoder): self-attention + feed-forward, each with
  *   dropout, a residual connection and LayerNormalization (post-norm, or pre-norm with normalizeFirst).
  * - PositionalEmbedding: x + a learned position vector per timestep (weights [sequenceLength, d]).
+ * - TransformerDecoder is in decoder.ts. All of them attend through attention-core.ts.
  * Each is registered for (de)serialisation under its Layerloom type name.
  */
 import { tf, tfl } from '../tfjs';
+import { type AddWeight, addMhaWeights, attend, layerNorm, project, type LayerVariable, type MhaDims, type MhaWeights } from './attention-core';
 import type { ActivationName } from '../../../shared/catalog';
 
-type LayerVariable = tfl.LayerVariable;
 type Shape = (number | null)[];
 type Kwargs = Record<string, unknown>;
-type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 
 const glorot = () => tfl.initializers.glorotUniform({});
 const zeros = () => tfl.initializers.zeros();
 const ones = () => tfl.initializers.ones();
 
-/** x [..., din] · W [din, ...] (W flattened to [din, rest]) + b. */
-function project(x: tf.Tensor, w: LayerVariable, b: LayerVariable | null): tf.Tensor {
-  const din = x.shape[x.shape.length - 1]!;
-  const wv = w.read();
-  const out = wv.size / din;
-  const y = tf.matMul(tf.reshape(x, [-1, din]), tf.reshape(wv, [din, out]));
-  const yb = b ? tf.add(y, tf.reshape(b.read(), [out])) : y;
-  return tf.reshape(yb, [...x.shape.slice(0, -1), out]);
-}
-
 const shapeOf = (s: Shape | Shape[]): Shape[] => (Array.isArray(s[0]) ? (s as Shape[]) : [s as Shape]);
 const tensorsOf = (t: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(t) ? t : [t]);
-
-interface MhaWeights {
-  q: LayerVariable; qb: LayerVariable | null;
-  k: LayerVariable; kb: LayerVariable | null;
-  v: LayerVariable; vb: LayerVariable | null;
-  o: LayerVariable; ob: LayerVariable | null;
-}
-
-interface MhaDims { heads: number; keyDim: number; valueDim: number; out: number; bias: boolean }
-
-/** Creates one weight of the calling layer (its protected addWeight). */
-type AddWeight = (name: string, shape: number[], init: Initializer) => LayerVariable;
-
-function addMhaWeights(addWeight: AddWeight, prefix: string, dq: number, dk: number, dv: number, d: MhaDims): MhaWeights {
-  const add: AddWeight = (name, shape, init) => addWeight(`${prefix}${name}`, shape, init);
-  return {
-    q: add('query/kernel', [dq, d.heads, d.keyDim], glorot()), qb: d.bias ? add('query/bias', [d.heads, d.keyDim], zeros()) : null,
-    k: add('key/kernel', [dk, d.heads, d.keyDim], glorot()), kb: d.bias ? add('key/bias', [d.heads, d.keyDim], zeros()) : null,
-    v: add('value/kernel', [dv, d.heads, d.valueDim], glorot()), vb: d.bias ? add('value/bias', [d.heads, d.valueDim], zeros()) : null,
-    o: add('attention_output/kernel', [d.heads, d.valueDim, d.out], glorot()), ob: d.bias ? add('attention_output/bias', [d.out], zeros()) : null,
-  };
-}
-
-/** Scaled dot-product attention over heads; query [B, Tq, dq], value/key [B, Tk, d]. */
-function attend(w: MhaWeights, d: MhaDims, query: tf.Tensor, value: tf.Tensor, key: tf.Tensor, dropout: number, training: boolean): tf.Tensor {
-  const [b, tq] = query.shape as number[];
-  const tk = key.shape[1]!;
-  const split = (x: tf.Tensor, t: number, dim: number) => tf.transpose(tf.reshape(x, [b!, t, d.heads, dim]), [0, 2, 1, 3]);
-  const q = split(project(query, w.q, w.qb), tq!, d.keyDim);
-  const k = split(project(key, w.k, w.kb), tk, d.keyDim);
-  const v = split(project(value, w.v, w.vb), tk, d.valueDim);
-  let scores = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d.keyDim)));
-  if (training && dropout > 0) scores = tf.dropout(scores, dropout);
-  const ctx = tf.reshape(tf.transpose(tf.matMul(scores, v), [0, 2, 1, 3]), [b!, tq!, d.heads * d.valueDim]);
-  return project(ctx, w.o, w.ob);
-}
 
 export interface MultiHeadAttentionArgs {
   name?: string;
@@ -77,6 +32,7 @@ export interface MultiHeadAttentionArgs {
   dropout?: number;
   useBias?: boolean;
   outputShape?: number | null;
+  causal?: boolean;
 }
 
 export class MultiHeadAttention extends tfl.layers.Layer {
@@ -89,7 +45,7 @@ export class MultiHeadAttention extends tfl.layers.Layer {
     super({ name: args.name });
     this.cfg = {
       numHeads: args.numHeads, keyDim: args.keyDim, valueDim: args.valueDim ?? null, dropout: args.dropout ?? 0,
-      useBias: args.useBias ?? true, outputShape: args.outputShape ?? null,
+      useBias: args.useBias ?? true, outputShape: args.outputShape ?? null, causal: args.causal ?? false,
     } as Required<Omit<MultiHeadAttentionArgs, 'name'>>;
   }
 
@@ -99,7 +55,8 @@ export class MultiHeadAttention extends tfl.layers.Layer {
       heads: this.cfg.numHeads, keyDim: this.cfg.keyDim, valueDim: this.cfg.valueDim ?? this.cfg.keyDim,
       out: this.cfg.outputShape ?? (q![q!.length - 1] as number), bias: this.cfg.useBias,
     };
-    this.w = addMhaWeights((name, shape, init) => this.addWeight(name, shape, 'float32', init), '', q![q!.length - 1] as number, k![k!.length - 1] as number, v![v!.length - 1] as number, this.dims);
+    const width = (s: Shape) => s[s.length - 1] as number;
+    this.w = addMhaWeights((name, shape, init) => this.addWeight(name, shape, 'float32', init), '', { q: width(q!), k: width(k!), v: width(v!) }, this.dims);
     this.built = true;
   }
 
@@ -111,7 +68,8 @@ export class MultiHeadAttention extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const [q, v = q!, k = v] = tensorsOf(inputs);
-      return attend(this.w!, this.dims!, q!, v, k, this.cfg.dropout, Boolean(kwargs.training));
+      const o = { causal: this.cfg.causal, dropout: this.cfg.dropout, training: Boolean(kwargs.training) };
+      return attend(this.w!, this.dims!, q!, { key: k, value: v }, o).y;
     });
   }
 
@@ -128,14 +86,6 @@ export interface TransformerEncoderArgs {
   activation?: ActivationName;
   layerNormEpsilon?: number;
   normalizeFirst?: boolean;
-}
-
-/** LayerNormalization over the last axis with gamma/beta weights. */
-function layerNorm(x: tf.Tensor, gamma: LayerVariable, beta: LayerVariable, eps: number): tf.Tensor {
-  const axis = x.rank - 1;
-  const { mean, variance } = tf.moments(x, axis, true);
-  const n = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-  return tf.add(tf.mul(n, gamma.read()), beta.read());
 }
 
 /** One keras_nlp-style Transformer encoder block. */
@@ -166,7 +116,7 @@ export class TransformerEncoder extends tfl.layers.Layer {
     if (!Number.isInteger(head)) throw new Error(`TransformerEncoder: width ${d} is not divisible by numHeads ${this.cfg.numHeads}`);
     this.dims = { heads: this.cfg.numHeads, keyDim: head, valueDim: head, out: d, bias: true };
     const add: AddWeight = (name, shape, init) => this.addWeight(name, shape, 'float32', init);
-    this.att = addMhaWeights(add, 'self_attention/', d, d, d, this.dims);
+    this.att = addMhaWeights(add, 'self_attention/', { q: d, k: d, v: d }, this.dims);
     this.ln1 = [add('self_attention_layer_norm/gamma', [d], ones()), add('self_attention_layer_norm/beta', [d], zeros())];
     const f = this.cfg.intermediateDim;
     this.ff = [
@@ -189,7 +139,7 @@ export class TransformerEncoder extends tfl.layers.Layer {
       const drop = (t: tf.Tensor) => (training && rate > 0 ? tf.dropout(t, rate) : t);
       // Self-attention sub-layer.
       let h = pre ? layerNorm(x, ...this.ln1!, eps) : x;
-      h = drop(attend(this.att!, this.dims!, h, h, h, rate, training));
+      h = drop(attend(this.att!, this.dims!, h, h, { causal: false, dropout: rate, training }).y);
       let y = tf.add(x, h);
       if (!pre) y = layerNorm(y, ...this.ln1!, eps);
       // Feed-forward sub-layer.

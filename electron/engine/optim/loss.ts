@@ -120,7 +120,7 @@ function registerCrossEntropyKernels(): void {
 
 /** The batch's mean loss (a scalar), as `tf.mean(lossPerSample(spec, yTrue, yPred))`. */
 export function meanLoss(spec: LossSpec, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  const ce = spec.loss === 'categoricalCrossentropy' || spec.loss === 'sparseCategoricalCrossentropy';
+  const ce = spec.mode !== 'tokens' && (spec.loss === 'categoricalCrossentropy' || spec.loss === 'sparseCategoricalCrossentropy');
   if (ce && !spec.fromLogits && process.env.LAYERLOOM_FUSED_LOSS !== 'off') {
     const y = yTrue.dtype === yPred.dtype ? yTrue : tf.cast(yTrue, yPred.dtype);
     if (yPred.dtype === 'float32' && yPred.rank >= 1 && fusedOpsActive()) {

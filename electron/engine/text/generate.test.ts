@@ -10,7 +10,7 @@ import { PositionalEmbedding } from '../layers/attention';
 import { withSeededRandom } from '../random';
 import { tf, tfl } from '../tfjs';
 import { attentionMaps } from './attention-maps';
-import { TransformerDecoder } from './decoder';
+import { TransformerDecoder } from '../layers/decoder';
 import { generate, type GeneratedToken } from './generate';
 import { argmax, sampleToken } from './sample';
 import { decoderOnlyStack, NotDecoderOnlyError, runStack, disposeCaches } from './stack';
@@ -173,6 +173,11 @@ describe('sampling', () => {
     await expect(generate(stack, tokenizer, 'a', { maxTokens: 1, topP: 0 })).rejects.toThrow(/top-p must be above 0/);
     await expect(generate(stack, tokenizer, 'a', { maxTokens: 1, temperature: -1 })).rejects.toThrow(/temperature must be 0/);
     await expect(generate(stack, tokenizer, 'a', { maxTokens: 1, topK: 1.5 })).rejects.toThrow(/top-k must be a whole number/);
-    await expect(generate(stack, trainCharTokenizer('ab'), 'a', { maxTokens: 1 })).rejects.toThrow(/do not belong together/);
+    const many = trainCharTokenizer(Array.from({ length: 300 }, (_, i) => String.fromCodePoint(0x100 + i)).join(''));
+    await expect(generate(stack, many, 'a', { maxTokens: 1 })).rejects.toThrow(/do not belong together/);
+    // A head wider than the tokenizer: the ids beyond it are never drawn.
+    const small = trainCharTokenizer('ab');
+    const r = await generate(stack, small, 'a', { maxTokens: 40, temperature: 5, seed: 3 });
+    expect(r.tokens.every((id) => id < small.vocabSize)).toBe(true);
   });
 });

@@ -12,7 +12,7 @@
  */
 import { mixSeed, mulberry32 } from '../../../shared/random';
 import { BOS_ID, EOS_ID, PAD_ID, type Tokenizer } from '../../../shared/text/tokenizer';
-import type { KvCache } from './attention-core';
+import type { KvCache } from '../layers/attention-core';
 import { checkSampling, sampleToken, type SamplingOptions } from './sample';
 import { disposeCaches, runStack, type DecoderOnlyStack } from './stack';
 
@@ -113,7 +113,9 @@ class NextLogits {
 export async function generate(stack: DecoderOnlyStack, tokenizer: Tokenizer, prompt: string, opts: GenerateOptions): Promise<GenerateResult> {
   checkSampling(opts);
   if (!Number.isInteger(opts.maxTokens) || opts.maxTokens < 0) throw new GenerateError(`maxTokens must be a whole number ≥ 0, not ${opts.maxTokens}.`);
-  if (tokenizer.vocabSize !== stack.vocabSize) throw new GenerateError(`The tokenizer has ${tokenizer.vocabSize} tokens but the model predicts ${stack.vocabSize}: they do not belong together.`);
+  // A model may score more ids than its tokenizer has (a Dense sized with room to spare): those are never drawn.
+  if (tokenizer.vocabSize > stack.vocabSize) throw new GenerateError(`The tokenizer has ${tokenizer.vocabSize} tokens but the model predicts only ${stack.vocabSize}: they do not belong together.`);
+  const allowed = (id: number) => allowedNext(id) && id < tokenizer.vocabSize;
   const T = stack.contextLength;
   const p = promptIds(tokenizer, prompt, T);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -130,7 +132,7 @@ export async function generate(stack: DecoderOnlyStack, tokenizer: Tokenizer, pr
         break;
       }
       if (seq.length - start > T) start = seq.length - windowKeep(T);
-      const id = sampleToken(logits.next(seq, start), opts, rng, allowedNext);
+      const id = sampleToken(logits.next(seq, start), opts, rng, allowed);
       if (id === EOS_ID && (opts.stopAtEos ?? true)) {
         stopReason = 'eos';
         break;

@@ -38,6 +38,24 @@ export function sequenceCrossEntropy(targets: tf.Tensor, outputs: tf.Tensor, opt
   });
 }
 
+/**
+ * The training loop's per-sequence values [B]: each sequence's mean cross-entropy over its counted
+ * positions (0 for a sequence with none). Language-model windows have no padding, so the mean over
+ * sequences is the mean over tokens and exp of it the perplexity.
+ */
+export function sequenceLossPerSample(targets: tf.Tensor, outputs: tf.Tensor, opts: SequenceLossOptions = {}): tf.Tensor {
+  const { nll, mask } = nllAndMask(targets, outputs, opts);
+  return tf.div(tf.sum(tf.mul(nll, mask), 1), tf.maximum(tf.sum(mask, 1), 1));
+}
+
+/** Per-sequence token accuracy [B]: the share of counted positions whose argmax is the target. */
+export function tokenAccuracyPerSample(targets: tf.Tensor, outputs: tf.Tensor, padId: number | null = PAD_ID): tf.Tensor {
+  const ids = tf.cast(targets, 'int32');
+  const hit = tf.cast(tf.equal(tf.argMax(outputs, -1), ids), 'float32');
+  const mask = padId === null ? tf.onesLike(hit) : tf.cast(tf.notEqual(ids, padId), 'float32');
+  return tf.div(tf.sum(tf.mul(hit, mask), 1), tf.maximum(tf.sum(mask, 1), 1));
+}
+
 /** Totals over counted positions: summed loss, how many, how many the argmax got right. */
 export interface SequenceSums { loss: number; tokens: number; correct: number }
 

@@ -4,8 +4,8 @@
  * LayerNormalization, Dropout, Activation). `decoderOnlyStack` reads it off a TF.js model and
  * `runStack` runs it over new positions, with or without the blocks' key/value caches.
  */
-import type { KvCache } from './attention-core';
-import { TransformerDecoder } from './decoder';
+import type { KvCache } from '../layers/attention-core';
+import { TransformerDecoder } from '../layers/decoder';
 import { tf, tfl } from '../tfjs';
 
 export interface DecoderOnlyStack {

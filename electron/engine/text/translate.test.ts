@@ -9,7 +9,7 @@ import { BOS_ID, EOS_ID, PAD_ID } from '../../../shared/text/tokenizer';
 import { PositionalEmbedding, TransformerEncoder } from '../layers/attention';
 import { withSeededRandom } from '../random';
 import { tf, tfl } from '../tfjs';
-import { TransformerDecoder } from './decoder';
+import { TransformerDecoder } from '../layers/decoder';
 import { exactMatch, greedyDecode, translate } from './translate';
 
 const data = makeSeq2SeqData(generateDatePairs({ count: 200, seed: 4 }), { sourceTokenizer: { kind: 'char' }, targetTokenizer: { kind: 'char' } });

@@ -10,6 +10,7 @@ import { HostContext, type ShellDeps } from './context';
 import { dataHandlers } from './data';
 import { engineHandlers } from './engine';
 import { explainHandlers } from './explain';
+import { textHandlers } from './text';
 import { exportHandlers } from './export';
 import { fairnessHandlers } from './fairness';
 import { fileHandlers } from './file';
@@ -32,6 +33,7 @@ export function createHandlers(deps: ShellDeps): Handlers {
     ...runsHandlers(ctx),
     ...exportHandlers(ctx),
     ...explainHandlers(ctx),
+    ...textHandlers(ctx),
     ...fairnessHandlers(ctx),
     ...compressHandlers(ctx),
   };

@@ -14,7 +14,7 @@ export const KERAS_CLASS: { readonly [T in LayerType]: string } = {
   MaxPooling2D: 'MaxPooling2D', AveragePooling2D: 'AveragePooling2D', GlobalAveragePooling1D: 'GlobalAveragePooling1D',
   GlobalMaxPooling1D: 'GlobalMaxPooling1D', GlobalAveragePooling2D: 'GlobalAveragePooling2D', GlobalMaxPooling2D: 'GlobalMaxPooling2D',
   SimpleRNN: 'SimpleRNN', LSTM: 'LSTM', GRU: 'GRU', Bidirectional: 'Bidirectional', MultiHeadAttention: 'MultiHeadAttention',
-  TransformerEncoder: 'TransformerEncoder', PositionalEmbedding: 'PositionalEmbedding', BatchNormalization: 'BatchNormalization',
+  TransformerEncoder: 'TransformerEncoder', TransformerDecoder: 'TransformerDecoder', PositionalEmbedding: 'PositionalEmbedding', BatchNormalization: 'BatchNormalization',
   LayerNormalization: 'LayerNormalization', Add: 'Add', Multiply: 'Multiply', Concatenate: 'Concatenate', Flatten: 'Flatten',
   Reshape: 'Reshape', UpSampling2D: 'UpSampling2D', ZeroPadding2D: 'ZeroPadding2D',
 };

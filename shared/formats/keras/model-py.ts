@@ -2,7 +2,7 @@
  * Keras 3 `model.py`: the model written with the functional API (layer names = node ids), with
  * small custom layers for TransformerEncoder and PositionalEmbedding and TF.js-exact activations.
  */
-import type { ActivationName, LayerType } from '../../catalog';
+import { isLayer, type ActivationName, type LayerType } from '../../catalog';
 import type { LoomDocument } from '../../document/schema';
 import { KERAS_ACT } from '../activations';
 import { inputNode, modelClassName, planOf, py, pyStr, type ExportPlan, type PlanNode, type PlanNodeOf } from '../plan';
@@ -61,6 +61,11 @@ const LAYER: { [T in LayerType]: Emit<T> } = {
   TransformerEncoder: (n, h) => {
     h.add('TransformerEncoder');
     return `TransformerEncoder(num_heads=${n.p.numHeads}, intermediate_dim=${n.p.intermediateDim}, dropout=${n.p.dropout}, ` +
+      `activation=${act(n.p.activation, h)}, layer_norm_epsilon=${n.p.layerNormEpsilon}, normalize_first=${py(n.p.normalizeFirst)}, ${name(n)})`;
+  },
+  TransformerDecoder: (n, h) => {
+    h.add('TransformerDecoder');
+    return `TransformerDecoder(num_heads=${n.p.numHeads}, intermediate_dim=${n.p.intermediateDim}, dropout=${n.p.dropout}, ` +
       `activation=${act(n.p.activation, h)}, layer_norm_epsilon=${n.p.layerNormEpsilon}, normalize_first=${py(n.p.normalizeFirst)}, ${name(n)})`;
   },
   PositionalEmbedding: (n, h) => {
@@ -170,6 +175,83 @@ class TransformerEncoder(layers.Layer):
                 "dropout": self.rate, "activation": self.activation_name, "layer_norm_epsilon": self.epsilon,
                 "normalize_first": self.normalize_first}
 `,
+  TransformerDecoder: `@keras.saving.register_keras_serializable(package="layerloom")
+class TransformerDecoder(layers.Layer):
+    """One Transformer decoder block as Layerloom trains it (keras_nlp-style): causal multi-head
+    self-attention, cross-attention on the encoder output (when called with two inputs), and a
+    feed-forward network; each with dropout, a residual connection and LayerNormalization (after each
+    sub-layer, or before with normalize_first). The causal mask is additive (-1e9 on later keys), as
+    Keras' masked softmax. Weights, in order: self-attention query/key/value kernels [d, heads,
+    d/heads] and biases [heads, d/heads], output kernel [heads, d/heads, d] and bias [d], its LayerNorm
+    gamma/beta; (the same for cross-attention, key/value kernels [e, heads, d/heads]); feed-forward
+    kernels/biases [d, ff], [ff], [ff, d], [d], feed-forward LayerNorm gamma/beta."""
+
+    def __init__(self, num_heads, intermediate_dim, dropout=0.0, activation="relu", layer_norm_epsilon=1e-5,
+                 normalize_first=False, **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads, self.intermediate_dim, self.rate = num_heads, intermediate_dim, dropout
+        self.activation = keras.activations.get(activation)
+        self.activation_name = activation if isinstance(activation, str) else None
+        self.epsilon, self.normalize_first = layer_norm_epsilon, normalize_first
+
+    def _attention_weights(self, prefix, d, e):
+        h, k = self.num_heads, d // self.num_heads
+        w = lambda name, shape, init="glorot_uniform": self.add_weight(shape=shape, initializer=init, name=f"{prefix}_{name}")
+        return [w("query_kernel", (d, h, k)), w("query_bias", (h, k), "zeros"), w("key_kernel", (e, h, k)), w("key_bias", (h, k), "zeros"),
+                w("value_kernel", (e, h, k)), w("value_bias", (h, k), "zeros"), w("output_kernel", (h, k, d)), w("output_bias", (d,), "zeros"),
+                w("norm_gamma", (d,), "ones"), w("norm_beta", (d,), "zeros")]
+
+    def build(self, x_shape, encoder_shape=None):
+        # Keras 3 passes each call argument's shape as <argument>_shape.
+        d = x_shape[-1]
+        self.self_w = self._attention_weights("self_attention", d, d)
+        self.cross_w = None if encoder_shape is None else self._attention_weights("cross_attention", d, encoder_shape[-1])
+        w = lambda name, shape, init="glorot_uniform": self.add_weight(shape=shape, initializer=init, name=name)
+        self.w1, self.b1 = w("ff1_kernel", (d, self.intermediate_dim)), w("ff1_bias", (self.intermediate_dim,), "zeros")
+        self.w2, self.b2 = w("ff2_kernel", (self.intermediate_dim, d)), w("ff2_bias", (d,), "zeros")
+        self.ln_gamma, self.ln_beta = w("ff_norm_gamma", (d,), "ones"), w("ff_norm_beta", (d,), "zeros")
+
+    def _norm(self, x, gamma, beta):
+        mean = ops.mean(x, axis=-1, keepdims=True)
+        var = ops.mean(ops.square(x - mean), axis=-1, keepdims=True)
+        return (x - mean) / ops.sqrt(var + self.epsilon) * gamma + beta
+
+    def _drop(self, x, training):
+        return keras.random.dropout(x, self.rate) if training and self.rate > 0 else x
+
+    def _attention(self, x, source, weights, causal, training):
+        wq, bq, wk, bk, wv, bv, wo, bo = weights[:8]
+        k = ops.shape(wq)[-1]
+        q = ops.einsum("btd,dhk->bhtk", x, wq) + ops.expand_dims(bq, 1)
+        kk = ops.einsum("btd,dhk->bhtk", source, wk) + ops.expand_dims(bk, 1)
+        v = ops.einsum("btd,dhk->bhtk", source, wv) + ops.expand_dims(bv, 1)
+        logits = ops.einsum("bhqk,bhsk->bhqs", q, kk) / ops.sqrt(ops.cast(k, x.dtype))
+        if causal:
+            t = ops.shape(x)[1]
+            later = ops.arange(t)[None, :] > ops.arange(t)[:, None]
+            logits = logits + ops.cast(later, x.dtype) * -1e9
+        scores = ops.softmax(logits, axis=-1)
+        context = ops.einsum("bhqs,bhsk->bhqk", self._drop(scores, training), v)
+        return ops.einsum("bhtk,hkd->btd", context, wo) + bo
+
+    def _sub(self, x, gamma, beta, body, training):
+        y = x + self._drop(body(self._norm(x, gamma, beta) if self.normalize_first else x), training)
+        return y if self.normalize_first else self._norm(y, gamma, beta)
+
+    def call(self, x, encoder=None, training=False):
+        s = self.self_w
+        y = self._sub(x, s[8], s[9], lambda h: self._attention(h, h, s, True, training), training)
+        if self.cross_w is not None:
+            c = self.cross_w
+            y = self._sub(y, c[8], c[9], lambda h: self._attention(h, encoder, c, False, training), training)
+        ff = lambda h: ops.matmul(self.activation(ops.matmul(h, self.w1) + self.b1), self.w2) + self.b2
+        return self._sub(y, self.ln_gamma, self.ln_beta, ff, training)
+
+    def get_config(self):
+        return {**super().get_config(), "num_heads": self.num_heads, "intermediate_dim": self.intermediate_dim,
+                "dropout": self.rate, "activation": self.activation_name, "layer_norm_epsilon": self.epsilon,
+                "normalize_first": self.normalize_first}
+`,
 };
 const HELPER_ORDER = Object.keys(HELPERS);
 
@@ -191,7 +273,9 @@ export function generateKeras(doc: LoomDocument | ExportPlan): KerasCode {
     const ins = n.inputs.map((id) => plan.byId.get(id)!.py);
     const call = ['Add', 'Multiply', 'Concatenate'].includes(n.type) ? `[${ins.join(', ')}]` : ins.join(', ');
     const single = n.type === 'MultiHeadAttention' && ins.length === 1 ? `${ins[0]}, ${ins[0]}` : call;
-    lines.push(`${n.py} = ${layer}(${single})  # -> [${n.outShape.join(', ')}]`);
+    // Keras takes the causal mask as a call argument, not a constructor setting.
+    const causal = isLayer(n, 'MultiHeadAttention') && n.p.causal ? ', use_causal_mask=True' : '';
+    lines.push(`${n.py} = ${layer}(${single}${causal})  # -> [${n.outShape.join(', ')}]`);
   }
   const inputs = plan.inputs.map((id) => plan.byId.get(id)!.py);
   const outputs = plan.outputs.map((id) => plan.byId.get(id)!.py);

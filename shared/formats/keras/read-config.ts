@@ -177,9 +177,14 @@ const READERS: { readonly [T in LayerType]: Reader<T> } = {
     if (c.attention_axes != null) fail('attention_axes is not supported');
     return {
       numHeads: c.num_heads, keyDim: c.key_dim, valueDim: c.value_dim ?? null, dropout: c.dropout ?? 0, useBias: c.use_bias ?? true, outputShape: out ?? null,
+      causal: Boolean(c.causal ?? false),
     };
   },
   TransformerEncoder: (c) => ({
+    numHeads: c.num_heads, intermediateDim: c.intermediate_dim, dropout: c.dropout ?? 0, activation: activation(c.activation ?? 'relu'),
+    layerNormEpsilon: c.layer_norm_epsilon ?? 1e-5, normalizeFirst: Boolean(c.normalize_first),
+  }),
+  TransformerDecoder: (c) => ({
     numHeads: c.num_heads, intermediateDim: c.intermediate_dim, dropout: c.dropout ?? 0, activation: activation(c.activation ?? 'relu'),
     layerNormEpsilon: c.layer_norm_epsilon ?? 1e-5, normalizeFirst: Boolean(c.normalize_first),
   }),

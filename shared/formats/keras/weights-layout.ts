@@ -61,7 +61,7 @@ const OBJECTS: { readonly [T in LayerType]: KerasObjects<WeightNameOf<T>> } = {
   },
   MultiHeadAttention: mha,
   // Layerloom's own Keras class (model.py) keeps its weights flat, like TF.js.
-  TransformerEncoder: plain, PositionalEmbedding: plain, BatchNormalization: plain, LayerNormalization: plain,
+  TransformerEncoder: plain, TransformerDecoder: plain, PositionalEmbedding: plain, BatchNormalization: plain, LayerNormalization: plain,
   Add: plain, Multiply: plain, Concatenate: plain, Flatten: plain, Reshape: plain, UpSampling2D: plain, ZeroPadding2D: plain,
 };
 

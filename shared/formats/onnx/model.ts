@@ -230,8 +230,19 @@ type Projection = 'query' | 'key' | 'value' | 'attention_output';
 /** A projection's kernel and (when the layer has biases) bias. */
 type ProjectionWeights = (proj: Projection) => { kernel: HostTensor; bias: HostTensor | null };
 
-/** Keras MHA on query/value/key: projections [d, heads, dim], scaled dot-product, output projection [heads, dim, out]. */
-function mha(c: AnyCtx, w: ProjectionWeights, q: string, v: string, k: string, heads: number, keyDim: number, valueDim: number, prefix: string): string {
+/** The additive causal mask [t, t] as the engine adds it: -1e9 on every key after the query. */
+function causalMask(c: AnyCtx, t: number, prefix: string): string {
+  const m = new Float32Array(t * t);
+  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) m[i * t + j] = -1e9;
+  return c.g.weight(c.wname(`${prefix}causal_mask`), { shape: [t, t], data: m });
+}
+
+/**
+ * Keras MHA on query/value/key: projections [d, heads, dim], scaled dot-product, output projection
+ * [heads, dim, out]; with `causal` (self-attention of `causal` timesteps) the causal mask is added
+ * before the softmax.
+ */
+function mha(c: AnyCtx, w: ProjectionWeights, q: string, v: string, k: string, heads: number, keyDim: number, valueDim: number, prefix: string, causal?: number): string {
   const g = c.g;
   const proj = (x: string, name: Projection) => {
     const { kernel: kk, bias } = w(name);
@@ -247,7 +258,9 @@ function mha(c: AnyCtx, w: ProjectionWeights, q: string, v: string, k: string, h
   const Q = heads4(proj(q, 'query'), keyDim, [0, 2, 1, 3]);
   const KT = heads4(proj(k, 'key'), keyDim, [0, 2, 3, 1]);
   const V = heads4(proj(v, 'value'), valueDim, [0, 2, 1, 3]);
-  const scores = g.op('Softmax', [g.op('Mul', [g.op('MatMul', [Q, KT]), g.scalar(1 / Math.sqrt(keyDim))])], [{ name: 'axis', i: -1 }]);
+  const scaled = g.op('Mul', [g.op('MatMul', [Q, KT]), g.scalar(1 / Math.sqrt(keyDim))]);
+  const logits = causal === undefined ? scaled : g.op('Add', [scaled, causalMask(c, causal, prefix)]);
+  const scores = g.op('Softmax', [logits], [{ name: 'axis', i: -1 }]);
   const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [scores, V])], [{ name: 'perm', ints: [0, 2, 1, 3] }]), g.int64([0, 0, heads * valueDim])]);
   return proj(ctx, 'attention_output');
 }
@@ -367,7 +380,8 @@ const EMIT: { [T in LayerType]: Emit<T> } = {
     const xs = c.n.inputs.map((_, i) => c.input(i, 'cl').name);
     const [q, v = q!, k = v] = xs;
     const w: ProjectionWeights = (proj) => ({ kernel: c.w.get(`${proj}/kernel`), bias: c.w.has(`${proj}/bias`) ? c.w.get(`${proj}/bias`) : null });
-    return { name: mha(c, w, q!, v, k, p.numHeads, p.keyDim, p.valueDim ?? p.keyDim, ''), layout: 'cl' };
+    const causal = p.causal ? c.n.inShapes[0]![0]! : undefined;
+    return { name: mha(c, w, q!, v, k, p.numHeads, p.keyDim, p.valueDim ?? p.keyDim, '', causal), layout: 'cl' };
   },
   TransformerEncoder: (c) => {
     const g = c.g;
@@ -391,6 +405,33 @@ const EMIT: { [T in LayerType]: Emit<T> } = {
     const f2 = dense(f1, 'ff2', 'feedforward_output_dense');
     let z = g.op('Add', [y, f2]);
     if (!pre) z = ln2(z);
+    return { name: z, layout: 'cl' };
+  },
+  TransformerDecoder: (c) => {
+    const g = c.g;
+    const p = c.n.p;
+    const x = c.input(0, 'cl').name;
+    const enc = c.n.inShapes[1] ? c.input(1, 'cl').name : null;
+    const [t, d] = c.n.inShapes[0]! as [number, number];
+    const head = d / p.numHeads;
+    const w = c.w;
+    const eps = p.layerNormEpsilon;
+    const ln = (h: string, layer: 'self_attention_layer_norm' | 'cross_attention_layer_norm' | 'feedforward_layer_norm') =>
+      layerNorm(c, h, w.get(`${layer}/gamma`), w.get(`${layer}/beta`), eps, layer);
+    // One residual sub-layer: pre-norm normalises its input, post-norm its sum.
+    const sub = (input: string, norm: Parameters<typeof ln>[1], body: (h: string) => string) => {
+      const y = g.op('Add', [input, body(p.normalizeFirst ? ln(input, norm) : input)]);
+      return p.normalizeFirst ? y : ln(y, norm);
+    };
+    const selfW: ProjectionWeights = (proj) => ({ kernel: w.get(`self_attention/${proj}/kernel`), bias: w.get(`self_attention/${proj}/bias`) });
+    let y = sub(x, 'self_attention_layer_norm', (h) => mha(c, selfW, h, h, h, p.numHeads, head, head, 'self_attention/', t));
+    if (enc) {
+      const crossW: ProjectionWeights = (proj) => ({ kernel: w.get(`cross_attention/${proj}/kernel`), bias: w.get(`cross_attention/${proj}/bias`) });
+      y = sub(y, 'cross_attention_layer_norm', (h) => mha(c, crossW, h, enc, enc, p.numHeads, head, head, 'cross_attention/'));
+    }
+    const dense = (inp: string, name: string, layer: 'feedforward_intermediate_dense' | 'feedforward_output_dense') =>
+      g.op('Add', [g.op('MatMul', [inp, g.weight(c.wname(`${name}/kernel`), w.get(`${layer}/kernel`))]), g.weight(c.wname(`${name}/bias`), w.get(`${layer}/bias`))]);
+    const z = sub(y, 'feedforward_layer_norm', (h) => dense(act(c, p.activation, dense(h, 'ff1', 'feedforward_intermediate_dense')), 'ff2', 'feedforward_output_dense'));
     return { name: z, layout: 'cl' };
   },
   PositionalEmbedding: (c) => {

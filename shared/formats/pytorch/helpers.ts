@@ -121,12 +121,13 @@ export const HELPERS: Record<string, string> = {
   MultiHeadAttention: `class MultiHeadAttention(nn.Module):
     """keras.layers.MultiHeadAttention: query/key/value projections into heads, scaled dot-product
     attention per head, softmax over the keys, an output projection. Called as (query[, value[, key]]):
-    value defaults to query, key to value."""
+    value defaults to query, key to value. causal: query i attends to keys 0..i only (an additive
+    -1e9 mask, as Keras' masked softmax)."""
 
     def __init__(self, query_dim, key_in_dim, value_in_dim, num_heads, key_dim, value_dim, output_dim,
-                 bias=True, dropout=0.0):
+                 bias=True, dropout=0.0, causal=False):
         super().__init__()
-        self.num_heads, self.key_dim, self.value_dim = num_heads, key_dim, value_dim
+        self.num_heads, self.key_dim, self.value_dim, self.causal = num_heads, key_dim, value_dim, causal
         self.query = nn.Linear(query_dim, num_heads * key_dim, bias=bias)
         self.key = nn.Linear(key_in_dim, num_heads * key_dim, bias=bias)
         self.value = nn.Linear(value_in_dim, num_heads * value_dim, bias=bias)
@@ -142,7 +143,10 @@ export const HELPERS: Record<string, string> = {
         q = self.query(query).view(batch, tq, h, self.key_dim).transpose(1, 2)
         k = self.key(key).view(batch, tk, h, self.key_dim).transpose(1, 2)
         v = self.value(value).view(batch, tk, h, self.value_dim).transpose(1, 2)
-        scores = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.key_dim), dim=-1)
+        logits = q @ k.transpose(-1, -2) / math.sqrt(self.key_dim)
+        if self.causal:
+            logits = logits + torch.full((tq, tk), -1e9, device=logits.device).triu(tk - tq + 1)
+        scores = torch.softmax(logits, dim=-1)
         context = (self.dropout(scores) @ v).transpose(1, 2).reshape(batch, tq, h * self.value_dim)
         return self.output(context)
 `,
@@ -174,6 +178,38 @@ export const HELPERS: Record<string, string> = {
         if not self.normalize_first:
             z = self.feedforward_layer_norm(z)
         return z
+`,
+  TransformerDecoder: `class TransformerDecoder(nn.Module):
+    """keras_nlp TransformerDecoder: causal self-attention, cross-attention on the encoder output
+    (when built with encoder_dim), a feed-forward network; each followed by dropout and a residual
+    connection, with LayerNormalization after (post-norm) or before (normalize_first) each sub-layer.
+    Called as (x) or (x, encoder_output)."""
+
+    def __init__(self, dim, num_heads, intermediate_dim, encoder_dim=None, dropout=0.0, activation=F.relu,
+                 layer_norm_epsilon=1e-5, normalize_first=False):
+        super().__init__()
+        head = dim // num_heads
+        self.self_attention = MultiHeadAttention(dim, dim, dim, num_heads, head, head, dim, True, dropout, causal=True)
+        self.self_attention_layer_norm = nn.LayerNorm(dim, eps=layer_norm_epsilon)
+        if encoder_dim is not None:
+            self.cross_attention = MultiHeadAttention(dim, encoder_dim, encoder_dim, num_heads, head, head, dim, True, dropout)
+            self.cross_attention_layer_norm = nn.LayerNorm(dim, eps=layer_norm_epsilon)
+        self.feedforward_intermediate_dense = nn.Linear(dim, intermediate_dim)
+        self.feedforward_output_dense = nn.Linear(intermediate_dim, dim)
+        self.feedforward_layer_norm = nn.LayerNorm(dim, eps=layer_norm_epsilon)
+        self.dropout = nn.Dropout(dropout)
+        self.activation, self.normalize_first = activation, normalize_first
+
+    def _sub(self, x, norm, body):
+        y = x + self.dropout(body(norm(x) if self.normalize_first else x))
+        return y if self.normalize_first else norm(y)
+
+    def forward(self, x, encoder=None):
+        y = self._sub(x, self.self_attention_layer_norm, self.self_attention)
+        if encoder is not None:
+            y = self._sub(y, self.cross_attention_layer_norm, lambda h: self.cross_attention(h, encoder))
+        ff = lambda h: self.feedforward_output_dense(self.activation(self.feedforward_intermediate_dense(h)))
+        return self._sub(y, self.feedforward_layer_norm, ff)
 `,
   PositionalEmbedding: `class PositionalEmbedding(nn.Module):
     """Adds a learned vector per position: x[:, t] + embeddings[t]."""

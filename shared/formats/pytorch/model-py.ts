@@ -246,7 +246,8 @@ const EMIT: { [T in LayerType]: Emit<T> } = {
     const p = n.p;
     return {
       init: `MultiHeadAttention(${last(q!)}, ${last(k)}, ${last(v)}, num_heads=${p.numHeads}, key_dim=${p.keyDim}, ` +
-        `value_dim=${p.valueDim ?? p.keyDim}, output_dim=${p.outputShape ?? last(q!)}, bias=${py(p.useBias)}, dropout=${p.dropout})`,
+        `value_dim=${p.valueDim ?? p.keyDim}, output_dim=${p.outputShape ?? last(q!)}, bias=${py(p.useBias)}, dropout=${p.dropout}` +
+        `${p.causal ? ', causal=True' : ''})`,
       expr: `${c.self}(${xs.join(', ')})`, layout: 'cl',
     };
   },
@@ -259,6 +260,18 @@ const EMIT: { [T in LayerType]: Emit<T> } = {
       init: `TransformerEncoder(${last(n.inShapes[0]!)}, num_heads=${p.numHeads}, intermediate_dim=${p.intermediateDim}, ` +
         `dropout=${p.dropout}, activation=${actFn(p.activation, c)}, layer_norm_epsilon=${p.layerNormEpsilon}, normalize_first=${py(p.normalizeFirst)})`,
       expr: `${c.self}(${x.expr})`, layout: 'cl',
+    };
+  },
+  TransformerDecoder: (n, c) => {
+    const xs = n.inputs.map((_, i) => c.input(i, 'cl').expr);
+    c.helpers.add('MultiHeadAttention');
+    c.helpers.add('TransformerDecoder');
+    const p = n.p;
+    const enc = n.inShapes[1] ? `encoder_dim=${last(n.inShapes[1])}, ` : '';
+    return {
+      init: `TransformerDecoder(${last(n.inShapes[0]!)}, num_heads=${p.numHeads}, intermediate_dim=${p.intermediateDim}, ${enc}` +
+        `dropout=${p.dropout}, activation=${actFn(p.activation, c)}, layer_norm_epsilon=${p.layerNormEpsilon}, normalize_first=${py(p.normalizeFirst)})`,
+      expr: `${c.self}(${xs.join(', ')})`, layout: 'cl',
     };
   },
   PositionalEmbedding: (n, c) => {

@@ -97,6 +97,22 @@ const WEIGHTS: { [T in LayerType]: WeightMap<T> } = {
     ['feedforward_layer_norm.weight', w.get('feedforward_layer_norm/gamma')],
     ['feedforward_layer_norm.bias', w.get('feedforward_layer_norm/beta')],
   ],
+  TransformerDecoder: (n, w) => [
+    ...mhaWeights('self_attention.', w, (proj, kind) => `self_attention/${proj}/${kind}`),
+    ['self_attention_layer_norm.weight', w.get('self_attention_layer_norm/gamma')],
+    ['self_attention_layer_norm.bias', w.get('self_attention_layer_norm/beta')],
+    ...(n.inShapes.length > 1 ? [
+      ...mhaWeights('cross_attention.', w, (proj, kind) => `cross_attention/${proj}/${kind}`),
+      ['cross_attention_layer_norm.weight', w.get('cross_attention_layer_norm/gamma')],
+      ['cross_attention_layer_norm.bias', w.get('cross_attention_layer_norm/beta')],
+    ] satisfies Entries : []),
+    ['feedforward_intermediate_dense.weight', T2(w.get('feedforward_intermediate_dense/kernel'))],
+    ['feedforward_intermediate_dense.bias', w.get('feedforward_intermediate_dense/bias')],
+    ['feedforward_output_dense.weight', T2(w.get('feedforward_output_dense/kernel'))],
+    ['feedforward_output_dense.bias', w.get('feedforward_output_dense/bias')],
+    ['feedforward_layer_norm.weight', w.get('feedforward_layer_norm/gamma')],
+    ['feedforward_layer_norm.bias', w.get('feedforward_layer_norm/beta')],
+  ],
   PositionalEmbedding: (_n, w) => [['embeddings', w.get('embeddings')]],
   BatchNormalization: (n, w) => [
     ...normWeights(n, w),

@@ -69,9 +69,13 @@ const CONFIG: { [T in LayerType]: Cfg<T> } = {
   }),
   MultiHeadAttention: (n) => ({
     num_heads: n.p.numHeads, key_dim: n.p.keyDim, value_dim: n.p.valueDim, dropout: n.p.dropout,
-    use_bias: n.p.useBias, output_shape: n.p.outputShape,
+    use_bias: n.p.useBias, output_shape: n.p.outputShape, causal: n.p.causal,
   }),
   TransformerEncoder: (n) => ({
+    num_heads: n.p.numHeads, intermediate_dim: n.p.intermediateDim, dropout: n.p.dropout, activation: n.p.activation,
+    layer_norm_epsilon: n.p.layerNormEpsilon, normalize_first: n.p.normalizeFirst,
+  }),
+  TransformerDecoder: (n) => ({
     num_heads: n.p.numHeads, intermediate_dim: n.p.intermediateDim, dropout: n.p.dropout, activation: n.p.activation,
     layer_norm_epsilon: n.p.layerNormEpsilon, normalize_first: n.p.normalizeFirst,
   }),

@@ -108,7 +108,7 @@ function quantizeWeights(specs: tf.io.WeightsManifestEntry[], raw: Uint8Array, q
   return { specs: out, data };
 }
 
-const CUSTOM = ['MultiHeadAttention', 'TransformerEncoder', 'PositionalEmbedding', 'Conv1DTranspose'];
+const CUSTOM = ['MultiHeadAttention', 'TransformerEncoder', 'TransformerDecoder', 'PositionalEmbedding', 'Conv1DTranspose'];
 
 export function predictJs(compiled: Pick<CompiledModel, 'inputShapes' | 'inputDtypes' | 'outputIds'>, customLayers: string[]): string {
   const custom = customLayers.length

@@ -20,7 +20,6 @@ import { checkSampleShape } from '../../data/shape';
 import type { Dataset, PreparedData } from '../../data/types';
 import { npyArray } from '../../formats/pytorch/torch-save';
 import { nodeWeights } from '../../formats/weights';
-import type { LossSpec } from '../../losses';
 import { randomSeed } from '../../random';
 import { checkTargetsForLoss, outputActivation, resolveLossSpec } from '../../targets';
 import { RunError } from '../../run-error';
@@ -34,7 +33,7 @@ export interface PreparedRun {
   plan: ExportPlan;
   inverse: StateDictInverse;
   prepared: PreparedData;
-  spec: LossSpec;
+  spec: RunnerConfig['loss'];
   config: RunnerConfig;
 }
 
@@ -53,7 +52,7 @@ function gatherRaw(ds: Dataset, indices: Int32Array): { x: Uint8Array; y: Uint8A
 }
 
 /** The engine's pre-training checks (train.ts), on the compiled model and the loaded data. */
-function checkRun(req: TrainRequest, compiled: CompiledModel, prepared: PreparedData, cfg: TrainingConfig): LossSpec {
+function checkRun(req: TrainRequest, compiled: CompiledModel, prepared: PreparedData, cfg: TrainingConfig): RunnerConfig['loss'] {
   if (compiled.inputIds.length !== 1 || compiled.outputIds.length !== 1) {
     throw new RunError('model', `Training needs a model with exactly one connected Input and one output; this one has ${compiled.inputIds.length} input(s) (${compiled.inputIds.join(', ')}) and ${compiled.outputIds.length} output(s) (${compiled.outputIds.join(', ')})`,
       { nodeId: compiled.outputIds[1] ?? compiled.inputIds[1] });
@@ -67,6 +66,9 @@ function checkRun(req: TrainRequest, compiled: CompiledModel, prepared: Prepared
   if (shapeProblem) throw new RunError('data', shapeProblem, { nodeId: inputId });
   if (split.train.length === 0) throw new RunError('data', `The ${ds.name} data has no training samples`);
   const spec = resolveLossSpec(cfg.loss, ds, compiled.outputShapes[0]!, outId, outputActivation(req.doc, compiled, outId));
+  if (spec.mode === 'tokens') {
+    throw new RunError('data', `The PyTorch runtime does not train on text data yet (${ds.name}: the sequence loss and tokenizers are the app's): train with This app`);
+  }
   const targetProblem = checkTargetsForLoss(spec, ds);
   if (targetProblem) throw new RunError('data', targetProblem, { nodeId: outId });
   if (compiled.inputDtypes[0] === 'int32' && ds.dtype !== 'int32') {
@@ -75,7 +77,7 @@ function checkRun(req: TrainRequest, compiled: CompiledModel, prepared: Prepared
   if (hasAugmentation(prepared.augmentation)) {
     throw new RunError('data', `The PyTorch runtime does not apply data augmentation (set for ${ds.name} in the Data panel): turn augmentation off for this run, or train with This app`);
   }
-  return spec;
+  return { ...spec, mode: spec.mode };
 }
 
 function runnerConfig(req: TrainRequest, run: Pick<PreparedRun, 'cfg' | 'seed' | 'compiled' | 'prepared' | 'spec'>): RunnerConfig {
@@ -114,7 +116,7 @@ export async function prepareRun(req: Omit<TrainRequest, 'runtime'>, root = tmpd
   const seed = cfg.seed ?? randomSeed();
   const compiled = compileModel(req.doc, { seed });
   try {
-    const prepared = await prepareRunData(req, cfg, seed, compiled.inputShapes[0]!);
+    const prepared = await prepareRunData(req, cfg, seed, compiled.inputShapes);
     const spec = checkRun(req, compiled, prepared, cfg);
     const plan = makePlan(req.doc);
     const weights = nodeWeights(compiled);

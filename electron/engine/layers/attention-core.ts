@@ -1,6 +1,7 @@
 /**
- * Multi-head attention with what sequence models need beyond layers/attention.ts: a causal mask,
- * a key/value cache for token-by-token decoding, and the attention weights for inspection. Keras
+ * Multi-head attention, the one implementation every attention layer (MultiHeadAttention,
+ * TransformerEncoder, TransformerDecoder) calls: an optional causal mask, a key/value cache for
+ * token-by-token decoding, and the attention weights for inspection. Keras
  * weight layouts (query/key/value kernels [d, heads, headDim], output kernel [heads, valueDim, out]),
  * so trained weights map 1:1 onto keras.layers.MultiHeadAttention / keras_nlp.
  *
@@ -90,13 +91,17 @@ export interface Attended {
   kv: KvCache;
 }
 
-/** Keys and values of `source` [B, T, d] for every head. */
-export function keysValues(w: MhaWeights, d: MhaDims, source: tf.Tensor): KvCache {
-  return { k: splitHeads(project(source, w.k, w.kb), d.heads, d.keyDim), v: splitHeads(project(source, w.v, w.vb), d.heads, d.valueDim) };
+/** Where keys and values come from: one tensor [B, Tk, d] for both, or separate key and value inputs. */
+export type KvSource = tf.Tensor | { key: tf.Tensor; value: tf.Tensor };
+
+/** Keys and values of `source` for every head. */
+export function keysValues(w: MhaWeights, d: MhaDims, source: KvSource): KvCache {
+  const { key, value } = source instanceof tf.Tensor ? { key: source, value: source } : source;
+  return { k: splitHeads(project(key, w.k, w.kb), d.heads, d.keyDim), v: splitHeads(project(value, w.v, w.vb), d.heads, d.valueDim) };
 }
 
-/** Scaled dot-product attention over heads: query [B, Tq, dq], keys/values from `source` [B, Tk, dkv]. */
-export function attend(w: MhaWeights, d: MhaDims, query: tf.Tensor, source: tf.Tensor | null, o: AttendOptions): Attended {
+/** Scaled dot-product attention over heads: query [B, Tq, dq], keys/values from `source` ([B, Tk, dkv]). */
+export function attend(w: MhaWeights, d: MhaDims, query: tf.Tensor, source: KvSource | null, o: AttendOptions): Attended {
   const [b, tq] = query.shape as number[];
   const q = splitHeads(project(query, w.q, w.qb), d.heads, d.keyDim);
   let kv = o.fixedKv ?? keysValues(w, d, source!);

@@ -9,6 +9,7 @@
  * key/value cache and can return every head's attention weights.
  */
 import { tf, tfl } from '../tfjs';
+import type { ActivationName } from '../../../shared/catalog';
 import { type AddWeight, addMhaWeights, attend, keysValues, layerNorm, mhaParams, project, type KvCache, type LayerVariable, type MhaDims, type MhaWeights } from './attention-core';
 
 type Shape = (number | null)[];
@@ -19,7 +20,7 @@ export interface TransformerDecoderArgs {
   numHeads: number;
   intermediateDim: number;
   dropout?: number;
-  activation?: 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'linear' | 'elu' | 'selu' | 'swish';
+  activation?: ActivationName;
   layerNormEpsilon?: number;
   normalizeFirst?: boolean;
 }

@@ -5,12 +5,12 @@
  */
 import { makeSeq2SeqData } from '../../../shared/text/seq2seq';
 import { generateDatePairs } from '../../../shared/text/dates';
-import { PositionalEmbedding, TransformerEncoder } from '../layers/attention';
+import { PositionalEmbedding, TransformerEncoder } from './attention';
 import { initWasm } from '../kernels/test-backends';
 import { withSeededRandom } from '../random';
 import { tf, tfl } from '../tfjs';
 import { TransformerDecoder, transformerDecoderParams, type DecoderCache } from './decoder';
-import { sequenceCrossEntropy } from './loss';
+import { sequenceCrossEntropy } from '../text/loss';
 
 const built = (layer: TransformerDecoder, shapes: (number | null)[][]) => {
   layer.build(shapes.length === 1 ? shapes[0]! : shapes);
