@@ -32,7 +32,7 @@ describe('preload', () => {
       const [ns, m] = n.split('.') as [string, string];
       expect(typeof api[ns][m]).toBe('function');
     }
-    expect(Object.keys(api).filter((k) => k.startsWith('on')).sort()).toEqual(['onBeforeClose', 'onEngineStatus', 'onMenuCommand', 'onTrainEvent']);
+    expect(Object.keys(api).filter((k) => k.startsWith('on')).sort()).toEqual(['onBeforeClose', 'onEngineStatus', 'onJobProgress', 'onMenuCommand', 'onTrainEvent']);
     expect(api.ipcRenderer).toBeUndefined();
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/invoke|send/);
   });

@@ -32,6 +32,8 @@ const RecordSchema = z.looseObject({
 });
 type RecordPart = z.output<typeof RecordSchema>;
 
+const TOKENS_NOTE = 'No preprocessing.json: this model takes token ids; its tokenizer is in the run\'s run.json.';
+
 export interface PreprocessingResult {
   table: Preprocessing | null;
   /** Why there is no table, or what the user should know about it (the export's notes). */
@@ -66,6 +68,7 @@ async function fromData(doc: LoomDocument, record: RecordPart | null, plan: Expo
  */
 export async function preprocessingFor(doc: LoomDocument, plan: ExportPlan, compiled: CompiledModel, opts: { weightsDir?: string; baseDir?: string }): Promise<PreprocessingResult> {
   if (!doc.dataset) return { table: null, notes: [] };
+  if (doc.dataset.source === 'text' || doc.dataset.source === 'pairs') return { table: null, notes: [TOKENS_NOTE] };
   if (plan.inputs.length !== 1 || plan.outputs.length !== 1) {
     return { table: null, notes: [`No preprocessing.json: it describes one input and one output, and this model has ${plan.inputs.length} and ${plan.outputs.length}; feed each input normalised as Layerloom's data is.`] };
   }
@@ -75,7 +78,9 @@ export async function preprocessingFor(doc: LoomDocument, plan: ExportPlan, comp
   else {
     try {
       const d = await fromData(doc, record, plan, compiled, opts.baseDir);
-      r = { ...d, ...record, normalization: record?.normalization ?? d.normalization, lossSpec: d.lossSpec, encoding: record?.encoding ?? d.encoding };
+      const mode = d.lossSpec.mode, task = d.task;
+      if (mode === 'tokens' || task === 'language') return { table: null, notes: [TOKENS_NOTE] };
+      r = { ...d, task, ...record, normalization: record?.normalization ?? d.normalization, lossSpec: { ...d.lossSpec, mode }, encoding: record?.encoding ?? d.encoding };
     } catch (e) {
       return { table: null, notes: [`No preprocessing.json: Layerloom could not read the data this model was trained on (${(e as Error).message}). The model takes normalised input; raw rows give wrong predictions.`] };
     }
