@@ -26,7 +26,7 @@ import { FairnessReportSchema, FairnessRequestSchema, ThresholdRequestSchema, Th
 import { BackendInfoSchema, EvaluationSchema, type TrainEvent } from './events';
 import { JobIdSchema, type JobControl, type JobProgress } from './job';
 import { RunIdSchema, RunRefSchema } from './run-id';
-import { PytorchRuntimeSchema } from '../runtime/options';
+import { PytorchRuntimeSchema, RuntimeCheckSchema } from '../runtime/options';
 
 const runId = RunIdSchema;
 const dir = z.string().min(1).max(4096);
@@ -168,6 +168,8 @@ export const engineOperations = {
   'engine.backend': op(z.strictObject({ name: BackendInfoSchema.shape.name.optional() }), BackendInfoSchema),
   /** Start a run and answer at once; its events follow, the last one `end` or `error`. */
   'engine.train': op(EngineTrainRequestSchema, z.object({ runId })),
+  /** Can the PyTorch runtime run with these settings: the interpreter, its PyTorch version, or what to install (here or over SSH). */
+  'runtime.check': op(PytorchRuntimeSchema, RuntimeCheckSchema),
   /** Stop / pause / resume a live run (between batches). `ok: false`: no such run. */
   'engine.stop': op(runOnly, ok),
   'engine.pause': op(runOnly, ok),
