@@ -168,8 +168,6 @@ export const engineOperations = {
   'engine.backend': op(z.strictObject({ name: BackendInfoSchema.shape.name.optional() }), BackendInfoSchema),
   /** Start a run and answer at once; its events follow, the last one `end` or `error`. */
   'engine.train': op(EngineTrainRequestSchema, z.object({ runId })),
-  /** Can the PyTorch runtime run with these settings: the interpreter, its PyTorch version, or what to install (here or over SSH). */
-  'runtime.check': op(PytorchRuntimeSchema, RuntimeCheckSchema),
   /** Stop / pause / resume a live run (between batches). `ok: false`: no such run. */
   'engine.stop': op(runOnly, ok),
   'engine.pause': op(runOnly, ok),
@@ -186,6 +184,8 @@ export const engineOperations = {
     }),
     EvaluationSchema,
   ),
+  /** Can the PyTorch runtime run with these settings: the interpreter, its PyTorch version, or what to install (here or over SSH). */
+  'runtime.check': op(PytorchRuntimeSchema, RuntimeCheckSchema),
   /** Raw inputs (one sample per entry, nested in the Input's shape or flat; the run's normalisation is applied). */
   'engine.predict': op(z.strictObject({ ...runRef, inputs: z.array(z.unknown()).min(1).max(10_000) }), PredictionSchema),
   'engine.confusionSamples': op(
