@@ -122,7 +122,7 @@ export function RuntimePicker({ disabled }: { disabled?: boolean }) {
   return (
     <fieldset className="ll-runtime" disabled={disabled} aria-label="Runtime" data-testid="runtime-picker">
       <legend>Runtime</legend>
-      <div className="ll-field" role="radiogroup" aria-label="Train with">
+      <div className="ll-runtime-choice" role="radiogroup" aria-label="Train with">
         <label className="ll-check">
           <input type="radio" name="runtime" checked={rt.choice === 'app'} onChange={() => save({ ...rt, choice: 'app' })} data-testid="runtime-app" />
           This app
