@@ -4,6 +4,7 @@
  * through a session (./session.ts), in the engine process (./worker.ts) or in-process (the CLI,
  * tests), which validates requests and answers and keeps the handles of live runs.
  */
+import { checkPytorchRuntime } from './runtimes/pytorch/check';
 import { startPytorchTraining } from './runtimes/pytorch/launch';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -163,6 +164,8 @@ export const engineApi: EngineApi = {
 
   // Another runtime (PyTorch) trains the same document with the same data and events (docs/runtimes.md).
   'engine.train': (req, emit) => (req.runtime ? startPytorchTraining({ ...req, runtime: req.runtime }, emit) : startTraining(req, emit)),
+
+  'runtime.check': (req) => checkPytorchRuntime(req),
 
   'engine.evaluate': async (req) => {
     await ready();

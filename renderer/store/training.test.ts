@@ -22,8 +22,10 @@ describe('training slice', () => {
     });
     const runId = await store.getState().train();
     expect(runId).toMatch(/^run-/);
-    expect(fake.calls[0]!.name).toBe('engine.train');
-    expect(fake.calls[0]!.req.doc.name).toBe('iris-mlp');
+    // The runtime settings are read first (no settings here: this app's engine).
+    expect(fake.calls.map((c) => c.name)).toEqual(['settings.get', 'engine.train']);
+    expect(fake.calls[1]!.req.doc.name).toBe('iris-mlp');
+    expect(fake.calls[1]!.req.runtime).toBeUndefined();
     let run = currentRun(store.getState())!;
     expect(run.status).toBe('starting');
     expect(run.training.learningRate).toBe(0.01);

@@ -7,6 +7,7 @@
 import { trainingDefaults, type DatasetConfig, type LoomDocument, type TrainingConfig } from '../../shared/document';
 import type { RunBackend, TrainEvent } from '../../shared/engine/events';
 import { newRunId } from '../../shared/engine/run-id';
+import { runtimeSettingsOf, type RuntimeCheck, type RuntimeSettings } from '../../shared/runtime/options';
 import { getApi } from '../platform/api';
 import { belongsTo, isActive, runsOfDocument, type OpenDocument, type RunView } from './runs';
 import type { DataSample } from './checks';
@@ -23,6 +24,8 @@ export interface TrainingSlice {
   dataSample: DataSample | null;
   /** Bumped to read the data files again although the dataset did not change (the person fixed a file). */
   dataReads: number;
+  /** Which runtime Train uses and the PyTorch options: the app's settings file (machine settings, never the document). */
+  runtime: RuntimeSettings;
 
   /**
    * Train the open document (or `from.doc`, a run's model, with `from.overrides` over its training
@@ -39,6 +42,12 @@ export interface TrainingSlice {
   /** Ask the engine which backend it uses (once). */
   loadBackend(): Promise<void>;
   setCurrentRun(runId: string | null): void;
+  /** Read the runtime settings from the settings file (once). */
+  loadRuntime(): Promise<void>;
+  /** Change the runtime settings and save them in the settings file. */
+  setRuntime(next: RuntimeSettings): Promise<void>;
+  /** Try the PyTorch runtime `settings` describe (default: the current ones) without saving them. */
+  checkRuntime(settings?: RuntimeSettings): Promise<RuntimeCheck>;
   setDataSample(sample: DataSample | null): void;
   /** Read the chosen data again (previews, the CSV's columns, the sample shape): "Use this data", a pick, "Read again". */
   rereadData(): void;
@@ -102,7 +111,10 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
     api.engine[action]({ runId: run.runId }).catch((e: unknown) => set({ trainingMessage: message(e) }));
   };
 
+  let runtimeRead: Promise<void> | null = null;
+
   return {
+    runtime: runtimeSettingsOf(undefined),
     currentRunId: null,
     backend: null,
     trainingMessage: null,
@@ -128,7 +140,9 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
       get().addRun({ runId, createdAt: new Date().toISOString(), doc, training, session, ...(docPath ? { docPath } : { unsavedOf: get().savedDoc }) });
       set({ currentRunId: runId, trainingMessage: null });
       try {
-        await getApi().engine.train({ runId, doc, ...(docPath ? { docPath } : {}), ...(overrides ? { overrides } : {}) });
+        await get().loadRuntime();
+        const runtime = get().runtime.choice;
+        await getApi().engine.train({ runId, doc, ...(docPath ? { docPath } : {}), ...(overrides ? { overrides } : {}), ...(runtime === 'pytorch' ? { runtime } : {}) });
         return runId;
       } catch (e) {
         get().applyRunEvent({ type: 'error', runId, code: 'internal', message: `Training could not start: ${message(e)}` });
@@ -161,6 +175,27 @@ export const createTrainingSlice: Slice<TrainingSlice> = (set, get) => {
       }
     },
     setCurrentRun: (currentRunId) => set({ currentRunId }),
+    loadRuntime() {
+      runtimeRead ??= getApi().settings.get()
+        .then((st) => set({ runtime: runtimeSettingsOf(st.runtime) }))
+        .catch(() => { runtimeRead = null; });
+      return runtimeRead;
+    },
+    async setRuntime(runtime) {
+      set({ runtime });
+      try {
+        await getApi().settings.set({ runtime });
+      } catch (e) {
+        set({ trainingMessage: `The runtime settings could not be saved: ${message(e)}` });
+      }
+    },
+    async checkRuntime(settings) {
+      try {
+        return await getApi().settings.checkRuntime(settings ?? get().runtime);
+      } catch (e) {
+        return { ok: false, python: '', message: `The check could not run: ${message(e)}` };
+      }
+    },
     setDataSample: (dataSample) => set({ dataSample }),
     rereadData: () => set({ dataReads: get().dataReads + 1 }),
     setTrainingParam(key, value) {

@@ -12,7 +12,9 @@ import { LOSSES, METRICS, OPTIMIZERS, type LoomDocument, type TrainingConfig } f
 import { useEditor } from '../store';
 import { isActive, type RunView } from '../store/runs';
 import { backgroundRun, currentRun, effectiveTraining } from '../store/training';
+import { backendLabel } from '../../shared/runtime/events';
 import { alignSeries, Chart } from './Chart';
+import { RuntimePicker } from './RuntimePicker';
 import { formatDuration, formatMetric } from './format';
 import './training.css';
 
@@ -138,12 +140,14 @@ export function HyperParams({ disabled }: { disabled?: boolean }) {
 export function BackendBadge() {
   const backend = useEditor((s) => s.backend);
   if (!backend) return null;
-  const hint = backend.native
-    ? `Native TensorFlow${backend.threads ? ` on ${backend.threads} threads` : ''}`
-    : `${backend.reason ?? 'Not the native backend'}. Install @tensorflow/tfjs-node for faster training.`;
+  const hint = backend.name === 'pytorch'
+    ? `PyTorch ${backend.torch} on ${backend.device}${backend.processes > 1 ? `, ${backend.processes} processes` : ''}${backend.host ? ` at ${backend.host}` : ''}${backend.reason ? ` (${backend.reason})` : ''}`
+    : backend.native
+      ? `Native TensorFlow${backend.threads ? ` on ${backend.threads} threads` : ''}`
+      : `${backend.reason ?? 'Not the native backend'}. Install @tensorflow/tfjs-node for faster training.`;
   return (
     <span className={`ll-backend${backend.native ? ' native' : ''}`} title={hint} data-testid="backend-badge">
-      {backend.name}{!backend.native && <span className="ll-backend-hint"> (not native)</span>}
+      {backend.name === 'pytorch' ? backendLabel(backend) : backend.name}{!backend.native && <span className="ll-backend-hint"> (not native)</span>}
     </span>
   );
 }
@@ -209,7 +213,7 @@ export function RunStatusLine({ run }: { run: RunView }): ReactNode {
   return (
     <div className="ll-status-line">
       <strong data-testid="run-status" data-status={run.status}>{run.label}: {STATUS_TEXT[run.status]}</strong>
-      {run.start && <span className="muted"> · {run.start.data.name}: {run.start.data.train} train / {run.start.data.validation} validation / {run.start.data.test} test · {run.start.totalParams.toLocaleString('en-US')} params · seed {run.start.seed}{(run.start.backend.threads ?? 1) > 1 && ` · ${run.start.backend.name} ×${run.start.backend.threads} threads`}</span>}
+      {run.start && <span className="muted"> · {run.start.data.name}: {run.start.data.train} train / {run.start.data.validation} validation / {run.start.data.test} test · {run.start.totalParams.toLocaleString('en-US')} params · seed {run.start.seed}{(run.start.backend.name === 'pytorch' || (run.start.backend.threads ?? 1) > 1) && <span data-testid="run-backend"> · {backendLabel(run.start.backend)}</span>}</span>}
       {last && (
         <span data-testid="final-metrics" data-val-accuracy={last.val_accuracy ?? ''} data-accuracy={last.accuracy ?? ''}>
           {' · '}
@@ -245,7 +249,10 @@ export function TrainingPanel() {
 
   return (
     <div className="ll-training" data-testid="training-panel">
-      <HyperParams />
+      <div className="ll-training-side">
+        <HyperParams />
+        <RuntimePicker disabled={active} />
+      </div>
       <div className="ll-training-main">
         <div className="ll-actions">
           <button type="button" className="primary" onClick={trainCommand} disabled={active} title="Train (Ctrl/Cmd+Enter)" data-testid="train-button">

@@ -27,7 +27,7 @@ import { FairnessReportSchema, FairnessRequestSchema, ThresholdRequestSchema, Th
 import { BackendInfoSchema, EvaluationSchema, type TrainEvent } from './events';
 import { JobIdSchema, type JobControl, type JobProgress } from './job';
 import { RunIdSchema, RunRefSchema } from './run-id';
-import { PytorchRuntimeSchema } from '../runtime/options';
+import { PytorchRuntimeSchema, RuntimeCheckSchema } from '../runtime/options';
 
 const runId = RunIdSchema;
 const dir = z.string().min(1).max(4096);
@@ -227,6 +227,8 @@ export const engineOperations = {
     }),
     EvaluationSchema,
   ),
+  /** Can the PyTorch runtime run with these settings: the interpreter, its PyTorch version, or what to install (here or over SSH). */
+  'runtime.check': op(PytorchRuntimeSchema, RuntimeCheckSchema),
   /** Raw inputs (one sample per entry, nested in the Input's shape or flat; the run's normalisation is applied). */
   'engine.predict': op(z.strictObject({ ...runRef, inputs: z.array(z.unknown()).min(1).max(10_000) }), PredictionSchema),
   'engine.confusionSamples': op(

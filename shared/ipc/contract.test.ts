@@ -48,6 +48,10 @@ const samples: { [N in RequestName]: { req: RequestOf<N>; res: ResponseOf<N> } }
   'file.upload': { req: { dir: 'data', name: 'photos/cat/1.png', offset: 0, base64: 'iVBORw0K', done: true }, res: { path: 'data/photos/cat/1.png', bytes: 6 } },
   'settings.get': { req: {}, res: settings },
   'settings.set': { req: { theme: 'light' }, res: { ...settings, theme: 'light' } },
+  'settings.checkRuntime': {
+    req: { choice: 'pytorch', python: '', device: 'cpu', processes: 2, hosts: [{ host: 'me@gpu', dir: 'runs', keep: false }], where: 'me@gpu' },
+    res: { ok: true, python: 'python3', torch: '2.3.0', message: 'PyTorch 2.3.0 with python3 on me@gpu (devices: 1 CUDA GPU, CPU)' },
+  },
   'recovery.read': { req: {}, res: { recovery: { text: '{}', filePath: null, savedAt: 1 } } },
   'recovery.write': { req: { recovery: null }, res: { ok: true } },
   'engine.backend': { req: {}, res: backend },

@@ -18,6 +18,7 @@ import {
 import { BackendInfoSchema, EvaluationSchema, RunBackendSchema, TrainEventSchema } from '../engine/events';
 import { JobIdSchema, JobProgressSchema } from '../engine/job';
 import { RunIdSchema } from '../engine/run-id';
+import { RuntimeCheckSchema, RuntimeSettingsSchema } from '../runtime/options';
 import {
   ExplainParamsSchema, ExplanationSchema, GlobalExplanationSchema, GlobalParamsSchema, SanityParamsSchema, SanityResultSchema,
 } from '../explain/schema';
@@ -87,6 +88,8 @@ export const SettingsSchema = z.object({
   snapToGrid: z.boolean().default(false),
   /** Free-form UI preferences owned by the renderer (panel sizes, last tab...). */
   ui: z.record(z.string().max(100), uiValue).default({}),
+  /** Which runtime trains (this app or PyTorch) and where: machine settings, never in the .loom document. Absent: the defaults. */
+  runtime: RuntimeSettingsSchema.optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = z.strictObject({
@@ -94,6 +97,8 @@ export const SettingsPatchSchema = z.strictObject({
   recentFiles: z.array(filePath).max(10).optional(),
   snapToGrid: z.boolean().optional(),
   ui: z.record(z.string().max(100), uiValue).optional(),
+  /** Replaces the runtime settings as a whole. */
+  runtime: RuntimeSettingsSchema.optional(),
 });
 
 export const AppInfoSchema = z.object({
@@ -115,6 +120,8 @@ export const TrainRequestSchema = z.strictObject({
   doc: DocumentSchema,
   ...docLocation,
   overrides: TrainingOverridesSchema.optional(),
+  /** `pytorch`: train with the PyTorch runtime of the settings (`settings.runtime`); absent or `app`: this app's engine. */
+  runtime: z.enum(['app', 'pytorch']).optional(),
 });
 export type TrainRequest = z.input<typeof TrainRequestSchema>;
 
@@ -351,6 +358,8 @@ export const requests = {
   settings: {
     get: request(empty, SettingsSchema),
     set: request(SettingsPatchSchema, SettingsSchema),
+    /** Try the PyTorch runtime these settings describe (not saved): the interpreter and its PyTorch, or what to install. */
+    checkRuntime: request(RuntimeSettingsSchema, RuntimeCheckSchema),
   },
   engine: {
     backend: request(empty, BackendInfoSchema),

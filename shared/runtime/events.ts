@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import {
-  BatchEventSchema, EndEventSchema, EpochEventSchema, ErrorEventSchema, PauseEventSchema, StartEventSchema,
+  BatchEventSchema, EndEventSchema, EpochEventSchema, ErrorEventSchema, PauseEventSchema, StartEventSchema, type RunBackend,
 } from '../engine/events';
 
 // The run's events are the engine's own (shared/engine/events.ts: the PyTorch backend and the
@@ -32,3 +32,9 @@ export const RunnerLineSchema = z.discriminatedUnion('type', [
   BaselineLineSchema, ProcessLineSchema,
 ]);
 export type RunnerLine = z.infer<typeof RunnerLineSchema>;
+
+/** A run's backend in a few words: "wasm ×2 threads", "pytorch (cpu) ×2 at me@gpu". */
+export function backendLabel(b: RunBackend): string {
+  if (b.name === 'pytorch') return `pytorch (${b.device})${b.processes > 1 ? ` ×${b.processes}` : ''}${b.host ? ` at ${b.host}` : ''}`;
+  return `${b.name}${(b.threads ?? 1) > 1 ? ` ×${b.threads} threads` : ''}`;
+}

@@ -6,6 +6,7 @@
 import { newRunId } from '../../../shared/engine/run-id';
 import type { Evaluation } from '../../../shared/engine/events';
 import { hasRunRecord, updateRunRecord } from '../../node/run-folder';
+import { pytorchRuntimeOf, runtimeSettingsOf } from '../../../shared/runtime/options';
 import type { HandlersOf, HostContext } from './context';
 
 /**
@@ -20,9 +21,11 @@ export function engineHandlers(ctx: HostContext): HandlersOf<'engine'> {
   const { engine } = ctx;
   return {
     'engine.backend': () => engine.call('engine.backend', {}),
-    'engine.train': async ({ runId = newRunId(), doc, docPath, overrides }) => {
+    'engine.train': async ({ runId = newRunId(), doc, docPath, overrides, runtime }) => {
       const place = await ctx.locate(docPath, runId, doc.dataset);
-      return engine.call('engine.train', { runId, doc, ...place, ...(overrides ? { overrides } : {}) });
+      // The PyTorch options are machine settings: read from the settings file here, never sent with the document.
+      const pytorch = runtime === 'pytorch' ? pytorchRuntimeOf(runtimeSettingsOf((await ctx.deps.settings.get()).runtime)) : undefined;
+      return engine.call('engine.train', { runId, doc, ...place, ...(overrides ? { overrides } : {}), ...(pytorch ? { runtime: pytorch } : {}) });
     },
     'engine.stop': (req) => engine.call('engine.stop', req),
     'engine.pause': (req) => engine.call('engine.pause', req),

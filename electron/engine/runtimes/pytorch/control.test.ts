@@ -60,10 +60,19 @@ needs('torch.distributed.run').describe('PyTorch runtime: control and failures o
 
   it.concurrent('pause, resume, stop: a stopped run keeps the last finished epoch', async () => {
     let paused = false;
+    let resumed = false;
     const run = start({ runId: 'control', runtime: { python: PY } }, (e, h) => {
-      if (e.type === 'epoch' && e.epoch === 1) h.pause();
+      if (e.type === 'epoch' && e.epoch === 1) {
+        // A loaded app: runner.py's epochs take milliseconds, so several more are queued behind this
+        // one by the time the pause goes out. Each step waits for the runner's answer to the last
+        // (stop only after "resumed"): a stop sent meanwhile would rightly end the pause without one.
+        const until = Date.now() + 2000;
+        while (Date.now() < until) { /* busy */ }
+        h.pause();
+      }
       if (e.type === 'paused') { paused = true; h.resume(); }
-      if (e.type === 'epoch' && e.epoch === 3) h.stop();
+      if (e.type === 'resumed') resumed = true;
+      if (e.type === 'epoch' && resumed) h.stop();
     });
     const last = await run.done;
     expect(last.type === 'error' ? last.message : last.type).toBe('end');
@@ -75,7 +84,8 @@ needs('torch.distributed.run').describe('PyTorch runtime: control and failures o
     if (last.type !== 'end') return;
     expect(last.reason).toBe('stopped');
     expect(last.epochsCompleted).toBe(epochs.length);
-    expect(epochs.length).toBeGreaterThanOrEqual(3);
+    expect(epochs.length).toBeGreaterThanOrEqual(2);
+    expect(epochs.at(-1)!.epoch).toBeGreaterThan(1); // an epoch finished after the resume
     // The run's weights are those of the last finished epoch: its validation loss, recomputed by the engine.
     const ev = await evaluateRun('control', { split: 'validation' });
     expect(maxRelDiff([ev.logs.loss!], [epochs.at(-1)!.logs.val_loss!])).toBeLessThan(1e-4);

@@ -11,10 +11,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { needs } from '../../../../scripts/needs';
 import type { TrainingConfig } from '../../../../shared/document';
 import { RuntimeTrainEventSchema, type RuntimeTrainEvent } from '../../../../shared/runtime/events';
-import type { PytorchRuntimeInput } from '../../../../shared/runtime/options';
+import { PytorchRuntimeSchema, type PytorchRuntimeInput } from '../../../../shared/runtime/options';
 import { initBackend } from '../../backend';
 import { evaluateRun } from '../../evaluate';
 import { disposeRun } from '../../runs';
+import { checkPytorchRuntime } from './check';
 import { startPytorchTraining } from './launch';
 import { startSshd, type TestSshd } from './sshd';
 import { maxRelDiff, PY, TEMPLATES, template } from './test-support';
@@ -81,6 +82,15 @@ needs('sshd', 'ssh').describe('PyTorch runtime over SSH', () => {
     const last = await start('unknown-key', runtime({ knownHostsFile: join(sshd.dir, 'empty_known_hosts') }), { epochs: 1 }).done;
     expect(last).toMatchObject({ type: 'error', code: 'hostKey' });
     expect(last.type === 'error' && last.message).toMatch(/host key of .*127\.0\.0\.1.* is not known.*verify the machine's fingerprint/);
+  });
+
+  it('Check over SSH: PyTorch found there; an unknown host key refused, never accepted', async () => {
+    const found = await checkPytorchRuntime(PytorchRuntimeSchema.parse(runtime()));
+    expect(found).toMatchObject({ ok: true, python: PY });
+    expect(found.message).toMatch(new RegExp(`PyTorch \\d\\S* with ${PY} on ${sshd.host}`));
+    const refused = await checkPytorchRuntime(PytorchRuntimeSchema.parse(runtime({ knownHostsFile: join(sshd.dir, 'empty_known_hosts') })));
+    expect(refused.ok).toBe(false);
+    expect(refused.message).toMatch(/host key of .*127\.0\.0\.1.* is not known.*verify the machine's fingerprint/);
   });
 
   it('a changed host key is refused', async () => {
