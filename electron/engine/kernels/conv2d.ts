@@ -14,11 +14,11 @@
  */
 import {
   backend_util, BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, engine, getBackend, getGradient, getKernel,
-  registerGradient, registerKernel, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor,
+  registerGradient, registerKernel, type GradConfig, type KernelConfig, type NamedAttrMap, type Tensor,
   type NamedTensorInfoMap, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { heapPtr, simdKernels, withScratch, type SimdExports } from './simd';
-import { pair, Scratch, type WasmBackend } from './wasm-util';
+import { asKernelFunc, pair, runKernelFunc, Scratch, type WasmBackend } from './wasm-util';
 
 /** Output positions per block of the SIMD kernels (the block's patches stay in L2). */
 const SIMD_BLOCK = 64;
@@ -250,7 +250,7 @@ export function conv2DForwardConfig(): KernelConfig | null {
     const skips = sH > filter.shape[0]! || sW > filter.shape[1]!;
     const fits = force === 'simd' || (force !== 'xnnpack' && ((co >= 32 && co % 8 === 0) || skips));
     const k = !fits || (f && f !== 'NHWC' && f !== 'channelsLast') || x.dtype !== 'float32' ? null : simdKernels(backend);
-    if (!k) return (stock.kernelFunc as KernelFunc)(args as never);
+    if (!k) return runKernelFunc(stock.kernelFunc, args);
     const info = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       attrs.strides as [number, number], (attrs.dilations as [number, number] | undefined) ?? 1, attrs.pad as ConvPad,
@@ -272,14 +272,14 @@ export function conv2DForwardConfig(): KernelConfig | null {
     });
     return out;
   };
-  return { kernelName: Conv2D, backendName: 'wasm', kernelFunc: kernelFunc as never };
+  return { kernelName: Conv2D, backendName: 'wasm', kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2DBackpropFilterWasm as never,
+  kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: asKernelFunc(conv2DBackpropFilterWasm),
 };
 export const conv2DBackpropInputConfig: KernelConfig = {
-  kernelName: Conv2DBackpropInput, backendName: 'wasm', kernelFunc: conv2DBackpropInputWasm as never,
+  kernelName: Conv2DBackpropInput, backendName: 'wasm', kernelFunc: asKernelFunc(conv2DBackpropInputWasm),
 };
 
 /**

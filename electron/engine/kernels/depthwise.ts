@@ -9,7 +9,7 @@ import {
   backend_util, DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput,
   type KernelConfig, type NamedAttrMap, type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { f32, type WasmBackend } from './wasm-util';
+import { asKernelFunc, f32, type WasmBackend } from './wasm-util';
 
 type ConvPad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 type Shape4 = [number, number, number, number];
@@ -93,8 +93,8 @@ function depthwiseInputGrad(args: { inputs: { dy: TensorInfo; filter: TensorInfo
 }
 
 export const depthwiseFilterGradConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropFilter, backendName: 'wasm', kernelFunc: depthwiseFilterGrad as never,
+  kernelName: DepthwiseConv2dNativeBackpropFilter, backendName: 'wasm', kernelFunc: asKernelFunc(depthwiseFilterGrad),
 };
 export const depthwiseInputGradConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropInput, backendName: 'wasm', kernelFunc: depthwiseInputGrad as never,
+  kernelName: DepthwiseConv2dNativeBackpropInput, backendName: 'wasm', kernelFunc: asKernelFunc(depthwiseInputGrad),
 };

@@ -6,22 +6,23 @@
  *   instead of XNNPACK's general broadcasting add. Other Adds: stock kernel.
  */
 import {
-  Add, engine, getBackend, getGradient, getKernel, util, type GradConfig, type KernelConfig, type KernelFunc,
+  Add, engine, getBackend, getGradient, getKernel, util, type GradConfig, type KernelConfig,
   type NamedAttrMap, type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { heapPtr, simdKernels } from './simd';
 import type { WasmBackend } from './wasm-util';
+import { asKernelFunc, runKernelFunc } from './wasm-util';
 
 const RELU_GRAD = 'LayerloomReluGrad';
 
 export const reluGradKernelConfig: KernelConfig = {
   kernelName: RELU_GRAD, backendName: 'wasm',
-  kernelFunc: (({ inputs: { dy, x }, backend }: { inputs: { dy: TensorInfo; x: TensorInfo }; backend: WasmBackend }) => {
+  kernelFunc: asKernelFunc(({ inputs: { dy, x }, backend }: { inputs: { dy: TensorInfo; x: TensorInfo }; backend: WasmBackend }) => {
     const k = simdKernels(backend)!;
     const out = backend.makeOutput(x.shape, 'float32');
     k.reluGrad(heapPtr(backend, dy.dataId), heapPtr(backend, x.dataId), heapPtr(backend, out.dataId), util.sizeFromShape(x.shape));
     return out;
-  }) as never,
+  }),
 };
 
 /** Relu's gradient: the fused kernel on wasm with the SIMD kernels, the stock gradient otherwise. */
@@ -51,11 +52,11 @@ export function addConfig(): KernelConfig | null {
     const bias = r >= 2 && a.dtype === 'float32' && b.dtype === 'float32' && b.shape.length >= 1 && b.shape.length <= r
       && a.shape[r - 1] === cols && b.shape.slice(0, -1).every((d) => d === 1);
     const k = bias ? simdKernels(backend) : null;
-    if (!k) return (stock.kernelFunc as KernelFunc)(args as never);
+    if (!k) return runKernelFunc(stock.kernelFunc, args);
     const out = backend.makeOutput(a.shape, 'float32');
     const rows = util.sizeFromShape(a.shape) / Math.max(1, cols);
     k.addRows(heapPtr(backend, a.dataId), heapPtr(backend, b.dataId), heapPtr(backend, out.dataId), rows, cols);
     return out;
   };
-  return { kernelName: Add, backendName: 'wasm', kernelFunc: kernelFunc as never };
+  return { kernelName: Add, backendName: 'wasm', kernelFunc: asKernelFunc(kernelFunc) };
 }

@@ -9,9 +9,9 @@
  * - Transpose that keeps the last axis in place (e.g. dy → [OH, OW, N, C] in the Conv2D filter
  *   gradient) copies whole rows of the last axis with memmove instead of element by element.
  */
-import { BatchMatMul, Slice, Sum, Transpose, Unpack, getKernel, slice_util, util, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Slice, Sum, Transpose, Unpack, getKernel, slice_util, util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapPtr, simdKernels } from './simd';
-import { callKernel, Scratch, type WasmBackend } from './wasm-util';
+import { asKernelFunc, callKernel, runKernelFunc, Scratch, type WasmBackend } from './wasm-util';
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -34,7 +34,7 @@ export function sumConfig(): KernelConfig | null {
       simd.colSum(heapPtr(backend, x.dataId), heapPtr(backend, out.dataId), rows, cols);
       return out;
     }
-    if (!leading || rows < 32) return (stock.kernelFunc as KernelFunc)(args as never);
+    if (!leading || rows < 32) return runKernelFunc(stock.kernelFunc, args);
     const s = new Scratch(backend);
     try {
       const ones = s.track(backend.makeOutput([1, 1, rows], 'float32'));
@@ -54,7 +54,7 @@ export function sumConfig(): KernelConfig | null {
       s.dispose();
     }
   };
-  return { kernelName: Sum, backendName: 'wasm', kernelFunc: kernelFunc as never };
+  return { kernelName: Sum, backendName: 'wasm', kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export function transposeConfig(): KernelConfig | null {
@@ -66,7 +66,7 @@ export function transposeConfig(): KernelConfig | null {
     const rank = x.shape.length;
     const inner = x.shape[rank - 1] ?? 1;
     if (rank < 3 || perm[rank - 1] !== rank - 1 || inner < 8 || x.dtype === 'string') {
-      return (stock.kernelFunc as KernelFunc)(args as never);
+      return runKernelFunc(stock.kernelFunc, args);
     }
     const outShape = perm.map((p) => x.shape[p]!);
     const out = backend.makeOutput(outShape, x.dtype);
@@ -74,7 +74,7 @@ export function transposeConfig(): KernelConfig | null {
     const bytes = util.bytesPerElement(x.dtype);
     if (bytes !== 4) {
       backend.disposeData(out.dataId);
-      return (stock.kernelFunc as KernelFunc)(args as never);
+      return runKernelFunc(stock.kernelFunc, args);
     }
     const src0 = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4;
     let dst = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
@@ -98,7 +98,7 @@ export function transposeConfig(): KernelConfig | null {
     }
     return out;
   };
-  return { kernelName: Transpose, backendName: 'wasm', kernelFunc: kernelFunc as never };
+  return { kernelName: Transpose, backendName: 'wasm', kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 /**
@@ -152,11 +152,11 @@ export function sliceConfig(): KernelConfig | null {
   if (!stock) return null;
   const kernelFunc = (args: { inputs: { x: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }) => {
     const { inputs: { x }, attrs, backend } = args;
-    if (!heapSliceable(x)) return (stock.kernelFunc as KernelFunc)(args as never);
-    const [begin, size] = slice_util.parseSliceParams(x as never, attrs.begin as number[], attrs.size as number[]);
+    if (!heapSliceable(x)) return runKernelFunc(stock.kernelFunc, args);
+    const [begin, size] = slice_util.parseSliceParams(x, attrs.begin as number[], attrs.size as number[]);
     return sliceInto(backend, x, begin!, size!);
   };
-  return { kernelName: Slice, backendName: 'wasm', kernelFunc: kernelFunc as never };
+  return { kernelName: Slice, backendName: 'wasm', kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 export function unpackConfig(): KernelConfig | null {
@@ -164,7 +164,7 @@ export function unpackConfig(): KernelConfig | null {
   if (!stock) return null;
   const kernelFunc = (args: { inputs: { value: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }) => {
     const { inputs: { value }, attrs, backend } = args;
-    if (!heapSliceable(value)) return (stock.kernelFunc as KernelFunc)(args as never);
+    if (!heapSliceable(value)) return runKernelFunc(stock.kernelFunc, args);
     const rank = value.shape.length;
     const axis = ((attrs.axis as number) + rank) % rank;
     const n = value.shape[axis]!;
@@ -180,5 +180,5 @@ export function unpackConfig(): KernelConfig | null {
     }
     return outs;
   };
-  return { kernelName: Unpack, backendName: 'wasm', kernelFunc: kernelFunc as never };
+  return { kernelName: Unpack, backendName: 'wasm', kernelFunc: asKernelFunc(kernelFunc) };
 }

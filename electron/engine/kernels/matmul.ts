@@ -8,7 +8,7 @@
  */
 import { BatchMatMul, getKernel, _FusedMatMul, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapPtr, simdKernels, withScratch, type SimdExports } from './simd';
-import { Scratch, type WasmBackend } from './wasm-util';
+import { asKernelFunc, runKernelFunc, Scratch, type WasmBackend } from './wasm-util';
 
 /**
  * a·b with exactly one operand transposed, on the SIMD kernels; null when the shapes do not fit
@@ -55,17 +55,17 @@ function untransposed(kernelName: string, stock: KernelFunc): KernelConfig {
     const simd = kernelName === BatchMatMul && mode !== 'transpose' && !(plain && mode === 'xnnpack') ? simdKernels(backend) : null;
     const direct = simd && simdProduct(simd, backend, inputs.a!, inputs.b!, !!transposeA, !!transposeB);
     if (direct) return direct;
-    if (plain) return stock(args as never);
+    if (plain) return runKernelFunc(stock, args);
     const s = new Scratch(backend);
     try {
       const a = transposeA ? swapLast(s, inputs.a!) : inputs.a!;
       const b = transposeB ? swapLast(s, inputs.b!) : inputs.b!;
-      return stock({ inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend } as never);
+      return runKernelFunc(stock, { inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
     } finally {
       s.dispose();
     }
   };
-  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never };
+  return { kernelName, backendName: 'wasm', kernelFunc: asKernelFunc(kernelFunc) };
 }
 
 /** Configs wrapping the currently registered (stock) wasm kernels; call before registering them. */

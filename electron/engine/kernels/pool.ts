@@ -10,7 +10,7 @@
  */
 import { AvgPoolGrad, backend_util, MaxPoolGrad, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import { heapPtr, simdKernels } from './simd';
-import { f32, type WasmBackend } from './wasm-util';
+import { asKernelFunc, f32, type WasmBackend } from './wasm-util';
 
 /** The SIMD kernels (./simd) unless LAYERLOOM_POOL_GRAD=js asks for the JS loops below (benchmarks, tests). */
 const simdFor = (backend: WasmBackend) => (process.env.LAYERLOOM_POOL_GRAD === 'js' ? null : simdKernels(backend));
@@ -111,5 +111,5 @@ function avgPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; attr
   return out;
 }
 
-export const maxPoolGradConfig: KernelConfig = { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: maxPoolGrad as never };
-export const avgPoolGradConfig: KernelConfig = { kernelName: AvgPoolGrad, backendName: 'wasm', kernelFunc: avgPoolGrad as never };
+export const maxPoolGradConfig: KernelConfig = { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: asKernelFunc(maxPoolGrad) };
+export const avgPoolGradConfig: KernelConfig = { kernelName: AvgPoolGrad, backendName: 'wasm', kernelFunc: asKernelFunc(avgPoolGrad) };

@@ -5,6 +5,7 @@
  */
 import { UnsortedSegmentSum, util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmBackend } from './wasm-util';
+import { asKernelFunc } from './wasm-util';
 
 function unsortedSegmentSum(args: { inputs: { x: TensorInfo; segmentIds: TensorInfo }; attrs: NamedAttrMap; backend: WasmBackend }): TensorInfo {
   const { inputs: { x, segmentIds }, attrs, backend } = args;
@@ -28,5 +29,5 @@ function unsortedSegmentSum(args: { inputs: { x: TensorInfo; segmentIds: TensorI
 }
 
 export const unsortedSegmentSumConfig: KernelConfig = {
-  kernelName: UnsortedSegmentSum, backendName: 'wasm', kernelFunc: unsortedSegmentSum as never,
+  kernelName: UnsortedSegmentSum, backendName: 'wasm', kernelFunc: asKernelFunc(unsortedSegmentSum),
 };

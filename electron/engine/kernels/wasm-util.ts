@@ -66,13 +66,27 @@ export function guardHeapAllocations(backend: WasmBackend): void {
   };
 }
 
+/**
+ * tfjs types every kernel as one `KernelFunc` (`{}` attrs, a generic backend), while each kernel
+ * here takes its own inputs, attrs and the wasm backend: the two types do not unify. These two
+ * functions are the one place that bridges them.
+ */
+export function asKernelFunc<A>(kernel: (args: A) => unknown): KernelFunc {
+  return kernel as unknown as KernelFunc;
+}
+
+/** Call a (stock) kernel function with this module's typed arguments. */
+export function runKernelFunc(kernelFunc: KernelFunc, args: object): TensorInfo | TensorInfo[] {
+  return kernelFunc(args as Parameters<KernelFunc>[0]);
+}
+
 /** Run a kernel registered for the wasm backend directly (no tape, no engine tracking). */
 export function callKernel(
   backend: WasmBackend, name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {},
 ): TensorInfo {
   const cfg = getKernel(name, 'wasm');
   if (!cfg) throw new Error(`wasm kernel ${name} is not registered`);
-  const out = (cfg.kernelFunc as KernelFunc)({ inputs, attrs, backend: backend as never });
+  const out = runKernelFunc(cfg.kernelFunc, { inputs, attrs, backend });
   return Array.isArray(out) ? out[0]! : (out as TensorInfo);
 }
 

@@ -17,6 +17,7 @@ import { tf } from '../tfjs';
 import { lossPerSample, type LossSpec } from '../losses';
 import { fusedOpsActive } from '../layers/fused-dense';
 import type { WasmBackend } from '../kernels/wasm-util';
+import { asKernelFunc } from '../kernels/wasm-util';
 
 const EPS = 1e-7; // losses.ts' epsilon
 
@@ -102,8 +103,8 @@ function ceGrad({ inputs: { dy, p, y }, backend }: Args): TensorInfo {
 
 function registerCrossEntropyKernels(): void {
   if (getKernel(CE_KERNEL, 'wasm')) return;
-  registerKernel({ kernelName: CE_KERNEL, backendName: 'wasm', kernelFunc: ceForward as never });
-  registerKernel({ kernelName: CE_GRAD_KERNEL, backendName: 'wasm', kernelFunc: ceGrad as never });
+  registerKernel({ kernelName: CE_KERNEL, backendName: 'wasm', kernelFunc: asKernelFunc(ceForward) });
+  registerKernel({ kernelName: CE_GRAD_KERNEL, backendName: 'wasm', kernelFunc: asKernelFunc(ceGrad) });
   if (!getGradient(CE_KERNEL)) {
     registerGradient({
       kernelName: CE_KERNEL, inputsToSave: ['p', 'y'],
