@@ -165,7 +165,7 @@ export const engineApi: EngineApi = {
   // Another runtime (PyTorch) trains the same document with the same data and events (docs/runtimes.md).
   'engine.train': (req, emit) => (req.runtime ? startPytorchTraining({ ...req, runtime: req.runtime }, emit) : startTraining(req, emit)),
 
-  'runtime.check': (req) => checkPytorchRuntime(req),
+  'settings.checkRuntime': (req) => checkPytorchRuntime(req),
 
   'engine.evaluate': async (req) => {
     await ready();

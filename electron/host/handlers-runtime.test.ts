@@ -39,6 +39,6 @@ describe('engine.train with a runtime, settings.checkRuntime', () => {
     const { h, calls } = await setup({ ok: true, python: '/usr/bin/python3', torch: '1.13.1', message: 'PyTorch 1.13.1' });
     const check = h['settings.checkRuntime'] as (r: unknown) => Promise<{ ok: boolean }>;
     expect(await check({ choice: 'pytorch', python: '/usr/bin/python3', device: 'auto', processes: 1, hosts: [], where: null })).toMatchObject({ ok: true });
-    expect(calls).toEqual([['runtime.check', { python: '/usr/bin/python3', device: 'auto', processes: 1 }]]);
+    expect(calls).toEqual([['settings.checkRuntime', { python: '/usr/bin/python3', device: 'auto', processes: 1 }]]);
   });
 });

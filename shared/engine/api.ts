@@ -228,7 +228,7 @@ export const engineOperations = {
     EvaluationSchema,
   ),
   /** Can the PyTorch runtime run with these settings: the interpreter, its PyTorch version, or what to install (here or over SSH). */
-  'runtime.check': op(PytorchRuntimeSchema, RuntimeCheckSchema),
+  'settings.checkRuntime': op(PytorchRuntimeSchema, RuntimeCheckSchema),
   /** Raw inputs (one sample per entry, nested in the Input's shape or flat; the run's normalisation is applied). */
   'engine.predict': op(z.strictObject({ ...runRef, inputs: z.array(z.unknown()).min(1).max(10_000) }), PredictionSchema),
   'engine.confusionSamples': op(

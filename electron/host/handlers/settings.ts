@@ -8,7 +8,7 @@ export function settingsHandlers({ deps: { settings }, engine }: HostContext): H
     'settings.set': (patch) => settings.set(patch),
     'settings.checkRuntime': async (runtime) => {
       try {
-        return await engine.call('runtime.check', pytorchRuntimeOf(runtime));
+        return await engine.call('settings.checkRuntime', pytorchRuntimeOf(runtime));
       } catch (e) {
         return { ok: false, python: runtime.python, message: (e as Error).message };
       }
