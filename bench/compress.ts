@@ -6,7 +6,7 @@
  *   50 % channel pruning + 2 fine-tuning epochs: FLOPs ratio, wasm batch-1 latency ratio
  *     (interleaved timings), accuracy drop;
  *   a ¼-width student distilled from it vs the same student trained alone (same seed, 3 epochs).
- * Targets are issue 18's; docs/compress.md holds the figures of a run.
+ * The targets are the compression benchmark's own (printed beside each figure); docs/compress.md holds the figures of a run.
  *
  *   npx tsx bench/compress.ts [--run DIR] [--out DIR] [--latency-runs N] [--only distil] [--seeds N] [--distil T:α,T:α]
  * --run reuses a trained run folder of the template; --out keeps the run folders (default: a temp dir);

@@ -1,5 +1,5 @@
 /**
- * The bottom panel's tabs. The training UI (issue 7) plugs in by replacing the `training` entry's
+ * The bottom panel's tabs. The training UI plugs in by replacing the `training` entry's
  * `render` with its panel (e.g. `render: () => <TrainingPanel />` from renderer/training/).
  */
 import type { ReactNode } from 'react';

@@ -1,5 +1,5 @@
 /**
- * Datasets for the training engine (issue 4 §4): built-ins shipped in assets/datasets (or generated,
+ * Datasets for the training engine: built-ins shipped in assets/datasets (or generated,
  * seeded, at load time), user imports (CSV, image folders, .npy), seeded splits, batches in reusable
  * buffers, normalisation computed on the training split, on-the-fly image augmentation, the
  * sample-shape check against the Input node, and plain-data summaries for the data panel.

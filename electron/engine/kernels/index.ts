@@ -1,5 +1,5 @@
 /**
- * Fast and fallback kernels/gradients for the wasm backend (issue 4 §3, issue 9).
+ * Fast and fallback kernels/gradients for the wasm backend.
  *
  * Stock tfjs-backend-wasm 4.22 cannot train convolutions (no Conv2DBackpropFilter), depthwise or
  * separable convolutions, or embeddings (no UnsortedSegmentSum), and its Conv2DBackpropInput and

@@ -1,5 +1,5 @@
 /**
- * Dense as ONE op on the wasm backend while training (issue 9 stretch: per-op dispatch).
+ * Dense as ONE op on the wasm backend while training (per-op dispatch costs more than the arithmetic).
  *
  * A stock Dense layer records, per training step, 3 ops forward (BatchMatMul, bias Add, Relu; or
  * _FusedMatMul + Softmax with its reshapes) and 5-12 kernel calls back (activation gradient, bias

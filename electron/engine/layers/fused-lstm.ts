@@ -1,5 +1,5 @@
 /**
- * LSTM (and GRU, SimpleRNN) as ONE op per layer on the wasm backend (issue 9 stretch: LSTM speed).
+ * LSTM (and GRU, SimpleRNN) as ONE op per layer on the wasm backend.
  *
  * tfjs-layers runs an LSTM as a JS loop over the time steps, a dozen small kernels per step (two
  * products, bias add, split, four activations, the cell update), forward and again backward: ~4,300

@@ -1,5 +1,5 @@
 /**
- * Fused optimizers for the wasm backend (issue 9): one pass per variable instead of tfjs' ~13
+ * Fused optimizers for the wasm backend: one pass per variable instead of tfjs' ~13
  * kernel calls per variable for Adam (mul, mul, add, square, mul, add, div, div, sqrt, add, div, mul,
  * add, each a kernel dispatch with engine bookkeeping, plus three assigns).
  *

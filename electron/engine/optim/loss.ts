@@ -1,6 +1,6 @@
 /**
  * The mean training loss of a batch, `tf.mean(lossPerSample(spec, y, pred))` (losses.ts), with
- * one shortcut (issue 9, per-step overhead): the cross-entropies on probabilities (a softmax
+ * one shortcut (per-step overhead): the cross-entropies on probabilities (a softmax
  * output, Keras' default) get a hand-written gradient. tfjs records that loss as ~10 ops and
  * differentiates it with ~30 more kernel calls (div, clip, log, mul, sum, neg, mean and their
  * gradients); here the forward pass is the same ops, recorded as one node, and the gradient is five

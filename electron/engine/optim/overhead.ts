@@ -1,5 +1,5 @@
 /**
- * Per-step copies the wasm backend makes that a training step does not need (issue 9, "remove
+ * Per-step copies the wasm backend makes that a training step does not need ("remove
  * per-batch overhead"):
  *
  * - While a gradient is recorded, tfjs-core keeps every tensor an op's gradient needs by cloning it

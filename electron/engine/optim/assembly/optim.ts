@@ -1,4 +1,4 @@
-// AssemblyScript source of the fused optimizer updates (issue 9). Built by scripts/build-wasm.mjs into
+// AssemblyScript source of the fused optimizer updates. Built by scripts/build-wasm.mjs into
 // ../optim-wasm.ts. Like the SIMD kernels (kernels/simd), the module IMPORTS tfjs-backend-wasm's
 // memory: every pointer is a byte offset into that heap (weights, gradients, the optimizer's
 // malloc'ed moments, the new weights). It owns no memory: no static data, no runtime.

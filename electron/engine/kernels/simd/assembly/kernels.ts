@@ -1,4 +1,4 @@
-// AssemblyScript source of Layerloom's WebAssembly SIMD kernels (issue 9). Built by
+// AssemblyScript source of Layerloom's WebAssembly SIMD kernels. Built by
 // scripts/build-wasm.mjs into ../kernels-wasm.ts; the module IMPORTS tfjs-backend-wasm's own
 // memory, so every pointer below is a byte offset into that heap (tensor data or malloc'ed scratch).
 // The module must therefore own no memory at all: no static data, no runtime, no allocation
