@@ -114,7 +114,7 @@ describe('layerloom compress', () => {
     expect(a.err.join('\n')).toMatch(/no longer matches the document: Dense "hidden" has units 24 in the document but 12 in the run/);
     const b = fakeIO();
     expect(await runCli(['compress', file, '--run', join(dir, 'nowhere'), '--method', 'float16', '--out', join(dir, 'f16')], b.io)).toBe(1);
-    expect(b.err.join('\n')).toMatch(/is not a run folder \(no run\.json\)/);
+    expect(b.err.join('\n')).toMatch(/is not a run folder \(no run\.json, model\.json or weights\.bin\)/);
     expect(existsSync(join(dir, 'f16'))).toBe(false);
   }, 60_000);
 });

@@ -9,13 +9,12 @@
  * Exit codes: 0 done, 1 invalid model or run (a run whose document no longer matches its weights, an
  * unreadable run, an existing output run; message on stderr), 2 usage (a sparsity outside (0, 1)...).
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { COMPRESS_METHODS, type CompressReport, type CompressRequest, type ModelFigures } from '../../shared/compress';
 import { serializeDocument } from '../../shared/document';
 import type { CliIO } from './io';
-import { readModel } from './io';
+import { checkRunFolder, readModel } from './io';
 
 export const COMPRESS_USAGE = 'layerloom compress model.loom --run RUN_DIR --method int8|dynamic|float16|prune|prune-channels --out NEW_RUN_DIR [--json]   quantize or prune a trained run';
 
@@ -174,10 +173,7 @@ export async function compressCommand(args: string[], io: CliIO): Promise<number
   const doc = await readModel(p.file, io);
   if (!doc) return 1;
   const { runDir, outDir } = req.request;
-  if (!existsSync(join(runDir, 'run.json'))) {
-    io.err(`layerloom compress: ${runDir} is not a run folder (no run.json): pass the folder of layerloom train --out`);
-    return 1;
-  }
+  if (!checkRunFolder('compress', runDir, io)) return 1;
   const { initBackend } = await import('../engine/backend');
   const { compress, CompressError } = await import('../engine/compress');
   await initBackend(req.backend);

@@ -13,9 +13,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { LoomDocument } from '../../shared/document';
 import { EXPLAIN_METHODS, GLOBAL_METHODS, MethodSpecSchema, type ExplainInput, type Explanation, type GlobalExplanation } from '../../shared/explain';
-import { hasRunRecord, hasRunWeights } from '../node/run-folder';
 import type { CliIO } from './io';
-import { readModel } from './io';
+import { checkRunFolder, readModel } from './io';
 import { CANCELED_EXIT, followJob, isCanceled } from './job';
 
 export const EXPLAIN_USAGE = 'layerloom explain model.loom --run DIR (--sample N | --input FILE) --method M [--target C] [--json]   why the model predicted that';
@@ -162,10 +161,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   const doc = await readModel(p.file, io);
   if (!doc) return 1;
   const runDir = resolve(p.flags['--run']!);
-  if (!hasRunRecord(runDir) || !hasRunWeights(runDir)) {
-    io.err(`layerloom explain: ${runDir}: not a run folder (no run.json, model.json or weights.bin)`);
-    return 1;
-  }
+  if (!checkRunFolder('explain', runDir, io)) return 1;
   const { inProcessEngine } = await import('../engine/index');
   const engine = inProcessEngine();
   // The run is loaded from its folder by the engine under this id, and forgotten at the end.

@@ -94,7 +94,7 @@ describe('layerloom fairness', () => {
     expect(b.err.join('\n')).toMatch(/The built-in dataset "blobs" has no named columns to take a sensitive attribute from/);
     const c = fakeIO();
     expect(await runCli(['fairness', model, '--run', join(dir, 'nowhere'), '--sensitive', 'group'], c.io)).toBe(1);
-    expect(c.err.join('\n')).toMatch(/is not a run folder \(no run\.json\)/);
+    expect(c.err.join('\n')).toMatch(/is not a run folder \(no run\.json, model\.json or weights\.bin\)/);
     const d = fakeIO();
     expect(await runCli(['fairness', join(dir, 'missing.loom'), '--run', run, '--sensitive', 'group'], d.io)).toBe(1);
     expect(d.err.join('\n')).toMatch(/no such file/);

@@ -8,11 +8,10 @@
  * API (`fairness.audit`). Exit codes: 0 done, 1 invalid model, run or data (a column that does not
  * exist, a run without tabular data; message on stderr), 2 usage, 130 canceled.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { AttributeRequest, FairnessReport, Interval, MetricName } from '../../shared/fairness';
 import type { CliIO } from './io';
-import { readModel } from './io';
+import { checkRunFolder, readModel } from './io';
 import { CANCELED_EXIT, followJob, isCanceled } from './job';
 
 export const FAIRNESS_USAGE = 'layerloom fairness model.loom --run RUN_DIR --sensitive COL [--sensitive COL2|--by-class] [--json]   per-group metrics, gaps and intervals on the test split';
@@ -193,10 +192,7 @@ export async function fairnessCommand(args: string[], io: CliIO): Promise<number
   const doc = await readModel(p.file, io);
   if (!doc) return 1;
   const runDir = resolve(p.values.get('--run')![0]!);
-  if (!existsSync(join(runDir, 'run.json'))) {
-    io.err(`layerloom fairness: ${runDir} is not a run folder (no run.json): pass the folder of layerloom train --out`);
-    return 1;
-  }
+  if (!checkRunFolder('fairness', runDir, io)) return 1;
   const { inProcessEngine } = await import('../engine/index');
   const engine = inProcessEngine();
   if (o.backend) await engine.call('engine.backend', { name: o.backend });

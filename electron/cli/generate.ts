@@ -12,9 +12,8 @@
  * usage, 130 Ctrl-C.
  */
 import { resolve } from 'node:path';
-import { hasRunRecord, hasRunWeights } from '../node/run-folder';
 import type { CliIO } from './io';
-import { readModel } from './io';
+import { checkRunFolder, readModel } from './io';
 import { CANCELED_EXIT, followJob, isCanceled } from './job';
 
 export const GENERATE_USAGE = 'layerloom generate model.loom --run DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]   continue a text with a trained language model';
@@ -100,10 +99,7 @@ export async function generateCommand(args: string[], io: CliIO): Promise<number
   const doc = await readModel(p.file, io);
   if (!doc) return 1;
   const runDir = resolve(p.flags['--run']!);
-  if (!hasRunRecord(runDir) || !hasRunWeights(runDir)) {
-    io.err(`layerloom generate: ${runDir}: not a run folder (no run.json, model.json or weights.bin)`);
-    return 1;
-  }
+  if (!checkRunFolder('generate', runDir, io)) return 1;
   const { inProcessEngine } = await import('../engine/index');
   const engine = inProcessEngine();
   const runId = `generate-${process.pid}`;

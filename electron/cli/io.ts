@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { formatLoadError, parseDocument, type LoomDocument } from '../../shared/document';
+import { hasRunRecord, hasRunWeights } from '../node/run-folder';
 
 /** Output sinks, injectable so tests can run commands in-process. */
 export interface CliIO {
@@ -38,4 +39,14 @@ export async function readModel(file: string, io: CliIO): Promise<LoomDocument |
   }
   for (const w of r.warnings) io.err(`${file}: warning: ${w}`);
   return r.doc;
+}
+
+/**
+ * Whether `runDir` is a trained run's folder (its record and weights); when not, says so for
+ * `command` and returns false.
+ */
+export function checkRunFolder(command: string, runDir: string, io: CliIO): boolean {
+  if (hasRunRecord(runDir) && hasRunWeights(runDir)) return true;
+  io.err(`layerloom ${command}: ${runDir} is not a run folder (no run.json, model.json or weights.bin): pass the folder of layerloom train --out`);
+  return false;
 }
