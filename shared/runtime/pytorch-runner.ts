@@ -75,7 +75,7 @@ Trains model.py like Layerloom's own engine and reports in its event schema, one
 line on stdout (process 0 only):
 
     python runner.py [--device auto|cpu|cuda|cuda:N|mps] [--epochs N] [--control none|stdin]
-    python -m torch.distributed.run --standalone --nproc_per_node N runner.py ...      # N processes
+    python -m torch.distributed.run --rdzv_backend=c10d --rdzv_endpoint=localhost:0 --rdzv_id=layerloom --nproc_per_node N runner.py ...   # N processes
     python -m torch.distributed.run --nnodes M --node_rank R --nproc_per_node N \\
         --rdzv_backend c10d --rdzv_endpoint HOST:PORT runner.py ...                    # M machines
 

@@ -47,6 +47,13 @@ export interface RunnerArgs {
 }
 
 /**
+ * torchrun on one machine. Not `--standalone`: torch 1.13 gives every standalone run the fixed
+ * rendezvous port 29400, so a second run on the same machine joins the first one's store and hangs
+ * when that run ends. Port 0 lets each run's store take a free port of its own.
+ */
+const ONE_MACHINE_RENDEZVOUS = ['--rdzv_backend=c10d', '--rdzv_endpoint=localhost:0', '--rdzv_id=layerloom'];
+
+/**
  * The arguments after the interpreter: `-u runner.py ...`, or torchrun (`-m torch.distributed.run`)
  * with N processes on this machine. `--redirects 2 --tee 2`: torch 1.13's launcher cannot parse its
  * own default ("0") on Python >= 3.11 (Debian's python3-torch); "2" keeps the workers' stdout (the
@@ -55,7 +62,7 @@ export interface RunnerArgs {
 export function runnerArgs(a: RunnerArgs): string[] {
   const runner = ['-u', RUNNER_FILES.runner, '--device', a.device, '--control', 'stdin', ...(a.hostLabel ? ['--host-label', a.hostLabel] : [])];
   if (a.processes <= 1) return runner;
-  return ['-u', '-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${a.processes}`, '--redirects', '2', '--tee', '2', ...runner.slice(1)];
+  return ['-u', '-m', 'torch.distributed.run', ...ONE_MACHINE_RENDEZVOUS, `--nproc_per_node=${a.processes}`, '--redirects', '2', '--tee', '2', ...runner.slice(1)];
 }
 
 /** How to make a missing interpreter available, for the failed run's message. */
