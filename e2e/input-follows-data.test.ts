@@ -47,6 +47,9 @@ describe('the Input follows the data (web mode, Chromium, real engine)', () => {
 
     // ── An empty model, the CSV, then an Input from the palette. ──
     await chooseCsv(page);
+    // The editor reads the applied data's sample shape on its own, 400 ms after the dataset changes
+    // (renderer/training/useDataSample.ts), with nothing on screen to wait for: give that read time.
+    await page.waitForTimeout(2_500);
     await page.getByTestId('palette-Input').dragTo(page.getByTestId('canvas'), { targetPosition: { x: 300, y: 120 } });
     await expect.poll(() => page.locator('.layer-node[data-type="Input"] [data-testid="node-shape"]').innerText()).toBe('[7]');
     expect(await page.locator('.layer-node[data-type="Input"]').innerText()).not.toMatch(/samples have shape/);
